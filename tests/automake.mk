@@ -1,0 +1,87 @@
+# tests/: Check unit tests of lib/, the autotest suite, and the
+# compatibility run of OVS's own suite against ovs-vswitchd-offload.
+
+## Check unit tests.
+check_PROGRAMS += tests/unit-tests
+tests_unit_tests_SOURCES = \
+	tests/unit-tests.c \
+	tests/unit-tests.h \
+	tests/test-nic-rss.c
+tests_unit_tests_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_tests_LDADD = lib/libovsoffload.a $(OVS_LIBS) $(CHECK_LIBS)
+
+## Autotest suite.
+TESTSUITE_AT = \
+	tests/testsuite.at \
+	tests/ovs-offload-macros.at \
+	tests/vswitchd-offload.at \
+	tests/sandbox.at
+EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in tests/ovs-compat.sh \
+	tests/ovs-compat.list
+TESTSUITE = tests/testsuite
+CLEANFILES += $(TESTSUITE) tests/package.m4
+DISTCLEANFILES += tests/atconfig tests/atlocal
+
+# The suite reads OVS's macro files from the pinned OVS source tree.
+$(TESTSUITE): $(TESTSUITE_AT) tests/package.m4
+	$(AM_V_GEN)$(AUTOM4TE) -l autotest -I tests -I $(srcdir) \
+		-I $(OVS_SOURCE) -o $@.tmp $(srcdir)/tests/testsuite.at && \
+	mv $@.tmp $@
+
+tests/package.m4: $(top_srcdir)/configure.ac
+	$(AM_V_GEN){ \
+	  echo 'm4_define([AT_PACKAGE_NAME], [$(PACKAGE_NAME)])'; \
+	  echo 'm4_define([AT_PACKAGE_TARNAME], [$(PACKAGE_TARNAME)])'; \
+	  echo 'm4_define([AT_PACKAGE_VERSION], [$(PACKAGE_VERSION)])'; \
+	  echo 'm4_define([AT_PACKAGE_STRING], [$(PACKAGE_STRING)])'; \
+	  echo 'm4_define([AT_PACKAGE_BUGREPORT], [$(PACKAGE_BUGREPORT)])'; \
+	} > $@
+
+# "ovs-vswitchd" in tests/bin is ovs-vswitchd-offload, so that OVS's macros
+# (and OVS's own suite) start our daemon under the stock name.
+tests/bin/ovs-vswitchd: vswitchd-ext/ovs-vswitchd-offload
+	$(AM_V_GEN)$(MKDIR_P) tests/bin && \
+	ln -sf $(abs_top_builddir)/vswitchd-ext/ovs-vswitchd-offload $@
+check_DATA += tests/bin/ovs-vswitchd $(TESTSUITE)
+CLEANFILES += tests/bin/ovs-vswitchd
+
+# Our own programs first; then OVS's tools (ovsdb-server, ovs-vsctl,
+# ovs-ofctl, ovs-appctl, test helpers), but never OVS's vswitchd/.
+AUTOTEST_PATH = $(abs_top_builddir)/tests/bin:$(abs_top_builddir)/vswitchd-ext:$(abs_top_srcdir)/utilities:$(OVS_BUILD)/utilities:$(OVS_BUILD)/ovsdb:$(OVS_BUILD)/vtep:$(OVS_BUILD)/tests
+
+TESTSUITEFLAGS =
+OVS_COMPAT_FLAGS =
+
+check-unit: tests/unit-tests
+	tests/unit-tests
+
+check-autotest: $(check_DATA) $(check_PROGRAMS) $(sbin_PROGRAMS)
+	$(SHELL) $(TESTSUITE) -C tests AUTOTEST_PATH='$(AUTOTEST_PATH)' \
+		$(TESTSUITEFLAGS)
+
+# A documented subset of OVS 3.1's own test suite (tests/ovs-compat.list),
+# run with ovs-vswitchd-offload standing in for ovs-vswitchd.
+check-ovs-compat: tests/bin/ovs-vswitchd
+	OVS_SOURCE='$(OVS_SOURCE)' OVS_BUILD='$(OVS_BUILD)' \
+	$(SHELL) $(srcdir)/tests/ovs-compat.sh \
+		--list $(srcdir)/tests/ovs-compat.list \
+		--workdir $(abs_top_builddir)/tests/ovs-compat \
+		--path '$(AUTOTEST_PATH)' $(OVS_COMPAT_FLAGS)
+
+# "make check" runs all three; RUN_OVS_COMPAT=no leaves out the
+# compatibility run (the sanitizer build does, to keep CI short).
+RUN_OVS_COMPAT = yes
+check-local:
+	@status=0; \
+	$(MAKE) $(AM_MAKEFLAGS) check-unit || status=1; \
+	$(MAKE) $(AM_MAKEFLAGS) check-autotest || status=1; \
+	if test '$(RUN_OVS_COMPAT)' = yes; then \
+	    $(MAKE) $(AM_MAKEFLAGS) check-ovs-compat || status=1; \
+	fi; \
+	exit $$status
+
+clean-local:
+	-test ! -f $(TESTSUITE) || $(SHELL) $(TESTSUITE) -C tests --clean
+	-rm -rf tests/ovs-compat tests/bin
+
+.PHONY: check-unit check-autotest check-ovs-compat

@@ -1,0 +1,63 @@
+/* Runs the Check unit tests of lib/.
+ *
+ * Usage: unit-tests [SUITE...]   (default: all suites)
+ * Exit status 0 when every test passed. */
+
+#include <config.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/unit-tests.h"
+
+struct unit_suite {
+    const char *name;
+    Suite *(*create)(void);
+};
+
+static const struct unit_suite unit_suites[] = {
+    { "nic-rss", nic_rss_suite },
+};
+
+static bool
+unit_suite_selected(const char *name, int argc, char *argv[])
+{
+    if (argc < 2) {
+        return true;
+    }
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+int
+main(int argc, char *argv[])
+{
+    SRunner *runner = NULL;
+    int n_failed;
+
+    for (size_t i = 0; i < sizeof unit_suites / sizeof *unit_suites; i++) {
+        if (!unit_suite_selected(unit_suites[i].name, argc, argv)) {
+            continue;
+        }
+        Suite *s = unit_suites[i].create();
+        if (!runner) {
+            runner = srunner_create(s);
+        } else {
+            srunner_add_suite(runner, s);
+        }
+    }
+    if (!runner) {
+        fprintf(stderr, "unit-tests: no such suite\n");
+        return 2;
+    }
+    srunner_run_all(runner, CK_NORMAL);
+    n_failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return n_failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

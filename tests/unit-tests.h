@@ -1,0 +1,9 @@
+#ifndef TESTS_UNIT_TESTS_H
+#define TESTS_UNIT_TESTS_H 1
+
+#include <check.h>
+
+/* One constructor per lib/ module under test; unit-tests.c runs them all. */
+Suite *nic_rss_suite(void);
+
+#endif /* unit-tests.h */

@@ -1,0 +1,13 @@
+#ifndef VSWITCHD_OFFLOAD_VERSION_H
+#define VSWITCHD_OFFLOAD_VERSION_H 1
+
+/* OVS_OFFLOAD_VERSION and OVS_OFFLOAD_OVS_VERSION come from configure,
+ * through the compiler command line (see Makefile.am). */
+#define VSWITCHD_OFFLOAD_VERSION OVS_OFFLOAD_VERSION
+#define VSWITCHD_OFFLOAD_OVS_VERSION OVS_OFFLOAD_OVS_VERSION
+
+/* The version that ovs_set_program_name() records: OVS prints it as
+ * "<program> (ovs-offload) X.Y.Z" followed by OVS's library version. */
+#define VSWITCHD_OFFLOAD_PROGRAM_VERSION "(ovs-offload) " OVS_OFFLOAD_VERSION
+
+#endif /* vswitchd-offload-version.h */
