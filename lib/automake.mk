@@ -1,5 +1,13 @@
 # lib/: the NIC interface, nicsim and the offload engine's pure logic.
 noinst_LIBRARIES += lib/libovsoffload.a
 lib_libovsoffload_a_SOURCES = \
+	lib/nic-actions.c \
+	lib/nic-actions.h \
+	lib/nic-parse.c \
+	lib/nic-parse.h \
 	lib/nic-rss.c \
-	lib/nic-rss.h
+	lib/nic-rss.h \
+	lib/nic-rule.c \
+	lib/nic-rule.h \
+	lib/nic-table.c \
+	lib/nic-table.h

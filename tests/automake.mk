@@ -6,7 +6,12 @@ check_PROGRAMS += tests/unit-tests
 tests_unit_tests_SOURCES = \
 	tests/unit-tests.c \
 	tests/unit-tests.h \
-	tests/test-nic-rss.c
+	tests/test-nic-actions.c \
+	tests/test-nic-parse.c \
+	tests/test-nic-rss.c \
+	tests/test-nic-table.c \
+	tests/test-packets.c \
+	tests/test-packets.h
 tests_unit_tests_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_tests_LDADD = lib/libovsoffload.a $(OVS_LIBS) $(CHECK_LIBS)
 

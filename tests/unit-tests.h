@@ -4,6 +4,9 @@
 #include <check.h>
 
 /* One constructor per lib/ module under test; unit-tests.c runs them all. */
+Suite *nic_actions_suite(void);
+Suite *nic_parse_suite(void);
 Suite *nic_rss_suite(void);
+Suite *nic_table_suite(void);
 
 #endif /* unit-tests.h */

@@ -1,0 +1,88 @@
+#ifndef NIC_RULE_H
+#define NIC_RULE_H 1
+
+/* The NIC rule model: a masked match on struct nic_flow_key, a priority and
+ * a list of actions.  This is what the offload engine translates datapath
+ * flows into and what every NIC provider accepts. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/nic-parse.h"
+#include "openvswitch/dynamic-string.h"
+
+#define NIC_MAX_ACTIONS 16
+#define NIC_ENCAP_MAX_LEN 128   /* Outer headers an encap action pushes. */
+
+enum nic_action_type {
+    NIC_ACT_OUTPUT,             /* Send out NIC port 'port'. */
+    NIC_ACT_TO_HOST,            /* Send to the port's representor. */
+    NIC_ACT_DROP,               /* Drop (counted as dropped by rule). */
+    NIC_ACT_PUSH_VLAN,          /* Push an 802.1Q tag 'vlan_tci'. */
+    NIC_ACT_POP_VLAN,           /* Remove the outermost tag. */
+    NIC_ACT_SET_ETH_SRC,
+    NIC_ACT_SET_ETH_DST,
+    NIC_ACT_SET_IPV4_SRC,       /* With IP and L4 checksum fix-up. */
+    NIC_ACT_SET_IPV4_DST,
+    NIC_ACT_SET_IPV6_SRC,       /* With L4 checksum fix-up. */
+    NIC_ACT_SET_IPV6_DST,
+    NIC_ACT_SET_IP_TTL,         /* TTL or hop limit. */
+    NIC_ACT_SET_TP_SRC,         /* TCP/UDP port, with checksum fix-up. */
+    NIC_ACT_SET_TP_DST,
+    NIC_ACT_ENCAP,              /* Push outer headers (VXLAN/Geneve). */
+    NIC_ACT_DECAP,              /* Strip outer headers of a tunnel. */
+    NIC_ACT_SET_QUEUE,          /* Receive queue for NIC_ACT_TO_HOST. */
+    NIC_ACT_MARK,               /* Metadata mark passed to the host. */
+    NIC_ACT_COUNT,              /* Count in an extra counter 'counter'. */
+    NIC_N_ACTIONS
+};
+
+struct nic_action {
+    enum nic_action_type type;
+    union {
+        uint32_t port;              /* NIC_ACT_OUTPUT. */
+        ovs_be16 vlan_tci;          /* NIC_ACT_PUSH_VLAN. */
+        struct eth_addr mac;        /* NIC_ACT_SET_ETH_*. */
+        ovs_be32 ipv4;              /* NIC_ACT_SET_IPV4_*. */
+        uint8_t ipv6[16];           /* NIC_ACT_SET_IPV6_*. */
+        uint8_t ttl;                /* NIC_ACT_SET_IP_TTL. */
+        ovs_be16 tp_port;           /* NIC_ACT_SET_TP_*. */
+        uint32_t queue;             /* NIC_ACT_SET_QUEUE. */
+        uint32_t mark;              /* NIC_ACT_MARK. */
+        uint32_t counter;           /* NIC_ACT_COUNT. */
+        struct {                    /* NIC_ACT_ENCAP. */
+            uint8_t type;           /* enum nic_tunnel_type. */
+            uint8_t len;            /* Bytes in 'hdr'. */
+            /* Ethernet + IPv4/IPv6 + UDP + VXLAN/Geneve, ready to push;
+             * lengths and checksums are filled in per packet. */
+            uint8_t hdr[NIC_ENCAP_MAX_LEN];
+        } encap;
+    };
+};
+
+struct nic_match {
+    struct nic_flow_key key;    /* Only bits set in 'mask' are relevant. */
+    struct nic_flow_key mask;   /* 1-bits must match. */
+};
+
+struct nic_rule_spec {
+    struct nic_match match;
+    uint32_t priority;          /* Higher wins in the wildcard table. */
+    uint64_t cookie;            /* Owner's tag, e.g. a flow's UFID hash. */
+    size_t n_actions;
+    struct nic_action actions[NIC_MAX_ACTIONS];
+};
+
+void nic_match_init_catchall(struct nic_match *);
+void nic_match_normalize(struct nic_match *);
+bool nic_match_matches(const struct nic_match *, const struct nic_flow_key *);
+bool nic_mask_is_subset(const struct nic_flow_key *mask,
+                        const struct nic_flow_key *of);
+
+int nic_rule_spec_validate(const struct nic_rule_spec *);
+const char *nic_action_type_to_string(enum nic_action_type);
+void nic_match_format(struct ds *, const struct nic_match *);
+void nic_actions_format(struct ds *, const struct nic_action *, size_t n);
+
+#endif /* nic-rule.h */

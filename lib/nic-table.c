@@ -1,0 +1,456 @@
+#include <config.h>
+
+#include "lib/nic-table.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "hash.h"
+#include "packets.h"
+#include "util.h"
+
+struct nic_subtable {
+    struct cmap rules;              /* nic_rule by masked key hash. */
+    struct nic_flow_key mask;
+    uint32_t max_priority;
+    size_t n_rules;
+};
+
+/* Wildcard subtables in decreasing max_priority, so that a lookup stops as
+ * soon as no later subtable can beat the best match found. */
+struct nic_subtable_vec {
+    size_t n;
+    struct nic_subtable *st[];
+};
+
+static inline uint32_t
+nic_masked_hash(const struct nic_flow_key *key,
+                const struct nic_flow_key *mask)
+{
+    const uint64_t *k = (const uint64_t *) key;
+    const uint64_t *m = (const uint64_t *) mask;
+    uint64_t w[NIC_FLOW_KEY_WORDS];
+
+    for (size_t i = 0; i < NIC_FLOW_KEY_WORDS; i++) {
+        w[i] = k[i] & m[i];
+    }
+    return hash_words64(w, NIC_FLOW_KEY_WORDS, 0);
+}
+
+static struct nic_subtable *
+nic_subtable_create(const struct nic_flow_key *mask)
+{
+    struct nic_subtable *st = xzalloc(sizeof *st);
+
+    cmap_init(&st->rules);
+    st->mask = *mask;
+    return st;
+}
+
+static void
+nic_subtable_destroy(struct nic_subtable *st)
+{
+    cmap_destroy(&st->rules);
+    free(st);
+}
+
+static const struct nic_rule *
+nic_subtable_find(const struct nic_subtable *st, uint32_t hash,
+                  const struct nic_flow_key *key)
+{
+    const struct nic_rule *rule;
+
+    CMAP_FOR_EACH_WITH_HASH (rule, cmap_node, hash, &st->rules) {
+        if (nic_match_matches(&rule->match, key)) {
+            return rule;
+        }
+    }
+    return NULL;
+}
+
+void
+nic_tables_default_exact_mask(struct nic_flow_key *m)
+{
+    memset(m, 0, sizeof *m);
+    m->in_port = UINT32_MAX;
+    m->dl_dst = eth_addr_exact;
+    m->dl_src = eth_addr_exact;
+    m->dl_type = OVS_BE16_MAX;
+    m->vlan_tci[0] = m->vlan_tci[1] = OVS_BE16_MAX;
+    m->nw_proto = UINT8_MAX;
+    memset(m->nw_src, 0xff, sizeof m->nw_src);
+    memset(m->nw_dst, 0xff, sizeof m->nw_dst);
+    m->tp_src = m->tp_dst = OVS_BE16_MAX;
+}
+
+void
+nic_tables_init(struct nic_tables *t, const struct nic_flow_key *mask,
+                size_t exact_capacity, size_t wildcard_capacity)
+{
+    struct nic_subtable_vec *vec = xzalloc(sizeof *vec);
+
+    memset(t, 0, sizeof *t);
+    if (mask) {
+        t->exact_mask = *mask;
+    } else {
+        nic_tables_default_exact_mask(&t->exact_mask);
+    }
+    t->exact = nic_subtable_create(&t->exact_mask);
+    ovsrcu_set_hidden(&t->wildcard, vec);
+    hmap_init(&t->by_id);
+    t->next_id = 1;
+    t->capacity[NIC_TABLE_EXACT] = exact_capacity;
+    t->capacity[NIC_TABLE_WILDCARD] = wildcard_capacity;
+}
+
+void
+nic_tables_destroy(struct nic_tables *t)
+{
+    struct nic_subtable_vec *vec;
+
+    nic_tables_clear(t);
+    vec = ovsrcu_get_protected(struct nic_subtable_vec *, &t->wildcard);
+    ovsrcu_postpone(free, vec);
+    cmap_destroy(&t->exact->rules);
+    ovsrcu_postpone(free, t->exact);
+    hmap_destroy(&t->by_id);
+}
+
+static struct nic_subtable_vec *
+nic_wildcard_vec(const struct nic_tables *t)
+{
+    return ovsrcu_get(struct nic_subtable_vec *, &t->wildcard);
+}
+
+/* Publishes a copy of the wildcard subtable list with 'add' added and
+ * 'del' removed (either may be NULL), sorted by max_priority. */
+static void
+nic_wildcard_republish(struct nic_tables *t, struct nic_subtable *add,
+                       struct nic_subtable *del)
+{
+    struct nic_subtable_vec *old = nic_wildcard_vec(t);
+    struct nic_subtable_vec *new;
+    size_t n = 0;
+
+    new = xmalloc(sizeof *new + (old->n + 1) * sizeof new->st[0]);
+    for (size_t i = 0; i < old->n; i++) {
+        if (old->st[i] != del) {
+            new->st[n++] = old->st[i];
+        }
+    }
+    if (add) {
+        new->st[n++] = add;
+    }
+    /* Insertion sort: the list is short and nearly sorted. */
+    for (size_t i = 1; i < n; i++) {
+        struct nic_subtable *st = new->st[i];
+        size_t j = i;
+
+        while (j > 0 && new->st[j - 1]->max_priority < st->max_priority) {
+            new->st[j] = new->st[j - 1];
+            j--;
+        }
+        new->st[j] = st;
+    }
+    new->n = n;
+    ovsrcu_set(&t->wildcard, new);
+    ovsrcu_postpone(free, old);
+}
+
+static struct nic_subtable *
+nic_wildcard_find_subtable(const struct nic_tables *t,
+                           const struct nic_flow_key *mask)
+{
+    const struct nic_subtable_vec *vec = nic_wildcard_vec(t);
+
+    for (size_t i = 0; i < vec->n; i++) {
+        if (!memcmp(&vec->st[i]->mask, mask, sizeof *mask)) {
+            return vec->st[i];
+        }
+    }
+    return NULL;
+}
+
+static struct nic_rule_actions *
+nic_rule_actions_create(const struct nic_action *acts, size_t n)
+{
+    struct nic_rule_actions *ra = xmalloc(sizeof *ra + n * sizeof *acts);
+
+    ra->n = n;
+    memcpy(ra->acts, acts, n * sizeof *acts);
+    return ra;
+}
+
+/* Inserts 'spec'.  A rule whose mask equals the exact mask goes to the
+ * exact-match table while it has room, anything else to the wildcard
+ * table.  Returns 0 and the new rule's id in '*idp', or EINVAL (bad spec),
+ * EEXIST (same match already present), ENOSPC (table full). */
+int
+nic_tables_insert(struct nic_tables *t, const struct nic_rule_spec *spec,
+                  uint32_t *idp)
+{
+    struct nic_match match = spec->match;
+    enum nic_table_id table;
+    struct nic_subtable *st;
+    struct nic_rule *rule;
+    bool new_subtable = false;
+    uint32_t hash;
+    int error;
+
+    error = nic_rule_spec_validate(spec);
+    if (error) {
+        return error;
+    }
+    nic_match_normalize(&match);
+
+    if (!memcmp(&match.mask, &t->exact_mask, sizeof match.mask)
+        && t->n_rules[NIC_TABLE_EXACT] < t->capacity[NIC_TABLE_EXACT]) {
+        table = NIC_TABLE_EXACT;
+        st = t->exact;
+    } else {
+        table = NIC_TABLE_WILDCARD;
+        if (t->n_rules[table] >= t->capacity[table]) {
+            return ENOSPC;
+        }
+        st = nic_wildcard_find_subtable(t, &match.mask);
+        if (!st) {
+            st = nic_subtable_create(&match.mask);
+            new_subtable = true;
+        }
+    }
+
+    hash = nic_masked_hash(&match.key, &match.mask);
+    if (nic_subtable_find(st, hash, &match.key)) {
+        if (new_subtable) {
+            nic_subtable_destroy(st);
+        }
+        return EEXIST;
+    }
+
+    rule = xzalloc(sizeof *rule);
+    rule->id = t->next_id++;
+    if (!t->next_id) {
+        t->next_id = 1;
+    }
+    rule->table = table;
+    rule->subtable = st;
+    rule->match = match;
+    rule->priority = spec->priority;
+    rule->cookie = spec->cookie;
+    atomic_init(&rule->n_packets, 0);
+    atomic_init(&rule->n_bytes, 0);
+    ovsrcu_set_hidden(&rule->actions,
+                      nic_rule_actions_create(spec->actions,
+                                              spec->n_actions));
+    hmap_insert(&t->by_id, &rule->id_node, hash_int(rule->id, 0));
+    cmap_insert(&st->rules, &rule->cmap_node, hash);
+    st->n_rules++;
+    t->n_rules[table]++;
+
+    if (table == NIC_TABLE_WILDCARD
+        && (new_subtable || spec->priority > st->max_priority)) {
+        if (spec->priority > st->max_priority) {
+            st->max_priority = spec->priority;
+        }
+        nic_wildcard_republish(t, new_subtable ? st : NULL, NULL);
+    }
+    *idp = rule->id;
+    return 0;
+}
+
+struct nic_rule *
+nic_tables_find(const struct nic_tables *t, uint32_t id)
+{
+    struct nic_rule *rule;
+
+    HMAP_FOR_EACH_WITH_HASH (rule, id_node, hash_int(id, 0), &t->by_id) {
+        if (rule->id == id) {
+            return rule;
+        }
+    }
+    return NULL;
+}
+
+int
+nic_tables_modify(struct nic_tables *t, uint32_t id,
+                  const struct nic_action *acts, size_t n)
+{
+    struct nic_rule_spec spec;
+    struct nic_rule *rule = nic_tables_find(t, id);
+    struct nic_rule_actions *old;
+    int error;
+
+    if (!rule) {
+        return ENOENT;
+    }
+    if (n > NIC_MAX_ACTIONS) {
+        return EINVAL;
+    }
+    spec.n_actions = n;
+    memcpy(spec.actions, acts, n * sizeof *acts);
+    error = nic_rule_spec_validate(&spec);
+    if (error) {
+        return error;
+    }
+    old = ovsrcu_get_protected(struct nic_rule_actions *, &rule->actions);
+    ovsrcu_set(&rule->actions, nic_rule_actions_create(acts, n));
+    ovsrcu_postpone(free, old);
+    return 0;
+}
+
+static void
+nic_rule_free(struct nic_rule *rule)
+{
+    free(ovsrcu_get_protected(struct nic_rule_actions *, &rule->actions));
+    free(rule);
+}
+
+static void
+nic_tables_unlink(struct nic_tables *t, struct nic_rule *rule)
+{
+    struct nic_subtable *st = rule->subtable;
+
+    cmap_remove(&st->rules, &rule->cmap_node,
+                nic_masked_hash(&rule->match.key, &rule->match.mask));
+    hmap_remove(&t->by_id, &rule->id_node);
+    st->n_rules--;
+    t->n_rules[rule->table]--;
+    if (rule->table == NIC_TABLE_WILDCARD && !st->n_rules) {
+        nic_wildcard_republish(t, NULL, st);
+        ovsrcu_postpone(nic_subtable_destroy, st);
+    }
+    /* A lower max_priority left in place only costs a lookup some work. */
+    ovsrcu_postpone(nic_rule_free, rule);
+}
+
+int
+nic_tables_remove(struct nic_tables *t, uint32_t id)
+{
+    struct nic_rule *rule = nic_tables_find(t, id);
+
+    if (!rule) {
+        return ENOENT;
+    }
+    nic_tables_unlink(t, rule);
+    return 0;
+}
+
+void
+nic_tables_clear(struct nic_tables *t)
+{
+    struct nic_rule *rule;
+
+    HMAP_FOR_EACH_SAFE (rule, id_node, &t->by_id) {
+        nic_tables_unlink(t, rule);
+    }
+}
+
+void
+nic_tables_set_capacity(struct nic_tables *t, enum nic_table_id table,
+                        size_t capacity)
+{
+    t->capacity[table] = capacity;
+}
+
+static const struct nic_rule *
+nic_wildcard_lookup(const struct nic_tables *t,
+                    const struct nic_flow_key *key)
+{
+    const struct nic_subtable_vec *vec = nic_wildcard_vec(t);
+    const struct nic_rule *best = NULL;
+
+    for (size_t i = 0; i < vec->n; i++) {
+        const struct nic_subtable *st = vec->st[i];
+        const struct nic_rule *rule;
+
+        if (best && best->priority >= st->max_priority) {
+            break;
+        }
+        rule = nic_subtable_find(st, nic_masked_hash(key, &st->mask), key);
+        if (rule && (!best || rule->priority > best->priority)) {
+            best = rule;
+        }
+    }
+    return best;
+}
+
+/* Returns the rule that applies to 'key': an exact-match hit first, then
+ * the highest-priority wildcard rule; NULL on a miss. */
+const struct nic_rule *
+nic_tables_lookup(const struct nic_tables *t, const struct nic_flow_key *key)
+{
+    const struct nic_rule *rule = NULL;
+
+    if (t->n_rules[NIC_TABLE_EXACT]) {
+        rule = nic_subtable_find(t->exact,
+                                 nic_masked_hash(key, &t->exact_mask), key);
+    }
+    return rule ? rule : nic_wildcard_lookup(t, key);
+}
+
+/* Looks up 'n' keys (n <= 64) at once.  The exact table's buckets for the
+ * whole batch are prefetched together (cmap_find_batch), which hides most
+ * of the memory latency of a large table. */
+void
+nic_tables_lookup_batch(const struct nic_tables *t,
+                        const struct nic_flow_key *keys, size_t n,
+                        const struct nic_rule **rules)
+{
+    uint32_t hashes[64];
+    const struct cmap_node *nodes[64];
+    unsigned long map;
+
+    ovs_assert(n <= 64);
+    if (!n) {
+        return;
+    }
+    map = n == 64 ? ULONG_MAX : (1UL << n) - 1;
+    for (size_t i = 0; i < n; i++) {
+        hashes[i] = nic_masked_hash(&keys[i], &t->exact_mask);
+        rules[i] = NULL;
+    }
+    if (t->n_rules[NIC_TABLE_EXACT]) {
+        unsigned long found = cmap_find_batch(&t->exact->rules, map, hashes,
+                                              nodes);
+        for (size_t i = 0; i < n; i++) {
+            const struct nic_rule *rule;
+
+            if (!(found & (1UL << i))) {
+                continue;
+            }
+            CMAP_NODE_FOR_EACH (rule, cmap_node, nodes[i]) {
+                if (nic_match_matches(&rule->match, &keys[i])) {
+                    rules[i] = rule;
+                    break;
+                }
+            }
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!rules[i]) {
+            rules[i] = nic_wildcard_lookup(t, &keys[i]);
+        }
+    }
+}
+
+const struct nic_rule_actions *
+nic_rule_get_actions(const struct nic_rule *rule)
+{
+    return ovsrcu_get(struct nic_rule_actions *, &rule->actions);
+}
+
+void
+nic_rule_get_stats(const struct nic_rule *rule, uint64_t *n_packets,
+                   uint64_t *n_bytes)
+{
+    struct nic_rule *r = CONST_CAST(struct nic_rule *, rule);
+
+    atomic_read_relaxed(&r->n_packets, n_packets);
+    atomic_read_relaxed(&r->n_bytes, n_bytes);
+}
+
+const char *
+nic_table_name(enum nic_table_id table)
+{
+    return table == NIC_TABLE_EXACT ? "exact" : "wildcard";
+}

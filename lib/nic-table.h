@@ -1,0 +1,90 @@
+#ifndef NIC_TABLE_H
+#define NIC_TABLE_H 1
+
+/* A NIC's rule tables: an exact-match table (one fixed mask, hashed) and a
+ * priority-ordered wildcard table with TCAM semantics (the highest-priority
+ * matching rule wins), each with a finite capacity.
+ *
+ * Lookups run on the NIC's engine threads without locks while the control
+ * path changes the tables: rules live in RCU-protected cmaps, so a lookup
+ * sees either the old or the new rule, never a half-written one.  Writers
+ * (insert, modify, remove, clear) must be serialized by the caller. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cmap.h"
+#include "openvswitch/hmap.h"
+#include "ovs-atomic.h"
+#include "ovs-rcu.h"
+#include "lib/nic-rule.h"
+
+enum nic_table_id {
+    NIC_TABLE_EXACT,
+    NIC_TABLE_WILDCARD,
+    NIC_N_TABLES
+};
+
+struct nic_rule {
+    struct cmap_node cmap_node;     /* In subtable->rules. */
+    struct hmap_node id_node;       /* In nic_tables->by_id. */
+    uint32_t id;                    /* Unique within the tables. */
+    enum nic_table_id table;
+    struct nic_subtable *subtable;
+    /* Actions may change while engines read them (modify), so they are
+     * replaced as a whole through RCU. */
+    OVSRCU_TYPE(struct nic_rule_actions *) actions;
+    struct nic_match match;         /* Normalized. */
+    uint32_t priority;
+    uint64_t cookie;
+    atomic_uint64_t n_packets;
+    atomic_uint64_t n_bytes;
+};
+
+struct nic_rule_actions {
+    size_t n;
+    struct nic_action acts[];
+};
+
+struct nic_subtable_vec;
+
+struct nic_tables {
+    struct nic_flow_key exact_mask;         /* The exact table's mask. */
+    struct nic_subtable *exact;             /* Always present. */
+    OVSRCU_TYPE(struct nic_subtable_vec *) wildcard;  /* By priority. */
+    struct hmap by_id;                      /* All rules, by id. */
+    uint32_t next_id;
+    size_t capacity[NIC_N_TABLES];
+    size_t n_rules[NIC_N_TABLES];
+};
+
+void nic_tables_init(struct nic_tables *, const struct nic_flow_key *mask,
+                     size_t exact_capacity, size_t wildcard_capacity);
+void nic_tables_destroy(struct nic_tables *);
+
+int nic_tables_insert(struct nic_tables *, const struct nic_rule_spec *,
+                      uint32_t *idp);
+int nic_tables_modify(struct nic_tables *, uint32_t id,
+                      const struct nic_action *, size_t n_actions);
+int nic_tables_remove(struct nic_tables *, uint32_t id);
+void nic_tables_clear(struct nic_tables *);
+void nic_tables_set_capacity(struct nic_tables *, enum nic_table_id,
+                             size_t capacity);
+
+struct nic_rule *nic_tables_find(const struct nic_tables *, uint32_t id);
+const struct nic_rule *nic_tables_lookup(const struct nic_tables *,
+                                         const struct nic_flow_key *);
+void nic_tables_lookup_batch(const struct nic_tables *,
+                             const struct nic_flow_key *keys, size_t n,
+                             const struct nic_rule **rules);
+
+const struct nic_rule_actions *nic_rule_get_actions(const struct nic_rule *);
+void nic_rule_get_stats(const struct nic_rule *, uint64_t *n_packets,
+                        uint64_t *n_bytes);
+const char *nic_table_name(enum nic_table_id);
+
+/* The default exact-match mask: in_port, MACs, ethertype, VLANs and the
+ * IP/L4 5-tuple. */
+void nic_tables_default_exact_mask(struct nic_flow_key *);
+
+#endif /* nic-table.h */
