@@ -3,6 +3,10 @@ noinst_LIBRARIES += lib/libovsoffload.a
 lib_libovsoffload_a_SOURCES = \
 	lib/nic-actions.c \
 	lib/nic-actions.h \
+	lib/nic-class.c \
+	lib/nic-class.h \
+	lib/nic-media.c \
+	lib/nic-media.h \
 	lib/nic-parse.c \
 	lib/nic-parse.h \
 	lib/nic-rss.c \
@@ -10,4 +14,6 @@ lib_libovsoffload_a_SOURCES = \
 	lib/nic-rule.c \
 	lib/nic-rule.h \
 	lib/nic-table.c \
-	lib/nic-table.h
+	lib/nic-table.h \
+	lib/nicsim.c \
+	lib/nicsim.h

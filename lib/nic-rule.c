@@ -4,8 +4,10 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "lib/nic-class.h"
 #include "packets.h"
 
 void
@@ -169,7 +171,10 @@ nic_match_format(struct ds *s, const struct nic_match *m)
     size_t start = s->length;
 
     if (mk->in_port) {
-        ds_put_format(s, "in_port=%"PRIu32",", k->in_port);
+        char name[16];
+
+        nic_port_to_string(k->in_port, name, sizeof name);
+        ds_put_format(s, "in_port=%s,", name);
     }
     if (mk->tun_vni) {
         ds_put_format(s, "tun_vni=%"PRIu32",", k->tun_vni);
@@ -236,9 +241,13 @@ nic_actions_format(struct ds *s, const struct nic_action *acts, size_t n)
         }
         ds_put_cstr(s, nic_action_type_to_string(a->type));
         switch (a->type) {
-        case NIC_ACT_OUTPUT:
-            ds_put_format(s, ":%"PRIu32, a->port);
+        case NIC_ACT_OUTPUT: {
+            char name[16];
+
+            nic_port_to_string(a->port, name, sizeof name);
+            ds_put_format(s, ":%s", name);
             break;
+        }
         case NIC_ACT_PUSH_VLAN:
             ds_put_format(s, ":%"PRIu16, vlan_tci_to_vid(a->vlan_tci));
             break;
@@ -285,4 +294,299 @@ nic_actions_format(struct ds *s, const struct nic_action *acts, size_t n)
             break;
         }
     }
+}
+
+/* Parsing of the textual forms that nic_match_format() and
+ * nic_actions_format() print, for unixctl commands and tests. */
+
+static bool
+nic_parse_uint(const char *s, unsigned long long max, unsigned long long *v)
+{
+    char *end;
+
+    if (!*s || *s == '-') {
+        return false;
+    }
+    errno = 0;
+    *v = strtoull(s, &end, 0);
+    return !errno && !*end && *v <= max;
+}
+
+/* Parses "ADDR" or "ADDR/MASK" or "ADDR/PREFIX" of family 'af'. */
+static bool
+nic_parse_ip_masked(const char *s, int af, uint8_t *addr, uint8_t *mask)
+{
+    size_t len = af == AF_INET ? 4 : 16;
+    char *copy = xstrdup(s);
+    char *slash = strchr(copy, '/');
+    bool ok;
+
+    if (slash) {
+        *slash++ = '\0';
+    }
+    ok = inet_pton(af, copy, addr) == 1;
+    if (ok && slash) {
+        unsigned long long plen;
+
+        if (inet_pton(af, slash, mask) == 1) {
+            /* explicit mask */
+        } else if (nic_parse_uint(slash, len * 8, &plen)) {
+            memset(mask, 0, len);
+            for (size_t i = 0; i < plen; i++) {
+                mask[i / 8] |= 0x80 >> (i % 8);
+            }
+        } else {
+            ok = false;
+        }
+    } else if (ok) {
+        memset(mask, 0xff, len);
+    }
+    free(copy);
+    return ok;
+}
+
+/* Parses a comma-separated match such as
+ * "in_port=vf0,udp,nw_dst=10.0.0.0/8,tp_dst=53".  Returns NULL, or an
+ * error message the caller must free. */
+char *
+nic_match_from_string(const char *str, struct nic_match *m)
+{
+    char *copy = xstrdup(str);
+    char *save = NULL, *error = NULL;
+
+    nic_match_init_catchall(m);
+    for (char *tok = strtok_r(copy, ", ", &save); tok && !error;
+         tok = strtok_r(NULL, ", ", &save)) {
+        char *value = strchr(tok, '=');
+        unsigned long long v;
+        struct nic_flow_key *k = &m->key, *mk = &m->mask;
+
+        if (value) {
+            *value++ = '\0';
+        }
+        if (!strcmp(tok, "any")) {
+            continue;
+        } else if (!value && (!strcmp(tok, "ip") || !strcmp(tok, "tcp")
+                              || !strcmp(tok, "udp")
+                              || !strcmp(tok, "icmp"))) {
+            k->dl_type = htons(ETH_TYPE_IP);
+            mk->dl_type = OVS_BE16_MAX;
+            if (strcmp(tok, "ip")) {
+                k->nw_proto = (!strcmp(tok, "tcp") ? IPPROTO_TCP
+                               : !strcmp(tok, "udp") ? IPPROTO_UDP
+                               : IPPROTO_ICMP);
+                mk->nw_proto = UINT8_MAX;
+            }
+        } else if (!value && (!strcmp(tok, "ipv6") || !strcmp(tok, "arp"))) {
+            k->dl_type = htons(!strcmp(tok, "arp") ? ETH_TYPE_ARP
+                               : ETH_TYPE_IPV6);
+            mk->dl_type = OVS_BE16_MAX;
+        } else if (!value) {
+            error = xasprintf("%s: unknown match keyword", tok);
+        } else if (!strcmp(tok, "in_port")) {
+            uint32_t port;
+
+            if (!nic_port_from_string(value, &port)) {
+                error = xasprintf("%s: bad port (want uplinkN or vfN)",
+                                  value);
+            } else {
+                k->in_port = port;
+                mk->in_port = UINT32_MAX;
+            }
+        } else if (!strcmp(tok, "dl_src") || !strcmp(tok, "dl_dst")) {
+            struct eth_addr mac;
+
+            if (!eth_addr_from_string(value, &mac)) {
+                error = xasprintf("%s: bad MAC address", value);
+            } else if (!strcmp(tok, "dl_src")) {
+                k->dl_src = mac;
+                mk->dl_src = eth_addr_exact;
+            } else {
+                k->dl_dst = mac;
+                mk->dl_dst = eth_addr_exact;
+            }
+        } else if (!strcmp(tok, "dl_type")) {
+            if (!nic_parse_uint(value, UINT16_MAX, &v)) {
+                error = xasprintf("%s: bad ethertype", value);
+            } else {
+                k->dl_type = htons(v);
+                mk->dl_type = OVS_BE16_MAX;
+            }
+        } else if (!strcmp(tok, "vlan") || !strcmp(tok, "vlan0")
+                   || !strcmp(tok, "vlan1")) {
+            int i = !strcmp(tok, "vlan1");
+
+            if (!strcmp(value, "none")) {
+                k->vlan_tci[i] = 0;
+                mk->vlan_tci[i] = htons(NIC_VLAN_PRESENT);
+            } else if (!nic_parse_uint(value, 4095, &v)) {
+                error = xasprintf("%s: bad VLAN id (0 to 4095 or none)",
+                                  value);
+            } else {
+                k->vlan_tci[i] = htons(v | NIC_VLAN_PRESENT);
+                mk->vlan_tci[i] = htons(VLAN_VID_MASK | NIC_VLAN_PRESENT);
+            }
+        } else if (!strcmp(tok, "nw_proto") || !strcmp(tok, "nw_tos")
+                   || !strcmp(tok, "nw_ttl")) {
+            uint8_t *kf = (!strcmp(tok, "nw_proto") ? &k->nw_proto
+                           : !strcmp(tok, "nw_tos") ? &k->nw_tos
+                           : &k->nw_ttl);
+            uint8_t *mf = (uint8_t *) mk + (kf - (uint8_t *) k);
+
+            if (!nic_parse_uint(value, UINT8_MAX, &v)) {
+                error = xasprintf("%s: bad %s", value, tok);
+            } else {
+                *kf = v;
+                *mf = UINT8_MAX;
+            }
+        } else if (!strcmp(tok, "nw_src") || !strcmp(tok, "nw_dst")) {
+            bool src = !strcmp(tok, "nw_src");
+            bool v6 = strchr(value, ':') != NULL;
+
+            if (!nic_parse_ip_masked(value, v6 ? AF_INET6 : AF_INET,
+                                     src ? k->nw_src : k->nw_dst,
+                                     src ? mk->nw_src : mk->nw_dst)) {
+                error = xasprintf("%s: bad IP address or mask", value);
+            }
+        } else if (!strcmp(tok, "tp_src") || !strcmp(tok, "tp_dst")) {
+            if (!nic_parse_uint(value, UINT16_MAX, &v)) {
+                error = xasprintf("%s: bad L4 port", value);
+            } else if (!strcmp(tok, "tp_src")) {
+                k->tp_src = htons(v);
+                mk->tp_src = OVS_BE16_MAX;
+            } else {
+                k->tp_dst = htons(v);
+                mk->tp_dst = OVS_BE16_MAX;
+            }
+        } else if (!strcmp(tok, "tun_vni")) {
+            if (!nic_parse_uint(value, 0xffffff, &v)) {
+                error = xasprintf("%s: bad VNI", value);
+            } else {
+                k->tun_vni = v;
+                mk->tun_vni = UINT32_MAX;
+            }
+        } else {
+            error = xasprintf("%s: unknown match field", tok);
+        }
+    }
+    free(copy);
+    if (!error) {
+        nic_match_normalize(m);
+    }
+    return error;
+}
+
+/* Parses actions such as "pop_vlan,set_tp_dst:8080,output:vf2".  Returns
+ * NULL, or an error message the caller must free. */
+char *
+nic_actions_from_string(const char *str, struct nic_action *acts,
+                        size_t *n_actsp)
+{
+    char *copy = xstrdup(str);
+    char *save = NULL, *error = NULL;
+    size_t n = 0;
+
+    for (char *tok = strtok_r(copy, ", ", &save); tok && !error;
+         tok = strtok_r(NULL, ", ", &save)) {
+        char *arg = strchr(tok, ':');
+        struct nic_action *a;
+        unsigned long long v;
+        int t;
+
+        if (n >= NIC_MAX_ACTIONS) {
+            error = xasprintf("more than %d actions", NIC_MAX_ACTIONS);
+            break;
+        }
+        a = &acts[n];
+        memset(a, 0, sizeof *a);
+        /* "set_eth_dst:aa:bb:..." keeps its colons in the argument. */
+        if (arg) {
+            *arg++ = '\0';
+        }
+        for (t = 0; t < NIC_N_ACTIONS; t++) {
+            if (!strcmp(tok, nic_action_type_to_string(t))) {
+                break;
+            }
+        }
+        if (t == NIC_N_ACTIONS || t == NIC_ACT_ENCAP) {
+            error = xasprintf("%s: unknown action", tok);
+            break;
+        }
+        a->type = t;
+        switch (a->type) {
+        case NIC_ACT_TO_HOST:
+        case NIC_ACT_DROP:
+        case NIC_ACT_POP_VLAN:
+        case NIC_ACT_DECAP:
+            if (arg) {
+                error = xasprintf("%s takes no argument", tok);
+            }
+            break;
+        case NIC_ACT_OUTPUT:
+            if (!arg || !nic_port_from_string(arg, &a->port)) {
+                error = xasprintf("output wants a port (uplinkN or vfN)");
+            }
+            break;
+        case NIC_ACT_PUSH_VLAN:
+            if (!arg || !nic_parse_uint(arg, 4095, &v)) {
+                error = xasprintf("push_vlan wants a VLAN id");
+            } else {
+                a->vlan_tci = htons(v);
+            }
+            break;
+        case NIC_ACT_SET_ETH_SRC:
+        case NIC_ACT_SET_ETH_DST:
+            if (!arg || !eth_addr_from_string(arg, &a->mac)) {
+                error = xasprintf("%s wants a MAC address", tok);
+            }
+            break;
+        case NIC_ACT_SET_IPV4_SRC:
+        case NIC_ACT_SET_IPV4_DST:
+            if (!arg || inet_pton(AF_INET, arg, &a->ipv4) != 1) {
+                error = xasprintf("%s wants an IPv4 address", tok);
+            }
+            break;
+        case NIC_ACT_SET_IPV6_SRC:
+        case NIC_ACT_SET_IPV6_DST:
+            if (!arg || inet_pton(AF_INET6, arg, a->ipv6) != 1) {
+                error = xasprintf("%s wants an IPv6 address", tok);
+            }
+            break;
+        case NIC_ACT_SET_IP_TTL:
+            if (!arg || !nic_parse_uint(arg, UINT8_MAX, &v)) {
+                error = xasprintf("set_ttl wants 0 to 255");
+            } else {
+                a->ttl = v;
+            }
+            break;
+        case NIC_ACT_SET_TP_SRC:
+        case NIC_ACT_SET_TP_DST:
+            if (!arg || !nic_parse_uint(arg, UINT16_MAX, &v)) {
+                error = xasprintf("%s wants a port number", tok);
+            } else {
+                a->tp_port = htons(v);
+            }
+            break;
+        case NIC_ACT_SET_QUEUE:
+        case NIC_ACT_MARK:
+        case NIC_ACT_COUNT:
+            if (!arg || !nic_parse_uint(arg, UINT32_MAX, &v)) {
+                error = xasprintf("%s wants a number", tok);
+            } else {
+                a->queue = v;   /* Same storage as mark and counter. */
+            }
+            break;
+        case NIC_ACT_ENCAP:
+        case NIC_N_ACTIONS:
+        default:
+            OVS_NOT_REACHED();
+        }
+        n++;
+    }
+    free(copy);
+    if (!error && !n) {
+        error = xstrdup("no actions");
+    }
+    *n_actsp = n;
+    return error;
 }

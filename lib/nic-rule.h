@@ -84,5 +84,9 @@ int nic_rule_spec_validate(const struct nic_rule_spec *);
 const char *nic_action_type_to_string(enum nic_action_type);
 void nic_match_format(struct ds *, const struct nic_match *);
 void nic_actions_format(struct ds *, const struct nic_action *, size_t n);
+char *nic_match_from_string(const char *, struct nic_match *)
+    OVS_WARN_UNUSED_RESULT;
+char *nic_actions_from_string(const char *, struct nic_action *,
+                              size_t *n_actions) OVS_WARN_UNUSED_RESULT;
 
 #endif /* nic-rule.h */

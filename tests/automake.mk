@@ -20,8 +20,11 @@ TESTSUITE_AT = \
 	tests/testsuite.at \
 	tests/ovs-offload-macros.at \
 	tests/vswitchd-offload.at \
+	tests/nicsim.at \
+	tests/nicsim-netns.at \
 	tests/sandbox.at
 EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in tests/ovs-compat.sh \
+	tests/nicsim-json.py \
 	tests/ovs-compat.list
 TESTSUITE = tests/testsuite
 CLEANFILES += $(TESTSUITE) tests/package.m4

@@ -229,14 +229,14 @@ START_TEST(test_rule_format)
     memcpy(s.match.key.nw_src, &ip, 4);
     memset(s.match.mask.nw_src, 0xff, 3);
     nic_match_format(&d, &s.match);
-    ck_assert_str_eq(ds_cstr(&d), "in_port=2,dl_type=0x0800,"
+    ck_assert_str_eq(ds_cstr(&d), "in_port=uplink2,dl_type=0x0800,"
                      "nw_src=10.0.0.1/255.255.255.0,tp_dst=80");
     ds_clear(&d);
     s.actions[1].type = NIC_ACT_PUSH_VLAN;
     s.actions[1].vlan_tci = htons(10);
     s.n_actions = 2;
     nic_actions_format(&d, s.actions, s.n_actions);
-    ck_assert_str_eq(ds_cstr(&d), "output:3,push_vlan:10");
+    ck_assert_str_eq(ds_cstr(&d), "output:uplink3,push_vlan:10");
     ds_clear(&d);
     nic_match_init_catchall(&s.match);
     nic_match_format(&d, &s.match);

@@ -3,10 +3,13 @@ sbin_PROGRAMS += vswitchd-ext/ovs-vswitchd-offload
 vswitchd_ext_ovs_vswitchd_offload_SOURCES = \
 	vswitchd-ext/offload-providers.c \
 	vswitchd-ext/offload-providers.h \
+	vswitchd-ext/nicsim-unixctl.c \
+	vswitchd-ext/nicsim-unixctl.h \
 	vswitchd-ext/ovs-vswitchd-offload.c \
 	vswitchd-ext/vswitchd-offload-version.h
 # OVS's bridge and system-stats objects come from the OVS build tree; our
 # main() replaces only OVS's ovs-vswitchd.c.
 vswitchd_ext_ovs_vswitchd_offload_LDADD = \
-	lib/libovsoffload.a $(OVS_VSWITCHD_OBJS) $(OVS_LIBS)
+	datapath-offload/libdpoffload.a lib/libovsoffload.a \
+	$(OVS_VSWITCHD_OBJS) $(OVS_LIBS)
 dist_man_MANS += vswitchd-ext/ovs-vswitchd-offload.8

@@ -2,14 +2,18 @@
 
 #include "vswitchd-ext/offload-providers.h"
 
+#include "datapath-offload/netdev-nicsim.h"
 #include "openvswitch/vlog.h"
 #include "ovs-thread.h"
+#include "vswitchd-ext/nicsim-unixctl.h"
 
 VLOG_DEFINE_THIS_MODULE(offload_providers);
 
-/* Each entry registers one provider with OVS.  The NIC port netdev class
- * and the flow-API provider are added here as they land. */
+/* Each entry registers one provider with OVS (and its unixctl commands).
+ * The flow-API provider joins them when it lands. */
 static void (*const offload_provider_registrars[])(void) = {
+    netdev_nicsim_register,
+    nicsim_unixctl_register,
     NULL,
 };
 

@@ -1,0 +1,5 @@
+# datapath-offload/: the OVS-facing providers (OVS 3.1 glue).
+noinst_LIBRARIES += datapath-offload/libdpoffload.a
+datapath_offload_libdpoffload_a_SOURCES = \
+	datapath-offload/netdev-nicsim.c \
+	datapath-offload/netdev-nicsim.h

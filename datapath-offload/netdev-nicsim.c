@@ -1,0 +1,666 @@
+/*
+ * netdev-nicsim: OVS netdev class of NIC representor ports.
+ *
+ *   ovs-vsctl add-port br0 pf0 -- set Interface pf0 type=nicsim \
+ *       options:nic=nic0 options:role=uplink [options:uplink=0] \
+ *       [options:medium=afpacket:veth0] [options:n_rxq=2]
+ *   ovs-vsctl add-port br0 vm1 -- set Interface vm1 type=nicsim \
+ *       options:nic=nic0 options:role=vf options:vf=1 options:medium=...
+ *
+ * What the NIC sends to the host arrives through the port's receive queues
+ * (one per NIC receive queue) into dpif-netdev; what OVS sends on the port
+ * leaves through the VF's or uplink's medium.  The ports are not PMD ports:
+ * OVS's main thread polls them, and rxq_wait() wakes it when a queue fills.
+ */
+
+#include <config.h>
+
+#include "datapath-offload/netdev-nicsim.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "dp-packet.h"
+#include "hash.h"
+#include "lib/nic-class.h"
+#include "lib/nicsim.h"
+#include "netdev-provider.h"
+#include "openvswitch/vlog.h"
+#include "ovs-thread.h"
+#include "packets.h"
+#include "smap.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(netdev_nicsim);
+
+/* One complete, validated port configuration. */
+struct netdev_nicsim_conf {
+    char *nic_name;
+    uint32_t port;              /* NIC port number. */
+    char *medium;               /* Medium spec, "none" by default. */
+    int n_rxq;
+};
+
+struct netdev_nicsim {
+    struct netdev up;
+
+    struct ovs_mutex mutex;
+    struct nic *nic OVS_GUARDED;            /* NULL until configured. */
+    struct netdev_nicsim_conf conf OVS_GUARDED;
+    struct eth_addr mac OVS_GUARDED;
+    int mtu OVS_GUARDED;
+    enum netdev_flags flags OVS_GUARDED;
+    struct netdev_stats stats OVS_GUARDED;
+};
+
+struct netdev_rxq_nicsim {
+    struct netdev_rxq up;
+};
+
+static struct netdev_nicsim *
+netdev_nicsim_cast(const struct netdev *netdev)
+{
+    return CONTAINER_OF(netdev, struct netdev_nicsim, up);
+}
+
+static struct netdev *
+netdev_nicsim_alloc(void)
+{
+    struct netdev_nicsim *dev = xzalloc(sizeof *dev);
+
+    return &dev->up;
+}
+
+static int
+netdev_nicsim_construct(struct netdev *netdev)
+{
+    struct netdev_nicsim *dev = netdev_nicsim_cast(netdev);
+    uint32_t h = hash_string(netdev_get_name(netdev), 0);
+
+    ovs_mutex_init(&dev->mutex);
+    /* A stable, locally administered address derived from the name. */
+    dev->mac = eth_addr_zero;
+    dev->mac.ea[0] = 0x02;
+    dev->mac.ea[1] = 0x4e;
+    dev->mac.ea[2] = h >> 24;
+    dev->mac.ea[3] = h >> 16;
+    dev->mac.ea[4] = h >> 8;
+    dev->mac.ea[5] = h;
+    dev->mtu = ETH_PAYLOAD_MAX;
+    dev->flags = NETDEV_UP;
+    netdev->n_rxq = 1;
+    netdev->n_txq = 1;
+    return 0;
+}
+
+static void
+netdev_nicsim_conf_clear(struct netdev_nicsim_conf *conf)
+{
+    free(conf->nic_name);
+    free(conf->medium);
+    memset(conf, 0, sizeof *conf);
+}
+
+static void
+netdev_nicsim_unconfigure(struct netdev_nicsim *dev)
+    OVS_REQUIRES(dev->mutex)
+{
+    if (dev->nic) {
+        dev->nic->class->port_detach(dev->nic, dev->conf.port);
+        dev->nic->class->close(dev->nic);
+        dev->nic = NULL;
+    }
+    netdev_nicsim_conf_clear(&dev->conf);
+}
+
+static void
+netdev_nicsim_destruct(struct netdev *netdev)
+{
+    struct netdev_nicsim *dev = netdev_nicsim_cast(netdev);
+
+    ovs_mutex_lock(&dev->mutex);
+    netdev_nicsim_unconfigure(dev);
+    ovs_mutex_unlock(&dev->mutex);
+    ovs_mutex_destroy(&dev->mutex);
+}
+
+static void
+netdev_nicsim_dealloc(struct netdev *netdev)
+{
+    free(netdev_nicsim_cast(netdev));
+}
+
+/* Parses and validates 'args' into 'conf'.  Returns NULL or an error
+ * message for the Interface's error column (caller frees). */
+static char *
+netdev_nicsim_parse_config(const struct smap *args,
+                           struct netdev_nicsim_conf *conf)
+{
+    const char *nic = smap_get(args, "nic");
+    const char *role = smap_get(args, "role");
+    const char *medium = smap_get_def(args, "medium", "none");
+    const char *n_rxq_s = smap_get_def(args, "n_rxq", "1");
+    struct smap_node *node;
+    int idx, n_rxq;
+
+    SMAP_FOR_EACH (node, args) {
+        static const char *const known[] = {
+            "nic", "role", "vf", "uplink", "medium", "n_rxq",
+        };
+        bool ok = false;
+
+        for (size_t i = 0; i < ARRAY_SIZE(known); i++) {
+            ok = ok || !strcmp(node->key, known[i]);
+        }
+        if (!ok) {
+            return xasprintf("unknown option \"%s\" (known: nic, role, vf, "
+                             "uplink, medium, n_rxq)", node->key);
+        }
+    }
+    if (!nic || !nic[0]) {
+        return xstrdup("options:nic is required (the NIC's name, "
+                       "e.g. nic0)");
+    }
+    if (!role || (strcmp(role, "uplink") && strcmp(role, "vf"))) {
+        return xasprintf("options:role must be \"uplink\" or \"vf\", "
+                         "not \"%s\"", role ? role : "");
+    }
+    if (!strcmp(role, "vf")) {
+        const char *vf = smap_get(args, "vf");
+
+        if (!vf || !str_to_int(vf, 10, &idx) || idx < 0
+            || idx >= NIC_MAX_VFS) {
+            return xasprintf("options:vf must be a VF index from 0 to %d "
+                             "for role=vf", NIC_MAX_VFS - 1);
+        }
+        conf->port = NIC_PORT_VF_BASE + idx;
+    } else {
+        const char *up = smap_get_def(args, "uplink", "0");
+
+        if (smap_get(args, "vf")) {
+            return xstrdup("options:vf is only for role=vf");
+        }
+        if (!str_to_int(up, 10, &idx) || idx < 0
+            || idx >= NIC_MAX_UPLINKS) {
+            return xasprintf("options:uplink must be from 0 to %d",
+                             NIC_MAX_UPLINKS - 1);
+        }
+        conf->port = idx;
+    }
+    if (!str_to_int(n_rxq_s, 10, &n_rxq) || n_rxq < 1
+        || n_rxq > NIC_MAX_RXQ) {
+        return xasprintf("options:n_rxq must be from 1 to %d, not \"%s\"",
+                         NIC_MAX_RXQ, n_rxq_s);
+    }
+    conf->nic_name = xstrdup(nic);
+    conf->medium = xstrdup(medium);
+    conf->n_rxq = n_rxq;
+    return NULL;
+}
+
+static bool
+netdev_nicsim_conf_equal(const struct netdev_nicsim_conf *a,
+                         const struct netdev_nicsim_conf *b)
+{
+    return (a->nic_name && b->nic_name && !strcmp(a->nic_name, b->nic_name)
+            && a->port == b->port && !strcmp(a->medium, b->medium)
+            && a->n_rxq == b->n_rxq);
+}
+
+/* Attaches to the NIC port of 'conf'.  Returns 0 or an errno, with a
+ * message in '*errp'. */
+static int
+netdev_nicsim_attach(struct netdev_nicsim *dev,
+                     const struct netdev_nicsim_conf *conf, struct nic **nicp,
+                     char **errp)
+{
+    const struct nic_class *class = &nicsim_class;
+    struct nic_port_config pc = {
+        .port = conf->port, .medium = conf->medium, .n_rxq = conf->n_rxq,
+    };
+    char *error_s = NULL;
+    struct nic *nic;
+    int error;
+
+    error = class->open(conf->nic_name, &nic);
+    if (error) {
+        *errp = xasprintf("%s: cannot open NIC %s: %s",
+                          netdev_get_name(&dev->up), conf->nic_name,
+                          ovs_strerror(error));
+        return error;
+    }
+    error = class->port_attach(nic, &pc, &error_s);
+    if (error) {
+        char port[16];
+
+        nic_port_to_string(conf->port, port, sizeof port);
+        *errp = xasprintf("%s: cannot attach %s port %s: %s",
+                          netdev_get_name(&dev->up), conf->nic_name, port,
+                          error_s ? error_s : ovs_strerror(error));
+        free(error_s);
+        class->close(nic);
+        return error;
+    }
+    *nicp = nic;
+    return 0;
+}
+
+static int
+netdev_nicsim_set_config(struct netdev *netdev, const struct smap *args,
+                         char **errp)
+{
+    struct netdev_nicsim *dev = netdev_nicsim_cast(netdev);
+    struct netdev_nicsim_conf conf;
+    struct nic *nic = NULL;
+    int error = 0;
+
+    memset(&conf, 0, sizeof conf);
+    *errp = netdev_nicsim_parse_config(args, &conf);
+    if (*errp) {
+        /* The previous good configuration stays in force. */
+        char *msg = xasprintf("%s: %s", netdev_get_name(netdev), *errp);
+
+        /* OVS puts the message in the Interface's error column only. */
+        VLOG_WARN("%s", msg);
+        free(*errp);
+        *errp = msg;
+        netdev_nicsim_conf_clear(&conf);
+        return EINVAL;
+    }
+
+    ovs_mutex_lock(&dev->mutex);
+    if (netdev_nicsim_conf_equal(&conf, &dev->conf)) {
+        netdev_nicsim_conf_clear(&conf);
+        goto out;
+    }
+    /* The same NIC port cannot be attached twice, so let go of the old
+     * attachment first, and take it back if the new one fails. */
+    if (dev->nic) {
+        dev->nic->class->port_detach(dev->nic, dev->conf.port);
+    }
+    error = netdev_nicsim_attach(dev, &conf, &nic, errp);
+    if (error) {
+        VLOG_WARN("%s", *errp);
+        netdev_nicsim_conf_clear(&conf);
+        if (dev->nic) {
+            struct nic *old;
+            char *ignore = NULL;
+            struct netdev_nicsim_conf old_conf = {
+                .nic_name = xstrdup(dev->conf.nic_name),
+                .port = dev->conf.port,
+                .medium = xstrdup(dev->conf.medium),
+                .n_rxq = dev->conf.n_rxq,
+            };
+
+            if (!netdev_nicsim_attach(dev, &old_conf, &old, &ignore)) {
+                /* Drop the extra reference the re-attach took. */
+                old->class->close(old);
+            } else {
+                VLOG_WARN("%s: could not restore previous attachment: %s",
+                          netdev_get_name(netdev), ignore);
+            }
+            free(ignore);
+            netdev_nicsim_conf_clear(&old_conf);
+        }
+        goto out;
+    }
+    if (dev->nic) {
+        dev->nic->class->close(dev->nic);
+    }
+    netdev_nicsim_conf_clear(&dev->conf);
+    dev->nic = nic;
+    dev->conf = conf;
+    if (netdev->n_rxq != conf.n_rxq) {
+        netdev_request_reconfigure(netdev);
+    }
+    VLOG_INFO("%s: attached to %s port %s%"PRIu32" (medium %s, %d rxq)",
+              netdev_get_name(netdev), conf.nic_name,
+              nic_port_is_vf(conf.port) ? "vf" : "uplink",
+              nic_port_is_vf(conf.port) ? conf.port - NIC_PORT_VF_BASE
+                                        : conf.port,
+              conf.medium, conf.n_rxq);
+out:
+    ovs_mutex_unlock(&dev->mutex);
+    return error;
+}
+
+static int
+netdev_nicsim_get_config(const struct netdev *netdev, struct smap *args)
+{
+    struct netdev_nicsim *dev = netdev_nicsim_cast(netdev);
+
+    ovs_mutex_lock(&dev->mutex);
+    if (dev->nic) {
+        smap_add(args, "nic", dev->conf.nic_name);
+        if (nic_port_is_vf(dev->conf.port)) {
+            smap_add(args, "role", "vf");
+            smap_add_format(args, "vf", "%"PRIu32,
+                            dev->conf.port - NIC_PORT_VF_BASE);
+        } else {
+            smap_add(args, "role", "uplink");
+            smap_add_format(args, "uplink", "%"PRIu32, dev->conf.port);
+        }
+        smap_add(args, "medium", dev->conf.medium);
+        smap_add_format(args, "n_rxq", "%d", dev->conf.n_rxq);
+    }
+    ovs_mutex_unlock(&dev->mutex);
+    return 0;
+}
+
+static int
+netdev_nicsim_reconfigure(struct netdev *netdev)
+{
+    struct netdev_nicsim *dev = netdev_nicsim_cast(netdev);
+
+    ovs_mutex_lock(&dev->mutex);
+    netdev->n_rxq = dev->nic ? dev->conf.n_rxq : 1;
+    ovs_mutex_unlock(&dev->mutex);
+    return 0;
+}
+
+static int
+netdev_nicsim_get_status(const struct netdev *netdev, struct smap *smap)
+{
+    struct netdev_nicsim *dev = netdev_nicsim_cast(netdev);
+    struct nic_port_stats st;
+
+    ovs_mutex_lock(&dev->mutex);
+    if (dev->nic
+        && !dev->nic->class->port_stats(dev->nic, dev->conf.port, &st)) {
+        uint64_t host = 0, drop = 0;
+
+        for (int i = 0; i < NIC_N_HOST_REASONS; i++) {
+            host += st.host[i];
+        }
+        for (int i = 0; i < NIC_N_DROP_REASONS; i++) {
+            drop += st.drop[i];
+        }
+        smap_add(smap, "nic", dev->conf.nic_name);
+        smap_add_format(smap, "nic_rx_packets", "%"PRIu64, st.rx_packets);
+        smap_add_format(smap, "nic_forwarded", "%"PRIu64, st.fwd_packets);
+        smap_add_format(smap, "nic_to_host", "%"PRIu64, host);
+        smap_add_format(smap, "nic_dropped", "%"PRIu64, drop);
+    } else {
+        smap_add(smap, "nic", "(not attached)");
+    }
+    ovs_mutex_unlock(&dev->mutex);
+    return 0;
+}
+
+static int
+netdev_nicsim_send(struct netdev *netdev, int qid OVS_UNUSED,
+                   struct dp_packet_batch *batch,
+                   bool concurrent_txq OVS_UNUSED)
+{
+    struct netdev_nicsim *dev = netdev_nicsim_cast(netdev);
+    size_t n = dp_packet_batch_size(batch);
+    struct dp_packet *pkts[NETDEV_MAX_BURST];
+    struct dp_packet *pkt;
+    uint64_t bytes = 0;
+    size_t i = 0;
+    int error = 0;
+
+    DP_PACKET_BATCH_FOR_EACH (j, pkt, batch) {
+        bytes += dp_packet_size(pkt);
+        pkts[i++] = pkt;
+    }
+    ovs_mutex_lock(&dev->mutex);
+    if (dev->nic) {
+        error = dev->nic->class->host_send(dev->nic, dev->conf.port, pkts, n);
+        dev->stats.tx_packets += n;
+        dev->stats.tx_bytes += bytes;
+        if (error) {
+            dev->stats.tx_dropped++;
+        }
+    } else {
+        dp_packet_delete_batch(batch, true);
+        dev->stats.tx_dropped += n;
+        error = ENODEV;
+    }
+    ovs_mutex_unlock(&dev->mutex);
+    /* The packets now belong to the NIC (or are gone). */
+    dp_packet_batch_init(batch);
+    return error == ENODEV ? error : 0;
+}
+
+static int
+netdev_nicsim_set_etheraddr(struct netdev *netdev, const struct eth_addr mac)
+{
+    struct netdev_nicsim *dev = netdev_nicsim_cast(netdev);
+
+    ovs_mutex_lock(&dev->mutex);
+    if (!eth_addr_equals(dev->mac, mac)) {
+        dev->mac = mac;
+        netdev_change_seq_changed(netdev);
+    }
+    ovs_mutex_unlock(&dev->mutex);
+    return 0;
+}
+
+static int
+netdev_nicsim_get_etheraddr(const struct netdev *netdev, struct eth_addr *mac)
+{
+    struct netdev_nicsim *dev = netdev_nicsim_cast(netdev);
+
+    ovs_mutex_lock(&dev->mutex);
+    *mac = dev->mac;
+    ovs_mutex_unlock(&dev->mutex);
+    return 0;
+}
+
+static int
+netdev_nicsim_get_mtu(const struct netdev *netdev, int *mtup)
+{
+    struct netdev_nicsim *dev = netdev_nicsim_cast(netdev);
+
+    ovs_mutex_lock(&dev->mutex);
+    *mtup = dev->mtu;
+    ovs_mutex_unlock(&dev->mutex);
+    return 0;
+}
+
+static int
+netdev_nicsim_set_mtu(struct netdev *netdev, int mtu)
+{
+    struct netdev_nicsim *dev = netdev_nicsim_cast(netdev);
+
+    if (mtu < ETH_PAYLOAD_MIN || mtu > 9000) {
+        return EINVAL;
+    }
+    ovs_mutex_lock(&dev->mutex);
+    if (dev->mtu != mtu) {
+        dev->mtu = mtu;
+        netdev_change_seq_changed(netdev);
+    }
+    ovs_mutex_unlock(&dev->mutex);
+    return 0;
+}
+
+static int
+netdev_nicsim_get_stats(const struct netdev *netdev,
+                        struct netdev_stats *stats)
+{
+    struct netdev_nicsim *dev = netdev_nicsim_cast(netdev);
+    struct nic_port_stats st;
+
+    ovs_mutex_lock(&dev->mutex);
+    *stats = dev->stats;
+    if (dev->nic
+        && !dev->nic->class->port_stats(dev->nic, dev->conf.port, &st)) {
+        /* Packets the NIC meant for the host but could not queue. */
+        stats->rx_dropped = (st.drop[NIC_DROP_HOST_QUEUE_FULL]
+                             + st.drop[NIC_DROP_NO_REPRESENTOR]);
+        stats->tx_errors = st.tx_errors;
+    }
+    ovs_mutex_unlock(&dev->mutex);
+    return 0;
+}
+
+static int
+netdev_nicsim_update_flags(struct netdev *netdev, enum netdev_flags off,
+                           enum netdev_flags on, enum netdev_flags *old)
+{
+    struct netdev_nicsim *dev = netdev_nicsim_cast(netdev);
+
+    if ((off | on) & ~(NETDEV_UP | NETDEV_PROMISC)) {
+        return EINVAL;
+    }
+    ovs_mutex_lock(&dev->mutex);
+    *old = dev->flags;
+    dev->flags = (dev->flags & ~off) | on;
+    if (*old != dev->flags) {
+        netdev_change_seq_changed(netdev);
+    }
+    ovs_mutex_unlock(&dev->mutex);
+    return 0;
+}
+
+static int
+netdev_nicsim_get_carrier(const struct netdev *netdev, bool *carrier)
+{
+    struct netdev_nicsim *dev = netdev_nicsim_cast(netdev);
+
+    ovs_mutex_lock(&dev->mutex);
+    *carrier = dev->nic != NULL;
+    ovs_mutex_unlock(&dev->mutex);
+    return 0;
+}
+
+static struct netdev_rxq *
+netdev_nicsim_rxq_alloc(void)
+{
+    struct netdev_rxq_nicsim *rx = xzalloc(sizeof *rx);
+
+    return &rx->up;
+}
+
+static int
+netdev_nicsim_rxq_construct(struct netdev_rxq *rxq OVS_UNUSED)
+{
+    return 0;
+}
+
+static void
+netdev_nicsim_rxq_destruct(struct netdev_rxq *rxq OVS_UNUSED)
+{
+}
+
+static void
+netdev_nicsim_rxq_dealloc(struct netdev_rxq *rxq)
+{
+    free(CONTAINER_OF(rxq, struct netdev_rxq_nicsim, up));
+}
+
+static int
+netdev_nicsim_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
+                       int *qfill)
+{
+    struct netdev_nicsim *dev = netdev_nicsim_cast(rxq->netdev);
+    struct dp_packet *pkts[NETDEV_MAX_BURST];
+    uint64_t bytes = 0;
+    int n = 0;
+
+    ovs_mutex_lock(&dev->mutex);
+    if (dev->nic) {
+        n = dev->nic->class->host_recv(dev->nic, dev->conf.port,
+                                       rxq->queue_id, pkts,
+                                       NETDEV_MAX_BURST);
+    }
+    dp_packet_batch_init(batch);
+    for (int i = 0; i < n; i++) {
+        bytes += dp_packet_size(pkts[i]);
+        dp_packet_batch_add(batch, pkts[i]);
+    }
+    dev->stats.rx_packets += n;
+    dev->stats.rx_bytes += bytes;
+    ovs_mutex_unlock(&dev->mutex);
+
+    if (qfill) {
+        *qfill = -ENOTSUP;
+    }
+    if (!n) {
+        return EAGAIN;
+    }
+    dp_packet_batch_init_packet_fields(batch);
+    return 0;
+}
+
+static void
+netdev_nicsim_rxq_wait(struct netdev_rxq *rxq)
+{
+    struct netdev_nicsim *dev = netdev_nicsim_cast(rxq->netdev);
+
+    ovs_mutex_lock(&dev->mutex);
+    if (dev->nic) {
+        dev->nic->class->host_recv_wait(dev->nic, dev->conf.port,
+                                        rxq->queue_id);
+    }
+    ovs_mutex_unlock(&dev->mutex);
+}
+
+static int
+netdev_nicsim_rxq_drain(struct netdev_rxq *rxq)
+{
+    struct dp_packet_batch batch;
+
+    while (!netdev_nicsim_rxq_recv(rxq, &batch, NULL)) {
+        dp_packet_delete_batch(&batch, true);
+    }
+    return 0;
+}
+
+bool
+netdev_nicsim_get_port(const struct netdev *netdev, struct nic **nicp,
+                       uint32_t *port)
+{
+    struct netdev_nicsim *dev;
+    bool ok;
+
+    if (netdev->netdev_class->construct != netdev_nicsim_construct) {
+        return false;
+    }
+    dev = netdev_nicsim_cast(netdev);
+    ovs_mutex_lock(&dev->mutex);
+    ok = dev->nic != NULL;
+    if (ok) {
+        *nicp = dev->nic;
+        *port = dev->conf.port;
+    }
+    ovs_mutex_unlock(&dev->mutex);
+    return ok;
+}
+
+static const struct netdev_class netdev_nicsim_class = {
+    .type = "nicsim",
+    .is_pmd = false,
+    .alloc = netdev_nicsim_alloc,
+    .construct = netdev_nicsim_construct,
+    .destruct = netdev_nicsim_destruct,
+    .dealloc = netdev_nicsim_dealloc,
+    .get_config = netdev_nicsim_get_config,
+    .set_config = netdev_nicsim_set_config,
+    .reconfigure = netdev_nicsim_reconfigure,
+    .get_status = netdev_nicsim_get_status,
+    .send = netdev_nicsim_send,
+    .set_etheraddr = netdev_nicsim_set_etheraddr,
+    .get_etheraddr = netdev_nicsim_get_etheraddr,
+    .get_mtu = netdev_nicsim_get_mtu,
+    .set_mtu = netdev_nicsim_set_mtu,
+    .get_carrier = netdev_nicsim_get_carrier,
+    .get_stats = netdev_nicsim_get_stats,
+    .update_flags = netdev_nicsim_update_flags,
+    .rxq_alloc = netdev_nicsim_rxq_alloc,
+    .rxq_construct = netdev_nicsim_rxq_construct,
+    .rxq_destruct = netdev_nicsim_rxq_destruct,
+    .rxq_dealloc = netdev_nicsim_rxq_dealloc,
+    .rxq_recv = netdev_nicsim_rxq_recv,
+    .rxq_wait = netdev_nicsim_rxq_wait,
+    .rxq_drain = netdev_nicsim_rxq_drain,
+};
+
+void
+netdev_nicsim_register(void)
+{
+    nic_class_register(&nicsim_class);
+    netdev_register_provider(&netdev_nicsim_class);
+}

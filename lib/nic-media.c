@@ -1,0 +1,537 @@
+#include <config.h>
+
+#include "lib/nic-media.h"
+
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "csum.h"
+#include "dp-packet.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/ofpbuf.h"
+#include "packets.h"
+#include "pcap-file.h"
+#include "socket-util.h"
+#include "stream.h"
+#include "util.h"
+
+#define NIC_MEDIUM_MAX_FRAME 65535
+#define NIC_STREAM_TXBUF_MAX (1024 * 1024)
+
+enum nic_medium_kind {
+    NIC_MEDIUM_NONE,
+    NIC_MEDIUM_AFPACKET,
+    NIC_MEDIUM_STREAM,
+    NIC_MEDIUM_PCAP,
+    NIC_MEDIUM_GEN,
+};
+
+struct nic_medium {
+    enum nic_medium_kind kind;
+    char *spec;
+    struct nic_medium_stats stats;
+
+    /* afpacket */
+    int fd;
+
+    /* punix/unix */
+    struct pstream *pstream;    /* Listening (punix) or NULL. */
+    char *connect_name;         /* Reconnect target (unix) or NULL. */
+    struct stream *stream;      /* The connection, once there is one. */
+    struct ofpbuf rxbuf;        /* Partial frame received. */
+    struct ofpbuf txbuf;        /* Framed data not yet sent. */
+
+    /* pcap */
+    struct pcap_file *rx_pcap, *tx_pcap;
+
+    /* gen */
+    uint32_t gen_n_flows;
+    uint32_t gen_next;
+    uint32_t gen_len;
+};
+
+static int
+nic_medium_error(char **errorp, int error, const char *fmt, ...)
+    OVS_PRINTF_FORMAT(3, 4);
+
+static int
+nic_medium_error(char **errorp, int error, const char *fmt, ...)
+{
+    va_list args;
+
+    va_start(args, fmt);
+    *errorp = xvasprintf(fmt, args);
+    va_end(args);
+    return error;
+}
+
+static int
+nic_afpacket_open(struct nic_medium *m, const char *ifname, char **errorp)
+{
+    struct sockaddr_ll sll;
+    struct packet_mreq mreq;
+    int ifindex = if_nametoindex(ifname);
+    int one = 1;
+
+    if (!ifindex) {
+        return nic_medium_error(errorp, ENODEV, "no interface %s", ifname);
+    }
+    m->fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+    if (m->fd < 0) {
+        return nic_medium_error(errorp, errno, "AF_PACKET socket: %s",
+                                ovs_strerror(errno));
+    }
+    memset(&sll, 0, sizeof sll);
+    sll.sll_family = AF_PACKET;
+    sll.sll_protocol = htons(ETH_P_ALL);
+    sll.sll_ifindex = ifindex;
+    memset(&mreq, 0, sizeof mreq);
+    mreq.mr_ifindex = ifindex;
+    mreq.mr_type = PACKET_MR_PROMISC;
+    /* Frames we send must not come back to us; VLAN tags that the kernel
+     * strips are recovered from the auxiliary data. */
+    if (bind(m->fd, (struct sockaddr *) &sll, sizeof sll)
+        || setsockopt(m->fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mreq,
+                      sizeof mreq)
+        || setsockopt(m->fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one)
+        || setsockopt(m->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one,
+                      sizeof one)
+        || set_nonblocking(m->fd)) {
+        int error = errno;
+
+        close(m->fd);
+        m->fd = -1;
+        return nic_medium_error(errorp, error, "AF_PACKET on %s: %s",
+                                ifname, ovs_strerror(error));
+    }
+    return 0;
+}
+
+static int
+nic_pcap_open(struct nic_medium *m, const char *arg, char **errorp)
+{
+    char *copy = xstrdup(arg);
+    char *comma = strchr(copy, ',');
+    const char *rx = copy, *tx = comma ? comma + 1 : "-";
+    int error = 0;
+
+    if (comma) {
+        *comma = '\0';
+    }
+    if (strcmp(rx, "-")) {
+        m->rx_pcap = ovs_pcap_open(rx, "rb");
+        if (!m->rx_pcap) {
+            error = nic_medium_error(errorp, errno ? errno : EINVAL,
+                                     "cannot read pcap file %s", rx);
+        }
+    }
+    if (!error && strcmp(tx, "-")) {
+        m->tx_pcap = ovs_pcap_open(tx, "wb");
+        if (!m->tx_pcap) {
+            error = nic_medium_error(errorp, errno ? errno : EINVAL,
+                                     "cannot write pcap file %s", tx);
+        }
+    }
+    free(copy);
+    return error;
+}
+
+static int
+nic_gen_open(struct nic_medium *m, const char *arg, char **errorp)
+{
+    unsigned int n, len;
+
+    if (sscanf(arg, "%u,%u", &n, &len) != 2 || !n || len < 60
+        || len > 9000) {
+        return nic_medium_error(errorp, EINVAL, "gen wants N,LEN with N > 0 "
+                                "and 60 <= LEN <= 9000, not \"%s\"", arg);
+    }
+    m->gen_n_flows = n;
+    m->gen_len = len;
+    return 0;
+}
+
+int
+nic_medium_open(const char *spec, struct nic_medium **mp, char **errorp)
+{
+    struct nic_medium *m = xzalloc(sizeof *m);
+    const char *colon = strchr(spec, ':');
+    const char *arg = colon ? colon + 1 : "";
+    size_t kind_len = colon ? colon - spec : strlen(spec);
+    int error = 0;
+
+    *errorp = NULL;
+    m->fd = -1;
+    m->spec = xstrdup(spec);
+    ofpbuf_init(&m->rxbuf, 2048);
+    ofpbuf_init(&m->txbuf, 0);
+
+#define NIC_KIND_IS(NAME) \
+    (kind_len == strlen(NAME) && !strncmp(spec, NAME, kind_len))
+    if (NIC_KIND_IS("none") && !colon) {
+        m->kind = NIC_MEDIUM_NONE;
+    } else if (NIC_KIND_IS("afpacket") && *arg) {
+        m->kind = NIC_MEDIUM_AFPACKET;
+        error = nic_afpacket_open(m, arg, errorp);
+    } else if (NIC_KIND_IS("punix") && *arg) {
+        m->kind = NIC_MEDIUM_STREAM;
+        error = pstream_open(spec, &m->pstream, 0);
+        if (error) {
+            nic_medium_error(errorp, error, "cannot listen on %s: %s",
+                             spec, ovs_strerror(error));
+        }
+    } else if (NIC_KIND_IS("unix") && *arg) {
+        m->kind = NIC_MEDIUM_STREAM;
+        m->connect_name = xstrdup(spec);
+    } else if (NIC_KIND_IS("pcap") && *arg) {
+        m->kind = NIC_MEDIUM_PCAP;
+        error = nic_pcap_open(m, arg, errorp);
+    } else if (NIC_KIND_IS("gen") && *arg) {
+        m->kind = NIC_MEDIUM_GEN;
+        error = nic_gen_open(m, arg, errorp);
+    } else {
+        error = nic_medium_error(errorp, EINVAL, "unknown medium \"%s\" "
+                                 "(use afpacket:IF, punix:PATH, unix:PATH, "
+                                 "pcap:RX,TX, gen:N,LEN or none)", spec);
+    }
+#undef NIC_KIND_IS
+
+    if (error) {
+        nic_medium_close(m);
+        *mp = NULL;
+        return error;
+    }
+    *mp = m;
+    return 0;
+}
+
+void
+nic_medium_close(struct nic_medium *m)
+{
+    if (!m) {
+        return;
+    }
+    if (m->fd >= 0) {
+        close(m->fd);
+    }
+    stream_close(m->stream);
+    pstream_close(m->pstream);
+    if (m->rx_pcap) {
+        ovs_pcap_close(m->rx_pcap);
+    }
+    if (m->tx_pcap) {
+        ovs_pcap_close(m->tx_pcap);
+    }
+    ofpbuf_uninit(&m->rxbuf);
+    ofpbuf_uninit(&m->txbuf);
+    free(m->connect_name);
+    free(m->spec);
+    free(m);
+}
+
+static int
+nic_afpacket_recv(struct nic_medium *m, struct dp_packet **pkts, int max)
+{
+    int n = 0;
+
+    while (n < max) {
+        union {
+            struct cmsghdr cmsg;
+            char buf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+        } cmsg_buf;
+        struct dp_packet *pkt = dp_packet_new_with_headroom(
+            NIC_MEDIUM_MAX_FRAME, 128);
+        struct iovec iov = { dp_packet_data(pkt), NIC_MEDIUM_MAX_FRAME };
+        struct msghdr msg = {
+            .msg_iov = &iov, .msg_iovlen = 1,
+            .msg_control = &cmsg_buf, .msg_controllen = sizeof cmsg_buf,
+        };
+        ssize_t len = recvmsg(m->fd, &msg, MSG_TRUNC);
+
+        if (len < 0 || len > NIC_MEDIUM_MAX_FRAME) {
+            dp_packet_delete(pkt);
+            if (len > NIC_MEDIUM_MAX_FRAME) {
+                m->stats.rx_errors++;
+                continue;
+            }
+            if (errno != EAGAIN && errno != EINTR) {
+                m->stats.rx_errors++;
+            }
+            break;
+        }
+        dp_packet_set_size(pkt, len);
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c;
+             c = CMSG_NXTHDR(&msg, c)) {
+            const struct tpacket_auxdata *aux;
+
+            if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA
+                || c->cmsg_len < CMSG_LEN(sizeof *aux)) {
+                continue;
+            }
+            aux = ALIGNED_CAST(const struct tpacket_auxdata *,
+                               CMSG_DATA(c));
+            if ((aux->tp_status & TP_STATUS_VLAN_VALID)
+                && len >= ETH_HEADER_LEN) {
+                /* The kernel took the tag out of the frame; put it back. */
+                uint8_t *p = dp_packet_push_uninit(pkt, VLAN_HEADER_LEN);
+                ovs_be16 tpid = htons(aux->tp_status
+                                      & TP_STATUS_VLAN_TPID_VALID
+                                      ? aux->tp_vlan_tpid
+                                      : ETH_TYPE_VLAN_8021Q);
+                ovs_be16 tci = htons(aux->tp_vlan_tci);
+
+                memmove(p, p + VLAN_HEADER_LEN, 2 * ETH_ADDR_LEN);
+                memcpy(p + 12, &tpid, 2);
+                memcpy(p + 14, &tci, 2);
+            }
+        }
+        pkts[n++] = pkt;
+    }
+    return n;
+}
+
+static void
+nic_stream_flush(struct nic_medium *m)
+{
+    while (m->stream && m->txbuf.size) {
+        int retval = stream_send(m->stream, m->txbuf.data, m->txbuf.size);
+
+        if (retval > 0) {
+            ofpbuf_pull(&m->txbuf, retval);
+        } else {
+            if (retval != -EAGAIN) {
+                stream_close(m->stream);
+                m->stream = NULL;
+            }
+            break;
+        }
+    }
+}
+
+/* Establishes the connection if there is none yet. */
+static void
+nic_stream_connect(struct nic_medium *m)
+{
+    if (m->stream) {
+        int error = stream_connect(m->stream);
+
+        if (error && error != EAGAIN) {
+            stream_close(m->stream);
+            m->stream = NULL;
+        }
+        return;
+    }
+    if (m->pstream) {
+        if (pstream_accept(m->pstream, &m->stream)) {
+            m->stream = NULL;
+        }
+    } else if (m->connect_name) {
+        if (stream_open(m->connect_name, &m->stream, 0)) {
+            m->stream = NULL;
+        }
+    }
+    ofpbuf_clear(&m->rxbuf);
+}
+
+static int
+nic_stream_recv(struct nic_medium *m, struct dp_packet **pkts, int max)
+{
+    int n = 0;
+
+    nic_stream_connect(m);
+    nic_stream_flush(m);
+    while (m->stream && n < max) {
+        size_t need, frame_len = 0;
+        int retval;
+
+        if (m->rxbuf.size < 2) {
+            need = 2 - m->rxbuf.size;
+        } else {
+            frame_len = ntohs(get_unaligned_be16(m->rxbuf.data));
+            need = 2 + frame_len - m->rxbuf.size;
+        }
+        if (!need) {
+            struct dp_packet *pkt;
+
+            pkt = dp_packet_clone_data_with_headroom(
+                (uint8_t *) m->rxbuf.data + 2, frame_len, 128);
+            pkts[n++] = pkt;
+            ofpbuf_clear(&m->rxbuf);
+            continue;
+        }
+        ofpbuf_prealloc_tailroom(&m->rxbuf, need);
+        retval = stream_recv(m->stream, ofpbuf_tail(&m->rxbuf), need);
+        if (retval > 0) {
+            m->rxbuf.size += retval;
+        } else {
+            if (retval != -EAGAIN) {
+                /* Peer gone: a listener waits for the next one. */
+                stream_close(m->stream);
+                m->stream = NULL;
+                ofpbuf_clear(&m->rxbuf);
+            }
+            break;
+        }
+    }
+    return n;
+}
+
+static int
+nic_gen_recv(struct nic_medium *m, struct dp_packet **pkts, int max)
+{
+    for (int i = 0; i < max; i++) {
+        uint32_t flow = m->gen_next++ % m->gen_n_flows;
+        struct dp_packet *pkt = dp_packet_new_with_headroom(m->gen_len, 64);
+        uint8_t *p = dp_packet_put_zeros(pkt, m->gen_len);
+        ovs_be32 dst = htonl(0x0b000000 + flow);
+        ovs_be16 v16;
+
+        memcpy(p, "\x50\x54\x00\x00\x00\x02\x50\x54\x00\x00\x00\x01"
+               "\x08\x00\x45\x00", 16);
+        v16 = htons(m->gen_len - ETH_HEADER_LEN);
+        memcpy(p + 16, &v16, 2);
+        p[22] = 64;
+        p[23] = IPPROTO_UDP;
+        memcpy(p + 26, "\x0a\x00\x00\x01", 4);
+        memcpy(p + 30, &dst, 4);
+        v16 = csum(p + 14, 20);
+        memcpy(p + 24, &v16, 2);
+        memcpy(p + 34, "\x03\xe8\x07\xd0", 4);  /* 1000 -> 2000 */
+        v16 = htons(m->gen_len - 34);
+        memcpy(p + 38, &v16, 2);
+        pkts[i] = pkt;
+    }
+    return max;
+}
+
+int
+nic_medium_recv(struct nic_medium *m, struct dp_packet **pkts, int max)
+{
+    switch (m->kind) {
+    case NIC_MEDIUM_AFPACKET:
+        return nic_afpacket_recv(m, pkts, max);
+    case NIC_MEDIUM_STREAM:
+        return nic_stream_recv(m, pkts, max);
+    case NIC_MEDIUM_PCAP: {
+        int n = 0;
+
+        while (m->rx_pcap && n < max) {
+            struct dp_packet *pkt;
+            int error = ovs_pcap_read(m->rx_pcap, &pkt, NULL);
+
+            if (error) {
+                /* End of file (or a bad record): nothing more to read. */
+                if (error != EOF) {
+                    m->stats.rx_errors++;
+                }
+                ovs_pcap_close(m->rx_pcap);
+                m->rx_pcap = NULL;
+                break;
+            }
+            pkts[n++] = pkt;
+        }
+        return n;
+    }
+    case NIC_MEDIUM_GEN:
+        return nic_gen_recv(m, pkts, max);
+    case NIC_MEDIUM_NONE:
+    default:
+        return 0;
+    }
+}
+
+int
+nic_medium_send(struct nic_medium *m, const struct dp_packet *pkt)
+{
+    size_t len = dp_packet_size(pkt);
+
+    switch (m->kind) {
+    case NIC_MEDIUM_AFPACKET: {
+        ssize_t retval = send(m->fd, dp_packet_data(pkt), len, 0);
+
+        if (retval < 0) {
+            m->stats.tx_errors++;
+            return errno;
+        }
+        return 0;
+    }
+    case NIC_MEDIUM_STREAM:
+        if (!m->stream || len > UINT16_MAX
+            || m->txbuf.size > NIC_STREAM_TXBUF_MAX) {
+            m->stats.tx_errors++;
+            return m->stream ? ENOBUFS : ENOTCONN;
+        }
+        put_unaligned_be16(ofpbuf_put_uninit(&m->txbuf, 2), htons(len));
+        ofpbuf_put(&m->txbuf, dp_packet_data(pkt), len);
+        nic_stream_flush(m);
+        return 0;
+    case NIC_MEDIUM_PCAP:
+        if (m->tx_pcap) {
+            ovs_pcap_write(m->tx_pcap, CONST_CAST(struct dp_packet *, pkt));
+        }
+        return 0;
+    case NIC_MEDIUM_GEN:
+    case NIC_MEDIUM_NONE:
+    default:
+        return 0;
+    }
+}
+
+void
+nic_medium_wait(struct nic_medium *m)
+{
+    switch (m->kind) {
+    case NIC_MEDIUM_AFPACKET:
+        poll_fd_wait(m->fd, POLLIN);
+        break;
+    case NIC_MEDIUM_STREAM:
+        if (m->stream) {
+            stream_run_wait(m->stream);
+            stream_recv_wait(m->stream);
+            if (m->txbuf.size) {
+                stream_send_wait(m->stream);
+            }
+        } else if (m->pstream) {
+            pstream_wait(m->pstream);
+        } else {
+            /* Retry the connection now and then. */
+            poll_timer_wait(100);
+        }
+        break;
+    case NIC_MEDIUM_PCAP:
+    case NIC_MEDIUM_GEN:
+        if ((m->kind == NIC_MEDIUM_PCAP && m->rx_pcap)
+            || m->kind == NIC_MEDIUM_GEN) {
+            poll_immediate_wake();
+        }
+        break;
+    case NIC_MEDIUM_NONE:
+    default:
+        break;
+    }
+}
+
+const char *
+nic_medium_spec(const struct nic_medium *m)
+{
+    return m->spec;
+}
+
+void
+nic_medium_get_stats(const struct nic_medium *m,
+                     struct nic_medium_stats *stats)
+{
+    *stats = m->stats;
+}
+
+uint32_t
+nic_medium_gen_n_flows(const struct nic_medium *m)
+{
+    return m->kind == NIC_MEDIUM_GEN ? m->gen_n_flows : 0;
+}

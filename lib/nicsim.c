@@ -1,0 +1,1319 @@
+#include <config.h>
+
+#include "lib/nicsim.h"
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "dp-packet.h"
+#include "latch.h"
+#include "lib/nic-actions.h"
+#include "lib/nic-media.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "ovs-atomic.h"
+#include "ovs-rcu.h"
+#include "ovs-thread.h"
+#include "packets.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(nicsim);
+
+#define NICSIM_BATCH 32
+
+/* A bounded FIFO of packets shared by two threads. */
+struct nicsim_ring {
+    struct ovs_mutex mutex;
+    struct dp_packet **slots;
+    uint32_t size, head, count;
+};
+
+/* One representor receive queue: what the NIC gives the host. */
+struct nicsim_rxq {
+    struct nicsim_ring ring;
+    struct latch latch;             /* Set while the ring is non-empty. */
+    atomic_uint64_t packets;
+    atomic_uint64_t drops;
+};
+
+struct nicsim_filter {
+    uint32_t id;
+    struct nic_filter f;
+};
+
+struct nicsim_counters {
+    atomic_uint64_t rx_packets, rx_bytes, fwd_packets;
+    atomic_uint64_t host[NIC_N_HOST_REASONS];
+    atomic_uint64_t drop[NIC_N_DROP_REASONS];
+    atomic_uint64_t tx_packets, tx_bytes, tx_errors, host_tx_packets;
+};
+
+struct nicsim_port {
+    uint32_t port_no;
+    uint32_t engine;                /* Engine thread that serves it. */
+
+    /* 'io_mutex' guards the attachment: medium, receive queues, RSS and
+     * filters.  Never held together with another port's. */
+    struct ovs_mutex io_mutex;
+    bool attached;
+    struct nic_medium *medium;
+    uint32_t n_rxq;
+    struct nicsim_rxq *rxqs;
+    struct nic_rss rss;
+    struct nicsim_filter filters[NIC_MAX_FILTERS];
+    size_t n_filters;
+    uint32_t next_filter_id;
+    uint64_t flushed;               /* Queued packets lost in resets. */
+
+    struct nicsim_ring inject;      /* Frames injected by tests. */
+    struct nicsim_ring host_tx;     /* Frames the host sent. */
+    struct nicsim_counters c;
+};
+
+struct nicsim_engine {
+    struct nicsim *nic;
+    uint32_t idx;
+    pthread_t thread;
+    struct latch wake;
+    atomic_bool exit;
+    atomic_uint64_t cpu_ns, packets, batches;
+};
+
+struct nicsim {
+    struct nic up;
+    struct hmap_node node;          /* In nicsim_all, by name. */
+    int refcnt;                     /* Protected by nicsim_all_mutex. */
+
+    /* The control path: tables, failure injection, resets. */
+    struct ovs_mutex mutex;
+    struct nicsim_config config;
+    struct nic_tables tables;
+    unsigned int fail_inserts;
+    uint64_t n_insert_failures;
+    uint64_t n_resets;
+
+    size_t n_ports;
+    struct nicsim_port *ports;      /* Uplinks, then VFs. */
+    struct nicsim_engine *engines;
+};
+
+static struct ovs_mutex nicsim_all_mutex = OVS_MUTEX_INITIALIZER;
+static struct hmap nicsim_all OVS_GUARDED_BY(nicsim_all_mutex)
+    = HMAP_INITIALIZER(&nicsim_all);
+
+static struct nicsim *
+nicsim_cast(const struct nic *nic)
+{
+    ovs_assert(nic->class == &nicsim_class);
+    return CONTAINER_OF(nic, struct nicsim, up);
+}
+
+static void
+nicsim_counter_add(atomic_uint64_t *c, uint64_t n)
+{
+    uint64_t orig;
+
+    atomic_add_relaxed(c, n, &orig);
+}
+
+static uint64_t
+nicsim_counter_read(const atomic_uint64_t *c)
+{
+    uint64_t v;
+
+    atomic_read_relaxed(CONST_CAST(atomic_uint64_t *, c), &v);
+    return v;
+}
+
+/* Rings. */
+
+static void
+nicsim_ring_init(struct nicsim_ring *r, uint32_t size)
+{
+    ovs_mutex_init(&r->mutex);
+    r->slots = xcalloc(size, sizeof *r->slots);
+    r->size = size;
+    r->head = r->count = 0;
+}
+
+/* Deletes the queued packets; returns how many there were. */
+static size_t
+nicsim_ring_flush(struct nicsim_ring *r)
+{
+    size_t n;
+
+    ovs_mutex_lock(&r->mutex);
+    n = r->count;
+    while (r->count) {
+        dp_packet_delete(r->slots[r->head]);
+        r->head = (r->head + 1) % r->size;
+        r->count--;
+    }
+    ovs_mutex_unlock(&r->mutex);
+    return n;
+}
+
+static void
+nicsim_ring_destroy(struct nicsim_ring *r)
+{
+    nicsim_ring_flush(r);
+    free(r->slots);
+    ovs_mutex_destroy(&r->mutex);
+}
+
+/* Returns false (and does not take 'pkt') if the ring is full.  Sets
+ * '*was_empty' if given. */
+static bool
+nicsim_ring_push(struct nicsim_ring *r, struct dp_packet *pkt,
+                 bool *was_empty)
+{
+    bool ok;
+
+    ovs_mutex_lock(&r->mutex);
+    if (was_empty) {
+        *was_empty = !r->count;
+    }
+    ok = r->count < r->size;
+    if (ok) {
+        r->slots[(r->head + r->count) % r->size] = pkt;
+        r->count++;
+    }
+    ovs_mutex_unlock(&r->mutex);
+    return ok;
+}
+
+static int
+nicsim_ring_pop(struct nicsim_ring *r, struct dp_packet **pkts, int max,
+                bool *now_empty)
+{
+    int n = 0;
+
+    ovs_mutex_lock(&r->mutex);
+    while (r->count && n < max) {
+        pkts[n++] = r->slots[r->head];
+        r->head = (r->head + 1) % r->size;
+        r->count--;
+    }
+    if (now_empty) {
+        *now_empty = !r->count;
+    }
+    ovs_mutex_unlock(&r->mutex);
+    return n;
+}
+
+static uint32_t
+nicsim_ring_depth(struct nicsim_ring *r)
+{
+    uint32_t n;
+
+    ovs_mutex_lock(&r->mutex);
+    n = r->count;
+    ovs_mutex_unlock(&r->mutex);
+    return n;
+}
+
+/* Ports. */
+
+static struct nicsim_port *
+nicsim_port(const struct nicsim *ns, uint32_t port_no)
+{
+    size_t idx;
+
+    if (nic_port_is_vf(port_no)) {
+        if (port_no - NIC_PORT_VF_BASE >= ns->config.n_vfs) {
+            return NULL;
+        }
+        idx = ns->config.n_uplinks + (port_no - NIC_PORT_VF_BASE);
+    } else {
+        if (port_no >= ns->config.n_uplinks) {
+            return NULL;
+        }
+        idx = port_no;
+    }
+    return &ns->ports[idx];
+}
+
+static void
+nicsim_wake_engine(struct nicsim *ns, const struct nicsim_port *p)
+{
+    latch_set(&ns->engines[p->engine].wake);
+}
+
+/* Frees the receive queues; the caller holds p->io_mutex. */
+static size_t
+nicsim_port_free_rxqs(struct nicsim_port *p)
+    OVS_REQUIRES(p->io_mutex)
+{
+    size_t flushed = 0;
+
+    for (uint32_t q = 0; q < p->n_rxq; q++) {
+        flushed += nicsim_ring_flush(&p->rxqs[q].ring);
+        nicsim_ring_destroy(&p->rxqs[q].ring);
+        latch_destroy(&p->rxqs[q].latch);
+    }
+    free(p->rxqs);
+    p->rxqs = NULL;
+    p->n_rxq = 0;
+    return flushed;
+}
+
+/* The receive queue for a packet going to the host: the best matching
+ * filter's, else RSS over the IP addresses (and TCP/UDP ports). */
+static uint32_t
+nicsim_select_queue(const struct nicsim_port *p,
+                    const struct nic_flow_key *key)
+    OVS_REQUIRES(p->io_mutex)
+{
+    const struct nicsim_filter *best = NULL;
+    uint8_t buf[36];
+    size_t len = 0;
+    bool ports;
+
+    for (size_t i = 0; i < p->n_filters; i++) {
+        const struct nicsim_filter *f = &p->filters[i];
+
+        if ((!best || f->f.priority > best->f.priority)
+            && nic_match_matches(&f->f.match, key)) {
+            best = f;
+        }
+    }
+    if (best && best->f.queue < p->n_rxq) {
+        return best->f.queue;
+    }
+    if (p->n_rxq <= 1) {
+        return 0;
+    }
+
+    ports = ((key->nw_proto == IPPROTO_TCP || key->nw_proto == IPPROTO_UDP)
+             && key->nw_frag != NIC_FRAG_LATER);
+    if (key->dl_type == htons(ETH_TYPE_IP)) {
+        ovs_be32 src, dst;
+
+        memcpy(&src, key->nw_src, 4);
+        memcpy(&dst, key->nw_dst, 4);
+        len = nic_rss_input_ipv4(buf, src, dst,
+                                 ports ? &key->tp_src : NULL,
+                                 ports ? &key->tp_dst : NULL);
+    } else if (key->dl_type == htons(ETH_TYPE_IPV6)) {
+        len = nic_rss_input_ipv6(buf, key->nw_src, key->nw_dst,
+                                 ports ? &key->tp_src : NULL,
+                                 ports ? &key->tp_dst : NULL);
+    }
+    if (!len) {
+        return 0;
+    }
+    return nic_rss_queue(&p->rss, nic_rss_toeplitz(p->rss.key,
+                                                   NIC_RSS_KEY_LEN, buf,
+                                                   len)) % p->n_rxq;
+}
+
+/* Gives 'pkt' to the host on port 'p'.  Returns 0, or the drop reason (the
+ * packet is then deleted). */
+static int
+nicsim_enqueue_host(struct nicsim_port *p, struct dp_packet *pkt,
+                    const struct nic_flow_key *key, uint32_t queue,
+                    uint32_t mark)
+{
+    int reason = 0;
+
+    ovs_mutex_lock(&p->io_mutex);
+    if (!p->attached || !p->n_rxq) {
+        reason = NIC_DROP_NO_REPRESENTOR;
+    } else {
+        struct nicsim_rxq *rxq;
+        bool was_empty;
+
+        if (queue >= p->n_rxq) {
+            queue = nicsim_select_queue(p, key);
+        }
+        rxq = &p->rxqs[queue];
+        if (mark) {
+            dp_packet_set_flow_mark(pkt, mark);
+        }
+        if (nicsim_ring_push(&rxq->ring, pkt, &was_empty)) {
+            nicsim_counter_add(&rxq->packets, 1);
+            if (was_empty) {
+                latch_set(&rxq->latch);
+            }
+        } else {
+            nicsim_counter_add(&rxq->drops, 1);
+            reason = NIC_DROP_HOST_QUEUE_FULL;
+        }
+    }
+    ovs_mutex_unlock(&p->io_mutex);
+    if (reason) {
+        dp_packet_delete(pkt);
+    }
+    return reason;
+}
+
+/* Sends 'pkt' on p's medium and deletes it.  Returns true if there was a
+ * medium to send it on. */
+static bool
+nicsim_transmit(struct nicsim_port *p, struct dp_packet *pkt)
+{
+    size_t len = dp_packet_size(pkt);
+    bool sent = false;
+
+    ovs_mutex_lock(&p->io_mutex);
+    if (p->medium) {
+        if (!nic_medium_send(p->medium, pkt)) {
+            nicsim_counter_add(&p->c.tx_packets, 1);
+            nicsim_counter_add(&p->c.tx_bytes, len);
+        } else {
+            nicsim_counter_add(&p->c.tx_errors, 1);
+        }
+        sent = true;
+    }
+    ovs_mutex_unlock(&p->io_mutex);
+    dp_packet_delete(pkt);
+    return sent;
+}
+
+/* The pipeline. */
+
+struct nicsim_exec {
+    struct nic_exec_ctx ctx;
+    struct nicsim *ns;
+    struct nicsim_port *in;
+    const struct nic_flow_key *key;
+    int n_sent, n_host, n_no_port;
+    int host_drop;                  /* Drop reason of a failed to-host. */
+};
+
+static void
+nicsim_exec_output(struct nic_exec_ctx *ctx, struct dp_packet *pkt,
+                   bool to_host, uint32_t port, uint32_t queue,
+                   uint32_t mark)
+{
+    struct nicsim_exec *x = CONTAINER_OF(ctx, struct nicsim_exec, ctx);
+
+    if (to_host) {
+        int reason = nicsim_enqueue_host(x->in, pkt, x->key, queue, mark);
+
+        if (reason) {
+            x->host_drop = reason;
+        } else {
+            x->n_host++;
+        }
+    } else {
+        struct nicsim_port *out = nicsim_port(x->ns, port);
+
+        if (out && nicsim_transmit(out, pkt)) {
+            x->n_sent++;
+        } else {
+            if (!out) {
+                dp_packet_delete(pkt);
+            }
+            x->n_no_port++;
+        }
+    }
+}
+
+static void
+nicsim_to_host(struct nicsim_port *p, struct dp_packet *pkt,
+               const struct nic_flow_key *key, enum nic_host_reason why)
+{
+    int reason = nicsim_enqueue_host(p, pkt, key, UINT32_MAX, 0);
+
+    if (reason) {
+        nicsim_counter_add(&p->c.drop[reason], 1);
+    } else {
+        nicsim_counter_add(&p->c.host[why], 1);
+    }
+}
+
+static void
+nicsim_process_chunk(struct nicsim *ns, struct nicsim_port *p,
+                     struct dp_packet **pkts, size_t n)
+{
+    struct nic_flow_key keys[NICSIM_BATCH];
+    struct dp_packet *valid[NICSIM_BATCH];
+    const struct nic_rule *rules[NICSIM_BATCH];
+    struct nic_parse_offsets ofs;
+    uint64_t bytes = 0;
+    size_t n_valid = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        struct dp_packet *pkt = pkts[i];
+        enum nic_parse_status st;
+
+        bytes += dp_packet_size(pkt);
+        st = nic_parse(dp_packet_data(pkt), dp_packet_size(pkt), p->port_no,
+                       &keys[n_valid], &ofs);
+        if (st == NIC_PARSE_RUNT) {
+            nicsim_counter_add(&p->c.drop[NIC_DROP_RUNT], 1);
+            dp_packet_delete(pkt);
+        } else if (st != NIC_PARSE_OK) {
+            nicsim_to_host(p, pkt, &keys[n_valid], NIC_HOST_PARSE);
+        } else {
+            valid[n_valid++] = pkt;
+        }
+    }
+    nicsim_counter_add(&p->c.rx_packets, n);
+    nicsim_counter_add(&p->c.rx_bytes, bytes);
+
+    nic_tables_lookup_batch(&ns->tables, keys, n_valid, rules);
+    for (size_t i = 0; i < n_valid; i++) {
+        const struct nic_rule *rule = rules[i];
+        const struct nic_rule_actions *acts;
+        struct nicsim_exec x;
+
+        if (!rule) {
+            nicsim_to_host(p, valid[i], &keys[i], NIC_HOST_MISS);
+            continue;
+        }
+        nicsim_counter_add(&CONST_CAST(struct nic_rule *, rule)->n_packets,
+                           1);
+        nicsim_counter_add(&CONST_CAST(struct nic_rule *, rule)->n_bytes,
+                           dp_packet_size(valid[i]));
+
+        memset(&x, 0, sizeof x);
+        x.ctx.output = nicsim_exec_output;
+        x.ns = ns;
+        x.in = p;
+        x.key = &keys[i];
+        acts = nic_rule_get_actions(rule);
+        nic_actions_execute(valid[i], p->port_no, acts->acts, acts->n,
+                            &x.ctx);
+
+        /* Exactly one outcome per received packet. */
+        if (x.ctx.malformed) {
+            nicsim_counter_add(&p->c.drop[NIC_DROP_ACTION], 1);
+        } else if (x.n_sent) {
+            nicsim_counter_add(&p->c.fwd_packets, 1);
+        } else if (x.n_host) {
+            nicsim_counter_add(&p->c.host[NIC_HOST_RULE], 1);
+        } else if (x.host_drop) {
+            nicsim_counter_add(&p->c.drop[x.host_drop], 1);
+        } else if (x.n_no_port) {
+            nicsim_counter_add(&p->c.drop[NIC_DROP_NO_PORT], 1);
+        } else {
+            nicsim_counter_add(&p->c.drop[NIC_DROP_RULE], 1);
+        }
+    }
+}
+
+void
+nicsim_process(struct nic *nic, uint32_t port_no, struct dp_packet **pkts,
+               size_t n)
+{
+    struct nicsim *ns = nicsim_cast(nic);
+    struct nicsim_port *p = nicsim_port(ns, port_no);
+
+    if (!p) {
+        for (size_t i = 0; i < n; i++) {
+            dp_packet_delete(pkts[i]);
+        }
+        return;
+    }
+    for (size_t i = 0; i < n; i += NICSIM_BATCH) {
+        nicsim_process_chunk(ns, p, pkts + i, MIN(NICSIM_BATCH, n - i));
+    }
+}
+
+/* Engine threads. */
+
+static uint64_t
+nicsim_thread_cpu_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (uint64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Serves one port once; returns the number of packets handled. */
+static int
+nicsim_engine_run_port(struct nicsim *ns, struct nicsim_port *p)
+{
+    struct dp_packet *pkts[NICSIM_BATCH];
+    int n, total = 0;
+
+    n = nicsim_ring_pop(&p->inject, pkts, NICSIM_BATCH, NULL);
+    if (n) {
+        nicsim_process(&ns->up, p->port_no, pkts, n);
+        total += n;
+    }
+
+    ovs_mutex_lock(&p->io_mutex);
+    n = p->medium ? nic_medium_recv(p->medium, pkts, NICSIM_BATCH) : 0;
+    ovs_mutex_unlock(&p->io_mutex);
+    if (n) {
+        nicsim_process(&ns->up, p->port_no, pkts, n);
+        total += n;
+    }
+
+    n = nicsim_ring_pop(&p->host_tx, pkts, NICSIM_BATCH, NULL);
+    for (int i = 0; i < n; i++) {
+        if (!nicsim_transmit(p, pkts[i])) {
+            nicsim_counter_add(&p->c.tx_errors, 1);
+        }
+    }
+    return total + n;
+}
+
+static void *
+nicsim_engine_main(void *e_)
+{
+    struct nicsim_engine *e = e_;
+    struct nicsim *ns = e->nic;
+    uint64_t cpu_start = nicsim_thread_cpu_ns();
+
+    for (;;) {
+        uint64_t work = 0;
+        bool exit;
+
+        atomic_read(&e->exit, &exit);
+        if (exit) {
+            break;
+        }
+        for (size_t i = e->idx; i < ns->n_ports;
+             i += ns->config.n_engines) {
+            work += nicsim_engine_run_port(ns, &ns->ports[i]);
+        }
+        if (work) {
+            nicsim_counter_add(&e->packets, work);
+            nicsim_counter_add(&e->batches, 1);
+            atomic_store_relaxed(&e->cpu_ns,
+                                 nicsim_thread_cpu_ns() - cpu_start);
+            ovsrcu_quiesce();
+            continue;
+        }
+        atomic_store_relaxed(&e->cpu_ns, nicsim_thread_cpu_ns() - cpu_start);
+        for (size_t i = e->idx; i < ns->n_ports;
+             i += ns->config.n_engines) {
+            struct nicsim_port *p = &ns->ports[i];
+
+            ovs_mutex_lock(&p->io_mutex);
+            if (p->medium) {
+                nic_medium_wait(p->medium);
+            }
+            ovs_mutex_unlock(&p->io_mutex);
+        }
+        latch_wait(&e->wake);
+        poll_timer_wait(1000);
+        poll_block();           /* Also quiesces RCU while asleep. */
+        latch_poll(&e->wake);
+    }
+    return NULL;
+}
+
+/* Life cycle. */
+
+static const struct nicsim_config nicsim_default_config = {
+    .n_uplinks = NICSIM_DEFAULT_UPLINKS,
+    .n_vfs = NICSIM_DEFAULT_VFS,
+    .n_engines = 1,
+    .exact_capacity = NICSIM_DEFAULT_EXACT,
+    .wildcard_capacity = NICSIM_DEFAULT_WILDCARD,
+};
+
+static struct nicsim *
+nicsim_find__(const char *name)
+    OVS_REQUIRES(nicsim_all_mutex)
+{
+    struct nicsim *ns;
+
+    HMAP_FOR_EACH_WITH_HASH (ns, node, hash_string(name, 0), &nicsim_all) {
+        if (!strcmp(ns->up.name, name)) {
+            return ns;
+        }
+    }
+    return NULL;
+}
+
+static struct nicsim *
+nicsim_create__(const char *name, const struct nicsim_config *cfg)
+    OVS_REQUIRES(nicsim_all_mutex)
+{
+    struct nicsim *ns = xzalloc(sizeof *ns);
+
+    ns->up.class = &nicsim_class;
+    ns->up.name = xstrdup(name);
+    ns->refcnt = 1;
+    ovs_mutex_init(&ns->mutex);
+    ns->config = *cfg;
+    nic_tables_init(&ns->tables, NULL, cfg->exact_capacity,
+                    cfg->wildcard_capacity);
+
+    ns->n_ports = cfg->n_uplinks + cfg->n_vfs;
+    ns->ports = xcalloc(ns->n_ports, sizeof *ns->ports);
+    for (size_t i = 0; i < ns->n_ports; i++) {
+        struct nicsim_port *p = &ns->ports[i];
+
+        p->port_no = (i < cfg->n_uplinks ? i
+                      : NIC_PORT_VF_BASE + (i - cfg->n_uplinks));
+        p->engine = i % cfg->n_engines;
+        ovs_mutex_init(&p->io_mutex);
+        nic_rss_init(&p->rss, 1);
+        nicsim_ring_init(&p->inject, NICSIM_RING_SIZE);
+        nicsim_ring_init(&p->host_tx, NICSIM_RING_SIZE);
+    }
+
+    ns->engines = xcalloc(cfg->n_engines, sizeof *ns->engines);
+    for (uint32_t i = 0; i < cfg->n_engines; i++) {
+        struct nicsim_engine *e = &ns->engines[i];
+
+        e->nic = ns;
+        e->idx = i;
+        latch_init(&e->wake);
+        atomic_init(&e->exit, false);
+        e->thread = ovs_thread_create("nicsim_engine", nicsim_engine_main,
+                                      e);
+    }
+    hmap_insert(&nicsim_all, &ns->node, hash_string(name, 0));
+    VLOG_INFO("%s: created with %"PRIu32" uplinks, %"PRIu32" VFs, "
+              "%"PRIuSIZE" exact + %"PRIuSIZE" wildcard rules, "
+              "%"PRIu32" engine thread(s)", name, cfg->n_uplinks,
+              cfg->n_vfs, cfg->exact_capacity, cfg->wildcard_capacity,
+              cfg->n_engines);
+    return ns;
+}
+
+static void
+nicsim_destroy(struct nicsim *ns)
+{
+    for (uint32_t i = 0; i < ns->config.n_engines; i++) {
+        struct nicsim_engine *e = &ns->engines[i];
+
+        atomic_store(&e->exit, true);
+        latch_set(&e->wake);
+        xpthread_join(e->thread, NULL);
+        latch_destroy(&e->wake);
+    }
+    free(ns->engines);
+    for (size_t i = 0; i < ns->n_ports; i++) {
+        struct nicsim_port *p = &ns->ports[i];
+
+        ovs_mutex_lock(&p->io_mutex);
+        nic_medium_close(p->medium);
+        nicsim_port_free_rxqs(p);
+        ovs_mutex_unlock(&p->io_mutex);
+        nicsim_ring_destroy(&p->inject);
+        nicsim_ring_destroy(&p->host_tx);
+        ovs_mutex_destroy(&p->io_mutex);
+    }
+    free(ns->ports);
+    ovs_mutex_lock(&ns->mutex);
+    nic_tables_destroy(&ns->tables);
+    ovs_mutex_unlock(&ns->mutex);
+    ovs_mutex_destroy(&ns->mutex);
+    VLOG_INFO("%s: destroyed", ns->up.name);
+    free(ns->up.name);
+    free(ns);
+}
+
+int
+nicsim_create(const char *name, const struct nicsim_config *cfg,
+              struct nic **nicp)
+{
+    int error = 0;
+
+    if (!cfg->n_uplinks || cfg->n_uplinks > NIC_MAX_UPLINKS
+        || cfg->n_vfs > NIC_MAX_VFS || !cfg->n_engines
+        || cfg->n_engines > 64) {
+        return EINVAL;
+    }
+    ovs_mutex_lock(&nicsim_all_mutex);
+    if (nicsim_find__(name)) {
+        error = EEXIST;
+    } else {
+        *nicp = &nicsim_create__(name, cfg)->up;
+    }
+    ovs_mutex_unlock(&nicsim_all_mutex);
+    return error;
+}
+
+static int
+nicsim_open(const char *name, struct nic **nicp)
+{
+    struct nicsim *ns;
+
+    if (!name[0]) {
+        return EINVAL;
+    }
+    ovs_mutex_lock(&nicsim_all_mutex);
+    ns = nicsim_find__(name);
+    if (ns) {
+        ns->refcnt++;
+    } else {
+        ns = nicsim_create__(name, &nicsim_default_config);
+    }
+    ovs_mutex_unlock(&nicsim_all_mutex);
+    *nicp = &ns->up;
+    return 0;
+}
+
+static void
+nicsim_close(struct nic *nic)
+{
+    struct nicsim *ns = nicsim_cast(nic);
+    bool last;
+
+    ovs_mutex_lock(&nicsim_all_mutex);
+    last = !--ns->refcnt;
+    if (last) {
+        hmap_remove(&nicsim_all, &ns->node);
+    }
+    ovs_mutex_unlock(&nicsim_all_mutex);
+    if (last) {
+        nicsim_destroy(ns);
+    }
+}
+
+struct nic *
+nicsim_find(const char *name)
+{
+    struct nicsim *ns;
+
+    ovs_mutex_lock(&nicsim_all_mutex);
+    ns = nicsim_find__(name);
+    ovs_mutex_unlock(&nicsim_all_mutex);
+    return ns ? &ns->up : NULL;
+}
+
+void
+nicsim_for_each(void (*cb)(struct nic *, void *aux), void *aux)
+{
+    struct nicsim *ns;
+
+    ovs_mutex_lock(&nicsim_all_mutex);
+    HMAP_FOR_EACH (ns, node, &nicsim_all) {
+        cb(&ns->up, aux);
+    }
+    ovs_mutex_unlock(&nicsim_all_mutex);
+}
+
+static int
+nicsim_reset(struct nic *nic)
+{
+    struct nicsim *ns = nicsim_cast(nic);
+
+    ovs_mutex_lock(&ns->mutex);
+    nic_tables_clear(&ns->tables);
+    ns->fail_inserts = 0;
+    ns->n_resets++;
+    ovs_mutex_unlock(&ns->mutex);
+
+    for (size_t i = 0; i < ns->n_ports; i++) {
+        struct nicsim_port *p = &ns->ports[i];
+
+        ovs_mutex_lock(&p->io_mutex);
+        for (uint32_t q = 0; q < p->n_rxq; q++) {
+            p->flushed += nicsim_ring_flush(&p->rxqs[q].ring);
+            latch_poll(&p->rxqs[q].latch);
+        }
+        p->n_filters = 0;
+        nic_rss_init(&p->rss, p->n_rxq ? p->n_rxq : 1);
+        ovs_mutex_unlock(&p->io_mutex);
+        /* What the host had handed over but the NIC had not sent yet. */
+        nicsim_counter_add(&p->c.tx_errors, nicsim_ring_flush(&p->host_tx));
+    }
+    VLOG_WARN("%s: reset: all rules, filters and queued packets lost",
+              nic->name);
+    return 0;
+}
+
+static void
+nicsim_get_caps(const struct nic *nic, struct nic_caps *caps)
+{
+    struct nicsim *ns = nicsim_cast(nic);
+
+    memset(caps, 0, sizeof *caps);
+    caps->n_uplinks = ns->config.n_uplinks;
+    caps->n_vfs = ns->config.n_vfs;
+    caps->exact_capacity = ns->tables.capacity[NIC_TABLE_EXACT];
+    caps->wildcard_capacity = ns->tables.capacity[NIC_TABLE_WILDCARD];
+    caps->max_rxq = NIC_MAX_RXQ;
+    caps->actions = (1u << NIC_N_ACTIONS) - 1;
+    memset(&caps->matchable, 0xff, sizeof caps->matchable);
+    caps->matchable.pad1 = 0;
+    caps->matchable.pad2 = 0;
+}
+
+static int
+nicsim_port_attach(struct nic *nic, const struct nic_port_config *cfg,
+                   char **errorp)
+{
+    struct nicsim *ns = nicsim_cast(nic);
+    struct nicsim_port *p = nicsim_port(ns, cfg->port);
+    struct nic_medium *medium = NULL;
+    int error;
+
+    *errorp = NULL;
+    if (!p) {
+        *errorp = xasprintf("%s has no such port", nic->name);
+        return EINVAL;
+    }
+    if (!cfg->n_rxq || cfg->n_rxq > NIC_MAX_RXQ) {
+        *errorp = xasprintf("n_rxq must be between 1 and %d", NIC_MAX_RXQ);
+        return EINVAL;
+    }
+    error = nic_medium_open(cfg->medium ? cfg->medium : "none", &medium,
+                            errorp);
+    if (error) {
+        return error;
+    }
+
+    ovs_mutex_lock(&p->io_mutex);
+    if (p->attached) {
+        ovs_mutex_unlock(&p->io_mutex);
+        nic_medium_close(medium);
+        *errorp = xasprintf("port is already attached to a representor");
+        return EBUSY;
+    }
+    p->attached = true;
+    p->medium = medium;
+    p->n_rxq = cfg->n_rxq;
+    p->rxqs = xcalloc(cfg->n_rxq, sizeof *p->rxqs);
+    for (uint32_t q = 0; q < cfg->n_rxq; q++) {
+        nicsim_ring_init(&p->rxqs[q].ring, NICSIM_RING_SIZE);
+        latch_init(&p->rxqs[q].latch);
+        atomic_init(&p->rxqs[q].packets, 0);
+        atomic_init(&p->rxqs[q].drops, 0);
+    }
+    nic_rss_init(&p->rss, cfg->n_rxq);
+    ovs_mutex_unlock(&p->io_mutex);
+    nicsim_wake_engine(ns, p);
+    return 0;
+}
+
+static void
+nicsim_port_detach(struct nic *nic, uint32_t port)
+{
+    struct nicsim *ns = nicsim_cast(nic);
+    struct nicsim_port *p = nicsim_port(ns, port);
+
+    if (!p) {
+        return;
+    }
+    ovs_mutex_lock(&p->io_mutex);
+    if (p->attached) {
+        p->attached = false;
+        nic_medium_close(p->medium);
+        p->medium = NULL;
+        p->flushed += nicsim_port_free_rxqs(p);
+        p->n_filters = 0;
+    }
+    ovs_mutex_unlock(&p->io_mutex);
+}
+
+/* Checks that every output names a port of this NIC. */
+static bool
+nicsim_actions_ok(const struct nicsim *ns, const struct nic_action *acts,
+                  size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (acts[i].type == NIC_ACT_OUTPUT
+            && !nicsim_port(ns, acts[i].port)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static int
+nicsim_rule_add(struct nic *nic, const struct nic_rule_spec *spec,
+                uint32_t *idp)
+{
+    struct nicsim *ns = nicsim_cast(nic);
+    int error;
+
+    ovs_mutex_lock(&ns->mutex);
+    if (ns->fail_inserts) {
+        ns->fail_inserts--;
+        ns->n_insert_failures++;
+        error = EIO;
+    } else if (!nicsim_actions_ok(ns, spec->actions, spec->n_actions)) {
+        error = EINVAL;
+    } else {
+        error = nic_tables_insert(&ns->tables, spec, idp);
+    }
+    ovs_mutex_unlock(&ns->mutex);
+    return error;
+}
+
+static int
+nicsim_rule_modify(struct nic *nic, uint32_t id,
+                   const struct nic_action *acts, size_t n)
+{
+    struct nicsim *ns = nicsim_cast(nic);
+    int error;
+
+    ovs_mutex_lock(&ns->mutex);
+    error = (nicsim_actions_ok(ns, acts, n)
+             ? nic_tables_modify(&ns->tables, id, acts, n) : EINVAL);
+    ovs_mutex_unlock(&ns->mutex);
+    return error;
+}
+
+static int
+nicsim_rule_del(struct nic *nic, uint32_t id)
+{
+    struct nicsim *ns = nicsim_cast(nic);
+    int error;
+
+    ovs_mutex_lock(&ns->mutex);
+    error = nic_tables_remove(&ns->tables, id);
+    ovs_mutex_unlock(&ns->mutex);
+    return error;
+}
+
+static int
+nicsim_rule_query(struct nic *nic, uint32_t id, struct nic_rule_stats *st)
+{
+    struct nicsim *ns = nicsim_cast(nic);
+    const struct nic_rule *rule;
+
+    ovs_mutex_lock(&ns->mutex);
+    rule = nic_tables_find(&ns->tables, id);
+    if (rule) {
+        nic_rule_get_stats(rule, &st->n_packets, &st->n_bytes);
+        st->table = rule->table;
+    }
+    ovs_mutex_unlock(&ns->mutex);
+    return rule ? 0 : ENOENT;
+}
+
+static int
+nicsim_rss_set(struct nic *nic, uint32_t port, const uint8_t *key,
+               const uint16_t *reta, size_t n_reta)
+{
+    struct nicsim_port *p = nicsim_port(nicsim_cast(nic), port);
+    struct nic_rss rss;
+    int error = 0;
+
+    if (!p) {
+        return EINVAL;
+    }
+    ovs_mutex_lock(&p->io_mutex);
+    rss = p->rss;
+    if (key) {
+        error = nic_rss_set_key(&rss, key, NIC_RSS_KEY_LEN);
+    }
+    if (!error) {
+        error = (reta ? nic_rss_set_reta(&rss, reta, n_reta)
+                 : nic_rss_set_n_queues(&rss, p->n_rxq ? p->n_rxq : 1));
+    }
+    if (!error) {
+        p->rss = rss;
+    }
+    ovs_mutex_unlock(&p->io_mutex);
+    return error;
+}
+
+static int
+nicsim_filter_add(struct nic *nic, uint32_t port, const struct nic_filter *f,
+                  uint32_t *idp)
+{
+    struct nicsim_port *p = nicsim_port(nicsim_cast(nic), port);
+    int error = 0;
+
+    if (!p) {
+        return EINVAL;
+    }
+    ovs_mutex_lock(&p->io_mutex);
+    if (!p->attached || f->queue >= p->n_rxq) {
+        error = EINVAL;
+    } else if (p->n_filters >= NIC_MAX_FILTERS) {
+        error = ENOSPC;
+    } else {
+        struct nicsim_filter *nf = &p->filters[p->n_filters++];
+
+        nf->id = ++p->next_filter_id;
+        nf->f = *f;
+        nic_match_normalize(&nf->f.match);
+        *idp = nf->id;
+    }
+    ovs_mutex_unlock(&p->io_mutex);
+    return error;
+}
+
+static int
+nicsim_filter_del(struct nic *nic, uint32_t port, uint32_t id)
+{
+    struct nicsim_port *p = nicsim_port(nicsim_cast(nic), port);
+    int error = ENOENT;
+
+    if (!p) {
+        return EINVAL;
+    }
+    ovs_mutex_lock(&p->io_mutex);
+    for (size_t i = 0; i < p->n_filters; i++) {
+        if (p->filters[i].id == id) {
+            p->filters[i] = p->filters[--p->n_filters];
+            error = 0;
+            break;
+        }
+    }
+    ovs_mutex_unlock(&p->io_mutex);
+    return error;
+}
+
+static int
+nicsim_port_stats(struct nic *nic, uint32_t port, struct nic_port_stats *s)
+{
+    struct nicsim_port *p = nicsim_port(nicsim_cast(nic), port);
+
+    if (!p) {
+        return EINVAL;
+    }
+    s->rx_packets = nicsim_counter_read(&p->c.rx_packets);
+    s->rx_bytes = nicsim_counter_read(&p->c.rx_bytes);
+    s->fwd_packets = nicsim_counter_read(&p->c.fwd_packets);
+    for (int i = 0; i < NIC_N_HOST_REASONS; i++) {
+        s->host[i] = nicsim_counter_read(&p->c.host[i]);
+    }
+    for (int i = 0; i < NIC_N_DROP_REASONS; i++) {
+        s->drop[i] = nicsim_counter_read(&p->c.drop[i]);
+    }
+    s->tx_packets = nicsim_counter_read(&p->c.tx_packets);
+    s->tx_bytes = nicsim_counter_read(&p->c.tx_bytes);
+    s->tx_errors = nicsim_counter_read(&p->c.tx_errors);
+    s->host_tx_packets = nicsim_counter_read(&p->c.host_tx_packets);
+    return 0;
+}
+
+static int
+nicsim_queue_stats(struct nic *nic, uint32_t port, uint32_t queue,
+                   struct nic_queue_stats *s)
+{
+    struct nicsim_port *p = nicsim_port(nicsim_cast(nic), port);
+    int error = 0;
+
+    if (!p) {
+        return EINVAL;
+    }
+    ovs_mutex_lock(&p->io_mutex);
+    if (queue >= p->n_rxq) {
+        error = EINVAL;
+    } else {
+        s->packets = nicsim_counter_read(&p->rxqs[queue].packets);
+        s->drops = nicsim_counter_read(&p->rxqs[queue].drops);
+        s->depth = nicsim_ring_depth(&p->rxqs[queue].ring);
+    }
+    ovs_mutex_unlock(&p->io_mutex);
+    return error;
+}
+
+static int
+nicsim_host_recv(struct nic *nic, uint32_t port, uint32_t queue,
+                 struct dp_packet **pkts, int max)
+{
+    struct nicsim_port *p = nicsim_port(nicsim_cast(nic), port);
+    int n = 0;
+
+    if (!p) {
+        return 0;
+    }
+    ovs_mutex_lock(&p->io_mutex);
+    if (queue < p->n_rxq) {
+        struct nicsim_rxq *rxq = &p->rxqs[queue];
+        bool now_empty;
+
+        n = nicsim_ring_pop(&rxq->ring, pkts, max, &now_empty);
+        /* Under io_mutex, so no enqueue can slip in between. */
+        if (now_empty) {
+            latch_poll(&rxq->latch);
+        }
+    }
+    ovs_mutex_unlock(&p->io_mutex);
+    return n;
+}
+
+static void
+nicsim_host_recv_wait(struct nic *nic, uint32_t port, uint32_t queue)
+{
+    struct nicsim_port *p = nicsim_port(nicsim_cast(nic), port);
+
+    if (!p) {
+        return;
+    }
+    ovs_mutex_lock(&p->io_mutex);
+    if (queue < p->n_rxq) {
+        latch_wait(&p->rxqs[queue].latch);
+    }
+    ovs_mutex_unlock(&p->io_mutex);
+}
+
+static int
+nicsim_host_send(struct nic *nic, uint32_t port, struct dp_packet **pkts,
+                 int n)
+{
+    struct nicsim *ns = nicsim_cast(nic);
+    struct nicsim_port *p = nicsim_port(ns, port);
+    int n_dropped = 0;
+
+    if (!p) {
+        for (int i = 0; i < n; i++) {
+            dp_packet_delete(pkts[i]);
+        }
+        return EINVAL;
+    }
+    for (int i = 0; i < n; i++) {
+        if (!nicsim_ring_push(&p->host_tx, pkts[i], NULL)) {
+            dp_packet_delete(pkts[i]);
+            n_dropped++;
+        }
+    }
+    nicsim_counter_add(&p->c.host_tx_packets, n - n_dropped);
+    nicsim_counter_add(&p->c.tx_errors, n_dropped);
+    nicsim_wake_engine(ns, p);
+    return n_dropped ? ENOBUFS : 0;
+}
+
+static int
+nicsim_inject(struct nic *nic, uint32_t port, struct dp_packet *pkt)
+{
+    struct nicsim *ns = nicsim_cast(nic);
+    struct nicsim_port *p = nicsim_port(ns, port);
+
+    if (!p || !nicsim_ring_push(&p->inject, pkt, NULL)) {
+        dp_packet_delete(pkt);
+        return p ? ENOBUFS : EINVAL;
+    }
+    nicsim_wake_engine(ns, p);
+    return 0;
+}
+
+/* nicsim-specific controls. */
+
+void
+nicsim_fail_next_inserts(struct nic *nic, unsigned int n)
+{
+    struct nicsim *ns = nicsim_cast(nic);
+
+    ovs_mutex_lock(&ns->mutex);
+    ns->fail_inserts = n;
+    ovs_mutex_unlock(&ns->mutex);
+}
+
+void
+nicsim_set_capacity(struct nic *nic, enum nic_table_id table, size_t cap)
+{
+    struct nicsim *ns = nicsim_cast(nic);
+
+    ovs_mutex_lock(&ns->mutex);
+    nic_tables_set_capacity(&ns->tables, table, cap);
+    ovs_mutex_unlock(&ns->mutex);
+}
+
+void
+nicsim_get_info(struct nic *nic, struct nicsim_info *info)
+{
+    struct nicsim *ns = nicsim_cast(nic);
+
+    ovs_mutex_lock(&ns->mutex);
+    info->config = ns->config;
+    for (int t = 0; t < NIC_N_TABLES; t++) {
+        info->n_rules[t] = ns->tables.n_rules[t];
+        info->capacity[t] = ns->tables.capacity[t];
+    }
+    info->n_resets = ns->n_resets;
+    info->n_insert_failures = ns->n_insert_failures;
+    info->pending_failures = ns->fail_inserts;
+    ovs_mutex_unlock(&ns->mutex);
+}
+
+void
+nicsim_get_engine_info(struct nic *nic, uint32_t idx,
+                       struct nicsim_engine_info *info)
+{
+    struct nicsim *ns = nicsim_cast(nic);
+    struct nicsim_engine *e;
+
+    memset(info, 0, sizeof *info);
+    if (idx >= ns->config.n_engines) {
+        return;
+    }
+    e = &ns->engines[idx];
+    info->cpu_ns = nicsim_counter_read(&e->cpu_ns);
+    info->packets = nicsim_counter_read(&e->packets);
+    info->batches = nicsim_counter_read(&e->batches);
+}
+
+bool
+nicsim_get_port_info(struct nic *nic, size_t idx,
+                     struct nicsim_port_info *info)
+{
+    struct nicsim *ns = nicsim_cast(nic);
+    struct nicsim_port *p;
+
+    if (idx >= ns->n_ports) {
+        return false;
+    }
+    p = &ns->ports[idx];
+    ovs_mutex_lock(&p->io_mutex);
+    info->port = p->port_no;
+    info->attached = p->attached;
+    /* The spec string lives as long as the attachment; callers use it
+     * on the same thread that detaches ports. */
+    info->medium = p->medium ? nic_medium_spec(p->medium) : NULL;
+    info->n_rxq = p->n_rxq;
+    ovs_mutex_unlock(&p->io_mutex);
+    return true;
+}
+
+static int
+nicsim_rule_dump_cmp(const void *a_, const void *b_)
+{
+    const struct nicsim_rule_dump *a = a_, *b = b_;
+
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+size_t
+nicsim_dump_rules(struct nic *nic, struct nicsim_rule_dump **rulesp)
+{
+    struct nicsim *ns = nicsim_cast(nic);
+    struct nicsim_rule_dump *rules;
+    const struct nic_rule *rule;
+    size_t n = 0;
+
+    ovs_mutex_lock(&ns->mutex);
+    rules = xcalloc(hmap_count(&ns->tables.by_id) + 1, sizeof *rules);
+    HMAP_FOR_EACH (rule, id_node, &ns->tables.by_id) {
+        struct nicsim_rule_dump *d = &rules[n++];
+        const struct nic_rule_actions *acts = nic_rule_get_actions(rule);
+
+        d->id = rule->id;
+        d->table = rule->table;
+        d->priority = rule->priority;
+        d->cookie = rule->cookie;
+        d->match = rule->match;
+        d->n_actions = acts->n;
+        memcpy(d->actions, acts->acts, acts->n * sizeof *acts->acts);
+        nic_rule_get_stats(rule, &d->n_packets, &d->n_bytes);
+    }
+    ovs_mutex_unlock(&ns->mutex);
+    qsort(rules, n, sizeof *rules, nicsim_rule_dump_cmp);
+    *rulesp = rules;
+    return n;
+}
+
+const struct nic_class nicsim_class = {
+    .type = "nicsim",
+    .open = nicsim_open,
+    .close = nicsim_close,
+    .reset = nicsim_reset,
+    .get_caps = nicsim_get_caps,
+    .port_attach = nicsim_port_attach,
+    .port_detach = nicsim_port_detach,
+    .rule_add = nicsim_rule_add,
+    .rule_modify = nicsim_rule_modify,
+    .rule_del = nicsim_rule_del,
+    .rule_query = nicsim_rule_query,
+    .rss_set = nicsim_rss_set,
+    .filter_add = nicsim_filter_add,
+    .filter_del = nicsim_filter_del,
+    .port_stats = nicsim_port_stats,
+    .queue_stats = nicsim_queue_stats,
+    .host_recv = nicsim_host_recv,
+    .host_recv_wait = nicsim_host_recv_wait,
+    .host_send = nicsim_host_send,
+    .inject = nicsim_inject,
+};

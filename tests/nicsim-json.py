@@ -1,0 +1,65 @@
+#! /usr/bin/env python3
+"""Reads "ovs-appctl nicsim/show --format json" on stdin.
+
+  nicsim-json.py conservation       check rx = forwarded + to host + dropped
+                                    on every port of every NIC; print one
+                                    line per port; exit 1 if it fails
+  nicsim-json.py get PORT FIELD     print a port counter, e.g.
+                                    "get vf0 to_host.miss" or
+                                    "get uplink0 tx_packets"
+  nicsim-json.py queues PORT        print "N_QUEUES TOTAL ALL_NONEMPTY" of a
+                                    port's receive queues
+  nicsim-json.py nic FIELD          print a NIC field, e.g. "tables.wildcard.rules"
+"""
+import json
+import sys
+
+
+def dig(obj, path):
+    for part in path.split("."):
+        obj = obj[int(part)] if isinstance(obj, list) else obj[part]
+    return obj
+
+
+def main(argv):
+    nics = json.load(sys.stdin)
+    if argv[1:2] == ["conservation"]:
+        ok = True
+        for nic in nics:
+            for port in nic["ports"]:
+                host = sum(port["to_host"].values())
+                drop = sum(port["dropped"].values())
+                total = port["forwarded"] + host + drop
+                good = total == port["rx_packets"]
+                ok = ok and good
+                print("%s %s: rx %d = fwd %d + host %d + drop %d: %s"
+                      % (nic["name"], port["port"], port["rx_packets"],
+                         port["forwarded"], host, drop,
+                         "ok" if good else "VIOLATED"))
+        return 0 if ok else 1
+    if argv[1:2] == ["get"] and len(argv) == 4:
+        for nic in nics:
+            for port in nic["ports"]:
+                if port["port"] == argv[2]:
+                    print(dig(port, argv[3]))
+                    return 0
+        print(0)
+        return 0
+    if argv[1:2] == ["queues"] and len(argv) == 3:
+        for nic in nics:
+            for port in nic["ports"]:
+                if port["port"] == argv[2]:
+                    counts = [q["packets"] for q in port["rx_queues"]]
+                    print(len(counts), sum(counts),
+                          all(c > 0 for c in counts))
+                    return 0
+        return 1
+    if argv[1:2] == ["nic"] and len(argv) == 3:
+        print(dig(nics[0], argv[2]))
+        return 0
+    sys.stderr.write(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,622 @@
+/* ovs-appctl commands of the nicsim reference NIC: inspection (show,
+ * dump-rules), direct rule insertion, packet injection and failure
+ * injection for tests.  Bad arguments get an error reply, which makes
+ * ovs-appctl exit with status 2. */
+
+#include <config.h>
+
+#include "vswitchd-ext/nicsim-unixctl.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "dp-packet.h"
+#include "flow.h"
+#include "lib/nic-class.h"
+#include "lib/nicsim.h"
+#include "odp-util.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/json.h"
+#include "openvswitch/ofpbuf.h"
+#include "packets.h"
+#include "unixctl.h"
+#include "util.h"
+
+/* Maximum arguments of a command that takes --format. */
+#define NICSIM_MAX_ARGS 8
+
+/* Parses a leading "--format text|json" (or "--format=...") and copies
+ * the other arguments to 'args' (the caller's argv belongs to unixctl and
+ * must not be rearranged).  Returns false, with an error reply sent, if
+ * the option is bad. */
+static bool
+nicsim_unixctl_format(struct unixctl_conn *conn, int argc,
+                      const char *argv[], const char *args[NICSIM_MAX_ARGS],
+                      int *n_argsp, bool *json)
+{
+    const char *fmt = NULL;
+    int skip = 0, n = 0;
+
+    *json = false;
+    if (argc > 1 && !strcmp(argv[1], "--format")) {
+        if (argc < 3) {
+            unixctl_command_reply_error(conn, "--format needs text or json");
+            return false;
+        }
+        fmt = argv[2];
+        skip = 2;
+    } else if (argc > 1 && !strncmp(argv[1], "--format=", 9)) {
+        fmt = argv[1] + 9;
+        skip = 1;
+    }
+    if (fmt) {
+        if (!strcmp(fmt, "json")) {
+            *json = true;
+        } else if (strcmp(fmt, "text")) {
+            unixctl_command_reply_error(conn, "--format must be text or "
+                                        "json");
+            return false;
+        }
+    }
+    for (int i = 0; i < argc && n < NICSIM_MAX_ARGS; i++) {
+        if (i < 1 || i > skip) {
+            args[n++] = argv[i];
+        }
+    }
+    *n_argsp = n;
+    return true;
+}
+
+static struct nic *
+nicsim_unixctl_nic(struct unixctl_conn *conn, const char *name)
+{
+    struct nic *nic = nicsim_find(name);
+
+    if (!nic) {
+        char *msg = xasprintf("%s: no such nicsim NIC (a NIC exists once a "
+                              "port of type nicsim names it)", name);
+
+        unixctl_command_reply_error(conn, msg);
+        free(msg);
+    }
+    return nic;
+}
+
+static struct json *
+nicsim_port_stats_json(const struct nic_port_stats *st)
+{
+    struct json *j = json_object_create();
+    struct json *host = json_object_create();
+    struct json *drop = json_object_create();
+
+    json_object_put(j, "rx_packets", json_integer_create(st->rx_packets));
+    json_object_put(j, "rx_bytes", json_integer_create(st->rx_bytes));
+    json_object_put(j, "forwarded", json_integer_create(st->fwd_packets));
+    for (int i = 0; i < NIC_N_HOST_REASONS; i++) {
+        json_object_put(host, nic_host_reason_name(i),
+                        json_integer_create(st->host[i]));
+    }
+    for (int i = 0; i < NIC_N_DROP_REASONS; i++) {
+        json_object_put(drop, nic_drop_reason_name(i),
+                        json_integer_create(st->drop[i]));
+    }
+    json_object_put(j, "to_host", host);
+    json_object_put(j, "dropped", drop);
+    json_object_put(j, "tx_packets", json_integer_create(st->tx_packets));
+    json_object_put(j, "tx_bytes", json_integer_create(st->tx_bytes));
+    json_object_put(j, "tx_errors", json_integer_create(st->tx_errors));
+    json_object_put(j, "host_tx_packets",
+                    json_integer_create(st->host_tx_packets));
+    return j;
+}
+
+static void
+nicsim_port_stats_text(struct ds *s, const struct nic_port_stats *st)
+{
+    uint64_t host = 0, drop = 0;
+
+    for (int i = 0; i < NIC_N_HOST_REASONS; i++) {
+        host += st->host[i];
+    }
+    for (int i = 0; i < NIC_N_DROP_REASONS; i++) {
+        drop += st->drop[i];
+    }
+    ds_put_format(s, "    rx: %"PRIu64" packets, %"PRIu64" bytes = "
+                  "forwarded %"PRIu64" + to host %"PRIu64" + dropped %"
+                  PRIu64"\n", st->rx_packets, st->rx_bytes,
+                  st->fwd_packets, host, drop);
+    if (host) {
+        ds_put_cstr(s, "    to host:");
+        for (int i = 0; i < NIC_N_HOST_REASONS; i++) {
+            if (st->host[i]) {
+                ds_put_format(s, " %s=%"PRIu64, nic_host_reason_name(i),
+                              st->host[i]);
+            }
+        }
+        ds_put_char(s, '\n');
+    }
+    if (drop) {
+        ds_put_cstr(s, "    dropped:");
+        for (int i = 0; i < NIC_N_DROP_REASONS; i++) {
+            if (st->drop[i]) {
+                ds_put_format(s, " %s=%"PRIu64, nic_drop_reason_name(i),
+                              st->drop[i]);
+            }
+        }
+        ds_put_char(s, '\n');
+    }
+    ds_put_format(s, "    tx: %"PRIu64" packets, %"PRIu64" bytes, %"PRIu64
+                  " errors (%"PRIu64" from the host)\n", st->tx_packets,
+                  st->tx_bytes, st->tx_errors, st->host_tx_packets);
+}
+
+struct nicsim_show_ctx {
+    const char *only;           /* NIC name, or NULL for all. */
+    bool json;
+    struct ds text;
+    struct json *nics;
+};
+
+static void
+nicsim_show_one(struct nic *nic, void *ctx_)
+{
+    struct nicsim_show_ctx *ctx = ctx_;
+    struct nicsim_port_info pi;
+    struct nicsim_info info;
+    struct json *jnic = NULL, *jports = NULL, *jengines = NULL;
+    struct ds *s = &ctx->text;
+
+    if (ctx->only && strcmp(ctx->only, nic->name)) {
+        return;
+    }
+    nicsim_get_info(nic, &info);
+    if (ctx->json) {
+        struct json *tables = json_object_create();
+
+        jnic = json_object_create();
+        jports = json_array_create_empty();
+        jengines = json_array_create_empty();
+        for (int t = 0; t < NIC_N_TABLES; t++) {
+            struct json *jt = json_object_create();
+
+            json_object_put(jt, "rules", json_integer_create(info.n_rules[t]));
+            json_object_put(jt, "capacity",
+                            json_integer_create(info.capacity[t]));
+            json_object_put(tables, nic_table_name(t), jt);
+        }
+        json_object_put_string(jnic, "name", nic->name);
+        json_object_put(jnic, "tables", tables);
+        json_object_put(jnic, "resets", json_integer_create(info.n_resets));
+        json_object_put(jnic, "injected_insert_failures",
+                        json_integer_create(info.n_insert_failures));
+        json_object_put(jnic, "pending_insert_failures",
+                        json_integer_create(info.pending_failures));
+    } else {
+        ds_put_format(s, "%s: %"PRIu32" uplinks, %"PRIu32" VFs, "
+                      "%"PRIu64" resets\n", nic->name,
+                      info.config.n_uplinks, info.config.n_vfs,
+                      info.n_resets);
+        for (int t = 0; t < NIC_N_TABLES; t++) {
+            ds_put_format(s, "  %s table: %"PRIuSIZE"/%"PRIuSIZE" rules\n",
+                          nic_table_name(t), info.n_rules[t],
+                          info.capacity[t]);
+        }
+        if (info.pending_failures || info.n_insert_failures) {
+            ds_put_format(s, "  injected insert failures: %"PRIu64
+                          " done, %u pending\n", info.n_insert_failures,
+                          info.pending_failures);
+        }
+    }
+
+    for (uint32_t e = 0; e < info.config.n_engines; e++) {
+        struct nicsim_engine_info ei;
+
+        nicsim_get_engine_info(nic, e, &ei);
+        if (ctx->json) {
+            struct json *je = json_object_create();
+
+            json_object_put(je, "cpu_ns", json_integer_create(ei.cpu_ns));
+            json_object_put(je, "packets", json_integer_create(ei.packets));
+            json_object_put(je, "batches", json_integer_create(ei.batches));
+            json_array_add(jengines, je);
+        } else {
+            ds_put_format(s, "  engine %"PRIu32": %"PRIu64" packets in %"
+                          PRIu64" batches, cpu %.3f s\n", e, ei.packets,
+                          ei.batches, ei.cpu_ns / 1e9);
+        }
+    }
+
+    for (size_t i = 0; nicsim_get_port_info(nic, i, &pi); i++) {
+        struct nic_port_stats st;
+        char name[16];
+
+        nic->class->port_stats(nic, pi.port, &st);
+        if (!pi.attached && !st.rx_packets && !st.tx_packets) {
+            continue;
+        }
+        nic_port_to_string(pi.port, name, sizeof name);
+        if (ctx->json) {
+            struct json *jp = nicsim_port_stats_json(&st);
+            struct json *jq = json_array_create_empty();
+
+            json_object_put_string(jp, "port", name);
+            json_object_put(jp, "attached", json_boolean_create(pi.attached));
+            json_object_put_string(jp, "medium",
+                                   pi.medium ? pi.medium : "");
+            for (uint32_t q = 0; q < pi.n_rxq; q++) {
+                struct nic_queue_stats qs;
+                struct json *jqe = json_object_create();
+
+                nic->class->queue_stats(nic, pi.port, q, &qs);
+                json_object_put(jqe, "packets",
+                                json_integer_create(qs.packets));
+                json_object_put(jqe, "drops", json_integer_create(qs.drops));
+                json_object_put(jqe, "depth", json_integer_create(qs.depth));
+                json_array_add(jq, jqe);
+            }
+            json_object_put(jp, "rx_queues", jq);
+            json_array_add(jports, jp);
+        } else {
+            ds_put_format(s, "  port %s: %s, medium %s, %"PRIu32" rxq\n",
+                          name, pi.attached ? "attached" : "detached",
+                          pi.medium ? pi.medium : "-", pi.n_rxq);
+            nicsim_port_stats_text(s, &st);
+            for (uint32_t q = 0; q < pi.n_rxq; q++) {
+                struct nic_queue_stats qs;
+
+                nic->class->queue_stats(nic, pi.port, q, &qs);
+                ds_put_format(s, "    rxq %"PRIu32": %"PRIu64" packets, %"
+                              PRIu64" drops, depth %"PRIu32"\n", q,
+                              qs.packets, qs.drops, qs.depth);
+            }
+        }
+    }
+    if (ctx->json) {
+        json_object_put(jnic, "engines", jengines);
+        json_object_put(jnic, "ports", jports);
+        json_array_add(ctx->nics, jnic);
+    }
+}
+
+static void
+nicsim_unixctl_reply_json(struct unixctl_conn *conn, struct json *j)
+{
+    char *s = json_to_string(j, JSSF_SORT | JSSF_PRETTY);
+
+    unixctl_command_reply(conn, s);
+    free(s);
+    json_destroy(j);
+}
+
+static void
+nicsim_unixctl_show(struct unixctl_conn *conn, int argc_,
+                    const char *argv_[], void *aux OVS_UNUSED)
+{
+    struct nicsim_show_ctx ctx = { .text = DS_EMPTY_INITIALIZER };
+    const char *argv[NICSIM_MAX_ARGS];
+    int argc;
+
+    if (!nicsim_unixctl_format(conn, argc_, argv_, argv, &argc, &ctx.json)) {
+        return;
+    }
+    if (argc > 2) {
+        unixctl_command_reply_error(conn, "usage: nicsim/show "
+                                    "[--format text|json] [NIC]");
+        return;
+    }
+    if (argc == 2) {
+        if (!nicsim_unixctl_nic(conn, argv[1])) {
+            return;
+        }
+        ctx.only = argv[1];
+    }
+    ctx.nics = ctx.json ? json_array_create_empty() : NULL;
+    nicsim_for_each(nicsim_show_one, &ctx);
+    if (ctx.json) {
+        nicsim_unixctl_reply_json(conn, ctx.nics);
+    } else {
+        unixctl_command_reply(conn, ds_cstr(&ctx.text));
+    }
+    ds_destroy(&ctx.text);
+}
+
+static void
+nicsim_unixctl_dump_rules(struct unixctl_conn *conn, int argc_,
+                          const char *argv_[], void *aux OVS_UNUSED)
+{
+    const char *argv[NICSIM_MAX_ARGS];
+    struct nicsim_rule_dump *rules;
+    struct nic *nic;
+    bool json;
+    size_t n;
+    int argc;
+
+    if (!nicsim_unixctl_format(conn, argc_, argv_, argv, &argc, &json)) {
+        return;
+    }
+    if (argc != 2) {
+        unixctl_command_reply_error(conn, "usage: nicsim/dump-rules "
+                                    "[--format text|json] NIC");
+        return;
+    }
+    nic = nicsim_unixctl_nic(conn, argv[1]);
+    if (!nic) {
+        return;
+    }
+    n = nicsim_dump_rules(nic, &rules);
+    if (json) {
+        struct json *arr = json_array_create_empty();
+
+        for (size_t i = 0; i < n; i++) {
+            struct ds m = DS_EMPTY_INITIALIZER, a = DS_EMPTY_INITIALIZER;
+            struct json *j = json_object_create();
+
+            nic_match_format(&m, &rules[i].match);
+            nic_actions_format(&a, rules[i].actions, rules[i].n_actions);
+            json_object_put(j, "id", json_integer_create(rules[i].id));
+            json_object_put_string(j, "table",
+                                   nic_table_name(rules[i].table));
+            json_object_put(j, "priority",
+                            json_integer_create(rules[i].priority));
+            json_object_put_string(j, "match", ds_cstr(&m));
+            json_object_put_string(j, "actions", ds_cstr(&a));
+            json_object_put(j, "n_packets",
+                            json_integer_create(rules[i].n_packets));
+            json_object_put(j, "n_bytes",
+                            json_integer_create(rules[i].n_bytes));
+            json_array_add(arr, j);
+            ds_destroy(&m);
+            ds_destroy(&a);
+        }
+        nicsim_unixctl_reply_json(conn, arr);
+    } else {
+        struct ds s = DS_EMPTY_INITIALIZER;
+
+        for (size_t i = 0; i < n; i++) {
+            ds_put_format(&s, "id=%"PRIu32", table=%s, priority=%"PRIu32
+                          ", n_packets=%"PRIu64", n_bytes=%"PRIu64", ",
+                          rules[i].id, nic_table_name(rules[i].table),
+                          rules[i].priority, rules[i].n_packets,
+                          rules[i].n_bytes);
+            nic_match_format(&s, &rules[i].match);
+            ds_put_cstr(&s, " actions=");
+            nic_actions_format(&s, rules[i].actions, rules[i].n_actions);
+            ds_put_char(&s, '\n');
+        }
+        unixctl_command_reply(conn, ds_cstr(&s));
+        ds_destroy(&s);
+    }
+    free(rules);
+}
+
+/* nicsim/add-rule NIC [priority=N] MATCH ACTIONS */
+static void
+nicsim_unixctl_add_rule(struct unixctl_conn *conn, int argc,
+                        const char *argv[], void *aux OVS_UNUSED)
+{
+    struct nic_rule_spec spec;
+    struct nic *nic;
+    int i = 2, error;
+    char *msg;
+    uint32_t id;
+
+    memset(&spec, 0, sizeof spec);
+    nic = nicsim_unixctl_nic(conn, argv[1]);
+    if (!nic) {
+        return;
+    }
+    if (!strncmp(argv[i], "priority=", 9)) {
+        if (!str_to_uint(argv[i] + 9, 10, &spec.priority)) {
+            unixctl_command_reply_error(conn, "priority must be a number");
+            return;
+        }
+        i++;
+    }
+    if (argc - i != 2) {
+        unixctl_command_reply_error(conn, "usage: nicsim/add-rule NIC "
+                                    "[priority=N] MATCH ACTIONS");
+        return;
+    }
+    msg = nic_match_from_string(argv[i], &spec.match);
+    if (!msg) {
+        msg = nic_actions_from_string(argv[i + 1], spec.actions,
+                                      &spec.n_actions);
+    }
+    if (msg) {
+        unixctl_command_reply_error(conn, msg);
+        free(msg);
+        return;
+    }
+    error = nic->class->rule_add(nic, &spec, &id);
+    if (error) {
+        msg = xasprintf("rule not added: %s", ovs_strerror(error));
+        unixctl_command_reply_error(conn, msg);
+        free(msg);
+        return;
+    }
+    msg = xasprintf("%"PRIu32, id);
+    unixctl_command_reply(conn, msg);
+    free(msg);
+}
+
+static void
+nicsim_unixctl_del_rule(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                        const char *argv[], void *aux OVS_UNUSED)
+{
+    struct nic *nic = nicsim_unixctl_nic(conn, argv[1]);
+    uint32_t id;
+    int error;
+
+    if (!nic) {
+        return;
+    }
+    if (!str_to_uint(argv[2], 10, &id)) {
+        unixctl_command_reply_error(conn, "rule id must be a number");
+        return;
+    }
+    error = nic->class->rule_del(nic, id);
+    if (error) {
+        unixctl_command_reply_error(conn, "no such rule");
+        return;
+    }
+    unixctl_command_reply(conn, NULL);
+}
+
+/* Builds a packet from hex bytes or from a datapath flow string such as
+ * "eth(src=...,dst=...),eth_type(0x0800),ipv4(...),udp(...)". */
+static struct dp_packet *
+nicsim_packet_from_string(const char *s, char **errorp)
+{
+    struct dp_packet *pkt = NULL;
+    struct ofpbuf key;
+    struct flow flow;
+
+    *errorp = NULL;
+    if (s[0] && strspn(s, "0123456789abcdefABCDEF") == strlen(s)) {
+        /* Raw bytes, of any length: a NIC also receives runts. */
+        size_t len = strlen(s);
+
+        if (len % 2) {
+            *errorp = xstrdup("odd number of hex digits");
+            return NULL;
+        }
+        pkt = dp_packet_new(len / 2);
+        for (size_t i = 0; i < len; i += 2) {
+            uint8_t *b = dp_packet_put_uninit(pkt, 1);
+            bool ok;
+
+            *b = hexits_value(s + i, 2, &ok);
+        }
+        return pkt;
+    }
+    ofpbuf_init(&key, 0);
+    if (!odp_flow_from_string(s, NULL, &key, NULL, errorp)) {
+        if (odp_flow_key_to_flow(key.data, key.size, &flow, errorp)
+            != ODP_FIT_ERROR) {
+            pkt = dp_packet_new(0);
+            flow_compose(pkt, &flow, NULL, 64);
+        }
+    }
+    ofpbuf_uninit(&key);
+    if (!pkt && !*errorp) {
+        *errorp = xstrdup("bad packet");
+    }
+    return pkt;
+}
+
+/* nicsim/receive NIC PORT PACKET...: as if PORT's medium received them. */
+static void
+nicsim_unixctl_receive(struct unixctl_conn *conn, int argc,
+                       const char *argv[], void *aux OVS_UNUSED)
+{
+    struct nic *nic = nicsim_unixctl_nic(conn, argv[1]);
+    uint32_t port;
+
+    if (!nic) {
+        return;
+    }
+    if (!nic_port_from_string(argv[2], &port)) {
+        unixctl_command_reply_error(conn, "bad port (want uplinkN or vfN)");
+        return;
+    }
+    for (int i = 3; i < argc; i++) {
+        char *error = NULL;
+        struct dp_packet *pkt = nicsim_packet_from_string(argv[i], &error);
+
+        if (!pkt) {
+            char *msg = xasprintf("bad packet \"%s\": %s", argv[i], error);
+
+            unixctl_command_reply_error(conn, msg);
+            free(msg);
+            free(error);
+            return;
+        }
+        if (nic->class->inject(nic, port, pkt)) {
+            unixctl_command_reply_error(conn, "port cannot take packets "
+                                        "(no such port, or queue full)");
+            return;
+        }
+    }
+    unixctl_command_reply(conn, NULL);
+}
+
+static void
+nicsim_unixctl_fail_inserts(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                            const char *argv[], void *aux OVS_UNUSED)
+{
+    struct nic *nic = nicsim_unixctl_nic(conn, argv[1]);
+    unsigned int n;
+
+    if (!nic) {
+        return;
+    }
+    if (!str_to_uint(argv[2], 10, &n)) {
+        unixctl_command_reply_error(conn, "count must be a number");
+        return;
+    }
+    nicsim_fail_next_inserts(nic, n);
+    unixctl_command_reply(conn, NULL);
+}
+
+static void
+nicsim_unixctl_set_capacity(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                            const char *argv[], void *aux OVS_UNUSED)
+{
+    struct nic *nic = nicsim_unixctl_nic(conn, argv[1]);
+    enum nic_table_id table;
+    unsigned int n;
+
+    if (!nic) {
+        return;
+    }
+    if (!strcmp(argv[2], "exact")) {
+        table = NIC_TABLE_EXACT;
+    } else if (!strcmp(argv[2], "wildcard")) {
+        table = NIC_TABLE_WILDCARD;
+    } else {
+        unixctl_command_reply_error(conn, "table must be exact or "
+                                    "wildcard");
+        return;
+    }
+    if (!str_to_uint(argv[3], 10, &n)) {
+        unixctl_command_reply_error(conn, "capacity must be a number");
+        return;
+    }
+    nicsim_set_capacity(nic, table, n);
+    unixctl_command_reply(conn, NULL);
+}
+
+static void
+nicsim_unixctl_reset(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                     const char *argv[], void *aux OVS_UNUSED)
+{
+    struct nic *nic = nicsim_unixctl_nic(conn, argv[1]);
+
+    if (nic) {
+        nic->class->reset(nic);
+        unixctl_command_reply(conn, NULL);
+    }
+}
+
+void
+nicsim_unixctl_register(void)
+{
+    unixctl_command_register("nicsim/show", "[--format text|json] [NIC]",
+                             0, 3, nicsim_unixctl_show, NULL);
+    unixctl_command_register("nicsim/dump-rules", "[--format text|json] NIC",
+                             1, 3, nicsim_unixctl_dump_rules, NULL);
+    unixctl_command_register("nicsim/add-rule",
+                             "NIC [priority=N] MATCH ACTIONS", 3, 4,
+                             nicsim_unixctl_add_rule, NULL);
+    unixctl_command_register("nicsim/del-rule", "NIC ID", 2, 2,
+                             nicsim_unixctl_del_rule, NULL);
+    unixctl_command_register("nicsim/receive", "NIC PORT PACKET...", 3,
+                             INT_MAX, nicsim_unixctl_receive, NULL);
+    unixctl_command_register("nicsim/fail-inserts", "NIC N", 2, 2,
+                             nicsim_unixctl_fail_inserts, NULL);
+    unixctl_command_register("nicsim/set-capacity",
+                             "NIC exact|wildcard N", 3, 3,
+                             nicsim_unixctl_set_capacity, NULL);
+    unixctl_command_register("nicsim/reset", "NIC", 1, 1,
+                             nicsim_unixctl_reset, NULL);
+}

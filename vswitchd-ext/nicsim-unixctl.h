@@ -1,0 +1,7 @@
+#ifndef VSWITCHD_EXT_NICSIM_UNIXCTL_H
+#define VSWITCHD_EXT_NICSIM_UNIXCTL_H 1
+
+/* Registers the nicsim/... ovs-appctl commands. */
+void nicsim_unixctl_register(void);
+
+#endif /* nicsim-unixctl.h */
