@@ -39,6 +39,7 @@ struct nic_medium {
 
     /* afpacket */
     int fd;
+    uint8_t *rxframe;           /* NIC_MEDIUM_MAX_FRAME bytes. */
 
     /* punix/unix */
     struct pstream *pstream;    /* Listening (punix) or NULL. */
@@ -82,6 +83,7 @@ nic_afpacket_open(struct nic_medium *m, const char *ifname, char **errorp)
     if (!ifindex) {
         return nic_medium_error(errorp, ENODEV, "no interface %s", ifname);
     }
+    m->rxframe = xmalloc(NIC_MEDIUM_MAX_FRAME);
     m->fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
     if (m->fd < 0) {
         return nic_medium_error(errorp, errno, "AF_PACKET socket: %s",
@@ -231,6 +233,7 @@ nic_medium_close(struct nic_medium *m)
     ofpbuf_uninit(&m->rxbuf);
     ofpbuf_uninit(&m->txbuf);
     free(m->connect_name);
+    free(m->rxframe);
     free(m->spec);
     free(m);
 }
@@ -245,27 +248,28 @@ nic_afpacket_recv(struct nic_medium *m, struct dp_packet **pkts, int max)
             struct cmsghdr cmsg;
             char buf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
         } cmsg_buf;
-        struct dp_packet *pkt = dp_packet_new_with_headroom(
-            NIC_MEDIUM_MAX_FRAME, 128);
-        struct iovec iov = { dp_packet_data(pkt), NIC_MEDIUM_MAX_FRAME };
+        struct iovec iov = { m->rxframe, NIC_MEDIUM_MAX_FRAME };
         struct msghdr msg = {
             .msg_iov = &iov, .msg_iovlen = 1,
             .msg_control = &cmsg_buf, .msg_controllen = sizeof cmsg_buf,
         };
         ssize_t len = recvmsg(m->fd, &msg, MSG_TRUNC);
+        struct dp_packet *pkt;
 
-        if (len < 0 || len > NIC_MEDIUM_MAX_FRAME) {
-            dp_packet_delete(pkt);
-            if (len > NIC_MEDIUM_MAX_FRAME) {
-                m->stats.rx_errors++;
-                continue;
-            }
+        if (len < 0) {
             if (errno != EAGAIN && errno != EINTR) {
                 m->stats.rx_errors++;
             }
             break;
         }
-        dp_packet_set_size(pkt, len);
+        if (len > NIC_MEDIUM_MAX_FRAME) {
+            m->stats.rx_errors++;
+            continue;
+        }
+        /* Received into one big buffer, copied into a packet of the
+         * right size. */
+        pkt = dp_packet_clone_data_with_headroom(m->rxframe, len,
+                                                 VLAN_HEADER_LEN + 64);
         for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c;
              c = CMSG_NXTHDR(&msg, c)) {
             const struct tpacket_auxdata *aux;

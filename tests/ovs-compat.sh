@@ -57,13 +57,14 @@ testsuite=$OVS_SOURCE/tests/testsuite
 "$testsuite" -C "$workdir" --list >"$workdir/all-tests.txt" \
     || die "cannot list OVS's tests"
 
-# Select: every test of a "file" line, less the "skip" lines' titles.
+# Select: the tests of each "file" line (its first N if given), less the
+# "skip" lines' titles.
 numbers=$(awk -v listfile="$list" '
     BEGIN {
         while ((getline line < listfile) > 0) {
             if (line ~ /^[ \t]*(#|$)/) continue
             split(line, w, /[ \t]+/)
-            if (w[1] == "file") files[w[2]] = 1
+            if (w[1] == "file") files[w[2]] = (w[3] == "" ? 1e9 : w[3] + 0)
             else if (w[1] == "skip") {
                 t = line
                 sub(/^skip[ \t]+/, "", t); sub(/[ \t]+--.*$/, "", t)
@@ -75,7 +76,8 @@ numbers=$(awk -v listfile="$list" '
         num = $1; sub(":", "", num)
         file = $2; sub(/:[0-9]+$/, "", file)
         title = $0; sub(/^ *[0-9]+: [^ ]+ +/, "", title)
-        if ((file in files) && !(title in skips)) printf "%s ", num
+        if ((file in files) && seen[file]++ < files[file] \
+            && !(title in skips)) printf "%s ", num
     }' "$workdir/all-tests.txt") || die "bad $list"
 [ -n "$numbers" ] || die "no OVS test selected by $list"
 
