@@ -149,7 +149,8 @@ nic_format_ip(struct ds *s, const char *name, const struct nic_flow_key *k,
     const uint8_t *v = src ? k->nw_src : k->nw_dst;
     const uint8_t *mv = src ? m->nw_src : m->nw_dst;
     char buf[INET6_ADDRSTRLEN];
-    bool v6 = k->dl_type == htons(ETH_TYPE_IPV6);
+    bool v6 = (k->dl_type == htons(ETH_TYPE_IPV6)
+               || !nic_is_zero(mv + 4, 12));
 
     if (nic_is_zero(mv, 16)) {
         return;

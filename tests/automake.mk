@@ -93,3 +93,46 @@ clean-local:
 	-rm -rf tests/ovs-compat tests/bin
 
 .PHONY: check-unit check-autotest check-ovs-compat
+
+## Benchmarks (programs, not tests; see README).
+noinst_PROGRAMS += tests/bench-nicsim
+tests_bench_nicsim_SOURCES = tests/bench-nicsim.c
+tests_bench_nicsim_LDADD = lib/libovsoffload.a $(OVS_LIBS)
+
+## libFuzzer targets, built with clang; "make check-fuzz" runs each for
+## FUZZ_SECONDS under ASan and UBSan.
+FUZZ_SECONDS = 20
+FUZZ_TARGETS =
+EXTRA_DIST += tests/fuzz-nic-parse.c tests/fuzz-nic-rule-string.c
+if HAVE_FUZZER
+FUZZ_TARGETS += tests/fuzz-nic-parse tests/fuzz-nic-rule-string
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined $(AM_CPPFLAGS) $(CPPFLAGS)
+tests/fuzz-nic-parse: tests/fuzz-nic-parse.c lib/nic-parse.c
+	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ \
+		$(srcdir)/tests/fuzz-nic-parse.c $(srcdir)/lib/nic-parse.c
+tests/fuzz-nic-rule-string: tests/fuzz-nic-rule-string.c lib/nic-rule.c \
+		lib/nic-class.c lib/nic-parse.c
+	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ \
+		$(srcdir)/tests/fuzz-nic-rule-string.c $(srcdir)/lib/nic-rule.c \
+		$(srcdir)/lib/nic-class.c $(OVS_LIBS)
+CLEANFILES += $(FUZZ_TARGETS)
+endif
+
+check-fuzz: $(FUZZ_TARGETS)
+	@if test -z '$(FUZZ_TARGETS)'; then \
+	    echo "check-fuzz: no clang, fuzz targets not built"; exit 1; \
+	fi; \
+	status=0; \
+	for t in $(FUZZ_TARGETS); do \
+	    name=$${t#tests/}; \
+	    if ASAN_OPTIONS=detect_leaks=1 $$t -max_total_time=$(FUZZ_SECONDS) \
+	           -seed=1 -print_final_stats=0 > $$t.log 2>&1; then \
+	        echo "fuzz: $$name: ok ($$(grep -o 'Done [0-9]* runs' $$t.log))"; \
+	    else \
+	        echo "fuzz: $$name: FAILED (see $$t.log)"; \
+	        tail -30 $$t.log; status=1; \
+	    fi; \
+	done; \
+	exit $$status
+.PHONY: check-fuzz

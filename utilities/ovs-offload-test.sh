@@ -3,8 +3,9 @@
 #
 #   1. unit        Check unit tests of lib/               (_build)
 #   2. autotest    the autotest suite, tests/*.at          (_build)
-#   3. ovs-compat  OVS 3.1's own tests against ovs-vswitchd-offload
-#   4. unit-asan, autotest-asan   1 and 2 again, built with ASan+UBSan
+#   3. fuzz        libFuzzer targets (parser, rule text), bounded time
+#   4. ovs-compat  OVS 3.1's own tests against ovs-vswitchd-offload
+#   5. unit-asan, autotest-asan   1 and 2 again, built with ASan+UBSan
 #                                 (_build-asan)
 #
 # Usage: ovs-offload-test.sh [-j N] [--no-compat] [--no-asan]
@@ -35,8 +36,9 @@ total_pass=0 total_fail=0 total_skip=0
 summary=()
 
 # count SUITE LOG KIND STATUS: adds one suite's results to the totals.
-# KIND is "check" (Check's "N%: Checks: N, Failures: N, Errors: N") or
-# "autotest" (one "NUM: title  ok|FAILED|skipped" line per test).  A suite
+# KIND is "check" (Check's "N%: Checks: N, Failures: N, Errors: N"),
+# "autotest" (one "NUM: title  ok|FAILED|skipped" line per test) or "fuzz"
+# (one "fuzz: TARGET: ok|FAILED" line per target).  A suite
 # that failed without printing results counts as one failure.
 count() {
     local suite=$1 log=$2 kind=$3 status=$4 pass=0 fail=0 skip=0 line
@@ -51,6 +53,9 @@ count() {
             e=$(echo "$line" | sed 's/.*Errors: \([0-9]*\).*/\1/')
             fail=$((f + e)); pass=$((n - fail))
         fi
+    elif [ "$kind" = fuzz ]; then
+        pass=$(echo "$clean" | grep -cE '^fuzz: [^:]*: ok')
+        fail=$(echo "$clean" | grep -cE '^fuzz: [^:]*: FAILED')
     else
         pass=$(echo "$clean" | grep -cE '^ *[0-9]+: .*[[:space:]](ok|expected failure)$')
         fail=$(echo "$clean" | grep -cE '^ *[0-9]+: .*[[:space:]](FAILED \(.*\)|UNEXPECTED PASS)$')
@@ -95,6 +100,7 @@ flags="TESTSUITEFLAGS=-j$jobs"
 if build build --werror; then
     run unit "$builddir" check check-unit
     run autotest "$builddir" autotest check-autotest "$flags"
+    run fuzz "$builddir" fuzz check-fuzz
     if $compat; then
         run ovs-compat "$builddir" autotest check-ovs-compat \
             "OVS_COMPAT_FLAGS=-j$jobs"
