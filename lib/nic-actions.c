@@ -271,11 +271,20 @@ nic_actions_execute(struct dp_packet *pkt, uint32_t in_port,
             last_output = i;
         }
     }
-    nic_exec_reparse(pkt, in_port, &s);
+    /* Most rules only output: parse only once an action needs fields. */
+    bool parsed = false;
 
     for (size_t i = 0; i < n; i++) {
         const struct nic_action *a = &acts[i];
         bool ok = true;
+
+        if (!parsed && a->type != NIC_ACT_OUTPUT
+            && a->type != NIC_ACT_TO_HOST && a->type != NIC_ACT_DROP
+            && a->type != NIC_ACT_SET_QUEUE && a->type != NIC_ACT_MARK
+            && a->type != NIC_ACT_COUNT) {
+            nic_exec_reparse(pkt, in_port, &s);
+            parsed = true;
+        }
 
         switch (a->type) {
         case NIC_ACT_OUTPUT:

@@ -55,11 +55,13 @@ struct nic_medium {
     uint32_t gen_n_flows;
     uint32_t gen_next;
     uint32_t gen_len;
+    uint8_t *gen_template;
 };
 
 static int
 nic_medium_error(char **errorp, int error, const char *fmt, ...)
     OVS_PRINTF_FORMAT(3, 4);
+static void nic_gen_init_template(struct nic_medium *);
 
 static int
 nic_medium_error(char **errorp, int error, const char *fmt, ...)
@@ -156,6 +158,7 @@ nic_gen_open(struct nic_medium *m, const char *arg, char **errorp)
     }
     m->gen_n_flows = n;
     m->gen_len = len;
+    nic_gen_init_template(m);
     return 0;
 }
 
@@ -234,6 +237,7 @@ nic_medium_close(struct nic_medium *m)
     ofpbuf_uninit(&m->txbuf);
     free(m->connect_name);
     free(m->rxframe);
+    free(m->gen_template);
     free(m->spec);
     free(m);
 }
@@ -386,29 +390,40 @@ nic_stream_recv(struct nic_medium *m, struct dp_packet **pkts, int max)
     return n;
 }
 
+/* Builds the generator's frame template once; each frame is a copy with
+ * its flow's destination address and IP checksum patched in. */
+static void
+nic_gen_init_template(struct nic_medium *m)
+{
+    uint8_t *p = m->gen_template = xzalloc(m->gen_len);
+    ovs_be16 v16;
+
+    memcpy(p, "\x50\x54\x00\x00\x00\x02\x50\x54\x00\x00\x00\x01"
+           "\x08\x00\x45\x00", 16);
+    v16 = htons(m->gen_len - ETH_HEADER_LEN);
+    memcpy(p + 16, &v16, 2);
+    p[22] = 64;
+    p[23] = IPPROTO_UDP;
+    memcpy(p + 26, "\x0a\x00\x00\x01", 4);
+    memcpy(p + 34, "\x03\xe8\x07\xd0", 4);  /* 1000 -> 2000 */
+    v16 = htons(m->gen_len - 34);
+    memcpy(p + 38, &v16, 2);
+}
+
 static int
 nic_gen_recv(struct nic_medium *m, struct dp_packet **pkts, int max)
 {
     for (int i = 0; i < max; i++) {
         uint32_t flow = m->gen_next++ % m->gen_n_flows;
-        struct dp_packet *pkt = dp_packet_new_with_headroom(m->gen_len, 64);
-        uint8_t *p = dp_packet_put_zeros(pkt, m->gen_len);
+        struct dp_packet *pkt = dp_packet_clone_data_with_headroom(
+            m->gen_template, m->gen_len, 64);
+        uint8_t *p = dp_packet_data(pkt);
         ovs_be32 dst = htonl(0x0b000000 + flow);
         ovs_be16 v16;
 
-        memcpy(p, "\x50\x54\x00\x00\x00\x02\x50\x54\x00\x00\x00\x01"
-               "\x08\x00\x45\x00", 16);
-        v16 = htons(m->gen_len - ETH_HEADER_LEN);
-        memcpy(p + 16, &v16, 2);
-        p[22] = 64;
-        p[23] = IPPROTO_UDP;
-        memcpy(p + 26, "\x0a\x00\x00\x01", 4);
         memcpy(p + 30, &dst, 4);
         v16 = csum(p + 14, 20);
         memcpy(p + 24, &v16, 2);
-        memcpy(p + 34, "\x03\xe8\x07\xd0", 4);  /* 1000 -> 2000 */
-        v16 = htons(m->gen_len - 34);
-        memcpy(p + 38, &v16, 2);
         pkts[i] = pkt;
     }
     return max;

@@ -201,8 +201,8 @@ bench_one(unsigned long n_rules, double seconds, struct bench_result *r)
         ovs_fatal(0, "%s", error);
     }
     xsleep(seconds > 0.5 ? (unsigned int) (seconds + 0.5) : 1);
-    nic->class->port_detach(nic, 0);
     nicsim_get_engine_info(nic, 0, &e1);
+    nic->class->port_detach(nic, 0);
     r->engine_mpps = ((e1.packets - e0.packets)
                       / ((e1.cpu_ns - e0.cpu_ns) / 1e9) / 1e6);
     free(CONST_CAST(char *, pc.medium));
