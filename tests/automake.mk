@@ -10,6 +10,7 @@ tests_unit_tests_SOURCES = \
 	tests/test-nic-parse.c \
 	tests/test-nic-rss.c \
 	tests/test-nic-table.c \
+	tests/test-nicsim.c \
 	tests/test-packets.c \
 	tests/test-packets.h
 tests_unit_tests_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
@@ -19,6 +20,7 @@ tests_unit_tests_LDADD = lib/libovsoffload.a $(OVS_LIBS) $(CHECK_LIBS)
 TESTSUITE_AT = \
 	tests/testsuite.at \
 	tests/ovs-offload-macros.at \
+	tests/configure.at \
 	tests/vswitchd-offload.at \
 	tests/nicsim.at \
 	tests/nicsim-netns.at \

@@ -8,5 +8,6 @@ Suite *nic_actions_suite(void);
 Suite *nic_parse_suite(void);
 Suite *nic_rss_suite(void);
 Suite *nic_table_suite(void);
+Suite *nicsim_suite(void);
 
 #endif /* unit-tests.h */

@@ -540,6 +540,84 @@ nicsim_unixctl_receive(struct unixctl_conn *conn, int argc,
     unixctl_command_reply(conn, NULL);
 }
 
+/* nicsim/add-filter NIC PORT [priority=N] MATCH QUEUE */
+static void
+nicsim_unixctl_add_filter(struct unixctl_conn *conn, int argc,
+                          const char *argv[], void *aux OVS_UNUSED)
+{
+    struct nic *nic = nicsim_unixctl_nic(conn, argv[1]);
+    struct nic_filter f;
+    uint32_t port, id;
+    int i = 3, error;
+    char *msg;
+
+    if (!nic) {
+        return;
+    }
+    memset(&f, 0, sizeof f);
+    if (!nic_port_from_string(argv[2], &port)) {
+        unixctl_command_reply_error(conn, "bad port (want uplinkN or vfN)");
+        return;
+    }
+    if (i < argc && !strncmp(argv[i], "priority=", 9)) {
+        if (!str_to_uint(argv[i] + 9, 10, &f.priority)) {
+            unixctl_command_reply_error(conn, "priority must be a number");
+            return;
+        }
+        i++;
+    }
+    if (argc - i != 2) {
+        unixctl_command_reply_error(conn, "usage: nicsim/add-filter NIC "
+                                    "PORT [priority=N] MATCH QUEUE");
+        return;
+    }
+    msg = nic_match_from_string(argv[i], &f.match);
+    if (msg) {
+        unixctl_command_reply_error(conn, msg);
+        free(msg);
+        return;
+    }
+    if (!str_to_uint(argv[i + 1], 10, &f.queue)) {
+        unixctl_command_reply_error(conn, "queue must be a number");
+        return;
+    }
+    error = nic->class->filter_add(nic, port, &f, &id);
+    if (error) {
+        msg = xasprintf("filter not added: %s",
+                        error == EINVAL ? "port not attached or no such "
+                        "queue" : ovs_strerror(error));
+        unixctl_command_reply_error(conn, msg);
+        free(msg);
+        return;
+    }
+    msg = xasprintf("%"PRIu32, id);
+    unixctl_command_reply(conn, msg);
+    free(msg);
+}
+
+static void
+nicsim_unixctl_del_filter(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                          const char *argv[], void *aux OVS_UNUSED)
+{
+    struct nic *nic = nicsim_unixctl_nic(conn, argv[1]);
+    uint32_t port, id;
+
+    if (!nic) {
+        return;
+    }
+    if (!nic_port_from_string(argv[2], &port)
+        || !str_to_uint(argv[3], 10, &id)) {
+        unixctl_command_reply_error(conn, "usage: nicsim/del-filter NIC "
+                                    "PORT ID");
+        return;
+    }
+    if (nic->class->filter_del(nic, port, id)) {
+        unixctl_command_reply_error(conn, "no such filter");
+        return;
+    }
+    unixctl_command_reply(conn, NULL);
+}
+
 static void
 nicsim_unixctl_fail_inserts(struct unixctl_conn *conn, int argc OVS_UNUSED,
                             const char *argv[], void *aux OVS_UNUSED)
@@ -612,6 +690,11 @@ nicsim_unixctl_register(void)
                              nicsim_unixctl_del_rule, NULL);
     unixctl_command_register("nicsim/receive", "NIC PORT PACKET...", 3,
                              INT_MAX, nicsim_unixctl_receive, NULL);
+    unixctl_command_register("nicsim/add-filter",
+                             "NIC PORT [priority=N] MATCH QUEUE", 4, 5,
+                             nicsim_unixctl_add_filter, NULL);
+    unixctl_command_register("nicsim/del-filter", "NIC PORT ID", 3, 3,
+                             nicsim_unixctl_del_filter, NULL);
     unixctl_command_register("nicsim/fail-inserts", "NIC N", 2, 2,
                              nicsim_unixctl_fail_inserts, NULL);
     unixctl_command_register("nicsim/set-capacity",

@@ -1,0 +1,280 @@
+/* Unit tests of lib/nicsim: the pipeline's outcomes and their counters
+ * (conservation), queues, resets and failure injection.  The pipeline is
+ * driven directly with nicsim_process(), as an engine thread drives it. */
+
+#include <config.h>
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dp-packet.h"
+#include "lib/nicsim.h"
+#include "packets.h"
+#include "tests/test-packets.h"
+#include "tests/unit-tests.h"
+
+#define UPLINK 0
+#define VF0 NIC_PORT_VF_BASE
+#define VF1 (NIC_PORT_VF_BASE + 1)
+
+static struct nic *
+make_nic(void)
+{
+    struct nicsim_config cfg = {
+        .n_uplinks = 1, .n_vfs = 2, .n_engines = 1,
+        .exact_capacity = 8, .wildcard_capacity = 8,
+    };
+    uint32_t ports[] = { UPLINK, VF0, VF1 };
+    struct nic *nic;
+
+    ck_assert_int_eq(nicsim_create("t0", &cfg, &nic), 0);
+    for (size_t i = 0; i < ARRAY_SIZE(ports); i++) {
+        struct nic_port_config pc = {
+            .port = ports[i], .medium = "none", .n_rxq = 2,
+        };
+        char *error = NULL;
+
+        ck_assert_int_eq(nic->class->port_attach(nic, &pc, &error), 0);
+    }
+    return nic;
+}
+
+static struct dp_packet *
+udp_packet(uint16_t dst_port)
+{
+    struct tp_spec s = { .ip_version = 4, .proto = IPPROTO_UDP,
+                         .src_port = 1, .dst_port = dst_port };
+    struct tp_frame f;
+
+    tp_build(&f, &s);
+    return dp_packet_clone_data(f.buf, f.len);
+}
+
+static void
+send_udp(struct nic *nic, uint32_t port, uint16_t dst_port)
+{
+    struct dp_packet *p = udp_packet(dst_port);
+
+    nicsim_process(nic, port, &p, 1);
+}
+
+static uint32_t
+add_rule(struct nic *nic, const char *match, const char *actions)
+{
+    struct nic_rule_spec spec;
+    uint32_t id;
+    char *error;
+
+    memset(&spec, 0, sizeof spec);
+    error = nic_match_from_string(match, &spec.match);
+    ck_assert_ptr_null(error);
+    error = nic_actions_from_string(actions, spec.actions, &spec.n_actions);
+    ck_assert_ptr_null(error);
+    ck_assert_int_eq(nic->class->rule_add(nic, &spec, &id), 0);
+    return id;
+}
+
+static struct nic_port_stats
+stats(struct nic *nic, uint32_t port)
+{
+    struct nic_port_stats st;
+
+    ck_assert_int_eq(nic->class->port_stats(nic, port, &st), 0);
+    return st;
+}
+
+static void
+check_conservation(struct nic *nic, uint32_t port)
+{
+    struct nic_port_stats st = stats(nic, port);
+    uint64_t total = st.fwd_packets;
+
+    for (int i = 0; i < NIC_N_HOST_REASONS; i++) {
+        total += st.host[i];
+    }
+    for (int i = 0; i < NIC_N_DROP_REASONS; i++) {
+        total += st.drop[i];
+    }
+    ck_assert_uint_eq(total, st.rx_packets);
+}
+
+static int
+drain(struct nic *nic, uint32_t port, uint32_t queue)
+{
+    struct dp_packet *pkts[64];
+    int n, total = 0;
+
+    while ((n = nic->class->host_recv(nic, port, queue, pkts, 64)) > 0) {
+        for (int i = 0; i < n; i++) {
+            dp_packet_delete(pkts[i]);
+        }
+        total += n;
+    }
+    return total;
+}
+
+START_TEST(test_nicsim_outcomes)
+{
+    struct nic *nic = make_nic();
+    struct dp_packet *runt = dp_packet_clone_data("\x01\x02\x03", 3);
+    struct nic_rule_stats rs;
+    uint32_t fwd_id;
+
+    fwd_id = add_rule(nic, "in_port=vf0,udp,tp_dst=10", "output:vf1");
+    add_rule(nic, "in_port=vf0,udp,tp_dst=11", "drop");
+    add_rule(nic, "in_port=vf0,udp,tp_dst=12", "set_queue:1,host");
+    add_rule(nic, "in_port=vf0,udp,tp_dst=13", "pop_vlan,output:vf1");
+
+    send_udp(nic, VF0, 10);     /* forwarded */
+    send_udp(nic, VF0, 11);     /* dropped by rule */
+    send_udp(nic, VF0, 12);     /* to host by rule, queue 1 */
+    send_udp(nic, VF0, 13);     /* action failed: no tag to pop */
+    send_udp(nic, VF0, 14);     /* miss */
+    nicsim_process(nic, VF0, &runt, 1);
+
+    struct nic_port_stats st = stats(nic, VF0);
+    ck_assert_uint_eq(st.rx_packets, 6);
+    ck_assert_uint_eq(st.fwd_packets, 1);
+    ck_assert_uint_eq(st.drop[NIC_DROP_RULE], 1);
+    ck_assert_uint_eq(st.host[NIC_HOST_RULE], 1);
+    ck_assert_uint_eq(st.drop[NIC_DROP_ACTION], 1);
+    ck_assert_uint_eq(st.host[NIC_HOST_MISS], 1);
+    ck_assert_uint_eq(st.drop[NIC_DROP_RUNT], 1);
+    check_conservation(nic, VF0);
+
+    ck_assert_uint_eq(stats(nic, VF1).tx_packets, 1);
+    ck_assert_int_eq(nic->class->rule_query(nic, fwd_id, &rs), 0);
+    ck_assert_uint_eq(rs.n_packets, 1);
+    ck_assert_uint_eq(rs.table, NIC_TABLE_WILDCARD);
+    /* The rule's packet went to queue 1; the miss to whatever RSS says. */
+    ck_assert_int_eq(drain(nic, VF0, 1) + drain(nic, VF0, 0), 2);
+    nic->class->close(nic);
+}
+END_TEST
+
+START_TEST(test_nicsim_host_queue_full_and_detached)
+{
+    struct nic *nic = make_nic();
+    struct nic_queue_stats qs;
+    int n = 0;
+
+    add_rule(nic, "in_port=vf0", "set_queue:0,host");
+    for (int i = 0; i < NICSIM_RING_SIZE + 5; i++) {
+        send_udp(nic, VF0, 1);
+    }
+    ck_assert_uint_eq(stats(nic, VF0).drop[NIC_DROP_HOST_QUEUE_FULL], 5);
+    ck_assert_int_eq(nic->class->queue_stats(nic, VF0, 0, &qs), 0);
+    ck_assert_uint_eq(qs.depth, NICSIM_RING_SIZE);
+    ck_assert_uint_eq(qs.drops, 5);
+    n = drain(nic, VF0, 0);
+    ck_assert_int_eq(n, NICSIM_RING_SIZE);
+    check_conservation(nic, VF0);
+
+    /* Without a representor, host-bound packets are dropped, counted. */
+    nic->class->port_detach(nic, VF0);
+    send_udp(nic, VF0, 1);
+    ck_assert_uint_eq(stats(nic, VF0).drop[NIC_DROP_NO_REPRESENTOR], 1);
+    check_conservation(nic, VF0);
+    nic->class->close(nic);
+}
+END_TEST
+
+START_TEST(test_nicsim_reset_and_failures)
+{
+    struct nic *nic = make_nic();
+    struct nic_rule_spec spec;
+    struct nicsim_info info;
+    uint32_t id;
+
+    /* An output to a port the NIC lacks is refused at insertion. */
+    memset(&spec, 0, sizeof spec);
+    spec.n_actions = 1;
+    spec.actions[0].type = NIC_ACT_OUTPUT;
+    spec.actions[0].port = NIC_PORT_VF_BASE + 7;
+    ck_assert_int_eq(nic->class->rule_add(nic, &spec, &id), EINVAL);
+
+    nicsim_fail_next_inserts(nic, 1);
+    spec.actions[0].port = VF1;
+    ck_assert_int_eq(nic->class->rule_add(nic, &spec, &id), EIO);
+    ck_assert_int_eq(nic->class->rule_add(nic, &spec, &id), 0);
+
+    send_udp(nic, UPLINK, 5);   /* catch-all rule: forwarded */
+    ck_assert_uint_eq(stats(nic, UPLINK).fwd_packets, 1);
+
+    /* A reset loses the rules: the same packet now misses. */
+    ck_assert_int_eq(nic->class->reset(nic), 0);
+    nicsim_get_info(nic, &info);
+    ck_assert_uint_eq(info.n_resets, 1);
+    ck_assert_uint_eq(info.n_rules[NIC_TABLE_WILDCARD], 0);
+    ck_assert_uint_eq(info.n_insert_failures, 1);
+    send_udp(nic, UPLINK, 5);
+    ck_assert_uint_eq(stats(nic, UPLINK).host[NIC_HOST_MISS], 1);
+    check_conservation(nic, UPLINK);
+    nic->class->close(nic);
+}
+END_TEST
+
+START_TEST(test_nicsim_host_send_on_engine)
+{
+    struct nic *nic = make_nic();
+    struct dp_packet *p = udp_packet(9);
+
+    /* The engine thread, not this one, transmits what the host sends. */
+    ck_assert_int_eq(nic->class->host_send(nic, VF1, &p, 1), 0);
+    for (int i = 0; i < 200 && !stats(nic, VF1).tx_packets; i++) {
+        usleep(10000);
+    }
+    ck_assert_uint_eq(stats(nic, VF1).tx_packets, 1);
+    ck_assert_uint_eq(stats(nic, VF1).host_tx_packets, 1);
+    ck_assert_uint_eq(stats(nic, VF1).rx_packets, 0);
+    nic->class->close(nic);
+}
+END_TEST
+
+START_TEST(test_nicsim_bad_config)
+{
+    struct nicsim_config cfg = { .n_uplinks = 0, .n_engines = 1 };
+    struct nic_port_config pc = { .port = VF0, .medium = "none" };
+    struct nic *nic;
+    char *error = NULL;
+
+    ck_assert_int_eq(nicsim_create("bad", &cfg, &nic), EINVAL);
+    nic = make_nic();
+    ck_assert_int_eq(nicsim_create("t0", &(struct nicsim_config) {
+                         .n_uplinks = 1, .n_engines = 1 }, &nic), EEXIST);
+    nic = nicsim_find("t0");
+    ck_assert_ptr_nonnull(nic);
+    /* n_rxq 0, an attached port, a VF beyond the NIC, a bad medium. */
+    ck_assert_int_eq(nic->class->port_attach(nic, &pc, &error), EINVAL);
+    free(error);
+    pc.n_rxq = 1;
+    ck_assert_int_eq(nic->class->port_attach(nic, &pc, &error), EBUSY);
+    free(error);
+    pc.port = NIC_PORT_VF_BASE + 9;
+    ck_assert_int_eq(nic->class->port_attach(nic, &pc, &error), EINVAL);
+    free(error);
+    nic->class->port_detach(nic, VF0);
+    pc.port = VF0;
+    pc.medium = "afpacket:no-such-if0";
+    ck_assert_int_eq(nic->class->port_attach(nic, &pc, &error), ENODEV);
+    ck_assert_str_eq(error, "no interface no-such-if0");
+    free(error);
+    nic->class->close(nic);
+}
+END_TEST
+
+Suite *
+nicsim_suite(void)
+{
+    Suite *s = suite_create("nicsim");
+    TCase *tc = tcase_create("pipeline");
+
+    tcase_add_test(tc, test_nicsim_outcomes);
+    tcase_add_test(tc, test_nicsim_host_queue_full_and_detached);
+    tcase_add_test(tc, test_nicsim_reset_and_failures);
+    tcase_add_test(tc, test_nicsim_host_send_on_engine);
+    tcase_add_test(tc, test_nicsim_bad_config);
+    suite_add_tcase(s, tc);
+    return s;
+}
