@@ -67,17 +67,48 @@ nicsim_unixctl_format(struct unixctl_conn *conn, int argc,
     return true;
 }
 
+/* Replies with error 'msg' and frees it. */
+static void
+nicsim_unixctl_error(struct unixctl_conn *conn, char *msg)
+{
+    unixctl_command_reply_error(conn, msg);
+    free(msg);
+}
+
+static void
+nicsim_unixctl_reply_id(struct unixctl_conn *conn, uint32_t id)
+{
+    char *msg = xasprintf("%"PRIu32, id);
+
+    unixctl_command_reply(conn, msg);
+    free(msg);
+}
+
+/* Parses an optional "priority=N" at argv[*i], advancing *i past it.
+ * Returns false, with an error reply sent, if it is malformed. */
+static bool
+nicsim_unixctl_priority(struct unixctl_conn *conn, int argc,
+                        const char *argv[], int *i, uint32_t *priority)
+{
+    if (*i < argc && !strncmp(argv[*i], "priority=", 9)) {
+        if (!str_to_uint(argv[*i] + 9, 10, priority)) {
+            unixctl_command_reply_error(conn, "priority must be a number");
+            return false;
+        }
+        (*i)++;
+    }
+    return true;
+}
+
 static struct nic *
 nicsim_unixctl_nic(struct unixctl_conn *conn, const char *name)
 {
     struct nic *nic = nicsim_find(name);
 
     if (!nic) {
-        char *msg = xasprintf("%s: no such nicsim NIC (a NIC exists once a "
-                              "port of type nicsim names it)", name);
-
-        unixctl_command_reply_error(conn, msg);
-        free(msg);
+        nicsim_unixctl_error(conn, xasprintf("%s: no such nicsim NIC (a NIC "
+                                             "exists once a port of type "
+                                             "nicsim names it)", name));
     }
     return nic;
 }
@@ -405,12 +436,8 @@ nicsim_unixctl_add_rule(struct unixctl_conn *conn, int argc,
     if (!nic) {
         return;
     }
-    if (!strncmp(argv[i], "priority=", 9)) {
-        if (!str_to_uint(argv[i] + 9, 10, &spec.priority)) {
-            unixctl_command_reply_error(conn, "priority must be a number");
-            return;
-        }
-        i++;
+    if (!nicsim_unixctl_priority(conn, argc, argv, &i, &spec.priority)) {
+        return;
     }
     if (argc - i != 2) {
         unixctl_command_reply_error(conn, "usage: nicsim/add-rule NIC "
@@ -423,20 +450,16 @@ nicsim_unixctl_add_rule(struct unixctl_conn *conn, int argc,
                                       &spec.n_actions);
     }
     if (msg) {
-        unixctl_command_reply_error(conn, msg);
-        free(msg);
+        nicsim_unixctl_error(conn, msg);
         return;
     }
     error = nic->class->rule_add(nic, &spec, &id);
     if (error) {
-        msg = xasprintf("rule not added: %s", ovs_strerror(error));
-        unixctl_command_reply_error(conn, msg);
-        free(msg);
+        nicsim_unixctl_error(conn, xasprintf("rule not added: %s",
+                                             ovs_strerror(error)));
         return;
     }
-    msg = xasprintf("%"PRIu32, id);
-    unixctl_command_reply(conn, msg);
-    free(msg);
+    nicsim_unixctl_reply_id(conn, id);
 }
 
 static void
@@ -524,10 +547,8 @@ nicsim_unixctl_receive(struct unixctl_conn *conn, int argc,
         struct dp_packet *pkt = nicsim_packet_from_string(argv[i], &error);
 
         if (!pkt) {
-            char *msg = xasprintf("bad packet \"%s\": %s", argv[i], error);
-
-            unixctl_command_reply_error(conn, msg);
-            free(msg);
+            nicsim_unixctl_error(conn, xasprintf("bad packet \"%s\": %s",
+                                                 argv[i], error));
             free(error);
             return;
         }
@@ -559,12 +580,8 @@ nicsim_unixctl_add_filter(struct unixctl_conn *conn, int argc,
         unixctl_command_reply_error(conn, "bad port (want uplinkN or vfN)");
         return;
     }
-    if (i < argc && !strncmp(argv[i], "priority=", 9)) {
-        if (!str_to_uint(argv[i] + 9, 10, &f.priority)) {
-            unixctl_command_reply_error(conn, "priority must be a number");
-            return;
-        }
-        i++;
+    if (!nicsim_unixctl_priority(conn, argc, argv, &i, &f.priority)) {
+        return;
     }
     if (argc - i != 2) {
         unixctl_command_reply_error(conn, "usage: nicsim/add-filter NIC "
@@ -573,8 +590,7 @@ nicsim_unixctl_add_filter(struct unixctl_conn *conn, int argc,
     }
     msg = nic_match_from_string(argv[i], &f.match);
     if (msg) {
-        unixctl_command_reply_error(conn, msg);
-        free(msg);
+        nicsim_unixctl_error(conn, msg);
         return;
     }
     if (!str_to_uint(argv[i + 1], 10, &f.queue)) {
@@ -583,16 +599,13 @@ nicsim_unixctl_add_filter(struct unixctl_conn *conn, int argc,
     }
     error = nic->class->filter_add(nic, port, &f, &id);
     if (error) {
-        msg = xasprintf("filter not added: %s",
-                        error == EINVAL ? "port not attached or no such "
-                        "queue" : ovs_strerror(error));
-        unixctl_command_reply_error(conn, msg);
-        free(msg);
+        nicsim_unixctl_error(conn, xasprintf(
+                                 "filter not added: %s",
+                                 error == EINVAL ? "port not attached or no "
+                                 "such queue" : ovs_strerror(error)));
         return;
     }
-    msg = xasprintf("%"PRIu32, id);
-    unixctl_command_reply(conn, msg);
-    free(msg);
+    nicsim_unixctl_reply_id(conn, id);
 }
 
 static void
