@@ -29,6 +29,7 @@
 #include "lib/nic-parse.h"
 #include "lib/nic-table.h"
 #include "lib/nicsim.h"
+#include "openvswitch/vlog.h"
 #include "ovs-rcu.h"
 #include "util.h"
 
@@ -225,6 +226,7 @@ main(int argc, char *argv[])
     FILE *jf = NULL;
 
     set_program_name(argv[0]);
+    vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_WARN);
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--seconds") && i + 1 < argc) {
             seconds = atof(argv[++i]);

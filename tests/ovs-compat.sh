@@ -82,5 +82,5 @@ numbers=$(awk -v listfile="$list" '
 [ -n "$numbers" ] || die "no OVS test selected by $list"
 
 n_skipped=$(grep -c '^skip' "$list")
-echo "ovs-compat: running $(echo $numbers | wc -w) OVS $("$testsuite" --version | sed -n '1s/.* //p') tests with $vswitchd ($n_skipped left out, see $list)"
+echo "ovs-compat: running $(echo $numbers | wc -w) OVS $("$testsuite" --version | grep -oE "[0-9]+\.[0-9]+\.[0-9]+" | head -1) tests with $vswitchd ($n_skipped left out, see $list)"
 exec "$testsuite" -C "$workdir" AUTOTEST_PATH="$path" "$@" $numbers
