@@ -73,10 +73,10 @@ run() { "$@" || die "failed: $*"; }
 
 say "sandbox in $sandbox"
 run ovsdb-tool create "$sandbox/conf.db" "$schema"
-run ovsdb-server --detach --no-chdir --pidfile --log-file \
+run ovsdb-server --detach --no-chdir --pidfile --log-file -vconsole:warn \
     --remote=punix:"$sandbox/db.sock" "$sandbox/conf.db"
 run ovs-vsctl --no-wait init
-run ovs-vswitchd-offload --detach --no-chdir --pidfile --log-file \
+run ovs-vswitchd-offload --detach --no-chdir --pidfile --log-file -vconsole:warn \
     unix:"$sandbox/db.sock"
 say "started $(ovs-appctl -t ovs-vswitchd-offload version | head -1)"
 
