@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "openvswitch/compiler.h"
 #include "openvswitch/types.h"
 #include "openvswitch/util.h"
 
@@ -29,10 +30,11 @@ enum nic_tunnel_type {
     NIC_TUNNEL_GENEVE = 2,
 };
 
-/* What rules match on.  Fixed size, made of whole 64-bit words, so that
- * masking and hashing are word loops.  Multi-byte fields are in network
- * byte order as on the wire, except in_port and tun_vni. */
-struct nic_flow_key {
+/* What rules match on.  Fixed size, made of whole 64-bit words and
+ * aligned as such, so that masking and hashing are word loops.  Multi-byte
+ * fields are in network byte order as on the wire, except in_port and
+ * tun_vni. */
+OVS_ALIGNED_STRUCT(8, nic_flow_key) {
     uint32_t in_port;           /* NIC port the frame arrived on. */
     uint32_t tun_vni;           /* VXLAN/Geneve VNI, if tun_type. */
 
@@ -57,6 +59,7 @@ struct nic_flow_key {
     uint16_t pad2;
 };
 BUILD_ASSERT_DECL(sizeof(struct nic_flow_key) % 8 == 0);
+BUILD_ASSERT_DECL(__alignof__(struct nic_flow_key) == 8);
 #define NIC_FLOW_KEY_WORDS (sizeof(struct nic_flow_key) / 8)
 
 /* Why a frame could not be fully parsed.  Order matters only for display. */

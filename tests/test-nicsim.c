@@ -232,6 +232,39 @@ START_TEST(test_nicsim_host_send_on_engine)
 }
 END_TEST
 
+START_TEST(test_nicsim_filters)
+{
+    struct nic *nic = make_nic();
+    struct nic_filter f;
+    uint32_t id_all, id_53;
+    char *error;
+
+    memset(&f, 0, sizeof f);
+    error = nic_match_from_string("udp", &f.match);
+    ck_assert_ptr_null(error);
+    f.queue = 1;
+    ck_assert_int_eq(nic->class->filter_add(nic, VF0, &f, &id_all), 0);
+    error = nic_match_from_string("udp,tp_dst=53", &f.match);
+    ck_assert_ptr_null(error);
+    f.queue = 0;
+    f.priority = 10;
+    ck_assert_int_eq(nic->class->filter_add(nic, VF0, &f, &id_53), 0);
+    f.queue = 2;                /* VF0 has queues 0 and 1 only. */
+    ck_assert_int_eq(nic->class->filter_add(nic, VF0, &f, &id_53), EINVAL);
+
+    send_udp(nic, VF0, 53);     /* misses: to queue 0 by the filter */
+    send_udp(nic, VF0, 54);     /* to queue 1 */
+    send_udp(nic, VF0, 55);     /* to queue 1 */
+    ck_assert_int_eq(drain(nic, VF0, 0), 1);
+    ck_assert_int_eq(drain(nic, VF0, 1), 2);
+
+    ck_assert_int_eq(nic->class->filter_del(nic, VF0, id_all), 0);
+    ck_assert_int_eq(nic->class->filter_del(nic, VF0, id_all), ENOENT);
+    check_conservation(nic, VF0);
+    nic->class->close(nic);
+}
+END_TEST
+
 START_TEST(test_nicsim_bad_config)
 {
     struct nicsim_config cfg = { .n_uplinks = 0, .n_engines = 1 };
@@ -274,6 +307,7 @@ nicsim_suite(void)
     tcase_add_test(tc, test_nicsim_host_queue_full_and_detached);
     tcase_add_test(tc, test_nicsim_reset_and_failures);
     tcase_add_test(tc, test_nicsim_host_send_on_engine);
+    tcase_add_test(tc, test_nicsim_filters);
     tcase_add_test(tc, test_nicsim_bad_config);
     suite_add_tcase(s, tc);
     return s;
