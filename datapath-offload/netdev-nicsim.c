@@ -214,7 +214,7 @@ netdev_nicsim_attach(struct netdev_nicsim *dev,
                      const struct netdev_nicsim_conf *conf, struct nic **nicp,
                      char **errp)
 {
-    const struct nic_class *class = &nicsim_class;
+    const struct nic_class *class = nic_class_lookup("nicsim");
     struct nic_port_config pc = {
         .port = conf->port, .medium = conf->medium, .n_rxq = conf->n_rxq,
     };

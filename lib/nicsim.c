@@ -79,7 +79,7 @@ struct nicsim_engine {
     pthread_t thread;
     struct latch wake;
     atomic_bool exit;
-    atomic_uint64_t cpu_ns, packets, batches;
+    atomic_uint64_t packets, batches;
 };
 
 struct nicsim {
@@ -517,15 +517,6 @@ nicsim_process(struct nic *nic, uint32_t port_no, struct dp_packet **pkts,
 
 /* Engine threads. */
 
-static uint64_t
-nicsim_thread_cpu_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (uint64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* Serves one port once; returns the number of packets handled. */
 static int
 nicsim_engine_run_port(struct nicsim *ns, struct nicsim_port *p)
@@ -561,7 +552,6 @@ nicsim_engine_main(void *e_)
 {
     struct nicsim_engine *e = e_;
     struct nicsim *ns = e->nic;
-    uint64_t cpu_start = nicsim_thread_cpu_ns();
     unsigned int n_busy = 0;
 
     for (;;) {
@@ -579,11 +569,7 @@ nicsim_engine_main(void *e_)
         if (work) {
             nicsim_counter_add(&e->packets, work);
             nicsim_counter_add(&e->batches, 1);
-            /* Reading the thread's CPU clock is a system call: do it
-             * now and then while busy, and whenever going idle. */
             if (!(++n_busy % 256)) {
-                atomic_store_relaxed(&e->cpu_ns,
-                                     nicsim_thread_cpu_ns() - cpu_start);
                 /* A non-blocking pass through the poll loop quiesces RCU
                  * and tells OVS's timeval that this thread is alive, so
                  * a busy NIC logs no "long poll interval" warnings. */
@@ -592,7 +578,6 @@ nicsim_engine_main(void *e_)
             }
             continue;
         }
-        atomic_store_relaxed(&e->cpu_ns, nicsim_thread_cpu_ns() - cpu_start);
         for (size_t i = e->idx; i < ns->n_ports;
              i += ns->config.n_engines) {
             struct nicsim_port *p = &ns->ports[i];
@@ -1234,22 +1219,18 @@ nicsim_get_engine_info(struct nic *nic, uint32_t idx,
 {
     struct nicsim *ns = nicsim_cast(nic);
     struct nicsim_engine *e;
+    struct timespec ts;
+    clockid_t cid;
 
     memset(info, 0, sizeof *info);
     if (idx >= ns->config.n_engines) {
         return;
     }
     e = &ns->engines[idx];
-    info->cpu_ns = nicsim_counter_read(&e->cpu_ns);
-    {
-        /* The engine's own CPU clock, read from here, is exact. */
-        clockid_t cid;
-        struct timespec ts;
-
-        if (!pthread_getcpuclockid(e->thread, &cid)
-            && !clock_gettime(cid, &ts)) {
-            info->cpu_ns = (uint64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
-        }
+    /* The engine's CPU clock is read from here, so the engine itself
+     * spends nothing on accounting. */
+    if (!pthread_getcpuclockid(e->thread, &cid) && !clock_gettime(cid, &ts)) {
+        info->cpu_ns = (uint64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
     }
     info->packets = nicsim_counter_read(&e->packets);
     info->batches = nicsim_counter_read(&e->batches);
