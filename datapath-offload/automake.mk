@@ -2,4 +2,6 @@
 noinst_LIBRARIES += datapath-offload/libdpoffload.a
 datapath_offload_libdpoffload_a_SOURCES = \
 	datapath-offload/netdev-nicsim.c \
-	datapath-offload/netdev-nicsim.h
+	datapath-offload/netdev-nicsim.h \
+	datapath-offload/netdev-offload-nicsim.c \
+	datapath-offload/netdev-offload-nicsim.h

@@ -16,4 +16,14 @@ lib_libovsoffload_a_SOURCES = \
 	lib/nic-table.c \
 	lib/nic-table.h \
 	lib/nicsim.c \
+	lib/offload-admission.c \
+	lib/offload-admission.h \
+	lib/offload-engine.c \
+	lib/offload-engine.h \
+	lib/offload-tracker.c \
+	lib/offload-tracker.h \
+	lib/offload-verify.c \
+	lib/offload-verify.h \
+	lib/offload-translate.c \
+	lib/offload-translate.h \
 	lib/nicsim.h

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dp-packet.h"
 #include "openvswitch/shash.h"
 #include "ovs-thread.h"
 #include "util.h"
@@ -86,4 +87,17 @@ nic_port_to_string(uint32_t port, char *buf, size_t size)
     } else {
         snprintf(buf, size, "uplink%"PRIu32, port);
     }
+}
+
+void
+nic_samples_free(struct nic_sample *samples, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        dp_packet_delete(samples[i].pkt);
+        for (size_t j = 0; j < MIN(samples[i].n_outputs,
+                                   NIC_SAMPLE_MAX_OUTPUTS); j++) {
+            dp_packet_delete(samples[i].outputs[j].pkt);
+        }
+    }
+    free(samples);
 }

@@ -108,6 +108,28 @@ struct nic_caps {
     struct nic_flow_key matchable;      /* 1-bits: fields it can match. */
 };
 
+/* A packet that hit a rule, copied with what the NIC did with it, so that
+ * the host can check the NIC against its own path. */
+#define NIC_SAMPLE_MAX_OUTPUTS 4
+
+struct nic_sample_output {
+    uint32_t port;                      /* NIC port, if not 'to_host'. */
+    bool to_host;                       /* To the input's representor. */
+    struct dp_packet *pkt;              /* As sent. */
+};
+
+struct nic_sample {
+    uint32_t in_port;                   /* NIC port it arrived on. */
+    uint64_t cookie;                    /* Of the rule it hit. */
+    struct dp_packet *pkt;              /* As received. */
+    bool dropped;                       /* Dropped by the rule. */
+    size_t n_outputs;                   /* May exceed the array: extra
+                                         * outputs are counted only. */
+    struct nic_sample_output outputs[NIC_SAMPLE_MAX_OUTPUTS];
+};
+
+void nic_samples_free(struct nic_sample *, size_t n);
+
 /* Configuration of one port's attachment. */
 struct nic_port_config {
     uint32_t port;
@@ -222,6 +244,19 @@ struct nic_class {
     /* Delivers a packet to 'port' as if its medium had received it.
      * Takes ownership.  Returns 0 or EINVAL.  May be NULL. */
     int (*inject)(struct nic *, uint32_t port, struct dp_packet *);
+
+    /* Sampling. */
+
+    /* Starts keeping a copy of every 'every'-th packet that hits a rule
+     * (1: each), with what the NIC sent where, until 'max' are kept.
+     * Restarts if already sampling.  Returns 0 or EINVAL.  May be NULL if
+     * the NIC cannot sample. */
+    int (*sample_start)(struct nic *, uint32_t every, size_t max);
+
+    /* Stops sampling.  Returns the number of samples kept and the samples
+     * in '*samples' (free with nic_samples_free()).  May be NULL only if
+     * sample_start is. */
+    size_t (*sample_stop)(struct nic *, struct nic_sample **samples);
 };
 
 /* Registry of NIC classes and lookup of NICs by "TYPE:NAME". */

@@ -95,6 +95,14 @@ struct nicsim {
     uint64_t n_insert_failures;
     uint64_t n_resets;
 
+    /* Sampling of rule hits: engines check 'sample_every' (0: off) and
+     * take 'sample_mutex' only for a packet they sample. */
+    atomic_uint32_t sample_every;
+    atomic_uint64_t sample_seq;
+    struct ovs_mutex sample_mutex;
+    struct nic_sample *samples;
+    size_t n_samples, max_samples;
+
     size_t n_ports;
     struct nicsim_port *ports;      /* Uplinks, then VFs. */
     struct nicsim_engine *engines;
@@ -382,6 +390,7 @@ struct nicsim_exec {
     const struct nic_flow_key *key;
     int n_sent, n_host, n_no_port;
     int host_drop;                  /* Drop reason of a failed to-host. */
+    struct nic_sample *sample;      /* Non-null if this packet is kept. */
 };
 
 static void
@@ -391,6 +400,17 @@ nicsim_exec_output(struct nic_exec_ctx *ctx, struct dp_packet *pkt,
 {
     struct nicsim_exec *x = CONTAINER_OF(ctx, struct nicsim_exec, ctx);
 
+    if (x->sample) {
+        struct nic_sample *s = x->sample;
+
+        if (s->n_outputs < NIC_SAMPLE_MAX_OUTPUTS) {
+            s->outputs[s->n_outputs] = (struct nic_sample_output) {
+                .port = port, .to_host = to_host,
+                .pkt = dp_packet_clone(pkt),
+            };
+        }
+        s->n_outputs++;
+    }
     if (to_host) {
         int reason = nicsim_enqueue_host(x->in, pkt, x->key, queue, mark);
 
@@ -424,6 +444,86 @@ nicsim_to_host(struct nicsim_port *p, struct dp_packet *pkt,
     } else {
         nicsim_counter_add(&p->c.host[why], 1);
     }
+}
+
+/* Returns a sample to fill in for 'pkt', or NULL if it is not sampled. */
+static struct nic_sample *
+nicsim_sample_begin(struct nicsim *ns, const struct nicsim_port *p,
+                    const struct nic_rule *rule, const struct dp_packet *pkt)
+{
+    uint32_t every;
+    uint64_t seq;
+
+    atomic_read_relaxed(&ns->sample_every, &every);
+    if (OVS_LIKELY(!every)) {
+        return NULL;
+    }
+    atomic_add_relaxed(&ns->sample_seq, 1, &seq);
+    if (seq % every) {
+        return NULL;
+    }
+
+    struct nic_sample *s = xzalloc(sizeof *s);
+    s->in_port = p->port_no;
+    s->cookie = rule->cookie;
+    s->pkt = dp_packet_clone(pkt);
+    return s;
+}
+
+static void
+nicsim_sample_end(struct nicsim *ns, struct nic_sample *s)
+{
+    bool kept = false;
+
+    ovs_mutex_lock(&ns->sample_mutex);
+    if (ns->n_samples < ns->max_samples) {
+        ns->samples[ns->n_samples++] = *s;
+        kept = true;
+        if (ns->n_samples == ns->max_samples) {
+            atomic_store_relaxed(&ns->sample_every, 0);
+        }
+    }
+    ovs_mutex_unlock(&ns->sample_mutex);
+    if (kept) {
+        free(s);
+    } else {
+        nic_samples_free(s, 1);
+    }
+}
+
+static int
+nicsim_sample_start(struct nic *nic, uint32_t every, size_t max)
+{
+    struct nicsim *ns = nicsim_cast(nic);
+
+    if (!every || !max || max > 100000) {
+        return EINVAL;
+    }
+    ovs_mutex_lock(&ns->sample_mutex);
+    nic_samples_free(ns->samples, ns->n_samples);
+    ns->samples = xcalloc(max, sizeof *ns->samples);
+    ns->n_samples = 0;
+    ns->max_samples = max;
+    atomic_store_relaxed(&ns->sample_seq, 0);
+    atomic_store_relaxed(&ns->sample_every, every);
+    ovs_mutex_unlock(&ns->sample_mutex);
+    return 0;
+}
+
+static size_t
+nicsim_sample_stop(struct nic *nic, struct nic_sample **samples)
+{
+    struct nicsim *ns = nicsim_cast(nic);
+    size_t n;
+
+    atomic_store_relaxed(&ns->sample_every, 0);
+    ovs_mutex_lock(&ns->sample_mutex);
+    *samples = ns->samples;
+    n = ns->n_samples;
+    ns->samples = NULL;
+    ns->n_samples = ns->max_samples = 0;
+    ovs_mutex_unlock(&ns->sample_mutex);
+    return n;
 }
 
 static void
@@ -476,9 +576,14 @@ nicsim_process_chunk(struct nicsim *ns, struct nicsim_port *p,
         x.ns = ns;
         x.in = p;
         x.key = &keys[i];
+        x.sample = nicsim_sample_begin(ns, p, rule, valid[i]);
         acts = nic_rule_get_actions(rule);
         nic_actions_execute(valid[i], p->port_no, acts->acts, acts->n,
                             &x.ctx);
+        if (x.sample) {
+            x.sample->dropped = x.ctx.dropped;
+            nicsim_sample_end(ns, x.sample);
+        }
 
         /* Exactly one outcome per received packet. */
         if (x.ctx.malformed) {
@@ -630,6 +735,7 @@ nicsim_create__(const char *name, const struct nicsim_config *cfg)
     ns->up.name = xstrdup(name);
     ns->refcnt = 1;
     ovs_mutex_init(&ns->mutex);
+    ovs_mutex_init(&ns->sample_mutex);
     ns->config = *cfg;
     nic_tables_init(&ns->tables, NULL, cfg->exact_capacity,
                     cfg->wildcard_capacity);
@@ -696,6 +802,8 @@ nicsim_destroy(struct nicsim *ns)
     nic_tables_destroy(&ns->tables);
     ovs_mutex_unlock(&ns->mutex);
     ovs_mutex_destroy(&ns->mutex);
+    nic_samples_free(ns->samples, ns->n_samples);
+    ovs_mutex_destroy(&ns->sample_mutex);
     VLOG_INFO("%s: destroyed", ns->up.name);
     free(ns->up.name);
     free(ns);
@@ -1316,4 +1424,6 @@ const struct nic_class nicsim_class = {
     .host_recv_wait = nicsim_host_recv_wait,
     .host_send = nicsim_host_send,
     .inject = nicsim_inject,
+    .sample_start = nicsim_sample_start,
+    .sample_stop = nicsim_sample_stop,
 };

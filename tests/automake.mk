@@ -11,6 +11,7 @@ tests_unit_tests_SOURCES = \
 	tests/test-nic-rss.c \
 	tests/test-nic-table.c \
 	tests/test-nicsim.c \
+	tests/test-offload-translate.c \
 	tests/test-packets.c \
 	tests/test-packets.h
 tests_unit_tests_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
@@ -24,6 +25,7 @@ TESTSUITE_AT = \
 	tests/vswitchd-offload.at \
 	tests/nicsim.at \
 	tests/nicsim-netns.at \
+	tests/offload.at \
 	tests/sandbox.at
 EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in tests/ovs-compat.sh \
 	tests/nicsim-json.py \

@@ -24,6 +24,7 @@ static const struct unit_suite unit_suites[] = {
     { "nic-rss", nic_rss_suite },
     { "nic-table", nic_table_suite },
     { "nicsim", nicsim_suite },
+    { "offload-translate", offload_translate_suite },
 };
 
 static bool

@@ -9,5 +9,6 @@ Suite *nic_parse_suite(void);
 Suite *nic_rss_suite(void);
 Suite *nic_table_suite(void);
 Suite *nicsim_suite(void);
+Suite *offload_translate_suite(void);
 
 #endif /* unit-tests.h */

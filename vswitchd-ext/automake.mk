@@ -1,10 +1,16 @@
 # vswitchd-ext/: the ovs-vswitchd-offload daemon.
 sbin_PROGRAMS += vswitchd-ext/ovs-vswitchd-offload
 vswitchd_ext_ovs_vswitchd_offload_SOURCES = \
+	vswitchd-ext/offload-config.c \
+	vswitchd-ext/offload-config.h \
 	vswitchd-ext/offload-providers.c \
 	vswitchd-ext/offload-providers.h \
 	vswitchd-ext/nicsim-unixctl.c \
 	vswitchd-ext/nicsim-unixctl.h \
+	vswitchd-ext/offload-unixctl.c \
+	vswitchd-ext/offload-unixctl.h \
+	vswitchd-ext/unixctl-format.c \
+	vswitchd-ext/unixctl-format.h \
 	vswitchd-ext/ovs-vswitchd-offload.c \
 	vswitchd-ext/vswitchd-offload-version.h
 # OVS's bridge and system-stats objects come from the OVS build tree; our

@@ -20,52 +20,9 @@
 #include "openvswitch/ofpbuf.h"
 #include "packets.h"
 #include "unixctl.h"
+#include "vswitchd-ext/unixctl-format.h"
 #include "util.h"
 
-/* Maximum arguments of a command that takes --format. */
-#define NICSIM_MAX_ARGS 8
-
-/* Parses a leading "--format text|json" (or "--format=...") and copies
- * the other arguments to 'args' (the caller's argv belongs to unixctl and
- * must not be rearranged).  Returns false, with an error reply sent, if
- * the option is bad. */
-static bool
-nicsim_unixctl_format(struct unixctl_conn *conn, int argc,
-                      const char *argv[], const char *args[NICSIM_MAX_ARGS],
-                      int *n_argsp, bool *json)
-{
-    const char *fmt = NULL;
-    int skip = 0, n = 0;
-
-    *json = false;
-    if (argc > 1 && !strcmp(argv[1], "--format")) {
-        if (argc < 3) {
-            unixctl_command_reply_error(conn, "--format needs text or json");
-            return false;
-        }
-        fmt = argv[2];
-        skip = 2;
-    } else if (argc > 1 && !strncmp(argv[1], "--format=", 9)) {
-        fmt = argv[1] + 9;
-        skip = 1;
-    }
-    if (fmt) {
-        if (!strcmp(fmt, "json")) {
-            *json = true;
-        } else if (strcmp(fmt, "text")) {
-            unixctl_command_reply_error(conn, "--format must be text or "
-                                        "json");
-            return false;
-        }
-    }
-    for (int i = 0; i < argc && n < NICSIM_MAX_ARGS; i++) {
-        if (i < 1 || i > skip) {
-            args[n++] = argv[i];
-        }
-    }
-    *n_argsp = n;
-    return true;
-}
 
 /* Replies with error 'msg' and frees it. */
 static void
@@ -310,24 +267,14 @@ nicsim_show_one(struct nic *nic, void *ctx_)
 }
 
 static void
-nicsim_unixctl_reply_json(struct unixctl_conn *conn, struct json *j)
-{
-    char *s = json_to_string(j, JSSF_SORT | JSSF_PRETTY);
-
-    unixctl_command_reply(conn, s);
-    free(s);
-    json_destroy(j);
-}
-
-static void
 nicsim_unixctl_show(struct unixctl_conn *conn, int argc_,
                     const char *argv_[], void *aux OVS_UNUSED)
 {
     struct nicsim_show_ctx ctx = { .text = DS_EMPTY_INITIALIZER };
-    const char *argv[NICSIM_MAX_ARGS];
+    const char *argv[UNIXCTL_FORMAT_MAX_ARGS];
     int argc;
 
-    if (!nicsim_unixctl_format(conn, argc_, argv_, argv, &argc, &ctx.json)) {
+    if (!unixctl_format_parse(conn, argc_, argv_, argv, &argc, &ctx.json)) {
         return;
     }
     if (argc > 2) {
@@ -344,7 +291,7 @@ nicsim_unixctl_show(struct unixctl_conn *conn, int argc_,
     ctx.nics = ctx.json ? json_array_create_empty() : NULL;
     nicsim_for_each(nicsim_show_one, &ctx);
     if (ctx.json) {
-        nicsim_unixctl_reply_json(conn, ctx.nics);
+        unixctl_format_reply_json(conn, ctx.nics);
     } else {
         unixctl_command_reply(conn, ds_cstr(&ctx.text));
     }
@@ -355,14 +302,14 @@ static void
 nicsim_unixctl_dump_rules(struct unixctl_conn *conn, int argc_,
                           const char *argv_[], void *aux OVS_UNUSED)
 {
-    const char *argv[NICSIM_MAX_ARGS];
+    const char *argv[UNIXCTL_FORMAT_MAX_ARGS];
     struct nicsim_rule_dump *rules;
     struct nic *nic;
     bool json;
     size_t n;
     int argc;
 
-    if (!nicsim_unixctl_format(conn, argc_, argv_, argv, &argc, &json)) {
+    if (!unixctl_format_parse(conn, argc_, argv_, argv, &argc, &json)) {
         return;
     }
     if (argc != 2) {
@@ -399,7 +346,7 @@ nicsim_unixctl_dump_rules(struct unixctl_conn *conn, int argc_,
             ds_destroy(&m);
             ds_destroy(&a);
         }
-        nicsim_unixctl_reply_json(conn, arr);
+        unixctl_format_reply_json(conn, arr);
     } else {
         struct ds s = DS_EMPTY_INITIALIZER;
 

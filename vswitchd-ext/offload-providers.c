@@ -3,17 +3,20 @@
 #include "vswitchd-ext/offload-providers.h"
 
 #include "datapath-offload/netdev-nicsim.h"
+#include "datapath-offload/netdev-offload-nicsim.h"
 #include "openvswitch/vlog.h"
 #include "ovs-thread.h"
 #include "vswitchd-ext/nicsim-unixctl.h"
+#include "vswitchd-ext/offload-unixctl.h"
 
 VLOG_DEFINE_THIS_MODULE(offload_providers);
 
-/* Each entry registers one provider with OVS (and its unixctl commands).
- * The flow-API provider joins them when it lands. */
+/* Each entry registers one provider with OVS (and its unixctl commands). */
 static void (*const offload_provider_registrars[])(void) = {
     netdev_nicsim_register,
     nicsim_unixctl_register,
+    netdev_offload_nicsim_register,
+    offload_unixctl_register,
     NULL,
 };
 

@@ -42,6 +42,8 @@
 #include "util.h"
 #include "vswitchd/bridge.h"
 
+#include "datapath-offload/netdev-offload-nicsim.h"
+#include "vswitchd-ext/offload-config.h"
 #include "vswitchd-ext/offload-providers.h"
 #include "vswitchd-ext/vswitchd-offload-version.h"
 
@@ -101,10 +103,14 @@ main(int argc, char *argv[])
     offload_providers_register();
 
     bridge_init(config.db_remote);
+    offload_config_init(config.db_remote);
     free(config.db_remote);
 
     vswitchd_offload_main_loop(unixctl, &exit_state);
 
+    /* No rule may outlive the daemon that tracks it. */
+    netdev_offload_nicsim_exit();
+    offload_config_destroy();
     bridge_exit(exit_state.cleanup);
     unixctl_server_destroy(unixctl);
     service_stop();
@@ -128,11 +134,15 @@ vswitchd_offload_main_loop(struct unixctl_server *unixctl,
             simap_destroy(&usage);
         }
         bridge_run();
+        offload_config_run();
+        netdev_offload_nicsim_run();
         unixctl_server_run(unixctl);
         netdev_run();
 
         memory_wait();
         bridge_wait();
+        offload_config_wait();
+        netdev_offload_nicsim_wait();
         unixctl_server_wait(unixctl);
         netdev_wait();
         if (exit_state->requested) {

@@ -1,0 +1,565 @@
+#include <config.h>
+
+#include "datapath-offload/netdev-offload-nicsim.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "datapath-offload/netdev-nicsim.h"
+#include "dpif.h"
+#include "lib/nic-class.h"
+#include "lib/offload-engine.h"
+#include "lib/offload-translate.h"
+#include "lib/offload-verify.h"
+#include "odp-util.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/ofpbuf.h"
+#include "netdev-offload-provider.h"
+#include "netdev-provider.h"
+#include "openvswitch/match.h"
+#include "openvswitch/vlog.h"
+#include "ovs-thread.h"
+#include "openvswitch/poll-loop.h"
+#include "simap.h"
+#include "sset.h"
+#include "timeval.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(netdev_offload_nicsim);
+
+
+static struct ovs_mutex netdev_offload_mutex = OVS_MUTEX_INITIALIZER;
+static struct sset excluded_ports OVS_GUARDED_BY(netdev_offload_mutex)
+    = SSET_INITIALIZER(&excluded_ports);
+static atomic_int run_interval = NETDEV_OFFLOAD_DEFAULT_INTERVAL;
+static long long int next_run;          /* Main thread only. */
+static struct dpif *stats_dpif;         /* Main thread only. */
+/* Type of the datapath whose flows we have seen ("netdev", or "dummy" in
+ * tests), to open it for statistics. */
+static char seen_dpif_type[32] OVS_GUARDED_BY(netdev_offload_mutex);
+
+/* A running verification (main thread only). */
+struct netdev_offload_verify {
+    struct nic **nics;                  /* Sampling, with references. */
+    size_t n_nics;
+    long long int deadline;
+    netdev_offload_verify_cb *done;
+    void *aux;
+};
+static struct netdev_offload_verify *verify;
+
+/* Resolves datapath ports to ports of one NIC for the translator. */
+struct netdev_offload_resolver {
+    const struct nic *nic;
+    const char *dpif_type;
+    char name[64];                      /* Last name looked up. */
+};
+
+static bool
+netdev_offload_resolve(const void *aux_, odp_port_t odp_port,
+                       uint32_t *nic_port)
+{
+    const struct netdev_offload_resolver *aux = aux_;
+    struct netdev *netdev = netdev_ports_get(odp_port, aux->dpif_type);
+    struct nic *nic;
+    bool ok = false;
+
+    if (netdev) {
+        ok = (netdev_nicsim_get_port(netdev, &nic, nic_port)
+              && nic == aux->nic);
+        netdev_close(netdev);
+    }
+    return ok;
+}
+
+static const char *
+netdev_offload_port_name(const void *aux_, odp_port_t odp_port)
+{
+    struct netdev_offload_resolver *aux = CONST_CAST(
+        struct netdev_offload_resolver *, aux_);
+    struct netdev *netdev = netdev_ports_get(odp_port, aux->dpif_type);
+
+    if (netdev) {
+        ovs_strlcpy(aux->name, netdev_get_name(netdev), sizeof aux->name);
+        netdev_close(netdev);
+    } else {
+        snprintf(aux->name, sizeof aux->name, "port %"PRIu32,
+                 odp_to_u32(odp_port));
+    }
+    return aux->name;
+}
+
+static bool
+netdev_offload_port_excluded(const struct netdev *netdev)
+{
+    bool excluded;
+
+    ovs_mutex_lock(&netdev_offload_mutex);
+    excluded = sset_contains(&excluded_ports, netdev_get_name(netdev));
+    ovs_mutex_unlock(&netdev_offload_mutex);
+    return excluded;
+}
+
+static int
+netdev_offload_nicsim_flow_put(struct netdev *netdev, struct match *match,
+                               struct nlattr *actions, size_t actions_len,
+                               const ovs_u128 *ufid, struct offload_info *info,
+                               struct dpif_flow_stats *stats)
+{
+    struct offload_translation *xl;
+    struct nic_caps caps;
+    struct nic *nic;
+    uint32_t port;
+
+    if (!netdev_nicsim_get_port(netdev, &nic, &port)) {
+        return EOPNOTSUPP;
+    }
+    struct netdev_offload_resolver aux = {
+        .nic = nic,
+        .dpif_type = netdev_get_dpif_type(netdev),
+    };
+    struct offload_port_resolver resolver = {
+        .resolve = netdev_offload_resolve,
+        .name = netdev_offload_port_name,
+        .aux = &aux,
+    };
+
+    ovs_mutex_lock(&netdev_offload_mutex);
+    if (strcmp(seen_dpif_type, aux.dpif_type)) {
+        ovs_strlcpy(seen_dpif_type, aux.dpif_type, sizeof seen_dpif_type);
+    }
+    ovs_mutex_unlock(&netdev_offload_mutex);
+
+    nic->class->get_caps(nic, &caps);
+    xl = xmalloc(sizeof *xl);
+    offload_translate(match, actions, actions_len, &caps, &resolver,
+                      info->flow_mark, ufid->u64.lo, xl);
+
+    struct offload_put put = {
+        .ufid = ufid,
+        .match = match,
+        .actions = actions,
+        .actions_len = actions_len,
+        .in_port = match->flow.in_port.odp_port,
+        .nic = nic,
+        .nic_port = port,
+        .mark = info->flow_mark,
+        .xlate = xl,
+        .excluded = netdev_offload_port_excluded(netdev),
+    };
+    /* Whatever the NIC does with it, the engine tracks the flow, so that
+     * dpif-netdev keeps its mark and tells us when the flow goes. */
+    offload_engine_flow_put(&put, time_msec());
+    free(xl);
+    if (stats) {
+        memset(stats, 0, sizeof *stats);
+    }
+    return 0;
+}
+
+static void
+netdev_offload_fill_stats(const struct offload_flow_status *st,
+                          struct dpif_flow_stats *stats,
+                          struct dpif_flow_attrs *attrs)
+{
+    if (stats) {
+        memset(stats, 0, sizeof *stats);
+        stats->n_packets = st->hw_packets;
+        stats->n_bytes = st->hw_bytes;
+        stats->used = st->hw_used;
+    }
+    if (attrs) {
+        attrs->offloaded = true;
+        /* dpctl shows "offloaded" only for a layer other than "ovs";
+         * a partial offload's packets are still handled by "ovs". */
+        attrs->dp_layer = st->kind == OFFLOAD_KIND_FULL ? "nicsim" : "ovs";
+        attrs->dp_extra_info = NULL;
+    }
+}
+
+static int
+netdev_offload_nicsim_flow_get(struct netdev *netdev OVS_UNUSED,
+                               struct match *match OVS_UNUSED,
+                               struct nlattr **actions,
+                               const ovs_u128 *ufid,
+                               struct dpif_flow_stats *stats,
+                               struct dpif_flow_attrs *attrs,
+                               struct ofpbuf *wbuffer OVS_UNUSED)
+{
+    struct offload_flow_status st;
+    int error;
+
+    error = offload_engine_flow_get(ufid, &st);
+    if (!error && !st.installed) {
+        /* Tracked but carried by the host: not an offloaded flow. */
+        error = EOPNOTSUPP;
+    }
+    if (!error) {
+        netdev_offload_fill_stats(&st, stats, attrs);
+        if (actions) {
+            *actions = NULL;
+        }
+    }
+    return error;
+}
+
+static int
+netdev_offload_nicsim_flow_del(struct netdev *netdev OVS_UNUSED,
+                               const ovs_u128 *ufid,
+                               struct dpif_flow_stats *stats)
+{
+    struct offload_flow_status st;
+    int error = offload_engine_flow_del(ufid, &st);
+
+    if (!error && stats) {
+        netdev_offload_fill_stats(&st, stats, NULL);
+    }
+    return error;
+}
+
+static int
+netdev_offload_nicsim_flow_flush(struct netdev *netdev)
+{
+    struct nic *nic;
+    uint32_t port;
+
+    if (netdev_nicsim_get_port(netdev, &nic, &port)) {
+        offload_engine_flush_port(nic, port);
+    }
+    return 0;
+}
+
+static int
+netdev_offload_nicsim_flow_get_n_flows(struct netdev *netdev,
+                                       uint64_t *n_flows)
+{
+    struct nic *nic;
+    uint32_t port;
+
+    /* dpif-netdev sums this over ports; count each NIC once, on its
+     * first uplink, so the sum is the number of rules. */
+    if (!netdev_nicsim_get_port(netdev, &nic, &port)) {
+        return EOPNOTSUPP;
+    }
+    n_flows[0] = port == 0 ? offload_engine_n_installed(nic) : 0;
+    return 0;
+}
+
+static int
+netdev_offload_nicsim_init_flow_api(struct netdev *netdev)
+{
+    struct nic *nic;
+    uint32_t port;
+
+    if (strcmp(netdev_get_type(netdev), "nicsim")) {
+        return EOPNOTSUPP;
+    }
+    if (!netdev_nicsim_get_port(netdev, &nic, &port)) {
+        /* Not attached yet: OVS retries when the port is reconfigured. */
+        VLOG_DBG("%s: not attached to a NIC yet", netdev_get_name(netdev));
+    }
+    VLOG_INFO("%s: flow offload to NIC enabled", netdev_get_name(netdev));
+    return 0;
+}
+
+static void
+netdev_offload_nicsim_uninit_flow_api(struct netdev *netdev)
+{
+    netdev_offload_nicsim_flow_flush(netdev);
+}
+
+static const struct netdev_flow_api netdev_offload_nicsim = {
+    .type = "nicsim",
+    .flow_flush = netdev_offload_nicsim_flow_flush,
+    .flow_put = netdev_offload_nicsim_flow_put,
+    .flow_get = netdev_offload_nicsim_flow_get,
+    .flow_del = netdev_offload_nicsim_flow_del,
+    .flow_get_n_flows = netdev_offload_nicsim_flow_get_n_flows,
+    .init_flow_api = netdev_offload_nicsim_init_flow_api,
+    .uninit_flow_api = netdev_offload_nicsim_uninit_flow_api,
+};
+
+void
+netdev_offload_nicsim_register(void)
+{
+    netdev_register_flow_api_provider(&netdev_offload_nicsim);
+}
+
+void
+netdev_offload_nicsim_set_interval(int ms)
+{
+    atomic_store_relaxed(&run_interval, ms);
+    next_run = 0;
+}
+
+int
+netdev_offload_nicsim_get_interval(void)
+{
+    int ms;
+
+    atomic_read_relaxed(&run_interval, &ms);
+    return ms;
+}
+
+void
+netdev_offload_nicsim_set_port_excluded(const char *name, bool excluded)
+{
+    struct netdev *netdev;
+    bool changed;
+
+    ovs_mutex_lock(&netdev_offload_mutex);
+    changed = (excluded
+               ? sset_add(&excluded_ports, name) != NULL
+               : sset_find_and_delete(&excluded_ports, name));
+    ovs_mutex_unlock(&netdev_offload_mutex);
+
+    netdev = changed ? netdev_from_name(name) : NULL;
+    if (netdev) {
+        struct nic *nic;
+        uint32_t port;
+
+        if (netdev_nicsim_get_port(netdev, &nic, &port)) {
+            offload_engine_set_port_excluded(nic, port, excluded);
+        }
+        netdev_close(netdev);
+    }
+}
+
+/* The datapath whose flows were offered, opened on first use; NULL if
+ * none was seen yet. */
+static struct dpif *
+netdev_offload_get_dpif(void)
+{
+    if (!stats_dpif) {
+        char type[sizeof seen_dpif_type];
+
+        ovs_mutex_lock(&netdev_offload_mutex);
+        ovs_strlcpy(type, seen_dpif_type, sizeof type);
+        ovs_mutex_unlock(&netdev_offload_mutex);
+
+        /* ofproto-dpif names a datapath of type T "ovs-T". */
+        char *name = xasprintf("ovs-%s", type);
+        int error = type[0] ? dpif_open(name, type, &stats_dpif) : ENOENT;
+        free(name);
+        if (error) {
+            stats_dpif = NULL;
+        }
+    }
+    return stats_dpif;
+}
+
+void
+netdev_offload_nicsim_port_names(struct simap *names)
+{
+    struct dpif *dpif = netdev_offload_get_dpif();
+    struct dpif_port_dump dump;
+    struct dpif_port port;
+
+    if (dpif) {
+        DPIF_PORT_FOR_EACH (&port, &dump, dpif) {
+            simap_put(names, port.name, odp_to_u32(port.port_no));
+        }
+    }
+}
+
+bool
+netdev_offload_nicsim_datapath_flow(const ovs_u128 *ufid, struct flow *flow)
+{
+    struct dpif *dpif = netdev_offload_get_dpif();
+    bool found = false;
+
+    if (!dpif) {
+        return false;
+    }
+
+    /* A dump, not dpif_flow_get(), which logs a warning for a UFID that
+     * a user mistyped. */
+    struct dpif_flow_dump *dump = dpif_flow_dump_create(dpif, false, NULL);
+    struct dpif_flow_dump_thread *thread = dpif_flow_dump_thread_create(dump);
+    struct dpif_flow flows[64];
+    int n;
+
+    while (!found
+           && (n = dpif_flow_dump_next(thread, flows, ARRAY_SIZE(flows)))) {
+        for (int i = 0; i < n && !found; i++) {
+            if (flows[i].ufid_present
+                && ovs_u128_equals(flows[i].ufid, *ufid)) {
+                found = odp_flow_key_to_flow(flows[i].key, flows[i].key_len,
+                                             flow, NULL) != ODP_FIT_ERROR;
+            }
+        }
+    }
+    dpif_flow_dump_thread_destroy(thread);
+    dpif_flow_dump_destroy(dump);
+    return found;
+}
+
+/* Feeds the datapath's per-flow packet counts to the engine, which needs
+ * them to rank flows that are not in the NIC. */
+static void
+netdev_offload_feed_datapath_stats(void)
+{
+    if (!netdev_offload_get_dpif()) {
+        return;
+    }
+    struct dpif_flow_dump *dump = dpif_flow_dump_create(stats_dpif, true,
+                                                        NULL);
+    struct dpif_flow_dump_thread *thread = dpif_flow_dump_thread_create(dump);
+    struct dpif_flow flows[64];
+    int n;
+
+    while ((n = dpif_flow_dump_next(thread, flows, ARRAY_SIZE(flows))) > 0) {
+        for (int i = 0; i < n; i++) {
+            if (flows[i].ufid_present) {
+                offload_engine_note_datapath_packets(&flows[i].ufid,
+                                                     flows[i].stats.n_packets);
+            }
+        }
+    }
+    dpif_flow_dump_thread_destroy(thread);
+    int error = dpif_flow_dump_destroy(dump);
+    if (error) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+
+        VLOG_WARN_RL(&rl, "datapath flow dump failed: %s",
+                     ovs_strerror(error));
+    }
+}
+
+int
+netdev_offload_nicsim_verify(size_t max, int duration_ms,
+                             netdev_offload_verify_cb *done, void *aux)
+{
+    struct nic **nics;
+    size_t n_nics, n_sampling = 0;
+
+    if (verify) {
+        return EBUSY;
+    }
+    n_nics = offload_engine_get_nics(&nics);
+    for (size_t i = 0; i < n_nics; i++) {
+        struct nic *nic = nics[i];
+
+        if (nic->class->sample_start
+            && !nic->class->sample_start(nic, 1, max)) {
+            nics[n_sampling++] = nic;
+        } else {
+            nic->class->close(nic);
+        }
+    }
+    if (!n_sampling) {
+        free(nics);
+        return EOPNOTSUPP;
+    }
+    verify = xzalloc(sizeof *verify);
+    verify->nics = nics;
+    verify->n_nics = n_sampling;
+    verify->deadline = time_msec() + duration_ms;
+    verify->done = done;
+    verify->aux = aux;
+    return 0;
+}
+
+static void
+netdev_offload_verify_nic(struct nic *nic, struct offload_verify_report *r)
+{
+    struct nic_sample *samples;
+    size_t n = nic->class->sample_stop(nic, &samples);
+    uint64_t buf[1024 / 8];
+    struct ds ufid_s = DS_EMPTY_INITIALIZER;
+    struct ofpbuf actions;
+
+    for (size_t i = 0; i < n; i++) {
+        struct netdev_offload_resolver aux = { .nic = nic };
+        struct offload_port_resolver resolver = {
+            .resolve = netdev_offload_resolve,
+            .name = netdev_offload_port_name,
+            .aux = &aux,
+        };
+        char why[160];
+        struct match match;
+        odp_port_t in_port;
+        ovs_u128 ufid;
+
+        r->n_samples++;
+        ofpbuf_use_stub(&actions, buf, sizeof buf);
+        if (!offload_engine_copy_flow(nic, samples[i].cookie, &match,
+                                      &actions, &in_port, &ufid)) {
+            r->n_unknown++;
+            ofpbuf_uninit(&actions);
+            continue;
+        }
+        ovs_mutex_lock(&netdev_offload_mutex);
+        char type[sizeof seen_dpif_type];
+        ovs_strlcpy(type, seen_dpif_type, sizeof type);
+        ovs_mutex_unlock(&netdev_offload_mutex);
+        aux.dpif_type = type;
+
+        enum offload_verify_outcome o = offload_verify_sample(
+            &samples[i], &match, actions.data, actions.size, in_port,
+            &resolver, why, sizeof why);
+        ds_clear(&ufid_s);
+        odp_format_ufid(&ufid, &ufid_s);
+        offload_verify_report_add(r, o, ds_cstr(&ufid_s), why);
+        ofpbuf_uninit(&actions);
+    }
+    ds_destroy(&ufid_s);
+    nic_samples_free(samples, n);
+}
+
+static void
+netdev_offload_verify_run(void)
+{
+    struct offload_verify_report report;
+
+    if (!verify || time_msec() < verify->deadline) {
+        return;
+    }
+    offload_verify_report_init(&report);
+    for (size_t i = 0; i < verify->n_nics; i++) {
+        netdev_offload_verify_nic(verify->nics[i], &report);
+        verify->nics[i]->class->close(verify->nics[i]);
+    }
+    verify->done(&report, verify->aux);
+    offload_verify_report_destroy(&report);
+    free(verify->nics);
+    free(verify);
+    verify = NULL;
+}
+
+void
+netdev_offload_nicsim_run(void)
+{
+    long long int now = time_msec();
+
+    netdev_offload_verify_run();
+
+    if (now < next_run) {
+        return;
+    }
+    next_run = now + netdev_offload_nicsim_get_interval();
+    if (!netdev_is_flow_api_enabled()) {
+        return;
+    }
+    if (offload_engine_needs_datapath_stats()) {
+        netdev_offload_feed_datapath_stats();
+    }
+    offload_engine_run(time_msec());
+}
+
+void
+netdev_offload_nicsim_wait(void)
+{
+    poll_timer_wait_until(next_run);
+    if (verify) {
+        poll_timer_wait_until(verify->deadline);
+    }
+}
+
+void
+netdev_offload_nicsim_exit(void)
+{
+    offload_engine_uninstall_all();
+    dpif_close(stats_dpif);
+    stats_dpif = NULL;
+}

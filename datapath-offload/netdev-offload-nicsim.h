@@ -1,0 +1,59 @@
+#ifndef NETDEV_OFFLOAD_NICSIM_H
+#define NETDEV_OFFLOAD_NICSIM_H 1
+
+/* The netdev flow-API provider (OVS 3.1 'struct netdev_flow_api') that
+ * claims the ports of NICs behind struct nic_class and feeds the datapath
+ * flows dpif-netdev offers into the offload engine (lib/offload-engine.h).
+ * This is the only place that knows OVS's offload interface; a port to a
+ * later OVS changes this file. */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "openvswitch/types.h"
+
+struct smap;
+
+void netdev_offload_nicsim_register(void);
+
+/* Main-loop hooks: counters, reset recovery, admission, verification. */
+void netdev_offload_nicsim_run(void);
+void netdev_offload_nicsim_wait(void);
+
+/* Removes every rule the engine installed; for exit. */
+void netdev_offload_nicsim_exit(void);
+
+/* How often netdev_offload_nicsim_run() does its periodic work. */
+#define NETDEV_OFFLOAD_DEFAULT_INTERVAL 1000
+#define NETDEV_OFFLOAD_MIN_INTERVAL 100
+#define NETDEV_OFFLOAD_MAX_INTERVAL 60000
+void netdev_offload_nicsim_set_interval(int ms);
+int netdev_offload_nicsim_get_interval(void);
+
+/* Shadow verification: samples up to 'max' packets that hit offloaded
+ * rules during 'duration_ms', runs each through the host's path too, and
+ * calls 'done' from netdev_offload_nicsim_run() with the report.  Returns
+ * 0, EBUSY if a verification is running, or EOPNOTSUPP if no NIC can
+ * sample. */
+struct offload_verify_report;
+typedef void netdev_offload_verify_cb(const struct offload_verify_report *,
+                                      void *aux);
+int netdev_offload_nicsim_verify(size_t max, int duration_ms,
+                                 netdev_offload_verify_cb *done, void *aux);
+
+/* Datapath port names to numbers, for parsing flows users type. */
+struct simap;
+void netdev_offload_nicsim_port_names(struct simap *);
+
+/* The datapath flow with (dpctl's) 'ufid', as a struct flow.  Returns
+ * false if there is none. */
+struct flow;
+bool netdev_offload_nicsim_datapath_flow(const ovs_u128 *ufid,
+                                         struct flow *);
+
+/* Port policy by interface name: a port with 'excluded' keeps its flows
+ * on the host. */
+void netdev_offload_nicsim_set_port_excluded(const char *name,
+                                             bool excluded);
+
+#endif /* netdev-offload-nicsim.h */

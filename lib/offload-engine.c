@@ -1,0 +1,1111 @@
+#include <config.h>
+
+#include "lib/offload-engine.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "flow.h"
+#include "hash.h"
+#include "lib/nic-class.h"
+#include "odp-util.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/json.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/vlog.h"
+#include "ovs-thread.h"
+#include "timeval.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(offload_engine);
+
+static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+/* Per NIC: the engine's reference and whether its table said "full". */
+struct offload_nic {
+    struct hmap_node node;              /* By pointer of 'nic'. */
+    struct nic *nic;                    /* Reference held while in use. */
+    size_t n_flows;
+    size_t n_installed;
+    bool full;                          /* Last insertion got ENOSPC. */
+};
+
+/* Insertion latency, from the datapath's offer to the rule being in the
+ * NIC, in power-of-two microsecond buckets. */
+#define OFFLOAD_LATENCY_BUCKETS 32
+
+struct offload_counters {
+    uint64_t inserts;                   /* Rules added. */
+    uint64_t insert_failures;           /* By errno other than ENOSPC. */
+    uint64_t table_full;                /* ENOSPC answers. */
+    uint64_t modifies;
+    uint64_t deletes;                   /* Rules removed. */
+    uint64_t evictions;                 /* Removed for a heavier flow. */
+    uint64_t lost;                      /* Vanished from the NIC. */
+    uint64_t latency_hist[OFFLOAD_LATENCY_BUCKETS];
+    uint64_t latency_n;
+    uint64_t latency_sum_us;
+    uint64_t latency_max_us;
+};
+
+struct offload_engine {
+    struct ovs_mutex mutex;
+    struct offload_engine_config config;
+    struct offload_tracker tracker;
+    struct hmap nics;                   /* Contains struct offload_nic. */
+    struct offload_counters c;
+    size_t n_waiting_value;             /* Flows admission may take. */
+
+    /* Rate of insertions and deletions over the last run period. */
+    long long int rate_ms;
+    uint64_t rate_inserts, rate_deletes;
+    double insert_rate, delete_rate;
+};
+
+static struct offload_engine *
+offload_engine_get(void)
+{
+    static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
+    static struct offload_engine engine;
+
+    if (ovsthread_once_start(&once)) {
+        ovs_mutex_init(&engine.mutex);
+        offload_engine_config_init(&engine.config);
+        offload_tracker_init(&engine.tracker);
+        hmap_init(&engine.nics);
+        ovsthread_once_done(&once);
+    }
+    return &engine;
+}
+
+void
+offload_engine_config_init(struct offload_engine_config *cfg)
+{
+    /* Off until the configuration says otherwise, as in OVS. */
+    cfg->enabled = false;
+    cfg->policy = OFFLOAD_POLICY_VALUE;
+    cfg->min_pps = 0;
+    cfg->hysteresis = OFFLOAD_DEFAULT_HYSTERESIS;
+}
+
+/* NIC references. */
+
+static struct offload_nic *
+offload_nic_find(struct offload_engine *e, const struct nic *nic)
+{
+    struct offload_nic *on;
+
+    HMAP_FOR_EACH_WITH_HASH (on, node, hash_pointer(nic, 0), &e->nics) {
+        if (on->nic == nic) {
+            return on;
+        }
+    }
+    return NULL;
+}
+
+static struct offload_nic *
+offload_nic_ref(struct offload_engine *e, struct nic *nic)
+{
+    struct offload_nic *on = offload_nic_find(e, nic);
+
+    if (!on) {
+        struct nic *ref;
+
+        /* Hold the NIC open while it has flows, so that a representor
+         * closing does not free it under the engine. */
+        if (nic->class->open(nic->name, &ref) || ref != nic) {
+            return NULL;
+        }
+        on = xzalloc(sizeof *on);
+        on->nic = nic;
+        hmap_insert(&e->nics, &on->node, hash_pointer(nic, 0));
+    }
+    on->n_flows++;
+    return on;
+}
+
+static void
+offload_nic_unref(struct offload_engine *e, struct nic *nic)
+{
+    struct offload_nic *on = offload_nic_find(e, nic);
+
+    if (on && !--on->n_flows) {
+        hmap_remove(&e->nics, &on->node);
+        nic->class->close(nic);
+        free(on);
+    }
+}
+
+/* Rules. */
+
+static void
+offload_engine_note_latency(struct offload_engine *e, long long int ms)
+{
+    uint64_t us = ms > 0 ? ms * 1000 : 0;
+    int bucket = us ? MIN(log_2_floor(us) + 1, OFFLOAD_LATENCY_BUCKETS - 1)
+                 : 0;
+
+    e->c.latency_hist[bucket]++;
+    e->c.latency_n++;
+    e->c.latency_sum_us += us;
+    e->c.latency_max_us = MAX(e->c.latency_max_us, us);
+}
+
+static enum offload_state
+offload_kind_state(enum offload_kind kind)
+{
+    return (kind == OFFLOAD_KIND_FULL ? OFFLOAD_STATE_OFFLOADED
+            : OFFLOAD_STATE_PARTIAL);
+}
+
+/* The reason a flow with a rule carries: none for full offload, else why
+ * it is only partial. */
+static enum offload_reason
+offload_flow_rule_reason(const struct offload_flow *flow)
+{
+    return flow->rule.kind == OFFLOAD_KIND_FULL ? OFFLOAD_REASON_NONE
+           : flow->rule.reason;
+}
+
+/* Tries to put 'flow''s rule in its NIC.  Returns 0 or the NIC's errno;
+ * the flow's state says what happened either way. */
+static int
+offload_flow_install(struct offload_engine *e, struct offload_flow *flow,
+                     long long int now_ms)
+{
+    struct offload_nic *on = offload_nic_find(e, flow->nic);
+    struct nic_rule_spec spec;
+    int error;
+
+    ovs_assert(!flow->installed && flow->rule.kind != OFFLOAD_KIND_NONE);
+    offload_rule_to_spec(&flow->rule, offload_flow_cookie(flow), &spec);
+    error = flow->nic->class->rule_add(flow->nic, &spec, &flow->rule_id);
+    if (!error) {
+        flow->installed = true;
+        flow->installed_at = now_ms;
+        flow->n_installs++;
+        flow->error = 0;
+        on->n_installed++;
+        e->c.inserts++;
+        if (flow->n_installs == 1) {
+            offload_engine_note_latency(e, now_ms - flow->created);
+        }
+        offload_tracker_set_state(&e->tracker, flow,
+                                  offload_kind_state(flow->rule.kind),
+                                  offload_flow_rule_reason(flow),
+                                  flow->rule.detail);
+    } else if (error == ENOSPC) {
+        on->full = true;
+        e->c.table_full++;
+        offload_tracker_set_state(&e->tracker, flow, OFFLOAD_STATE_SOFTWARE,
+                                  OFFLOAD_REASON_TABLE_FULL,
+                                  e->config.policy == OFFLOAD_POLICY_VALUE
+                                  ? "waiting for admission by value"
+                                  : "first-come: no free entry");
+    } else {
+        char detail[OFFLOAD_DETAIL_LEN];
+
+        flow->error = error;
+        e->c.insert_failures++;
+        snprintf(detail, sizeof detail, "%s (errno %d)",
+                 ovs_strerror(error), error);
+        VLOG_WARN_RL(&rl, "%s: rule insertion failed: %s",
+                     flow->nic->name, detail);
+        offload_tracker_set_state(&e->tracker, flow, OFFLOAD_STATE_FAILED,
+                                  OFFLOAD_REASON_INSERT_FAILED, detail);
+    }
+    return error;
+}
+
+/* Reads the counters of 'flow''s rule into the flow. */
+static void
+offload_flow_read_counters(struct offload_flow *flow,
+                           const struct nic_rule_stats *st,
+                           long long int now_ms)
+{
+    uint64_t packets = flow->hw_base_packets + st->n_packets;
+
+    if (packets != flow->hw_packets) {
+        flow->hw_used = now_ms;
+    }
+    flow->hw_packets = packets;
+    flow->hw_bytes = flow->hw_base_bytes + st->n_bytes;
+}
+
+/* Takes 'flow''s rule out of the NIC, keeping its counts. */
+static void
+offload_flow_uninstall(struct offload_engine *e, struct offload_flow *flow,
+                       long long int now_ms)
+{
+    struct offload_nic *on = offload_nic_find(e, flow->nic);
+    struct nic_rule_stats st;
+
+    if (!flow->installed) {
+        return;
+    }
+    if (!flow->nic->class->rule_query(flow->nic, flow->rule_id, &st)) {
+        offload_flow_read_counters(flow, &st, now_ms);
+    }
+    flow->nic->class->rule_del(flow->nic, flow->rule_id);
+    flow->hw_base_packets = flow->hw_packets;
+    flow->hw_base_bytes = flow->hw_bytes;
+    flow->installed = false;
+    on->n_installed--;
+    on->full = false;
+    e->c.deletes++;
+}
+
+/* Puts 'flow' where its rule and the configuration say it belongs. */
+static void
+offload_flow_place(struct offload_engine *e, struct offload_flow *flow,
+                   const struct offload_translation *xl, long long int now_ms)
+{
+    const struct offload_engine_config *cfg = &e->config;
+
+    if (flow->rule.kind == OFFLOAD_KIND_NONE) {
+        offload_tracker_set_state(&e->tracker, flow, OFFLOAD_STATE_SOFTWARE,
+                                  xl->reason, xl->detail);
+    } else if (!cfg->enabled) {
+        offload_tracker_set_state(&e->tracker, flow, OFFLOAD_STATE_SOFTWARE,
+                                  OFFLOAD_REASON_DISABLED, NULL);
+    } else if (flow->excluded) {
+        offload_tracker_set_state(&e->tracker, flow, OFFLOAD_STATE_SOFTWARE,
+                                  OFFLOAD_REASON_POLICY,
+                                  "port has other_config:offload=false");
+    } else if (cfg->policy == OFFLOAD_POLICY_VALUE && cfg->min_pps > 0) {
+        /* Not measured yet: the rebalancer admits it once it is. */
+        char detail[OFFLOAD_DETAIL_LEN];
+
+        snprintf(detail, sizeof detail, "needs %.0f packets/s",
+                 cfg->min_pps);
+        offload_tracker_set_state(&e->tracker, flow, OFFLOAD_STATE_SOFTWARE,
+                                  OFFLOAD_REASON_THRESHOLD, detail);
+    } else {
+        offload_flow_install(e, flow, now_ms);
+    }
+}
+
+enum offload_state
+offload_engine_flow_put(const struct offload_put *put, long long int now_ms)
+{
+    struct offload_engine *e = offload_engine_get();
+    struct offload_flow *flow;
+    enum offload_state state;
+
+    ovs_mutex_lock(&e->mutex);
+    flow = offload_tracker_find(&e->tracker, put->ufid);
+    if (flow && flow->nic != put->nic) {
+        /* Same UFID on another NIC: start over. */
+        offload_flow_uninstall(e, flow, now_ms);
+        offload_nic_unref(e, flow->nic);
+        offload_tracker_remove(&e->tracker, flow);
+        flow = NULL;
+    }
+    if (!flow) {
+        if (!offload_nic_ref(e, put->nic)) {
+            ovs_mutex_unlock(&e->mutex);
+            return OFFLOAD_STATE_SOFTWARE;
+        }
+        flow = offload_tracker_insert(&e->tracker, put->ufid, now_ms);
+        flow->nic = put->nic;
+    }
+    flow->match = *put->match;
+    free(flow->actions);
+    flow->actions = xmemdup(put->actions, put->actions_len);
+    flow->actions_len = put->actions_len;
+    flow->in_port = put->in_port;
+    flow->nic_port = put->nic_port;
+    flow->mark = put->mark;
+    flow->excluded = put->excluded;
+
+    const struct offload_translation *xl = put->xlate;
+    if (flow->installed && xl->kind == flow->rule.kind
+        && xl->kind != OFFLOAD_KIND_NONE && flow->nic->class->rule_modify
+        && !memcmp(&xl->spec.match, &flow->rule.match,
+                   sizeof xl->spec.match)
+        && e->config.enabled && !flow->excluded
+        && !flow->nic->class->rule_modify(flow->nic, flow->rule_id,
+                                          xl->spec.actions,
+                                          xl->spec.n_actions)) {
+        /* New actions in place: no window without a rule. */
+        offload_rule_set(&flow->rule, xl);
+        e->c.modifies++;
+        offload_tracker_set_state(&e->tracker, flow,
+                                  offload_kind_state(xl->kind),
+                                  offload_flow_rule_reason(flow),
+                                  xl->detail);
+    } else {
+        offload_flow_uninstall(e, flow, now_ms);
+        offload_rule_set(&flow->rule, xl);
+        offload_flow_place(e, flow, xl, now_ms);
+    }
+    state = flow->state;
+    ovs_mutex_unlock(&e->mutex);
+    return state;
+}
+
+static void
+offload_flow_status(const struct offload_flow *flow,
+                    struct offload_flow_status *st)
+{
+    st->state = flow->state;
+    st->kind = flow->installed ? flow->rule.kind : OFFLOAD_KIND_NONE;
+    st->installed = flow->installed;
+    if (flow->rule.kind == OFFLOAD_KIND_FULL) {
+        st->hw_packets = flow->hw_packets;
+        st->hw_bytes = flow->hw_bytes;
+        st->hw_used = flow->hw_used;
+    } else {
+        st->hw_packets = st->hw_bytes = 0;
+        st->hw_used = 0;
+    }
+}
+
+int
+offload_engine_flow_get(const ovs_u128 *ufid, struct offload_flow_status *st)
+{
+    struct offload_engine *e = offload_engine_get();
+    struct offload_flow *flow;
+    int error = 0;
+
+    ovs_mutex_lock(&e->mutex);
+    flow = offload_tracker_find(&e->tracker, ufid);
+    if (flow) {
+        struct nic_rule_stats rs;
+
+        /* Fresh counters for the revalidator: it decides on them whether
+         * the flow is idle. */
+        if (flow->installed
+            && !flow->nic->class->rule_query(flow->nic, flow->rule_id,
+                                             &rs)) {
+            offload_flow_read_counters(flow, &rs, time_msec());
+        }
+        offload_flow_status(flow, st);
+    } else {
+        error = ENOENT;
+    }
+    ovs_mutex_unlock(&e->mutex);
+    return error;
+}
+
+static void
+offload_engine_forget(struct offload_engine *e, struct offload_flow *flow)
+{
+    struct nic *nic = flow->nic;
+
+    offload_tracker_remove(&e->tracker, flow);
+    offload_nic_unref(e, nic);
+}
+
+int
+offload_engine_flow_del(const ovs_u128 *ufid, struct offload_flow_status *st)
+{
+    struct offload_engine *e = offload_engine_get();
+    struct offload_flow *flow;
+    int error = 0;
+
+    ovs_mutex_lock(&e->mutex);
+    flow = offload_tracker_find(&e->tracker, ufid);
+    if (flow) {
+        offload_flow_uninstall(e, flow, time_msec());
+        if (st) {
+            offload_flow_status(flow, st);
+        }
+        offload_engine_forget(e, flow);
+    } else {
+        error = ENOENT;
+    }
+    ovs_mutex_unlock(&e->mutex);
+    return error;
+}
+
+static bool
+offload_rule_uses_port(const struct offload_flow *flow, uint32_t port)
+{
+    if (flow->nic_port == port) {
+        return true;
+    }
+    for (size_t i = 0; i < flow->rule.n_actions; i++) {
+        const struct nic_action *a = &flow->rule.actions[i];
+
+        if (a->type == NIC_ACT_OUTPUT && a->port == port) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void
+offload_engine_flush_port(const struct nic *nic, uint32_t port)
+{
+    struct offload_engine *e = offload_engine_get();
+    long long int now = time_msec();
+    struct offload_flow *flow;
+    char name[16];
+
+    nic_port_to_string(port, name, sizeof name);
+    ovs_mutex_lock(&e->mutex);
+    HMAP_FOR_EACH (flow, node, &e->tracker.flows) {
+        if (flow->nic == nic && offload_rule_uses_port(flow, port)) {
+            offload_flow_uninstall(e, flow, now);
+            /* The datapath will delete or re-offer the flow; until then
+             * its packets take the host path, which knows the port is
+             * gone. */
+            offload_rule_clear(&flow->rule);
+            offload_tracker_set_state(&e->tracker, flow,
+                                      OFFLOAD_STATE_SOFTWARE,
+                                      OFFLOAD_REASON_PORT, "port removed");
+        }
+    }
+    ovs_mutex_unlock(&e->mutex);
+}
+
+void
+offload_engine_set_port_excluded(const struct nic *nic, uint32_t port,
+                                 bool excluded)
+{
+    struct offload_engine *e = offload_engine_get();
+    long long int now = time_msec();
+    struct offload_flow *flow;
+
+    ovs_mutex_lock(&e->mutex);
+    HMAP_FOR_EACH (flow, node, &e->tracker.flows) {
+        if (flow->nic == nic && flow->nic_port == port
+            && flow->excluded != excluded) {
+            flow->excluded = excluded;
+            if (excluded) {
+                offload_flow_uninstall(e, flow, now);
+                offload_tracker_set_state(
+                    &e->tracker, flow, OFFLOAD_STATE_SOFTWARE,
+                    OFFLOAD_REASON_POLICY,
+                    "port has other_config:offload=false");
+            } else if (flow->rule.kind != OFFLOAD_KIND_NONE) {
+                offload_tracker_set_state(&e->tracker, flow,
+                                          OFFLOAD_STATE_PENDING,
+                                          OFFLOAD_REASON_NONE, NULL);
+            }
+        }
+    }
+    ovs_mutex_unlock(&e->mutex);
+}
+
+void
+offload_engine_note_datapath_packets(const ovs_u128 *ufid, uint64_t n)
+{
+    struct offload_engine *e = offload_engine_get();
+    struct offload_flow *flow;
+
+    ovs_mutex_lock(&e->mutex);
+    flow = offload_tracker_find(&e->tracker, ufid);
+    if (flow) {
+        uint64_t hw = flow->rule.kind == OFFLOAD_KIND_FULL
+                      ? flow->hw_packets : 0;
+
+        flow->sw_packets = n > hw ? n - hw : 0;
+    }
+    ovs_mutex_unlock(&e->mutex);
+}
+
+bool
+offload_engine_needs_datapath_stats(void)
+{
+    struct offload_engine *e = offload_engine_get();
+    bool needs;
+
+    ovs_mutex_lock(&e->mutex);
+    needs = (e->config.enabled && e->config.policy == OFFLOAD_POLICY_VALUE
+             && e->n_waiting_value > 0);
+    ovs_mutex_unlock(&e->mutex);
+    return needs;
+}
+
+/* Whether the rebalancer may put 'flow' in the NIC. */
+static bool
+offload_flow_is_candidate(const struct offload_engine *e,
+                          const struct offload_flow *flow)
+{
+    if (flow->installed || flow->rule.kind == OFFLOAD_KIND_NONE
+        || flow->excluded || !e->config.enabled) {
+        return false;
+    }
+    switch (flow->state) {
+    case OFFLOAD_STATE_PENDING:
+    case OFFLOAD_STATE_FAILED:
+        return true;
+    case OFFLOAD_STATE_SOFTWARE:
+        return (flow->reason == OFFLOAD_REASON_TABLE_FULL
+                || flow->reason == OFFLOAD_REASON_THRESHOLD
+                || flow->reason == OFFLOAD_REASON_DISABLED
+                || flow->reason == OFFLOAD_REASON_POLICY);
+    case OFFLOAD_STATE_OFFLOADED:
+    case OFFLOAD_STATE_PARTIAL:
+    case OFFLOAD_N_STATES:
+    default:
+        return false;
+    }
+}
+
+/* Admission and eviction on one NIC. */
+static void
+offload_engine_rebalance_nic(struct offload_engine *e,
+                             struct offload_nic *on,
+                             struct offload_flow **flows, size_t n_flows,
+                             long long int now_ms)
+{
+    struct offload_admission_params p = {
+        .policy = e->config.policy,
+        .hysteresis = e->config.hysteresis,
+        .min_pps = e->config.min_pps,
+    };
+    struct offload_candidate *cands = xmalloc(n_flows * sizeof *cands);
+    struct offload_candidate *victims = xmalloc(n_flows * sizeof *victims);
+    size_t n_cands = 0, n_victims = 0;
+
+    for (size_t i = 0; i < n_flows; i++) {
+        struct offload_flow *f = flows[i];
+        struct offload_candidate c = {
+            .pps = f->rate.pps, .first_seen = f->created, .idx = i,
+        };
+
+        if (f->nic != on->nic) {
+            continue;
+        }
+        if (offload_flow_is_candidate(e, f)) {
+            cands[n_cands++] = c;
+        } else if (f->installed) {
+            victims[n_victims++] = c;
+        }
+    }
+    offload_admission_sort_candidates(&p, cands, n_cands);
+
+    /* Free entries first, in admission order. */
+    size_t next = 0;
+    while (next < n_cands && !on->full) {
+        struct offload_flow *f = flows[cands[next].idx];
+
+        if (!offload_admission_eligible(&p, cands[next].pps)) {
+            break;
+        }
+        next++;
+        if (offload_flow_install(e, f, now_ms)
+            == ENOSPC) {
+            next--;
+        }
+    }
+
+    /* Then trade the lightest NIC flows for heavier ones. */
+    if (on->full && next < n_cands) {
+        offload_admission_sort_victims(victims, n_victims);
+        size_t n_swaps = offload_admission_swaps(&p, &cands[next],
+                                                 n_cands - next, victims,
+                                                 n_victims);
+        for (size_t i = 0; i < n_swaps; i++) {
+            struct offload_flow *in = flows[cands[next + i].idx];
+            struct offload_flow *out = flows[victims[i].idx];
+            offload_flow_uninstall(e, out, now_ms);
+            if (offload_flow_install(e, in, now_ms)) {
+                /* Another table, maybe: put the victim back. */
+                offload_flow_install(e, out, now_ms);
+                break;
+            }
+            e->c.evictions++;
+            offload_tracker_set_state(&e->tracker, out,
+                                      OFFLOAD_STATE_SOFTWARE,
+                                      OFFLOAD_REASON_TABLE_FULL,
+                                      "evicted by a heavier flow");
+            on->full = true;
+        }
+    }
+    free(cands);
+    free(victims);
+}
+
+void
+offload_engine_run(long long int now_ms)
+{
+    struct offload_engine *e = offload_engine_get();
+    struct offload_flow *flow;
+    size_t n = 0;
+
+    ovs_mutex_lock(&e->mutex);
+    struct offload_flow **flows = xmalloc(
+        (hmap_count(&e->tracker.flows) + 1) * sizeof *flows);
+
+    /* Counters, rates, and rules the NIC lost. */
+    e->n_waiting_value = 0;
+    HMAP_FOR_EACH (flow, node, &e->tracker.flows) {
+        struct nic_rule_stats st;
+
+        if (flow->installed) {
+            int error = flow->nic->class->rule_query(flow->nic,
+                                                     flow->rule_id, &st);
+            if (!error) {
+                offload_flow_read_counters(flow, &st, now_ms);
+            } else {
+                /* Reset or removed behind our back: the host path carries
+                 * the flow until the rule is back, below. */
+                struct offload_nic *on = offload_nic_find(e, flow->nic);
+
+                flow->hw_base_packets = flow->hw_packets;
+                flow->hw_base_bytes = flow->hw_bytes;
+                flow->installed = false;
+                on->n_installed--;
+                on->full = false;
+                e->c.lost++;
+                offload_tracker_set_state(&e->tracker, flow,
+                                          OFFLOAD_STATE_PENDING,
+                                          OFFLOAD_REASON_NONE,
+                                          "rule lost by the NIC");
+            }
+        }
+        offload_rate_update(&flow->rate, offload_flow_total_packets(flow),
+                            now_ms);
+        if (offload_flow_is_candidate(e, flow)) {
+            e->n_waiting_value++;
+        }
+        flows[n++] = flow;
+    }
+
+    struct offload_nic *on;
+    HMAP_FOR_EACH (on, node, &e->nics) {
+        offload_engine_rebalance_nic(e, on, flows, n, now_ms);
+    }
+    free(flows);
+
+    if (now_ms - e->rate_ms >= 1000) {
+        if (e->rate_ms) {
+            double dt = (now_ms - e->rate_ms) / 1000.0;
+
+            e->insert_rate = (e->c.inserts - e->rate_inserts) / dt;
+            e->delete_rate = (e->c.deletes - e->rate_deletes) / dt;
+        }
+        e->rate_ms = now_ms;
+        e->rate_inserts = e->c.inserts;
+        e->rate_deletes = e->c.deletes;
+    }
+    ovs_mutex_unlock(&e->mutex);
+}
+
+void
+offload_engine_set_config(const struct offload_engine_config *cfg)
+{
+    struct offload_engine *e = offload_engine_get();
+    long long int now = time_msec();
+    struct offload_flow *flow;
+
+    ovs_mutex_lock(&e->mutex);
+    bool was_enabled = e->config.enabled;
+    e->config = *cfg;
+    if (was_enabled && !cfg->enabled) {
+        uint64_t deletes = e->c.deletes;
+
+        HMAP_FOR_EACH (flow, node, &e->tracker.flows) {
+            offload_flow_uninstall(e, flow, now);
+            offload_tracker_set_state(&e->tracker, flow,
+                                      OFFLOAD_STATE_SOFTWARE,
+                                      OFFLOAD_REASON_DISABLED, NULL);
+        }
+        if (e->c.deletes != deletes) {
+            VLOG_INFO("hw-offload off: %"PRIu64" NIC rules removed",
+                      e->c.deletes - deletes);
+        }
+    } else if (!was_enabled && cfg->enabled) {
+        HMAP_FOR_EACH (flow, node, &e->tracker.flows) {
+            if (flow->rule.kind != OFFLOAD_KIND_NONE && !flow->excluded) {
+                offload_tracker_set_state(&e->tracker, flow,
+                                          OFFLOAD_STATE_PENDING,
+                                          OFFLOAD_REASON_NONE, NULL);
+            }
+        }
+    }
+    ovs_mutex_unlock(&e->mutex);
+}
+
+void
+offload_engine_get_config(struct offload_engine_config *cfg)
+{
+    struct offload_engine *e = offload_engine_get();
+
+    ovs_mutex_lock(&e->mutex);
+    *cfg = e->config;
+    ovs_mutex_unlock(&e->mutex);
+}
+
+void
+offload_engine_uninstall_all(void)
+{
+    struct offload_engine *e = offload_engine_get();
+    long long int now = time_msec();
+    struct offload_flow *flow;
+
+    ovs_mutex_lock(&e->mutex);
+    HMAP_FOR_EACH (flow, node, &e->tracker.flows) {
+        offload_flow_uninstall(e, flow, now);
+        offload_tracker_set_state(&e->tracker, flow, OFFLOAD_STATE_SOFTWARE,
+                                  OFFLOAD_REASON_DISABLED, "shutting down");
+    }
+    ovs_mutex_unlock(&e->mutex);
+}
+
+uint64_t
+offload_engine_n_installed(const struct nic *nic)
+{
+    struct offload_engine *e = offload_engine_get();
+    struct offload_nic *on;
+    uint64_t n = 0;
+
+    ovs_mutex_lock(&e->mutex);
+    HMAP_FOR_EACH (on, node, &e->nics) {
+        if (!nic || on->nic == nic) {
+            n += on->n_installed;
+        }
+    }
+    ovs_mutex_unlock(&e->mutex);
+    return n;
+}
+
+void
+offload_engine_clear(void)
+{
+    struct offload_engine *e = offload_engine_get();
+    struct offload_flow *flow;
+
+    ovs_mutex_lock(&e->mutex);
+    HMAP_FOR_EACH_SAFE (flow, node, &e->tracker.flows) {
+        offload_flow_uninstall(e, flow, 0);
+        offload_engine_forget(e, flow);
+    }
+    memset(&e->c, 0, sizeof e->c);
+    e->rate_ms = 0;
+    e->insert_rate = e->delete_rate = 0;
+    offload_engine_config_init(&e->config);
+    ovs_mutex_unlock(&e->mutex);
+}
+
+/* Introspection. */
+
+static uint64_t
+offload_latency_percentile(const struct offload_counters *c, double pct)
+{
+    uint64_t want = c->latency_n * pct / 100.0, seen = 0;
+
+    for (int i = 0; i < OFFLOAD_LATENCY_BUCKETS; i++) {
+        seen += c->latency_hist[i];
+        if (seen > want) {
+            /* Upper bound of the bucket. */
+            return i ? MIN(1ULL << i, c->latency_max_us) : 0;
+        }
+    }
+    return c->latency_max_us;
+}
+
+/* Counts of flows by reason, for flows not fully offloaded. */
+static void
+offload_engine_count_reasons(const struct offload_engine *e,
+                             uint64_t by_reason[OFFLOAD_N_REASONS])
+{
+    const struct offload_flow *flow;
+
+    memset(by_reason, 0, OFFLOAD_N_REASONS * sizeof *by_reason);
+    HMAP_FOR_EACH (flow, node, &e->tracker.flows) {
+        by_reason[flow->reason]++;
+    }
+}
+
+void
+offload_engine_show(struct ds *s)
+{
+    struct offload_engine *e = offload_engine_get();
+    uint64_t by_reason[OFFLOAD_N_REASONS];
+    struct offload_nic *on;
+
+    ovs_mutex_lock(&e->mutex);
+    ds_put_format(s, "hw-offload: %s, policy: %s, min-pps: %.0f,"
+                  " hysteresis: %.2f\n",
+                  e->config.enabled ? "on" : "off",
+                  offload_policy_to_string(e->config.policy),
+                  e->config.min_pps, e->config.hysteresis);
+    ds_put_format(s, "flows: %"PRIuSIZE"\n", hmap_count(&e->tracker.flows));
+    for (int i = 0; i < OFFLOAD_N_STATES; i++) {
+        ds_put_format(s, "  %-10s %"PRIuSIZE"\n", offload_state_name(i),
+                      e->tracker.n_by_state[i]);
+    }
+    offload_engine_count_reasons(e, by_reason);
+    ds_put_cstr(s, "not fully offloaded, by reason:\n");
+    for (int i = 1; i < OFFLOAD_N_REASONS; i++) {
+        if (by_reason[i]) {
+            ds_put_format(s, "  %-18s %"PRIu64"\n", offload_reason_name(i),
+                          by_reason[i]);
+        }
+    }
+    ds_put_cstr(s, "nics:\n");
+    HMAP_FOR_EACH (on, node, &e->nics) {
+        struct nic_caps caps;
+
+        on->nic->class->get_caps(on->nic, &caps);
+        ds_put_format(s, "  %s: %"PRIuSIZE" rules of %"PRIuSIZE
+                      " (exact %"PRIuSIZE" + wildcard %"PRIuSIZE")%s\n",
+                      on->nic->name, on->n_installed,
+                      caps.exact_capacity + caps.wildcard_capacity,
+                      caps.exact_capacity, caps.wildcard_capacity,
+                      on->full ? ", table full" : "");
+    }
+    ds_put_format(s, "rules: %"PRIu64" inserted, %"PRIu64" modified, %"PRIu64
+                  " deleted, %"PRIu64" evicted, %"PRIu64" lost by the NIC\n",
+                  e->c.inserts, e->c.modifies, e->c.deletes, e->c.evictions,
+                  e->c.lost);
+    ds_put_format(s, "insertion failures: %"PRIu64" (table full: %"PRIu64
+                  ")\n", e->c.insert_failures, e->c.table_full);
+    ds_put_format(s, "rates: %.1f insertions/s, %.1f deletions/s\n",
+                  e->insert_rate, e->delete_rate);
+    ds_put_format(s, "latency, offer to rule in NIC: n=%"PRIu64,
+                  e->c.latency_n);
+    if (e->c.latency_n) {
+        ds_put_format(s, " avg=%"PRIu64"us p50<=%"PRIu64"us p99<=%"PRIu64
+                      "us max=%"PRIu64"us",
+                      e->c.latency_sum_us / e->c.latency_n,
+                      offload_latency_percentile(&e->c, 50),
+                      offload_latency_percentile(&e->c, 99),
+                      e->c.latency_max_us);
+    }
+    ds_put_char(s, '\n');
+    ovs_mutex_unlock(&e->mutex);
+}
+
+struct json *
+offload_engine_show_json(void)
+{
+    struct offload_engine *e = offload_engine_get();
+    uint64_t by_reason[OFFLOAD_N_REASONS];
+    struct json *j = json_object_create();
+    struct json *states = json_object_create();
+    struct json *reasons = json_object_create();
+    struct json *nics = json_object_create();
+    struct json *rules = json_object_create();
+    struct json *lat = json_object_create();
+    struct offload_nic *on;
+
+    ovs_mutex_lock(&e->mutex);
+    json_object_put(j, "enabled", json_boolean_create(e->config.enabled));
+    json_object_put_string(j, "policy",
+                           offload_policy_to_string(e->config.policy));
+    json_object_put(j, "min_pps", json_real_create(e->config.min_pps));
+    json_object_put(j, "hysteresis", json_real_create(e->config.hysteresis));
+    json_object_put(j, "flows",
+                    json_integer_create(hmap_count(&e->tracker.flows)));
+    for (int i = 0; i < OFFLOAD_N_STATES; i++) {
+        json_object_put(states, offload_state_name(i),
+                        json_integer_create(e->tracker.n_by_state[i]));
+    }
+    json_object_put(j, "states", states);
+    offload_engine_count_reasons(e, by_reason);
+    for (int i = 1; i < OFFLOAD_N_REASONS; i++) {
+        json_object_put(reasons, offload_reason_name(i),
+                        json_integer_create(by_reason[i]));
+    }
+    json_object_put(j, "reasons", reasons);
+    HMAP_FOR_EACH (on, node, &e->nics) {
+        struct json *n = json_object_create();
+        struct nic_caps caps;
+
+        on->nic->class->get_caps(on->nic, &caps);
+        json_object_put(n, "rules", json_integer_create(on->n_installed));
+        json_object_put(n, "capacity", json_integer_create(
+                            caps.exact_capacity + caps.wildcard_capacity));
+        json_object_put(n, "full", json_boolean_create(on->full));
+        json_object_put(nics, on->nic->name, n);
+    }
+    json_object_put(j, "nics", nics);
+    json_object_put(rules, "inserted", json_integer_create(e->c.inserts));
+    json_object_put(rules, "modified", json_integer_create(e->c.modifies));
+    json_object_put(rules, "deleted", json_integer_create(e->c.deletes));
+    json_object_put(rules, "evicted", json_integer_create(e->c.evictions));
+    json_object_put(rules, "lost", json_integer_create(e->c.lost));
+    json_object_put(rules, "insert_failures",
+                    json_integer_create(e->c.insert_failures));
+    json_object_put(rules, "table_full", json_integer_create(e->c.table_full));
+    json_object_put(rules, "insert_rate", json_real_create(e->insert_rate));
+    json_object_put(rules, "delete_rate", json_real_create(e->delete_rate));
+    json_object_put(j, "rules", rules);
+    json_object_put(lat, "n", json_integer_create(e->c.latency_n));
+    json_object_put(lat, "avg_us", json_integer_create(
+                        e->c.latency_n
+                        ? e->c.latency_sum_us / e->c.latency_n : 0));
+    json_object_put(lat, "p50_us", json_integer_create(
+                        offload_latency_percentile(&e->c, 50)));
+    json_object_put(lat, "p99_us", json_integer_create(
+                        offload_latency_percentile(&e->c, 99)));
+    json_object_put(lat, "max_us", json_integer_create(e->c.latency_max_us));
+    json_object_put(j, "latency", lat);
+    ovs_mutex_unlock(&e->mutex);
+    return j;
+}
+
+static bool
+offload_flow_passes(const struct offload_flow *flow, const char *filter)
+{
+    return !filter || !strcmp(filter, offload_state_name(flow->state));
+}
+
+/* Flows in a stable order (by UFID) for readable dumps. */
+static int
+offload_flow_cmp(const void *a_, const void *b_)
+{
+    const struct offload_flow *const *a = a_, *const *b = b_;
+    const ovs_u128 *x = &(*a)->ufid, *y = &(*b)->ufid;
+
+    return (x->u64.hi != y->u64.hi ? (x->u64.hi < y->u64.hi ? -1 : 1)
+            : x->u64.lo != y->u64.lo ? (x->u64.lo < y->u64.lo ? -1 : 1)
+            : 0);
+}
+
+static struct offload_flow **
+offload_engine_sorted(struct offload_engine *e, size_t *n)
+{
+    struct offload_flow **flows = xmalloc(
+        (hmap_count(&e->tracker.flows) + 1) * sizeof *flows);
+    struct offload_flow *flow;
+
+    *n = 0;
+    HMAP_FOR_EACH (flow, node, &e->tracker.flows) {
+        flows[(*n)++] = flow;
+    }
+    qsort(flows, *n, sizeof *flows, offload_flow_cmp);
+    return flows;
+}
+
+void
+offload_engine_flows(struct ds *s, const char *filter)
+{
+    struct offload_engine *e = offload_engine_get();
+    size_t n;
+
+    ovs_mutex_lock(&e->mutex);
+    struct offload_flow **flows = offload_engine_sorted(e, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (offload_flow_passes(flows[i], filter)) {
+            offload_flow_format_line(s, flows[i]);
+            ds_put_char(s, '\n');
+        }
+    }
+    free(flows);
+    ovs_mutex_unlock(&e->mutex);
+}
+
+struct json *
+offload_engine_flows_json(const char *filter)
+{
+    struct offload_engine *e = offload_engine_get();
+    struct json *array = json_array_create_empty();
+    size_t n;
+
+    ovs_mutex_lock(&e->mutex);
+    struct offload_flow **flows = offload_engine_sorted(e, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (offload_flow_passes(flows[i], filter)) {
+            json_array_add(array, offload_flow_to_json(flows[i]));
+        }
+    }
+    free(flows);
+    ovs_mutex_unlock(&e->mutex);
+    return array;
+}
+
+bool
+offload_engine_explain(const ovs_u128 *ufid, struct ds *s,
+                       struct json **jsonp)
+{
+    struct offload_engine *e = offload_engine_get();
+    struct offload_flow *flow;
+
+    ovs_mutex_lock(&e->mutex);
+    flow = offload_tracker_find(&e->tracker, ufid);
+    if (flow) {
+        if (jsonp) {
+            *jsonp = offload_flow_to_json(flow);
+        } else if (s) {
+            offload_flow_explain(s, flow);
+        }
+    }
+    ovs_mutex_unlock(&e->mutex);
+    return flow != NULL;
+}
+
+void
+offload_engine_for_each_offloaded(
+    void (*cb)(const struct offload_flow *, void *aux), void *aux)
+{
+    struct offload_engine *e = offload_engine_get();
+    struct offload_flow *flow;
+
+    ovs_mutex_lock(&e->mutex);
+    HMAP_FOR_EACH (flow, node, &e->tracker.flows) {
+        if (flow->installed && flow->rule.kind == OFFLOAD_KIND_FULL) {
+            cb(flow, aux);
+        }
+    }
+    ovs_mutex_unlock(&e->mutex);
+}
+
+bool
+offload_engine_find_by_flow(const struct flow *target, ovs_u128 *ufid)
+{
+    struct offload_engine *e = offload_engine_get();
+    struct offload_flow *flow;
+    bool found = false;
+
+    ovs_mutex_lock(&e->mutex);
+    HMAP_FOR_EACH (flow, node, &e->tracker.flows) {
+        if (flow_equal_except(&flow->match.flow, target, &flow->match.wc)) {
+            *ufid = flow->ufid;
+            found = true;
+            break;
+        }
+    }
+    ovs_mutex_unlock(&e->mutex);
+    return found;
+}
+
+bool
+offload_engine_copy_flow(const struct nic *nic, uint64_t cookie,
+                         struct match *match, struct ofpbuf *actions,
+                         odp_port_t *in_port, ovs_u128 *ufid)
+{
+    struct offload_engine *e = offload_engine_get();
+    struct offload_flow *flow;
+    bool found = false;
+
+    ovs_mutex_lock(&e->mutex);
+    HMAP_FOR_EACH (flow, node, &e->tracker.flows) {
+        if (flow->nic == nic && offload_flow_cookie(flow) == cookie) {
+            *match = flow->match;
+            ofpbuf_put(actions, flow->actions, flow->actions_len);
+            *in_port = flow->in_port;
+            *ufid = flow->ufid;
+            found = true;
+            break;
+        }
+    }
+    ovs_mutex_unlock(&e->mutex);
+    return found;
+}
+
+size_t
+offload_engine_get_nics(struct nic ***nicsp)
+{
+    struct offload_engine *e = offload_engine_get();
+    struct offload_nic *on;
+    size_t n = 0;
+
+    ovs_mutex_lock(&e->mutex);
+    *nicsp = xmalloc((hmap_count(&e->nics) + 1) * sizeof **nicsp);
+    HMAP_FOR_EACH (on, node, &e->nics) {
+        struct nic *ref;
+
+        if (!on->nic->class->open(on->nic->name, &ref)) {
+            (*nicsp)[n++] = ref;
+        }
+    }
+    ovs_mutex_unlock(&e->mutex);
+    return n;
+}

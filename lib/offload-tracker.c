@@ -1,0 +1,276 @@
+#include <config.h>
+
+#include "lib/offload-tracker.h"
+
+#include <string.h>
+
+#include "hash.h"
+#include "lib/nic-class.h"
+#include "odp-util.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/json.h"
+#include "util.h"
+
+static const char *const offload_state_names[] = {
+#define OFFLOAD_STATE(ENUM, NAME, DESC) NAME,
+    OFFLOAD_STATES
+#undef OFFLOAD_STATE
+};
+
+static const char *const offload_state_descs[] = {
+#define OFFLOAD_STATE(ENUM, NAME, DESC) DESC,
+    OFFLOAD_STATES
+#undef OFFLOAD_STATE
+};
+
+const char *
+offload_state_name(enum offload_state state)
+{
+    return state < OFFLOAD_N_STATES ? offload_state_names[state] : "?";
+}
+
+const char *
+offload_state_description(enum offload_state state)
+{
+    return state < OFFLOAD_N_STATES ? offload_state_descs[state] : "?";
+}
+
+static uint32_t
+offload_ufid_hash(const ovs_u128 *ufid)
+{
+    return ufid->u32[0];
+}
+
+void
+offload_tracker_init(struct offload_tracker *t)
+{
+    hmap_init(&t->flows);
+    memset(t->n_by_state, 0, sizeof t->n_by_state);
+}
+
+static void
+offload_flow_free(struct offload_flow *flow)
+{
+    offload_rule_clear(&flow->rule);
+    free(flow->actions);
+    free(flow);
+}
+
+void
+offload_tracker_destroy(struct offload_tracker *t)
+{
+    struct offload_flow *flow;
+
+    HMAP_FOR_EACH_POP (flow, node, &t->flows) {
+        offload_flow_free(flow);
+    }
+    hmap_destroy(&t->flows);
+}
+
+struct offload_flow *
+offload_tracker_find(const struct offload_tracker *t, const ovs_u128 *ufid)
+{
+    struct offload_flow *flow;
+
+    HMAP_FOR_EACH_WITH_HASH (flow, node, offload_ufid_hash(ufid), &t->flows) {
+        if (ovs_u128_equals(flow->ufid, *ufid)) {
+            return flow;
+        }
+    }
+    return NULL;
+}
+
+struct offload_flow *
+offload_tracker_insert(struct offload_tracker *t, const ovs_u128 *ufid,
+                       long long int now_ms)
+{
+    struct offload_flow *flow = xzalloc(sizeof *flow);
+
+    flow->ufid = *ufid;
+    flow->state = OFFLOAD_STATE_PENDING;
+    flow->reason = OFFLOAD_REASON_NONE;
+    flow->created = now_ms;
+    offload_rate_init(&flow->rate, 0, now_ms);
+    hmap_insert(&t->flows, &flow->node, offload_ufid_hash(ufid));
+    t->n_by_state[flow->state]++;
+    return flow;
+}
+
+void
+offload_tracker_remove(struct offload_tracker *t, struct offload_flow *flow)
+{
+    t->n_by_state[flow->state]--;
+    hmap_remove(&t->flows, &flow->node);
+    offload_flow_free(flow);
+}
+
+void
+offload_tracker_set_state(struct offload_tracker *t,
+                          struct offload_flow *flow,
+                          enum offload_state state,
+                          enum offload_reason reason, const char *detail)
+{
+    t->n_by_state[flow->state]--;
+    t->n_by_state[state]++;
+    flow->state = state;
+    flow->reason = reason;
+    ovs_strlcpy(flow->detail, detail ? detail : "", sizeof flow->detail);
+}
+
+void
+offload_rule_set(struct offload_rule *rule,
+                 const struct offload_translation *xl)
+{
+    offload_rule_clear(rule);
+    rule->kind = xl->kind;
+    rule->reason = xl->reason;
+    ovs_strlcpy(rule->detail, xl->detail, sizeof rule->detail);
+    if (xl->kind != OFFLOAD_KIND_NONE) {
+        rule->match = xl->spec.match;
+        rule->priority = xl->spec.priority;
+        rule->n_actions = xl->spec.n_actions;
+        rule->actions = xmemdup(xl->spec.actions,
+                                xl->spec.n_actions * sizeof *rule->actions);
+    }
+}
+
+void
+offload_rule_clear(struct offload_rule *rule)
+{
+    free(rule->actions);
+    memset(rule, 0, sizeof *rule);
+    rule->kind = OFFLOAD_KIND_NONE;
+}
+
+void
+offload_rule_to_spec(const struct offload_rule *rule, uint64_t cookie,
+                     struct nic_rule_spec *spec)
+{
+    memset(spec, 0, sizeof *spec);
+    spec->match = rule->match;
+    spec->priority = rule->priority;
+    spec->cookie = cookie;
+    spec->n_actions = rule->n_actions;
+    memcpy(spec->actions, rule->actions,
+           rule->n_actions * sizeof *rule->actions);
+}
+
+uint64_t
+offload_flow_cookie(const struct offload_flow *flow)
+{
+    return flow->ufid.u64.lo;
+}
+
+uint64_t
+offload_flow_total_packets(const struct offload_flow *flow)
+{
+    /* A partially offloaded flow's packets are counted by the datapath;
+     * its NIC counters would count them twice. */
+    return (flow->rule.kind == OFFLOAD_KIND_FULL ? flow->hw_packets : 0)
+           + flow->sw_packets;
+}
+
+static void
+offload_flow_format_nic_port(struct ds *s, const struct offload_flow *flow)
+{
+    char port[16];
+
+    nic_port_to_string(flow->nic_port, port, sizeof port);
+    ds_put_format(s, "%s/%s", flow->nic ? flow->nic->name : "?", port);
+}
+
+void
+offload_flow_format_line(struct ds *s, const struct offload_flow *flow)
+{
+    odp_format_ufid(&flow->ufid, s);
+    ds_put_format(s, " %s", offload_state_name(flow->state));
+    if (flow->reason != OFFLOAD_REASON_NONE) {
+        ds_put_format(s, " reason=%s", offload_reason_name(flow->reason));
+        if (flow->detail[0]) {
+            ds_put_format(s, "(%s)", flow->detail);
+        }
+    }
+    ds_put_cstr(s, " nic=");
+    offload_flow_format_nic_port(s, flow);
+    if (flow->installed) {
+        ds_put_format(s, " rule=%"PRIu32, flow->rule_id);
+    }
+    ds_put_format(s, " hw_packets:%"PRIu64" hw_bytes:%"PRIu64" pps:%.0f",
+                  flow->hw_packets, flow->hw_bytes, flow->rate.pps);
+    ds_put_cstr(s, " actions:");
+    format_odp_actions(s, flow->actions, flow->actions_len, NULL);
+}
+
+void
+offload_flow_explain(struct ds *s, const struct offload_flow *flow)
+{
+    ds_put_cstr(s, "flow: ");
+    odp_format_ufid(&flow->ufid, s);
+    ds_put_cstr(s, "\n  match: ");
+    match_format(&flow->match, NULL, s, OFP_DEFAULT_PRIORITY);
+    ds_put_cstr(s, "\n  actions: ");
+    format_odp_actions(s, flow->actions, flow->actions_len, NULL);
+    ds_put_cstr(s, "\n  nic port: ");
+    offload_flow_format_nic_port(s, flow);
+    ds_put_format(s, "\n  state: %s (%s)\n", offload_state_name(flow->state),
+                  offload_state_description(flow->state));
+    if (flow->reason != OFFLOAD_REASON_NONE) {
+        ds_put_format(s, "  reason: %s: %s%s%s\n",
+                      offload_reason_name(flow->reason),
+                      offload_reason_description(flow->reason),
+                      flow->detail[0] ? ": " : "", flow->detail);
+    }
+    if (flow->rule.kind != OFFLOAD_KIND_NONE) {
+        ds_put_format(s, "  nic rule (%s): ",
+                      offload_kind_to_string(flow->rule.kind));
+        nic_match_format(s, &flow->rule.match);
+        ds_put_cstr(s, " actions=");
+        nic_actions_format(s, flow->rule.actions, flow->rule.n_actions);
+        if (flow->installed) {
+            ds_put_format(s, " (installed as rule %"PRIu32")",
+                          flow->rule_id);
+        } else {
+            ds_put_cstr(s, " (not installed)");
+        }
+        ds_put_char(s, '\n');
+    } else {
+        ds_put_cstr(s, "  nic rule: none possible\n");
+    }
+    ds_put_format(s, "  hardware: %"PRIu64" packets, %"PRIu64" bytes;"
+                  " rate %.1f packets/s; installed %"PRIu32" time(s)\n",
+                  flow->hw_packets, flow->hw_bytes, flow->rate.pps,
+                  flow->n_installs);
+}
+
+struct json *
+offload_flow_to_json(const struct offload_flow *flow)
+{
+    struct json *j = json_object_create();
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    odp_format_ufid(&flow->ufid, &s);
+    json_object_put_string(j, "ufid", ds_cstr(&s) + strlen("ufid:"));
+    ds_clear(&s);
+    offload_flow_format_nic_port(&s, flow);
+    json_object_put_string(j, "nic_port", ds_cstr(&s));
+    json_object_put(j, "in_port", json_integer_create(odp_to_u32(
+                                                          flow->in_port)));
+    json_object_put_string(j, "state", offload_state_name(flow->state));
+    json_object_put_string(j, "reason", offload_reason_name(flow->reason));
+    json_object_put_string(j, "detail", flow->detail);
+    json_object_put_string(j, "kind", offload_kind_to_string(flow->rule.kind));
+    if (flow->installed) {
+        json_object_put(j, "rule", json_integer_create(flow->rule_id));
+    }
+    json_object_put(j, "hw_packets", json_integer_create(flow->hw_packets));
+    json_object_put(j, "hw_bytes", json_integer_create(flow->hw_bytes));
+    json_object_put(j, "pps", json_real_create(flow->rate.pps));
+    ds_clear(&s);
+    match_format(&flow->match, NULL, &s, OFP_DEFAULT_PRIORITY);
+    json_object_put_string(j, "match", ds_cstr(&s));
+    ds_clear(&s);
+    format_odp_actions(&s, flow->actions, flow->actions_len, NULL);
+    json_object_put_string(j, "actions", ds_cstr(&s));
+    ds_destroy(&s);
+    return j;
+}

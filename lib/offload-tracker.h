@@ -1,0 +1,123 @@
+#ifndef OFFLOAD_TRACKER_H
+#define OFFLOAD_TRACKER_H 1
+
+/* The flow tracker: for every datapath flow offered for offload, its
+ * state, the reason it is not (fully) in the NIC, its NIC rule and the
+ * counters the NIC keeps for it.  Not thread-safe by itself: the offload
+ * engine serializes access. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lib/offload-admission.h"
+#include "lib/offload-translate.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/match.h"
+#include "openvswitch/types.h"
+
+struct ds;
+struct json;
+struct nic;
+
+#define OFFLOAD_STATES                                                  \
+    OFFLOAD_STATE(PENDING, "pending", "waiting for its NIC rule")       \
+    OFFLOAD_STATE(OFFLOADED, "offloaded", "carried by the NIC")         \
+    OFFLOAD_STATE(PARTIAL, "partial",                                   \
+                  "classified and marked by the NIC, actions on the host") \
+    OFFLOAD_STATE(SOFTWARE, "software", "carried by ovs-vswitchd")      \
+    OFFLOAD_STATE(FAILED, "failed", "NIC refused the rule")
+
+enum offload_state {
+#define OFFLOAD_STATE(ENUM, NAME, DESC) OFFLOAD_STATE_##ENUM,
+    OFFLOAD_STATES
+#undef OFFLOAD_STATE
+    OFFLOAD_N_STATES
+};
+
+const char *offload_state_name(enum offload_state);
+const char *offload_state_description(enum offload_state);
+
+/* What the NIC should hold for a flow, kept so that the rule can be
+ * installed later (admission, NIC reset, hw-offload turned back on). */
+struct offload_rule {
+    enum offload_kind kind;
+    enum offload_reason reason;         /* Why only partial, if so. */
+    char detail[OFFLOAD_DETAIL_LEN];
+    struct nic_match match;
+    uint32_t priority;
+    size_t n_actions;
+    struct nic_action *actions;         /* Malloc'd. */
+};
+
+struct offload_flow {
+    struct hmap_node node;              /* In offload_tracker, by ufid. */
+    ovs_u128 ufid;
+
+    /* The datapath flow. */
+    struct match match;
+    struct nlattr *actions;             /* ODP actions, malloc'd. */
+    size_t actions_len;
+    odp_port_t in_port;
+    struct nic *nic;                    /* Engine's reference. */
+    uint32_t nic_port;                  /* NIC port of 'in_port'. */
+    uint32_t mark;                      /* dpif-netdev's flow mark. */
+
+    /* Where it is. */
+    enum offload_state state;
+    enum offload_reason reason;         /* NONE only if fully offloaded. */
+    char detail[OFFLOAD_DETAIL_LEN];
+    bool excluded;                      /* Policy keeps it on the host. */
+    struct offload_rule rule;           /* kind NONE: cannot go in NIC. */
+    bool installed;                     /* 'rule_id' is in the NIC. */
+    uint32_t rule_id;
+    int error;                          /* Last insertion errno. */
+
+    /* Counters.  The NIC's rule counters restart with each new rule, so
+     * 'hw_base_*' keeps what earlier rules of this flow counted. */
+    uint64_t hw_packets, hw_bytes;      /* Including earlier rules. */
+    uint64_t hw_base_packets, hw_base_bytes;
+    long long int hw_used;              /* Last time counters grew, ms. */
+    uint64_t sw_packets;                /* From the datapath, if known. */
+    struct offload_rate rate;           /* Total packets per second. */
+
+    /* Times, ms. */
+    long long int created;              /* Offered by the datapath. */
+    long long int installed_at;
+    uint32_t n_installs;                /* Rules created for it. */
+};
+
+struct offload_tracker {
+    struct hmap flows;                  /* Contains struct offload_flow. */
+    size_t n_by_state[OFFLOAD_N_STATES];
+};
+
+void offload_tracker_init(struct offload_tracker *);
+void offload_tracker_destroy(struct offload_tracker *);
+
+struct offload_flow *offload_tracker_find(const struct offload_tracker *,
+                                          const ovs_u128 *ufid);
+struct offload_flow *offload_tracker_insert(struct offload_tracker *,
+                                            const ovs_u128 *ufid,
+                                            long long int now_ms);
+void offload_tracker_remove(struct offload_tracker *, struct offload_flow *);
+
+/* Changes 'flow''s state, keeping the per-state counts right. */
+void offload_tracker_set_state(struct offload_tracker *,
+                               struct offload_flow *, enum offload_state,
+                               enum offload_reason, const char *detail);
+
+void offload_rule_set(struct offload_rule *,
+                      const struct offload_translation *);
+void offload_rule_clear(struct offload_rule *);
+void offload_rule_to_spec(const struct offload_rule *, uint64_t cookie,
+                          struct nic_rule_spec *);
+
+uint64_t offload_flow_cookie(const struct offload_flow *);
+uint64_t offload_flow_total_packets(const struct offload_flow *);
+
+/* Formatting, for offload/flows and offload/explain. */
+void offload_flow_format_line(struct ds *, const struct offload_flow *);
+void offload_flow_explain(struct ds *, const struct offload_flow *);
+struct json *offload_flow_to_json(const struct offload_flow *);
+
+#endif /* offload-tracker.h */

@@ -1,0 +1,1248 @@
+#include <config.h>
+
+#include "lib/offload-translate.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "flow.h"
+#include "netlink.h"
+#include "odp-netlink.h"
+#include "odp-util.h"
+#include "openvswitch/match.h"
+#include "openvswitch/meta-flow.h"
+#include "packets.h"
+#include "util.h"
+
+/* How the translation works.
+ *
+ * Match: every megaflow field that the NIC key can express is copied into
+ * the NIC match and its bits are cleared from a copy of the megaflow's
+ * wildcards.  Whatever is left afterwards is a field the NIC cannot match,
+ * and the flow stays in ovs-vswitchd with that field named.  A field is
+ * copied only when OVS's flow_extract() and the NIC's nic_parse() are known
+ * to produce the same value for every packet the megaflow can match;
+ * otherwise a NIC rule could catch packets that OVS would have classified
+ * differently.  Where the parsers differ (SCTP and IGMP ports, ICMP in the
+ * wrong IP version, the IPv6 protocol of later fragments, 802.3 frames) the
+ * translation refuses rather than guesses.
+ *
+ * Actions: nic_actions_execute() runs the list in order and an output sends
+ * the packet as modified so far (the last output hands over the packet
+ * itself, earlier ones a copy), which is what ODP actions mean, so ODP
+ * actions map one to one and in order.  An action is only translated when
+ * the NIC's version gives the same bytes as OVS's for every packet the match
+ * admits; e.g. a port rewrite needs a match that excludes later fragments,
+ * because OVS would patch bytes of such a fragment where the NIC refuses
+ * and drops it. */
+
+/* Sets the reason and detail of 'out' unless one is already set, so that
+ * the first problem found is the one reported.  Returns false to let
+ * callers write "return offload_fail(...)". */
+static bool OVS_PRINTF_FORMAT(3, 4)
+offload_fail(struct offload_translation *out, enum offload_reason reason,
+             const char *format, ...)
+{
+    if (out->reason == OFFLOAD_REASON_NONE) {
+        va_list args;
+
+        out->reason = reason;
+        va_start(args, format);
+        vsnprintf(out->detail, sizeof out->detail, format, args);
+        va_end(args);
+    }
+    return false;
+}
+
+static bool
+offload_is_zero(const void *p_, size_t n)
+{
+    const uint8_t *p = p_;
+
+    for (size_t i = 0; i < n; i++) {
+        if (p[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool
+offload_is_ones(const void *p_, size_t n)
+{
+    const uint8_t *p = p_;
+
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] != 0xff) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The megaflow as the translation sees it. */
+struct offload_match_ctx {
+    const struct flow *flow;
+    const struct flow_wildcards *wc;    /* Original wildcards. */
+    struct flow_wildcards left;         /* Bits not yet translated. */
+    struct nic_match *nm;
+    struct offload_translation *out;
+
+    /* Facts derived from the megaflow that the actions depend on. */
+    ovs_be16 dl_type;                   /* If matched exactly, else 0. */
+    int nw_proto;                       /* If matched exactly, else -1. */
+    bool no_later_frags;                /* Excludes non-first fragments. */
+    bool later_frags_only;              /* Admits only those. */
+    int min_vlans, max_vlans;           /* Tags a matching packet has. */
+};
+
+static bool
+offload_is_ip(const struct offload_match_ctx *c)
+{
+    return (c->dl_type == htons(ETH_TYPE_IP)
+            || c->dl_type == htons(ETH_TYPE_IPV6));
+}
+
+static bool
+offload_match_in_port(struct offload_match_ctx *c,
+                      const struct offload_port_resolver *resolver)
+{
+    odp_port_t odp_port = c->flow->in_port.odp_port;
+    uint32_t nic_port;
+
+    if (c->wc->masks.in_port.odp_port != ODPP_NONE) {
+        return offload_fail(c->out, OFFLOAD_REASON_MATCH, "in_port");
+    }
+    if (!resolver->resolve(resolver->aux, odp_port, &nic_port)) {
+        const char *name = (resolver->name
+                            ? resolver->name(resolver->aux, odp_port)
+                            : NULL);
+
+        if (name) {
+            return offload_fail(c->out, OFFLOAD_REASON_PORT,
+                                "in_port %s", name);
+        }
+        return offload_fail(c->out, OFFLOAD_REASON_PORT, "in_port port %"
+                            PRIu32, odp_to_u32(odp_port));
+    }
+    c->nm->key.in_port = nic_port;
+    c->nm->mask.in_port = UINT32_MAX;
+    memset(&c->left.masks.in_port, 0, sizeof c->left.masks.in_port);
+    return true;
+}
+
+/* Metadata that packets arriving from the NIC's media always have at its
+ * initial value: the NIC can stand in for a megaflow that requires that
+ * value, never for one that requires another. */
+static bool
+offload_match_metadata(struct offload_match_ctx *c)
+{
+    static const enum mf_field_id ct_fields[] = {
+        MFF_CT_STATE, MFF_CT_ZONE, MFF_CT_MARK, MFF_CT_LABEL,
+        MFF_CT_NW_PROTO, MFF_CT_NW_SRC, MFF_CT_NW_DST, MFF_CT_IPV6_SRC,
+        MFF_CT_IPV6_DST, MFF_CT_TP_SRC, MFF_CT_TP_DST,
+    };
+    ovs_be32 pt_mask = c->wc->masks.packet_type;
+
+    /* A partial mask that admits recirc_id 0 is as good as an exact 0. */
+    if (c->flow->recirc_id & c->wc->masks.recirc_id) {
+        return offload_fail(c->out, OFFLOAD_REASON_RECIRC,
+                            "recirc_id=%#"PRIx32, c->flow->recirc_id);
+    }
+    c->left.masks.recirc_id = 0;
+
+    for (size_t i = 0; i < ARRAY_SIZE(ct_fields); i++) {
+        const struct mf_field *mf = mf_from_id(ct_fields[i]);
+
+        if (!mf_is_all_wild(mf, c->wc)) {
+            return offload_fail(c->out, OFFLOAD_REASON_CT, "%s", mf->name);
+        }
+    }
+
+    if ((c->flow->packet_type ^ htonl(PT_ETH)) & pt_mask) {
+        return offload_fail(c->out, OFFLOAD_REASON_MATCH, "packet_type");
+    }
+    c->left.masks.packet_type = 0;
+    return true;
+}
+
+static bool
+offload_match_l2(struct offload_match_ctx *c)
+{
+    const struct flow *f = c->flow;
+    const struct flow_wildcards *wc = c->wc;
+    struct nic_flow_key *k = &c->nm->key, *m = &c->nm->mask;
+    ovs_be16 type_mask = wc->masks.dl_type;
+
+    k->dl_src = f->dl_src;
+    m->dl_src = wc->masks.dl_src;
+    k->dl_dst = f->dl_dst;
+    m->dl_dst = wc->masks.dl_dst;
+    c->left.masks.dl_src = eth_addr_zero;
+    c->left.masks.dl_dst = eth_addr_zero;
+
+    /* OVS decodes 802.3 frames (a length instead of an Ethertype) into
+     * FLOW_DL_TYPE_NONE or the SNAP type; the NIC keeps the raw length. */
+    if (type_mask) {
+        if (type_mask != OVS_BE16_MAX || ntohs(f->dl_type) < ETH_TYPE_MIN) {
+            return offload_fail(c->out, OFFLOAD_REASON_MATCH, "dl_type");
+        }
+        k->dl_type = f->dl_type;
+        m->dl_type = OVS_BE16_MAX;
+        c->dl_type = f->dl_type;
+    }
+    c->left.masks.dl_type = 0;
+
+    /* OVS_VLAN_CFI and NIC_VLAN_PRESENT are the same bit with the same
+     * meaning ("a tag is there"), and both parsers set it on every tag
+     * they find, so the TCI value and mask carry over unchanged. */
+    BUILD_ASSERT_DECL(VLAN_CFI == NIC_VLAN_PRESENT);
+    c->min_vlans = 0;
+    c->max_vlans = FLOW_MAX_VLAN_HEADERS;
+    for (int i = 0; i < FLOW_MAX_VLAN_HEADERS; i++) {
+        ovs_be16 tci = f->vlans[i].tci & wc->masks.vlans[i].tci;
+        ovs_be16 tci_mask = wc->masks.vlans[i].tci;
+        ovs_be16 tpid_mask = wc->masks.vlans[i].tpid;
+        ovs_be16 tpid = f->vlans[i].tpid & tpid_mask;
+
+        /* The NIC key has no TPID: it takes 802.1Q and 802.1ad tags
+         * alike, as OVS's parser does, and every VLAN megaflow carries the
+         * TPID because ODP keys do.  A rule for one of the two TPIDs
+         * therefore also admits the other with the same TCI.  OpenFlow
+         * cannot tell them apart except through dot1q-tunnel ports with
+         * a configured qinq-ethtype, so this is accepted; any other TPID
+         * is not a tag to either parser and cannot be matched. */
+        if (tpid_mask) {
+            if (tpid_mask == OVS_BE16_MAX
+                && (tpid == htons(ETH_TYPE_VLAN_8021Q)
+                    || tpid == htons(ETH_TYPE_VLAN_8021AD))) {
+                tci |= htons(VLAN_CFI);
+                tci_mask |= htons(VLAN_CFI);
+            } else if (!tpid && (tci_mask & htons(VLAN_CFI))
+                       && !(tci & htons(VLAN_CFI))) {
+                /* "No tag", which the TCI already says. */
+            } else {
+                return offload_fail(c->out, OFFLOAD_REASON_MATCH,
+                                    "vlan_tpid");
+            }
+        }
+        k->vlan_tci[i] = tci;
+        m->vlan_tci[i] = tci_mask;
+        c->left.masks.vlans[i].qtag = 0;
+
+        if (tci_mask & htons(VLAN_CFI)) {
+            if (tci & htons(VLAN_CFI)) {
+                c->min_vlans = MAX(c->min_vlans, i + 1);
+            } else {
+                c->max_vlans = MIN(c->max_vlans, i);
+            }
+        }
+    }
+    return true;
+}
+
+/* Maps OVS's nw_frag bits (ANY, ANY|LATER) onto the NIC's enum nic_frag,
+ * which has one value per kind of packet: none, first, later.  Only value
+ * and mask pairs that select a set of NIC values expressible as one NIC
+ * value and mask translate. */
+static bool
+offload_match_frag(struct offload_match_ctx *c)
+{
+    uint8_t mask = c->wc->masks.nw_frag & FLOW_NW_FRAG_MASK;
+    uint8_t value = c->flow->nw_frag & mask;
+    struct nic_flow_key *k = &c->nm->key, *m = &c->nm->mask;
+
+    c->left.masks.nw_frag = c->wc->masks.nw_frag & ~FLOW_NW_FRAG_MASK;
+    if (!mask) {
+        return true;
+    }
+    if (!offload_is_ip(c)) {
+        return offload_fail(c->out, OFFLOAD_REASON_MATCH, "nw_frag");
+    }
+    if (mask == FLOW_NW_FRAG_MASK) {
+        if (value == 0) {
+            k->nw_frag = NIC_FRAG_NONE;
+        } else if (value == FLOW_NW_FRAG_ANY) {
+            k->nw_frag = NIC_FRAG_FIRST;
+        } else if (value == FLOW_NW_FRAG_MASK) {
+            k->nw_frag = NIC_FRAG_LATER;
+        } else {
+            /* LATER without ANY: no packet has it. */
+            return offload_fail(c->out, OFFLOAD_REASON_MATCH, "nw_frag");
+        }
+        m->nw_frag = 0x3;
+        c->no_later_frags = !(value & FLOW_NW_FRAG_LATER);
+        c->later_frags_only = (value & FLOW_NW_FRAG_LATER) != 0;
+    } else if (mask == FLOW_NW_FRAG_LATER) {
+        /* NIC values {NONE, FIRST} = 0b0x, {LATER} = 0b1x. */
+        k->nw_frag = value ? NIC_FRAG_LATER : 0;
+        m->nw_frag = NIC_FRAG_LATER;
+        c->no_later_frags = !value;
+        c->later_frags_only = value != 0;
+    } else if (!value) {
+        /* mask == ANY, value 0: not a fragment. */
+        k->nw_frag = NIC_FRAG_NONE;
+        m->nw_frag = 0x3;
+        c->no_later_frags = true;
+    } else {
+        /* Any fragment is {FIRST, LATER} = {0b01, 0b10}: no single value
+         * and mask selects both but not NONE. */
+        return offload_fail(c->out, OFFLOAD_REASON_MATCH, "nw_frag");
+    }
+    return true;
+}
+
+static bool
+offload_match_l3(struct offload_match_ctx *c)
+{
+    const struct flow *f = c->flow;
+    const struct flow_wildcards *wc = c->wc;
+    struct nic_flow_key *k = &c->nm->key, *m = &c->nm->mask;
+    bool is_ip4 = c->dl_type == htons(ETH_TYPE_IP);
+    bool is_ip6 = c->dl_type == htons(ETH_TYPE_IPV6);
+    bool is_arp = c->dl_type == htons(ETH_TYPE_ARP);
+    uint8_t proto_mask = wc->masks.nw_proto;
+
+    c->nw_proto = -1;
+    if (!offload_match_frag(c)) {
+        return false;
+    }
+
+    /* IPv4 addresses and ARP SPA/TPA share flow.nw_src/nw_dst in OVS and
+     * nw_src/nw_dst[0..3] on the NIC.  OVS also decodes RARP this way,
+     * the NIC does not, hence the exact dl_type. */
+    if ((wc->masks.nw_src || wc->masks.nw_dst) && (is_ip4 || is_arp)) {
+        ovs_be32 src = f->nw_src & wc->masks.nw_src;
+        ovs_be32 dst = f->nw_dst & wc->masks.nw_dst;
+
+        memcpy(k->nw_src, &src, 4);
+        memcpy(m->nw_src, &wc->masks.nw_src, 4);
+        memcpy(k->nw_dst, &dst, 4);
+        memcpy(m->nw_dst, &wc->masks.nw_dst, 4);
+        c->left.masks.nw_src = 0;
+        c->left.masks.nw_dst = 0;
+    }
+    if (is_ip6) {
+        for (int i = 0; i < 16; i++) {
+            k->nw_src[i] = (f->ipv6_src.s6_addr[i]
+                            & wc->masks.ipv6_src.s6_addr[i]);
+            k->nw_dst[i] = (f->ipv6_dst.s6_addr[i]
+                            & wc->masks.ipv6_dst.s6_addr[i]);
+        }
+        memcpy(m->nw_src, &wc->masks.ipv6_src, 16);
+        memcpy(m->nw_dst, &wc->masks.ipv6_dst, 16);
+        memset(&c->left.masks.ipv6_src, 0, sizeof c->left.masks.ipv6_src);
+        memset(&c->left.masks.ipv6_dst, 0, sizeof c->left.masks.ipv6_dst);
+    }
+
+    if (proto_mask == UINT8_MAX) {
+        c->nw_proto = f->nw_proto;
+    }
+    if (proto_mask && (is_ip4 || is_arp || (is_ip6 && c->no_later_frags))) {
+        /* The ARP opcode: OVS takes it when it fits in 8 bits, the NIC
+         * takes its low byte; they agree on every real opcode. */
+        k->nw_proto = f->nw_proto & proto_mask;
+        m->nw_proto = proto_mask;
+        c->left.masks.nw_proto = 0;
+    } else if (proto_mask && is_ip6 && c->later_frags_only) {
+        /* OVS says IPPROTO_FRAGMENT for every later IPv6 fragment, the
+         * NIC gives the fragment header's next header.  The nw_frag match
+         * already pins "later fragment", so a megaflow that wants
+         * IPPROTO_FRAGMENT needs no protocol match on the NIC. */
+        if ((f->nw_proto ^ IPPROTO_FRAGMENT) & proto_mask) {
+            return offload_fail(c->out, OFFLOAD_REASON_MATCH, "nw_proto");
+        }
+        c->left.masks.nw_proto = 0;
+    }
+
+    if (is_ip4 || is_ip6) {
+        k->nw_tos = f->nw_tos & wc->masks.nw_tos;
+        m->nw_tos = wc->masks.nw_tos;
+        k->nw_ttl = f->nw_ttl & wc->masks.nw_ttl;
+        m->nw_ttl = wc->masks.nw_ttl;
+        c->left.masks.nw_tos = 0;
+        c->left.masks.nw_ttl = 0;
+    }
+    return true;
+}
+
+static bool
+offload_match_l4(struct offload_match_ctx *c)
+{
+    const struct flow *f = c->flow;
+    const struct flow_wildcards *wc = c->wc;
+    struct nic_flow_key *k = &c->nm->key, *m = &c->nm->mask;
+    bool is_ip4 = c->dl_type == htons(ETH_TYPE_IP);
+    bool is_ip6 = c->dl_type == htons(ETH_TYPE_IPV6);
+    int proto = c->nw_proto;
+
+    /* Both parsers put TCP and UDP ports, ICMP type and code (ICMPv4 in
+     * IPv4, ICMPv6 in IPv6) in tp_src/tp_dst and leave zeros in later
+     * fragments.  OVS also fills them for SCTP and IGMP and the NIC does
+     * not, so those stay in ovs-vswitchd. */
+    if ((wc->masks.tp_src || wc->masks.tp_dst)
+        && (is_ip4 || is_ip6)
+        && (proto == IPPROTO_TCP || proto == IPPROTO_UDP
+            || (proto == IPPROTO_ICMP && is_ip4)
+            || (proto == IPPROTO_ICMPV6 && is_ip6))) {
+        k->tp_src = f->tp_src & wc->masks.tp_src;
+        m->tp_src = wc->masks.tp_src;
+        k->tp_dst = f->tp_dst & wc->masks.tp_dst;
+        m->tp_dst = wc->masks.tp_dst;
+        c->left.masks.tp_src = 0;
+        c->left.masks.tp_dst = 0;
+    }
+
+    /* OVS reuses tcp_flags for an ICMPv6 ND option type. */
+    if (wc->masks.tcp_flags && (is_ip4 || is_ip6) && proto == IPPROTO_TCP) {
+        k->tcp_flags = f->tcp_flags & wc->masks.tcp_flags;
+        m->tcp_flags = wc->masks.tcp_flags;
+        c->left.masks.tcp_flags = 0;
+    }
+    return true;
+}
+
+/* Names a field of 'left' that is still matched, preferring one whose
+ * prerequisites the flow meets (so ARP flows say "arp_spa", not
+ * "ip_src"). */
+static bool
+offload_match_leftover(struct offload_match_ctx *c)
+{
+    const struct mf_field *first = NULL;
+
+    for (int id = 0; id < MFF_N_IDS; id++) {
+        const struct mf_field *mf = mf_from_id(id);
+
+        if (!mf_is_all_wild(mf, &c->left)) {
+            if (mf_are_prereqs_ok(mf, c->flow, NULL)) {
+                return offload_fail(c->out, OFFLOAD_REASON_MATCH, "%s",
+                                    mf->name);
+            }
+            first = first ? first : mf;
+        }
+    }
+    if (first) {
+        return offload_fail(c->out, OFFLOAD_REASON_MATCH, "%s", first->name);
+    }
+    if (!flow_wildcards_is_catchall(&c->left)) {
+        /* A struct flow member that meta-flow does not name. */
+        if (!offload_is_zero(&c->left.masks.tunnel,
+                             sizeof c->left.masks.tunnel)) {
+            return offload_fail(c->out, OFFLOAD_REASON_MATCH, "tunnel");
+        }
+        if (c->left.masks.igmp_group_ip4) {
+            return offload_fail(c->out, OFFLOAD_REASON_MATCH,
+                                "igmp_group_ip4");
+        }
+        return offload_fail(c->out, OFFLOAD_REASON_MATCH, "unnamed field");
+    }
+    return true;
+}
+
+/* Names the first field of NIC mask 'm' outside 'caps'. */
+static const char *
+offload_nic_field_outside(const struct nic_flow_key *m,
+                          const struct nic_flow_key *caps)
+{
+#define NIC_FIELD(NAME) { #NAME, offsetof(struct nic_flow_key, NAME), \
+                          sizeof ((struct nic_flow_key *) 0)->NAME }
+    static const struct {
+        const char *name;
+        size_t ofs, len;
+    } fields[] = {
+        NIC_FIELD(in_port), NIC_FIELD(tun_vni), NIC_FIELD(dl_dst),
+        NIC_FIELD(dl_src), NIC_FIELD(dl_type), NIC_FIELD(tun_type),
+        NIC_FIELD(vlan_tci), NIC_FIELD(nw_proto), NIC_FIELD(nw_tos),
+        NIC_FIELD(nw_ttl), NIC_FIELD(nw_frag), NIC_FIELD(nw_src),
+        NIC_FIELD(nw_dst), NIC_FIELD(tp_src), NIC_FIELD(tp_dst),
+        NIC_FIELD(tcp_flags),
+    };
+#undef NIC_FIELD
+    const uint8_t *mp = (const uint8_t *) m;
+    const uint8_t *cp = (const uint8_t *) caps;
+
+    for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+        for (size_t j = 0; j < fields[i].len; j++) {
+            size_t o = fields[i].ofs + j;
+
+            if (mp[o] & ~cp[o]) {
+                return fields[i].name;
+            }
+        }
+    }
+    return "unknown";
+}
+
+static bool
+offload_translate_match(struct offload_match_ctx *c,
+                        const struct nic_caps *caps,
+                        const struct offload_port_resolver *resolver)
+{
+    if (!offload_match_in_port(c, resolver)
+        || !offload_match_metadata(c)
+        || !offload_match_l2(c)
+        || !offload_match_l3(c)
+        || !offload_match_l4(c)
+        || !offload_match_leftover(c)) {
+        return false;
+    }
+    nic_match_normalize(c->nm);
+    if (!nic_mask_is_subset(&c->nm->mask, &caps->matchable)) {
+        return offload_fail(c->out, OFFLOAD_REASON_MATCH, "%s",
+                            offload_nic_field_outside(&c->nm->mask,
+                                                      &caps->matchable));
+    }
+    return true;
+}
+
+/* Actions. */
+
+static const char *
+offload_odp_action_name(enum ovs_action_attr type)
+{
+    switch (type) {
+    case OVS_ACTION_ATTR_OUTPUT: return "output";
+    case OVS_ACTION_ATTR_USERSPACE: return "userspace";
+    case OVS_ACTION_ATTR_SET: return "set";
+    case OVS_ACTION_ATTR_PUSH_VLAN: return "push_vlan";
+    case OVS_ACTION_ATTR_POP_VLAN: return "pop_vlan";
+    case OVS_ACTION_ATTR_SAMPLE: return "sample";
+    case OVS_ACTION_ATTR_RECIRC: return "recirc";
+    case OVS_ACTION_ATTR_HASH: return "hash";
+    case OVS_ACTION_ATTR_PUSH_MPLS: return "push_mpls";
+    case OVS_ACTION_ATTR_POP_MPLS: return "pop_mpls";
+    case OVS_ACTION_ATTR_SET_MASKED: return "set";
+    case OVS_ACTION_ATTR_CT: return "ct";
+    case OVS_ACTION_ATTR_TRUNC: return "trunc";
+    case OVS_ACTION_ATTR_PUSH_ETH: return "push_eth";
+    case OVS_ACTION_ATTR_POP_ETH: return "pop_eth";
+    case OVS_ACTION_ATTR_CT_CLEAR: return "ct_clear";
+    case OVS_ACTION_ATTR_PUSH_NSH: return "push_nsh";
+    case OVS_ACTION_ATTR_POP_NSH: return "pop_nsh";
+    case OVS_ACTION_ATTR_METER: return "meter";
+    case OVS_ACTION_ATTR_CLONE: return "clone";
+    case OVS_ACTION_ATTR_CHECK_PKT_LEN: return "check_pkt_len";
+    case OVS_ACTION_ATTR_ADD_MPLS: return "add_mpls";
+    case OVS_ACTION_ATTR_TUNNEL_PUSH: return "tnl_push";
+    case OVS_ACTION_ATTR_TUNNEL_POP: return "tnl_pop";
+    case OVS_ACTION_ATTR_DROP: return "drop";
+    case OVS_ACTION_ATTR_LB_OUTPUT: return "lb_output";
+    case OVS_ACTION_ATTR_UNSPEC:
+    case __OVS_ACTION_ATTR_MAX:
+    default:
+        return NULL;
+    }
+}
+
+static const char *
+offload_odp_key_name(enum ovs_key_attr type)
+{
+    switch (type) {
+    case OVS_KEY_ATTR_ENCAP: return "encap";
+    case OVS_KEY_ATTR_PRIORITY: return "skb_priority";
+    case OVS_KEY_ATTR_IN_PORT: return "in_port";
+    case OVS_KEY_ATTR_ETHERNET: return "eth";
+    case OVS_KEY_ATTR_VLAN: return "vlan";
+    case OVS_KEY_ATTR_ETHERTYPE: return "eth_type";
+    case OVS_KEY_ATTR_IPV4: return "ipv4";
+    case OVS_KEY_ATTR_IPV6: return "ipv6";
+    case OVS_KEY_ATTR_TCP: return "tcp";
+    case OVS_KEY_ATTR_UDP: return "udp";
+    case OVS_KEY_ATTR_ICMP: return "icmp";
+    case OVS_KEY_ATTR_ICMPV6: return "icmpv6";
+    case OVS_KEY_ATTR_ARP: return "arp";
+    case OVS_KEY_ATTR_ND: return "nd";
+    case OVS_KEY_ATTR_SKB_MARK: return "skb_mark";
+    case OVS_KEY_ATTR_TUNNEL: return "tunnel";
+    case OVS_KEY_ATTR_SCTP: return "sctp";
+    case OVS_KEY_ATTR_TCP_FLAGS: return "tcp_flags";
+    case OVS_KEY_ATTR_DP_HASH: return "dp_hash";
+    case OVS_KEY_ATTR_RECIRC_ID: return "recirc_id";
+    case OVS_KEY_ATTR_MPLS: return "mpls";
+    case OVS_KEY_ATTR_CT_STATE: return "ct_state";
+    case OVS_KEY_ATTR_CT_ZONE: return "ct_zone";
+    case OVS_KEY_ATTR_CT_MARK: return "ct_mark";
+    case OVS_KEY_ATTR_CT_LABELS: return "ct_label";
+    case OVS_KEY_ATTR_CT_ORIG_TUPLE_IPV4: return "ct_tuple4";
+    case OVS_KEY_ATTR_CT_ORIG_TUPLE_IPV6: return "ct_tuple6";
+    case OVS_KEY_ATTR_NSH: return "nsh";
+    case OVS_KEY_ATTR_PACKET_TYPE: return "packet_type";
+    case OVS_KEY_ATTR_ND_EXTENSIONS: return "nd_ext";
+    case OVS_KEY_ATTR_TUNNEL_INFO:
+    case OVS_KEY_ATTR_UNSPEC:
+    case __OVS_KEY_ATTR_MAX:
+    default:
+        return NULL;
+    }
+}
+
+struct offload_action_ctx {
+    const struct offload_match_ctx *m;
+    const struct nic_caps *caps;
+    const struct offload_port_resolver *resolver;
+    struct nic_rule_spec *spec;
+    struct offload_translation *out;
+    int min_vlans, max_vlans;           /* Tags the packet has now. */
+};
+
+/* Appends an action of 'type' to the rule, or fails with 'what' (the ODP
+ * action it comes from) if the NIC cannot do it or the list is full. */
+static struct nic_action *
+offload_put(struct offload_action_ctx *c, enum nic_action_type type,
+            const char *what)
+{
+    struct nic_action *a;
+
+    if (!(c->caps->actions & (1u << type))) {
+        offload_fail(c->out, OFFLOAD_REASON_ACTION, "%s", what);
+        return NULL;
+    }
+    if (c->spec->n_actions >= NIC_MAX_ACTIONS) {
+        offload_fail(c->out, OFFLOAD_REASON_ACTION, "too many actions");
+        return NULL;
+    }
+    a = &c->spec->actions[c->spec->n_actions++];
+    memset(a, 0, sizeof *a);
+    a->type = type;
+    return a;
+}
+
+static bool
+offload_output(struct offload_action_ctx *c, odp_port_t odp_port)
+{
+    const struct offload_port_resolver *r = c->resolver;
+    struct nic_action *a;
+    uint32_t nic_port;
+
+    if (!r->resolve(r->aux, odp_port, &nic_port)) {
+        const char *name = r->name ? r->name(r->aux, odp_port) : NULL;
+
+        if (name) {
+            return offload_fail(c->out, OFFLOAD_REASON_PORT, "%s", name);
+        }
+        return offload_fail(c->out, OFFLOAD_REASON_PORT, "port %"PRIu32,
+                            odp_to_u32(odp_port));
+    }
+    a = offload_put(c, NIC_ACT_OUTPUT, "output");
+    if (!a) {
+        return false;
+    }
+    a->port = nic_port;
+    return true;
+}
+
+static bool
+offload_push_vlan(struct offload_action_ctx *c,
+                  const struct ovs_action_push_vlan *vlan)
+{
+    struct nic_action *a;
+
+    /* The NIC pushes 802.1Q tags only. */
+    if (vlan->vlan_tpid != htons(ETH_TYPE_VLAN_8021Q)) {
+        return offload_fail(c->out, OFFLOAD_REASON_ACTION,
+                            "push_vlan(tpid=0x%04"PRIx16")",
+                            ntohs(vlan->vlan_tpid));
+    }
+    a = offload_put(c, NIC_ACT_PUSH_VLAN, "push_vlan");
+    if (!a) {
+        return false;
+    }
+    /* Both OVS and the NIC clear the CFI/"present" bit when writing the
+     * tag, so the TCI is passed as is. */
+    a->vlan_tci = vlan->vlan_tci;
+    c->min_vlans++;
+    c->max_vlans++;
+    return true;
+}
+
+static bool
+offload_pop_vlan(struct offload_action_ctx *c)
+{
+    /* OVS ignores pop_vlan on an untagged packet, the NIC drops the packet
+     * as malformed: only offload it when a tag is certain. */
+    if (c->min_vlans < 1) {
+        return offload_fail(c->out, OFFLOAD_REASON_ACTION,
+                            "pop_vlan(maybe untagged)");
+    }
+    if (!offload_put(c, NIC_ACT_POP_VLAN, "pop_vlan")) {
+        return false;
+    }
+    c->min_vlans--;
+    c->max_vlans--;
+    return true;
+}
+
+/* Classifies a (key, mask) field of a set action: 1 if entirely set, 0 if
+ * untouched, -1 if partially set. */
+static int
+offload_set_part(const void *mask, size_t n)
+{
+    return (offload_is_ones(mask, n) ? 1
+            : offload_is_zero(mask, n) ? 0
+            : -1);
+}
+
+/* True if a set action may leave a field alone: with a masked set, the
+ * mask covers none of it; with a plain set, which rewrites every field,
+ * the new value equals the one the megaflow pins. */
+static bool
+offload_set_keeps(bool masked, const void *mask, size_t n,
+                  const void *new, const void *cur, const void *cur_mask)
+{
+    if (masked) {
+        return offload_is_zero(mask, n);
+    }
+    return offload_is_ones(cur_mask, n) && !memcmp(new, cur, n);
+}
+
+static uint8_t
+offload_odp_frag_to_flow(uint8_t odp_frag)
+{
+    return (odp_frag == OVS_FRAG_TYPE_FIRST ? FLOW_NW_FRAG_ANY
+            : odp_frag == OVS_FRAG_TYPE_LATER ? FLOW_NW_FRAG_MASK
+            : 0);
+}
+
+/* The NIC re-parses the packet to rewrite L3/L4 headers and cannot with
+ * more than two tags. */
+static bool
+offload_l3_reachable(const struct offload_action_ctx *c)
+{
+    return c->max_vlans <= FLOW_MAX_VLAN_HEADERS;
+}
+
+static bool
+offload_set_eth(struct offload_action_ctx *c, const struct ovs_key_ethernet *k,
+                const struct ovs_key_ethernet *mask)
+{
+    int src = mask ? offload_set_part(&mask->eth_src, ETH_ADDR_LEN) : 1;
+    int dst = mask ? offload_set_part(&mask->eth_dst, ETH_ADDR_LEN) : 1;
+    struct nic_action *a;
+
+    if (src < 0) {
+        return offload_fail(c->out, OFFLOAD_REASON_ACTION, "set(eth(src))");
+    }
+    if (dst < 0) {
+        return offload_fail(c->out, OFFLOAD_REASON_ACTION, "set(eth(dst))");
+    }
+    if (src) {
+        a = offload_put(c, NIC_ACT_SET_ETH_SRC, "set(eth(src))");
+        if (!a) {
+            return false;
+        }
+        memcpy(&a->mac, &k->eth_src, ETH_ADDR_LEN);
+    }
+    if (dst) {
+        a = offload_put(c, NIC_ACT_SET_ETH_DST, "set(eth(dst))");
+        if (!a) {
+            return false;
+        }
+        memcpy(&a->mac, &k->eth_dst, ETH_ADDR_LEN);
+    }
+    return true;
+}
+
+/* Whether rewriting an IP address gives the same bytes as OVS for every
+ * matching packet.  OVS and the NIC both fix up TCP and UDP checksums; OVS
+ * does so also in later IPv4 fragments, whose payload has no L4 header,
+ * and the NIC does not, so those must be excluded or the protocol must not
+ * be TCP or UDP.  OVS also fixes ICMPv6 checksums and the NIC does not. */
+static bool
+offload_addr_rewrite_ok(const struct offload_action_ctx *c, bool ipv6)
+{
+    int proto = c->m->nw_proto;
+
+    if (ipv6) {
+        return proto >= 0 && proto != IPPROTO_ICMPV6;
+    }
+    return (c->m->no_later_frags
+            || (proto >= 0 && proto != IPPROTO_TCP && proto != IPPROTO_UDP));
+}
+
+static bool
+offload_set_ipv4(struct offload_action_ctx *c, const struct ovs_key_ipv4 *k,
+                 const struct ovs_key_ipv4 *mask)
+{
+    const struct flow *f = c->m->flow;
+    const struct flow_wildcards *wc = c->m->wc;
+    uint8_t frag = offload_odp_frag_to_flow(k->ipv4_frag);
+    uint8_t frag_mask = wc->masks.nw_frag & FLOW_NW_FRAG_MASK;
+    int src = mask ? offload_set_part(&mask->ipv4_src, 4) : 1;
+    int dst = mask ? offload_set_part(&mask->ipv4_dst, 4) : 1;
+    int ttl = mask ? offload_set_part(&mask->ipv4_ttl, 1) : 1;
+    struct nic_action *a;
+
+    if (c->m->dl_type != htons(ETH_TYPE_IP) || !offload_l3_reachable(c)) {
+        return offload_fail(c->out, OFFLOAD_REASON_ACTION, "set(ipv4)");
+    }
+    if (!offload_set_keeps(mask != NULL, mask ? &mask->ipv4_tos : NULL, 1,
+                           &k->ipv4_tos, &f->nw_tos, &wc->masks.nw_tos)) {
+        return offload_fail(c->out, OFFLOAD_REASON_ACTION, "set(ipv4(tos))");
+    }
+    if (!offload_set_keeps(mask != NULL, mask ? &mask->ipv4_proto : NULL, 1,
+                           &k->ipv4_proto, &f->nw_proto,
+                           &wc->masks.nw_proto)) {
+        return offload_fail(c->out, OFFLOAD_REASON_ACTION,
+                            "set(ipv4(proto))");
+    }
+    if (!(mask ? !mask->ipv4_frag
+          : frag_mask == FLOW_NW_FRAG_MASK && frag == f->nw_frag)) {
+        return offload_fail(c->out, OFFLOAD_REASON_ACTION,
+                            "set(ipv4(frag))");
+    }
+    if (src < 0 || dst < 0 || ttl < 0) {
+        return offload_fail(c->out, OFFLOAD_REASON_ACTION, "set(ipv4(%s))",
+                            src < 0 ? "src" : dst < 0 ? "dst" : "ttl");
+    }
+    if ((src || dst) && !offload_addr_rewrite_ok(c, false)) {
+        return offload_fail(c->out, OFFLOAD_REASON_ACTION, "set(ipv4(%s))",
+                            src ? "src" : "dst");
+    }
+    if (src) {
+        a = offload_put(c, NIC_ACT_SET_IPV4_SRC, "set(ipv4(src))");
+        if (!a) {
+            return false;
+        }
+        a->ipv4 = k->ipv4_src;
+    }
+    if (dst) {
+        a = offload_put(c, NIC_ACT_SET_IPV4_DST, "set(ipv4(dst))");
+        if (!a) {
+            return false;
+        }
+        a->ipv4 = k->ipv4_dst;
+    }
+    if (ttl) {
+        a = offload_put(c, NIC_ACT_SET_IP_TTL, "set(ipv4(ttl))");
+        if (!a) {
+            return false;
+        }
+        a->ttl = k->ipv4_ttl;
+    }
+    return true;
+}
+
+static bool
+offload_set_ipv6(struct offload_action_ctx *c, const struct ovs_key_ipv6 *k,
+                 const struct ovs_key_ipv6 *mask)
+{
+    const struct flow *f = c->m->flow;
+    const struct flow_wildcards *wc = c->m->wc;
+    uint8_t frag = offload_odp_frag_to_flow(k->ipv6_frag);
+    uint8_t frag_mask = wc->masks.nw_frag & FLOW_NW_FRAG_MASK;
+    int src = mask ? offload_set_part(&mask->ipv6_src, 16) : 1;
+    int dst = mask ? offload_set_part(&mask->ipv6_dst, 16) : 1;
+    int hlimit = mask ? offload_set_part(&mask->ipv6_hlimit, 1) : 1;
+    struct nic_action *a;
+
+    if (c->m->dl_type != htons(ETH_TYPE_IPV6) || !offload_l3_reachable(c)) {
+        return offload_fail(c->out, OFFLOAD_REASON_ACTION, "set(ipv6)");
+    }
+    if (!offload_set_keeps(mask != NULL, mask ? &mask->ipv6_label : NULL, 4,
+                           &k->ipv6_label, &f->ipv6_label,
+                           &wc->masks.ipv6_label)) {
+        return offload_fail(c->out, OFFLOAD_REASON_ACTION,
+                            "set(ipv6(label))");
+    }
+    if (!offload_set_keeps(mask != NULL, mask ? &mask->ipv6_tclass : NULL, 1,
+                           &k->ipv6_tclass, &f->nw_tos, &wc->masks.nw_tos)) {
+        return offload_fail(c->out, OFFLOAD_REASON_ACTION,
+                            "set(ipv6(tclass))");
+    }
+    if (!offload_set_keeps(mask != NULL, mask ? &mask->ipv6_proto : NULL, 1,
+                           &k->ipv6_proto, &f->nw_proto,
+                           &wc->masks.nw_proto)) {
+        return offload_fail(c->out, OFFLOAD_REASON_ACTION,
+                            "set(ipv6(proto))");
+    }
+    if (!(mask ? !mask->ipv6_frag
+          : frag_mask == FLOW_NW_FRAG_MASK && frag == f->nw_frag)) {
+        return offload_fail(c->out, OFFLOAD_REASON_ACTION,
+                            "set(ipv6(frag))");
+    }
+    if (src < 0 || dst < 0 || hlimit < 0) {
+        return offload_fail(c->out, OFFLOAD_REASON_ACTION, "set(ipv6(%s))",
+                            src < 0 ? "src" : dst < 0 ? "dst" : "hlimit");
+    }
+    /* Known differences left: OVS skips the L4 checksum fix-up for atomic
+     * fragments and, for the destination, when a routing header has
+     * segments left; the NIC fixes it up in both cases. */
+    if ((src || dst) && !offload_addr_rewrite_ok(c, true)) {
+        return offload_fail(c->out, OFFLOAD_REASON_ACTION, "set(ipv6(%s))",
+                            src ? "src" : "dst");
+    }
+    if (src) {
+        a = offload_put(c, NIC_ACT_SET_IPV6_SRC, "set(ipv6(src))");
+        if (!a) {
+            return false;
+        }
+        memcpy(a->ipv6, &k->ipv6_src, 16);
+    }
+    if (dst) {
+        a = offload_put(c, NIC_ACT_SET_IPV6_DST, "set(ipv6(dst))");
+        if (!a) {
+            return false;
+        }
+        memcpy(a->ipv6, &k->ipv6_dst, 16);
+    }
+    if (hlimit) {
+        a = offload_put(c, NIC_ACT_SET_IP_TTL, "set(ipv6(hlimit))");
+        if (!a) {
+            return false;
+        }
+        a->ttl = k->ipv6_hlimit;
+    }
+    return true;
+}
+
+/* TCP and UDP ports.  'k' and 'mask' point to struct ovs_key_tcp or
+ * ovs_key_udp, which have the same layout. */
+static bool
+offload_set_ports(struct offload_action_ctx *c, const char *name,
+                  uint8_t proto, const ovs_be16 k[2], const ovs_be16 *mask)
+{
+    int src = mask ? offload_set_part(&mask[0], 2) : 1;
+    int dst = mask ? offload_set_part(&mask[1], 2) : 1;
+    struct nic_action *a;
+
+    /* The NIC rewrites ports only where it parsed the L4 header, OVS
+     * wherever the protocol says so, later fragments included. */
+    if (!offload_is_ip(c->m) || c->m->nw_proto != proto
+        || !c->m->no_later_frags || !offload_l3_reachable(c)) {
+        return offload_fail(c->out, OFFLOAD_REASON_ACTION, "set(%s)", name);
+    }
+    if (src < 0 || dst < 0) {
+        return offload_fail(c->out, OFFLOAD_REASON_ACTION, "set(%s(%s))",
+                            name, src < 0 ? "src" : "dst");
+    }
+    if (src) {
+        a = offload_put(c, NIC_ACT_SET_TP_SRC, "set(tp_src)");
+        if (!a) {
+            return false;
+        }
+        a->tp_port = k[0];
+    }
+    if (dst) {
+        a = offload_put(c, NIC_ACT_SET_TP_DST, "set(tp_dst)");
+        if (!a) {
+            return false;
+        }
+        a->tp_port = k[1];
+    }
+    return true;
+}
+
+/* OVS_ACTION_ATTR_SET ('masked' false) or SET_MASKED ('masked' true),
+ * whose payload is one key attribute (followed by its mask). */
+static bool
+offload_set(struct offload_action_ctx *c, const struct nlattr *attr,
+            bool masked)
+{
+    const struct nlattr *key = nl_attr_get(attr);
+    enum ovs_key_attr type;
+    const void *data, *mask;
+    size_t size;
+
+    if (nl_attr_get_size(attr) < NLA_HDRLEN
+        || nl_attr_get_size(attr) < key->nla_len) {
+        return offload_fail(c->out, OFFLOAD_REASON_ACTION, "set(malformed)");
+    }
+    type = nl_attr_type(key);
+    data = nl_attr_get(key);
+    size = nl_attr_get_size(key);
+    if (masked) {
+        size /= 2;
+    }
+    mask = masked ? (const uint8_t *) data + size : NULL;
+
+#define OFFLOAD_SIZE_OK(STRUCT) (size == sizeof(STRUCT))
+    switch (type) {
+    case OVS_KEY_ATTR_ETHERNET:
+        if (OFFLOAD_SIZE_OK(struct ovs_key_ethernet)) {
+            return offload_set_eth(c, data, mask);
+        }
+        break;
+    case OVS_KEY_ATTR_IPV4:
+        if (OFFLOAD_SIZE_OK(struct ovs_key_ipv4)) {
+            return offload_set_ipv4(c, data, mask);
+        }
+        break;
+    case OVS_KEY_ATTR_IPV6:
+        if (OFFLOAD_SIZE_OK(struct ovs_key_ipv6)) {
+            return offload_set_ipv6(c, data, mask);
+        }
+        break;
+    case OVS_KEY_ATTR_TCP:
+        if (OFFLOAD_SIZE_OK(struct ovs_key_tcp)) {
+            return offload_set_ports(c, "tcp", IPPROTO_TCP, data, mask);
+        }
+        break;
+    case OVS_KEY_ATTR_UDP:
+        if (OFFLOAD_SIZE_OK(struct ovs_key_udp)) {
+            return offload_set_ports(c, "udp", IPPROTO_UDP, data, mask);
+        }
+        break;
+    case OVS_KEY_ATTR_UNSPEC:
+    case OVS_KEY_ATTR_ENCAP:
+    case OVS_KEY_ATTR_PRIORITY:
+    case OVS_KEY_ATTR_IN_PORT:
+    case OVS_KEY_ATTR_VLAN:
+    case OVS_KEY_ATTR_ETHERTYPE:
+    case OVS_KEY_ATTR_ICMP:
+    case OVS_KEY_ATTR_ICMPV6:
+    case OVS_KEY_ATTR_ARP:
+    case OVS_KEY_ATTR_ND:
+    case OVS_KEY_ATTR_SKB_MARK:
+    case OVS_KEY_ATTR_TUNNEL:
+    case OVS_KEY_ATTR_SCTP:
+    case OVS_KEY_ATTR_TCP_FLAGS:
+    case OVS_KEY_ATTR_DP_HASH:
+    case OVS_KEY_ATTR_RECIRC_ID:
+    case OVS_KEY_ATTR_MPLS:
+    case OVS_KEY_ATTR_CT_STATE:
+    case OVS_KEY_ATTR_CT_ZONE:
+    case OVS_KEY_ATTR_CT_MARK:
+    case OVS_KEY_ATTR_CT_LABELS:
+    case OVS_KEY_ATTR_CT_ORIG_TUPLE_IPV4:
+    case OVS_KEY_ATTR_CT_ORIG_TUPLE_IPV6:
+    case OVS_KEY_ATTR_NSH:
+    case OVS_KEY_ATTR_PACKET_TYPE:
+    case OVS_KEY_ATTR_ND_EXTENSIONS:
+    case OVS_KEY_ATTR_TUNNEL_INFO:
+    case __OVS_KEY_ATTR_MAX:
+    default: {
+        const char *name = offload_odp_key_name(type);
+
+        if (name) {
+            return offload_fail(c->out, OFFLOAD_REASON_ACTION, "set(%s)",
+                                name);
+        }
+        return offload_fail(c->out, OFFLOAD_REASON_ACTION, "set(key%d)",
+                            (int) type);
+    }
+    }
+#undef OFFLOAD_SIZE_OK
+    return offload_fail(c->out, OFFLOAD_REASON_ACTION, "set(%s(malformed))",
+                        offload_odp_key_name(type));
+}
+
+static bool
+offload_translate_actions(struct offload_action_ctx *c,
+                          const struct nlattr *actions, size_t actions_len)
+{
+    const struct nlattr *a;
+    size_t left;
+    bool dropped = false;
+
+    NL_ATTR_FOR_EACH_UNSAFE (a, left, actions, actions_len) {
+        enum ovs_action_attr type = nl_attr_type(a);
+        const char *name = offload_odp_action_name(type);
+        bool ok;
+
+        switch (type) {
+        case OVS_ACTION_ATTR_OUTPUT:
+            ok = offload_output(c, nl_attr_get_odp_port(a));
+            break;
+        case OVS_ACTION_ATTR_PUSH_VLAN:
+            ok = (nl_attr_get_size(a) == sizeof(struct ovs_action_push_vlan)
+                  ? offload_push_vlan(c, nl_attr_get(a))
+                  : offload_fail(c->out, OFFLOAD_REASON_ACTION,
+                                 "push_vlan(malformed)"));
+            break;
+        case OVS_ACTION_ATTR_POP_VLAN:
+            ok = offload_pop_vlan(c);
+            break;
+        case OVS_ACTION_ATTR_SET:
+            ok = offload_set(c, a, false);
+            break;
+        case OVS_ACTION_ATTR_SET_MASKED:
+            ok = offload_set(c, a, true);
+            break;
+        case OVS_ACTION_ATTR_DROP:
+            /* Ends the action list in OVS as on the NIC. */
+            ok = offload_put(c, NIC_ACT_DROP, "drop") != NULL;
+            dropped = true;
+            break;
+        case OVS_ACTION_ATTR_RECIRC:
+            ok = offload_fail(c->out, OFFLOAD_REASON_RECIRC, "recirc(%#"
+                              PRIx32")", nl_attr_get_u32(a));
+            break;
+        case OVS_ACTION_ATTR_CT:
+        case OVS_ACTION_ATTR_CT_CLEAR:
+            ok = offload_fail(c->out, OFFLOAD_REASON_CT, "%s", name);
+            break;
+        case OVS_ACTION_ATTR_UNSPEC:
+        case OVS_ACTION_ATTR_USERSPACE:
+        case OVS_ACTION_ATTR_SAMPLE:
+        case OVS_ACTION_ATTR_HASH:
+        case OVS_ACTION_ATTR_PUSH_MPLS:
+        case OVS_ACTION_ATTR_POP_MPLS:
+        case OVS_ACTION_ATTR_TRUNC:
+        case OVS_ACTION_ATTR_PUSH_ETH:
+        case OVS_ACTION_ATTR_POP_ETH:
+        case OVS_ACTION_ATTR_PUSH_NSH:
+        case OVS_ACTION_ATTR_POP_NSH:
+        case OVS_ACTION_ATTR_METER:
+        case OVS_ACTION_ATTR_CLONE:
+        case OVS_ACTION_ATTR_CHECK_PKT_LEN:
+        case OVS_ACTION_ATTR_ADD_MPLS:
+        case OVS_ACTION_ATTR_TUNNEL_PUSH:
+        case OVS_ACTION_ATTR_TUNNEL_POP:
+        case OVS_ACTION_ATTR_LB_OUTPUT:
+        case __OVS_ACTION_ATTR_MAX:
+        default:
+            ok = (name
+                  ? offload_fail(c->out, OFFLOAD_REASON_ACTION, "%s", name)
+                  : offload_fail(c->out, OFFLOAD_REASON_ACTION,
+                                 "action%d", (int) type));
+            break;
+        }
+        if (!ok) {
+            return false;
+        }
+        if (dropped) {
+            return true;
+        }
+    }
+    if (left) {
+        return offload_fail(c->out, OFFLOAD_REASON_ACTION, "malformed");
+    }
+
+    /* Rewrites after the last output cannot change what leaves the NIC,
+     * but could make the NIC count the packet as malformed instead of
+     * dropped by the rule; leave them out. */
+    while (c->spec->n_actions
+           && c->spec->actions[c->spec->n_actions - 1].type
+              != NIC_ACT_OUTPUT) {
+        c->spec->n_actions--;
+    }
+    if (!c->spec->n_actions) {
+        /* No output at all (an empty list included): a drop. */
+        return offload_put(c, NIC_ACT_DROP, "drop") != NULL;
+    }
+    return true;
+}
+
+static uint32_t
+offload_mask_bits(const struct nic_flow_key *mask)
+{
+    const uint64_t *w = (const uint64_t *) mask;
+    uint32_t n = 0;
+
+    for (size_t i = 0; i < NIC_FLOW_KEY_WORDS; i++) {
+        n += count_1bits(w[i]);
+    }
+    return n;
+}
+
+void
+offload_translate(const struct match *match,
+                  const struct nlattr *actions, size_t actions_len,
+                  const struct nic_caps *caps,
+                  const struct offload_port_resolver *resolver,
+                  uint32_t mark, uint64_t cookie,
+                  struct offload_translation *out)
+{
+    struct nic_rule_spec *spec = &out->spec;
+    struct offload_match_ctx mc;
+    struct offload_action_ctx ac;
+
+    memset(out, 0, sizeof *out);
+    out->kind = OFFLOAD_KIND_NONE;
+    out->reason = OFFLOAD_REASON_NONE;
+
+    memset(&mc, 0, sizeof mc);
+    mc.flow = &match->flow;
+    mc.wc = &match->wc;
+    mc.left = match->wc;
+    mc.nm = &spec->match;
+    mc.out = out;
+    nic_match_init_catchall(&spec->match);
+    if (!offload_translate_match(&mc, caps, resolver)) {
+        goto none;
+    }
+    spec->priority = offload_mask_bits(&spec->match.mask);
+    spec->cookie = cookie;
+
+    memset(&ac, 0, sizeof ac);
+    ac.m = &mc;
+    ac.caps = caps;
+    ac.resolver = resolver;
+    ac.spec = spec;
+    ac.out = out;
+    ac.min_vlans = mc.min_vlans;
+    ac.max_vlans = mc.max_vlans;
+    if (offload_translate_actions(&ac, actions, actions_len)) {
+        out->kind = OFFLOAD_KIND_FULL;
+    } else {
+        uint32_t need = (1u << NIC_ACT_MARK) | (1u << NIC_ACT_TO_HOST);
+
+        /* The NIC still classifies the flow and tells the host which one
+         * it is, which spares ovs-vswitchd the lookup. */
+        if (!mark || (caps->actions & need) != need) {
+            goto none;
+        }
+        spec->n_actions = 2;
+        memset(spec->actions, 0, 2 * sizeof spec->actions[0]);
+        spec->actions[0].type = NIC_ACT_MARK;
+        spec->actions[0].mark = mark;
+        spec->actions[1].type = NIC_ACT_TO_HOST;
+        spec->actions[1].port = spec->match.key.in_port;
+        out->kind = OFFLOAD_KIND_PARTIAL;
+    }
+
+    if (nic_rule_spec_validate(spec)) {
+        out->reason = OFFLOAD_REASON_NONE;
+        offload_fail(out, OFFLOAD_REASON_ACTION, "rejected by the NIC model");
+        goto none;
+    }
+    return;
+
+none:
+    out->kind = OFFLOAD_KIND_NONE;
+    memset(spec, 0, sizeof *spec);
+    if (out->reason == OFFLOAD_REASON_NONE) {
+        /* Cannot happen: every failure path names its reason. */
+        offload_fail(out, OFFLOAD_REASON_MATCH, "unknown");
+    }
+}
+
+const char *
+offload_reason_name(enum offload_reason reason)
+{
+    static const char *const names[] = {
+#define OFFLOAD_REASON(ENUM, NAME, DESC) NAME,
+        OFFLOAD_REASONS
+#undef OFFLOAD_REASON
+    };
+
+    return reason < OFFLOAD_N_REASONS ? names[reason] : "unknown";
+}
+
+const char *
+offload_reason_description(enum offload_reason reason)
+{
+    static const char *const descs[] = {
+#define OFFLOAD_REASON(ENUM, NAME, DESC) DESC,
+        OFFLOAD_REASONS
+#undef OFFLOAD_REASON
+    };
+
+    return reason < OFFLOAD_N_REASONS ? descs[reason] : "unknown reason";
+}
+
+const char *
+offload_kind_to_string(enum offload_kind kind)
+{
+    switch (kind) {
+    case OFFLOAD_KIND_NONE:
+        return "none";
+    case OFFLOAD_KIND_PARTIAL:
+        return "partial";
+    case OFFLOAD_KIND_FULL:
+        return "full";
+    default:
+        return "unknown";
+    }
+}

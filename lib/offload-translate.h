@@ -1,0 +1,87 @@
+#ifndef OFFLOAD_TRANSLATE_H
+#define OFFLOAD_TRANSLATE_H 1
+
+/* Translation of an OVS datapath flow (megaflow match + ODP actions) into
+ * a NIC rule, with the reason a user can read when it cannot be fully
+ * offloaded.  Pure logic: the caller says which datapath ports belong to
+ * the NIC through a resolver, and what the NIC can do through its caps. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/nic-class.h"
+#include "lib/nic-rule.h"
+#include "openvswitch/types.h"
+
+struct match;
+struct nlattr;
+
+/* Why a flow is not (fully) in the NIC.  The translator produces the
+ * first six; the engine adds the others. */
+#define OFFLOAD_REASONS                                                 \
+    OFFLOAD_REASON(NONE, "none", "offloaded")                           \
+    OFFLOAD_REASON(MATCH, "unsupported-match", "unsupported match field") \
+    OFFLOAD_REASON(ACTION, "unsupported-action", "unsupported action")  \
+    OFFLOAD_REASON(PORT, "port-not-on-nic", "output port not on this NIC") \
+    OFFLOAD_REASON(RECIRC, "recirculation", "recirculation")            \
+    OFFLOAD_REASON(CT, "conntrack", "connection tracking")              \
+    OFFLOAD_REASON(TABLE_FULL, "table-full", "NIC table full")          \
+    OFFLOAD_REASON(POLICY, "policy", "excluded by policy")              \
+    OFFLOAD_REASON(THRESHOLD, "below-threshold",                        \
+                   "below the admission threshold")                     \
+    OFFLOAD_REASON(INSERT_FAILED, "insert-failed", "insertion failed")  \
+    OFFLOAD_REASON(DISABLED, "disabled", "hw-offload is off")
+
+enum offload_reason {
+#define OFFLOAD_REASON(ENUM, NAME, DESC) OFFLOAD_REASON_##ENUM,
+    OFFLOAD_REASONS
+#undef OFFLOAD_REASON
+    OFFLOAD_N_REASONS
+};
+
+const char *offload_reason_name(enum offload_reason);
+const char *offload_reason_description(enum offload_reason);
+
+/* Maps datapath ports to ports of one NIC. */
+struct offload_port_resolver {
+    /* Returns true and the NIC port number in '*nic_port' if datapath port
+     * 'odp_port' is a port of the NIC being translated for, false if it is
+     * not (another NIC, a tap, an internal port...).  Must not be NULL. */
+    bool (*resolve)(const void *aux, odp_port_t odp_port,
+                    uint32_t *nic_port);
+    /* Optional: the port's name for messages, or NULL. */
+    const char *(*name)(const void *aux, odp_port_t odp_port);
+    const void *aux;
+};
+
+enum offload_kind {
+    OFFLOAD_KIND_NONE,          /* Stays entirely in ovs-vswitchd. */
+    OFFLOAD_KIND_PARTIAL,       /* NIC classifies and marks; host acts. */
+    OFFLOAD_KIND_FULL,          /* NIC classifies and acts. */
+};
+
+const char *offload_kind_to_string(enum offload_kind);
+
+#define OFFLOAD_DETAIL_LEN 96
+
+struct offload_translation {
+    enum offload_kind kind;
+    enum offload_reason reason;         /* Why not FULL; NONE when FULL. */
+    char detail[OFFLOAD_DETAIL_LEN];    /* Which field, action or port. */
+    struct nic_rule_spec spec;          /* Valid unless kind == NONE. */
+};
+
+/* Translates the megaflow 'match' with ODP 'actions' into a rule for the
+ * NIC described by 'caps', whose ports 'resolver' knows.  A flow whose
+ * match translates but whose actions do not becomes a PARTIAL rule (mark
+ * 'mark', then to the host) if the NIC can mark and 'mark' is nonzero.
+ * 'cookie' tags the rule.  Always fills in '*out'. */
+void offload_translate(const struct match *,
+                       const struct nlattr *actions, size_t actions_len,
+                       const struct nic_caps *,
+                       const struct offload_port_resolver *,
+                       uint32_t mark, uint64_t cookie,
+                       struct offload_translation *out);
+
+#endif /* offload-translate.h */

@@ -1,0 +1,574 @@
+/* Unit tests of lib/offload-translate: megaflows and ODP actions become the
+ * NIC rules they should, the ones that cannot are refused with a reason a
+ * user can read, and a translated match admits the same packets as OVS's
+ * megaflow. */
+
+#include <config.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "dp-packet.h"
+#include "flow.h"
+#include "lib/nic-class.h"
+#include "lib/nic-parse.h"
+#include "lib/offload-translate.h"
+#include "odp-util.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofpbuf.h"
+#include "packets.h"
+#include "tests/test-packets.h"
+#include "tests/unit-tests.h"
+
+/* Datapath ports 1 -> vf0, 2 -> uplink0, 3 -> vf1; port 9 ("tap9") is not
+ * on the NIC. */
+static bool
+test_resolve(const void *aux OVS_UNUSED, odp_port_t odp_port,
+             uint32_t *nic_port)
+{
+    switch (odp_to_u32(odp_port)) {
+    case 1:
+        *nic_port = NIC_PORT_VF_BASE;
+        return true;
+    case 2:
+        *nic_port = 0;
+        return true;
+    case 3:
+        *nic_port = NIC_PORT_VF_BASE + 1;
+        return true;
+    default:
+        return false;
+    }
+}
+
+static const char *
+test_port_name(const void *aux OVS_UNUSED, odp_port_t odp_port)
+{
+    return odp_to_u32(odp_port) == 9 ? "tap9" : NULL;
+}
+
+static const struct offload_port_resolver resolver = {
+    .resolve = test_resolve,
+    .name = test_port_name,
+};
+
+static const struct offload_port_resolver resolver_noname = {
+    .resolve = test_resolve,
+};
+
+static void
+caps_all(struct nic_caps *caps)
+{
+    memset(caps, 0, sizeof *caps);
+    caps->actions = (1u << NIC_N_ACTIONS) - 1;
+    memset(&caps->matchable, 0xff, sizeof caps->matchable);
+}
+
+/* A megaflow as dpif-netdev has them: in_port and recirc_id exact. */
+static void
+megaflow_init(struct match *m, uint32_t odp_in_port)
+{
+    match_init_catchall(m);
+    m->flow.in_port.odp_port = u32_to_odp(odp_in_port);
+    m->wc.masks.in_port.odp_port = ODPP_NONE;
+    match_set_recirc_id(m, 0);
+}
+
+static void
+translate(const struct match *m, const char *actions,
+          const struct nic_caps *caps, uint32_t mark,
+          struct offload_translation *out)
+{
+    struct ofpbuf buf;
+
+    ofpbuf_init(&buf, 64);
+    ck_assert_int_eq(odp_actions_from_string(actions, NULL, &buf), 0);
+    offload_translate(m, buf.data, buf.size, caps, &resolver, mark, 7, out);
+    ofpbuf_uninit(&buf);
+}
+
+static struct eth_addr
+mac(const char *s)
+{
+    struct eth_addr ea;
+
+    ck_assert(eth_addr_from_string(s, &ea));
+    return ea;
+}
+
+START_TEST(test_l2_forward)
+{
+    struct offload_translation t;
+    struct nic_caps caps;
+    struct match m;
+
+    caps_all(&caps);
+    megaflow_init(&m, 1);
+    match_set_dl_src(&m, mac("00:00:00:00:00:01"));
+    match_set_dl_dst(&m, mac("00:00:00:00:00:02"));
+    match_set_dl_type(&m, htons(ETH_TYPE_IP));
+    match_set_dl_tci_masked(&m, 0, htons(VLAN_CFI));
+    translate(&m, "2", &caps, 5, &t);
+
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_FULL);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_NONE);
+    ck_assert_int_eq(t.spec.match.key.in_port, NIC_PORT_VF_BASE);
+    ck_assert_uint_eq(t.spec.match.mask.in_port, UINT32_MAX);
+    ck_assert(eth_addr_equals(t.spec.match.key.dl_dst,
+                              mac("00:00:00:00:00:02")));
+    ck_assert(eth_addr_equals(t.spec.match.mask.dl_src, eth_addr_exact));
+    ck_assert_uint_eq(t.spec.match.key.dl_type, htons(ETH_TYPE_IP));
+    ck_assert_uint_eq(t.spec.match.mask.vlan_tci[0],
+                      htons(NIC_VLAN_PRESENT));
+    ck_assert_uint_eq(t.spec.match.key.vlan_tci[0], 0);
+    ck_assert_uint_eq(t.spec.match.mask.nw_proto, 0);
+    /* 32 + 48 + 48 + 16 + 1 bits. */
+    ck_assert_uint_eq(t.spec.priority, 145);
+    ck_assert_uint_eq(t.spec.cookie, 7);
+    ck_assert_uint_eq(t.spec.n_actions, 1);
+    ck_assert_int_eq(t.spec.actions[0].type, NIC_ACT_OUTPUT);
+    ck_assert_uint_eq(t.spec.actions[0].port, 0);
+}
+END_TEST
+
+START_TEST(test_vlan_push_pop)
+{
+    struct offload_translation t;
+    struct nic_caps caps;
+    struct match m;
+
+    caps_all(&caps);
+    megaflow_init(&m, 1);
+    match_set_dl_tci_masked(&m, 0, htons(VLAN_CFI));
+    translate(&m, "push_vlan(vid=10,pcp=3),2", &caps, 0, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_FULL);
+    ck_assert_uint_eq(t.spec.n_actions, 2);
+    ck_assert_int_eq(t.spec.actions[0].type, NIC_ACT_PUSH_VLAN);
+    ck_assert_uint_eq(ntohs(t.spec.actions[0].vlan_tci) & VLAN_VID_MASK, 10);
+    ck_assert_uint_eq(vlan_tci_to_pcp(t.spec.actions[0].vlan_tci), 3);
+
+    /* Tagged 10 in, pop and output. */
+    megaflow_init(&m, 2);
+    match_set_dl_tci(&m, htons(10 | VLAN_CFI));
+    m.flow.vlans[0].tpid = htons(ETH_TYPE_VLAN_8021Q);
+    m.wc.masks.vlans[0].tpid = OVS_BE16_MAX;
+    translate(&m, "pop_vlan,1", &caps, 0, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_FULL);
+    ck_assert_uint_eq(t.spec.match.key.vlan_tci[0],
+                      htons(10 | NIC_VLAN_PRESENT));
+    ck_assert_uint_eq(t.spec.match.mask.vlan_tci[0], OVS_BE16_MAX);
+    ck_assert_int_eq(t.spec.actions[0].type, NIC_ACT_POP_VLAN);
+    ck_assert_int_eq(t.spec.actions[1].type, NIC_ACT_OUTPUT);
+    ck_assert_uint_eq(t.spec.actions[1].port, NIC_PORT_VF_BASE);
+
+    /* pop_vlan when the packet may be untagged: OVS ignores it, the NIC
+     * would drop the packet. */
+    megaflow_init(&m, 2);
+    translate(&m, "pop_vlan,1", &caps, 0, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_NONE);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_ACTION);
+
+    /* 802.1ad push is beyond the NIC. */
+    megaflow_init(&m, 1);
+    translate(&m, "push_vlan(tpid=0x88a8,vid=10,pcp=0),2", &caps, 0, &t);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_ACTION);
+}
+END_TEST
+
+static void
+tcp_megaflow(struct match *m)
+{
+    megaflow_init(m, 1);
+    match_set_dl_type(m, htons(ETH_TYPE_IP));
+    match_set_nw_proto(m, IPPROTO_TCP);
+    match_set_nw_frag_masked(m, 0, FLOW_NW_FRAG_MASK);
+    match_set_nw_dst(m, inet_addr("10.0.0.2"));
+    match_set_tp_dst(m, htons(80));
+}
+
+START_TEST(test_set_fields)
+{
+    struct offload_translation t;
+    struct nic_caps caps;
+    struct match m;
+
+    caps_all(&caps);
+    tcp_megaflow(&m);
+    translate(&m,
+              "set(eth(src=00:00:00:00:00:0a,dst=00:00:00:00:00:0b)),"
+              "set(ipv4(src=1.1.1.1/255.255.255.255,ttl=9/0xff)),"
+              "set(tcp(dst=8080/0xffff)),2,"
+              "set(ipv4(dst=2.2.2.2/255.255.255.255)),3", &caps, 0, &t);
+    ck_assert_msg(t.kind == OFFLOAD_KIND_FULL, "%s", t.detail);
+    ck_assert_uint_eq(t.spec.n_actions, 8);
+    ck_assert_int_eq(t.spec.actions[0].type, NIC_ACT_SET_ETH_SRC);
+    ck_assert(eth_addr_equals(t.spec.actions[0].mac,
+                              mac("00:00:00:00:00:0a")));
+    ck_assert_int_eq(t.spec.actions[1].type, NIC_ACT_SET_ETH_DST);
+    ck_assert_int_eq(t.spec.actions[2].type, NIC_ACT_SET_IPV4_SRC);
+    ck_assert_uint_eq(t.spec.actions[2].ipv4, inet_addr("1.1.1.1"));
+    ck_assert_int_eq(t.spec.actions[3].type, NIC_ACT_SET_IP_TTL);
+    ck_assert_uint_eq(t.spec.actions[3].ttl, 9);
+    ck_assert_int_eq(t.spec.actions[4].type, NIC_ACT_SET_TP_DST);
+    ck_assert_uint_eq(t.spec.actions[4].tp_port, htons(8080));
+    ck_assert_int_eq(t.spec.actions[5].type, NIC_ACT_OUTPUT);
+    /* The rewrite after the first output applies to the second only. */
+    ck_assert_int_eq(t.spec.actions[6].type, NIC_ACT_SET_IPV4_DST);
+    ck_assert_int_eq(t.spec.actions[7].type, NIC_ACT_OUTPUT);
+    ck_assert_uint_eq(t.spec.actions[7].port, NIC_PORT_VF_BASE + 1);
+
+    /* A TOS rewrite and a partial MAC mask are beyond the NIC. */
+    translate(&m, "set(ipv4(tos=4/0xff)),2", &caps, 0, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_NONE);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_ACTION);
+    ck_assert_str_eq(t.detail, "set(ipv4(tos))");
+    translate(&m, "set(eth(src=00:00:00:00:00:0a/ff:ff:ff:00:00:00)),2",
+              &caps, 0, &t);
+    ck_assert_str_eq(t.detail, "set(eth(src))");
+
+    /* Port rewrite when later fragments may match: refused. */
+    match_set_nw_frag_masked(&m, 0, 0);
+    translate(&m, "set(tcp(dst=8080/0xffff)),2", &caps, 0, &t);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_ACTION);
+}
+END_TEST
+
+START_TEST(test_drop)
+{
+    struct offload_translation t;
+    struct nic_caps caps;
+    struct match m;
+
+    caps_all(&caps);
+    megaflow_init(&m, 1);
+    offload_translate(&m, NULL, 0, &caps, &resolver, 5, 1, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_FULL);
+    ck_assert_uint_eq(t.spec.n_actions, 1);
+    ck_assert_int_eq(t.spec.actions[0].type, NIC_ACT_DROP);
+
+    translate(&m, "drop", &caps, 5, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_FULL);
+    ck_assert_int_eq(t.spec.actions[0].type, NIC_ACT_DROP);
+}
+END_TEST
+
+START_TEST(test_port_not_on_nic)
+{
+    struct offload_translation t;
+    struct nic_caps caps;
+    struct match m;
+    struct ofpbuf buf;
+
+    caps_all(&caps);
+    megaflow_init(&m, 1);
+    translate(&m, "2,9", &caps, 42, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_PARTIAL);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_PORT);
+    ck_assert_str_eq(t.detail, "tap9");
+    ck_assert_uint_eq(t.spec.n_actions, 2);
+    ck_assert_int_eq(t.spec.actions[0].type, NIC_ACT_MARK);
+    ck_assert_uint_eq(t.spec.actions[0].mark, 42);
+    ck_assert_int_eq(t.spec.actions[1].type, NIC_ACT_TO_HOST);
+
+    ofpbuf_init(&buf, 16);
+    ck_assert_int_eq(odp_actions_from_string("8", NULL, &buf), 0);
+    offload_translate(&m, buf.data, buf.size, &caps, &resolver_noname, 42,
+                      0, &t);
+    ofpbuf_uninit(&buf);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_PORT);
+    ck_assert_str_eq(t.detail, "port 8");
+
+    /* No mark: stays in ovs-vswitchd. */
+    translate(&m, "9", &caps, 0, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_NONE);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_PORT);
+
+    /* Input port not on the NIC. */
+    megaflow_init(&m, 9);
+    translate(&m, "2", &caps, 42, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_NONE);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_PORT);
+}
+END_TEST
+
+START_TEST(test_unsupported_actions)
+{
+    struct offload_translation t;
+    struct nic_caps caps;
+    struct match m;
+
+    caps_all(&caps);
+    megaflow_init(&m, 1);
+    translate(&m, "userspace(pid=1),2", &caps, 3, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_PARTIAL);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_ACTION);
+    ck_assert_str_eq(t.detail, "userspace");
+
+    translate(&m, "recirc(16)", &caps, 3, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_PARTIAL);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_RECIRC);
+
+    translate(&m, "ct(zone=1),recirc(16)", &caps, 3, &t);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_CT);
+    ck_assert_str_eq(t.detail, "ct");
+
+    translate(&m, "tnl_pop(4)", &caps, 3, &t);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_ACTION);
+    ck_assert_str_eq(t.detail, "tnl_pop");
+
+    /* 17 outputs do not fit. */
+    translate(&m, "2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2", &caps, 3, &t);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_ACTION);
+    ck_assert_str_eq(t.detail, "too many actions");
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_PARTIAL);
+
+    /* The NIC cannot push VLAN tags, or mark. */
+    caps.actions &= ~(1u << NIC_ACT_PUSH_VLAN);
+    translate(&m, "push_vlan(vid=10,pcp=0),2", &caps, 3, &t);
+    ck_assert_int_ne(t.kind, OFFLOAD_KIND_FULL);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_ACTION);
+    caps.actions &= ~(1u << NIC_ACT_MARK);
+    translate(&m, "push_vlan(vid=10,pcp=0),2", &caps, 3, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_NONE);
+}
+END_TEST
+
+START_TEST(test_unsupported_match)
+{
+    struct offload_translation t;
+    struct nic_caps caps;
+    struct match m;
+
+    caps_all(&caps);
+    megaflow_init(&m, 1);
+    match_set_ct_state_masked(&m, CS_TRACKED, CS_TRACKED);
+    translate(&m, "2", &caps, 3, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_NONE);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_CT);
+    ck_assert_str_eq(t.detail, "ct_state");
+
+    megaflow_init(&m, 1);
+    match_set_pkt_mark_masked(&m, 1, 1);
+    translate(&m, "2", &caps, 3, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_NONE);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_MATCH);
+    ck_assert_str_eq(t.detail, "pkt_mark");
+
+    megaflow_init(&m, 1);
+    match_set_dl_type(&m, htons(ETH_TYPE_ARP));
+    match_set_nw_proto(&m, ARP_OP_REQUEST);
+    match_set_arp_sha(&m, mac("00:00:00:00:00:01"));
+    translate(&m, "2", &caps, 3, &t);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_MATCH);
+    ck_assert_str_eq(t.detail, "arp_sha");
+
+    /* recirc_id != 0. */
+    megaflow_init(&m, 1);
+    match_set_recirc_id(&m, 5);
+    translate(&m, "2", &caps, 3, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_NONE);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_RECIRC);
+
+    /* SCTP ports: OVS parses them, the NIC does not. */
+    megaflow_init(&m, 1);
+    match_set_dl_type(&m, htons(ETH_TYPE_IP));
+    match_set_nw_proto(&m, IPPROTO_SCTP);
+    match_set_tp_dst(&m, htons(9));
+    translate(&m, "2", &caps, 3, &t);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_MATCH);
+    ck_assert_str_eq(t.detail, "sctp_dst");
+
+    /* "Any fragment" has no single NIC value. */
+    megaflow_init(&m, 1);
+    match_set_dl_type(&m, htons(ETH_TYPE_IP));
+    match_set_nw_frag_masked(&m, FLOW_NW_FRAG_ANY, FLOW_NW_FRAG_ANY);
+    translate(&m, "2", &caps, 3, &t);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_MATCH);
+    ck_assert_str_eq(t.detail, "nw_frag");
+
+    /* Tunnel metadata. */
+    megaflow_init(&m, 1);
+    match_set_tun_id(&m, htonll(5));
+    translate(&m, "2", &caps, 3, &t);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_MATCH);
+    ck_assert_str_eq(t.detail, "tun_id");
+
+    /* A NIC that cannot match TCP ports. */
+    tcp_megaflow(&m);
+    caps.matchable.tp_dst = 0;
+    translate(&m, "2", &caps, 3, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_NONE);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_MATCH);
+    ck_assert_str_eq(t.detail, "tp_dst");
+}
+END_TEST
+
+START_TEST(test_frag_mapping)
+{
+    static const struct {
+        uint8_t value, mask;
+        uint8_t nic_value, nic_mask;
+    } cases[] = {
+        { 0, FLOW_NW_FRAG_MASK, NIC_FRAG_NONE, 3 },
+        { FLOW_NW_FRAG_ANY, FLOW_NW_FRAG_MASK, NIC_FRAG_FIRST, 3 },
+        { FLOW_NW_FRAG_MASK, FLOW_NW_FRAG_MASK, NIC_FRAG_LATER, 3 },
+        { 0, FLOW_NW_FRAG_LATER, 0, NIC_FRAG_LATER },
+        { FLOW_NW_FRAG_LATER, FLOW_NW_FRAG_LATER, NIC_FRAG_LATER,
+          NIC_FRAG_LATER },
+        { 0, FLOW_NW_FRAG_ANY, NIC_FRAG_NONE, 3 },
+    };
+    struct offload_translation t;
+    struct nic_caps caps;
+    struct match m;
+
+    caps_all(&caps);
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        megaflow_init(&m, 1);
+        match_set_dl_type(&m, htons(ETH_TYPE_IPV6));
+        match_set_nw_frag_masked(&m, cases[i].value, cases[i].mask);
+        translate(&m, "2", &caps, 0, &t);
+        ck_assert_int_eq(t.kind, OFFLOAD_KIND_FULL);
+        ck_assert_uint_eq(t.spec.match.key.nw_frag, cases[i].nic_value);
+        ck_assert_uint_eq(t.spec.match.mask.nw_frag, cases[i].nic_mask);
+    }
+}
+END_TEST
+
+START_TEST(test_reason_names)
+{
+    ck_assert_str_eq(offload_reason_name(OFFLOAD_REASON_PORT),
+                     "port-not-on-nic");
+    ck_assert_str_eq(offload_reason_description(OFFLOAD_REASON_CT),
+                     "connection tracking");
+    ck_assert_str_eq(offload_reason_name(OFFLOAD_N_REASONS), "unknown");
+    ck_assert_str_eq(offload_kind_to_string(OFFLOAD_KIND_PARTIAL),
+                     "partial");
+}
+END_TEST
+
+/* Equivalence: a megaflow built by OVS's own flow_extract() from a packet,
+ * with a typical mask, translates into a NIC match that admits the same
+ * packet as parsed by the NIC, and not a packet differing in a matched
+ * field. */
+static void
+check_equivalence(const struct tp_spec *spec)
+{
+    struct offload_translation t;
+    struct flow_wildcards wc;
+    struct nic_flow_key key;
+    struct nic_parse_offsets ofs;
+    struct nic_caps caps;
+    struct tp_frame f;
+    struct dp_packet *pkt;
+    struct flow flow;
+    struct match m;
+
+    tp_build(&f, spec);
+    pkt = dp_packet_clone_data(f.buf, f.len);
+    flow_extract(pkt, &flow);
+    dp_packet_delete(pkt);
+    flow.in_port.odp_port = u32_to_odp(1);
+
+    flow_wildcards_init_catchall(&wc);
+    WC_MASK_FIELD(&wc, in_port);
+    WC_MASK_FIELD(&wc, recirc_id);
+    WC_MASK_FIELD(&wc, packet_type);
+    WC_MASK_FIELD(&wc, dl_src);
+    WC_MASK_FIELD(&wc, dl_dst);
+    WC_MASK_FIELD(&wc, dl_type);
+    WC_MASK_FIELD(&wc, vlans);
+    if (spec->ip_version) {
+        WC_MASK_FIELD_MASK(&wc, nw_frag, FLOW_NW_FRAG_MASK);
+        WC_MASK_FIELD(&wc, nw_proto);
+        WC_MASK_FIELD(&wc, nw_ttl);
+        WC_MASK_FIELD(&wc, tp_src);
+        WC_MASK_FIELD(&wc, tp_dst);
+        if (spec->ip_version == 4) {
+            WC_MASK_FIELD(&wc, nw_src);
+            WC_MASK_FIELD(&wc, nw_dst);
+        } else {
+            WC_MASK_FIELD(&wc, ipv6_src);
+            WC_MASK_FIELD(&wc, ipv6_dst);
+        }
+        if (spec->proto == IPPROTO_TCP) {
+            WC_MASK_FIELD(&wc, tcp_flags);
+        }
+    } else {
+        WC_MASK_FIELD(&wc, nw_proto);
+        WC_MASK_FIELD(&wc, nw_src);
+        WC_MASK_FIELD(&wc, nw_dst);
+    }
+    match_init(&m, &flow, &wc);
+
+    caps_all(&caps);
+    offload_translate(&m, NULL, 0, &caps, &resolver, 0, 0, &t);
+    ck_assert_msg(t.kind == OFFLOAD_KIND_FULL, "%s: %s",
+                  offload_reason_name(t.reason), t.detail);
+
+    ck_assert_int_eq(nic_parse(f.buf, f.len, NIC_PORT_VF_BASE, &key, &ofs),
+                     NIC_PARSE_OK);
+    ck_assert(nic_match_matches(&t.spec.match, &key));
+
+    /* Another destination port or address: no match. */
+    size_t at = (f.l4 && (spec->proto == IPPROTO_TCP
+                          || spec->proto == IPPROTO_UDP)
+                 ? f.l4 + 3
+                 : f.l3 + (spec->ip_version == 6 ? 39
+                           : spec->ip_version == 4 ? 19 : 27));
+
+    f.buf[at] ^= 1;
+    ck_assert_int_eq(nic_parse(f.buf, f.len, NIC_PORT_VF_BASE, &key, &ofs),
+                     NIC_PARSE_OK);
+    ck_assert(!nic_match_matches(&t.spec.match, &key));
+    f.buf[at] ^= 1;
+
+    /* Another input port: no match. */
+    ck_assert_int_eq(nic_parse(f.buf, f.len, 0, &key, &ofs), NIC_PARSE_OK);
+    ck_assert(!nic_match_matches(&t.spec.match, &key));
+}
+
+START_TEST(test_equivalence)
+{
+    struct tp_spec tcp4 = { .ip_version = 4, .proto = IPPROTO_TCP,
+                            .src_ip = "10.0.0.1", .dst_ip = "10.0.0.2",
+                            .src_port = 1234, .dst_port = 80,
+                            .payload_len = 10 };
+    struct tp_spec udp6 = { .ip_version = 6, .proto = IPPROTO_UDP,
+                            .src_ip = "2001:db8::1", .dst_ip = "2001:db8::2",
+                            .src_port = 53, .dst_port = 5353,
+                            .payload_len = 10, .n_vlans = 1,
+                            .vid = { 42 } };
+    struct tp_spec icmp4 = { .ip_version = 4, .proto = IPPROTO_ICMP,
+                             .src_ip = "10.0.0.1", .dst_ip = "10.0.0.2",
+                             .payload_len = 8, .n_vlans = 2,
+                             .vid = { 5, 6 } };
+    struct tp_spec arp = { .ip_version = 0, .src_ip = "10.0.0.1",
+                           .dst_ip = "10.0.0.2" };
+
+    check_equivalence(&tcp4);
+    check_equivalence(&udp6);
+    check_equivalence(&icmp4);
+    check_equivalence(&arp);
+}
+END_TEST
+
+Suite *
+offload_translate_suite(void)
+{
+    Suite *s = suite_create("offload-translate");
+    TCase *tc = tcase_create("core");
+
+    tcase_add_test(tc, test_l2_forward);
+    tcase_add_test(tc, test_vlan_push_pop);
+    tcase_add_test(tc, test_set_fields);
+    tcase_add_test(tc, test_drop);
+    tcase_add_test(tc, test_port_not_on_nic);
+    tcase_add_test(tc, test_unsupported_actions);
+    tcase_add_test(tc, test_unsupported_match);
+    tcase_add_test(tc, test_frag_mapping);
+    tcase_add_test(tc, test_reason_names);
+    tcase_add_test(tc, test_equivalence);
+    suite_add_tcase(s, tc);
+    return s;
+}

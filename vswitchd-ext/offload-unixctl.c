@@ -1,0 +1,214 @@
+#include <config.h>
+
+#include "vswitchd-ext/offload-unixctl.h"
+
+#include <string.h>
+
+#include "datapath-offload/netdev-offload-nicsim.h"
+#include "flow.h"
+#include "lib/offload-engine.h"
+#include "odp-util.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/json.h"
+#include "openvswitch/ofpbuf.h"
+#include "simap.h"
+#include "unixctl.h"
+#include "util.h"
+#include "vswitchd-ext/offload-config.h"
+#include "vswitchd-ext/unixctl-format.h"
+
+static void
+offload_unixctl_show(struct unixctl_conn *conn, int argc_,
+                     const char *argv_[], void *aux OVS_UNUSED)
+{
+    const char *argv[UNIXCTL_FORMAT_MAX_ARGS];
+    bool json;
+    int argc;
+
+    if (!unixctl_format_parse(conn, argc_, argv_, argv, &argc, &json)) {
+        return;
+    }
+    if (argc > 1) {
+        unixctl_command_reply_error(conn, "usage: offload/show "
+                                    "[--format text|json]");
+        return;
+    }
+    if (json) {
+        struct json *j = offload_engine_show_json();
+
+        json_object_put(j, "rebalance_interval_ms", json_integer_create(
+                            netdev_offload_nicsim_get_interval()));
+        json_object_put(j, "config_errors", offload_config_errors_json());
+        unixctl_format_reply_json(conn, j);
+    } else {
+        struct ds s = DS_EMPTY_INITIALIZER;
+
+        offload_engine_show(&s);
+        ds_put_format(&s, "rebalance interval: %d ms\n",
+                      netdev_offload_nicsim_get_interval());
+        offload_config_format_errors(&s);
+        unixctl_command_reply(conn, ds_cstr(&s));
+        ds_destroy(&s);
+    }
+}
+
+static bool
+offload_unixctl_valid_state(const char *name)
+{
+    for (int i = 0; i < OFFLOAD_N_STATES; i++) {
+        if (!strcmp(name, offload_state_name(i))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void
+offload_unixctl_flows(struct unixctl_conn *conn, int argc_,
+                      const char *argv_[], void *aux OVS_UNUSED)
+{
+    const char *argv[UNIXCTL_FORMAT_MAX_ARGS];
+    const char *filter = NULL;
+    bool json;
+    int argc;
+
+    if (!unixctl_format_parse(conn, argc_, argv_, argv, &argc, &json)) {
+        return;
+    }
+    if (argc > 2) {
+        unixctl_command_reply_error(conn, "usage: offload/flows "
+                                    "[--format text|json] [STATE]");
+        return;
+    }
+    if (argc == 2) {
+        filter = argv[1];
+        if (!offload_unixctl_valid_state(filter)) {
+            char *msg = xasprintf("%s: unknown state (expected pending, "
+                                  "offloaded, partial, software or "
+                                  "failed)", filter);
+            unixctl_command_reply_error(conn, msg);
+            free(msg);
+            return;
+        }
+    }
+    if (json) {
+        unixctl_format_reply_json(conn, offload_engine_flows_json(filter));
+    } else {
+        struct ds s = DS_EMPTY_INITIALIZER;
+
+        offload_engine_flows(&s, filter);
+        unixctl_command_reply(conn, ds_cstr(&s));
+        ds_destroy(&s);
+    }
+}
+
+/* Parses a UFID ("ufid:..." or bare) or an ODP flow (as dpctl/dump-flows
+ * prints it) into the UFID of the tracked flow.  Returns NULL or an
+ * error message to free. */
+static char *
+offload_unixctl_parse_flow(const char *s, ovs_u128 *ufid)
+{
+    char *error = NULL;
+    int n;
+
+    struct ofpbuf key, mask;
+    struct flow flow;
+
+    n = odp_ufid_from_string(s, ufid);
+    if (n == 0 && strlen(s) == 36 && strchr(s, '-')) {
+        char *with_prefix = xasprintf("ufid:%s", s);
+
+        n = odp_ufid_from_string(with_prefix, ufid);
+        free(with_prefix);
+    }
+    if (n < 0) {
+        return xasprintf("%s: bad UFID", s);
+    } else if (n > 0) {
+        /* The engine knows flows by dpif-netdev's megaflow UFID; dpctl
+         * shows another one, which the datapath can resolve. */
+        if (!offload_engine_explain(ufid, NULL, NULL)
+            && netdev_offload_nicsim_datapath_flow(ufid, &flow)) {
+            offload_engine_find_by_flow(&flow, ufid);
+        }
+        return NULL;
+    }
+
+    struct simap port_names = SIMAP_INITIALIZER(&port_names);
+    netdev_offload_nicsim_port_names(&port_names);
+    ofpbuf_init(&key, 0);
+    ofpbuf_init(&mask, 0);
+    if (odp_flow_from_string(s, &port_names, &key, &mask, &error)) {
+        char *msg = xasprintf("%s: neither a UFID nor a datapath flow (%s)",
+                              s, error ? error : "parse error");
+        free(error);
+        error = msg;
+    } else if (odp_flow_key_to_flow(key.data, key.size, &flow, &error)
+               == ODP_FIT_ERROR) {
+        char *msg = xasprintf("%s: bad datapath flow (%s)", s,
+                              error ? error : "?");
+        free(error);
+        error = msg;
+    } else {
+        free(error);
+        error = NULL;
+        if (!offload_engine_find_by_flow(&flow, ufid)) {
+            error = xasprintf("no datapath flow offered for offload "
+                              "matches %s", s);
+        }
+    }
+    ofpbuf_uninit(&key);
+    ofpbuf_uninit(&mask);
+    simap_destroy(&port_names);
+    return error;
+}
+
+static void
+offload_unixctl_explain(struct unixctl_conn *conn, int argc_,
+                        const char *argv_[], void *aux OVS_UNUSED)
+{
+    const char *argv[UNIXCTL_FORMAT_MAX_ARGS];
+    ovs_u128 ufid;
+    char *error;
+    bool json;
+    int argc;
+
+    if (!unixctl_format_parse(conn, argc_, argv_, argv, &argc, &json)) {
+        return;
+    }
+    if (argc != 2) {
+        unixctl_command_reply_error(conn, "usage: offload/explain "
+                                    "[--format text|json] FLOW|UFID");
+        return;
+    }
+    error = offload_unixctl_parse_flow(argv[1], &ufid);
+    if (error) {
+        unixctl_command_reply_error(conn, error);
+        free(error);
+        return;
+    }
+
+    struct ds s = DS_EMPTY_INITIALIZER;
+    struct json *j = NULL;
+    if (!offload_engine_explain(&ufid, &s, json ? &j : NULL)) {
+        ds_put_cstr(&s, "no such flow: ");
+        odp_format_ufid(&ufid, &s);
+        unixctl_command_reply_error(conn, ds_cstr(&s));
+    } else if (json) {
+        unixctl_format_reply_json(conn, j);
+    } else {
+        unixctl_command_reply(conn, ds_cstr(&s));
+    }
+    ds_destroy(&s);
+}
+
+void
+offload_unixctl_register(void)
+{
+    unixctl_command_register("offload/show", "[--format text|json]", 0, 2,
+                             offload_unixctl_show, NULL);
+    unixctl_command_register("offload/flows", "[--format text|json] [STATE]",
+                             0, 3, offload_unixctl_flows, NULL);
+    unixctl_command_register("offload/explain",
+                             "[--format text|json] FLOW|UFID", 1, 3,
+                             offload_unixctl_explain, NULL);
+}

@@ -1,0 +1,58 @@
+#include <config.h>
+
+#include "vswitchd-ext/unixctl-format.h"
+
+#include <string.h>
+
+#include "openvswitch/json.h"
+#include "unixctl.h"
+#include "util.h"
+
+bool
+unixctl_format_parse(struct unixctl_conn *conn, int argc,
+                     const char *argv[],
+                     const char *args[UNIXCTL_FORMAT_MAX_ARGS],
+                     int *n_argsp, bool *json)
+{
+    const char *fmt = NULL;
+    int skip = 0, n = 0;
+
+    *json = false;
+    if (argc > 1 && !strcmp(argv[1], "--format")) {
+        if (argc < 3) {
+            unixctl_command_reply_error(conn, "--format needs text or json");
+            return false;
+        }
+        fmt = argv[2];
+        skip = 2;
+    } else if (argc > 1 && !strncmp(argv[1], "--format=", 9)) {
+        fmt = argv[1] + 9;
+        skip = 1;
+    }
+    if (fmt) {
+        if (!strcmp(fmt, "json")) {
+            *json = true;
+        } else if (strcmp(fmt, "text")) {
+            unixctl_command_reply_error(conn, "--format must be text or "
+                                        "json");
+            return false;
+        }
+    }
+    for (int i = 0; i < argc && n < UNIXCTL_FORMAT_MAX_ARGS; i++) {
+        if (i < 1 || i > skip) {
+            args[n++] = argv[i];
+        }
+    }
+    *n_argsp = n;
+    return true;
+}
+
+void
+unixctl_format_reply_json(struct unixctl_conn *conn, struct json *j)
+{
+    char *s = json_to_string(j, JSSF_SORT | JSSF_PRETTY);
+
+    unixctl_command_reply(conn, s);
+    free(s);
+    json_destroy(j);
+}

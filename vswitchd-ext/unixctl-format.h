@@ -1,0 +1,25 @@
+#ifndef VSWITCHD_EXT_UNIXCTL_FORMAT_H
+#define VSWITCHD_EXT_UNIXCTL_FORMAT_H 1
+
+/* "--format text|json" for the extension's ovs-appctl commands. */
+
+#include <stdbool.h>
+
+struct json;
+struct unixctl_conn;
+
+/* Maximum arguments of a command that takes --format. */
+#define UNIXCTL_FORMAT_MAX_ARGS 8
+
+/* Parses a leading "--format text|json" (or "--format=...") and copies
+ * the other arguments to 'args' (the caller's argv belongs to unixctl and
+ * must not be rearranged).  Returns false, with an error reply sent, if
+ * the option is bad. */
+bool unixctl_format_parse(struct unixctl_conn *, int argc, const char *argv[],
+                          const char *args[UNIXCTL_FORMAT_MAX_ARGS],
+                          int *n_argsp, bool *json);
+
+/* Replies with 'j', pretty-printed with sorted keys, and frees it. */
+void unixctl_format_reply_json(struct unixctl_conn *, struct json *j);
+
+#endif /* unixctl-format.h */
