@@ -35,18 +35,22 @@ static atomic_int run_interval = NETDEV_OFFLOAD_DEFAULT_INTERVAL;
 static long long int next_run;          /* Main thread only. */
 static struct dpif *stats_dpif;         /* Main thread only. */
 /* Type of the datapath whose flows we have seen ("netdev", or "dummy" in
- * tests), to open it for statistics. */
-static char seen_dpif_type[32] OVS_GUARDED_BY(netdev_offload_mutex);
+ * tests).  OVS's port map compares these strings by address, so this is
+ * the pointer netdevs carry, not a copy. */
+static const char *seen_dpif_type OVS_GUARDED_BY(netdev_offload_mutex);
 
-/* A running verification (main thread only). */
-struct netdev_offload_verify {
-    struct nic **nics;                  /* Sampling, with references. */
-    size_t n_nics;
-    long long int deadline;
-    netdev_offload_verify_cb *done;
-    void *aux;
-};
-static struct netdev_offload_verify *verify;
+static const char *
+netdev_offload_dpif_type(void)
+{
+    const char *type;
+
+    ovs_mutex_lock(&netdev_offload_mutex);
+    type = seen_dpif_type;
+    ovs_mutex_unlock(&netdev_offload_mutex);
+    return type;
+}
+
+
 
 /* Resolves datapath ports to ports of one NIC for the translator. */
 struct netdev_offload_resolver {
@@ -125,9 +129,7 @@ netdev_offload_nicsim_flow_put(struct netdev *netdev, struct match *match,
     };
 
     ovs_mutex_lock(&netdev_offload_mutex);
-    if (strcmp(seen_dpif_type, aux.dpif_type)) {
-        ovs_strlcpy(seen_dpif_type, aux.dpif_type, sizeof seen_dpif_type);
-    }
+    seen_dpif_type = aux.dpif_type;
     ovs_mutex_unlock(&netdev_offload_mutex);
 
     nic->class->get_caps(nic, &caps);
@@ -331,19 +333,17 @@ static struct dpif *
 netdev_offload_get_dpif(void)
 {
     if (!stats_dpif) {
-        char type[sizeof seen_dpif_type];
+        const char *type = netdev_offload_dpif_type();
 
-        ovs_mutex_lock(&netdev_offload_mutex);
-        ovs_strlcpy(type, seen_dpif_type, sizeof type);
-        ovs_mutex_unlock(&netdev_offload_mutex);
-
+        if (!type) {
+            return NULL;
+        }
         /* ofproto-dpif names a datapath of type T "ovs-T". */
         char *name = xasprintf("ovs-%s", type);
-        int error = type[0] ? dpif_open(name, type, &stats_dpif) : ENOENT;
-        free(name);
-        if (error) {
+        if (dpif_open(name, type, &stats_dpif)) {
             stats_dpif = NULL;
         }
+        free(name);
     }
     return stats_dpif;
 }
@@ -402,7 +402,10 @@ netdev_offload_feed_datapath_stats(void)
     if (!netdev_offload_get_dpif()) {
         return;
     }
-    struct dpif_flow_dump *dump = dpif_flow_dump_create(stats_dpif, true,
+    /* Not terse: the engine knows flows by the megaflow UFID that
+     * dpif-netdev derives from the masked match, not by the UFID a dump
+     * carries, so the match is needed to find it. */
+    struct dpif_flow_dump *dump = dpif_flow_dump_create(stats_dpif, false,
                                                         NULL);
     struct dpif_flow_dump_thread *thread = dpif_flow_dump_thread_create(dump);
     struct dpif_flow flows[64];
@@ -410,10 +413,19 @@ netdev_offload_feed_datapath_stats(void)
 
     while ((n = dpif_flow_dump_next(thread, flows, ARRAY_SIZE(flows))) > 0) {
         for (int i = 0; i < n; i++) {
-            if (flows[i].ufid_present) {
-                offload_engine_note_datapath_packets(&flows[i].ufid,
-                                                     flows[i].stats.n_packets);
+            struct match match;
+            ovs_u128 mega_ufid;
+
+            if (odp_flow_key_to_flow(flows[i].key, flows[i].key_len,
+                                     &match.flow, NULL) == ODP_FIT_ERROR
+                || odp_flow_key_to_mask(flows[i].mask, flows[i].mask_len,
+                                        &match.wc, &match.flow, NULL)
+                   == ODP_FIT_ERROR) {
+                continue;
             }
+            offload_megaflow_ufid(&match, &mega_ufid);
+            offload_engine_note_datapath_packets(&mega_ufid,
+                                                 flows[i].stats.n_packets);
         }
     }
     dpif_flow_dump_thread_destroy(thread);
@@ -424,40 +436,6 @@ netdev_offload_feed_datapath_stats(void)
         VLOG_WARN_RL(&rl, "datapath flow dump failed: %s",
                      ovs_strerror(error));
     }
-}
-
-int
-netdev_offload_nicsim_verify(size_t max, int duration_ms,
-                             netdev_offload_verify_cb *done, void *aux)
-{
-    struct nic **nics;
-    size_t n_nics, n_sampling = 0;
-
-    if (verify) {
-        return EBUSY;
-    }
-    n_nics = offload_engine_get_nics(&nics);
-    for (size_t i = 0; i < n_nics; i++) {
-        struct nic *nic = nics[i];
-
-        if (nic->class->sample_start
-            && !nic->class->sample_start(nic, 1, max)) {
-            nics[n_sampling++] = nic;
-        } else {
-            nic->class->close(nic);
-        }
-    }
-    if (!n_sampling) {
-        free(nics);
-        return EOPNOTSUPP;
-    }
-    verify = xzalloc(sizeof *verify);
-    verify->nics = nics;
-    verify->n_nics = n_sampling;
-    verify->deadline = time_msec() + duration_ms;
-    verify->done = done;
-    verify->aux = aux;
-    return 0;
 }
 
 static void
@@ -489,11 +467,7 @@ netdev_offload_verify_nic(struct nic *nic, struct offload_verify_report *r)
             ofpbuf_uninit(&actions);
             continue;
         }
-        ovs_mutex_lock(&netdev_offload_mutex);
-        char type[sizeof seen_dpif_type];
-        ovs_strlcpy(type, seen_dpif_type, sizeof type);
-        ovs_mutex_unlock(&netdev_offload_mutex);
-        aux.dpif_type = type;
+        aux.dpif_type = netdev_offload_dpif_type();
 
         enum offload_verify_outcome o = offload_verify_sample(
             &samples[i], &match, actions.data, actions.size, in_port,
@@ -507,24 +481,50 @@ netdev_offload_verify_nic(struct nic *nic, struct offload_verify_report *r)
     nic_samples_free(samples, n);
 }
 
-static void
-netdev_offload_verify_run(void)
+int
+netdev_offload_nicsim_verify(size_t max, int duration_ms,
+                             struct offload_verify_report *report)
 {
-    struct offload_verify_report report;
+    struct nic **nics;
+    size_t n_nics, n_sampling = 0;
 
-    if (!verify || time_msec() < verify->deadline) {
-        return;
+    offload_verify_report_init(report);
+    n_nics = offload_engine_get_nics(&nics);
+    for (size_t i = 0; i < n_nics; i++) {
+        struct nic *nic = nics[i];
+
+        if (nic->class->sample_start
+            && !nic->class->sample_start(nic, 1, max)) {
+            nics[n_sampling++] = nic;
+        } else {
+            nic->class->close(nic);
+        }
     }
-    offload_verify_report_init(&report);
-    for (size_t i = 0; i < verify->n_nics; i++) {
-        netdev_offload_verify_nic(verify->nics[i], &report);
-        verify->nics[i]->class->close(verify->nics[i]);
+    if (!n_sampling) {
+        free(nics);
+        return EOPNOTSUPP;
     }
-    verify->done(&report, verify->aux);
-    offload_verify_report_destroy(&report);
-    free(verify->nics);
-    free(verify);
-    verify = NULL;
+
+    /* The NIC's engines fill the samples; poll until the window closes.
+     * 'max' applies per NIC, so one full NIC ends the window. */
+    long long int deadline = time_msec() + duration_ms;
+    for (;;) {
+        bool full = false;
+
+        for (size_t i = 0; i < n_sampling; i++) {
+            full |= nics[i]->class->sample_count(nics[i]) >= max;
+        }
+        if (full || time_msec() >= deadline) {
+            break;
+        }
+        xnanosleep(5 * 1000 * 1000);
+    }
+    for (size_t i = 0; i < n_sampling; i++) {
+        netdev_offload_verify_nic(nics[i], report);
+        nics[i]->class->close(nics[i]);
+    }
+    free(nics);
+    return 0;
 }
 
 void
@@ -532,7 +532,6 @@ netdev_offload_nicsim_run(void)
 {
     long long int now = time_msec();
 
-    netdev_offload_verify_run();
 
     if (now < next_run) {
         return;
@@ -551,9 +550,6 @@ void
 netdev_offload_nicsim_wait(void)
 {
     poll_timer_wait_until(next_run);
-    if (verify) {
-        poll_timer_wait_until(verify->deadline);
-    }
 }
 
 void

@@ -31,15 +31,13 @@ void netdev_offload_nicsim_set_interval(int ms);
 int netdev_offload_nicsim_get_interval(void);
 
 /* Shadow verification: samples up to 'max' packets that hit offloaded
- * rules during 'duration_ms', runs each through the host's path too, and
- * calls 'done' from netdev_offload_nicsim_run() with the report.  Returns
- * 0, EBUSY if a verification is running, or EOPNOTSUPP if no NIC can
- * sample. */
+ * rules within 'duration_ms' (returning early once 'max' are in), runs
+ * each through the host's path too and fills in 'report'.  Blocks the
+ * calling thread meanwhile; the NIC keeps forwarding.  Returns 0, or
+ * EOPNOTSUPP if no NIC with offloaded flows can sample. */
 struct offload_verify_report;
-typedef void netdev_offload_verify_cb(const struct offload_verify_report *,
-                                      void *aux);
 int netdev_offload_nicsim_verify(size_t max, int duration_ms,
-                                 netdev_offload_verify_cb *done, void *aux);
+                                 struct offload_verify_report *report);
 
 /* Datapath port names to numbers, for parsing flows users type. */
 struct simap;

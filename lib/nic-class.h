@@ -253,6 +253,10 @@ struct nic_class {
      * the NIC cannot sample. */
     int (*sample_start)(struct nic *, uint32_t every, size_t max);
 
+    /* Returns the number of samples kept so far.  May be NULL only if
+     * sample_start is. */
+    size_t (*sample_count)(struct nic *);
+
     /* Stops sampling.  Returns the number of samples kept and the samples
      * in '*samples' (free with nic_samples_free()).  May be NULL only if
      * sample_start is. */

@@ -511,6 +511,18 @@ nicsim_sample_start(struct nic *nic, uint32_t every, size_t max)
 }
 
 static size_t
+nicsim_sample_count(struct nic *nic)
+{
+    struct nicsim *ns = nicsim_cast(nic);
+    size_t n;
+
+    ovs_mutex_lock(&ns->sample_mutex);
+    n = ns->n_samples;
+    ovs_mutex_unlock(&ns->sample_mutex);
+    return n;
+}
+
+static size_t
 nicsim_sample_stop(struct nic *nic, struct nic_sample **samples)
 {
     struct nicsim *ns = nicsim_cast(nic);
@@ -1425,5 +1437,6 @@ const struct nic_class nicsim_class = {
     .host_send = nicsim_host_send,
     .inject = nicsim_inject,
     .sample_start = nicsim_sample_start,
+    .sample_count = nicsim_sample_count,
     .sample_stop = nicsim_sample_stop,
 };

@@ -112,6 +112,9 @@ void offload_rule_clear(struct offload_rule *);
 void offload_rule_to_spec(const struct offload_rule *, uint64_t cookie,
                           struct nic_rule_spec *);
 
+/* The UFID dpif-netdev gives a megaflow: a hash of its masked match. */
+void offload_megaflow_ufid(const struct match *, ovs_u128 *ufid);
+
 uint64_t offload_flow_cookie(const struct offload_flow *);
 uint64_t offload_flow_total_packets(const struct offload_flow *);
 

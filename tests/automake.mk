@@ -102,6 +102,12 @@ clean-local:
 noinst_PROGRAMS += tests/bench-nicsim
 tests_bench_nicsim_SOURCES = tests/bench-nicsim.c
 tests_bench_nicsim_LDADD = lib/libovsoffload.a $(OVS_LIBS)
+noinst_PROGRAMS += tests/bench-offload
+tests_bench_offload_SOURCES = \
+	tests/bench-offload.c \
+	tests/test-packets.c \
+	tests/test-packets.h
+tests_bench_offload_LDADD = lib/libovsoffload.a $(OVS_LIBS)
 
 ## libFuzzer targets, built with clang; "make check-fuzz" runs each for
 ## FUZZ_SECONDS under ASan and UBSan.

@@ -2,11 +2,14 @@
 
 #include "vswitchd-ext/offload-unixctl.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "datapath-offload/netdev-offload-nicsim.h"
 #include "flow.h"
 #include "lib/offload-engine.h"
+#include "lib/offload-verify.h"
 #include "odp-util.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
@@ -201,6 +204,81 @@ offload_unixctl_explain(struct unixctl_conn *conn, int argc_,
     ds_destroy(&s);
 }
 
+static bool
+offload_unixctl_parse_int(const char *s, long long int min,
+                          long long int max, long long int *value)
+{
+    char *end;
+
+    errno = 0;
+    *value = strtoll(s, &end, 10);
+    return !errno && end != s && !*end && *value >= min && *value <= max;
+}
+
+static void
+offload_unixctl_verify(struct unixctl_conn *conn, int argc_,
+                       const char *argv_[], void *aux OVS_UNUSED)
+{
+    const char *argv[UNIXCTL_FORMAT_MAX_ARGS];
+    long long int max = 100, duration = 500;
+    struct offload_verify_report r;
+    bool json;
+    int argc;
+
+    if (!unixctl_format_parse(conn, argc_, argv_, argv, &argc, &json)) {
+        return;
+    }
+    if (argc > 3
+        || (argc > 1 && !offload_unixctl_parse_int(argv[1], 1, 10000, &max))
+        || (argc > 2 && !offload_unixctl_parse_int(argv[2], 10, 5000,
+                                                   &duration))) {
+        unixctl_command_reply_error(conn, "usage: offload/verify "
+                                    "[--format text|json] [SAMPLES (1-10000)"
+                                    " [MSEC (10-5000)]]");
+        return;
+    }
+    if (netdev_offload_nicsim_verify(max, duration, &r)) {
+        unixctl_command_reply_error(conn, "no NIC with offloaded flows can "
+                                    "sample packets");
+        return;
+    }
+
+    size_t diffs = offload_verify_report_differences(&r);
+    if (json) {
+        struct json *j = json_object_create();
+        struct json *ex = json_array_create_empty();
+
+        json_object_put(j, "samples", json_integer_create(r.n_samples));
+        json_object_put(j, "flow_gone", json_integer_create(r.n_unknown));
+        json_object_put(j, "differences", json_integer_create(diffs));
+        for (int i = 0; i < OFFLOAD_VERIFY_N_OUTCOMES; i++) {
+            json_object_put(j, offload_verify_outcome_name(i),
+                            json_integer_create(r.counts[i]));
+        }
+        for (size_t i = 0; i < r.n_examples; i++) {
+            json_array_add(ex, json_string_create(r.examples[i]));
+        }
+        json_object_put(j, "examples", ex);
+        unixctl_format_reply_json(conn, j);
+    } else {
+        struct ds s = DS_EMPTY_INITIALIZER;
+
+        ds_put_format(&s, "samples: %"PRIuSIZE" (flow gone meanwhile: %"
+                      PRIuSIZE")\n", r.n_samples, r.n_unknown);
+        ds_put_format(&s, "differences: %"PRIuSIZE"\n", diffs);
+        for (int i = 0; i < OFFLOAD_VERIFY_N_OUTCOMES; i++) {
+            ds_put_format(&s, "  %-14s %"PRIuSIZE"\n",
+                          offload_verify_outcome_name(i), r.counts[i]);
+        }
+        for (size_t i = 0; i < r.n_examples; i++) {
+            ds_put_format(&s, "%s\n", r.examples[i]);
+        }
+        unixctl_command_reply(conn, ds_cstr(&s));
+        ds_destroy(&s);
+    }
+    offload_verify_report_destroy(&r);
+}
+
 void
 offload_unixctl_register(void)
 {
@@ -211,4 +289,7 @@ offload_unixctl_register(void)
     unixctl_command_register("offload/explain",
                              "[--format text|json] FLOW|UFID", 1, 3,
                              offload_unixctl_explain, NULL);
+    unixctl_command_register("offload/verify",
+                             "[--format text|json] [SAMPLES [MSEC]]", 0, 4,
+                             offload_unixctl_verify, NULL);
 }
