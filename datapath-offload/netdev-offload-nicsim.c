@@ -110,7 +110,7 @@ netdev_offload_nicsim_flow_put(struct netdev *netdev, struct match *match,
                                const ovs_u128 *ufid, struct offload_info *info,
                                struct dpif_flow_stats *stats)
 {
-    struct offload_translation *xl;
+    struct offload_translation xl;
     struct nic_caps caps;
     struct nic *nic;
     uint32_t port;
@@ -133,9 +133,8 @@ netdev_offload_nicsim_flow_put(struct netdev *netdev, struct match *match,
     ovs_mutex_unlock(&netdev_offload_mutex);
 
     nic->class->get_caps(nic, &caps);
-    xl = xmalloc(sizeof *xl);
     offload_translate(match, actions, actions_len, &caps, &resolver,
-                      info->flow_mark, ufid->u64.lo, xl);
+                      info->flow_mark, ufid->u64.lo, &xl);
 
     struct offload_put put = {
         .ufid = ufid,
@@ -146,13 +145,12 @@ netdev_offload_nicsim_flow_put(struct netdev *netdev, struct match *match,
         .nic = nic,
         .nic_port = port,
         .mark = info->flow_mark,
-        .xlate = xl,
+        .xlate = &xl,
         .excluded = netdev_offload_port_excluded(netdev),
     };
     /* Whatever the NIC does with it, the engine tracks the flow, so that
      * dpif-netdev keeps its mark and tells us when the flow goes. */
     offload_engine_flow_put(&put, time_msec());
-    free(xl);
     if (stats) {
         memset(stats, 0, sizeof *stats);
     }

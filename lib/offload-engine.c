@@ -309,7 +309,8 @@ offload_engine_flow_put(const struct offload_put *put, long long int now_ms)
         flow = offload_tracker_insert(&e->tracker, put->ufid, now_ms);
         flow->nic = put->nic;
     }
-    flow->match = *put->match;
+    minimatch_destroy(&flow->match);
+    minimatch_init(&flow->match, put->match);
     free(flow->actions);
     flow->actions = xmemdup(put->actions, put->actions_len);
     flow->actions_len = put->actions_len;
@@ -1056,7 +1057,7 @@ offload_engine_find_by_flow(const struct flow *target, ovs_u128 *ufid)
 
     ovs_mutex_lock(&e->mutex);
     HMAP_FOR_EACH (flow, node, &e->tracker.flows) {
-        if (flow_equal_except(&flow->match.flow, target, &flow->match.wc)) {
+        if (minimatch_matches_flow(&flow->match, target)) {
             *ufid = flow->ufid;
             found = true;
             break;
@@ -1078,7 +1079,7 @@ offload_engine_copy_flow(const struct nic *nic, uint64_t cookie,
     ovs_mutex_lock(&e->mutex);
     HMAP_FOR_EACH (flow, node, &e->tracker.flows) {
         if (flow->nic == nic && offload_flow_cookie(flow) == cookie) {
-            *match = flow->match;
+            minimatch_expand(&flow->match, match);
             ofpbuf_put(actions, flow->actions, flow->actions_len);
             *in_port = flow->in_port;
             *ufid = flow->ufid;

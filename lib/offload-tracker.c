@@ -52,6 +52,7 @@ static void
 offload_flow_free(struct offload_flow *flow)
 {
     offload_rule_clear(&flow->rule);
+    minimatch_destroy(&flow->match);
     free(flow->actions);
     free(flow);
 }
@@ -220,7 +221,7 @@ offload_flow_explain(struct ds *s, const struct offload_flow *flow)
     ds_put_cstr(s, "flow: ");
     odp_format_ufid(&flow->ufid, s);
     ds_put_cstr(s, "\n  match: ");
-    match_format(&flow->match, NULL, s, OFP_DEFAULT_PRIORITY);
+    minimatch_format(&flow->match, NULL, NULL, s, OFP_DEFAULT_PRIORITY);
     ds_put_cstr(s, "\n  actions: ");
     format_odp_actions(s, flow->actions, flow->actions_len, NULL);
     ds_put_cstr(s, "\n  nic port: ");
@@ -279,7 +280,7 @@ offload_flow_to_json(const struct offload_flow *flow)
     json_object_put(j, "hw_bytes", json_integer_create(flow->hw_bytes));
     json_object_put(j, "pps", json_real_create(flow->rate.pps));
     ds_clear(&s);
-    match_format(&flow->match, NULL, &s, OFP_DEFAULT_PRIORITY);
+    minimatch_format(&flow->match, NULL, NULL, &s, OFP_DEFAULT_PRIORITY);
     json_object_put_string(j, "match", ds_cstr(&s));
     ds_clear(&s);
     format_odp_actions(&s, flow->actions, flow->actions_len, NULL);

@@ -53,8 +53,9 @@ struct offload_flow {
     struct hmap_node node;              /* In offload_tracker, by ufid. */
     ovs_u128 ufid;
 
-    /* The datapath flow. */
-    struct match match;
+    /* The datapath flow.  A minimatch: a full struct match is 3 kB, most
+     * of it tunnel metadata that megaflows rarely use. */
+    struct minimatch match;
     struct nlattr *actions;             /* ODP actions, malloc'd. */
     size_t actions_len;
     odp_port_t in_port;

@@ -80,6 +80,8 @@ offload_verify_sample(const struct nic_sample *sample,
     struct flow flow;
 
     *why = '\0';
+    /* Normally done by dpif-netdev already; the executor needs it. */
+    odp_execute_init();
     pkt_metadata_init(&pkt->md, in_port);
     flow_extract(pkt, &flow);
     if (!flow_equal_except(&flow, &match->flow, &match->wc)) {

@@ -11,7 +11,10 @@ tests_unit_tests_SOURCES = \
 	tests/test-nic-rss.c \
 	tests/test-nic-table.c \
 	tests/test-nicsim.c \
+	tests/test-offload-admission.c \
+	tests/test-offload-engine.c \
 	tests/test-offload-translate.c \
+	tests/test-offload-verify.c \
 	tests/test-packets.c \
 	tests/test-packets.h
 tests_unit_tests_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)

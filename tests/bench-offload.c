@@ -709,6 +709,13 @@ bench_zipf_policy(const struct bench_zipf_params *p, const uint32_t *stream,
                     bench_offer(nic, id, &m, &actions, now);
                 }
             }
+
+            /* This thread reads the NIC's tables as an engine thread
+             * does, and like one it must let RCU free what evictions
+             * removed. */
+            if (!(i / BENCH_BATCH % 64)) {
+                ovsrcu_quiesce();
+            }
         }
 
         /* End of the simulated second: the datapath's counts (software

@@ -24,7 +24,10 @@ static const struct unit_suite unit_suites[] = {
     { "nic-rss", nic_rss_suite },
     { "nic-table", nic_table_suite },
     { "nicsim", nicsim_suite },
+    { "offload-admission", offload_admission_suite },
+    { "offload-engine", offload_engine_suite },
     { "offload-translate", offload_translate_suite },
+    { "offload-verify", offload_verify_suite },
 };
 
 static bool

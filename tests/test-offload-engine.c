@@ -1,0 +1,354 @@
+/* Unit tests of lib/offload-engine (and the tracker under it) against a
+ * real nicsim NIC: rules follow the flows offered, counters flow back,
+ * full tables, eviction by value, rules lost in a reset come back, ports
+ * going away and hw-offload turned off leave no stale rule. */
+
+#include <config.h>
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "dp-packet.h"
+#include "lib/nicsim.h"
+#include "lib/offload-engine.h"
+#include "lib/offload-translate.h"
+#include "odp-util.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofpbuf.h"
+#include "tests/test-packets.h"
+#include "tests/unit-tests.h"
+
+#define UPLINK 0
+#define VF0 NIC_PORT_VF_BASE
+#define VF1 (NIC_PORT_VF_BASE + 1)
+
+/* Datapath ports: 1 -> vf0, 2 -> uplink0, 3 -> vf1; 9 is elsewhere. */
+static bool
+eng_resolve(const void *aux OVS_UNUSED, odp_port_t odp, uint32_t *port)
+{
+    switch (odp_to_u32(odp)) {
+    case 1: *port = VF0; return true;
+    case 2: *port = UPLINK; return true;
+    case 3: *port = VF1; return true;
+    default: return false;
+    }
+}
+
+static const struct offload_port_resolver eng_resolver = {
+    .resolve = eng_resolve,
+};
+
+static struct nic *
+eng_setup(enum offload_policy policy, size_t wildcard_capacity)
+{
+    struct nicsim_config cfg = {
+        .n_uplinks = 1, .n_vfs = 2, .n_engines = 1,
+        .exact_capacity = 0, .wildcard_capacity = wildcard_capacity,
+    };
+    uint32_t ports[] = { UPLINK, VF0, VF1 };
+    struct offload_engine_config ec;
+    struct nic *nic;
+
+    offload_engine_clear();
+    ck_assert_int_eq(nicsim_create("eng0", &cfg, &nic), 0);
+    for (size_t i = 0; i < ARRAY_SIZE(ports); i++) {
+        struct nic_port_config pc = {
+            .port = ports[i], .medium = "none", .n_rxq = 1,
+        };
+        char *error = NULL;
+
+        ck_assert_int_eq(nic->class->port_attach(nic, &pc, &error), 0);
+    }
+    offload_engine_config_init(&ec);
+    ec.enabled = true;
+    ec.policy = policy;
+    offload_engine_set_config(&ec);
+    return nic;
+}
+
+static void
+eng_teardown(struct nic *nic)
+{
+    offload_engine_clear();
+    nic->class->close(nic);
+}
+
+static ovs_u128
+eng_ufid(uint32_t n)
+{
+    ovs_u128 u = { .u32 = { n, 0x5eed, n * 7, 1 } };
+    return u;
+}
+
+/* Offers the megaflow "UDP to port 'tp_dst' from vf0" with ODP 'actions'
+ * (a string as dpctl prints them).  Returns the state it ends in. */
+static enum offload_state
+eng_put(struct nic *nic, uint32_t n, uint16_t tp_dst, const char *actions,
+        long long int now)
+{
+    struct offload_translation xl;
+    struct ofpbuf acts;
+    struct match match;
+    ovs_u128 ufid = eng_ufid(n);
+
+    match_init_catchall(&match);
+    match_set_recirc_id(&match, 0);
+    match.flow.in_port.odp_port = u32_to_odp(1);
+    match.wc.masks.in_port.odp_port = ODPP_NONE;
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    match_set_nw_proto(&match, IPPROTO_UDP);
+    match_set_nw_frag_masked(&match, 0, FLOW_NW_FRAG_MASK);
+    match_set_tp_dst(&match, htons(tp_dst));
+
+    ofpbuf_init(&acts, 64);
+    ck_assert_int_eq(odp_actions_from_string(actions, NULL, &acts), 0);
+    struct nic_caps caps;
+    nic->class->get_caps(nic, &caps);
+    offload_translate(&match, acts.data, acts.size, &caps, &eng_resolver,
+                      100 + n, ufid.u64.lo, &xl);
+
+    struct offload_put put = {
+        .ufid = &ufid, .match = &match, .actions = acts.data,
+        .actions_len = acts.size, .in_port = u32_to_odp(1), .nic = nic,
+        .nic_port = VF0, .mark = 100 + n, .xlate = &xl,
+    };
+    enum offload_state state = offload_engine_flow_put(&put, now);
+    ofpbuf_uninit(&acts);
+    return state;
+}
+
+static struct offload_flow_status
+eng_status(uint32_t n)
+{
+    struct offload_flow_status st;
+    ovs_u128 ufid = eng_ufid(n);
+
+    ck_assert_int_eq(offload_engine_flow_get(&ufid, &st), 0);
+    return st;
+}
+
+static void
+eng_send(struct nic *nic, uint16_t tp_dst, int n)
+{
+    for (int i = 0; i < n; i++) {
+        struct tp_spec spec = {
+            .ip_version = 4, .proto = IPPROTO_UDP, .src_ip = "10.0.0.1",
+            .dst_ip = "10.0.0.2", .src_port = 1000, .dst_port = tp_dst,
+            .payload_len = 18,
+        };
+        struct tp_frame f;
+
+        tp_build(&f, &spec);
+        struct dp_packet *pkt = dp_packet_clone_data(f.buf, f.len);
+        nicsim_process(nic, VF0, &pkt, 1);
+    }
+}
+
+static size_t
+eng_n_rules(struct nic *nic)
+{
+    struct nicsim_rule_dump *rules;
+    size_t n = nicsim_dump_rules(nic, &rules);
+
+    free(rules);
+    return n;
+}
+
+START_TEST(test_put_get_del)
+{
+    struct nic *nic = eng_setup(OFFLOAD_POLICY_VALUE, 8);
+
+    ck_assert_int_eq(eng_put(nic, 1, 53, "2", 0), OFFLOAD_STATE_OFFLOADED);
+    ck_assert_uint_eq(eng_n_rules(nic), 1);
+    ck_assert_uint_eq(offload_engine_n_installed(nic), 1);
+
+    /* The NIC's counters are the flow's. */
+    eng_send(nic, 53, 3);
+    struct offload_flow_status st = eng_status(1);
+    ck_assert(st.installed);
+    ck_assert_int_eq(st.kind, OFFLOAD_KIND_FULL);
+    ck_assert_uint_eq(st.hw_packets, 3);
+    ck_assert(st.hw_used > 0);
+
+    /* New actions for the same flow: replaced in place. */
+    ck_assert_int_eq(eng_put(nic, 1, 53, "3", 0), OFFLOAD_STATE_OFFLOADED);
+    struct nicsim_rule_dump *rules;
+    ck_assert_uint_eq(nicsim_dump_rules(nic, &rules), 1);
+    ck_assert_int_eq(rules[0].actions[0].type, NIC_ACT_OUTPUT);
+    ck_assert_uint_eq(rules[0].actions[0].port, VF1);
+    free(rules);
+    eng_send(nic, 53, 2);
+    ck_assert_uint_eq(eng_status(1).hw_packets, 5);
+
+    ovs_u128 ufid = eng_ufid(1);
+    ck_assert_int_eq(offload_engine_flow_del(&ufid, &st), 0);
+    ck_assert_uint_eq(st.hw_packets, 5);
+    ck_assert_uint_eq(eng_n_rules(nic), 0);
+    ck_assert_int_eq(offload_engine_flow_del(&ufid, &st), ENOENT);
+    ck_assert_int_eq(offload_engine_flow_get(&ufid, &st), ENOENT);
+    eng_teardown(nic);
+}
+END_TEST
+
+START_TEST(test_partial_and_software)
+{
+    struct nic *nic = eng_setup(OFFLOAD_POLICY_VALUE, 8);
+
+    /* Output to a port elsewhere: the NIC marks, the host acts. */
+    ck_assert_int_eq(eng_put(nic, 1, 53, "9", 0), OFFLOAD_STATE_PARTIAL);
+    struct nicsim_rule_dump *rules;
+    ck_assert_uint_eq(nicsim_dump_rules(nic, &rules), 1);
+    ck_assert_int_eq(rules[0].actions[0].type, NIC_ACT_MARK);
+    ck_assert_uint_eq(rules[0].actions[0].mark, 101);
+    free(rules);
+    /* Its packets are counted by the datapath, not twice. */
+    eng_send(nic, 53, 2);
+    ck_assert_uint_eq(eng_status(1).hw_packets, 0);
+
+    /* Recirculation: partial too, with its reason. */
+    ck_assert_int_eq(eng_put(nic, 2, 54, "recirc(1)", 0),
+                     OFFLOAD_STATE_PARTIAL);
+    struct ds s = DS_EMPTY_INITIALIZER;
+    ovs_u128 ufid = eng_ufid(2);
+    ck_assert(offload_engine_explain(&ufid, &s, NULL));
+    ck_assert_ptr_nonnull(strstr(ds_cstr(&s), "reason: recirculation"));
+    ds_destroy(&s);
+    eng_teardown(nic);
+}
+END_TEST
+
+START_TEST(test_first_come_full)
+{
+    struct nic *nic = eng_setup(OFFLOAD_POLICY_FIRST_COME, 2);
+
+    ck_assert_int_eq(eng_put(nic, 1, 1, "2", 0), OFFLOAD_STATE_OFFLOADED);
+    ck_assert_int_eq(eng_put(nic, 2, 2, "2", 0), OFFLOAD_STATE_OFFLOADED);
+    ck_assert_int_eq(eng_put(nic, 3, 3, "2", 0), OFFLOAD_STATE_SOFTWARE);
+    ovs_u128 u3 = eng_ufid(3);
+    for (int t = 1; t <= 5; t++) {
+        offload_engine_note_datapath_packets(&u3, 1000 * t);
+        offload_engine_run(1000 * t);
+    }
+    ck_assert(!eng_status(3).installed);
+    ck_assert(eng_status(1).installed && eng_status(2).installed);
+
+    /* A freed entry goes to the waiting flow. */
+    ovs_u128 u1 = eng_ufid(1);
+    ck_assert_int_eq(offload_engine_flow_del(&u1, NULL), 0);
+    offload_engine_run(6000);
+    ck_assert(eng_status(3).installed);
+    eng_teardown(nic);
+}
+END_TEST
+
+START_TEST(test_value_evicts_lightest)
+{
+    struct nic *nic = eng_setup(OFFLOAD_POLICY_VALUE, 2);
+
+    ck_assert_int_eq(eng_put(nic, 1, 1, "2", 0), OFFLOAD_STATE_OFFLOADED);
+    ck_assert_int_eq(eng_put(nic, 2, 2, "2", 0), OFFLOAD_STATE_OFFLOADED);
+    ck_assert_int_eq(eng_put(nic, 3, 3, "2", 0), OFFLOAD_STATE_SOFTWARE);
+    eng_send(nic, 2, 50);               /* Flow 2: 50 packets/s. */
+    offload_engine_run(1000);
+
+    /* Flow 3 at 60/s takes the entry of idle flow 1; flow 2, still
+     * measured at 25/s, is not the lightest. */
+    ovs_u128 u3 = eng_ufid(3);
+    offload_engine_note_datapath_packets(&u3, 60);
+    offload_engine_run(2000);
+    ck_assert(eng_status(3).installed);
+    ck_assert(!eng_status(1).installed);
+    ck_assert(eng_status(2).installed);
+
+    struct ds s = DS_EMPTY_INITIALIZER;
+    ovs_u128 u1 = eng_ufid(1);
+    ck_assert(offload_engine_explain(&u1, &s, NULL));
+    ck_assert_ptr_nonnull(strstr(ds_cstr(&s), "evicted by a heavier flow"));
+    ds_destroy(&s);
+    eng_teardown(nic);
+}
+END_TEST
+
+START_TEST(test_reset_recovery)
+{
+    struct nic *nic = eng_setup(OFFLOAD_POLICY_VALUE, 8);
+
+    ck_assert_int_eq(eng_put(nic, 1, 1, "2", 0), OFFLOAD_STATE_OFFLOADED);
+    eng_send(nic, 1, 4);
+    offload_engine_run(1000);
+    ck_assert_int_eq(nic->class->reset(nic), 0);
+    ck_assert_uint_eq(eng_n_rules(nic), 0);
+    offload_engine_run(2000);
+    ck_assert_uint_eq(eng_n_rules(nic), 1);
+    struct offload_flow_status st = eng_status(1);
+    ck_assert(st.installed);
+    /* Counts from before the reset are kept. */
+    eng_send(nic, 1, 1);
+    ck_assert_uint_eq(eng_status(1).hw_packets, 5);
+
+    /* An insertion failure is retried. */
+    ck_assert_int_eq(nic->class->reset(nic), 0);
+    nicsim_fail_next_inserts(nic, 1);
+    offload_engine_run(3000);
+    ck_assert_int_eq(eng_status(1).state, OFFLOAD_STATE_FAILED);
+    offload_engine_run(4000);
+    ck_assert_int_eq(eng_status(1).state, OFFLOAD_STATE_OFFLOADED);
+    eng_teardown(nic);
+}
+END_TEST
+
+START_TEST(test_port_flush_and_disable)
+{
+    struct nic *nic = eng_setup(OFFLOAD_POLICY_VALUE, 8);
+    struct offload_engine_config ec;
+
+    ck_assert_int_eq(eng_put(nic, 1, 1, "2", 0), OFFLOAD_STATE_OFFLOADED);
+    ck_assert_int_eq(eng_put(nic, 2, 2, "3", 0), OFFLOAD_STATE_OFFLOADED);
+
+    /* vf1 goes away: the rule sending to it goes, the other stays. */
+    offload_engine_flush_port(nic, VF1);
+    ck_assert(!eng_status(2).installed);
+    ck_assert_int_eq(eng_status(2).state, OFFLOAD_STATE_SOFTWARE);
+    ck_assert(eng_status(1).installed);
+    offload_engine_run(1000);
+    ck_assert(!eng_status(2).installed);
+
+    /* Port policy. */
+    offload_engine_set_port_excluded(nic, VF0, true);
+    ck_assert_uint_eq(eng_n_rules(nic), 0);
+    offload_engine_set_port_excluded(nic, VF0, false);
+    offload_engine_run(2000);
+    ck_assert(eng_status(1).installed);
+
+    /* hw-offload off and on. */
+    offload_engine_get_config(&ec);
+    ec.enabled = false;
+    offload_engine_set_config(&ec);
+    ck_assert_uint_eq(eng_n_rules(nic), 0);
+    ck_assert_int_eq(eng_put(nic, 3, 3, "2", 0), OFFLOAD_STATE_SOFTWARE);
+    offload_engine_run(3000);
+    ck_assert_uint_eq(eng_n_rules(nic), 0);
+    ec.enabled = true;
+    offload_engine_set_config(&ec);
+    offload_engine_run(4000);
+    ck_assert_uint_eq(eng_n_rules(nic), 2);
+    eng_teardown(nic);
+}
+END_TEST
+
+Suite *
+offload_engine_suite(void)
+{
+    Suite *s = suite_create("offload-engine");
+    TCase *tc = tcase_create("engine");
+
+    tcase_add_test(tc, test_put_get_del);
+    tcase_add_test(tc, test_partial_and_software);
+    tcase_add_test(tc, test_first_come_full);
+    tcase_add_test(tc, test_value_evicts_lightest);
+    tcase_add_test(tc, test_reset_recovery);
+    tcase_add_test(tc, test_port_flush_and_disable);
+    suite_add_tcase(s, tc);
+    return s;
+}
