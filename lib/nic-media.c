@@ -19,6 +19,7 @@
 #include "pcap-file.h"
 #include "socket-util.h"
 #include "stream.h"
+#include "timeval.h"
 #include "util.h"
 
 #define NIC_MEDIUM_MAX_FRAME 65535
@@ -55,6 +56,9 @@ struct nic_medium {
     uint32_t gen_n_flows;
     uint32_t gen_next;
     uint32_t gen_len;
+    uint64_t gen_pps;               /* 0: as fast as the engine takes. */
+    long long int gen_start;        /* ms, when the rate started. */
+    uint64_t gen_sent;
     uint8_t *gen_template;
 };
 
@@ -149,15 +153,20 @@ nic_pcap_open(struct nic_medium *m, const char *arg, char **errorp)
 static int
 nic_gen_open(struct nic_medium *m, const char *arg, char **errorp)
 {
-    unsigned int n, len;
+    unsigned int n, len, pps = 0;
+    char extra;
 
-    if (sscanf(arg, "%u,%u", &n, &len) != 2 || !n || len < 60
-        || len > 9000) {
-        return nic_medium_error(errorp, EINVAL, "gen wants N,LEN with N > 0 "
-                                "and 60 <= LEN <= 9000, not \"%s\"", arg);
+    int n_fields = sscanf(arg, "%u,%u,%u%c", &n, &len, &pps, &extra);
+    if ((n_fields != 2 && n_fields != 3) || !n || len < 60 || len > 9000
+        || (n_fields == 3 && !pps)) {
+        return nic_medium_error(errorp, EINVAL, "gen wants N,LEN[,PPS] with "
+                                "N > 0, 60 <= LEN <= 9000 and PPS > 0, not "
+                                "\"%s\"", arg);
     }
     m->gen_n_flows = n;
     m->gen_len = len;
+    m->gen_pps = pps;
+    m->gen_start = time_msec();
     nic_gen_init_template(m);
     return 0;
 }
@@ -410,9 +419,22 @@ nic_gen_init_template(struct nic_medium *m)
     memcpy(p + 38, &v16, 2);
 }
 
+/* How many frames a rate-limited generator may emit now. */
+static int
+nic_gen_allowed(struct nic_medium *m, int max)
+{
+    if (!m->gen_pps) {
+        return max;
+    }
+    uint64_t due = (time_msec() - m->gen_start) * m->gen_pps / 1000;
+    return due > m->gen_sent ? MIN(max, due - m->gen_sent) : 0;
+}
+
 static int
 nic_gen_recv(struct nic_medium *m, struct dp_packet **pkts, int max)
 {
+    max = nic_gen_allowed(m, max);
+    m->gen_sent += max;
     for (int i = 0; i < max; i++) {
         uint32_t flow = m->gen_next++ % m->gen_n_flows;
         struct dp_packet *pkt = dp_packet_clone_data_with_headroom(
@@ -525,8 +547,11 @@ nic_medium_wait(struct nic_medium *m)
         break;
     case NIC_MEDIUM_PCAP:
     case NIC_MEDIUM_GEN:
-        if ((m->kind == NIC_MEDIUM_PCAP && m->rx_pcap)
-            || m->kind == NIC_MEDIUM_GEN) {
+        if (m->kind == NIC_MEDIUM_GEN && m->gen_pps
+            && !nic_gen_allowed(m, 1)) {
+            poll_timer_wait(1);
+        } else if ((m->kind == NIC_MEDIUM_PCAP && m->rx_pcap)
+                   || m->kind == NIC_MEDIUM_GEN) {
             poll_immediate_wake();
         }
         break;

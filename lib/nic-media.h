@@ -12,8 +12,9 @@
  *                        big-endian length, then the frame)
  *   pcap:RX,TX           read frames from pcap file RX ("-": none), write
  *                        what is sent to pcap file TX ("-": none)
- *   gen:N,LEN            in-memory generator: endless LEN-byte UDP frames
- *                        over N flows (benchmarks); sends are discarded
+ *   gen:N,LEN[,PPS]      in-memory generator: endless LEN-byte UDP frames
+ *                        over N flows, at PPS frames per second if given
+ *                        (benchmarks); sends are discarded
  *   none                 nothing received, sends are discarded
  *
  * A medium is used by one engine thread at a time. */
