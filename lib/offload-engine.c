@@ -139,9 +139,9 @@ offload_nic_unref(struct offload_engine *e, struct nic *nic)
 /* Rules. */
 
 static void
-offload_engine_note_latency(struct offload_engine *e, long long int ms)
+offload_engine_note_latency(struct offload_engine *e, long long int us_)
 {
-    uint64_t us = ms > 0 ? ms * 1000 : 0;
+    uint64_t us = us_ > 0 ? us_ : 0;
     int bucket = us ? MIN(log_2_floor(us) + 1, OFFLOAD_LATENCY_BUCKETS - 1)
                  : 0;
 
@@ -188,7 +188,7 @@ offload_flow_install(struct offload_engine *e, struct offload_flow *flow,
         on->n_installed++;
         e->c.inserts++;
         if (flow->n_installs == 1) {
-            offload_engine_note_latency(e, now_ms - flow->created);
+            offload_engine_note_latency(e, time_usec() - flow->created_us);
         }
         offload_tracker_set_state(&e->tracker, flow,
                                   offload_kind_state(flow->rule.kind),

@@ -9,6 +9,7 @@
 #include "odp-util.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
+#include "timeval.h"
 #include "util.h"
 
 static const char *const offload_state_names[] = {
@@ -91,6 +92,7 @@ offload_tracker_insert(struct offload_tracker *t, const ovs_u128 *ufid,
     flow->state = OFFLOAD_STATE_PENDING;
     flow->reason = OFFLOAD_REASON_NONE;
     flow->created = now_ms;
+    flow->created_us = time_usec();
     offload_rate_init(&flow->rate, 0, now_ms);
     hmap_insert(&t->flows, &flow->node, offload_ufid_hash(ufid));
     t->n_by_state[flow->state]++;

@@ -83,6 +83,7 @@ struct offload_flow {
 
     /* Times, ms. */
     long long int created;              /* Offered by the datapath. */
+    long long int created_us;           /* Same, in microseconds. */
     long long int installed_at;
     uint32_t n_installs;                /* Rules created for it. */
 };
