@@ -118,7 +118,7 @@ nic_action_type_to_string(enum nic_action_type type)
     return type < NIC_N_ACTIONS ? names[type] : "unknown";
 }
 
-static bool
+bool
 nic_is_zero(const void *p_, size_t n)
 {
     const uint8_t *p = p_;
@@ -131,9 +131,11 @@ nic_is_zero(const void *p_, size_t n)
     return true;
 }
 
-static bool
-nic_is_all_ones(const uint8_t *p, size_t n)
+bool
+nic_is_all_ones(const void *p_, size_t n)
 {
+    const uint8_t *p = p_;
+
     for (size_t i = 0; i < n; i++) {
         if (p[i] != 0xff) {
             return false;

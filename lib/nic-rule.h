@@ -80,6 +80,10 @@ bool nic_match_matches(const struct nic_match *, const struct nic_flow_key *);
 bool nic_mask_is_subset(const struct nic_flow_key *mask,
                         const struct nic_flow_key *of);
 
+/* Whether 'n' bytes at 'p' are all 0, or all 0xff (exact mask). */
+bool nic_is_zero(const void *p, size_t n);
+bool nic_is_all_ones(const void *p, size_t n);
+
 int nic_rule_spec_validate(const struct nic_rule_spec *);
 const char *nic_action_type_to_string(enum nic_action_type);
 void nic_match_format(struct ds *, const struct nic_match *);

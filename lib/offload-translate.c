@@ -55,32 +55,6 @@ offload_fail(struct offload_translation *out, enum offload_reason reason,
     return false;
 }
 
-static bool
-offload_is_zero(const void *p_, size_t n)
-{
-    const uint8_t *p = p_;
-
-    for (size_t i = 0; i < n; i++) {
-        if (p[i]) {
-            return false;
-        }
-    }
-    return true;
-}
-
-static bool
-offload_is_ones(const void *p_, size_t n)
-{
-    const uint8_t *p = p_;
-
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] != 0xff) {
-            return false;
-        }
-    }
-    return true;
-}
-
 /* The megaflow as the translation sees it. */
 struct offload_match_ctx {
     const struct flow *flow;
@@ -427,7 +401,7 @@ offload_match_leftover(struct offload_match_ctx *c)
     }
     if (!flow_wildcards_is_catchall(&c->left)) {
         /* A struct flow member that meta-flow does not name. */
-        if (!offload_is_zero(&c->left.masks.tunnel,
+        if (!nic_is_zero(&c->left.masks.tunnel,
                              sizeof c->left.masks.tunnel)) {
             return offload_fail(c->out, OFFLOAD_REASON_MATCH, "tunnel");
         }
@@ -678,8 +652,8 @@ offload_pop_vlan(struct offload_action_ctx *c)
 static int
 offload_set_part(const void *mask, size_t n)
 {
-    return (offload_is_ones(mask, n) ? 1
-            : offload_is_zero(mask, n) ? 0
+    return (nic_is_all_ones(mask, n) ? 1
+            : nic_is_zero(mask, n) ? 0
             : -1);
 }
 
@@ -691,9 +665,9 @@ offload_set_keeps(bool masked, const void *mask, size_t n,
                   const void *new, const void *cur, const void *cur_mask)
 {
     if (masked) {
-        return offload_is_zero(mask, n);
+        return nic_is_zero(mask, n);
     }
-    return offload_is_ones(cur_mask, n) && !memcmp(new, cur, n);
+    return nic_is_all_ones(cur_mask, n) && !memcmp(new, cur, n);
 }
 
 static uint8_t
