@@ -1,0 +1,552 @@
+#!/bin/bash
+# ovs-offload-hypervisors.sh -- two hypervisors, four VMs, real traffic,
+# offload off and on, and stock OVS as the baseline, side by side.
+#
+# Usage: ovs-offload-hypervisors.sh [--keep] [--quick] [--seconds N]
+#            [--setups LIST] [--out DIR] [--schema FILE] [--stock PATH]
+#
+#   --keep         leave the last set-up running and print how to reach it
+#   --quick        short traffic (1 s iperf3, few pings): the autotest
+#   --seconds N    iperf3 duration per test (default 5)
+#   --setups LIST  comma-separated, in order, from: stock, off, on
+#                  (default stock,off,on)
+#   --out DIR      where report.txt, report.json and chart.png go
+#                  (default ./hypervisors-report)
+#   --schema FILE  vswitch.ovsschema (default $OVS_SOURCE/vswitchd/...)
+#   --stock PATH   stock ovs-vswitchd (default $OVS_BUILD/vswitchd/...)
+#
+# Each hypervisor is a network namespace with its own ovsdb-server and
+# ovs-vswitchd(-offload) on the userspace datapath; each VM is a namespace
+# whose eth0 is a veth pair's end.  With nicsim, hypervisor N has NIC hvN
+# whose uplink and VFs use the veth ends as their media and whose VF
+# representors are the bridge's VM ports; with stock OVS the same veth ends
+# are plain bridge ports.  The uplinks are one veth pair.  Ports are added
+# as libvirt does (external_ids iface-id, attached-mac, vm-id), and the
+# same OpenFlow policy runs everywhere: L2 forwarding plus an ACL that lets
+# only chosen VM pairs ping and reach iperf3's port.
+#
+# The OVS tools, ovs-vswitchd-offload, iperf3, ping, ethtool and python3
+# are taken from $PATH.  Needs root.  Exit status 0 if every set-up passed
+# its checks (allowed traffic flows, denied traffic does not, NIC counters
+# conserve packets, and with offload on, flows are offloaded).
+
+set -o pipefail
+
+keep=false quick=false seconds=5 setups=stock,off,on out=$PWD/hypervisors-report
+schema=${OVS_SOURCE:+$OVS_SOURCE/vswitchd/vswitch.ovsschema}
+stock=${OVS_BUILD:+$OVS_BUILD/vswitchd/ovs-vswitchd}
+
+die() { echo "ovs-offload-hypervisors: error: $*" >&2; exit 1; }
+say() { echo "ovs-offload-hypervisors: $*"; }
+
+while [ $# -gt 0 ]; do
+    case $1 in
+        --keep) keep=true ;;
+        --quick) quick=true ;;
+        --seconds) seconds=$2; shift ;;
+        --setups) setups=$2; shift ;;
+        --out) out=$2; shift ;;
+        --schema) schema=$2; shift ;;
+        --stock) stock=$2; shift ;;
+        -h|--help) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) die "unknown argument '$1' (try --help)" ;;
+    esac
+    shift
+done
+
+case $seconds in ''|*[!0-9]*|0) die "--seconds wants a positive number" ;; esac
+for s in ${setups//,/ }; do
+    case $s in
+        stock|off|on) ;;
+        *) die "--setups: unknown set-up '$s' (stock, off, on)" ;;
+    esac
+done
+[ -n "${setups//,/}" ] || die "--setups is empty"
+[ "$(id -u)" = 0 ] || die "must run as root (it creates network namespaces)"
+[ -f "$schema" ] || die "no OVS schema; set OVS_SOURCE or pass --schema"
+case ",$setups," in
+    *,stock,*) [ -x "$stock" ] || die "no stock ovs-vswitchd; set OVS_BUILD or pass --stock" ;;
+esac
+for tool in ovsdb-tool ovsdb-server ovs-vsctl ovs-appctl ovs-ofctl \
+            ovs-vswitchd-offload ip ping iperf3 ethtool python3; do
+    command -v $tool >/dev/null || die "$tool is not in PATH"
+done
+if $quick; then
+    seconds=1 pings=5
+else
+    pings=50
+fi
+mkdir -p "$out" || die "cannot create $out"
+out=$(cd "$out" && pwd)
+
+# Names carry the PID so that concurrent runs (parallel tests) do not
+# collide; they stay short for interface names.
+tag=oh$$
+lab=$(mktemp -d /tmp/ovs-offload-hypervisors.XXXXXX) || die "mktemp failed"
+hvs="hv1 hv2"
+vms="vm1 vm2 vm3 vm4"
+vm_hv() { case $1 in vm1|vm2) echo hv1 ;; *) echo hv2 ;; esac; }
+vm_n() { echo "${1#vm}"; }
+vm_ip() { echo "10.0.0.$(vm_n $1)"; }
+vm_mac() { echo "52:54:00:00:00:0$(vm_n $1)"; }
+vm_vf() { case $1 in vm1|vm3) echo 0 ;; *) echo 1 ;; esac; }
+vm_ofport() { echo $(($(vm_vf $1) + 2)); }
+vm_dev() { echo "${tag}v$(vm_n $1)"; }      # The hypervisor's end.
+hv_up() { echo "${tag}u${1#hv}"; }
+
+# The ACL: pairs that may ping each other and reach iperf3 (TCP 5201).
+allowed="vm1:vm2 vm1:vm3 vm2:vm4"
+
+# Writes the tear-down script first, so that an interruption at any point
+# removes exactly what was created.
+cat >"$lab/teardown.sh" <<TEARDOWN
+#!/bin/bash
+for hv in $hvs; do
+    for t in ovs-vswitchd-offload ovs-vswitchd ovsdb-server; do
+        OVS_RUNDIR=$lab/\$hv ovs-appctl -t \$t exit >/dev/null 2>&1
+    done
+done
+sleep 0.3
+for p in $lab/*/*.pid; do [ -f "\$p" ] && kill \$(cat "\$p") 2>/dev/null; done
+for ns in $hvs $vms; do
+    ip netns pids $tag-\$ns 2>/dev/null | xargs -r kill 2>/dev/null
+    ip netns del $tag-\$ns 2>/dev/null
+done
+rm -rf $lab
+TEARDOWN
+chmod +x "$lab/teardown.sh"
+
+cleanup() {
+    if $keep && [ -n "$kept" ]; then
+        return
+    fi
+    "$lab/teardown.sh"
+}
+kept=
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+run() { "$@" || die "failed: $*"; }
+inns() { local ns=$1; shift; ip netns exec "$tag-$ns" "$@"; }
+hvctl() {                       # hvctl HV TOOL ARGS...
+    local hv=$1 tool=$2; shift 2
+    OVS_RUNDIR=$lab/$hv OVS_LOGDIR=$lab/$hv OVS_DBDIR=$lab/$hv \
+        $tool "$@"
+}
+vsctl() { local hv=$1; shift; hvctl $hv ovs-vsctl --timeout=10 "$@"; }
+ofctl() { local hv=$1; shift; hvctl $hv ovs-ofctl "$@"; }
+appctl() { local hv=$1; shift; hvctl $hv ovs-appctl -t "$daemon" "$@"; }
+
+# The namespaces and veth pairs, shared by every set-up.
+make_topology() {
+    local hv vm
+    for hv in $hvs; do
+        run ip netns add $tag-$hv
+        run inns $hv ip link set lo up
+        mkdir -p "$lab/$hv"
+    done
+    run ip link add $(hv_up hv1) netns $tag-hv1 type veth \
+        peer name $(hv_up hv2) netns $tag-hv2
+    for vm in $vms; do
+        hv=$(vm_hv $vm)
+        run ip netns add $tag-$vm
+        run ip link add $(vm_dev $vm) netns $tag-$hv type veth \
+            peer name eth0 netns $tag-$vm
+        run inns $vm ip link set eth0 address $(vm_mac $vm)
+        run inns $vm ip addr add $(vm_ip $vm)/24 dev eth0
+        run inns $vm ip link set eth0 up
+        run inns $vm ip link set lo up
+    done
+    # The userspace datapath does not complete partial checksums: no
+    # checksum (or segmentation) offload on any veth end.
+    for hv in $hvs; do
+        for dev in $(inns $hv ls /sys/class/net | grep "^$tag"); do
+            run inns $hv ethtool -K $dev tx off >/dev/null
+            run inns $hv ip link set $dev up
+        done
+    done
+    for vm in $vms; do
+        run inns $vm ethtool -K eth0 tx off >/dev/null
+    done
+}
+
+start_daemons() {               # start_daemons HV BINARY
+    local hv=$1 binary=$2 dir=$lab/$1
+    rm -f "$dir"/*.db "$dir"/*.log
+    run ovsdb-tool create "$dir/conf.db" "$schema"
+    run inns $hv env OVS_RUNDIR=$dir OVS_LOGDIR=$dir OVS_DBDIR=$dir \
+        ovsdb-server --detach --no-chdir --pidfile --log-file \
+        -vconsole:off --remote=punix:"$dir/db.sock" "$dir/conf.db"
+    run vsctl $hv --no-wait init
+    run inns $hv env OVS_RUNDIR=$dir OVS_LOGDIR=$dir OVS_DBDIR=$dir \
+        $binary --detach --no-chdir --pidfile --log-file -vconsole:off \
+        unix:"$dir/db.sock"
+}
+
+stop_daemons() {
+    local hv
+    for hv in $hvs; do
+        appctl $hv exit --cleanup >/dev/null 2>&1
+        hvctl $hv ovs-appctl -t ovsdb-server exit >/dev/null 2>&1
+    done
+    sleep 0.3
+}
+
+# Bridge br0 on hypervisor HV: uplink OpenFlow port 1, its VMs 2 and 3.
+make_bridge() {                 # make_bridge HV SETUP
+    local hv=$1 setup=$2 vm args
+    args="add-br br0 -- set Bridge br0 datapath_type=netdev fail-mode=secure"
+    if [ $setup = stock ]; then
+        args="$args -- add-port br0 $(hv_up $hv) -- set Interface $(hv_up $hv) ofport_request=1"
+    else
+        args="$args -- add-port br0 pf0 -- set Interface pf0 type=nicsim ofport_request=1 options:nic=$hv options:role=uplink options:medium=afpacket:$(hv_up $hv)"
+    fi
+    for vm in $vms; do
+        [ $(vm_hv $vm) = $hv ] || continue
+        local port=$vm opts=""
+        if [ $setup = stock ]; then
+            port=$(vm_dev $vm)
+        else
+            opts="type=nicsim options:nic=$hv options:role=vf options:vf=$(vm_vf $vm) options:medium=afpacket:$(vm_dev $vm)"
+        fi
+        args="$args -- add-port br0 $port -- set Interface $port $opts ofport_request=$(vm_ofport $vm) external_ids:iface-id=$vm-port external_ids:attached-mac=\"$(vm_mac $vm)\" external_ids:vm-id=$vm"
+    done
+    eval "run vsctl $hv $args"
+}
+
+# The policy, the same on both hypervisors and in every set-up.
+write_flows() {                 # write_flows HV > FILE
+    local hv=$1 vm pair a b
+    echo "table=0,priority=100,arp,actions=goto_table:1"
+    for pair in $allowed; do
+        a=${pair%:*} b=${pair#*:}
+        for dir in "$a $b" "$b $a"; do
+            set -- $dir
+            echo "table=0,priority=90,icmp,nw_src=$(vm_ip $1),nw_dst=$(vm_ip $2),actions=goto_table:1"
+            echo "table=0,priority=90,tcp,nw_src=$(vm_ip $1),nw_dst=$(vm_ip $2),tp_dst=5201,actions=goto_table:1"
+            echo "table=0,priority=90,tcp,nw_src=$(vm_ip $1),nw_dst=$(vm_ip $2),tp_src=5201,actions=goto_table:1"
+        done
+    done
+    echo "table=0,priority=0,actions=drop"
+    for vm in $vms; do
+        if [ $(vm_hv $vm) = $hv ]; then
+            echo "table=1,priority=10,dl_dst=$(vm_mac $vm),actions=output:$(vm_ofport $vm)"
+        else
+            echo "table=1,priority=10,dl_dst=$(vm_mac $vm),actions=output:1"
+        fi
+    done
+    echo "table=1,priority=5,dl_dst=ff:ff:ff:ff:ff:ff,actions=flood"
+    echo "table=1,priority=0,actions=drop"
+}
+
+is_allowed() {
+    local pair
+    for pair in $allowed; do
+        [ "$pair" = "$1:$2" ] || [ "$pair" = "$2:$1" ] && return 0
+    done
+    return 1
+}
+
+# CPU time (clock ticks) of a daemon's host threads, and separately of
+# the NIC engine threads that run inside it (the "hardware").
+cpu_ticks() {                   # cpu_ticks PID -> "HOST NIC"
+    local pid=$1 host=0 nic=0 t
+    for t in /proc/$pid/task/*; do
+        set -- $(sed 's/^.*) //' $t/stat 2>/dev/null)
+        local n=$((${12:-0} + ${13:-0}))
+        case "$(cat $t/comm 2>/dev/null)" in
+            nicsim_engine*) nic=$((nic + n)) ;;
+            *) host=$((host + n)) ;;
+        esac
+    done
+    echo "$host $nic"
+}
+
+daemon_pid() { cat "$lab/$1/$daemon.pid"; }
+
+# ping A -> B: prints "OK AVG_MS" or "FAIL".
+do_ping() {
+    local a=$1 b=$2 count=$3 res
+    res=$(inns $a ping -c $count -i 0.01 -W 1 $(vm_ip $b) 2>&1)
+    if echo "$res" | grep -q ' 0% packet loss'; then
+        echo "OK $(echo "$res" | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p')"
+    else
+        echo "FAIL"
+    fi
+}
+
+# iperf3 A -> B (server in B): prints "OK BITS_PER_S BYTES" or "FAIL".
+do_iperf() {
+    local a=$1 b=$2 secs=$3 json
+    inns $b iperf3 -s -1 -D -B $(vm_ip $b) >/dev/null 2>&1
+    sleep 0.3
+    json=$(inns $a timeout $((secs + 10)) iperf3 -c $(vm_ip $b) -t $secs \
+           --connect-timeout 2000 -J 2>/dev/null)
+    inns $b pkill -f "iperf3 -s -1 -D -B $(vm_ip $b)" 2>/dev/null
+    echo "$json" | python3 -c '
+import json, sys
+try:
+    j = json.load(sys.stdin)
+    r = j["end"]["sum_received"]
+    print("OK %d %d" % (r["bits_per_second"], r["bytes"]))
+except Exception:
+    print("FAIL")'
+}
+
+run_setup() {                   # run_setup SETUP -> writes $lab/SETUP.json
+    local setup=$1 hv vm
+    case $setup in
+        stock) daemon=ovs-vswitchd binary=$stock ;;
+        *) daemon=ovs-vswitchd-offload binary=ovs-vswitchd-offload ;;
+    esac
+    say "set-up $setup: starting $daemon on $hvs"
+    for hv in $hvs; do
+        start_daemons $hv $binary
+        if [ $setup != stock ]; then
+            run vsctl $hv set Open_vSwitch . other_config:hw-offload=$([ $setup = on ] && echo true || echo false)
+        fi
+        make_bridge $hv $setup
+        write_flows $hv > "$lab/$hv/flows.txt"
+        run ofctl $hv add-flows br0 "$lab/$hv/flows.txt"
+    done
+    # Let ARP settle so that pings measure forwarding, not resolution.
+    for vm in $vms; do
+        inns $vm ping -c 1 -W 1 $(vm_ip vm1) >/dev/null 2>&1
+    done
+
+    local pids="" cpu0="" cpu1="" results=""
+    for hv in $hvs; do pids="$pids $(daemon_pid $hv)"; done
+    for p in $pids; do cpu0="$cpu0 $(cpu_ticks $p | tr ' ' ,)"; done
+    local t0=$(date +%s.%N)
+
+    # Allowed: same host and across hosts.
+    for test in "vm1 vm2 same-host" "vm1 vm3 cross-host"; do
+        set -- $test
+        local p=$(do_ping $1 $2 $pings) i=$(do_iperf $1 $2 $seconds)
+        say "  $setup $3 $1->$2: ping $p; iperf3 $i"
+        results="$results $3:$1:$2:ping:${p// /:} $3:$1:$2:iperf:${i// /:}"
+    done
+    local t1=$(date +%s.%N)
+    for p in $pids; do cpu1="$cpu1 $(cpu_ticks $p | tr ' ' ,)"; done
+
+    # Denied: ping within hv2, iperf3 across hosts.
+    local dp=$(do_ping vm3 vm4 2) di=$(do_iperf vm2 vm3 1)
+    say "  $setup denied vm3->vm4: ping $dp; vm2->vm3: iperf3 $di"
+    results="$results denied:vm3:vm4:ping:${dp// /:} denied:vm2:vm3:iperf:${di// /:}"
+
+    # What the NICs and the engine say.
+    for hv in $hvs; do
+        if [ $setup != stock ]; then
+            appctl $hv nicsim/show --format json > "$lab/$setup-$hv-nicsim.json"
+            appctl $hv offload/flows --format json > "$lab/$setup-$hv-flows.json" 2>/dev/null \
+                || echo '[]' > "$lab/$setup-$hv-flows.json"
+            appctl $hv offload/show --format json > "$lab/$setup-$hv-offload.json" 2>/dev/null \
+                || echo '{}' > "$lab/$setup-$hv-offload.json"
+        fi
+        appctl $hv dpctl/dump-flows -m > "$lab/$setup-$hv-dpflows.txt" 2>&1
+    done
+
+    python3 - "$setup" "$lab" "$hvs" "$t0" "$t1" "$(getconf CLK_TCK)" \
+        "$cpu0" "$cpu1" "$results" <<'PY' > "$lab/$setup.json" || die "report"
+import json, os, sys
+setup, lab, hvs, t0, t1, hz, cpu0, cpu1, results = sys.argv[1:]
+hvs = hvs.split()
+hz = int(hz)
+def ticks(s):
+    return [tuple(int(x) for x in c.split(",")) for c in s.split()]
+c0, c1 = ticks(cpu0), ticks(cpu1)
+host = sum(b[0] - a[0] for a, b in zip(c0, c1)) / hz
+nic = sum(b[1] - a[1] for a, b in zip(c0, c1)) / hz
+r = {"setup": setup, "wall_seconds": float(t1) - float(t0),
+     "vswitchd_cpu_seconds": host, "nic_engine_cpu_seconds": nic,
+     "tests": []}
+for item in results.split():
+    kind, a, b, what, *rest = item.split(":")
+    t = {"kind": kind, "from": a, "to": b, "what": what, "ok": rest[0] == "OK"}
+    if what == "ping" and t["ok"]:
+        t["rtt_avg_ms"] = float(rest[1])
+    if what == "iperf" and t["ok"]:
+        t["bits_per_second"] = int(rest[1])
+        t["bytes"] = int(rest[2])
+    r["tests"].append(t)
+nbytes = sum(t.get("bytes", 0) for t in r["tests"] if t["kind"] != "denied")
+r["iperf_bytes"] = nbytes
+r["vswitchd_cpu_ns_per_byte"] = host * 1e9 / nbytes if nbytes else None
+r["acl_ok"] = all(t["ok"] == (t["kind"] != "denied") for t in r["tests"])
+nics = {}
+flows = []
+for hv in hvs:
+    path = os.path.join(lab, "%s-%s-nicsim.json" % (setup, hv))
+    if os.path.exists(path):
+        for nic in json.load(open(path)):
+            rx = sum(p["rx_packets"] for p in nic["ports"])
+            fwd = sum(p["forwarded"] for p in nic["ports"])
+            bad = [p["port"] for p in nic["ports"]
+                   if p["rx_packets"] != p["forwarded"]
+                   + sum(p["to_host"].values()) + sum(p["dropped"].values())]
+            nics[nic["name"]] = {"rx_packets": rx, "forwarded": fwd,
+                                 "conservation_violations": bad}
+    path = os.path.join(lab, "%s-%s-flows.json" % (setup, hv))
+    if os.path.exists(path):
+        for f in json.load(open(path)):
+            f["hypervisor"] = hv
+            flows.append(f)
+r["nics"] = nics
+rx = sum(n["rx_packets"] for n in nics.values())
+r["nic_share"] = (sum(n["forwarded"] for n in nics.values()) / rx
+                  if rx else None)
+r["conservation_ok"] = all(not n["conservation_violations"]
+                           for n in nics.values())
+r["flows"] = flows
+r["offloaded_flows"] = sum(1 for f in flows if f["state"] == "offloaded")
+json.dump(r, sys.stdout, indent=2)
+PY
+    if $keep && [ $setup = "${setups##*,}" ]; then
+        kept=$setup
+    else
+        stop_daemons
+    fi
+}
+
+say "lab in $lab"
+make_topology
+for setup in ${setups//,/ }; do
+    run_setup $setup
+done
+
+python3 - "$out" "$lab" "$setups" "$quick" <<'PY'
+import json, os, sys
+out, lab, setups, quick = sys.argv[1], sys.argv[2], sys.argv[3].split(","), sys.argv[4] == "true"
+runs = {s: json.load(open(os.path.join(lab, s + ".json"))) for s in setups}
+names = {"stock": "stock OVS (veth ports)", "off": "ovs-offload, offload off",
+         "on": "ovs-offload, offload on"}
+def test(r, kind, what):
+    for t in r["tests"]:
+        if t["kind"] == kind and t["what"] == what:
+            return t
+    return {}
+lines = []
+p = lines.append
+p("Two hypervisors, four VMs: vm1, vm2 on hv1; vm3, vm4 on hv2.")
+p("ACL: ping and TCP 5201 allowed for vm1-vm2, vm1-vm3, vm2-vm4 only.")
+p("")
+p("%-28s %10s %10s %9s %9s %10s %10s %8s %6s" % (
+    "set-up", "same Gb/s", "cross Gb/s", "same ms", "cross ms",
+    "cpu s", "cpu ns/B", "NIC %", "ACL"))
+base = runs.get("stock")
+for s in setups:
+    r = runs[s]
+    sh, cr = test(r, "same-host", "iperf"), test(r, "cross-host", "iperf")
+    sp, cp = test(r, "same-host", "ping"), test(r, "cross-host", "ping")
+    f = lambda t, k, d: ("%.3f" % (t[k] / d)) if k in t else "FAIL"
+    p("%-28s %10s %10s %9s %9s %10.2f %10s %8s %6s" % (
+        names[s], f(sh, "bits_per_second", 1e9), f(cr, "bits_per_second", 1e9),
+        f(sp, "rtt_avg_ms", 1), f(cp, "rtt_avg_ms", 1),
+        r["vswitchd_cpu_seconds"],
+        "%.2f" % r["vswitchd_cpu_ns_per_byte"] if r["vswitchd_cpu_ns_per_byte"] else "-",
+        "%.1f" % (100 * r["nic_share"]) if r["nic_share"] is not None else "-",
+        "ok" if r["acl_ok"] else "BROKEN"))
+ratios = {}
+if base:
+    p("")
+    p("Ratios against stock OVS (>1 is better for throughput, and for "
+      "latency and CPU means that much less):")
+    for s in setups:
+        if s == "stock":
+            continue
+        r = runs[s]
+        rr = {}
+        for kind in ("same-host", "cross-host"):
+            a, b = test(r, kind, "iperf"), test(base, kind, "iperf")
+            if "bits_per_second" in a and "bits_per_second" in b:
+                rr[kind + " throughput"] = a["bits_per_second"] / b["bits_per_second"]
+            a, b = test(r, kind, "ping"), test(base, kind, "ping")
+            if "rtt_avg_ms" in a and "rtt_avg_ms" in b and a["rtt_avg_ms"]:
+                rr[kind + " latency"] = b["rtt_avg_ms"] / a["rtt_avg_ms"]
+        if r["vswitchd_cpu_ns_per_byte"] and base["vswitchd_cpu_ns_per_byte"]:
+            rr["vswitchd CPU per byte"] = (base["vswitchd_cpu_ns_per_byte"]
+                                           / r["vswitchd_cpu_ns_per_byte"])
+        elif base["vswitchd_cpu_ns_per_byte"]:
+            rr["vswitchd CPU per byte"] = float("inf")
+        ratios[s] = rr
+        p("  %-26s %s" % (names[s], ", ".join("%s %.2fx" % kv for kv in rr.items())))
+for s in setups:
+    r = runs[s]
+    if not r["flows"]:
+        continue
+    p("")
+    p("Datapath flows, %s (%d offloaded):" % (names[s], r["offloaded_flows"]))
+    for f in r["flows"]:
+        why = "" if f["reason"] == "none" else " (%s%s)" % (
+            f["reason"], ": " + f["detail"] if f["detail"] else "")
+        p("  %s %-9s %-10s%s  %s -> %s" % (f["hypervisor"], f["nic_port"].split("/")[1],
+                                       f["state"], why, f["match"][:70], f["actions"]))
+for s in setups:
+    r = runs[s]
+    if r["nics"]:
+        p("")
+        p("NIC counters, %s: %s; conservation %s" % (
+            names[s], ", ".join("%s %d rx / %d forwarded in the NIC" % (
+                n, v["rx_packets"], v["forwarded"]) for n, v in r["nics"].items()),
+            "holds" if r["conservation_ok"] else "VIOLATED"))
+p("")
+p("CPU: ovs-vswitchd's own threads over the ping and iperf3 tests; the "
+  "NIC engine threads (nicsim, the 'hardware') are not counted: %s." % ", ".join(
+      "%s %.2f s" % (s, runs[s]["nic_engine_cpu_seconds"]) for s in setups if s != "stock"))
+text = "\n".join(lines) + "\n"
+open(os.path.join(out, "report.txt"), "w").write(text)
+json.dump({"setups": runs, "ratios_vs_stock": ratios, "quick": quick},
+          open(os.path.join(out, "report.json"), "w"), indent=2,
+          default=lambda x: None)
+# Data for the chart: one row per set-up.
+with open(os.path.join(lab, "chart.dat"), "w") as d:
+    for s in setups:
+        r = runs[s]
+        g = lambda kind: test(r, kind, "iperf").get("bits_per_second", 0) / 1e9
+        d.write('"%s" %.4f %.4f %.4f\n' % (names[s], g("same-host"), g("cross-host"),
+                                         r["vswitchd_cpu_ns_per_byte"] or 0))
+sys.stdout.write(text)
+ok = all(r["acl_ok"] and r["conservation_ok"] for r in runs.values())
+if "on" in runs:
+    ok = ok and runs["on"]["offloaded_flows"] > 0
+sys.exit(0 if ok else 3)
+PY
+status=$?
+
+if command -v gnuplot >/dev/null; then
+    gnuplot <<GNUPLOT 2>"$lab/gnuplot.err" || say "gnuplot failed: $(cat "$lab/gnuplot.err")"
+set terminal png size 1000,480
+set output "$out/chart.png"
+set multiplot layout 1,2 title "ovs-offload: two hypervisors, iperf3 VM to VM"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set boxwidth 0.9
+set xtics rotate by -15 font ",9"
+set ylabel "Gbit/s"
+set title "iperf3 throughput"
+set yrange [0:*]
+plot "$lab/chart.dat" using 2:xtic(1) title "same host", '' using 3 title "across hosts"
+set ylabel "ns of ovs-vswitchd CPU per byte"
+set title "ovs-vswitchd CPU per byte"
+plot "$lab/chart.dat" using 4:xtic(1) title "" lc rgb "#aa4444"
+unset multiplot
+GNUPLOT
+else
+    say "gnuplot not found: no chart"
+fi
+say "report: $out/report.txt, $out/report.json${out:+, $out/chart.png}"
+
+if [ -n "$kept" ]; then
+    cat <<EOF2
+
+The '$kept' set-up keeps running.  Reach it with:
+    OVS_RUNDIR=$lab/hv1 ovs-vsctl show
+    OVS_RUNDIR=$lab/hv1 ovs-appctl -t $daemon offload/show
+    OVS_RUNDIR=$lab/hv2 ovs-appctl -t $daemon dpctl/dump-flows -m
+    ip netns exec $tag-vm1 ping $(vm_ip vm3)
+Tear it down with:
+    $lab/teardown.sh
+EOF2
+fi
+exit $status
