@@ -29,9 +29,10 @@ TESTSUITE_AT = \
 	tests/nicsim.at \
 	tests/nicsim-netns.at \
 	tests/offload.at \
+	tests/hypervisors.at \
 	tests/sandbox.at
 EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in tests/ovs-compat.sh \
-	tests/nicsim-json.py \
+	tests/nicsim-json.py tests/offload-traffic.py \
 	tests/ovs-compat.list
 TESTSUITE = tests/testsuite
 CLEANFILES += $(TESTSUITE) tests/package.m4
