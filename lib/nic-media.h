@@ -38,6 +38,12 @@ int nic_medium_recv(struct nic_medium *, struct dp_packet **pkts, int max);
 /* Sends one frame; does not take ownership.  Returns 0 or errno. */
 int nic_medium_send(struct nic_medium *, const struct dp_packet *);
 
+/* Sends 'n' frames, in one system call where the medium allows; does not
+ * take ownership.  Returns how many were sent; the rest are counted as
+ * tx errors. */
+int nic_medium_send_batch(struct nic_medium *, struct dp_packet **pkts,
+                          int n);
+
 /* Makes poll_block() wake when nic_medium_recv() may return frames. */
 void nic_medium_wait(struct nic_medium *);
 

@@ -358,27 +358,95 @@ nicsim_enqueue_host(struct nicsim_port *p, struct dp_packet *pkt,
     return reason;
 }
 
-/* Sends 'pkt' on p's medium and deletes it.  Returns true if there was a
- * medium to send it on. */
-static bool
-nicsim_transmit(struct nicsim_port *p, struct dp_packet *pkt)
-{
-    size_t len = dp_packet_size(pkt);
-    bool sent = false;
+/* Frames the pipeline forwards are held per output port until the end of
+ * a chunk, so that a medium sends them with one system call. */
+#define NICSIM_TX_PORTS 4
 
+struct nicsim_txq {
+    struct nicsim_port *port;
+    int n;
+    struct dp_packet *pkts[NICSIM_BATCH];
+};
+
+struct nicsim_txbatch {
+    size_t n_ports;
+    struct nicsim_txq q[NICSIM_TX_PORTS];
+};
+
+static void
+nicsim_txq_flush(struct nicsim_txq *q)
+{
+    struct nicsim_port *p = q->port;
+    uint64_t bytes = 0;
+
+    if (!q->n) {
+        return;
+    }
+    for (int i = 0; i < q->n; i++) {
+        bytes += dp_packet_size(q->pkts[i]);
+    }
     ovs_mutex_lock(&p->io_mutex);
     if (p->medium) {
-        if (!nic_medium_send(p->medium, pkt)) {
-            nicsim_counter_add(&p->c.tx_packets, 1);
-            nicsim_counter_add(&p->c.tx_bytes, len);
-        } else {
-            nicsim_counter_add(&p->c.tx_errors, 1);
-        }
-        sent = true;
+        int sent = nic_medium_send_batch(p->medium, q->pkts, q->n);
+
+        nicsim_counter_add(&p->c.tx_packets, sent);
+        nicsim_counter_add(&p->c.tx_bytes, bytes);
+        nicsim_counter_add(&p->c.tx_errors, q->n - sent);
+    } else {
+        /* Detached since the frames were queued. */
+        nicsim_counter_add(&p->c.tx_errors, q->n);
     }
     ovs_mutex_unlock(&p->io_mutex);
-    dp_packet_delete(pkt);
-    return sent;
+    for (int i = 0; i < q->n; i++) {
+        dp_packet_delete(q->pkts[i]);
+    }
+    q->n = 0;
+}
+
+static void
+nicsim_tx_flush(struct nicsim_txbatch *b)
+{
+    for (size_t i = 0; i < b->n_ports; i++) {
+        nicsim_txq_flush(&b->q[i]);
+    }
+    b->n_ports = 0;
+}
+
+/* Queues 'pkt' for 'p''s medium, taking ownership.  Returns false, with
+ * the packet deleted, if the port has no medium. */
+static bool
+nicsim_tx_enqueue(struct nicsim_txbatch *b, struct nicsim_port *p,
+                  struct dp_packet *pkt)
+{
+    bool attached;
+
+    ovs_mutex_lock(&p->io_mutex);
+    attached = p->medium != NULL;
+    ovs_mutex_unlock(&p->io_mutex);
+    if (!attached) {
+        dp_packet_delete(pkt);
+        return false;
+    }
+
+    struct nicsim_txq *q = NULL;
+    for (size_t i = 0; i < b->n_ports; i++) {
+        if (b->q[i].port == p) {
+            q = &b->q[i];
+            break;
+        }
+    }
+    if (!q) {
+        if (b->n_ports == NICSIM_TX_PORTS) {
+            nicsim_tx_flush(b);
+        }
+        q = &b->q[b->n_ports++];
+        q->port = p;
+        q->n = 0;
+    } else if (q->n == NICSIM_BATCH) {
+        nicsim_txq_flush(q);
+    }
+    q->pkts[q->n++] = pkt;
+    return true;
 }
 
 /* The pipeline. */
@@ -391,6 +459,7 @@ struct nicsim_exec {
     int n_sent, n_host, n_no_port;
     int host_drop;                  /* Drop reason of a failed to-host. */
     struct nic_sample *sample;      /* Non-null if this packet is kept. */
+    struct nicsim_txbatch *tx;      /* Where forwarded frames wait. */
 };
 
 static void
@@ -422,7 +491,7 @@ nicsim_exec_output(struct nic_exec_ctx *ctx, struct dp_packet *pkt,
     } else {
         struct nicsim_port *out = nicsim_port(x->ns, port);
 
-        if (out && nicsim_transmit(out, pkt)) {
+        if (out && nicsim_tx_enqueue(x->tx, out, pkt)) {
             x->n_sent++;
         } else {
             if (!out) {
@@ -546,6 +615,7 @@ nicsim_process_chunk(struct nicsim *ns, struct nicsim_port *p,
     struct dp_packet *valid[NICSIM_BATCH];
     const struct nic_rule *rules[NICSIM_BATCH];
     struct nic_parse_offsets ofs;
+    struct nicsim_txbatch tx = { .n_ports = 0 };
     uint64_t bytes = 0;
     size_t n_valid = 0;
 
@@ -589,6 +659,7 @@ nicsim_process_chunk(struct nicsim *ns, struct nicsim_port *p,
         x.in = p;
         x.key = &keys[i];
         x.sample = nicsim_sample_begin(ns, p, rule, valid[i]);
+        x.tx = &tx;
         acts = nic_rule_get_actions(rule);
         nic_actions_execute(valid[i], p->port_no, acts->acts, acts->n,
                             &x.ctx);
@@ -612,6 +683,7 @@ nicsim_process_chunk(struct nicsim *ns, struct nicsim_port *p,
             nicsim_counter_add(&p->c.drop[NIC_DROP_RULE], 1);
         }
     }
+    nicsim_tx_flush(&tx);
 }
 
 void
@@ -656,10 +728,15 @@ nicsim_engine_run_port(struct nicsim *ns, struct nicsim_port *p)
     }
 
     n = nicsim_ring_pop(&p->host_tx, pkts, NICSIM_BATCH, NULL);
-    for (int i = 0; i < n; i++) {
-        if (!nicsim_transmit(p, pkts[i])) {
-            nicsim_counter_add(&p->c.tx_errors, 1);
+    if (n) {
+        struct nicsim_txbatch tx = { .n_ports = 0 };
+
+        for (int i = 0; i < n; i++) {
+            if (!nicsim_tx_enqueue(&tx, p, pkts[i])) {
+                nicsim_counter_add(&p->c.tx_errors, 1);
+            }
         }
+        nicsim_tx_flush(&tx);
     }
     return total + n;
 }
