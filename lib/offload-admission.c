@@ -2,6 +2,7 @@
 
 #include "lib/offload-admission.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,6 +111,15 @@ offload_admission_eligible(const struct offload_admission_params *p,
     return p->policy != OFFLOAD_POLICY_VALUE || pps >= p->min_pps;
 }
 
+/* Rates measured from packet counts over about a second are noisy for
+ * slow flows (Poisson: the deviation of a count N is sqrt(N)); a swap must
+ * gain more than that, or light flows trade places on noise alone. */
+static double
+offload_admission_noise(double pps)
+{
+    return 2 * sqrt(MAX(pps, 1.0));
+}
+
 size_t
 offload_admission_swaps(const struct offload_admission_params *p,
                         const struct offload_candidate *cands, size_t n_cands,
@@ -124,7 +134,8 @@ offload_admission_swaps(const struct offload_admission_params *p,
     double factor = MAX(p->hysteresis, 1.0);
     while (n < n_cands && n < n_victims
            && offload_admission_eligible(p, cands[n].pps)
-           && cands[n].pps > victims[n].pps * factor) {
+           && cands[n].pps > (victims[n].pps * factor
+                              + offload_admission_noise(victims[n].pps))) {
         n++;
     }
     return n;

@@ -66,7 +66,8 @@ bool offload_admission_eligible(const struct offload_admission_params *,
 /* Given candidates and victims in the orders above, returns how many of
  * the first candidates should replace the first victims, pairwise: the
  * longest prefix in which every candidate is eligible and heavier than its
- * victim by the hysteresis factor.  Always 0 for "first-come", which never
+ * victim by the hysteresis factor plus twice the counting noise of the
+ * victim's rate (2 * sqrt(pps)).  Always 0 for "first-come", which never
  * evicts. */
 size_t offload_admission_swaps(const struct offload_admission_params *,
                                const struct offload_candidate *cands,

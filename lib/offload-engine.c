@@ -21,6 +21,9 @@ VLOG_DEFINE_THIS_MODULE(offload_engine);
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
+/* How long a rule stays in the NIC before "value" may evict it. */
+#define OFFLOAD_MIN_RESIDENCY_MS 2000
+
 /* Per NIC: the engine's reference and whether its table said "full". */
 struct offload_nic {
     struct hmap_node node;              /* By pointer of 'nic'. */
@@ -573,7 +576,10 @@ offload_engine_rebalance_nic(struct offload_engine *e,
         }
         if (offload_flow_is_candidate(e, f)) {
             cands[n_cands++] = c;
-        } else if (f->installed) {
+        } else if (f->installed
+                   && now_ms - f->installed_at >= OFFLOAD_MIN_RESIDENCY_MS) {
+            /* A flow just put in has no measured rate in the NIC yet;
+             * evicting it at once would only churn. */
             victims[n_victims++] = c;
         }
     }

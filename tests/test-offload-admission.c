@@ -83,17 +83,24 @@ START_TEST(test_swaps_hysteresis)
     };
     /* Heaviest first / lightest first, as the sorts leave them. */
     struct offload_candidate cands[] = {
-        cand(1000, 0, 0), cand(120, 0, 1), cand(100, 0, 2),
+        cand(1000, 0, 0), cand(130, 0, 1), cand(100, 0, 2),
     };
     struct offload_candidate victims[] = {
         cand(10, 0, 3), cand(100, 0, 4), cand(100, 0, 5),
     };
 
-    /* 1000 > 12.5 swaps; 120 < 125 stops: similar rates stay put. */
+    /* 1000 beats 10 by far; 130 is not 1.25 x 100 (plus noise): similar
+     * rates stay put. */
     ck_assert_uint_eq(offload_admission_swaps(&p, cands, 3, victims, 3), 1);
 
     p.hysteresis = 1.0;
     ck_assert_uint_eq(offload_admission_swaps(&p, cands, 3, victims, 3), 2);
+
+    /* Slow flows: 15 against 10 packets/s is within counting noise. */
+    struct offload_candidate slow = cand(15, 0, 6), slower = cand(10, 0, 7);
+    ck_assert_uint_eq(offload_admission_swaps(&p, &slow, 1, &slower, 1), 0);
+    slow.pps = 17;
+    ck_assert_uint_eq(offload_admission_swaps(&p, &slow, 1, &slower, 1), 1);
 
     /* The threshold keeps slow flows out even with a free victim. */
     p.min_pps = 200;
