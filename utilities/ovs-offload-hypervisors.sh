@@ -174,13 +174,15 @@ start_daemons() {               # start_daemons HV BINARY
     local hv=$1 binary=$2 dir=$lab/$1
     rm -f "$dir"/*.db "$dir"/*.log
     run ovsdb-tool create "$dir/conf.db" "$schema"
+    # Their start-up chatter goes to a file, not the report.
     run inns $hv env OVS_RUNDIR=$dir OVS_LOGDIR=$dir OVS_DBDIR=$dir \
         ovsdb-server --detach --no-chdir --pidfile --log-file \
-        -vconsole:off --remote=punix:"$dir/db.sock" "$dir/conf.db"
+        -vconsole:off --remote=punix:"$dir/db.sock" "$dir/conf.db" \
+        2>>"$dir/start.err"
     run vsctl $hv --no-wait init
     run inns $hv env OVS_RUNDIR=$dir OVS_LOGDIR=$dir OVS_DBDIR=$dir \
         $binary --detach --no-chdir --pidfile --log-file -vconsole:off \
-        unix:"$dir/db.sock"
+        unix:"$dir/db.sock" 2>>"$dir/start.err"
 }
 
 stop_daemons() {
