@@ -195,6 +195,23 @@ offload_flow_format_nic_port(struct ds *s, const struct offload_flow *flow)
     ds_put_format(s, "%s/%s", flow->nic ? flow->nic->name : "?", port);
 }
 
+/* The host receive queue the flow's packets reach: none if the NIC
+ * forwards them, the rule's queue if it sets one, else RSS's choice. */
+static const char *
+offload_flow_queue(const struct offload_flow *flow, char *buf, size_t size)
+{
+    if (!flow->installed) {
+        return "rss";
+    }
+    for (size_t i = 0; i < flow->rule.n_actions; i++) {
+        if (flow->rule.actions[i].type == NIC_ACT_SET_QUEUE) {
+            snprintf(buf, size, "%"PRIu32, flow->rule.actions[i].queue);
+            return buf;
+        }
+    }
+    return flow->rule.kind == OFFLOAD_KIND_FULL ? "none" : "rss";
+}
+
 void
 offload_flow_format_line(struct ds *s, const struct offload_flow *flow)
 {
@@ -211,6 +228,8 @@ offload_flow_format_line(struct ds *s, const struct offload_flow *flow)
     if (flow->installed) {
         ds_put_format(s, " rule=%"PRIu32, flow->rule_id);
     }
+    char qbuf[16];
+    ds_put_format(s, " queue=%s", offload_flow_queue(flow, qbuf, sizeof qbuf));
     ds_put_format(s, " hw_packets:%"PRIu64" hw_bytes:%"PRIu64" pps:%.0f",
                   flow->hw_packets, flow->hw_bytes, flow->rate.pps);
     ds_put_cstr(s, " actions:");
@@ -252,6 +271,9 @@ offload_flow_explain(struct ds *s, const struct offload_flow *flow)
     } else {
         ds_put_cstr(s, "  nic rule: none possible\n");
     }
+    char qbuf[16];
+    ds_put_format(s, "  host queue: %s\n",
+                  offload_flow_queue(flow, qbuf, sizeof qbuf));
     ds_put_format(s, "  hardware: %"PRIu64" packets, %"PRIu64" bytes;"
                   " rate %.1f packets/s; installed %"PRIu32" time(s)\n",
                   flow->hw_packets, flow->hw_bytes, flow->rate.pps,
@@ -278,6 +300,9 @@ offload_flow_to_json(const struct offload_flow *flow)
     if (flow->installed) {
         json_object_put(j, "rule", json_integer_create(flow->rule_id));
     }
+    char qbuf[16];
+    json_object_put_string(j, "queue",
+                           offload_flow_queue(flow, qbuf, sizeof qbuf));
     json_object_put(j, "hw_packets", json_integer_create(flow->hw_packets));
     json_object_put(j, "hw_bytes", json_integer_create(flow->hw_bytes));
     json_object_put(j, "pps", json_real_create(flow->rate.pps));
