@@ -33,7 +33,6 @@ static struct sset excluded_ports OVS_GUARDED_BY(netdev_offload_mutex)
     = SSET_INITIALIZER(&excluded_ports);
 static atomic_int run_interval = NETDEV_OFFLOAD_DEFAULT_INTERVAL;
 static long long int next_run;          /* Main thread only. */
-static struct dpif *stats_dpif;         /* Main thread only. */
 /* Type of the datapath whose flows we have seen ("netdev", or "dummy" in
  * tests).  OVS's port map compares these strings by address, so this is
  * the pointer netdevs carry, not a copy. */
@@ -169,10 +168,11 @@ netdev_offload_fill_stats(const struct offload_flow_status *st,
         stats->used = st->hw_used;
     }
     if (attrs) {
-        attrs->offloaded = true;
-        /* dpctl shows "offloaded" only for a layer other than "ovs";
-         * a partial offload's packets are still handled by "ovs". */
-        attrs->dp_layer = st->kind == OFFLOAD_KIND_FULL ? "nicsim" : "ovs";
+        attrs->offloaded = st->installed;
+        /* dpctl shows "offloaded" only for a layer other than "ovs"; a
+         * partial offload's packets are still handled by "ovs". */
+        attrs->dp_layer = (st->installed && st->kind == OFFLOAD_KIND_FULL
+                           ? "nicsim" : "ovs");
         attrs->dp_extra_info = NULL;
     }
 }
@@ -189,11 +189,11 @@ netdev_offload_nicsim_flow_get(struct netdev *netdev OVS_UNUSED,
     struct offload_flow_status st;
     int error;
 
+    /* Whenever the flow is tracked, in the NIC or not, its full rules'
+     * counts are part of its statistics: dpif-netdev adds them only when
+     * this succeeds, and a total that dips and comes back would be pushed
+     * to OpenFlow twice. */
     error = offload_engine_flow_get(ufid, &st);
-    if (!error && !st.installed) {
-        /* Tracked but carried by the host: not an offloaded flow. */
-        error = EOPNOTSUPP;
-    }
     if (!error) {
         netdev_offload_fill_stats(&st, stats, attrs);
         if (actions) {
@@ -325,31 +325,31 @@ netdev_offload_nicsim_set_port_excluded(const char *name, bool excluded)
     }
 }
 
-/* The datapath whose flows were offered, opened on first use; NULL if
- * none was seen yet. */
+/* Opens the datapath whose flows were offered, or returns NULL if none
+ * was seen yet.  Opened per use: a handle kept open would keep a deleted
+ * datapath alive. */
 static struct dpif *
-netdev_offload_get_dpif(void)
+netdev_offload_open_dpif(void)
 {
-    if (!stats_dpif) {
-        const char *type = netdev_offload_dpif_type();
+    const char *type = netdev_offload_dpif_type();
+    struct dpif *dpif;
 
-        if (!type) {
-            return NULL;
-        }
-        /* ofproto-dpif names a datapath of type T "ovs-T". */
-        char *name = xasprintf("ovs-%s", type);
-        if (dpif_open(name, type, &stats_dpif)) {
-            stats_dpif = NULL;
-        }
-        free(name);
+    if (!type) {
+        return NULL;
     }
-    return stats_dpif;
+    /* ofproto-dpif names a datapath of type T "ovs-T". */
+    char *name = xasprintf("ovs-%s", type);
+    if (dpif_open(name, type, &dpif)) {
+        dpif = NULL;
+    }
+    free(name);
+    return dpif;
 }
 
 void
 netdev_offload_nicsim_port_names(struct simap *names)
 {
-    struct dpif *dpif = netdev_offload_get_dpif();
+    struct dpif *dpif = netdev_offload_open_dpif();
     struct dpif_port_dump dump;
     struct dpif_port port;
 
@@ -357,13 +357,14 @@ netdev_offload_nicsim_port_names(struct simap *names)
         DPIF_PORT_FOR_EACH (&port, &dump, dpif) {
             simap_put(names, port.name, odp_to_u32(port.port_no));
         }
+        dpif_close(dpif);
     }
 }
 
 bool
 netdev_offload_nicsim_datapath_flow(const ovs_u128 *ufid, struct flow *flow)
 {
-    struct dpif *dpif = netdev_offload_get_dpif();
+    struct dpif *dpif = netdev_offload_open_dpif();
     bool found = false;
 
     if (!dpif) {
@@ -389,6 +390,7 @@ netdev_offload_nicsim_datapath_flow(const ovs_u128 *ufid, struct flow *flow)
     }
     dpif_flow_dump_thread_destroy(thread);
     dpif_flow_dump_destroy(dump);
+    dpif_close(dpif);
     return found;
 }
 
@@ -397,14 +399,15 @@ netdev_offload_nicsim_datapath_flow(const ovs_u128 *ufid, struct flow *flow)
 static void
 netdev_offload_feed_datapath_stats(void)
 {
-    if (!netdev_offload_get_dpif()) {
+    struct dpif *dpif = netdev_offload_open_dpif();
+
+    if (!dpif) {
         return;
     }
     /* Not terse: the engine knows flows by the megaflow UFID that
      * dpif-netdev derives from the masked match, not by the UFID a dump
      * carries, so the match is needed to find it. */
-    struct dpif_flow_dump *dump = dpif_flow_dump_create(stats_dpif, false,
-                                                        NULL);
+    struct dpif_flow_dump *dump = dpif_flow_dump_create(dpif, false, NULL);
     struct dpif_flow_dump_thread *thread = dpif_flow_dump_thread_create(dump);
     struct dpif_flow flows[64];
     int n;
@@ -434,6 +437,7 @@ netdev_offload_feed_datapath_stats(void)
         VLOG_WARN_RL(&rl, "datapath flow dump failed: %s",
                      ovs_strerror(error));
     }
+    dpif_close(dpif);
 }
 
 static void
@@ -459,9 +463,20 @@ netdev_offload_verify_nic(struct nic *nic, struct offload_verify_report *r)
 
         r->n_samples++;
         ofpbuf_use_stub(&actions, buf, sizeof buf);
+        enum offload_kind kind;
         if (!offload_engine_copy_flow(nic, samples[i].cookie, &match,
-                                      &actions, &in_port, &ufid)) {
+                                      &actions, &in_port, &ufid, &kind)) {
             r->n_unknown++;
+            ofpbuf_uninit(&actions);
+            continue;
+        }
+        if (kind != OFFLOAD_KIND_FULL) {
+            /* A partial rule only marks; the host runs the actions. */
+            ds_clear(&ufid_s);
+            odp_format_ufid(&ufid, &ufid_s);
+            offload_verify_report_add(r, OFFLOAD_VERIFY_UNCHECKABLE,
+                                      ds_cstr(&ufid_s),
+                                      "partial offload: actions on the host");
             ofpbuf_uninit(&actions);
             continue;
         }
@@ -554,6 +569,4 @@ void
 netdev_offload_nicsim_exit(void)
 {
     offload_engine_uninstall_all();
-    dpif_close(stats_dpif);
-    stats_dpif = NULL;
 }

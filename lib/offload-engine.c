@@ -15,6 +15,7 @@
 #include "openvswitch/vlog.h"
 #include "ovs-thread.h"
 #include "timeval.h"
+#include "sset.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(offload_engine);
@@ -56,6 +57,7 @@ struct offload_engine {
     struct offload_engine_config config;
     struct offload_tracker tracker;
     struct hmap nics;                   /* Contains struct offload_nic. */
+    struct sset excluded;               /* "NIC/port" kept on the host. */
     struct offload_counters c;
     size_t n_waiting_value;             /* Flows admission may take. */
 
@@ -76,6 +78,7 @@ offload_engine_get(void)
         offload_engine_config_init(&engine.config);
         offload_tracker_init(&engine.tracker);
         hmap_init(&engine.nics);
+        sset_init(&engine.excluded);
         ovsthread_once_done(&once);
     }
     return &engine;
@@ -116,7 +119,11 @@ offload_nic_ref(struct offload_engine *e, struct nic *nic)
 
         /* Hold the NIC open while it has flows, so that a representor
          * closing does not free it under the engine. */
-        if (nic->class->open(nic->name, &ref) || ref != nic) {
+        if (nic->class->open(nic->name, &ref)) {
+            return NULL;
+        } else if (ref != nic) {
+            /* Another NIC of that name: the caller's is going away. */
+            ref->class->close(ref);
             return NULL;
         }
         on = xzalloc(sizeof *on);
@@ -185,6 +192,7 @@ offload_flow_install(struct offload_engine *e, struct offload_flow *flow,
     error = flow->nic->class->rule_add(flow->nic, &spec, &flow->rule_id);
     if (!error) {
         flow->installed = true;
+        flow->cur_packets = flow->cur_bytes = 0;
         flow->installed_at = now_ms;
         flow->n_installs++;
         flow->error = 0;
@@ -200,11 +208,16 @@ offload_flow_install(struct offload_engine *e, struct offload_flow *flow,
     } else if (error == ENOSPC) {
         on->full = true;
         e->c.table_full++;
-        offload_tracker_set_state(&e->tracker, flow, OFFLOAD_STATE_SOFTWARE,
-                                  OFFLOAD_REASON_TABLE_FULL,
-                                  e->config.policy == OFFLOAD_POLICY_VALUE
-                                  ? "waiting for admission by value"
-                                  : "first-come: no free entry");
+        if (flow->state != OFFLOAD_STATE_SOFTWARE
+            || flow->reason != OFFLOAD_REASON_TABLE_FULL) {
+            /* A retry keeps the first word on it ("evicted by..."). */
+            offload_tracker_set_state(
+                &e->tracker, flow, OFFLOAD_STATE_SOFTWARE,
+                OFFLOAD_REASON_TABLE_FULL,
+                e->config.policy == OFFLOAD_POLICY_VALUE
+                ? "waiting for admission by value"
+                : "first-come: no free entry");
+        }
     } else {
         char detail[OFFLOAD_DETAIL_LEN];
 
@@ -226,13 +239,20 @@ offload_flow_read_counters(struct offload_flow *flow,
                            const struct nic_rule_stats *st,
                            long long int now_ms)
 {
-    uint64_t packets = flow->hw_base_packets + st->n_packets;
+    uint64_t packets = st->n_packets - MIN(st->n_packets, flow->cur_packets);
+    uint64_t bytes = st->n_bytes - MIN(st->n_bytes, flow->cur_bytes);
 
-    if (packets != flow->hw_packets) {
+    flow->cur_packets = st->n_packets;
+    flow->cur_bytes = st->n_bytes;
+    if (packets) {
         flow->hw_used = now_ms;
     }
-    flow->hw_packets = packets;
-    flow->hw_bytes = flow->hw_base_bytes + st->n_bytes;
+    flow->hw_packets += packets;
+    flow->hw_bytes += bytes;
+    if (flow->rule.kind == OFFLOAD_KIND_FULL) {
+        flow->full_packets += packets;
+        flow->full_bytes += bytes;
+    }
 }
 
 /* Takes 'flow''s rule out of the NIC, keeping its counts. */
@@ -250,24 +270,25 @@ offload_flow_uninstall(struct offload_engine *e, struct offload_flow *flow,
         offload_flow_read_counters(flow, &st, now_ms);
     }
     flow->nic->class->rule_del(flow->nic, flow->rule_id);
-    flow->hw_base_packets = flow->hw_packets;
-    flow->hw_base_bytes = flow->hw_bytes;
     flow->installed = false;
     on->n_installed--;
     on->full = false;
     e->c.deletes++;
 }
 
-/* Puts 'flow' where its rule and the configuration say it belongs. */
+/* Puts a flow without a rule where its rule and the configuration say
+ * it belongs: in the NIC, or on the host with the reason. */
 static void
 offload_flow_place(struct offload_engine *e, struct offload_flow *flow,
-                   const struct offload_translation *xl, long long int now_ms)
+                   long long int now_ms)
 {
     const struct offload_engine_config *cfg = &e->config;
 
-    if (flow->rule.kind == OFFLOAD_KIND_NONE) {
+    if (flow->installed) {
+        return;
+    } else if (flow->rule.kind == OFFLOAD_KIND_NONE) {
         offload_tracker_set_state(&e->tracker, flow, OFFLOAD_STATE_SOFTWARE,
-                                  xl->reason, xl->detail);
+                                  flow->rule.reason, flow->rule.detail);
     } else if (!cfg->enabled) {
         offload_tracker_set_state(&e->tracker, flow, OFFLOAD_STATE_SOFTWARE,
                                   OFFLOAD_REASON_DISABLED, NULL);
@@ -275,8 +296,10 @@ offload_flow_place(struct offload_engine *e, struct offload_flow *flow,
         offload_tracker_set_state(&e->tracker, flow, OFFLOAD_STATE_SOFTWARE,
                                   OFFLOAD_REASON_POLICY,
                                   "port has other_config:offload=false");
-    } else if (cfg->policy == OFFLOAD_POLICY_VALUE && cfg->min_pps > 0) {
-        /* Not measured yet: the rebalancer admits it once it is. */
+    } else if (cfg->policy == OFFLOAD_POLICY_VALUE && cfg->min_pps > 0
+               && flow->rate.pps < cfg->min_pps) {
+        /* Too slow, or not measured yet: the rebalancer admits it once
+         * it is fast enough. */
         char detail[OFFLOAD_DETAIL_LEN];
 
         snprintf(detail, sizeof detail, "needs %.0f packets/s",
@@ -286,6 +309,26 @@ offload_flow_place(struct offload_engine *e, struct offload_flow *flow,
     } else {
         offload_flow_install(e, flow, now_ms);
     }
+}
+
+static char *
+offload_port_key(const struct nic *nic, uint32_t port)
+{
+    char name[16];
+
+    nic_port_to_string(port, name, sizeof name);
+    return xasprintf("%s/%s", nic->name, name);
+}
+
+static bool
+offload_port_is_excluded(const struct offload_engine *e,
+                         const struct nic *nic, uint32_t port)
+{
+    char *key = offload_port_key(nic, port);
+    bool excluded = sset_contains(&e->excluded, key);
+
+    free(key);
+    return excluded;
 }
 
 enum offload_state
@@ -320,7 +363,10 @@ offload_engine_flow_put(const struct offload_put *put, long long int now_ms)
     flow->in_port = put->in_port;
     flow->nic_port = put->nic_port;
     flow->mark = put->mark;
-    flow->excluded = put->excluded;
+    /* The engine's own record decides, under its lock, so that a policy
+     * change racing with this offer cannot be lost. */
+    flow->excluded = (put->excluded
+                      || offload_port_is_excluded(e, put->nic, put->nic_port));
 
     const struct offload_translation *xl = put->xlate;
     if (flow->installed && xl->kind == flow->rule.kind
@@ -341,7 +387,7 @@ offload_engine_flow_put(const struct offload_put *put, long long int now_ms)
     } else {
         offload_flow_uninstall(e, flow, now_ms);
         offload_rule_set(&flow->rule, xl);
-        offload_flow_place(e, flow, xl, now_ms);
+        offload_flow_place(e, flow, now_ms);
     }
     state = flow->state;
     ovs_mutex_unlock(&e->mutex);
@@ -355,14 +401,9 @@ offload_flow_status(const struct offload_flow *flow,
     st->state = flow->state;
     st->kind = flow->installed ? flow->rule.kind : OFFLOAD_KIND_NONE;
     st->installed = flow->installed;
-    if (flow->rule.kind == OFFLOAD_KIND_FULL) {
-        st->hw_packets = flow->hw_packets;
-        st->hw_bytes = flow->hw_bytes;
-        st->hw_used = flow->hw_used;
-    } else {
-        st->hw_packets = st->hw_bytes = 0;
-        st->hw_used = 0;
-    }
+    st->hw_packets = flow->full_packets;
+    st->hw_bytes = flow->full_bytes;
+    st->hw_used = flow->full_packets ? flow->hw_used : 0;
 }
 
 int
@@ -445,20 +486,26 @@ offload_engine_flush_port(const struct nic *nic, uint32_t port)
     struct offload_engine *e = offload_engine_get();
     long long int now = time_msec();
     struct offload_flow *flow;
-    char name[16];
 
-    nic_port_to_string(port, name, sizeof name);
     ovs_mutex_lock(&e->mutex);
-    HMAP_FOR_EACH (flow, node, &e->tracker.flows) {
-        if (flow->nic == nic && offload_rule_uses_port(flow, port)) {
-            offload_flow_uninstall(e, flow, now);
+    HMAP_FOR_EACH_SAFE (flow, node, &e->tracker.flows) {
+        if (flow->nic != nic || !offload_rule_uses_port(flow, port)) {
+            continue;
+        }
+        offload_flow_uninstall(e, flow, now);
+        if (flow->nic_port == port) {
+            /* dpif-netdev will not tell us when these go: it finds no
+             * port to tell once this one is removed. */
+            offload_engine_forget(e, flow);
+        } else {
             /* The datapath will delete or re-offer the flow; until then
              * its packets take the host path, which knows the port is
              * gone. */
             offload_rule_clear(&flow->rule);
-            offload_tracker_set_state(&e->tracker, flow,
-                                      OFFLOAD_STATE_SOFTWARE,
-                                      OFFLOAD_REASON_PORT, "port removed");
+            flow->rule.reason = OFFLOAD_REASON_PORT;
+            ovs_strlcpy(flow->rule.detail, "port removed",
+                        sizeof flow->rule.detail);
+            offload_flow_place(e, flow, now);
         }
     }
     ovs_mutex_unlock(&e->mutex);
@@ -471,26 +518,24 @@ offload_engine_set_port_excluded(const struct nic *nic, uint32_t port,
     struct offload_engine *e = offload_engine_get();
     long long int now = time_msec();
     struct offload_flow *flow;
+    char *key = offload_port_key(nic, port);
 
     ovs_mutex_lock(&e->mutex);
+    if (excluded) {
+        sset_add(&e->excluded, key);
+    } else {
+        sset_find_and_delete(&e->excluded, key);
+    }
     HMAP_FOR_EACH (flow, node, &e->tracker.flows) {
         if (flow->nic == nic && flow->nic_port == port
             && flow->excluded != excluded) {
             flow->excluded = excluded;
-            if (excluded) {
-                offload_flow_uninstall(e, flow, now);
-                offload_tracker_set_state(
-                    &e->tracker, flow, OFFLOAD_STATE_SOFTWARE,
-                    OFFLOAD_REASON_POLICY,
-                    "port has other_config:offload=false");
-            } else if (flow->rule.kind != OFFLOAD_KIND_NONE) {
-                offload_tracker_set_state(&e->tracker, flow,
-                                          OFFLOAD_STATE_PENDING,
-                                          OFFLOAD_REASON_NONE, NULL);
-            }
+            offload_flow_uninstall(e, flow, now);
+            offload_flow_place(e, flow, now);
         }
     }
     ovs_mutex_unlock(&e->mutex);
+    free(key);
 }
 
 void
@@ -502,10 +547,8 @@ offload_engine_note_datapath_packets(const ovs_u128 *ufid, uint64_t n)
     ovs_mutex_lock(&e->mutex);
     flow = offload_tracker_find(&e->tracker, ufid);
     if (flow) {
-        uint64_t hw = flow->rule.kind == OFFLOAD_KIND_FULL
-                      ? flow->hw_packets : 0;
-
-        flow->sw_packets = n > hw ? n - hw : 0;
+        /* 'n' includes what full rules carried: flow_get adds it. */
+        flow->sw_packets = n > flow->full_packets ? n - flow->full_packets : 0;
     }
     ovs_mutex_unlock(&e->mutex);
 }
@@ -534,13 +577,14 @@ offload_flow_is_candidate(const struct offload_engine *e,
     }
     switch (flow->state) {
     case OFFLOAD_STATE_PENDING:
-    case OFFLOAD_STATE_FAILED:
         return true;
+    case OFFLOAD_STATE_FAILED:
+        /* Retry what may pass next time, not a rule the NIC rejects. */
+        return (flow->error != EINVAL && flow->error != EEXIST
+                && flow->error != EOPNOTSUPP);
     case OFFLOAD_STATE_SOFTWARE:
         return (flow->reason == OFFLOAD_REASON_TABLE_FULL
-                || flow->reason == OFFLOAD_REASON_THRESHOLD
-                || flow->reason == OFFLOAD_REASON_DISABLED
-                || flow->reason == OFFLOAD_REASON_POLICY);
+                || flow->reason == OFFLOAD_REASON_THRESHOLD);
     case OFFLOAD_STATE_OFFLOADED:
     case OFFLOAD_STATE_PARTIAL:
     case OFFLOAD_N_STATES:
@@ -585,30 +629,36 @@ offload_engine_rebalance_nic(struct offload_engine *e,
     }
     offload_admission_sort_candidates(&p, cands, n_cands);
 
-    /* Free entries first, in admission order. */
-    size_t next = 0;
-    while (next < n_cands && !on->full) {
-        struct offload_flow *f = flows[cands[next].idx];
-
-        if (!offload_admission_eligible(&p, cands[next].pps)) {
+    /* Free entries first, in admission order.  A full table answers
+     * ENOSPC; another table may still have room for the next rule, so a
+     * few more are tried before giving up for this round. */
+    size_t n_nospace = 0;
+    for (size_t i = 0; i < n_cands && n_nospace < 4; i++) {
+        if (!offload_admission_eligible(&p, cands[i].pps)) {
             break;
         }
-        next++;
-        if (offload_flow_install(e, f, now_ms)
-            == ENOSPC) {
-            next--;
+        if (offload_flow_install(e, flows[cands[i].idx], now_ms) == ENOSPC) {
+            n_nospace++;
+        }
+    }
+
+    /* Those still out, in the same order. */
+    size_t n_left = 0;
+    for (size_t i = 0; i < n_cands; i++) {
+        if (!flows[cands[i].idx]->installed) {
+            cands[n_left++] = cands[i];
         }
     }
 
     /* Then trade the lightest NIC flows for heavier ones. */
-    if (on->full && next < n_cands) {
+    if (on->full && n_left) {
         offload_admission_sort_victims(victims, n_victims);
-        size_t n_swaps = offload_admission_swaps(&p, &cands[next],
-                                                 n_cands - next, victims,
+        size_t n_swaps = offload_admission_swaps(&p, cands, n_left, victims,
                                                  n_victims);
         for (size_t i = 0; i < n_swaps; i++) {
-            struct offload_flow *in = flows[cands[next + i].idx];
+            struct offload_flow *in = flows[cands[i].idx];
             struct offload_flow *out = flows[victims[i].idx];
+
             offload_flow_uninstall(e, out, now_ms);
             if (offload_flow_install(e, in, now_ms)) {
                 /* Another table, maybe: put the victim back. */
@@ -653,16 +703,11 @@ offload_engine_run(long long int now_ms)
                  * the flow until the rule is back, below. */
                 struct offload_nic *on = offload_nic_find(e, flow->nic);
 
-                flow->hw_base_packets = flow->hw_packets;
-                flow->hw_base_bytes = flow->hw_bytes;
                 flow->installed = false;
                 on->n_installed--;
                 on->full = false;
                 e->c.lost++;
-                offload_tracker_set_state(&e->tracker, flow,
-                                          OFFLOAD_STATE_PENDING,
-                                          OFFLOAD_REASON_NONE,
-                                          "rule lost by the NIC");
+                offload_flow_place(e, flow, now_ms);
             }
         }
         offload_rate_update(&flow->rate, offload_flow_total_packets(flow),
@@ -708,9 +753,7 @@ offload_engine_set_config(const struct offload_engine_config *cfg)
 
         HMAP_FOR_EACH (flow, node, &e->tracker.flows) {
             offload_flow_uninstall(e, flow, now);
-            offload_tracker_set_state(&e->tracker, flow,
-                                      OFFLOAD_STATE_SOFTWARE,
-                                      OFFLOAD_REASON_DISABLED, NULL);
+            offload_flow_place(e, flow, now);
         }
         if (e->c.deletes != deletes) {
             VLOG_INFO("hw-offload off: %"PRIu64" NIC rules removed",
@@ -718,11 +761,7 @@ offload_engine_set_config(const struct offload_engine_config *cfg)
         }
     } else if (!was_enabled && cfg->enabled) {
         HMAP_FOR_EACH (flow, node, &e->tracker.flows) {
-            if (flow->rule.kind != OFFLOAD_KIND_NONE && !flow->excluded) {
-                offload_tracker_set_state(&e->tracker, flow,
-                                          OFFLOAD_STATE_PENDING,
-                                          OFFLOAD_REASON_NONE, NULL);
-            }
+            offload_flow_place(e, flow, now);
         }
     }
     ovs_mutex_unlock(&e->mutex);
@@ -746,6 +785,8 @@ offload_engine_uninstall_all(void)
     struct offload_flow *flow;
 
     ovs_mutex_lock(&e->mutex);
+    /* Off, so that flows offered while the datapath shuts down stay out. */
+    e->config.enabled = false;
     HMAP_FOR_EACH (flow, node, &e->tracker.flows) {
         offload_flow_uninstall(e, flow, now);
         offload_tracker_set_state(&e->tracker, flow, OFFLOAD_STATE_SOFTWARE,
@@ -783,6 +824,7 @@ offload_engine_clear(void)
         offload_engine_forget(e, flow);
     }
     memset(&e->c, 0, sizeof e->c);
+    sset_clear(&e->excluded);
     e->rate_ms = 0;
     e->insert_rate = e->delete_rate = 0;
     offload_engine_config_init(&e->config);
@@ -1076,7 +1118,8 @@ offload_engine_find_by_flow(const struct flow *target, ovs_u128 *ufid)
 bool
 offload_engine_copy_flow(const struct nic *nic, uint64_t cookie,
                          struct match *match, struct ofpbuf *actions,
-                         odp_port_t *in_port, ovs_u128 *ufid)
+                         odp_port_t *in_port, ovs_u128 *ufid,
+                         enum offload_kind *kind)
 {
     struct offload_engine *e = offload_engine_get();
     struct offload_flow *flow;
@@ -1089,6 +1132,7 @@ offload_engine_copy_flow(const struct nic *nic, uint64_t cookie,
             ofpbuf_put(actions, flow->actions, flow->actions_len);
             *in_port = flow->in_port;
             *ufid = flow->ufid;
+            *kind = flow->installed ? flow->rule.kind : OFFLOAD_KIND_NONE;
             found = true;
             break;
         }

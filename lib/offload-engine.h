@@ -62,7 +62,8 @@ struct offload_flow_status {
     enum offload_state state;
     enum offload_kind kind;             /* Of the installed rule. */
     bool installed;
-    uint64_t hw_packets, hw_bytes;      /* Only for full offload. */
+    uint64_t hw_packets, hw_bytes;      /* Carried by full rules only, over
+                                         * the flow's life. */
     long long int hw_used;              /* ms; 0 if never. */
 };
 
@@ -120,12 +121,14 @@ struct flow;
 bool offload_engine_find_by_flow(const struct flow *, ovs_u128 *ufid);
 
 /* Copies what the host needs to re-run the flow whose rule in 'nic' has
- * 'cookie': its megaflow, ODP actions (appended to 'actions'), input port
- * and UFID.  Returns false if there is none. */
+ * 'cookie': its megaflow, ODP actions (appended to 'actions'), input port,
+ * UFID and the kind of rule it has now.  Returns false if there is
+ * none. */
 struct ofpbuf;
 bool offload_engine_copy_flow(const struct nic *, uint64_t cookie,
                               struct match *, struct ofpbuf *actions,
-                              odp_port_t *in_port, ovs_u128 *ufid);
+                              odp_port_t *in_port, ovs_u128 *ufid,
+                              enum offload_kind *);
 
 /* The NICs the engine has flows on, each with a reference the caller
  * drops with nic->class->close().  Returns their number. */

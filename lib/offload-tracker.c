@@ -182,8 +182,7 @@ offload_flow_total_packets(const struct offload_flow *flow)
 {
     /* A partially offloaded flow's packets are counted by the datapath;
      * its NIC counters would count them twice. */
-    return (flow->rule.kind == OFFLOAD_KIND_FULL ? flow->hw_packets : 0)
-           + flow->sw_packets;
+    return flow->full_packets + flow->sw_packets;
 }
 
 static void

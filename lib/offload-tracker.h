@@ -73,10 +73,13 @@ struct offload_flow {
     uint32_t rule_id;
     int error;                          /* Last insertion errno. */
 
-    /* Counters.  The NIC's rule counters restart with each new rule, so
-     * 'hw_base_*' keeps what earlier rules of this flow counted. */
-    uint64_t hw_packets, hw_bytes;      /* Including earlier rules. */
-    uint64_t hw_base_packets, hw_base_bytes;
+    /* Counters.  A NIC rule's counters restart with each new rule; these
+     * accumulate over all the flow's rules and never go back, because
+     * revalidators push their increments to OpenFlow rules. */
+    uint64_t hw_packets, hw_bytes;      /* Everything the NIC matched. */
+    uint64_t full_packets, full_bytes;  /* Of which by full rules: packets
+                                         * the datapath never saw. */
+    uint64_t cur_packets, cur_bytes;    /* Last read of the current rule. */
     long long int hw_used;              /* Last time counters grew, ms. */
     uint64_t sw_packets;                /* From the datapath, if known. */
     struct offload_rate rate;           /* Total packets per second. */

@@ -287,9 +287,10 @@ START_TEST(test_reset_recovery)
     eng_send(nic, 1, 1);
     ck_assert_uint_eq(eng_status(1).hw_packets, 5);
 
-    /* An insertion failure is retried. */
+    /* An insertion failure is retried (reinstalling tries once, the
+     * rebalancer once more in the same round, then each round). */
     ck_assert_int_eq(nic->class->reset(nic), 0);
-    nicsim_fail_next_inserts(nic, 1);
+    nicsim_fail_next_inserts(nic, 2);
     offload_engine_run(3000);
     ck_assert_int_eq(eng_status(1).state, OFFLOAD_STATE_FAILED);
     offload_engine_run(4000);
@@ -314,6 +315,16 @@ START_TEST(test_port_flush_and_disable)
     offload_engine_run(1000);
     ck_assert(!eng_status(2).installed);
 
+    /* A port the flows come in on: they are forgotten, since the datapath
+     * will not say when they go. */
+    ck_assert_int_eq(eng_put(nic, 4, 4, "2", 0), OFFLOAD_STATE_OFFLOADED);
+    offload_engine_flush_port(nic, VF0);
+    struct offload_flow_status st;
+    ovs_u128 u4 = eng_ufid(4);
+    ck_assert_int_eq(offload_engine_flow_get(&u4, &st), ENOENT);
+    ck_assert_uint_eq(eng_n_rules(nic), 0);
+    ck_assert_int_eq(eng_put(nic, 1, 1, "2", 0), OFFLOAD_STATE_OFFLOADED);
+
     /* Port policy. */
     offload_engine_set_port_excluded(nic, VF0, true);
     ck_assert_uint_eq(eng_n_rules(nic), 0);
@@ -321,11 +332,16 @@ START_TEST(test_port_flush_and_disable)
     offload_engine_run(2000);
     ck_assert(eng_status(1).installed);
 
-    /* hw-offload off and on. */
+    /* hw-offload off and on.  What the NIC carried stays in the flow's
+     * statistics: they must never go back. */
+    eng_send(nic, 1, 3);
+    ck_assert_uint_eq(eng_status(1).hw_packets, 3);
     offload_engine_get_config(&ec);
     ec.enabled = false;
     offload_engine_set_config(&ec);
     ck_assert_uint_eq(eng_n_rules(nic), 0);
+    ck_assert(!eng_status(1).installed);
+    ck_assert_uint_eq(eng_status(1).hw_packets, 3);
     ck_assert_int_eq(eng_put(nic, 3, 3, "2", 0), OFFLOAD_STATE_SOFTWARE);
     offload_engine_run(3000);
     ck_assert_uint_eq(eng_n_rules(nic), 0);
