@@ -630,6 +630,31 @@ netdev_nicsim_get_port(const struct netdev *netdev, struct nic **nicp,
     return ok;
 }
 
+bool
+netdev_nicsim_ref_port(const struct netdev *netdev, struct nic **nicp,
+                       uint32_t *port)
+{
+    struct netdev_nicsim *dev;
+    bool ok = false;
+
+    if (netdev->netdev_class->construct != netdev_nicsim_construct) {
+        return false;
+    }
+    dev = netdev_nicsim_cast(netdev);
+    /* Under the device's mutex its own reference keeps the NIC alive, so
+     * opening it again by name yields the same NIC. */
+    ovs_mutex_lock(&dev->mutex);
+    if (dev->nic && !dev->nic->class->open(dev->nic->name, nicp)) {
+        ok = *nicp == dev->nic;
+        if (!ok) {
+            (*nicp)->class->close(*nicp);
+        }
+        *port = dev->conf.port;
+    }
+    ovs_mutex_unlock(&dev->mutex);
+    return ok;
+}
+
 static const struct netdev_class netdev_nicsim_class = {
     .type = "nicsim",
     .is_pmd = false,

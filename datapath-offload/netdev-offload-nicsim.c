@@ -114,7 +114,7 @@ netdev_offload_nicsim_flow_put(struct netdev *netdev, struct match *match,
     struct nic *nic;
     uint32_t port;
 
-    if (!netdev_nicsim_get_port(netdev, &nic, &port)) {
+    if (!netdev_nicsim_ref_port(netdev, &nic, &port)) {
         return EOPNOTSUPP;
     }
     struct netdev_offload_resolver aux = {
@@ -150,6 +150,7 @@ netdev_offload_nicsim_flow_put(struct netdev *netdev, struct match *match,
     /* Whatever the NIC does with it, the engine tracks the flow, so that
      * dpif-netdev keeps its mark and tells us when the flow goes. */
     offload_engine_flow_put(&put, time_msec());
+    nic->class->close(nic);
     if (stats) {
         memset(stats, 0, sizeof *stats);
     }
@@ -318,8 +319,9 @@ netdev_offload_nicsim_set_port_excluded(const char *name, bool excluded)
         struct nic *nic;
         uint32_t port;
 
-        if (netdev_nicsim_get_port(netdev, &nic, &port)) {
+        if (netdev_nicsim_ref_port(netdev, &nic, &port)) {
             offload_engine_set_port_excluded(nic, port, excluded);
+            nic->class->close(nic);
         }
         netdev_close(netdev);
     }

@@ -510,10 +510,12 @@ nic_medium_recv(struct nic_medium *m, struct dp_packet **pkts, int max)
 }
 
 int
-nic_medium_send_batch(struct nic_medium *m, struct dp_packet **pkts, int n)
+nic_medium_send_batch(struct nic_medium *m, struct dp_packet **pkts, int n,
+                      uint64_t *bytes)
 {
     int sent = 0;
 
+    *bytes = 0;
     if (m->kind == NIC_MEDIUM_AFPACKET) {
         int pos = 0;
 
@@ -535,6 +537,9 @@ nic_medium_send_batch(struct nic_medium *m, struct dp_packet **pkts, int n)
                 m->stats.tx_errors++;
                 pos++;
             } else {
+                for (int i = 0; i < retval; i++) {
+                    *bytes += dp_packet_size(pkts[pos + i]);
+                }
                 pos += retval;
                 sent += retval;
             }
@@ -542,7 +547,10 @@ nic_medium_send_batch(struct nic_medium *m, struct dp_packet **pkts, int n)
         return sent;
     }
     for (int i = 0; i < n; i++) {
-        sent += !nic_medium_send(m, pkts[i]);
+        if (!nic_medium_send(m, pkts[i])) {
+            sent++;
+            *bytes += dp_packet_size(pkts[i]);
+        }
     }
     return sent;
 }

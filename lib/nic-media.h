@@ -39,10 +39,10 @@ int nic_medium_recv(struct nic_medium *, struct dp_packet **pkts, int max);
 int nic_medium_send(struct nic_medium *, const struct dp_packet *);
 
 /* Sends 'n' frames, in one system call where the medium allows; does not
- * take ownership.  Returns how many were sent; the rest are counted as
- * tx errors. */
+ * take ownership.  Returns how many were sent, and their bytes in
+ * '*bytes'; the rest are counted as tx errors. */
 int nic_medium_send_batch(struct nic_medium *, struct dp_packet **pkts,
-                          int n);
+                          int n, uint64_t *bytes);
 
 /* Makes poll_block() wake when nic_medium_recv() may return frames. */
 void nic_medium_wait(struct nic_medium *);

@@ -377,17 +377,14 @@ static void
 nicsim_txq_flush(struct nicsim_txq *q)
 {
     struct nicsim_port *p = q->port;
-    uint64_t bytes = 0;
+    uint64_t bytes;
 
     if (!q->n) {
         return;
     }
-    for (int i = 0; i < q->n; i++) {
-        bytes += dp_packet_size(q->pkts[i]);
-    }
     ovs_mutex_lock(&p->io_mutex);
     if (p->medium) {
-        int sent = nic_medium_send_batch(p->medium, q->pkts, q->n);
+        int sent = nic_medium_send_batch(p->medium, q->pkts, q->n, &bytes);
 
         nicsim_counter_add(&p->c.tx_packets, sent);
         nicsim_counter_add(&p->c.tx_bytes, bytes);
