@@ -447,25 +447,29 @@ netdev_offload_verify_nic(struct nic *nic, struct offload_verify_report *r)
 {
     struct nic_sample *samples;
     size_t n = nic->class->sample_stop(nic, &samples);
-    uint64_t buf[1024 / 8];
+    struct netdev_offload_resolver aux = {
+        .nic = nic,
+        .dpif_type = netdev_offload_dpif_type(),
+    };
+    struct offload_port_resolver resolver = {
+        .resolve = netdev_offload_resolve,
+        .name = netdev_offload_port_name,
+        .aux = &aux,
+    };
     struct ds ufid_s = DS_EMPTY_INITIALIZER;
+    uint64_t buf[1024 / 8];
     struct ofpbuf actions;
 
     for (size_t i = 0; i < n; i++) {
-        struct netdev_offload_resolver aux = { .nic = nic };
-        struct offload_port_resolver resolver = {
-            .resolve = netdev_offload_resolve,
-            .name = netdev_offload_port_name,
-            .aux = &aux,
-        };
-        char why[160];
+        enum offload_verify_outcome o;
+        enum offload_kind kind;
         struct match match;
         odp_port_t in_port;
         ovs_u128 ufid;
+        char why[160];
 
         r->n_samples++;
         ofpbuf_use_stub(&actions, buf, sizeof buf);
-        enum offload_kind kind;
         if (!offload_engine_copy_flow(nic, samples[i].cookie, &match,
                                       &actions, &in_port, &ufid, &kind)) {
             r->n_unknown++;
@@ -474,19 +478,14 @@ netdev_offload_verify_nic(struct nic *nic, struct offload_verify_report *r)
         }
         if (kind != OFFLOAD_KIND_FULL) {
             /* A partial rule only marks; the host runs the actions. */
-            ds_clear(&ufid_s);
-            odp_format_ufid(&ufid, &ufid_s);
-            offload_verify_report_add(r, OFFLOAD_VERIFY_UNCHECKABLE,
-                                      ds_cstr(&ufid_s),
-                                      "partial offload: actions on the host");
-            ofpbuf_uninit(&actions);
-            continue;
+            o = OFFLOAD_VERIFY_UNCHECKABLE;
+            ovs_strlcpy(why, "partial offload: actions on the host",
+                        sizeof why);
+        } else {
+            o = offload_verify_sample(&samples[i], &match, actions.data,
+                                      actions.size, in_port, &resolver, why,
+                                      sizeof why);
         }
-        aux.dpif_type = netdev_offload_dpif_type();
-
-        enum offload_verify_outcome o = offload_verify_sample(
-            &samples[i], &match, actions.data, actions.size, in_port,
-            &resolver, why, sizeof why);
         ds_clear(&ufid_s);
         odp_format_ufid(&ufid, &ufid_s);
         offload_verify_report_add(r, o, ds_cstr(&ufid_s), why);

@@ -255,24 +255,42 @@ offload_flow_read_counters(struct offload_flow *flow,
     }
 }
 
+/* Reads the counters of 'flow''s installed rule into the flow.  Returns 0,
+ * or the NIC's errno if the rule is gone. */
+static int
+offload_flow_query(struct offload_flow *flow, long long int now_ms)
+{
+    struct nic_rule_stats st;
+    int error = flow->nic->class->rule_query(flow->nic, flow->rule_id, &st);
+
+    if (!error) {
+        offload_flow_read_counters(flow, &st, now_ms);
+    }
+    return error;
+}
+
+/* Books 'flow' as no longer having a rule in its NIC. */
+static void
+offload_flow_forget_rule(struct offload_engine *e, struct offload_flow *flow)
+{
+    struct offload_nic *on = offload_nic_find(e, flow->nic);
+
+    flow->installed = false;
+    on->n_installed--;
+    on->full = false;
+}
+
 /* Takes 'flow''s rule out of the NIC, keeping its counts. */
 static void
 offload_flow_uninstall(struct offload_engine *e, struct offload_flow *flow,
                        long long int now_ms)
 {
-    struct offload_nic *on = offload_nic_find(e, flow->nic);
-    struct nic_rule_stats st;
-
     if (!flow->installed) {
         return;
     }
-    if (!flow->nic->class->rule_query(flow->nic, flow->rule_id, &st)) {
-        offload_flow_read_counters(flow, &st, now_ms);
-    }
+    offload_flow_query(flow, now_ms);
     flow->nic->class->rule_del(flow->nic, flow->rule_id);
-    flow->installed = false;
-    on->n_installed--;
-    on->full = false;
+    offload_flow_forget_rule(e, flow);
     e->c.deletes++;
 }
 
@@ -416,14 +434,10 @@ offload_engine_flow_get(const ovs_u128 *ufid, struct offload_flow_status *st)
     ovs_mutex_lock(&e->mutex);
     flow = offload_tracker_find(&e->tracker, ufid);
     if (flow) {
-        struct nic_rule_stats rs;
-
         /* Fresh counters for the revalidator: it decides on them whether
          * the flow is idle. */
-        if (flow->installed
-            && !flow->nic->class->rule_query(flow->nic, flow->rule_id,
-                                             &rs)) {
-            offload_flow_read_counters(flow, &rs, time_msec());
+        if (flow->installed) {
+            offload_flow_query(flow, time_msec());
         }
         offload_flow_status(flow, st);
     } else {
@@ -691,24 +705,12 @@ offload_engine_run(long long int now_ms)
     /* Counters, rates, and rules the NIC lost. */
     e->n_waiting_value = 0;
     HMAP_FOR_EACH (flow, node, &e->tracker.flows) {
-        struct nic_rule_stats st;
-
-        if (flow->installed) {
-            int error = flow->nic->class->rule_query(flow->nic,
-                                                     flow->rule_id, &st);
-            if (!error) {
-                offload_flow_read_counters(flow, &st, now_ms);
-            } else {
-                /* Reset or removed behind our back: the host path carries
-                 * the flow until the rule is back, below. */
-                struct offload_nic *on = offload_nic_find(e, flow->nic);
-
-                flow->installed = false;
-                on->n_installed--;
-                on->full = false;
-                e->c.lost++;
-                offload_flow_place(e, flow, now_ms);
-            }
+        if (flow->installed && offload_flow_query(flow, now_ms)) {
+            /* Reset or removed behind our back: put it back now, or leave
+             * it to the host with the reason. */
+            offload_flow_forget_rule(e, flow);
+            e->c.lost++;
+            offload_flow_place(e, flow, now_ms);
         }
         offload_rate_update(&flow->rate, offload_flow_total_packets(flow),
                             now_ms);
@@ -1078,22 +1080,6 @@ offload_engine_explain(const ovs_u128 *ufid, struct ds *s,
     }
     ovs_mutex_unlock(&e->mutex);
     return flow != NULL;
-}
-
-void
-offload_engine_for_each_offloaded(
-    void (*cb)(const struct offload_flow *, void *aux), void *aux)
-{
-    struct offload_engine *e = offload_engine_get();
-    struct offload_flow *flow;
-
-    ovs_mutex_lock(&e->mutex);
-    HMAP_FOR_EACH (flow, node, &e->tracker.flows) {
-        if (flow->installed && flow->rule.kind == OFFLOAD_KIND_FULL) {
-            cb(flow, aux);
-        }
-    }
-    ovs_mutex_unlock(&e->mutex);
 }
 
 bool

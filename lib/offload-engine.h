@@ -134,11 +134,6 @@ bool offload_engine_copy_flow(const struct nic *, uint64_t cookie,
  * drops with nic->class->close().  Returns their number. */
 size_t offload_engine_get_nics(struct nic ***nicsp);
 
-/* Calls 'cb' for each flow with a full rule installed, under the engine's
- * lock: 'cb' must not call back into the engine. */
-void offload_engine_for_each_offloaded(
-    void (*cb)(const struct offload_flow *, void *aux), void *aux);
-
 /* Back to an empty engine (tests). */
 void offload_engine_clear(void);
 
