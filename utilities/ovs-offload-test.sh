@@ -11,7 +11,7 @@
 # Usage: ovs-offload-test.sh [-j N] [--no-compat] [--no-asan]
 #
 # Installs what it needs (as root) on the first run.  Logs go to
-# _build*/test-*.log.  The last line is "N passed, N failed, N skipped"
+# _build*/test-*.log.  The last line is "N passed, N failed"
 # summed over all suites; exit status 0 when nothing failed.
 
 set -o pipefail
@@ -114,5 +114,7 @@ fi
 echo
 echo "ovs-offload-test: results"
 printf '  %s\n' "${summary[@]}"
-echo "$total_pass passed, $total_fail failed, $total_skip skipped"
+echo "  skipped: $total_skip"
+# CI reads the last line: exactly "N passed, N failed".
+echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" = 0 ]
