@@ -10,8 +10,13 @@
 #include "packets.h"
 #include "lib/nic-parse.h"
 
-/* Parsed view of the packet, refreshed after every action that moves
- * headers (VLAN push/pop, encap, decap). */
+/* How the actions work.  Each one gives the bytes that OVS's
+ * odp_execute_actions() gives for the same ODP action, on every packet that
+ * nic_parse() accepts: header offsets come from the parse of the packet as
+ * received and move with VLAN pushes and pops, as dp_packet's offsets do in
+ * OVS; a field is written only when its value changes and checksums are
+ * fixed up exactly where and how OVS fixes them up, fragments and IPv6
+ * routing headers included.  Only encapsulation re-parses. */
 struct nic_exec_state {
     struct nic_flow_key key;
     struct nic_parse_offsets ofs;
@@ -47,21 +52,38 @@ nic_write16(uint8_t *p, ovs_be16 v)
     memcpy(p, &v, 2);
 }
 
+/* Moves the header offsets after 'delta' bytes were added to (or removed
+ * from) the L2 header. */
+static void
+nic_exec_shift(struct nic_exec_state *s, int delta)
+{
+    uint16_t *ofs[] = { &s->ofs.l3, &s->ofs.l4, &s->ofs.l3_end,
+                        &s->ofs.tunnel, &s->ofs.inner_l2 };
+
+    for (size_t i = 0; i < ARRAY_SIZE(ofs); i++) {
+        if (*ofs[i] != UINT16_MAX) {
+            *ofs[i] += delta;
+        }
+    }
+}
+
 int
-nic_packet_push_vlan(struct dp_packet *pkt, ovs_be16 tci)
+nic_packet_push_vlan(struct dp_packet *pkt, ovs_be16 tpid, ovs_be16 tci)
 {
     uint8_t *p;
 
-    if (dp_packet_size(pkt) < ETH_HEADER_LEN) {
+    if (dp_packet_size(pkt) < 2 * ETH_ADDR_LEN) {
         return EINVAL;
     }
     p = dp_packet_push_uninit(pkt, VLAN_HEADER_LEN);
     memmove(p, p + VLAN_HEADER_LEN, 2 * ETH_ADDR_LEN);
-    nic_write16(p + 12, htons(ETH_TYPE_VLAN_8021Q));
+    nic_write16(p + 12, tpid ? tpid : htons(ETH_TYPE_VLAN_8021Q));
     nic_write16(p + 14, tci & ~htons(NIC_VLAN_PRESENT));
     return 0;
 }
 
+/* Removes the outer tag.  Returns 0, or EAGAIN if there is none: as for
+ * OVS, popping from an untagged packet leaves it as it is. */
 int
 nic_packet_pop_vlan(struct dp_packet *pkt)
 {
@@ -69,105 +91,194 @@ nic_packet_pop_vlan(struct dp_packet *pkt)
     ovs_be16 type;
 
     if (dp_packet_size(pkt) < ETH_HEADER_LEN + VLAN_HEADER_LEN) {
-        return EINVAL;
+        return EAGAIN;
     }
     type = nic_read16(p + 12);
     if (type != htons(ETH_TYPE_VLAN_8021Q)
         && type != htons(ETH_TYPE_VLAN_8021AD)) {
-        return EINVAL;
+        return EAGAIN;
     }
     memmove(p + VLAN_HEADER_LEN, p, 2 * ETH_ADDR_LEN);
     dp_packet_pull(pkt, VLAN_HEADER_LEN);
     return 0;
 }
 
-/* Offset of the L4 checksum for TCP and UDP, 0 if none applies. */
+/* Bytes of L4 data: from the L4 offset to the end of the IP datagram. */
 static size_t
-nic_l4_csum_ofs(const struct nic_exec_state *s)
+nic_l4_size(const struct nic_exec_state *s)
 {
-    if (s->ofs.l4 == UINT16_MAX || s->key.nw_frag == NIC_FRAG_LATER) {
-        return 0;
-    }
-    return (s->key.nw_proto == IPPROTO_TCP ? s->ofs.l4 + 16
-            : s->key.nw_proto == IPPROTO_UDP ? s->ofs.l4 + 6
-            : 0);
+    return (s->ofs.l4 == UINT16_MAX || s->ofs.l3_end == UINT16_MAX
+            || s->ofs.l3_end < s->ofs.l4
+            ? 0 : s->ofs.l3_end - s->ofs.l4);
 }
 
-/* Updates the L4 checksum for a changed 32-bit word of the pseudo header
- * or L4 header.  A UDP checksum of zero means "none" and stays so. */
+/* Whether the L4 header may be written for 'proto' ("set(tcp)" or
+ * "set(udp)"): where OVS finds a TCP header with a sane data offset, or 8
+ * bytes of UDP header, later IPv4 fragments included. */
+static bool
+nic_l4_header_ok(struct dp_packet *pkt, const struct nic_exec_state *s,
+                 uint8_t proto)
+{
+    size_t l4_size = nic_l4_size(s);
+
+    if (proto == IPPROTO_TCP) {
+        size_t hdr_len;
+
+        if (l4_size < TCP_HEADER_LEN) {
+            return false;
+        }
+        hdr_len = (nic_at(pkt, s->ofs.l4)[12] >> 4) * 4;
+        return hdr_len >= TCP_HEADER_LEN && hdr_len <= l4_size;
+    }
+    return proto == IPPROTO_UDP && l4_size >= UDP_HEADER_LEN;
+}
+
+/* The L4 checksum of 'proto' that an address change must fix up, or NULL:
+ * TCP and UDP (a zero UDP checksum means "none"), and for IPv6 also
+ * ICMPv6, each when OVS sees at least its fixed header. */
+static uint8_t *
+nic_l4_csum(struct dp_packet *pkt, const struct nic_exec_state *s,
+            uint8_t proto, bool ipv6)
+{
+    size_t l4_size = nic_l4_size(s);
+    uint8_t *l4;
+
+    if (!l4_size) {
+        return NULL;
+    }
+    l4 = nic_at(pkt, s->ofs.l4);
+    if (proto == IPPROTO_TCP && l4_size >= TCP_HEADER_LEN) {
+        return l4 + 16;
+    } else if (proto == IPPROTO_UDP && l4_size >= UDP_HEADER_LEN) {
+        return nic_read16(l4 + 6) ? l4 + 6 : NULL;
+    } else if (ipv6 && proto == IPPROTO_ICMPV6 && l4_size >= 4) {
+        return l4 + 2;
+    }
+    return NULL;
+}
+
 static void
-nic_fix_l4_csum32(struct dp_packet *pkt, const struct nic_exec_state *s,
-                  ovs_be32 old, ovs_be32 new)
+nic_fix_udp_zero(uint8_t *csum, uint8_t proto)
 {
-    size_t ofs = nic_l4_csum_ofs(s);
-    ovs_be16 csum;
-
-    if (!ofs || ofs + 2 > dp_packet_size(pkt)) {
-        return;
+    if (proto == IPPROTO_UDP && !nic_read16(csum)) {
+        nic_write16(csum, htons(0xffff));
     }
-    csum = nic_read16(nic_at(pkt, ofs));
-    if (s->key.nw_proto == IPPROTO_UDP && !csum) {
-        return;
-    }
-    csum = recalc_csum32(csum, old, new);
-    if (s->key.nw_proto == IPPROTO_UDP && !csum) {
-        csum = htons(0xffff);
-    }
-    nic_write16(nic_at(pkt, ofs), csum);
 }
 
 static bool
-nic_is_ipv4(const struct nic_exec_state *s)
+nic_has_l3(struct dp_packet *pkt, const struct nic_exec_state *s,
+           size_t len)
 {
-    return s->key.dl_type == htons(ETH_TYPE_IP) && s->ofs.l3 != UINT16_MAX
-           && s->status == NIC_PARSE_OK;
-}
-
-static bool
-nic_is_ipv6(const struct nic_exec_state *s)
-{
-    return s->key.dl_type == htons(ETH_TYPE_IPV6) && s->ofs.l3 != UINT16_MAX
-           && s->status == NIC_PARSE_OK;
+    return (s->status == NIC_PARSE_OK && s->ofs.l3 != UINT16_MAX
+            && s->ofs.l3 + len <= dp_packet_size(pkt));
 }
 
 static bool
 nic_set_ipv4_addr(struct dp_packet *pkt, struct nic_exec_state *s,
                   bool src, ovs_be32 addr)
 {
-    uint8_t *ip;
+    uint8_t *ip, *csum;
     ovs_be32 old;
 
-    if (!nic_is_ipv4(s)) {
+    if (!nic_has_l3(pkt, s, IP_HEADER_LEN)) {
         return false;
     }
     ip = nic_at(pkt, s->ofs.l3);
     memcpy(&old, ip + (src ? 12 : 16), 4);
-    memcpy(ip + (src ? 12 : 16), &addr, 4);
+    if (old == addr) {
+        return true;
+    }
+    csum = nic_l4_csum(pkt, s, ip[9], false);
+    if (csum) {
+        nic_write16(csum, recalc_csum32(nic_read16(csum), old, addr));
+        nic_fix_udp_zero(csum, ip[9]);
+    }
     nic_write16(ip + 10, recalc_csum32(nic_read16(ip + 10), old, addr));
-    nic_fix_l4_csum32(pkt, s, old, addr);
-    memcpy(src ? s->key.nw_src : s->key.nw_dst, &addr, 4);
+    memcpy(ip + (src ? 12 : 16), &addr, 4);
     return true;
+}
+
+/* Walks the IPv6 extension headers between L3 and L4 as OVS does before
+ * rewriting an address, and says which L4 checksum the rewrite touches:
+ * '*proto' is the last next-header value seen, '*csum_ok' is false after a
+ * fragment header that is not a first fragment with more to come, and the
+ * return value is true if a routing header with segments left was found
+ * (the destination then does not enter the L4 checksum). */
+static bool
+nic_ipv6_walk(struct dp_packet *pkt, const struct nic_exec_state *s,
+              uint8_t *proto, bool *csum_ok)
+{
+    const uint8_t *p = nic_at(pkt, s->ofs.l3);
+    size_t remaining = s->ofs.l4 - s->ofs.l3;
+
+    *proto = 0;
+    *csum_ok = true;
+    if (s->ofs.l4 == UINT16_MAX || remaining < IPV6_HEADER_LEN) {
+        return false;
+    }
+    *proto = p[6];
+    p += IPV6_HEADER_LEN;
+    remaining -= IPV6_HEADER_LEN;
+    while (nic_is_ipv6_ext_proto(*proto)) {
+        size_t len;
+
+        if (remaining < 8) {
+            return false;
+        }
+        if (*proto == IPPROTO_AH) {
+            len = (p[1] + 2) * 4;
+        } else if (*proto == IPPROTO_FRAGMENT) {
+            uint16_t offlg = ntohs(nic_read16(p + 2));
+
+            *csum_ok = !(offlg & 0xfff8) && (offlg & 1);
+            len = 8;
+        } else if (*proto == IPPROTO_ROUTING && p[3] > 0) {
+            return true;
+        } else {
+            len = (p[1] + 1) * 8;
+        }
+        *proto = p[0];
+        if (remaining < len) {
+            return false;
+        }
+        remaining -= len;
+        p += len;
+    }
+    return false;
 }
 
 static bool
 nic_set_ipv6_addr(struct dp_packet *pkt, struct nic_exec_state *s,
                   bool src, const uint8_t addr[16])
 {
-    uint8_t *p;
+    bool csum_ok, routed;
+    uint8_t *p, *csum;
+    uint8_t proto;
 
-    if (!nic_is_ipv6(s)) {
+    if (!nic_has_l3(pkt, s, IPV6_HEADER_LEN)) {
         return false;
     }
     p = nic_at(pkt, s->ofs.l3 + (src ? 8 : 24));
-    for (int i = 0; i < 4; i++) {
-        ovs_be32 old, new;
+    if (!memcmp(p, addr, 16)) {
+        return true;
+    }
+    routed = nic_ipv6_walk(pkt, s, &proto, &csum_ok);
+    csum = (csum_ok && (src || !routed)
+            ? nic_l4_csum(pkt, s, proto, true) : NULL);
+    if (csum) {
+        ovs_be16 c = nic_read16(csum);
 
-        memcpy(&old, p + 4 * i, 4);
-        memcpy(&new, addr + 4 * i, 4);
-        nic_fix_l4_csum32(pkt, s, old, new);
+        for (int i = 0; i < 4; i++) {
+            ovs_be32 old, new;
+
+            memcpy(&old, p + 4 * i, 4);
+            memcpy(&new, addr + 4 * i, 4);
+            c = recalc_csum32(c, old, new);
+        }
+        nic_write16(csum, c);
+        nic_fix_udp_zero(csum, proto);
     }
     memcpy(p, addr, 16);
-    memcpy(src ? s->key.nw_src : s->key.nw_dst, addr, 16);
     return true;
 }
 
@@ -176,45 +287,53 @@ nic_set_ttl(struct dp_packet *pkt, struct nic_exec_state *s, uint8_t ttl)
 {
     uint8_t *ip;
 
-    if (nic_is_ipv4(s)) {
-        ovs_be16 old, new;
-
+    if (s->key.dl_type == htons(ETH_TYPE_IP)
+        && nic_has_l3(pkt, s, IP_HEADER_LEN)) {
         ip = nic_at(pkt, s->ofs.l3);
-        old = nic_read16(ip + 8);
-        ip[8] = ttl;
-        new = nic_read16(ip + 8);
-        nic_write16(ip + 10, recalc_csum16(nic_read16(ip + 10), old, new));
-    } else if (nic_is_ipv6(s)) {
+        if (ip[8] != ttl) {
+            nic_write16(ip + 10, recalc_csum16(nic_read16(ip + 10),
+                                               htons(ip[8] << 8),
+                                               htons(ttl << 8)));
+            ip[8] = ttl;
+        }
+    } else if (s->key.dl_type == htons(ETH_TYPE_IPV6)
+               && nic_has_l3(pkt, s, IPV6_HEADER_LEN)) {
         nic_at(pkt, s->ofs.l3)[7] = ttl;
     } else {
         return false;
     }
-    s->key.nw_ttl = ttl;
     return true;
 }
 
+/* set(tcp) or set(udp) of one port, chosen by the protocol of the packet
+ * as parsed.  Where OVS finds no header it leaves the packet alone, and so
+ * does the NIC; only a packet of neither protocol is refused. */
 static bool
 nic_set_tp_port(struct dp_packet *pkt, struct nic_exec_state *s, bool src,
                 ovs_be16 port)
 {
-    uint8_t *l4;
+    uint8_t proto = s->key.nw_proto;
+    uint8_t *l4, *csum;
     ovs_be16 old;
-    size_t csum_ofs = nic_l4_csum_ofs(s);
 
-    if (!csum_ofs) {
+    if (s->status != NIC_PARSE_OK
+        || (proto != IPPROTO_TCP && proto != IPPROTO_UDP)) {
         return false;
+    }
+    if (!nic_l4_header_ok(pkt, s, proto)) {
+        return true;
     }
     l4 = nic_at(pkt, s->ofs.l4);
     old = nic_read16(l4 + (src ? 0 : 2));
-    nic_write16(l4 + (src ? 0 : 2), port);
-    /* The same fix-up as a 32-bit change whose other half is unchanged. */
-    nic_fix_l4_csum32(pkt, s, (OVS_FORCE ovs_be32) old,
-                      (OVS_FORCE ovs_be32) port);
-    if (src) {
-        s->key.tp_src = port;
-    } else {
-        s->key.tp_dst = port;
+    if (old == port) {
+        return true;
     }
+    csum = l4 + (proto == IPPROTO_TCP ? 16 : 6);
+    if (proto == IPPROTO_TCP || nic_read16(csum)) {
+        nic_write16(csum, recalc_csum16(nic_read16(csum), old, port));
+        nic_fix_udp_zero(csum, proto);
+    }
+    nic_write16(l4 + (src ? 0 : 2), port);
     return true;
 }
 
@@ -262,6 +381,8 @@ nic_actions_execute(struct dp_packet *pkt, uint32_t in_port,
     uint32_t queue = UINT32_MAX, mark = 0;
     size_t last_output = SIZE_MAX;
 
+    memset(&s, 0, sizeof s);
+    s.status = NIC_PARSE_RUNT;
     ctx->n_outputs = 0;
     ctx->dropped = false;
     ctx->malformed = false;
@@ -271,20 +392,22 @@ nic_actions_execute(struct dp_packet *pkt, uint32_t in_port,
             last_output = i;
         }
     }
-    /* Most rules only output: parse only once an action needs fields. */
-    bool parsed = false;
+    /* Most rules only output: parse only if an action needs fields, and
+     * then the packet as received, whose offsets OVS's actions use too. */
+    for (size_t i = 0; i < n; i++) {
+        enum nic_action_type t = acts[i].type;
+
+        if (t != NIC_ACT_OUTPUT && t != NIC_ACT_TO_HOST && t != NIC_ACT_DROP
+            && t != NIC_ACT_SET_QUEUE && t != NIC_ACT_MARK
+            && t != NIC_ACT_COUNT) {
+            nic_exec_reparse(pkt, in_port, &s);
+            break;
+        }
+    }
 
     for (size_t i = 0; i < n; i++) {
         const struct nic_action *a = &acts[i];
         bool ok = true;
-
-        if (!parsed && a->type != NIC_ACT_OUTPUT
-            && a->type != NIC_ACT_TO_HOST && a->type != NIC_ACT_DROP
-            && a->type != NIC_ACT_SET_QUEUE && a->type != NIC_ACT_MARK
-            && a->type != NIC_ACT_COUNT) {
-            nic_exec_reparse(pkt, in_port, &s);
-            parsed = true;
-        }
 
         switch (a->type) {
         case NIC_ACT_OUTPUT:
@@ -305,12 +428,15 @@ nic_actions_execute(struct dp_packet *pkt, uint32_t in_port,
             dp_packet_delete(pkt);
             return;
         case NIC_ACT_PUSH_VLAN:
-            ok = !nic_packet_push_vlan(pkt, a->vlan_tci);
-            nic_exec_reparse(pkt, in_port, &s);
+            ok = !nic_packet_push_vlan(pkt, a->vlan_tpid, a->vlan_tci);
+            if (ok) {
+                nic_exec_shift(&s, VLAN_HEADER_LEN);
+            }
             break;
         case NIC_ACT_POP_VLAN:
-            ok = !nic_packet_pop_vlan(pkt);
-            nic_exec_reparse(pkt, in_port, &s);
+            if (!nic_packet_pop_vlan(pkt)) {
+                nic_exec_shift(&s, -VLAN_HEADER_LEN);
+            }
             break;
         case NIC_ACT_SET_ETH_SRC:
         case NIC_ACT_SET_ETH_DST:

@@ -35,7 +35,7 @@ void nic_actions_execute(struct dp_packet *, uint32_t in_port,
                          struct nic_exec_ctx *);
 
 /* Building blocks, also used by tests. */
-int nic_packet_push_vlan(struct dp_packet *, ovs_be16 tci);
+int nic_packet_push_vlan(struct dp_packet *, ovs_be16 tpid, ovs_be16 tci);
 int nic_packet_pop_vlan(struct dp_packet *);
 
 #endif /* nic-actions.h */

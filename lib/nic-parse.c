@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "byte-order.h"
+#include "openvswitch/flow.h"
 #include "packets.h"
 
 /* A cursor over the frame; every read checks the remaining length first. */
@@ -29,16 +30,23 @@ nic_get_be16(const struct nic_cursor *c, size_t at)
     return v;
 }
 
-static enum nic_parse_status nic_parse_l4(struct nic_cursor *,
-                                          struct nic_flow_key *,
-                                          struct nic_parse_offsets *);
+static void nic_parse_l4(struct nic_cursor *, struct nic_flow_key *,
+                         struct nic_parse_offsets *);
+static enum nic_parse_status nic_parse_udp_tunnel(struct nic_cursor *,
+                                                  struct nic_flow_key *,
+                                                  struct nic_parse_offsets *);
+
+/* Every check below is one that OVS's flow_extract() makes too, with the
+ * same outcome: a frame that fails one of OVS's sanity checks gets a
+ * status other than NIC_PARSE_OK, and so goes to the host; one that
+ * passes them gets the fields that OVS extracts, no more, no less. */
 
 static enum nic_parse_status
 nic_parse_ipv4(struct nic_cursor *c, struct nic_flow_key *key,
                struct nic_parse_offsets *ofs)
 {
     const uint8_t *ip;
-    size_t ihl, tot_len;
+    size_t ihl, tot_len, avail = c->len - c->ofs;
     uint16_t frag;
 
     if (!nic_cursor_has(c, IP_HEADER_LEN)) {
@@ -47,13 +55,11 @@ nic_parse_ipv4(struct nic_cursor *c, struct nic_flow_key *key,
     ip = c->base + c->ofs;
     ihl = (ip[0] & 0x0f) * 4;
     tot_len = ntohs(nic_get_be16(c, 2));
-    if ((ip[0] >> 4) != 4 || ihl < IP_HEADER_LEN || tot_len < ihl) {
-        return NIC_PARSE_BAD_IP;
-    }
-    if (!nic_cursor_has(c, ihl)) {
+    /* OVS does not look at the version nibble. */
+    if (ihl < IP_HEADER_LEN || avail < ihl) {
         return NIC_PARSE_TRUNC_IP;
     }
-    if (!nic_cursor_has(c, tot_len)) {
+    if (tot_len > avail || ihl > tot_len || avail - tot_len > UINT16_MAX) {
         return NIC_PARSE_BAD_IP;
     }
     key->nw_tos = ip[1];
@@ -62,26 +68,22 @@ nic_parse_ipv4(struct nic_cursor *c, struct nic_flow_key *key,
     memcpy(key->nw_src, ip + 12, 4);
     memcpy(key->nw_dst, ip + 16, 4);
     frag = ntohs(nic_get_be16(c, 6));
-    if (frag & IP_FRAG_OFF_MASK) {
-        key->nw_frag = NIC_FRAG_LATER;
-    } else if (frag & IP_MORE_FRAGMENTS) {
-        key->nw_frag = NIC_FRAG_FIRST;
+    if (frag & (IP_MORE_FRAGMENTS | IP_FRAG_OFF_MASK)) {
+        key->nw_frag = NIC_FRAG_ANY;
+        if (frag & IP_FRAG_OFF_MASK) {
+            key->nw_frag |= NIC_FRAG_LATER;
+        }
     }
     /* Ethernet padding after the IP datagram is not L4 data. */
     c->len = c->ofs + tot_len;
+    ofs->l3_end = c->len;
     c->ofs += ihl;
-    if (key->nw_frag == NIC_FRAG_LATER) {
-        return NIC_PARSE_OK;
+    ofs->l4 = c->ofs;
+    if (!(key->nw_frag & NIC_FRAG_LATER)) {
+        nic_parse_l4(c, key, ofs);
+        return nic_parse_udp_tunnel(c, key, ofs);
     }
-    return nic_parse_l4(c, key, ofs);
-}
-
-static bool
-nic_is_ipv6_ext(uint8_t nh)
-{
-    return (nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING
-            || nh == IPPROTO_FRAGMENT || nh == IPPROTO_DSTOPTS
-            || nh == IPPROTO_AH);
+    return NIC_PARSE_OK;
 }
 
 static enum nic_parse_status
@@ -89,18 +91,16 @@ nic_parse_ipv6(struct nic_cursor *c, struct nic_flow_key *key,
                struct nic_parse_offsets *ofs)
 {
     const uint8_t *ip6;
-    size_t payload_len;
+    size_t payload_len, avail = c->len - c->ofs;
     uint8_t nh;
 
     if (!nic_cursor_has(c, IPV6_HEADER_LEN)) {
         return NIC_PARSE_TRUNC_IP;
     }
     ip6 = c->base + c->ofs;
-    if ((ip6[0] >> 4) != 6) {
-        return NIC_PARSE_BAD_IP;
-    }
     payload_len = ntohs(nic_get_be16(c, 4));
-    if (!nic_cursor_has(c, IPV6_HEADER_LEN + payload_len)) {
+    if (IPV6_HEADER_LEN + payload_len > avail
+        || avail - (IPV6_HEADER_LEN + payload_len) > UINT16_MAX) {
         return NIC_PARSE_BAD_IP;
     }
     key->nw_tos = ((ip6[0] & 0x0f) << 4) | (ip6[1] >> 4);
@@ -109,11 +109,14 @@ nic_parse_ipv6(struct nic_cursor *c, struct nic_flow_key *key,
     memcpy(key->nw_dst, ip6 + 24, 16);
     nh = ip6[6];
     c->len = c->ofs + IPV6_HEADER_LEN + payload_len;
+    ofs->l3_end = c->len;
     c->ofs += IPV6_HEADER_LEN;
 
-    /* Extension headers; a bound on their number keeps a crafted chain
-     * from costing unbounded time. */
-    for (int i = 0; nic_is_ipv6_ext(nh); i++) {
+    /* Extension headers, read as OVS reads them (only their first 8 bytes
+     * must be there to be looked at); a bound on their number keeps a
+     * crafted chain from costing unbounded time, and a frame past the
+     * bound goes to the host. */
+    for (int i = 0; nic_is_ipv6_ext_proto(nh); i++) {
         const uint8_t *ext;
         size_t ext_len;
 
@@ -122,14 +125,24 @@ nic_parse_ipv6(struct nic_cursor *c, struct nic_flow_key *key,
         }
         ext = c->base + c->ofs;
         if (nh == IPPROTO_FRAGMENT) {
-            uint16_t off = ntohs(nic_get_be16(c, 2));
+            uint16_t offlg = ntohs(nic_get_be16(c, 2));
 
             ext_len = 8;
-            if (off & 0xfff8) {
-                key->nw_frag = NIC_FRAG_LATER;
-            } else if (off & 1) {
-                key->nw_frag = NIC_FRAG_FIRST;
+            nh = ext[0];
+            c->ofs += ext_len;
+            if (offlg) {
+                /* Any nonzero offset/flags word makes it a fragment for
+                 * OVS, reserved bits alone included; an atomic fragment
+                 * (all zero) is not one. */
+                key->nw_frag = NIC_FRAG_ANY;
+                if (offlg & 0xfff8) {
+                    key->nw_frag |= NIC_FRAG_LATER;
+                    key->nw_proto = IPPROTO_FRAGMENT;
+                    ofs->l4 = c->ofs;
+                    return NIC_PARSE_OK;
+                }
             }
+            continue;
         } else if (nh == IPPROTO_AH) {
             ext_len = (ext[1] + 2) * 4;
         } else {
@@ -140,24 +153,36 @@ nic_parse_ipv6(struct nic_cursor *c, struct nic_flow_key *key,
         }
         nh = ext[0];
         c->ofs += ext_len;
-        if (key->nw_frag == NIC_FRAG_LATER) {
-            break;
-        }
     }
     key->nw_proto = nh;
-    if (key->nw_frag == NIC_FRAG_LATER) {
-        return NIC_PARSE_OK;
-    }
-    return nic_parse_l4(c, key, ofs);
+    ofs->l4 = c->ofs;
+    nic_parse_l4(c, key, ofs);
+    return nic_parse_udp_tunnel(c, key, ofs);
 }
 
+/* A VXLAN or Geneve header after UDP: the NIC's own business (OVS's
+ * flow_extract() does not look), so it never changes the key fields OVS
+ * has; a truncated one sends the frame to the host. */
 static enum nic_parse_status
-nic_parse_tunnel(struct nic_cursor *c, struct nic_flow_key *key,
-                 struct nic_parse_offsets *ofs, enum nic_tunnel_type type)
+nic_parse_udp_tunnel(struct nic_cursor *c, struct nic_flow_key *key,
+                     struct nic_parse_offsets *ofs)
 {
+    enum nic_tunnel_type type;
     const uint8_t *h;
     size_t hdr_len = 8;
 
+    if (key->nw_proto != IPPROTO_UDP || ofs->l4 == UINT16_MAX
+        || c->len - ofs->l4 < UDP_HEADER_LEN) {
+        return NIC_PARSE_OK;
+    }
+    if (key->tp_dst == htons(NIC_VXLAN_PORT)) {
+        type = NIC_TUNNEL_VXLAN;
+    } else if (key->tp_dst == htons(NIC_GENEVE_PORT)) {
+        type = NIC_TUNNEL_GENEVE;
+    } else {
+        return NIC_PARSE_OK;
+    }
+    c->ofs = ofs->l4 + UDP_HEADER_LEN;
     if (!nic_cursor_has(c, 8)) {
         return NIC_PARSE_TRUNC_TUNNEL;
     }
@@ -184,66 +209,92 @@ nic_parse_tunnel(struct nic_cursor *c, struct nic_flow_key *key,
     return NIC_PARSE_OK;
 }
 
-static enum nic_parse_status
+/* L4 fields as OVS extracts them: keyed on the protocol alone, whatever
+ * the IP version (ICMP in IPv6 is ICMP to OVS), and left zero when the
+ * header is too short -- which is not an error for OVS either. */
+static void
 nic_parse_l4(struct nic_cursor *c, struct nic_flow_key *key,
-             struct nic_parse_offsets *ofs)
+             struct nic_parse_offsets *ofs OVS_UNUSED)
 {
-    ofs->l4 = c->ofs;
     switch (key->nw_proto) {
     case IPPROTO_TCP:
-        if (!nic_cursor_has(c, TCP_HEADER_LEN)) {
-            return NIC_PARSE_TRUNC_L4;
+        if (nic_cursor_has(c, TCP_HEADER_LEN)) {
+            uint16_t ctl = ntohs(nic_get_be16(c, 12));
+            size_t hdr_len = (ctl >> 12) * 4;
+
+            if (hdr_len >= TCP_HEADER_LEN && nic_cursor_has(c, hdr_len)) {
+                key->tp_src = nic_get_be16(c, 0);
+                key->tp_dst = nic_get_be16(c, 2);
+                key->tcp_flags = htons(ctl & 0x0fff);
+            }
         }
-        key->tp_src = nic_get_be16(c, 0);
-        key->tp_dst = nic_get_be16(c, 2);
-        key->tcp_flags = htons(ntohs(nic_get_be16(c, 12)) & 0x0fff);
-        return NIC_PARSE_OK;
+        break;
 
     case IPPROTO_UDP:
-        if (!nic_cursor_has(c, UDP_HEADER_LEN)) {
-            return NIC_PARSE_TRUNC_L4;
+    case IPPROTO_SCTP:
+        if (nic_cursor_has(c, key->nw_proto == IPPROTO_UDP
+                              ? UDP_HEADER_LEN : SCTP_HEADER_LEN)) {
+            key->tp_src = nic_get_be16(c, 0);
+            key->tp_dst = nic_get_be16(c, 2);
         }
-        key->tp_src = nic_get_be16(c, 0);
-        key->tp_dst = nic_get_be16(c, 2);
-        c->ofs += UDP_HEADER_LEN;
-        if (key->tp_dst == htons(NIC_VXLAN_PORT)) {
-            return nic_parse_tunnel(c, key, ofs, NIC_TUNNEL_VXLAN);
-        } else if (key->tp_dst == htons(NIC_GENEVE_PORT)) {
-            return nic_parse_tunnel(c, key, ofs, NIC_TUNNEL_GENEVE);
-        }
-        return NIC_PARSE_OK;
+        break;
 
     case IPPROTO_ICMP:
+    case IPPROTO_IGMP:
     case IPPROTO_ICMPV6:
-        if (!nic_cursor_has(c, 4)) {
-            return NIC_PARSE_TRUNC_L4;
+        /* ICMP, IGMP and ICMPv6 headers as OVS reads them: 8 bytes. */
+        if (nic_cursor_has(c, 8)) {
+            key->tp_src = htons(c->base[c->ofs]);
+            key->tp_dst = htons(c->base[c->ofs + 1]);
         }
-        key->tp_src = htons(c->base[c->ofs]);
-        key->tp_dst = htons(c->base[c->ofs + 1]);
-        return NIC_PARSE_OK;
+        break;
 
     default:
-        ofs->l4 = UINT16_MAX;
-        return NIC_PARSE_OK;
+        break;
     }
 }
 
-static enum nic_parse_status
+static void
 nic_parse_arp(struct nic_cursor *c, struct nic_flow_key *key)
 {
     const uint8_t *arp;
 
+    /* A short ARP, or one that is not Ethernet/IPv4, has no fields for
+     * OVS: not an error. */
     if (!nic_cursor_has(c, ARP_ETH_HEADER_LEN)) {
-        return NIC_PARSE_TRUNC_ARP;
+        return;
     }
     arp = c->base + c->ofs;
-    /* Only Ethernet/IPv4 ARP carries addresses we match on. */
-    if (arp[4] == ETH_ADDR_LEN && arp[5] == 4) {
-        key->nw_proto = arp[7];
+    if (nic_get_be16(c, 0) == htons(1)
+        && nic_get_be16(c, 2) == htons(ETH_TYPE_IP)
+        && arp[4] == ETH_ADDR_LEN && arp[5] == 4) {
+        uint16_t op = ntohs(nic_get_be16(c, 6));
+
         memcpy(key->nw_src, arp + 14, 4);
         memcpy(key->nw_dst, arp + 24, 4);
+        /* OVS keeps the opcode only when it fits in nw_proto. */
+        key->nw_proto = op <= 0xff ? op : 0;
     }
-    return NIC_PARSE_OK;
+}
+
+/* The Ethertype at the cursor, as OVS decodes it: a length field (802.3)
+ * becomes the SNAP type, or FLOW_DL_TYPE_NONE without a SNAP header. */
+static ovs_be16
+nic_parse_ethertype(struct nic_cursor *c)
+{
+    static const uint8_t snap[] = { 0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00 };
+    ovs_be16 type = nic_get_be16(c, 0);
+
+    c->ofs += 2;
+    if (ntohs(type) >= ETH_TYPE_MIN) {
+        return type;
+    }
+    if (!nic_cursor_has(c, 8) || memcmp(c->base + c->ofs, snap, 6)) {
+        return htons(FLOW_DL_TYPE_NONE);
+    }
+    type = nic_get_be16(c, 6);
+    c->ofs += 8;
+    return ntohs(type) >= ETH_TYPE_MIN ? type : htons(FLOW_DL_TYPE_NONE);
 }
 
 enum nic_parse_status
@@ -254,32 +305,38 @@ nic_parse(const void *frame, size_t len, uint32_t in_port,
     ovs_be16 type;
 
     memset(key, 0, sizeof *key);
-    ofs->l3 = ofs->l4 = ofs->tunnel = ofs->inner_l2 = UINT16_MAX;
+    ofs->l3 = ofs->l4 = ofs->l3_end = UINT16_MAX;
+    ofs->tunnel = ofs->inner_l2 = UINT16_MAX;
     ofs->n_vlans = 0;
     key->in_port = in_port;
 
+    /* The NIC's buffers, like OVS's offsets, are 16-bit. */
+    if (len > UINT16_MAX) {
+        return NIC_PARSE_BAD_IP;
+    }
     if (!nic_cursor_has(&c, ETH_HEADER_LEN)) {
         return NIC_PARSE_RUNT;
     }
     memcpy(&key->dl_dst, c.base, ETH_ADDR_LEN);
     memcpy(&key->dl_src, c.base + ETH_ADDR_LEN, ETH_ADDR_LEN);
-    type = nic_get_be16(&c, 12);
-    c.ofs = ETH_HEADER_LEN;
+    c.ofs = 2 * ETH_ADDR_LEN;
 
-    while (type == htons(ETH_TYPE_VLAN_8021Q)
-           || type == htons(ETH_TYPE_VLAN_8021AD)) {
-        if (ofs->n_vlans >= 2) {
-            return NIC_PARSE_TOO_MANY_VLANS;
+    /* Up to two tags, each only if it is there whole with the Ethertype
+     * after it; what follows is the Ethertype, a TPID included. */
+    for (;;) {
+        type = nic_get_be16(&c, 0);
+        if (ofs->n_vlans >= 2
+            || (type != htons(ETH_TYPE_VLAN_8021Q)
+                && type != htons(ETH_TYPE_VLAN_8021AD))
+            || !nic_cursor_has(&c, VLAN_HEADER_LEN + 2)) {
+            break;
         }
-        if (!nic_cursor_has(&c, VLAN_HEADER_LEN)) {
-            return NIC_PARSE_TRUNC_VLAN;
-        }
-        key->vlan_tci[ofs->n_vlans++] = nic_get_be16(&c, 0)
+        key->vlan_tpid[ofs->n_vlans] = type;
+        key->vlan_tci[ofs->n_vlans++] = nic_get_be16(&c, 2)
                                         | htons(NIC_VLAN_PRESENT);
-        type = nic_get_be16(&c, 2);
         c.ofs += VLAN_HEADER_LEN;
     }
-    key->dl_type = type;
+    key->dl_type = type = nic_parse_ethertype(&c);
     ofs->l3 = c.ofs;
 
     switch (ntohs(type)) {
@@ -288,9 +345,10 @@ nic_parse(const void *frame, size_t len, uint32_t in_port,
     case ETH_TYPE_IPV6:
         return nic_parse_ipv6(&c, key, ofs);
     case ETH_TYPE_ARP:
-        return nic_parse_arp(&c, key);
+    case ETH_TYPE_RARP:
+        nic_parse_arp(&c, key);
+        return NIC_PARSE_OK;
     default:
-        ofs->l3 = UINT16_MAX;
         return NIC_PARSE_OK;
     }
 }

@@ -166,7 +166,87 @@ nic_format_ip(struct ds *s, const char *name, const struct nic_flow_key *k,
     ds_put_char(s, ',');
 }
 
-/* Formats the match as "field=value[/mask],...", only masked fields. */
+static void
+nic_format_mac(struct ds *s, const char *name, const struct eth_addr *v,
+               const struct eth_addr *mv)
+{
+    if (!eth_addr_is_zero(*mv)) {
+        ds_put_format(s, "%s="ETH_ADDR_FMT, name, ETH_ADDR_ARGS(*v));
+        if (!eth_addr_equals(*mv, eth_addr_exact)) {
+            ds_put_format(s, "/"ETH_ADDR_FMT, ETH_ADDR_ARGS(*mv));
+        }
+        ds_put_char(s, ',');
+    }
+}
+
+/* Integer fields that format and parse as "name=value[/mask]". */
+struct nic_int_field {
+    const char *name;
+    size_t ofs, len;            /* In struct nic_flow_key; len 1, 2 or 4. */
+    bool be;                    /* Network byte order. */
+    bool hex;
+};
+
+#define NIC_INT_FIELD(NAME, MEMBER, BE, HEX)                            \
+    { NAME, offsetof(struct nic_flow_key, MEMBER),                      \
+      sizeof ((struct nic_flow_key *) 0)->MEMBER, BE, HEX }
+static const struct nic_int_field nic_int_fields[] = {
+    NIC_INT_FIELD("tun_vni", tun_vni, false, false),
+    NIC_INT_FIELD("dl_type", dl_type, true, true),
+    NIC_INT_FIELD("vlan_tci0", vlan_tci[0], true, true),
+    NIC_INT_FIELD("vlan_tci1", vlan_tci[1], true, true),
+    NIC_INT_FIELD("nw_proto", nw_proto, false, false),
+    NIC_INT_FIELD("nw_tos", nw_tos, false, false),
+    NIC_INT_FIELD("nw_ttl", nw_ttl, false, false),
+    NIC_INT_FIELD("nw_frag", nw_frag, false, false),
+    NIC_INT_FIELD("tp_src", tp_src, true, false),
+    NIC_INT_FIELD("tp_dst", tp_dst, true, false),
+    NIC_INT_FIELD("tcp_flags", tcp_flags, true, true),
+    NIC_INT_FIELD("vlan_tpid0", vlan_tpid[0], true, true),
+    NIC_INT_FIELD("vlan_tpid1", vlan_tpid[1], true, true),
+};
+#undef NIC_INT_FIELD
+
+static uint32_t
+nic_int_field_get(const struct nic_int_field *f, const struct nic_flow_key *k)
+{
+    const uint8_t *p = (const uint8_t *) k + f->ofs;
+    uint32_t v = 0;
+
+    if (f->be) {
+        for (size_t i = 0; i < f->len; i++) {
+            v = (v << 8) | p[i];
+        }
+    } else {
+        memcpy(&v, p, f->len);   /* 1 byte, or a host-order uint32_t. */
+    }
+    return v;
+}
+
+static void
+nic_int_field_set(const struct nic_int_field *f, struct nic_flow_key *k,
+                  uint32_t v)
+{
+    uint8_t *p = (uint8_t *) k + f->ofs;
+
+    if (f->be) {
+        for (size_t i = f->len; i-- > 0; v >>= 8) {
+            p[i] = v;
+        }
+    } else {
+        memcpy(p, &v, f->len);
+    }
+}
+
+static uint32_t
+nic_int_field_max(const struct nic_int_field *f)
+{
+    return f->len == 4 ? UINT32_MAX : (1u << (8 * f->len)) - 1;
+}
+
+/* Formats the match as "field=value[/mask],...", only masked fields, and
+ * every mask that is not exact: what it prints, nic_match_from_string()
+ * reads back as the same match. */
 void
 nic_match_format(struct ds *s, const struct nic_match *m)
 {
@@ -179,51 +259,46 @@ nic_match_format(struct ds *s, const struct nic_match *m)
         nic_port_to_string(k->in_port, name, sizeof name);
         ds_put_format(s, "in_port=%s,", name);
     }
-    if (mk->tun_vni) {
-        ds_put_format(s, "tun_vni=%"PRIu32",", k->tun_vni);
-    }
-    if (!eth_addr_is_zero(mk->dl_src)) {
-        ds_put_format(s, "dl_src="ETH_ADDR_FMT",", ETH_ADDR_ARGS(k->dl_src));
-    }
-    if (!eth_addr_is_zero(mk->dl_dst)) {
-        ds_put_format(s, "dl_dst="ETH_ADDR_FMT",", ETH_ADDR_ARGS(k->dl_dst));
-    }
-    if (mk->dl_type) {
-        ds_put_format(s, "dl_type=0x%04"PRIx16",", ntohs(k->dl_type));
-    }
-    for (int i = 0; i < 2; i++) {
-        if (mk->vlan_tci[i]) {
-            ds_put_format(s, "vlan%d=", i);
-            if (k->vlan_tci[i] & htons(NIC_VLAN_PRESENT)) {
-                ds_put_format(s, "%"PRIu16",",
-                              vlan_tci_to_vid(k->vlan_tci[i]));
-            } else {
-                ds_put_cstr(s, "none,");
+    for (size_t i = 0; i < ARRAY_SIZE(nic_int_fields); i++) {
+        const struct nic_int_field *f = &nic_int_fields[i];
+        uint32_t v = nic_int_field_get(f, k);
+        uint32_t mv = nic_int_field_get(f, mk);
+
+        /* MACs and addresses in their places among the integers. */
+        if (f->ofs == offsetof(struct nic_flow_key, dl_type)) {
+            nic_format_mac(s, "dl_src", &k->dl_src, &mk->dl_src);
+            nic_format_mac(s, "dl_dst", &k->dl_dst, &mk->dl_dst);
+        } else if (f->ofs == offsetof(struct nic_flow_key, tp_src)) {
+            nic_format_ip(s, "nw_src", k, mk, true);
+            nic_format_ip(s, "nw_dst", k, mk, false);
+        }
+        if (!mv) {
+            continue;
+        }
+        /* The common VLAN matches keep their short forms. */
+        if (f->ofs == offsetof(struct nic_flow_key, vlan_tci[0])
+            || f->ofs == offsetof(struct nic_flow_key, vlan_tci[1])) {
+            int tag = f->ofs != offsetof(struct nic_flow_key, vlan_tci[0]);
+
+            if (mv == (VLAN_VID_MASK | NIC_VLAN_PRESENT)
+                && v & NIC_VLAN_PRESENT) {
+                ds_put_format(s, "vlan%d=%"PRIu32",", tag,
+                              v & VLAN_VID_MASK);
+                continue;
+            } else if (mv == NIC_VLAN_PRESENT && !v) {
+                ds_put_format(s, "vlan%d=none,", tag);
+                continue;
             }
         }
-    }
-    if (mk->nw_proto) {
-        ds_put_format(s, "nw_proto=%"PRIu8",", k->nw_proto);
-    }
-    if (mk->nw_tos) {
-        ds_put_format(s, "nw_tos=%"PRIu8",", k->nw_tos);
-    }
-    if (mk->nw_ttl) {
-        ds_put_format(s, "nw_ttl=%"PRIu8",", k->nw_ttl);
-    }
-    if (mk->nw_frag) {
-        ds_put_format(s, "nw_frag=%"PRIu8",", k->nw_frag);
-    }
-    nic_format_ip(s, "nw_src", k, mk, true);
-    nic_format_ip(s, "nw_dst", k, mk, false);
-    if (mk->tp_src) {
-        ds_put_format(s, "tp_src=%"PRIu16",", ntohs(k->tp_src));
-    }
-    if (mk->tp_dst) {
-        ds_put_format(s, "tp_dst=%"PRIu16",", ntohs(k->tp_dst));
-    }
-    if (mk->tcp_flags) {
-        ds_put_format(s, "tcp_flags=0x%03"PRIx16",", ntohs(k->tcp_flags));
+        if (f->hex) {
+            ds_put_format(s, "%s=0x%0*"PRIx32, f->name, (int) f->len * 2, v);
+        } else {
+            ds_put_format(s, "%s=%"PRIu32, f->name, v);
+        }
+        if (mv != nic_int_field_max(f)) {
+            ds_put_format(s, "/0x%0*"PRIx32, (int) f->len * 2, mv);
+        }
+        ds_put_char(s, ',');
     }
     if (s->length == start) {
         ds_put_cstr(s, "any");
@@ -253,6 +328,13 @@ nic_actions_format(struct ds *s, const struct nic_action *acts, size_t n)
         }
         case NIC_ACT_PUSH_VLAN:
             ds_put_format(s, ":%"PRIu16, vlan_tci_to_vid(a->vlan_tci));
+            if (a->vlan_tci & htons(~VLAN_VID_MASK & ~NIC_VLAN_PRESENT)) {
+                ds_put_format(s, ":pcp=%d", vlan_tci_to_pcp(a->vlan_tci));
+            }
+            if (a->vlan_tpid
+                && a->vlan_tpid != htons(ETH_TYPE_VLAN_8021Q)) {
+                ds_put_format(s, ":tpid=%#06"PRIx16, ntohs(a->vlan_tpid));
+            }
             break;
         case NIC_ACT_SET_ETH_SRC:
         case NIC_ACT_SET_ETH_DST:
@@ -348,6 +430,17 @@ nic_parse_ip_masked(const char *s, int af, uint8_t *addr, uint8_t *mask)
     return ok;
 }
 
+static const struct nic_int_field *
+nic_int_field_by_name(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(nic_int_fields); i++) {
+        if (!strcmp(nic_int_fields[i].name, name)) {
+            return &nic_int_fields[i];
+        }
+    }
+    return NULL;
+}
+
 /* Parses a comma-separated match such as
  * "in_port=vf0,udp,nw_dst=10.0.0.0/8,tp_dst=53".  Returns NULL, or an
  * error message the caller must free. */
@@ -397,23 +490,39 @@ nic_match_from_string(const char *str, struct nic_match *m)
                 mk->in_port = UINT32_MAX;
             }
         } else if (!strcmp(tok, "dl_src") || !strcmp(tok, "dl_dst")) {
-            struct eth_addr mac;
+            struct eth_addr mac, mask = eth_addr_exact;
+            char *slash = strchr(value, '/');
 
-            if (!eth_addr_from_string(value, &mac)) {
-                error = xasprintf("%s: bad MAC address", value);
+            if (slash) {
+                *slash++ = '\0';
+            }
+            if (!eth_addr_from_string(value, &mac)
+                || (slash && !eth_addr_from_string(slash, &mask))) {
+                error = xasprintf("%s: bad MAC address or mask", value);
             } else if (!strcmp(tok, "dl_src")) {
                 k->dl_src = mac;
-                mk->dl_src = eth_addr_exact;
+                mk->dl_src = mask;
             } else {
                 k->dl_dst = mac;
-                mk->dl_dst = eth_addr_exact;
+                mk->dl_dst = mask;
             }
-        } else if (!strcmp(tok, "dl_type")) {
-            if (!nic_parse_uint(value, UINT16_MAX, &v)) {
-                error = xasprintf("%s: bad ethertype", value);
+        } else if (nic_int_field_by_name(tok)) {
+            const struct nic_int_field *f = nic_int_field_by_name(tok);
+            char *slash = strchr(value, '/');
+            unsigned long long mv = nic_int_field_max(f);
+
+            if (slash) {
+                *slash++ = '\0';
+            }
+            if (!nic_parse_uint(value, nic_int_field_max(f), &v)
+                || (slash && !nic_parse_uint(slash, nic_int_field_max(f),
+                                             &mv))) {
+                error = xasprintf("%s: bad %s (0 to %"PRIu32", with an "
+                                  "optional /mask)", value, tok,
+                                  nic_int_field_max(f));
             } else {
-                k->dl_type = htons(v);
-                mk->dl_type = OVS_BE16_MAX;
+                nic_int_field_set(f, k, v);
+                nic_int_field_set(f, mk, mv);
             }
         } else if (!strcmp(tok, "vlan") || !strcmp(tok, "vlan0")
                    || !strcmp(tok, "vlan1")) {
@@ -429,19 +538,6 @@ nic_match_from_string(const char *str, struct nic_match *m)
                 k->vlan_tci[i] = htons(v | NIC_VLAN_PRESENT);
                 mk->vlan_tci[i] = htons(VLAN_VID_MASK | NIC_VLAN_PRESENT);
             }
-        } else if (!strcmp(tok, "nw_proto") || !strcmp(tok, "nw_tos")
-                   || !strcmp(tok, "nw_ttl")) {
-            uint8_t *kf = (!strcmp(tok, "nw_proto") ? &k->nw_proto
-                           : !strcmp(tok, "nw_tos") ? &k->nw_tos
-                           : &k->nw_ttl);
-            uint8_t *mf = (uint8_t *) mk + (kf - (uint8_t *) k);
-
-            if (!nic_parse_uint(value, UINT8_MAX, &v)) {
-                error = xasprintf("%s: bad %s", value, tok);
-            } else {
-                *kf = v;
-                *mf = UINT8_MAX;
-            }
         } else if (!strcmp(tok, "nw_src") || !strcmp(tok, "nw_dst")) {
             bool src = !strcmp(tok, "nw_src");
             bool v6 = strchr(value, ':') != NULL;
@@ -450,23 +546,6 @@ nic_match_from_string(const char *str, struct nic_match *m)
                                      src ? k->nw_src : k->nw_dst,
                                      src ? mk->nw_src : mk->nw_dst)) {
                 error = xasprintf("%s: bad IP address or mask", value);
-            }
-        } else if (!strcmp(tok, "tp_src") || !strcmp(tok, "tp_dst")) {
-            if (!nic_parse_uint(value, UINT16_MAX, &v)) {
-                error = xasprintf("%s: bad L4 port", value);
-            } else if (!strcmp(tok, "tp_src")) {
-                k->tp_src = htons(v);
-                mk->tp_src = OVS_BE16_MAX;
-            } else {
-                k->tp_dst = htons(v);
-                mk->tp_dst = OVS_BE16_MAX;
-            }
-        } else if (!strcmp(tok, "tun_vni")) {
-            if (!nic_parse_uint(value, 0xffffff, &v)) {
-                error = xasprintf("%s: bad VNI", value);
-            } else {
-                k->tun_vni = v;
-                mk->tun_vni = UINT32_MAX;
             }
         } else {
             error = xasprintf("%s: unknown match field", tok);
@@ -530,13 +609,39 @@ nic_actions_from_string(const char *str, struct nic_action *acts,
                 error = xasprintf("output wants a port (uplinkN or vfN)");
             }
             break;
-        case NIC_ACT_PUSH_VLAN:
+        case NIC_ACT_PUSH_VLAN: {
+            /* "push_vlan:VID[:pcp=N][:tpid=T]". */
+            char *opt = arg ? strchr(arg, ':') : NULL;
+
+            if (opt) {
+                *opt++ = '\0';
+            }
             if (!arg || !nic_parse_uint(arg, 4095, &v)) {
                 error = xasprintf("push_vlan wants a VLAN id");
-            } else {
-                a->vlan_tci = htons(v);
+                break;
+            }
+            a->vlan_tci = htons(v);
+            while (opt && !error) {
+                char *next = strchr(opt, ':');
+
+                if (next) {
+                    *next++ = '\0';
+                }
+                if (!strncmp(opt, "pcp=", 4)
+                    && nic_parse_uint(opt + 4, 7, &v)) {
+                    a->vlan_tci |= htons(v << VLAN_PCP_SHIFT);
+                } else if (!strncmp(opt, "tpid=", 5)
+                           && nic_parse_uint(opt + 5, UINT16_MAX, &v)
+                           && v >= ETH_TYPE_MIN) {
+                    a->vlan_tpid = htons(v);
+                } else {
+                    error = xasprintf("push_vlan: %s: want pcp=0..7 or "
+                                      "tpid=ETHERTYPE", opt);
+                }
+                opt = next;
             }
             break;
+        }
         case NIC_ACT_SET_ETH_SRC:
         case NIC_ACT_SET_ETH_DST:
             if (!arg || !eth_addr_from_string(arg, &a->mac)) {

@@ -19,8 +19,8 @@ enum nic_action_type {
     NIC_ACT_OUTPUT,             /* Send out NIC port 'port'. */
     NIC_ACT_TO_HOST,            /* Send to the port's representor. */
     NIC_ACT_DROP,               /* Drop (counted as dropped by rule). */
-    NIC_ACT_PUSH_VLAN,          /* Push an 802.1Q tag 'vlan_tci'. */
-    NIC_ACT_POP_VLAN,           /* Remove the outermost tag. */
+    NIC_ACT_PUSH_VLAN,          /* Push a tag 'vlan_tci' with 'vlan_tpid'. */
+    NIC_ACT_POP_VLAN,           /* Remove the outermost tag, if any. */
     NIC_ACT_SET_ETH_SRC,
     NIC_ACT_SET_ETH_DST,
     NIC_ACT_SET_IPV4_SRC,       /* With IP and L4 checksum fix-up. */
@@ -42,7 +42,10 @@ struct nic_action {
     enum nic_action_type type;
     union {
         uint32_t port;              /* NIC_ACT_OUTPUT. */
-        ovs_be16 vlan_tci;          /* NIC_ACT_PUSH_VLAN. */
+        struct {                    /* NIC_ACT_PUSH_VLAN. */
+            ovs_be16 vlan_tci;
+            ovs_be16 vlan_tpid;     /* 0 means 802.1Q (0x8100). */
+        };
         struct eth_addr mac;        /* NIC_ACT_SET_ETH_*. */
         ovs_be32 ipv4;              /* NIC_ACT_SET_IPV4_*. */
         uint8_t ipv6[16];           /* NIC_ACT_SET_IPV6_*. */

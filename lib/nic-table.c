@@ -77,6 +77,7 @@ nic_tables_default_exact_mask(struct nic_flow_key *m)
     m->dl_src = eth_addr_exact;
     m->dl_type = OVS_BE16_MAX;
     m->vlan_tci[0] = m->vlan_tci[1] = OVS_BE16_MAX;
+    m->vlan_tpid[0] = m->vlan_tpid[1] = OVS_BE16_MAX;
     m->nw_proto = UINT8_MAX;
     memset(m->nw_src, 0xff, sizeof m->nw_src);
     memset(m->nw_dst, 0xff, sizeof m->nw_dst);

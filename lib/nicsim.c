@@ -296,7 +296,7 @@ nicsim_select_queue(const struct nicsim_port *p,
     }
 
     ports = ((key->nw_proto == IPPROTO_TCP || key->nw_proto == IPPROTO_UDP)
-             && key->nw_frag != NIC_FRAG_LATER);
+             && !(key->nw_frag & NIC_FRAG_LATER));
     if (key->dl_type == htons(ETH_TYPE_IP)) {
         ovs_be32 src, dst;
 

@@ -17,25 +17,23 @@
 
 /* How the translation works.
  *
- * Match: every megaflow field that the NIC key can express is copied into
- * the NIC match and its bits are cleared from a copy of the megaflow's
- * wildcards.  Whatever is left afterwards is a field the NIC cannot match,
- * and the flow stays in ovs-vswitchd with that field named.  A field is
- * copied only when OVS's flow_extract() and the NIC's nic_parse() are known
- * to produce the same value for every packet the megaflow can match;
- * otherwise a NIC rule could catch packets that OVS would have classified
- * differently.  Where the parsers differ (SCTP and IGMP ports, ICMP in the
- * wrong IP version, the IPv6 protocol of later fragments, 802.3 frames) the
- * translation refuses rather than guesses.
+ * Match: nic_parse() fills in every NIC key field with what OVS's
+ * flow_extract() puts in the struct flow member of the same meaning, for
+ * every frame it accepts (the rest go to the host).  So a megaflow field
+ * that the NIC key has is copied with its mask, and the rule matches
+ * exactly the packets of the megaflow that the NIC accepts.  The
+ * exceptions are where one NIC field stands for several of OVS's (IPv4
+ * and IPv6 addresses share nw_src/nw_dst; tcp_flags is also an ND option
+ * type for OVS) and the bridge's vlan-limit 1 (see offload_match_l2()).
+ * Whatever is left afterwards is a field the NIC cannot match, and the
+ * flow stays in ovs-vswitchd with that field named.
  *
  * Actions: nic_actions_execute() runs the list in order and an output sends
  * the packet as modified so far (the last output hands over the packet
- * itself, earlier ones a copy), which is what ODP actions mean, so ODP
- * actions map one to one and in order.  An action is only translated when
- * the NIC's version gives the same bytes as OVS's for every packet the match
- * admits; e.g. a port rewrite needs a match that excludes later fragments,
- * because OVS would patch bytes of such a fragment where the NIC refuses
- * and drops it. */
+ * itself, earlier ones a copy), which is what ODP actions mean, and each
+ * NIC action gives the bytes of the ODP action it comes from (see
+ * lib/nic-actions.c), so ODP actions map one to one and in order.  What
+ * the NIC has no action for stays on the host, named. */
 
 /* Sets the reason and detail of 'out' unless one is already set, so that
  * the first problem found is the one reported.  Returns false to let
@@ -66,17 +64,7 @@ struct offload_match_ctx {
     /* Facts derived from the megaflow that the actions depend on. */
     ovs_be16 dl_type;                   /* If matched exactly, else 0. */
     int nw_proto;                       /* If matched exactly, else -1. */
-    bool no_later_frags;                /* Excludes non-first fragments. */
-    bool later_frags_only;              /* Admits only those. */
-    int min_vlans, max_vlans;           /* Tags a matching packet has. */
 };
-
-static bool
-offload_is_ip(const struct offload_match_ctx *c)
-{
-    return (c->dl_type == htons(ETH_TYPE_IP)
-            || c->dl_type == htons(ETH_TYPE_IPV6));
-}
 
 static bool
 offload_match_in_port(struct offload_match_ctx *c,
@@ -141,6 +129,27 @@ offload_match_metadata(struct offload_match_ctx *c)
     return true;
 }
 
+/* Whether the megaflow matches anything that OVS extracts after the VLAN
+ * tags: the Ethertype, L3 or L4. */
+static bool
+offload_matches_past_l2(const struct flow_wildcards *wc)
+{
+    struct flow_wildcards past = *wc;
+
+    memset(&past.masks, 0, offsetof(struct flow, dl_type));
+    memset(&past.masks.vlans, 0, sizeof past.masks.vlans);
+    memset(&past.masks.dl_dst, 0, sizeof past.masks.dl_dst);
+    memset(&past.masks.dl_src, 0, sizeof past.masks.dl_src);
+    return !flow_wildcards_is_catchall(&past);
+}
+
+/* The NIC parses up to two tags, as OVS does with vlan-limit 2.  With
+ * vlan-limit 1, OVS stops after the first tag and takes what follows as
+ * the Ethertype: a second tag is then "dl_type 0x8100" and hides L3 from
+ * OVS, where the NIC would see through it.  So a rule that looks past L2
+ * also requires "no second tag" in the NIC, which OVS's view of those
+ * packets cannot contradict, and a megaflow that wants a TPID as its
+ * Ethertype (a deeper stack) stays on the host. */
 static bool
 offload_match_l2(struct offload_match_ctx *c)
 {
@@ -148,6 +157,7 @@ offload_match_l2(struct offload_match_ctx *c)
     const struct flow_wildcards *wc = c->wc;
     struct nic_flow_key *k = &c->nm->key, *m = &c->nm->mask;
     ovs_be16 type_mask = wc->masks.dl_type;
+    int limit = flow_vlan_limit;
 
     k->dl_src = f->dl_src;
     m->dl_src = wc->masks.dl_src;
@@ -156,113 +166,54 @@ offload_match_l2(struct offload_match_ctx *c)
     c->left.masks.dl_src = eth_addr_zero;
     c->left.masks.dl_dst = eth_addr_zero;
 
-    /* OVS decodes 802.3 frames (a length instead of an Ethertype) into
-     * FLOW_DL_TYPE_NONE or the SNAP type; the NIC keeps the raw length. */
-    if (type_mask) {
-        if (type_mask != OVS_BE16_MAX || ntohs(f->dl_type) < ETH_TYPE_MIN) {
-            return offload_fail(c->out, OFFLOAD_REASON_MATCH, "dl_type");
-        }
-        k->dl_type = f->dl_type;
-        m->dl_type = OVS_BE16_MAX;
+    /* The NIC decodes the Ethertype as OVS does (802.3 lengths become
+     * SNAP types or FLOW_DL_TYPE_NONE), so any value and mask carry
+     * over. */
+    k->dl_type = f->dl_type & type_mask;
+    m->dl_type = type_mask;
+    if (type_mask == OVS_BE16_MAX) {
         c->dl_type = f->dl_type;
     }
     c->left.masks.dl_type = 0;
 
-    /* OVS_VLAN_CFI and NIC_VLAN_PRESENT are the same bit with the same
-     * meaning ("a tag is there"), and both parsers set it on every tag
-     * they find, so the TCI value and mask carry over unchanged. */
     BUILD_ASSERT_DECL(VLAN_CFI == NIC_VLAN_PRESENT);
-    c->min_vlans = 0;
-    c->max_vlans = FLOW_MAX_VLAN_HEADERS;
+    BUILD_ASSERT_DECL(FLOW_MAX_VLAN_HEADERS == 2);
     for (int i = 0; i < FLOW_MAX_VLAN_HEADERS; i++) {
-        ovs_be16 tci = f->vlans[i].tci & wc->masks.vlans[i].tci;
         ovs_be16 tci_mask = wc->masks.vlans[i].tci;
         ovs_be16 tpid_mask = wc->masks.vlans[i].tpid;
+        ovs_be16 tci = f->vlans[i].tci & tci_mask;
         ovs_be16 tpid = f->vlans[i].tpid & tpid_mask;
 
-        /* The NIC key has no TPID: it takes 802.1Q and 802.1ad tags
-         * alike, as OVS's parser does, and every VLAN megaflow carries the
-         * TPID because ODP keys do.  A rule for one of the two TPIDs
-         * therefore also admits the other with the same TCI.  OpenFlow
-         * cannot tell them apart except through dot1q-tunnel ports with
-         * a configured qinq-ethtype, so this is accepted; any other TPID
-         * is not a tag to either parser and cannot be matched. */
-        if (tpid_mask) {
-            if (tpid_mask == OVS_BE16_MAX
-                && (tpid == htons(ETH_TYPE_VLAN_8021Q)
-                    || tpid == htons(ETH_TYPE_VLAN_8021AD))) {
-                tci |= htons(VLAN_CFI);
-                tci_mask |= htons(VLAN_CFI);
-            } else if (!tpid && (tci_mask & htons(VLAN_CFI))
-                       && !(tci & htons(VLAN_CFI))) {
-                /* "No tag", which the TCI already says. */
-            } else {
+        c->left.masks.vlans[i].qtag = 0;
+        if (i >= limit) {
+            /* OVS never fills this tag in: a match on "zero" is always
+             * true, any other can never be. */
+            if (tci || tpid) {
                 return offload_fail(c->out, OFFLOAD_REASON_MATCH,
-                                    "vlan_tpid");
+                                    "vlan_tci%d (beyond vlan-limit %d)",
+                                    i, limit);
             }
+            continue;
         }
         k->vlan_tci[i] = tci;
         m->vlan_tci[i] = tci_mask;
-        c->left.masks.vlans[i].qtag = 0;
+        k->vlan_tpid[i] = tpid;
+        m->vlan_tpid[i] = tpid_mask;
+    }
 
-        if (tci_mask & htons(VLAN_CFI)) {
-            if (tci & htons(VLAN_CFI)) {
-                c->min_vlans = MAX(c->min_vlans, i + 1);
-            } else {
-                c->max_vlans = MIN(c->max_vlans, i);
-            }
+    if (limit < FLOW_MAX_VLAN_HEADERS && offload_matches_past_l2(wc)) {
+        ovs_be16 t = f->dl_type & type_mask;
+
+        if (type_mask && (type_mask != OVS_BE16_MAX
+                          || t == htons(ETH_TYPE_VLAN_8021Q)
+                          || t == htons(ETH_TYPE_VLAN_8021AD))) {
+            return offload_fail(c->out, OFFLOAD_REASON_MATCH,
+                                "dl_type=%#"PRIx16"/%#"PRIx16" with "
+                                "vlan-limit %d", ntohs(t), ntohs(type_mask),
+                                limit);
         }
-    }
-    return true;
-}
-
-/* Maps OVS's nw_frag bits (ANY, ANY|LATER) onto the NIC's enum nic_frag,
- * which has one value per kind of packet: none, first, later.  Only value
- * and mask pairs that select a set of NIC values expressible as one NIC
- * value and mask translate. */
-static bool
-offload_match_frag(struct offload_match_ctx *c)
-{
-    uint8_t mask = c->wc->masks.nw_frag & FLOW_NW_FRAG_MASK;
-    uint8_t value = c->flow->nw_frag & mask;
-    struct nic_flow_key *k = &c->nm->key, *m = &c->nm->mask;
-
-    c->left.masks.nw_frag = c->wc->masks.nw_frag & ~FLOW_NW_FRAG_MASK;
-    if (!mask) {
-        return true;
-    }
-    if (!offload_is_ip(c)) {
-        return offload_fail(c->out, OFFLOAD_REASON_MATCH, "nw_frag");
-    }
-    if (mask == FLOW_NW_FRAG_MASK) {
-        if (value == 0) {
-            k->nw_frag = NIC_FRAG_NONE;
-        } else if (value == FLOW_NW_FRAG_ANY) {
-            k->nw_frag = NIC_FRAG_FIRST;
-        } else if (value == FLOW_NW_FRAG_MASK) {
-            k->nw_frag = NIC_FRAG_LATER;
-        } else {
-            /* LATER without ANY: no packet has it. */
-            return offload_fail(c->out, OFFLOAD_REASON_MATCH, "nw_frag");
-        }
-        m->nw_frag = 0x3;
-        c->no_later_frags = !(value & FLOW_NW_FRAG_LATER);
-        c->later_frags_only = (value & FLOW_NW_FRAG_LATER) != 0;
-    } else if (mask == FLOW_NW_FRAG_LATER) {
-        /* NIC values {NONE, FIRST} = 0b0x, {LATER} = 0b1x. */
-        k->nw_frag = value ? NIC_FRAG_LATER : 0;
-        m->nw_frag = NIC_FRAG_LATER;
-        c->no_later_frags = !value;
-        c->later_frags_only = value != 0;
-    } else if (!value) {
-        /* mask == ANY, value 0: not a fragment. */
-        k->nw_frag = NIC_FRAG_NONE;
-        m->nw_frag = 0x3;
-        c->no_later_frags = true;
-    } else {
-        /* Any fragment is {FIRST, LATER} = {0b01, 0b10}: no single value
-         * and mask selects both but not NONE. */
-        return offload_fail(c->out, OFFLOAD_REASON_MATCH, "nw_frag");
+        k->vlan_tci[limit] = 0;
+        m->vlan_tci[limit] |= htons(NIC_VLAN_PRESENT);
     }
     return true;
 }
@@ -273,20 +224,33 @@ offload_match_l3(struct offload_match_ctx *c)
     const struct flow *f = c->flow;
     const struct flow_wildcards *wc = c->wc;
     struct nic_flow_key *k = &c->nm->key, *m = &c->nm->mask;
-    bool is_ip4 = c->dl_type == htons(ETH_TYPE_IP);
     bool is_ip6 = c->dl_type == htons(ETH_TYPE_IPV6);
-    bool is_arp = c->dl_type == htons(ETH_TYPE_ARP);
+    bool is_ip4_or_arp = (c->dl_type == htons(ETH_TYPE_IP)
+                          || c->dl_type == htons(ETH_TYPE_ARP)
+                          || c->dl_type == htons(ETH_TYPE_RARP));
     uint8_t proto_mask = wc->masks.nw_proto;
 
-    c->nw_proto = -1;
-    if (!offload_match_frag(c)) {
-        return false;
-    }
+    /* nw_proto, nw_tos, nw_ttl and nw_frag: the NIC fills them in as OVS
+     * does for every kind of frame (ARP opcodes and the IPPROTO_FRAGMENT
+     * of later IPv6 fragments included), with OVS's nw_frag bits. */
+    k->nw_proto = f->nw_proto & proto_mask;
+    m->nw_proto = proto_mask;
+    k->nw_tos = f->nw_tos & wc->masks.nw_tos;
+    m->nw_tos = wc->masks.nw_tos;
+    k->nw_ttl = f->nw_ttl & wc->masks.nw_ttl;
+    m->nw_ttl = wc->masks.nw_ttl;
+    k->nw_frag = f->nw_frag & wc->masks.nw_frag & FLOW_NW_FRAG_MASK;
+    m->nw_frag = wc->masks.nw_frag & FLOW_NW_FRAG_MASK;
+    c->left.masks.nw_proto = 0;
+    c->left.masks.nw_tos = 0;
+    c->left.masks.nw_ttl = 0;
+    c->left.masks.nw_frag &= ~FLOW_NW_FRAG_MASK;
+    c->nw_proto = proto_mask == UINT8_MAX ? f->nw_proto : -1;
 
     /* IPv4 addresses and ARP SPA/TPA share flow.nw_src/nw_dst in OVS and
-     * nw_src/nw_dst[0..3] on the NIC.  OVS also decodes RARP this way,
-     * the NIC does not, hence the exact dl_type. */
-    if ((wc->masks.nw_src || wc->masks.nw_dst) && (is_ip4 || is_arp)) {
+     * nw_src/nw_dst[0..3] on the NIC, where IPv6 addresses use all 16
+     * bytes: only an exact Ethertype says which. */
+    if (is_ip4_or_arp) {
         ovs_be32 src = f->nw_src & wc->masks.nw_src;
         ovs_be32 dst = f->nw_dst & wc->masks.nw_dst;
 
@@ -296,8 +260,7 @@ offload_match_l3(struct offload_match_ctx *c)
         memcpy(m->nw_dst, &wc->masks.nw_dst, 4);
         c->left.masks.nw_src = 0;
         c->left.masks.nw_dst = 0;
-    }
-    if (is_ip6) {
+    } else if (is_ip6) {
         for (int i = 0; i < 16; i++) {
             k->nw_src[i] = (f->ipv6_src.s6_addr[i]
                             & wc->masks.ipv6_src.s6_addr[i]);
@@ -309,35 +272,6 @@ offload_match_l3(struct offload_match_ctx *c)
         memset(&c->left.masks.ipv6_src, 0, sizeof c->left.masks.ipv6_src);
         memset(&c->left.masks.ipv6_dst, 0, sizeof c->left.masks.ipv6_dst);
     }
-
-    if (proto_mask == UINT8_MAX) {
-        c->nw_proto = f->nw_proto;
-    }
-    if (proto_mask && (is_ip4 || is_arp || (is_ip6 && c->no_later_frags))) {
-        /* The ARP opcode: OVS takes it when it fits in 8 bits, the NIC
-         * takes its low byte; they agree on every real opcode. */
-        k->nw_proto = f->nw_proto & proto_mask;
-        m->nw_proto = proto_mask;
-        c->left.masks.nw_proto = 0;
-    } else if (proto_mask && is_ip6 && c->later_frags_only) {
-        /* OVS says IPPROTO_FRAGMENT for every later IPv6 fragment, the
-         * NIC gives the fragment header's next header.  The nw_frag match
-         * already pins "later fragment", so a megaflow that wants
-         * IPPROTO_FRAGMENT needs no protocol match on the NIC. */
-        if ((f->nw_proto ^ IPPROTO_FRAGMENT) & proto_mask) {
-            return offload_fail(c->out, OFFLOAD_REASON_MATCH, "nw_proto");
-        }
-        c->left.masks.nw_proto = 0;
-    }
-
-    if (is_ip4 || is_ip6) {
-        k->nw_tos = f->nw_tos & wc->masks.nw_tos;
-        m->nw_tos = wc->masks.nw_tos;
-        k->nw_ttl = f->nw_ttl & wc->masks.nw_ttl;
-        m->nw_ttl = wc->masks.nw_ttl;
-        c->left.masks.nw_tos = 0;
-        c->left.masks.nw_ttl = 0;
-    }
     return true;
 }
 
@@ -347,29 +281,23 @@ offload_match_l4(struct offload_match_ctx *c)
     const struct flow *f = c->flow;
     const struct flow_wildcards *wc = c->wc;
     struct nic_flow_key *k = &c->nm->key, *m = &c->nm->mask;
-    bool is_ip4 = c->dl_type == htons(ETH_TYPE_IP);
-    bool is_ip6 = c->dl_type == htons(ETH_TYPE_IPV6);
-    int proto = c->nw_proto;
 
-    /* Both parsers put TCP and UDP ports, ICMP type and code (ICMPv4 in
-     * IPv4, ICMPv6 in IPv6) in tp_src/tp_dst and leave zeros in later
-     * fragments.  OVS also fills them for SCTP and IGMP and the NIC does
-     * not, so those stay in ovs-vswitchd. */
-    if ((wc->masks.tp_src || wc->masks.tp_dst)
-        && (is_ip4 || is_ip6)
-        && (proto == IPPROTO_TCP || proto == IPPROTO_UDP
-            || (proto == IPPROTO_ICMP && is_ip4)
-            || (proto == IPPROTO_ICMPV6 && is_ip6))) {
-        k->tp_src = f->tp_src & wc->masks.tp_src;
-        m->tp_src = wc->masks.tp_src;
-        k->tp_dst = f->tp_dst & wc->masks.tp_dst;
-        m->tp_dst = wc->masks.tp_dst;
-        c->left.masks.tp_src = 0;
-        c->left.masks.tp_dst = 0;
-    }
+    /* The NIC fills in tp_src/tp_dst as OVS does, for every protocol OVS
+     * knows (TCP with a sane data offset, UDP, SCTP, ICMP, IGMP, ICMPv6, in
+     * either IP version), zero elsewhere. */
+    k->tp_src = f->tp_src & wc->masks.tp_src;
+    m->tp_src = wc->masks.tp_src;
+    k->tp_dst = f->tp_dst & wc->masks.tp_dst;
+    m->tp_dst = wc->masks.tp_dst;
+    c->left.masks.tp_src = 0;
+    c->left.masks.tp_dst = 0;
 
-    /* OVS reuses tcp_flags for an ICMPv6 ND option type. */
-    if (wc->masks.tcp_flags && (is_ip4 || is_ip6) && proto == IPPROTO_TCP) {
+    /* OVS reuses tcp_flags for the option type of an ICMPv6 neighbour
+     * discovery packet, which the NIC does not decode. */
+    if (wc->masks.tcp_flags) {
+        if (c->nw_proto < 0 || c->nw_proto == IPPROTO_ICMPV6) {
+            return offload_fail(c->out, OFFLOAD_REASON_MATCH, "tcp_flags");
+        }
         k->tcp_flags = f->tcp_flags & wc->masks.tcp_flags;
         m->tcp_flags = wc->masks.tcp_flags;
         c->left.masks.tcp_flags = 0;
@@ -557,7 +485,6 @@ struct offload_action_ctx {
     const struct offload_port_resolver *resolver;
     struct nic_rule_spec *spec;
     struct offload_translation *out;
-    int min_vlans, max_vlans;           /* Tags the packet has now. */
 };
 
 /* Appends an action of 'type' to the rule, or fails with 'what' (the ODP
@@ -610,41 +537,23 @@ static bool
 offload_push_vlan(struct offload_action_ctx *c,
                   const struct ovs_action_push_vlan *vlan)
 {
-    struct nic_action *a;
+    struct nic_action *a = offload_put(c, NIC_ACT_PUSH_VLAN, "push_vlan");
 
-    /* The NIC pushes 802.1Q tags only. */
-    if (vlan->vlan_tpid != htons(ETH_TYPE_VLAN_8021Q)) {
-        return offload_fail(c->out, OFFLOAD_REASON_ACTION,
-                            "push_vlan(tpid=0x%04"PRIx16")",
-                            ntohs(vlan->vlan_tpid));
-    }
-    a = offload_put(c, NIC_ACT_PUSH_VLAN, "push_vlan");
     if (!a) {
         return false;
     }
     /* Both OVS and the NIC clear the CFI/"present" bit when writing the
-     * tag, so the TCI is passed as is. */
+     * tag, so the TCI is passed as is, and the TPID too. */
     a->vlan_tci = vlan->vlan_tci;
-    c->min_vlans++;
-    c->max_vlans++;
+    a->vlan_tpid = vlan->vlan_tpid;
     return true;
 }
 
 static bool
 offload_pop_vlan(struct offload_action_ctx *c)
 {
-    /* OVS ignores pop_vlan on an untagged packet, the NIC drops the packet
-     * as malformed: only offload it when a tag is certain. */
-    if (c->min_vlans < 1) {
-        return offload_fail(c->out, OFFLOAD_REASON_ACTION,
-                            "pop_vlan(maybe untagged)");
-    }
-    if (!offload_put(c, NIC_ACT_POP_VLAN, "pop_vlan")) {
-        return false;
-    }
-    c->min_vlans--;
-    c->max_vlans--;
-    return true;
+    /* Like OVS, the NIC leaves an untagged packet alone. */
+    return offload_put(c, NIC_ACT_POP_VLAN, "pop_vlan") != NULL;
 }
 
 /* Classifies a (key, mask) field of a set action: 1 if entirely set, 0 if
@@ -678,14 +587,6 @@ offload_odp_frag_to_flow(uint8_t odp_frag)
             : 0);
 }
 
-/* The NIC re-parses the packet to rewrite L3/L4 headers and cannot with
- * more than two tags. */
-static bool
-offload_l3_reachable(const struct offload_action_ctx *c)
-{
-    return c->max_vlans <= FLOW_MAX_VLAN_HEADERS;
-}
-
 static bool
 offload_set_eth(struct offload_action_ctx *c, const struct ovs_key_ethernet *k,
                 const struct ovs_key_ethernet *mask)
@@ -717,23 +618,6 @@ offload_set_eth(struct offload_action_ctx *c, const struct ovs_key_ethernet *k,
     return true;
 }
 
-/* Whether rewriting an IP address gives the same bytes as OVS for every
- * matching packet.  OVS and the NIC both fix up TCP and UDP checksums; OVS
- * does so also in later IPv4 fragments, whose payload has no L4 header,
- * and the NIC does not, so those must be excluded or the protocol must not
- * be TCP or UDP.  OVS also fixes ICMPv6 checksums and the NIC does not. */
-static bool
-offload_addr_rewrite_ok(const struct offload_action_ctx *c, bool ipv6)
-{
-    int proto = c->m->nw_proto;
-
-    if (ipv6) {
-        return proto >= 0 && proto != IPPROTO_ICMPV6;
-    }
-    return (c->m->no_later_frags
-            || (proto >= 0 && proto != IPPROTO_TCP && proto != IPPROTO_UDP));
-}
-
 static bool
 offload_set_ipv4(struct offload_action_ctx *c, const struct ovs_key_ipv4 *k,
                  const struct ovs_key_ipv4 *mask)
@@ -747,7 +631,7 @@ offload_set_ipv4(struct offload_action_ctx *c, const struct ovs_key_ipv4 *k,
     int ttl = mask ? offload_set_part(&mask->ipv4_ttl, 1) : 1;
     struct nic_action *a;
 
-    if (c->m->dl_type != htons(ETH_TYPE_IP) || !offload_l3_reachable(c)) {
+    if (c->m->dl_type != htons(ETH_TYPE_IP)) {
         return offload_fail(c->out, OFFLOAD_REASON_ACTION, "set(ipv4)");
     }
     if (!offload_set_keeps(mask != NULL, mask ? &mask->ipv4_tos : NULL, 1,
@@ -768,10 +652,6 @@ offload_set_ipv4(struct offload_action_ctx *c, const struct ovs_key_ipv4 *k,
     if (src < 0 || dst < 0 || ttl < 0) {
         return offload_fail(c->out, OFFLOAD_REASON_ACTION, "set(ipv4(%s))",
                             src < 0 ? "src" : dst < 0 ? "dst" : "ttl");
-    }
-    if ((src || dst) && !offload_addr_rewrite_ok(c, false)) {
-        return offload_fail(c->out, OFFLOAD_REASON_ACTION, "set(ipv4(%s))",
-                            src ? "src" : "dst");
     }
     if (src) {
         a = offload_put(c, NIC_ACT_SET_IPV4_SRC, "set(ipv4(src))");
@@ -810,7 +690,7 @@ offload_set_ipv6(struct offload_action_ctx *c, const struct ovs_key_ipv6 *k,
     int hlimit = mask ? offload_set_part(&mask->ipv6_hlimit, 1) : 1;
     struct nic_action *a;
 
-    if (c->m->dl_type != htons(ETH_TYPE_IPV6) || !offload_l3_reachable(c)) {
+    if (c->m->dl_type != htons(ETH_TYPE_IPV6)) {
         return offload_fail(c->out, OFFLOAD_REASON_ACTION, "set(ipv6)");
     }
     if (!offload_set_keeps(mask != NULL, mask ? &mask->ipv6_label : NULL, 4,
@@ -838,13 +718,6 @@ offload_set_ipv6(struct offload_action_ctx *c, const struct ovs_key_ipv6 *k,
     if (src < 0 || dst < 0 || hlimit < 0) {
         return offload_fail(c->out, OFFLOAD_REASON_ACTION, "set(ipv6(%s))",
                             src < 0 ? "src" : dst < 0 ? "dst" : "hlimit");
-    }
-    /* Known differences left: OVS skips the L4 checksum fix-up for atomic
-     * fragments and, for the destination, when a routing header has
-     * segments left; the NIC fixes it up in both cases. */
-    if ((src || dst) && !offload_addr_rewrite_ok(c, true)) {
-        return offload_fail(c->out, OFFLOAD_REASON_ACTION, "set(ipv6(%s))",
-                            src ? "src" : "dst");
     }
     if (src) {
         a = offload_put(c, NIC_ACT_SET_IPV6_SRC, "set(ipv6(src))");
@@ -880,10 +753,12 @@ offload_set_ports(struct offload_action_ctx *c, const char *name,
     int dst = mask ? offload_set_part(&mask[1], 2) : 1;
     struct nic_action *a;
 
-    /* The NIC rewrites ports only where it parsed the L4 header, OVS
-     * wherever the protocol says so, later fragments included. */
-    if (!offload_is_ip(c->m) || c->m->nw_proto != proto
-        || !c->m->no_later_frags || !offload_l3_reachable(c)) {
+    /* The NIC picks TCP or UDP by the protocol it parsed, so the megaflow
+     * must pin it; then it writes where OVS writes, later IPv4 fragments
+     * whose payload looks like the header included. */
+    if ((c->m->dl_type != htons(ETH_TYPE_IP)
+         && c->m->dl_type != htons(ETH_TYPE_IPV6))
+        || c->m->nw_proto != proto) {
         return offload_fail(c->out, OFFLOAD_REASON_ACTION, "set(%s)", name);
     }
     if (src < 0 || dst < 0) {
@@ -1145,8 +1020,6 @@ offload_translate(const struct match *match,
     ac.resolver = resolver;
     ac.spec = spec;
     ac.out = out;
-    ac.min_vlans = mc.min_vlans;
-    ac.max_vlans = mc.max_vlans;
     if (offload_translate_actions(&ac, actions, actions_len)) {
         out->kind = OFFLOAD_KIND_FULL;
     } else {

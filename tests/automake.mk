@@ -12,6 +12,7 @@ tests_unit_tests_SOURCES = \
 	tests/test-nic-table.c \
 	tests/test-nicsim.c \
 	tests/test-offload-admission.c \
+	tests/test-offload-differential.c \
 	tests/test-offload-engine.c \
 	tests/test-offload-translate.c \
 	tests/test-offload-verify.c \

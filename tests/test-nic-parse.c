@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lib/nic-parse.h"
+#include "lib/nic-rule.h"
 #include "packets.h"
 #include "tests/test-packets.h"
 #include "tests/unit-tests.h"
@@ -107,7 +108,14 @@ START_TEST(test_parse_three_vlans)
     memcpy(g.buf + 12, "\x81\x00\x00\x03", 4);
     memcpy(g.buf + 16, f.buf + 12, f.len - 12);
     g.len = f.len + 4;
-    ck_assert_int_eq(parse(&g, g.len, &k, &o), NIC_PARSE_TOO_MANY_VLANS);
+    /* As OVS with vlan-limit 2: two tags, then the third TPID is the
+     * Ethertype, and nothing past it is parsed. */
+    ck_assert_int_eq(parse(&g, g.len, &k, &o), NIC_PARSE_OK);
+    ck_assert_uint_eq(o.n_vlans, 2);
+    ck_assert_uint_eq(ntohs(k.dl_type), ETH_TYPE_VLAN_8021Q);
+    ck_assert_uint_eq(ntohs(k.vlan_tpid[0]), ETH_TYPE_VLAN_8021Q);
+    ck_assert_uint_eq(ntohs(k.vlan_tpid[1]), ETH_TYPE_VLAN_8021AD);
+    ck_assert_uint_eq(k.nw_proto, 0);
 }
 END_TEST
 
@@ -125,7 +133,10 @@ START_TEST(test_parse_arp)
     ck_assert_uint_eq(k.nw_proto, 1);
     memcpy(&a, k.nw_dst, 4);
     ck_assert_uint_eq(ntohl(a), 0x0a000002);
-    ck_assert_int_eq(parse(&f, f.len - 1, &k, &o), NIC_PARSE_TRUNC_ARP);
+    /* A short ARP has no ARP fields, for OVS as for the NIC. */
+    ck_assert_int_eq(parse(&f, f.len - 1, &k, &o), NIC_PARSE_OK);
+    ck_assert_uint_eq(k.nw_proto, 0);
+    ck_assert(nic_is_zero(k.nw_dst, 16));
 }
 END_TEST
 
@@ -178,9 +189,9 @@ START_TEST(test_parse_ipv4_fragments)
 
     f.buf[f.l3 + 7] = 0x10;     /* Offset 128: no L4 header here. */
     ck_assert_int_eq(parse(&f, f.len, &k, &o), NIC_PARSE_OK);
-    ck_assert_uint_eq(k.nw_frag, NIC_FRAG_LATER);
+    ck_assert_uint_eq(k.nw_frag, NIC_FRAG_ANY | NIC_FRAG_LATER);
     ck_assert_uint_eq(k.tp_dst, 0);
-    ck_assert_uint_eq(o.l4, UINT16_MAX);
+    ck_assert_uint_eq(o.l4, f.l4);      /* Where OVS's l4_ofs is too. */
 }
 END_TEST
 
@@ -237,11 +248,13 @@ START_TEST(test_parse_malformed_ipv4)
 
     tp_build(&f, &s);
     f.buf[f.l3] = 0x44;         /* IHL 16 bytes < 20. */
-    ck_assert_int_eq(parse(&f, f.len, &k, &o), NIC_PARSE_BAD_IP);
-    f.buf[f.l3] = 0x65;         /* Version 6 in an IPv4 ethertype. */
-    ck_assert_int_eq(parse(&f, f.len, &k, &o), NIC_PARSE_BAD_IP);
+    ck_assert_int_eq(parse(&f, f.len, &k, &o), NIC_PARSE_TRUNC_IP);
+    f.buf[f.l3] = 0x65;         /* Version 6 in an IPv4 ethertype: OVS does
+                                 * not look at the version, nor does the
+                                 * NIC. */
+    ck_assert_int_eq(parse(&f, f.len, &k, &o), NIC_PARSE_OK);
     f.buf[f.l3] = 0x4f;         /* IHL 60 > the frame's IP bytes. */
-    ck_assert_int_eq(parse(&f, f.len, &k, &o), NIC_PARSE_BAD_IP);
+    ck_assert_int_eq(parse(&f, f.len, &k, &o), NIC_PARSE_TRUNC_IP);
     tp_build(&f, &s);
     f.buf[f.l3 + 2] = 0xff;     /* Total length beyond the frame. */
     ck_assert_int_eq(parse(&f, f.len, &k, &o), NIC_PARSE_BAD_IP);

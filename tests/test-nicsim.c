@@ -124,12 +124,12 @@ START_TEST(test_nicsim_outcomes)
     fwd_id = add_rule(nic, "in_port=vf0,udp,tp_dst=10", "output:vf1");
     add_rule(nic, "in_port=vf0,udp,tp_dst=11", "drop");
     add_rule(nic, "in_port=vf0,udp,tp_dst=12", "set_queue:1,host");
-    add_rule(nic, "in_port=vf0,udp,tp_dst=13", "pop_vlan,output:vf1");
+    add_rule(nic, "in_port=vf0,udp,tp_dst=13", "decap,output:vf1");
 
     send_udp(nic, VF0, 10);     /* forwarded */
     send_udp(nic, VF0, 11);     /* dropped by rule */
     send_udp(nic, VF0, 12);     /* to host by rule, queue 1 */
-    send_udp(nic, VF0, 13);     /* action failed: no tag to pop */
+    send_udp(nic, VF0, 13);     /* action failed: no tunnel to strip */
     send_udp(nic, VF0, 14);     /* miss */
     nicsim_process(nic, VF0, &runt, 1);
 

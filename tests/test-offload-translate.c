@@ -162,17 +162,19 @@ START_TEST(test_vlan_push_pop)
     ck_assert_int_eq(t.spec.actions[1].type, NIC_ACT_OUTPUT);
     ck_assert_uint_eq(t.spec.actions[1].port, NIC_PORT_VF_BASE);
 
-    /* pop_vlan when the packet may be untagged: OVS ignores it, the NIC
-     * would drop the packet. */
+    /* pop_vlan when the packet may be untagged: OVS ignores it, and so
+     * does the NIC. */
     megaflow_init(&m, 2);
     translate(&m, "pop_vlan,1", &caps, 0, &t);
-    ck_assert_int_eq(t.kind, OFFLOAD_KIND_NONE);
-    ck_assert_int_eq(t.reason, OFFLOAD_REASON_ACTION);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_FULL);
 
-    /* 802.1ad push is beyond the NIC. */
+    /* 802.1ad push keeps its TPID. */
     megaflow_init(&m, 1);
     translate(&m, "push_vlan(tpid=0x88a8,vid=10,pcp=0),2", &caps, 0, &t);
-    ck_assert_int_eq(t.reason, OFFLOAD_REASON_ACTION);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_FULL);
+    ck_assert_int_eq(t.spec.actions[0].type, NIC_ACT_PUSH_VLAN);
+    ck_assert_uint_eq(ntohs(t.spec.actions[0].vlan_tpid),
+                      ETH_TYPE_VLAN_8021AD);
 }
 END_TEST
 
@@ -227,10 +229,11 @@ START_TEST(test_set_fields)
               &caps, 0, &t);
     ck_assert_str_eq(t.detail, "set(eth(src))");
 
-    /* Port rewrite when later fragments may match: refused. */
+    /* Port rewrite when later fragments may match: the NIC writes where
+     * OVS writes, fragments included. */
     match_set_nw_frag_masked(&m, 0, 0);
     translate(&m, "set(tcp(dst=8080/0xffff)),2", &caps, 0, &t);
-    ck_assert_int_eq(t.reason, OFFLOAD_REASON_ACTION);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_FULL);
 }
 END_TEST
 
@@ -370,22 +373,31 @@ START_TEST(test_unsupported_match)
     ck_assert_int_eq(t.kind, OFFLOAD_KIND_NONE);
     ck_assert_int_eq(t.reason, OFFLOAD_REASON_RECIRC);
 
-    /* SCTP ports: OVS parses them, the NIC does not. */
+    /* SCTP ports: both parsers fill them in. */
     megaflow_init(&m, 1);
     match_set_dl_type(&m, htons(ETH_TYPE_IP));
     match_set_nw_proto(&m, IPPROTO_SCTP);
     match_set_tp_dst(&m, htons(9));
     translate(&m, "2", &caps, 3, &t);
-    ck_assert_int_eq(t.reason, OFFLOAD_REASON_MATCH);
-    ck_assert_str_eq(t.detail, "sctp_dst");
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_FULL);
 
-    /* "Any fragment" has no single NIC value. */
+    /* vlan-limit 1: a megaflow for a second tag's TPID as Ethertype (a
+     * deeper stack than OVS parses) cannot be told apart in the NIC. */
+    flow_limit_vlans(1);
     megaflow_init(&m, 1);
-    match_set_dl_type(&m, htons(ETH_TYPE_IP));
-    match_set_nw_frag_masked(&m, FLOW_NW_FRAG_ANY, FLOW_NW_FRAG_ANY);
+    match_set_dl_type(&m, htons(ETH_TYPE_VLAN_8021Q));
     translate(&m, "2", &caps, 3, &t);
     ck_assert_int_eq(t.reason, OFFLOAD_REASON_MATCH);
-    ck_assert_str_eq(t.detail, "nw_frag");
+    ck_assert_str_eq(t.detail, "dl_type=0x8100/0xffff with vlan-limit 1");
+    /* ...and one past L2 also requires "no second tag". */
+    megaflow_init(&m, 1);
+    match_set_dl_type(&m, htons(ETH_TYPE_IP));
+    translate(&m, "2", &caps, 3, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_FULL);
+    ck_assert_uint_eq(t.spec.match.mask.vlan_tci[1],
+                      htons(NIC_VLAN_PRESENT));
+    ck_assert_uint_eq(t.spec.match.key.vlan_tci[1], 0);
+    flow_limit_vlans(0);
 
     /* Tunnel metadata. */
     megaflow_init(&m, 1);
@@ -410,13 +422,14 @@ START_TEST(test_frag_mapping)
         uint8_t value, mask;
         uint8_t nic_value, nic_mask;
     } cases[] = {
-        { 0, FLOW_NW_FRAG_MASK, NIC_FRAG_NONE, 3 },
-        { FLOW_NW_FRAG_ANY, FLOW_NW_FRAG_MASK, NIC_FRAG_FIRST, 3 },
-        { FLOW_NW_FRAG_MASK, FLOW_NW_FRAG_MASK, NIC_FRAG_LATER, 3 },
-        { 0, FLOW_NW_FRAG_LATER, 0, NIC_FRAG_LATER },
-        { FLOW_NW_FRAG_LATER, FLOW_NW_FRAG_LATER, NIC_FRAG_LATER,
-          NIC_FRAG_LATER },
-        { 0, FLOW_NW_FRAG_ANY, NIC_FRAG_NONE, 3 },
+        /* The NIC has OVS's bits: every value and mask carries over. */
+        { 0, FLOW_NW_FRAG_MASK, 0, 3 },
+        { FLOW_NW_FRAG_ANY, FLOW_NW_FRAG_MASK, 1, 3 },
+        { FLOW_NW_FRAG_MASK, FLOW_NW_FRAG_MASK, 3, 3 },
+        { 0, FLOW_NW_FRAG_LATER, 0, 2 },
+        { FLOW_NW_FRAG_LATER, FLOW_NW_FRAG_LATER, 2, 2 },
+        { 0, FLOW_NW_FRAG_ANY, 0, 1 },
+        { FLOW_NW_FRAG_ANY, FLOW_NW_FRAG_ANY, 1, 1 },
     };
     struct offload_translation t;
     struct nic_caps caps;

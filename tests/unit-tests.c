@@ -25,6 +25,7 @@ static const struct unit_suite unit_suites[] = {
     { "nic-table", nic_table_suite },
     { "nicsim", nicsim_suite },
     { "offload-admission", offload_admission_suite },
+    { "offload-differential", offload_differential_suite },
     { "offload-engine", offload_engine_suite },
     { "offload-translate", offload_translate_suite },
     { "offload-verify", offload_verify_suite },

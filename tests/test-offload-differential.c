@@ -1,0 +1,836 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Random differential test of the NIC path against OVS: random megaflows
+ * with random ODP actions are translated into NIC rules, random (also
+ * malformed) frames go through OVS's flow_extract() + megaflow match +
+ * odp_execute_actions() and through nic_parse() + the rule + the NIC's
+ * actions, and the outputs must be the same bytes on the same ports.
+ *
+ * SEED=N in the environment picks another seed (the default is fixed);
+ * DIFF_ROUNDS=N runs N megaflows instead of the default. */
+
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csum.h"
+#include "dp-packet.h"
+#include "flow.h"
+#include "lib/nic-actions.h"
+#include "lib/nic-class.h"
+#include "lib/nic-parse.h"
+#include "lib/offload-translate.h"
+#include "netlink.h"
+#include "odp-execute.h"
+#include "odp-netlink.h"
+#include "odp-util.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofpbuf.h"
+#include "packets.h"
+#include "tests/unit-tests.h"
+
+/* xorshift64*: a small, seedable generator, the same on every machine. */
+static uint64_t diff_rng;
+
+static uint32_t
+rnd(void)
+{
+    diff_rng ^= diff_rng >> 12;
+    diff_rng ^= diff_rng << 25;
+    diff_rng ^= diff_rng >> 27;
+    return (diff_rng * 2685821657736338717ULL) >> 32;
+}
+
+static uint32_t
+rnd_n(uint32_t n)
+{
+    return rnd() % n;
+}
+
+static bool
+chance(int percent)
+{
+    return rnd_n(100) < percent;
+}
+
+/* Frames. */
+
+struct diff_frame {
+    uint8_t buf[512];
+    size_t len;
+};
+
+static void
+put(struct diff_frame *f, const void *p, size_t n)
+{
+    if (f->len + n <= sizeof f->buf) {
+        memcpy(f->buf + f->len, p, n);
+        f->len += n;
+    }
+}
+
+static void
+put8(struct diff_frame *f, uint8_t v)
+{
+    put(f, &v, 1);
+}
+
+static void
+put16(struct diff_frame *f, uint16_t v)
+{
+    ovs_be16 b = htons(v);
+
+    put(f, &b, 2);
+}
+
+static void
+put_rand(struct diff_frame *f, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        put8(f, rnd());
+    }
+}
+
+static void
+set16(struct diff_frame *f, size_t at, uint16_t v)
+{
+    if (at + 2 <= f->len) {
+        f->buf[at] = v >> 8;
+        f->buf[at + 1] = v;
+    }
+}
+
+/* Few distinct values per field, so that random frames hit random
+ * megaflows often. */
+static void
+put_mac(struct diff_frame *f)
+{
+    uint8_t mac[6] = { 0x50, 0x54, 0x00, 0x00, 0x00, 1 + rnd_n(3) };
+
+    if (chance(5)) {
+        mac[0] = 0xff;          /* Broadcast-ish. */
+    }
+    put(f, mac, 6);
+}
+
+static void
+put_ip4(struct diff_frame *f)
+{
+    uint8_t ip[4] = { 10, 0, 0, 1 + rnd_n(3) };
+
+    put(f, ip, 4);
+}
+
+static void
+put_ip6(struct diff_frame *f)
+{
+    uint8_t ip[16] = { 0xfd, 0, [15] = 1 + rnd_n(3) };
+
+    if (chance(10)) {
+        ip[0] = 0xfe;
+        ip[1] = 0x80;
+    }
+    put(f, ip, 16);
+}
+
+static uint16_t
+pick_u16(const uint16_t *v, size_t n)
+{
+    return v[rnd_n(n)];
+}
+
+static void
+put_l4(struct diff_frame *f, uint8_t proto)
+{
+    static const uint16_t ports[] = { 53, 80, 4789, 6081, 1000, 0 };
+
+    switch (proto) {
+    case IPPROTO_TCP: {
+        static const uint8_t doffs[] = { 5, 5, 5, 6, 4, 0, 15 };
+        uint16_t flags = chance(50) ? 0x002 : rnd_n(0x1000);
+
+        put16(f, pick_u16(ports, ARRAY_SIZE(ports)));
+        put16(f, pick_u16(ports, ARRAY_SIZE(ports)));
+        put_rand(f, 8);
+        put16(f, (doffs[rnd_n(ARRAY_SIZE(doffs))] << 12) | flags);
+        put16(f, rnd());
+        put16(f, rnd());                /* Checksum. */
+        put16(f, 0);
+        if ((f->buf[f->len - 8] >> 4) > 5) {
+            put_rand(f, 4);             /* An option word. */
+        }
+        break;
+    }
+    case IPPROTO_UDP:
+        put16(f, pick_u16(ports, ARRAY_SIZE(ports)));
+        put16(f, pick_u16(ports, ARRAY_SIZE(ports)));
+        put16(f, 8 + rnd_n(20));
+        put16(f, chance(30) ? 0 : rnd());
+        if (chance(20)) {
+            put8(f, 0x08);              /* VXLAN flags with a VNI. */
+            put_rand(f, 7);
+        }
+        break;
+    case IPPROTO_ICMP:
+    case IPPROTO_ICMPV6:
+        put8(f, chance(50) ? 8 : (chance(50) ? 135 : rnd()));
+        put8(f, chance(70) ? 0 : rnd());
+        put16(f, rnd());
+        if (chance(80)) {
+            put_rand(f, 4);
+        }
+        break;
+    case IPPROTO_SCTP:
+    case IPPROTO_IGMP:
+        put16(f, pick_u16(ports, ARRAY_SIZE(ports)));
+        put16(f, pick_u16(ports, ARRAY_SIZE(ports)));
+        put_rand(f, chance(80) ? 8 : 2);
+        break;
+    default:
+        break;
+    }
+    put_rand(f, rnd_n(24));
+}
+
+static uint8_t
+pick_proto(void)
+{
+    static const uint8_t protos[] = {
+        IPPROTO_TCP, IPPROTO_TCP, IPPROTO_UDP, IPPROTO_UDP, IPPROTO_ICMP,
+        IPPROTO_ICMPV6, IPPROTO_SCTP, IPPROTO_IGMP, 47, 0xfd,
+    };
+
+    return protos[rnd_n(ARRAY_SIZE(protos))];
+}
+
+static void
+put_ipv4(struct diff_frame *f)
+{
+    static const uint16_t frags[] = {
+        0, 0, 0, 0x4000, 0x2000, 0x0010, 0x2010, 0x8000,
+    };
+    size_t l3 = f->len;
+    int ihl = chance(90) ? 5 : (chance(50) ? 6 : rnd_n(16));
+    uint8_t proto = pick_proto();
+
+    put8(f, (chance(95) ? 0x40 : 0x60) | ihl);
+    put8(f, chance(70) ? 0 : rnd());
+    put16(f, 0);                        /* Total length, below. */
+    put16(f, rnd());
+    put16(f, frags[rnd_n(ARRAY_SIZE(frags))]);
+    put8(f, chance(50) ? 64 : 1 + rnd_n(3));
+    put8(f, proto);
+    put16(f, 0);
+    put_ip4(f);
+    put_ip4(f);
+    if (ihl > 5) {
+        put_rand(f, (ihl - 5) * 4);
+    }
+    put_l4(f, proto);
+    set16(f, l3 + 2, chance(90) ? f->len - l3 : rnd_n(f->len - l3 + 40));
+    if (ihl >= 5 && l3 + ihl * 4 <= f->len) {
+        ovs_be16 c = csum(f->buf + l3, ihl * 4);
+
+        memcpy(f->buf + l3 + 10, &c, 2);
+    }
+    if (chance(10)) {
+        put_rand(f, rnd_n(8));          /* Ethernet padding. */
+    }
+}
+
+static void
+put_ipv6(struct diff_frame *f)
+{
+    static const uint16_t offlgs[] = { 0x0001, 0, 0x0006, 0x0008, 0x0009 };
+    static const uint8_t exts[] = {
+        IPPROTO_HOPOPTS, IPPROTO_ROUTING, IPPROTO_FRAGMENT,
+        IPPROTO_DSTOPTS, IPPROTO_AH,
+    };
+    size_t l3 = f->len;
+    int n_ext = chance(60) ? 0 : 1 + rnd_n(3);
+    uint8_t chain[4];
+
+    for (int i = 0; i < n_ext; i++) {
+        chain[i] = exts[rnd_n(ARRAY_SIZE(exts))];
+    }
+    chain[n_ext] = pick_proto();
+
+    put16(f, 0x6000 | (chance(70) ? 0 : rnd_n(0x1000)));
+    put16(f, chance(70) ? 0 : rnd());
+    put16(f, 0);                        /* Payload length, below. */
+    put8(f, chain[0]);
+    put8(f, chance(50) ? 64 : 1 + rnd_n(3));
+    put_ip6(f);
+    put_ip6(f);
+    for (int i = 0; i < n_ext; i++) {
+        put8(f, chain[i + 1]);
+        if (chain[i] == IPPROTO_FRAGMENT) {
+            put8(f, 0);
+            put16(f, offlgs[rnd_n(ARRAY_SIZE(offlgs))]);
+            put_rand(f, 4);
+        } else if (chain[i] == IPPROTO_AH) {
+            put8(f, 1);                 /* (1 + 2) * 4 = 12 bytes. */
+            put_rand(f, 10);
+        } else if (chain[i] == IPPROTO_ROUTING) {
+            put8(f, 0);
+            put8(f, 0);
+            put8(f, chance(50) ? 0 : 1);   /* Segments left. */
+            put_rand(f, 4);
+        } else {
+            put8(f, 0);
+            put_rand(f, 6);
+        }
+    }
+    put_l4(f, chain[n_ext]);
+    set16(f, l3 + 4, chance(90) ? f->len - l3 - 40 : rnd());
+}
+
+static void
+put_arp(struct diff_frame *f)
+{
+    static const uint16_t ops[] = { 1, 2, 1, 2, 0x0101, 3 };
+
+    put16(f, chance(85) ? 1 : 6);
+    put16(f, chance(90) ? ETH_TYPE_IP : ETH_TYPE_IPV6);
+    put8(f, chance(90) ? 6 : 8);
+    put8(f, chance(90) ? 4 : 16);
+    put16(f, pick_u16(ops, ARRAY_SIZE(ops)));
+    put_mac(f);
+    put_ip4(f);
+    put_mac(f);
+    put_ip4(f);
+}
+
+static void
+diff_random_frame(struct diff_frame *f)
+{
+    static const uint16_t tpids[] = {
+        ETH_TYPE_VLAN_8021Q, ETH_TYPE_VLAN_8021Q, ETH_TYPE_VLAN_8021AD,
+    };
+    static const uint16_t types[] = {
+        ETH_TYPE_IP, ETH_TYPE_IP, ETH_TYPE_IP, ETH_TYPE_IPV6, ETH_TYPE_IPV6,
+        ETH_TYPE_ARP, ETH_TYPE_RARP, ETH_TYPE_MPLS, 0x88b5, 0x0040,
+    };
+    int n_vlans = chance(50) ? 0 : chance(60) ? 1 : chance(70) ? 2 : 3;
+    uint16_t type = pick_u16(types, ARRAY_SIZE(types));
+
+    f->len = 0;
+    put_mac(f);
+    put_mac(f);
+    for (int i = 0; i < n_vlans; i++) {
+        put16(f, pick_u16(tpids, ARRAY_SIZE(tpids)));
+        put16(f, (rnd_n(8) << 13) | (chance(80) ? 10 + rnd_n(3) : rnd_n(4096)));
+    }
+    put16(f, type);
+    switch (type) {
+    case ETH_TYPE_IP:
+        put_ipv4(f);
+        break;
+    case ETH_TYPE_IPV6:
+        put_ipv6(f);
+        break;
+    case ETH_TYPE_ARP:
+    case ETH_TYPE_RARP:
+        put_arp(f);
+        break;
+    case 0x0040:
+        /* An 802.3 length, with or without a SNAP header. */
+        if (chance(50)) {
+            static const uint8_t snap[] = { 0xaa, 0xaa, 3, 0, 0, 0 };
+
+            put(f, snap, sizeof snap);
+            put16(f, chance(80) ? ETH_TYPE_IP : 0x0100);
+        }
+        put_rand(f, 20);
+        break;
+    default:
+        put_rand(f, rnd_n(40));
+        break;
+    }
+}
+
+/* A copy of 'seed' with a random defect: truncated, or a byte changed. */
+static void
+diff_mutate(struct diff_frame *f, const struct diff_frame *seed)
+{
+    *f = *seed;
+    if (chance(30) && f->len) {
+        f->len = rnd_n(f->len + 1);
+    }
+    if (chance(25) && f->len) {
+        f->buf[rnd_n(MIN(f->len, 80))] ^= 1u << rnd_n(8);
+    }
+}
+
+/* Megaflows and actions. */
+
+static void
+rand_mask(void *mask_, const void *cur OVS_UNUSED, size_t n)
+{
+    uint8_t *mask = mask_;
+    int kind = rnd_n(10);
+
+    for (size_t i = 0; i < n; i++) {
+        mask[i] = (kind < 6 ? 0 : kind < 9 ? 0xff : (uint8_t) rnd());
+    }
+}
+
+static void
+diff_random_match(struct match *m, const struct flow *seed)
+{
+    struct flow_wildcards *wc = &m->wc;
+
+    flow_wildcards_init_catchall(wc);
+    m->flow = *seed;
+    wc->masks.in_port.odp_port = u32_to_odp(UINT32_MAX);
+    wc->masks.recirc_id = UINT32_MAX;
+    wc->masks.packet_type = OVS_BE32_MAX;
+#define DIFF_MASK(FIELD) rand_mask(&wc->masks.FIELD, &seed->FIELD, \
+                                   sizeof wc->masks.FIELD)
+    DIFF_MASK(dl_src);
+    DIFF_MASK(dl_dst);
+    DIFF_MASK(vlans[0]);
+    DIFF_MASK(vlans[1]);
+    DIFF_MASK(nw_src);
+    DIFF_MASK(nw_dst);
+    DIFF_MASK(ipv6_src);
+    DIFF_MASK(ipv6_dst);
+    DIFF_MASK(nw_proto);
+    DIFF_MASK(nw_tos);
+    DIFF_MASK(nw_ttl);
+    DIFF_MASK(tp_src);
+    DIFF_MASK(tp_dst);
+    DIFF_MASK(tcp_flags);
+#undef DIFF_MASK
+    wc->masks.dl_type = chance(75) ? OVS_BE16_MAX : chance(80) ? 0 : rnd();
+    wc->masks.nw_frag = chance(50) ? 0 : chance(70) ? FLOW_NW_FRAG_MASK
+                                                   : 1 + rnd_n(3);
+    wc->masks.tcp_flags &= htons(0x0fff);
+
+    /* Mostly as OVS builds megaflows: fields only where their
+     * prerequisites are matched, so that most of them translate. */
+    if (chance(90)) {
+        bool exact_type = wc->masks.dl_type == OVS_BE16_MAX;
+        ovs_be16 t = seed->dl_type;
+
+        if (!exact_type || (t != htons(ETH_TYPE_IP)
+                            && t != htons(ETH_TYPE_ARP)
+                            && t != htons(ETH_TYPE_RARP))) {
+            wc->masks.nw_src = wc->masks.nw_dst = 0;
+        }
+        if (!exact_type || t != htons(ETH_TYPE_IPV6)) {
+            memset(&wc->masks.ipv6_src, 0, sizeof wc->masks.ipv6_src);
+            memset(&wc->masks.ipv6_dst, 0, sizeof wc->masks.ipv6_dst);
+        }
+        if (wc->masks.nw_proto != UINT8_MAX
+            || seed->nw_proto == IPPROTO_ICMPV6) {
+            wc->masks.tcp_flags = 0;
+        }
+        if (chance(70) && (seed->vlans[1].tci || seed->dl_type
+                           == htons(ETH_TYPE_VLAN_8021Q))) {
+            memset(&wc->masks.vlans[1], 0, sizeof wc->masks.vlans[1]);
+        }
+    }
+}
+
+/* A set_masked action; OVS wants the key's bits inside the mask. */
+static void
+put_set_masked(struct ofpbuf *buf, enum ovs_key_attr type, const void *k,
+               const void *mk, size_t n)
+{
+    size_t ofs = nl_msg_start_nested(buf, OVS_ACTION_ATTR_SET_MASKED);
+    uint8_t *p = nl_msg_put_unspec_uninit(buf, type, 2 * n);
+
+    for (size_t i = 0; i < n; i++) {
+        p[i] = ((const uint8_t *) k)[i] & ((const uint8_t *) mk)[i];
+        p[n + i] = ((const uint8_t *) mk)[i];
+    }
+    nl_msg_end_nested(buf, ofs);
+}
+
+static void
+diff_random_actions(struct ofpbuf *buf, const struct flow *f)
+{
+    int n = 1 + rnd_n(4);
+
+    for (int i = 0; i < n; i++) {
+        int kind = rnd_n(12);
+
+        if (kind < 4) {
+            nl_msg_put_odp_port(buf, OVS_ACTION_ATTR_OUTPUT,
+                                u32_to_odp(1 + rnd_n(3)));
+        } else if (kind == 4) {
+            struct ovs_action_push_vlan vlan = {
+                .vlan_tpid = htons(chance(70) ? ETH_TYPE_VLAN_8021Q
+                                              : ETH_TYPE_VLAN_8021AD),
+                .vlan_tci = htons(VLAN_CFI | rnd_n(0x10000)),
+            };
+
+            nl_msg_put_unspec(buf, OVS_ACTION_ATTR_PUSH_VLAN, &vlan,
+                              sizeof vlan);
+        } else if (kind == 5) {
+            nl_msg_put_flag(buf, OVS_ACTION_ATTR_POP_VLAN);
+        } else if (kind == 6) {
+            struct ovs_key_ethernet k, mk;
+
+            memset(&k, 0, sizeof k);
+            memset(&mk, 0, sizeof mk);
+            k.eth_src = (struct eth_addr) {{{ 0x02, 0, 0, 0, 0, rnd() }}};
+            k.eth_dst = (struct eth_addr) {{{ 0x02, 0, 0, 0, 1, rnd() }}};
+            if (chance(50)) {
+                mk.eth_src = eth_addr_exact;
+            } else {
+                mk.eth_dst = eth_addr_exact;
+            }
+            put_set_masked(buf, OVS_KEY_ATTR_ETHERNET, &k, &mk,
+                                     sizeof k);
+        } else if (kind == 7 || kind == 8) {
+            struct ovs_key_ipv4 k, mk;
+
+            memset(&k, 0, sizeof k);
+            memset(&mk, 0, sizeof mk);
+            k.ipv4_src = htonl(0x0a000001 + rnd_n(4));
+            k.ipv4_dst = htonl(0x0a000001 + rnd_n(4));
+            k.ipv4_ttl = rnd_n(3) + 63;
+            switch (rnd_n(3)) {
+            case 0: mk.ipv4_src = OVS_BE32_MAX; break;
+            case 1: mk.ipv4_dst = OVS_BE32_MAX; break;
+            default: mk.ipv4_ttl = UINT8_MAX; break;
+            }
+            put_set_masked(buf, OVS_KEY_ATTR_IPV4, &k, &mk,
+                                     sizeof k);
+        } else if (kind == 9) {
+            struct ovs_key_ipv6 k, mk;
+
+            memset(&k, 0, sizeof k);
+            memset(&mk, 0, sizeof mk);
+            k.ipv6_src.s6_addr[0] = k.ipv6_dst.s6_addr[0] = 0xfd;
+            k.ipv6_src.s6_addr[15] = 1 + rnd_n(4);
+            k.ipv6_dst.s6_addr[15] = 1 + rnd_n(4);
+            k.ipv6_hlimit = 63 + rnd_n(3);
+            switch (rnd_n(3)) {
+            case 0: memset(&mk.ipv6_src, 0xff, 16); break;
+            case 1: memset(&mk.ipv6_dst, 0xff, 16); break;
+            default: mk.ipv6_hlimit = UINT8_MAX; break;
+            }
+            put_set_masked(buf, OVS_KEY_ATTR_IPV6, &k, &mk,
+                                     sizeof k);
+        } else if (kind == 10) {
+            struct ovs_key_tcp k, mk;   /* Same layout as ovs_key_udp. */
+            bool udp = f->nw_proto == IPPROTO_UDP ? chance(90) : chance(10);
+
+            k.tcp_src = htons(rnd_n(3) + 1000);
+            k.tcp_dst = htons(rnd_n(3) + 80);
+            mk.tcp_src = chance(50) ? OVS_BE16_MAX : 0;
+            mk.tcp_dst = mk.tcp_src ? 0 : OVS_BE16_MAX;
+            put_set_masked(buf, udp ? OVS_KEY_ATTR_UDP
+                                              : OVS_KEY_ATTR_TCP,
+                                     &k, &mk, sizeof k);
+        } else {
+            nl_msg_put_odp_port(buf, OVS_ACTION_ATTR_OUTPUT,
+                                u32_to_odp(1 + rnd_n(3)));
+        }
+    }
+}
+
+/* Running both paths. */
+
+struct diff_output {
+    uint32_t port;                      /* NIC port number. */
+    struct dp_packet *pkt;
+};
+
+struct diff_outputs {
+    struct diff_output out[16];
+    size_t n;
+};
+
+static void
+diff_outputs_clear(struct diff_outputs *o)
+{
+    for (size_t i = 0; i < o->n; i++) {
+        dp_packet_delete(o->out[i].pkt);
+    }
+    o->n = 0;
+}
+
+static uint32_t
+diff_odp_to_nic(uint32_t odp)
+{
+    return (odp == 1 ? NIC_PORT_VF_BASE : odp == 2 ? 0
+            : NIC_PORT_VF_BASE + 1);
+}
+
+static bool
+diff_resolve(const void *aux OVS_UNUSED, odp_port_t odp_port,
+             uint32_t *nic_port)
+{
+    uint32_t p = odp_to_u32(odp_port);
+
+    if (p < 1 || p > 3) {
+        return false;
+    }
+    *nic_port = diff_odp_to_nic(p);
+    return true;
+}
+
+static struct diff_outputs *ovs_outputs;
+
+static void
+diff_ovs_execute(void *dp OVS_UNUSED, struct dp_packet_batch *batch,
+                 const struct nlattr *a, bool steal)
+{
+    struct dp_packet *pkt;
+
+    DP_PACKET_BATCH_FOR_EACH (i, pkt, batch) {
+        if (nl_attr_type(a) == OVS_ACTION_ATTR_OUTPUT
+            && ovs_outputs->n < ARRAY_SIZE(ovs_outputs->out)) {
+            struct diff_output *o = &ovs_outputs->out[ovs_outputs->n++];
+
+            o->port = diff_odp_to_nic(odp_to_u32(nl_attr_get_odp_port(a)));
+            o->pkt = dp_packet_clone(pkt);
+        }
+    }
+    if (steal) {
+        dp_packet_delete_batch(batch, true);
+    }
+}
+
+static void
+diff_nic_output(struct nic_exec_ctx *ctx, struct dp_packet *pkt,
+                bool to_host OVS_UNUSED, uint32_t port,
+                uint32_t queue OVS_UNUSED, uint32_t mark OVS_UNUSED)
+{
+    struct diff_outputs *o = ctx->aux;
+
+    if (o->n < ARRAY_SIZE(o->out)) {
+        o->out[o->n].port = port;
+        o->out[o->n++].pkt = pkt;
+    } else {
+        dp_packet_delete(pkt);
+    }
+}
+
+/* Whether OVS puts 'frame' into the megaflow 'm'. */
+static bool
+diff_ovs_matches(const struct match *m, struct dp_packet *pkt,
+                 struct flow *flow)
+{
+    const uint64_t *fw = (const uint64_t *) flow;
+    const uint64_t *mw = (const uint64_t *) &m->flow;
+    const uint64_t *ww = (const uint64_t *) &m->wc.masks;
+
+    pkt_metadata_init(&pkt->md, u32_to_odp(1));
+    flow_extract(pkt, flow);
+    for (size_t i = 0; i < FLOW_U64S; i++) {
+        if ((fw[i] ^ mw[i]) & ww[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void
+diff_report(struct ds *s, const struct diff_frame *f, const struct match *m,
+            const struct ofpbuf *acts, const struct offload_translation *t,
+            const struct diff_outputs *ovs, const struct diff_outputs *nic)
+{
+    ds_put_format(s, "vlan-limit %d\nframe (%"PRIuSIZE" bytes): ",
+                  flow_vlan_limit, f->len);
+    for (size_t i = 0; i < f->len; i++) {
+        ds_put_format(s, "%02x", f->buf[i]);
+    }
+    ds_put_cstr(s, "\nmegaflow: ");
+    match_format(m, NULL, s, OFP_DEFAULT_PRIORITY);
+    ds_put_cstr(s, "\nactions: ");
+    format_odp_actions(s, acts->data, acts->size, NULL);
+    ds_put_format(s, "\nNIC rule (%s): ", offload_kind_to_string(t->kind));
+    nic_match_format(s, &t->spec.match);
+    ds_put_cstr(s, " actions=");
+    nic_actions_format(s, t->spec.actions, t->spec.n_actions);
+    for (int side = 0; side < 2; side++) {
+        const struct diff_outputs *o = side ? nic : ovs;
+
+        ds_put_format(s, "\n%s outputs: %"PRIuSIZE, side ? "NIC" : "OVS",
+                      o ? o->n : 0);
+        for (size_t i = 0; o && i < o->n; i++) {
+            const uint8_t *p = dp_packet_data(o->out[i].pkt);
+
+            ds_put_format(s, "\n  port %"PRIu32": ", o->out[i].port);
+            for (size_t j = 0; j < dp_packet_size(o->out[i].pkt); j++) {
+                ds_put_format(s, "%02x", p[j]);
+            }
+        }
+    }
+}
+
+struct diff_counts {
+    unsigned long translated, nic_hits, compared_outputs;
+};
+
+/* Runs 'n_frames' frames through megaflow 'm' with actions 'acts' on
+ * both paths.  Returns false with a report in 's' on a difference. */
+static bool
+diff_one_flow(const struct match *m, const struct ofpbuf *acts,
+              const struct diff_frame *seed, int n_frames,
+              struct diff_counts *counts, struct ds *s)
+{
+    static const struct offload_port_resolver resolver = {
+        .resolve = diff_resolve,
+    };
+    struct offload_translation t;
+    struct nic_caps caps;
+    bool ok = true;
+
+    memset(&caps, 0, sizeof caps);
+    caps.actions = (1u << NIC_N_ACTIONS) - 1;
+    memset(&caps.matchable, 0xff, sizeof caps.matchable);
+    offload_translate(m, acts->data, acts->size, &caps, &resolver,
+                      chance(20) ? 5 : 0, 1, &t);
+    if (t.kind == OFFLOAD_KIND_NONE) {
+        if (getenv("DIFF_VERBOSE")) {
+            fprintf(stderr, "refused: %s %s\n",
+                    offload_reason_name(t.reason), t.detail);
+        }
+        return true;
+    }
+    counts->translated++;
+
+    for (int i = 0; i < n_frames && ok; i++) {
+        struct diff_outputs ovs = { .n = 0 }, nic = { .n = 0 };
+        struct nic_parse_offsets ofs;
+        struct nic_flow_key key;
+        struct diff_frame f;
+        struct flow flow;
+        bool ovs_hit, nic_hit;
+
+        if (i == 0) {
+            f = *seed;
+        } else if (chance(70)) {
+            diff_mutate(&f, seed);
+        } else {
+            diff_random_frame(&f);
+        }
+        nic_hit = (nic_parse(f.buf, f.len, NIC_PORT_VF_BASE, &key, &ofs)
+                   == NIC_PARSE_OK
+                   && nic_match_matches(&t.spec.match, &key));
+
+        struct dp_packet *pkt = dp_packet_clone_data(f.buf, f.len);
+        ovs_hit = diff_ovs_matches(m, pkt, &flow);
+        if (nic_hit && !ovs_hit) {
+            ds_put_cstr(s, "NIC rule matches a frame outside its "
+                        "megaflow\n");
+            diff_report(s, &f, m, acts, &t, NULL, NULL);
+            dp_packet_delete(pkt);
+            return false;
+        }
+        if (!nic_hit || t.kind != OFFLOAD_KIND_FULL) {
+            dp_packet_delete(pkt);
+            counts->nic_hits += nic_hit;
+            continue;
+        }
+        counts->nic_hits++;
+
+        struct dp_packet_batch batch;
+        ovs_outputs = &ovs;
+        dp_packet_batch_init_packet(&batch, pkt);
+        odp_execute_actions(NULL, &batch, true, acts->data, acts->size,
+                            diff_ovs_execute);
+
+        struct nic_exec_ctx ctx = { .output = diff_nic_output,
+                                    .aux = &nic };
+        nic_actions_execute(dp_packet_clone_data(f.buf, f.len),
+                            NIC_PORT_VF_BASE, t.spec.actions,
+                            t.spec.n_actions, &ctx);
+
+        if (ovs.n != nic.n) {
+            ok = false;
+        }
+        for (size_t j = 0; ok && j < ovs.n; j++) {
+            if (ovs.out[j].port != nic.out[j].port
+                || dp_packet_size(ovs.out[j].pkt)
+                   != dp_packet_size(nic.out[j].pkt)
+                || memcmp(dp_packet_data(ovs.out[j].pkt),
+                          dp_packet_data(nic.out[j].pkt),
+                          dp_packet_size(ovs.out[j].pkt))) {
+                ok = false;
+            }
+        }
+        counts->compared_outputs += ovs.n;
+        if (!ok) {
+            ds_put_cstr(s, "NIC and OVS outputs differ\n");
+            diff_report(s, &f, m, acts, &t, &ovs, &nic);
+        }
+        diff_outputs_clear(&ovs);
+        diff_outputs_clear(&nic);
+    }
+    return ok;
+}
+
+static uint64_t
+diff_env(const char *name, uint64_t dflt)
+{
+    const char *v = getenv(name);
+
+    return v && *v ? strtoull(v, NULL, 0) : dflt;
+}
+
+START_TEST(test_differential)
+{
+    uint64_t seed = diff_env("SEED", 20261201);
+    int rounds = diff_env("DIFF_ROUNDS", 4000);
+    struct diff_counts counts = { 0, 0, 0 };
+    int saved_limit = flow_vlan_limit;
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    odp_execute_init();
+    diff_rng = seed * 0x9e3779b97f4a7c15ULL | 1;
+    for (int r = 0; r < rounds; r++) {
+        struct diff_frame f;
+        struct dp_packet *pkt;
+        struct ofpbuf acts;
+        struct match m;
+        struct flow flow;
+
+        flow_limit_vlans(chance(50) ? 1 : 2);
+        diff_random_frame(&f);
+        pkt = dp_packet_clone_data(f.buf, f.len);
+        pkt_metadata_init(&pkt->md, u32_to_odp(1));
+        flow_extract(pkt, &flow);
+        dp_packet_delete(pkt);
+        diff_random_match(&m, &flow);
+
+        ofpbuf_init(&acts, 64);
+        diff_random_actions(&acts, &flow);
+        if (!diff_one_flow(&m, &acts, &f, 64, &counts, &s)) {
+            flow_limit_vlans(saved_limit);
+            ck_abort_msg("seed %"PRIu64", round %d: %s", seed, r,
+                         ds_cstr(&s));
+        }
+        ofpbuf_uninit(&acts);
+    }
+    flow_limit_vlans(saved_limit);
+    ds_destroy(&s);
+    fprintf(stderr, "differential: seed %"PRIu64": %d megaflows, %lu "
+            "translated, %lu NIC hits, %lu outputs compared\n", seed,
+            rounds, counts.translated, counts.nic_hits,
+            counts.compared_outputs);
+    /* A run that hardly reaches the NIC path proves nothing. */
+    ck_assert_uint_ge(counts.translated, rounds / 10);
+    ck_assert_uint_ge(counts.compared_outputs, rounds);
+}
+END_TEST
+
+Suite *
+offload_differential_suite(void)
+{
+    Suite *s = suite_create("offload-differential");
+    TCase *tc = tcase_create("random");
+
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_differential);
+    suite_add_tcase(s, tc);
+    return s;
+}
