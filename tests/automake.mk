@@ -30,10 +30,12 @@ TESTSUITE_AT = \
 	tests/nicsim.at \
 	tests/nicsim-netns.at \
 	tests/offload.at \
+	tests/offload-differential.at \
 	tests/hypervisors.at \
 	tests/sandbox.at
 EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in tests/ovs-compat.sh \
 	tests/nicsim-json.py tests/offload-traffic.py \
+	tests/offload-differential.py \
 	tests/ovs-compat.list
 TESTSUITE = tests/testsuite
 CLEANFILES += $(TESTSUITE) tests/package.m4
