@@ -67,6 +67,13 @@ struct offload_match_ctx {
 };
 
 static bool
+offload_is_ip(const struct offload_match_ctx *c)
+{
+    return (c->dl_type == htons(ETH_TYPE_IP)
+            || c->dl_type == htons(ETH_TYPE_IPV6));
+}
+
+static bool
 offload_match_in_port(struct offload_match_ctx *c,
                       const struct offload_port_resolver *resolver)
 {
@@ -246,6 +253,21 @@ offload_match_l3(struct offload_match_ctx *c)
     c->left.masks.nw_ttl = 0;
     c->left.masks.nw_frag &= ~FLOW_NW_FRAG_MASK;
     c->nw_proto = proto_mask == UINT8_MAX ? f->nw_proto : -1;
+
+    /* OVS 3.1's commit_set_nw_action() skips the L3 rewrites of a flow
+     * whose nw_proto is 0 (malformed IP, or protocol 0) and does them for
+     * others, without un-wildcarding nw_proto either way: two megaflows,
+     * one with the rewrite and one without, then cover the same packets,
+     * and dpif-netdev's result depends on which it looks up first.  The
+     * NIC, which would pick the more specific, takes only the packets that
+     * agree with the flow's own translation: nw_proto 0 here, and for a
+     * flow with an L3 rewrite, its own nw_proto (offload_pin_proto()). */
+    if ((is_ip4_or_arp || is_ip6) && c->dl_type != htons(ETH_TYPE_ARP)
+        && c->dl_type != htons(ETH_TYPE_RARP)
+        && !proto_mask && !f->nw_proto) {
+        k->nw_proto = 0;
+        m->nw_proto = UINT8_MAX;
+    }
 
     /* IPv4 addresses and ARP SPA/TPA share flow.nw_src/nw_dst in OVS and
      * nw_src/nw_dst[0..3] on the NIC, where IPv6 addresses use all 16
@@ -616,6 +638,35 @@ offload_set_eth(struct offload_action_ctx *c, const struct ovs_key_ethernet *k,
         memcpy(&a->mac, &k->eth_dst, ETH_ADDR_LEN);
     }
     return true;
+}
+
+/* See offload_match_l3(): an L3 rewrite in a megaflow that wildcards
+ * nw_proto is right only for packets whose nw_proto is as nonzero as the
+ * flow's, so the NIC takes only those with the flow's own nw_proto. */
+static void
+offload_pin_proto(const struct match *match, const struct nlattr *actions,
+                  size_t actions_len, struct nic_match *nm)
+{
+    const struct nlattr *a;
+    size_t left;
+
+    if (match->wc.masks.nw_proto) {
+        return;
+    }
+    NL_ATTR_FOR_EACH_UNSAFE (a, left, actions, actions_len) {
+        enum ovs_action_attr type = nl_attr_type(a);
+
+        if ((type == OVS_ACTION_ATTR_SET || type == OVS_ACTION_ATTR_SET_MASKED)
+            && nl_attr_get_size(a) >= NLA_HDRLEN) {
+            enum ovs_key_attr key = nl_attr_type(nl_attr_get(a));
+
+            if (key == OVS_KEY_ATTR_IPV4 || key == OVS_KEY_ATTR_IPV6) {
+                nm->key.nw_proto = match->flow.nw_proto;
+                nm->mask.nw_proto = UINT8_MAX;
+                return;
+            }
+        }
+    }
 }
 
 static bool
@@ -1010,6 +1061,9 @@ offload_translate(const struct match *match,
     nic_match_init_catchall(&spec->match);
     if (!offload_translate_match(&mc, caps, resolver)) {
         goto none;
+    }
+    if (offload_is_ip(&mc)) {
+        offload_pin_proto(match, actions, actions_len, &spec->match);
     }
     spec->priority = offload_mask_bits(&spec->match.mask);
     spec->cookie = cookie;

@@ -109,6 +109,7 @@ START_TEST(test_l2_forward)
     match_set_dl_dst(&m, mac("00:00:00:00:00:02"));
     match_set_dl_type(&m, htons(ETH_TYPE_IP));
     match_set_dl_tci_masked(&m, 0, htons(VLAN_CFI));
+    m.flow.nw_proto = IPPROTO_UDP;      /* The packet's, not matched. */
     translate(&m, "2", &caps, 5, &t);
 
     ck_assert_int_eq(t.kind, OFFLOAD_KIND_FULL);
@@ -416,6 +417,37 @@ START_TEST(test_unsupported_match)
 }
 END_TEST
 
+/* OVS 3.1 leaves nw_proto wildcarded in megaflows whose translation
+ * depends on it being zero or not (commit_set_nw_action()); the NIC rule
+ * takes only packets that agree with the flow's own translation. */
+START_TEST(test_proto_pinned)
+{
+    struct offload_translation t;
+    struct nic_caps caps;
+    struct match m;
+
+    caps_all(&caps);
+    megaflow_init(&m, 1);
+    match_set_dl_type(&m, htons(ETH_TYPE_IP));
+    m.flow.nw_proto = IPPROTO_UDP;
+    translate(&m, "set(ipv4(src=10.0.0.9/255.255.255.255)),2", &caps, 0,
+              &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_FULL);
+    ck_assert_uint_eq(t.spec.match.key.nw_proto, IPPROTO_UDP);
+    ck_assert_uint_eq(t.spec.match.mask.nw_proto, UINT8_MAX);
+
+    /* Not for a plain output of a real protocol... */
+    translate(&m, "2", &caps, 0, &t);
+    ck_assert_uint_eq(t.spec.match.mask.nw_proto, 0);
+
+    /* ...but for the nw_proto 0 flows whose rewrites OVS skipped. */
+    m.flow.nw_proto = 0;
+    translate(&m, "2", &caps, 0, &t);
+    ck_assert_uint_eq(t.spec.match.key.nw_proto, 0);
+    ck_assert_uint_eq(t.spec.match.mask.nw_proto, UINT8_MAX);
+}
+END_TEST
+
 START_TEST(test_frag_mapping)
 {
     static const struct {
@@ -580,6 +612,7 @@ offload_translate_suite(void)
     tcase_add_test(tc, test_unsupported_actions);
     tcase_add_test(tc, test_unsupported_match);
     tcase_add_test(tc, test_frag_mapping);
+    tcase_add_test(tc, test_proto_pinned);
     tcase_add_test(tc, test_reason_names);
     tcase_add_test(tc, test_equivalence);
     suite_add_tcase(s, tc);
