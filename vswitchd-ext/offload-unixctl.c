@@ -244,13 +244,41 @@ offload_unixctl_verify(struct unixctl_conn *conn, int argc_,
     }
 
     size_t diffs = offload_verify_report_differences(&r);
-    if (json) {
+    size_t compared = offload_verify_report_compared(&r);
+    enum offload_verify_verdict verdict = offload_verify_report_verdict(&r);
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    /* Text, also for an error reply. */
+    ds_put_format(&s, "samples: %"PRIuSIZE" (flow gone meanwhile or not "
+                  "the engine's rule: %"PRIuSIZE")\n", r.n_samples,
+                  r.n_unknown);
+    ds_put_format(&s, "compared: %"PRIuSIZE"\n", compared);
+    ds_put_format(&s, "differences: %"PRIuSIZE"\n", diffs);
+    for (int i = 0; i < OFFLOAD_VERIFY_N_OUTCOMES; i++) {
+        ds_put_format(&s, "  %-14s %"PRIuSIZE"\n",
+                      offload_verify_outcome_name(i), r.counts[i]);
+    }
+    for (size_t i = 0; i < r.n_examples; i++) {
+        ds_put_format(&s, "%s\n", r.examples[i]);
+    }
+    ds_put_format(&s, "verdict: %s\n", offload_verify_verdict_name(verdict));
+
+    if (verdict == OFFLOAD_VERIFY_NO_VERDICT) {
+        /* "differences: 0" over no comparison would read as a pass: fail
+         * the command instead, with what was seen. */
+        ds_put_cstr(&s, "no packet compared: no verdict (no traffic hit "
+                    "a fully offloaded flow of the engine)");
+        unixctl_command_reply_error(conn, ds_cstr(&s));
+    } else if (json) {
         struct json *j = json_object_create();
         struct json *ex = json_array_create_empty();
 
         json_object_put(j, "samples", json_integer_create(r.n_samples));
         json_object_put(j, "flow_gone", json_integer_create(r.n_unknown));
+        json_object_put(j, "compared", json_integer_create(compared));
         json_object_put(j, "differences", json_integer_create(diffs));
+        json_object_put_string(j, "verdict",
+                               offload_verify_verdict_name(verdict));
         for (int i = 0; i < OFFLOAD_VERIFY_N_OUTCOMES; i++) {
             json_object_put(j, offload_verify_outcome_name(i),
                             json_integer_create(r.counts[i]));
@@ -261,21 +289,9 @@ offload_unixctl_verify(struct unixctl_conn *conn, int argc_,
         json_object_put(j, "examples", ex);
         unixctl_format_reply_json(conn, j);
     } else {
-        struct ds s = DS_EMPTY_INITIALIZER;
-
-        ds_put_format(&s, "samples: %"PRIuSIZE" (flow gone meanwhile: %"
-                      PRIuSIZE")\n", r.n_samples, r.n_unknown);
-        ds_put_format(&s, "differences: %"PRIuSIZE"\n", diffs);
-        for (int i = 0; i < OFFLOAD_VERIFY_N_OUTCOMES; i++) {
-            ds_put_format(&s, "  %-14s %"PRIuSIZE"\n",
-                          offload_verify_outcome_name(i), r.counts[i]);
-        }
-        for (size_t i = 0; i < r.n_examples; i++) {
-            ds_put_format(&s, "%s\n", r.examples[i]);
-        }
         unixctl_command_reply(conn, ds_cstr(&s));
-        ds_destroy(&s);
     }
+    ds_destroy(&s);
     offload_verify_report_destroy(&r);
 }
 
