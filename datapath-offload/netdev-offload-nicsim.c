@@ -502,14 +502,29 @@ netdev_offload_verify_nic(struct nic *nic, struct offload_verify_report *r)
     nic_samples_free(samples, n);
 }
 
+/* The verification in progress, if any (main thread only). */
+struct netdev_offload_verify {
+    struct nic **nics;                  /* Sampling, with references. */
+    size_t n_nics;
+    size_t max;
+    long long int deadline;             /* time_msec() the window closes. */
+    netdev_offload_verify_done_cb *done;
+    void *aux;
+};
+static struct netdev_offload_verify *verify_run;
+
 int
-netdev_offload_nicsim_verify(size_t max, int duration_ms,
-                             struct offload_verify_report *report)
+netdev_offload_nicsim_verify_start(size_t max, int duration_ms,
+                                   netdev_offload_verify_done_cb *done,
+                                   void *aux)
 {
     struct nic **nics;
     size_t n_nics, n_sampling = 0;
 
-    offload_verify_report_init(report);
+    if (verify_run) {
+        /* The NICs hold one sampling window each. */
+        return EBUSY;
+    }
     n_nics = offload_engine_get_nics(&nics);
     for (size_t i = 0; i < n_nics; i++) {
         struct nic *nic = nics[i];
@@ -526,26 +541,74 @@ netdev_offload_nicsim_verify(size_t max, int duration_ms,
         return EOPNOTSUPP;
     }
 
-    /* The NIC's engines fill the samples; poll until the window closes.
-     * 'max' applies per NIC, so one full NIC ends the window. */
-    long long int deadline = time_msec() + duration_ms;
-    for (;;) {
-        bool full = false;
-
-        for (size_t i = 0; i < n_sampling; i++) {
-            full |= nics[i]->class->sample_count(nics[i]) >= max;
-        }
-        if (full || time_msec() >= deadline) {
-            break;
-        }
-        xnanosleep(5 * 1000 * 1000);
-    }
-    for (size_t i = 0; i < n_sampling; i++) {
-        netdev_offload_verify_nic(nics[i], report);
-        nics[i]->class->close(nics[i]);
-    }
-    free(nics);
+    verify_run = xmalloc(sizeof *verify_run);
+    *verify_run = (struct netdev_offload_verify) {
+        .nics = nics,
+        .n_nics = n_sampling,
+        .max = max,
+        .deadline = time_msec() + duration_ms,
+        .done = done,
+        .aux = aux,
+    };
     return 0;
+}
+
+/* Stops sampling and frees the run, without a report. */
+static void
+netdev_offload_verify_destroy(struct netdev_offload_verify *v)
+{
+    for (size_t i = 0; i < v->n_nics; i++) {
+        struct nic_sample *samples;
+        size_t n = v->nics[i]->class->sample_stop(v->nics[i], &samples);
+
+        nic_samples_free(samples, n);
+        v->nics[i]->class->close(v->nics[i]);
+    }
+    free(v->nics);
+    free(v);
+}
+
+/* Finishes the verification in progress once its window has closed: the
+ * NICs' engines fill the samples on their own threads, so this only
+ * looks at how many they have.  'max' applies per NIC, so one full NIC
+ * ends the window. */
+static void
+netdev_offload_verify_run(void)
+{
+    struct netdev_offload_verify *v = verify_run;
+    bool full = false;
+
+    if (!v) {
+        return;
+    }
+    for (size_t i = 0; i < v->n_nics; i++) {
+        full |= v->nics[i]->class->sample_count(v->nics[i]) >= v->max;
+    }
+    if (!full && time_msec() < v->deadline) {
+        return;
+    }
+
+    struct offload_verify_report r;
+    offload_verify_report_init(&r);
+    for (size_t i = 0; i < v->n_nics; i++) {
+        netdev_offload_verify_nic(v->nics[i], &r);
+        v->nics[i]->class->close(v->nics[i]);
+    }
+    verify_run = NULL;
+    v->done(&r, v->aux);
+    offload_verify_report_destroy(&r);
+    free(v->nics);
+    free(v);
+}
+
+static void
+netdev_offload_verify_wait(void)
+{
+    if (verify_run) {
+        /* Early end when a NIC is full: look again soon, without blocking
+         * anything meanwhile. */
+        poll_timer_wait_until(MIN(verify_run->deadline, time_msec() + 10));
+    }
 }
 
 /* Whether the datapath flow with 'key' enters through a nicsim port of
@@ -698,6 +761,7 @@ netdev_offload_nicsim_run(void)
     long long int now = time_msec();
     bool enabled = netdev_is_flow_api_enabled();
 
+    netdev_offload_verify_run();
     if (enabled != flow_api_was_enabled) {
         /* OVS 3.1 never turns its flow API off again once on. */
         flow_api_was_enabled = enabled;
@@ -722,10 +786,16 @@ void
 netdev_offload_nicsim_wait(void)
 {
     poll_timer_wait_until(next_run);
+    netdev_offload_verify_wait();
 }
 
 void
 netdev_offload_nicsim_exit(void)
 {
+    if (verify_run) {
+        /* Its client's connection goes with the unixctl server. */
+        netdev_offload_verify_destroy(verify_run);
+        verify_run = NULL;
+    }
     offload_engine_uninstall_all();
 }

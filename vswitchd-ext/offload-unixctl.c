@@ -215,51 +215,36 @@ offload_unixctl_parse_int(const char *s, long long int min,
     return !errno && end != s && !*end && *value >= min && *value <= max;
 }
 
-static void
-offload_unixctl_verify(struct unixctl_conn *conn, int argc_,
-                       const char *argv_[], void *aux OVS_UNUSED)
-{
-    const char *argv[UNIXCTL_FORMAT_MAX_ARGS];
-    long long int max = 100, duration = 500;
-    struct offload_verify_report r;
+/* A verification waiting for its NICs' samples. */
+struct offload_unixctl_verify {
+    struct unixctl_conn *conn;
     bool json;
-    int argc;
+};
 
-    if (!unixctl_format_parse(conn, argc_, argv_, argv, &argc, &json)) {
-        return;
-    }
-    if (argc > 3
-        || (argc > 1 && !offload_unixctl_parse_int(argv[1], 1, 10000, &max))
-        || (argc > 2 && !offload_unixctl_parse_int(argv[2], 10, 5000,
-                                                   &duration))) {
-        unixctl_command_reply_error(conn, "usage: offload/verify "
-                                    "[--format text|json] [SAMPLES (1-10000)"
-                                    " [MSEC (10-5000)]]");
-        return;
-    }
-    if (netdev_offload_nicsim_verify(max, duration, &r)) {
-        unixctl_command_reply_error(conn, "no NIC with offloaded flows can "
-                                    "sample packets");
-        return;
-    }
-
-    size_t diffs = offload_verify_report_differences(&r);
-    size_t compared = offload_verify_report_compared(&r);
-    enum offload_verify_verdict verdict = offload_verify_report_verdict(&r);
+static void
+offload_unixctl_verify_done(const struct offload_verify_report *r,
+                            void *v_)
+{
+    struct offload_unixctl_verify *v = v_;
+    struct unixctl_conn *conn = v->conn;
+    bool json = v->json;
+    size_t diffs = offload_verify_report_differences(r);
+    size_t compared = offload_verify_report_compared(r);
+    enum offload_verify_verdict verdict = offload_verify_report_verdict(r);
     struct ds s = DS_EMPTY_INITIALIZER;
 
     /* Text, also for an error reply. */
     ds_put_format(&s, "samples: %"PRIuSIZE" (flow gone meanwhile or not "
-                  "the engine's rule: %"PRIuSIZE")\n", r.n_samples,
-                  r.n_unknown);
+                  "the engine's rule: %"PRIuSIZE")\n", r->n_samples,
+                  r->n_unknown);
     ds_put_format(&s, "compared: %"PRIuSIZE"\n", compared);
     ds_put_format(&s, "differences: %"PRIuSIZE"\n", diffs);
     for (int i = 0; i < OFFLOAD_VERIFY_N_OUTCOMES; i++) {
         ds_put_format(&s, "  %-14s %"PRIuSIZE"\n",
-                      offload_verify_outcome_name(i), r.counts[i]);
+                      offload_verify_outcome_name(i), r->counts[i]);
     }
-    for (size_t i = 0; i < r.n_examples; i++) {
-        ds_put_format(&s, "%s\n", r.examples[i]);
+    for (size_t i = 0; i < r->n_examples; i++) {
+        ds_put_format(&s, "%s\n", r->examples[i]);
     }
     ds_put_format(&s, "verdict: %s\n", offload_verify_verdict_name(verdict));
 
@@ -273,18 +258,18 @@ offload_unixctl_verify(struct unixctl_conn *conn, int argc_,
         struct json *j = json_object_create();
         struct json *ex = json_array_create_empty();
 
-        json_object_put(j, "samples", json_integer_create(r.n_samples));
-        json_object_put(j, "flow_gone", json_integer_create(r.n_unknown));
+        json_object_put(j, "samples", json_integer_create(r->n_samples));
+        json_object_put(j, "flow_gone", json_integer_create(r->n_unknown));
         json_object_put(j, "compared", json_integer_create(compared));
         json_object_put(j, "differences", json_integer_create(diffs));
         json_object_put_string(j, "verdict",
                                offload_verify_verdict_name(verdict));
         for (int i = 0; i < OFFLOAD_VERIFY_N_OUTCOMES; i++) {
             json_object_put(j, offload_verify_outcome_name(i),
-                            json_integer_create(r.counts[i]));
+                            json_integer_create(r->counts[i]));
         }
-        for (size_t i = 0; i < r.n_examples; i++) {
-            json_array_add(ex, json_string_create(r.examples[i]));
+        for (size_t i = 0; i < r->n_examples; i++) {
+            json_array_add(ex, json_string_create(r->examples[i]));
         }
         json_object_put(j, "examples", ex);
         unixctl_format_reply_json(conn, j);
@@ -292,7 +277,48 @@ offload_unixctl_verify(struct unixctl_conn *conn, int argc_,
         unixctl_command_reply(conn, ds_cstr(&s));
     }
     ds_destroy(&s);
-    offload_verify_report_destroy(&r);
+    free(v);
+}
+
+static void
+offload_unixctl_verify(struct unixctl_conn *conn, int argc_,
+                       const char *argv_[], void *aux OVS_UNUSED)
+{
+    const char *argv[UNIXCTL_FORMAT_MAX_ARGS];
+    long long int max = 100, duration = 500;
+    struct offload_unixctl_verify *v;
+    bool json;
+    int argc;
+    int error;
+
+    if (!unixctl_format_parse(conn, argc_, argv_, argv, &argc, &json)) {
+        return;
+    }
+    if (argc > 3
+        || (argc > 1 && !offload_unixctl_parse_int(argv[1], 1, 10000, &max))
+        || (argc > 2 && !offload_unixctl_parse_int(argv[2], 10, 5000,
+                                                   &duration))) {
+        unixctl_command_reply_error(conn, "usage: offload/verify "
+                                    "[--format text|json] [SAMPLES (1-10000)"
+                                    " [MSEC (10-5000)]]");
+        return;
+    }
+
+    /* The reply comes when the window closes; the main thread does not
+     * wait for it. */
+    v = xmalloc(sizeof *v);
+    v->conn = conn;
+    v->json = json;
+    error = netdev_offload_nicsim_verify_start(max, duration,
+                                               offload_unixctl_verify_done,
+                                               v);
+    if (error) {
+        free(v);
+        unixctl_command_reply_error(conn, error == EBUSY
+                                    ? "a verification is already running"
+                                    : "no NIC with offloaded flows can "
+                                    "sample packets");
+    }
 }
 
 void
