@@ -355,6 +355,40 @@ netdev_offload_open_dpif(void)
     return dpif;
 }
 
+bool
+netdev_offload_nicsim_datapath_latency(uint64_t *cma_us, uint64_t *ema_us)
+{
+    struct dpif *dpif = netdev_offload_open_dpif();
+    struct netdev_custom_stats stats;
+    bool found_cma = false, found_ema = false;
+
+    if (!dpif) {
+        return false;
+    }
+    memset(&stats, 0, sizeof stats);
+    if (!dpif_offload_stats_get(dpif, &stats)) {
+        /* "Total <name>" over all offload threads, then "[N] <name>"
+         * per thread. */
+        for (size_t i = 0; i < stats.size; i++) {
+            const char *name = stats.counters[i].name;
+
+            if (!strstr(name, "Total")) {
+                continue;
+            }
+            if (strstr(name, "Cumulative Average latency (us)")) {
+                *cma_us = stats.counters[i].value;
+                found_cma = true;
+            } else if (strstr(name, "Exponential Average latency (us)")) {
+                *ema_us = stats.counters[i].value;
+                found_ema = true;
+            }
+        }
+        netdev_free_custom_stats_counters(&stats);
+    }
+    dpif_close(dpif);
+    return found_cma && found_ema;
+}
+
 void
 netdev_offload_nicsim_port_names(struct simap *names)
 {

@@ -50,6 +50,14 @@ int netdev_offload_nicsim_verify_start(size_t max, int duration_ms,
                                        netdev_offload_verify_done_cb *done,
                                        void *aux);
 
+/* What dpctl/offload-stats-show calls latency: dpif-netdev's mean time
+ * from queueing an offload request (add, modify or delete) to its offload
+ * thread finishing it, over all requests ('*cma_us') and recently
+ * ('*ema_us').  Returns false if there is no userspace datapath with
+ * offload on. */
+bool netdev_offload_nicsim_datapath_latency(uint64_t *cma_us,
+                                            uint64_t *ema_us);
+
 /* Datapath port names to numbers, for parsing flows users type. */
 struct simap;
 void netdev_offload_nicsim_port_names(struct simap *);

@@ -909,8 +909,10 @@ offload_engine_show(struct ds *s)
                   ")\n", e->c.insert_failures, e->c.table_full);
     ds_put_format(s, "rates: %.1f insertions/s, %.1f deletions/s\n",
                   e->insert_rate, e->delete_rate);
-    ds_put_format(s, "latency, offer to rule in NIC: n=%"PRIu64,
-                  e->c.latency_n);
+    /* Not what dpctl/offload-stats-show calls latency: see
+     * ovs-vswitchd-offload(8). */
+    ds_put_format(s, "latency, provider called to rule in NIC (first "
+                  "insertions): n=%"PRIu64, e->c.latency_n);
     if (e->c.latency_n) {
         ds_put_format(s, " avg=%"PRIu64"us p50<=%"PRIu64"us p99<=%"PRIu64
                       "us max=%"PRIu64"us",
@@ -987,6 +989,8 @@ offload_engine_show_json(void)
     json_object_put(lat, "p99_us", json_integer_create(
                         offload_latency_percentile(&e->c, 99)));
     json_object_put(lat, "max_us", json_integer_create(e->c.latency_max_us));
+    json_object_put_string(lat, "measures", "provider called to rule in "
+                           "NIC, first insertions");
     json_object_put(j, "latency", lat);
     ovs_mutex_unlock(&e->mutex);
     return j;
