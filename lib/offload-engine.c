@@ -46,6 +46,7 @@ struct offload_counters {
     uint64_t deletes;                   /* Rules removed. */
     uint64_t evictions;                 /* Removed for a heavier flow. */
     uint64_t lost;                      /* Vanished from the NIC. */
+    uint64_t rounds;                    /* offload_engine_run() calls. */
     uint64_t latency_hist[OFFLOAD_LATENCY_BUCKETS];
     uint64_t latency_n;
     uint64_t latency_sum_us;
@@ -702,6 +703,10 @@ offload_engine_run(long long int now_ms)
     struct offload_flow **flows = xmalloc(
         (hmap_count(&e->tracker.flows) + 1) * sizeof *flows);
 
+    /* Counted, so that one can wait for the engine to have looked again
+     * instead of for some time to pass. */
+    e->c.rounds++;
+
     /* Counters, rates, and rules the NIC lost. */
     e->n_waiting_value = 0;
     HMAP_FOR_EACH (flow, node, &e->tracker.flows) {
@@ -909,6 +914,7 @@ offload_engine_show(struct ds *s)
                   ")\n", e->c.insert_failures, e->c.table_full);
     ds_put_format(s, "rates: %.1f insertions/s, %.1f deletions/s\n",
                   e->insert_rate, e->delete_rate);
+    ds_put_format(s, "rebalance rounds: %"PRIu64"\n", e->c.rounds);
     /* Not what dpctl/offload-stats-show calls latency: see
      * ovs-vswitchd-offload(8). */
     ds_put_format(s, "latency, provider called to rule in NIC (first "
@@ -980,6 +986,7 @@ offload_engine_show_json(void)
     json_object_put(rules, "insert_rate", json_real_create(e->insert_rate));
     json_object_put(rules, "delete_rate", json_real_create(e->delete_rate));
     json_object_put(j, "rules", rules);
+    json_object_put(j, "rebalance_rounds", json_integer_create(e->c.rounds));
     json_object_put(lat, "n", json_integer_create(e->c.latency_n));
     json_object_put(lat, "avg_us", json_integer_create(
                         e->c.latency_n
