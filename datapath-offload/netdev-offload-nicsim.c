@@ -587,10 +587,12 @@ netdev_offload_nicsim_verify_start(size_t max, int duration_ms,
     return 0;
 }
 
-/* Stops sampling and frees the run, without a report. */
+/* Stops sampling and frees the run; 'done' learns of it with a null
+ * report, so that it can free 'aux'. */
 static void
-netdev_offload_verify_destroy(struct netdev_offload_verify *v)
+netdev_offload_verify_cancel(struct netdev_offload_verify *v)
 {
+    v->done(NULL, v->aux);
     for (size_t i = 0; i < v->n_nics; i++) {
         struct nic_sample *samples;
         size_t n = v->nics[i]->class->sample_stop(v->nics[i], &samples);
@@ -828,7 +830,7 @@ netdev_offload_nicsim_exit(void)
 {
     if (verify_run) {
         /* Its client's connection goes with the unixctl server. */
-        netdev_offload_verify_destroy(verify_run);
+        netdev_offload_verify_cancel(verify_run);
         verify_run = NULL;
     }
     offload_engine_uninstall_all();

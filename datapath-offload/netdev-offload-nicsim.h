@@ -37,7 +37,8 @@ int netdev_offload_nicsim_get_interval(void);
  * It does not block: netdev_offload_nicsim_verify_start() starts the
  * NICs sampling and returns; netdev_offload_nicsim_run() finishes the run
  * when its window closes and calls 'done' with the report (which 'done'
- * must not keep) and 'aux'.  The main thread meanwhile goes on with its
+ * must not keep) and 'aux', or with a null report if the run was
+ * cancelled (the daemon exits).  The main thread meanwhile goes on with its
  * poll loop: OpenFlow, OVSDB and the host path of non-PMD ports.
  *
  * Returns 0, EOPNOTSUPP if no NIC with offloaded flows can sample, or

@@ -256,6 +256,13 @@ offload_unixctl_verify_done(const struct offload_verify_report *r,
     struct offload_unixctl_verify *v = v_;
     struct unixctl_conn *conn = v->conn;
     bool json = v->json;
+
+    if (!r) {
+        /* Cancelled at exit: the connection goes with the server. */
+        free(v);
+        return;
+    }
+
     size_t diffs = offload_verify_report_differences(r);
     size_t compared = offload_verify_report_compared(r);
     enum offload_verify_verdict verdict = offload_verify_report_verdict(r);
