@@ -7,6 +7,7 @@
 
 #include "datapath-offload/netdev-nicsim.h"
 #include "dpif.h"
+#include "dpif-netdev.h"
 #include "lib/nic-class.h"
 #include "lib/offload-engine.h"
 #include "lib/offload-translate.h"
@@ -33,6 +34,8 @@ static struct sset excluded_ports OVS_GUARDED_BY(netdev_offload_mutex)
     = SSET_INITIALIZER(&excluded_ports);
 static atomic_int run_interval = NETDEV_OFFLOAD_DEFAULT_INTERVAL;
 static long long int next_run;          /* Main thread only. */
+/* Whether OVS's flow API was on at the last run (main thread only). */
+static bool flow_api_was_enabled;
 /* Type of the datapath whose flows we have seen ("netdev", or "dummy" in
  * tests).  OVS's port map compares these strings by address, so this is
  * the pointer netdevs carry, not a copy. */
@@ -330,6 +333,8 @@ netdev_offload_nicsim_set_port_excluded(const char *name, bool excluded)
 /* Opens the datapath whose flows were offered, or returns NULL if none
  * was seen yet.  Opened per use: a handle kept open would keep a deleted
  * datapath alive. */
+static struct dpif *netdev_offload_open_first_netdev_dpif(void);
+
 static struct dpif *
 netdev_offload_open_dpif(void)
 {
@@ -337,7 +342,9 @@ netdev_offload_open_dpif(void)
     struct dpif *dpif;
 
     if (!type) {
-        return NULL;
+        /* No flow offered yet (hw-offload off so far): the userspace
+         * datapath, if any, still knows the port names. */
+        return netdev_offload_open_first_netdev_dpif();
     }
     /* ofproto-dpif names a datapath of type T "ovs-T". */
     char *name = xasprintf("ovs-%s", type);
@@ -346,6 +353,40 @@ netdev_offload_open_dpif(void)
     }
     free(name);
     return dpif;
+}
+
+bool
+netdev_offload_nicsim_datapath_latency(uint64_t *cma_us, uint64_t *ema_us)
+{
+    struct dpif *dpif = netdev_offload_open_dpif();
+    struct netdev_custom_stats stats;
+    bool found_cma = false, found_ema = false;
+
+    if (!dpif) {
+        return false;
+    }
+    memset(&stats, 0, sizeof stats);
+    if (!dpif_offload_stats_get(dpif, &stats)) {
+        /* "Total <name>" over all offload threads, then "[N] <name>"
+         * per thread. */
+        for (size_t i = 0; i < stats.size; i++) {
+            const char *name = stats.counters[i].name;
+
+            if (!strstr(name, "Total")) {
+                continue;
+            }
+            if (strstr(name, "Cumulative Average latency (us)")) {
+                *cma_us = stats.counters[i].value;
+                found_cma = true;
+            } else if (strstr(name, "Exponential Average latency (us)")) {
+                *ema_us = stats.counters[i].value;
+                found_ema = true;
+            }
+        }
+        netdev_free_custom_stats_counters(&stats);
+    }
+    dpif_close(dpif);
+    return found_cma && found_ema;
 }
 
 void
@@ -495,14 +536,29 @@ netdev_offload_verify_nic(struct nic *nic, struct offload_verify_report *r)
     nic_samples_free(samples, n);
 }
 
+/* The verification in progress, if any (main thread only). */
+struct netdev_offload_verify {
+    struct nic **nics;                  /* Sampling, with references. */
+    size_t n_nics;
+    size_t max;
+    long long int deadline;             /* time_msec() the window closes. */
+    netdev_offload_verify_done_cb *done;
+    void *aux;
+};
+static struct netdev_offload_verify *verify_run;
+
 int
-netdev_offload_nicsim_verify(size_t max, int duration_ms,
-                             struct offload_verify_report *report)
+netdev_offload_nicsim_verify_start(size_t max, int duration_ms,
+                                   netdev_offload_verify_done_cb *done,
+                                   void *aux)
 {
     struct nic **nics;
     size_t n_nics, n_sampling = 0;
 
-    offload_verify_report_init(report);
+    if (verify_run) {
+        /* The NICs hold one sampling window each. */
+        return EBUSY;
+    }
     n_nics = offload_engine_get_nics(&nics);
     for (size_t i = 0; i < n_nics; i++) {
         struct nic *nic = nics[i];
@@ -519,34 +575,236 @@ netdev_offload_nicsim_verify(size_t max, int duration_ms,
         return EOPNOTSUPP;
     }
 
-    /* The NIC's engines fill the samples; poll until the window closes.
-     * 'max' applies per NIC, so one full NIC ends the window. */
-    long long int deadline = time_msec() + duration_ms;
-    for (;;) {
-        bool full = false;
-
-        for (size_t i = 0; i < n_sampling; i++) {
-            full |= nics[i]->class->sample_count(nics[i]) >= max;
-        }
-        if (full || time_msec() >= deadline) {
-            break;
-        }
-        xnanosleep(5 * 1000 * 1000);
-    }
-    for (size_t i = 0; i < n_sampling; i++) {
-        netdev_offload_verify_nic(nics[i], report);
-        nics[i]->class->close(nics[i]);
-    }
-    free(nics);
+    verify_run = xmalloc(sizeof *verify_run);
+    *verify_run = (struct netdev_offload_verify) {
+        .nics = nics,
+        .n_nics = n_sampling,
+        .max = max,
+        .deadline = time_msec() + duration_ms,
+        .done = done,
+        .aux = aux,
+    };
     return 0;
+}
+
+/* Stops sampling and frees the run; 'done' learns of it with a null
+ * report, so that it can free 'aux'. */
+static void
+netdev_offload_verify_cancel(struct netdev_offload_verify *v)
+{
+    v->done(NULL, v->aux);
+    for (size_t i = 0; i < v->n_nics; i++) {
+        struct nic_sample *samples;
+        size_t n = v->nics[i]->class->sample_stop(v->nics[i], &samples);
+
+        nic_samples_free(samples, n);
+        v->nics[i]->class->close(v->nics[i]);
+    }
+    free(v->nics);
+    free(v);
+}
+
+/* Finishes the verification in progress once its window has closed: the
+ * NICs' engines fill the samples on their own threads, so this only
+ * looks at how many they have.  'max' applies per NIC, so one full NIC
+ * ends the window. */
+static void
+netdev_offload_verify_run(void)
+{
+    struct netdev_offload_verify *v = verify_run;
+    bool full = false;
+
+    if (!v) {
+        return;
+    }
+    for (size_t i = 0; i < v->n_nics; i++) {
+        full |= v->nics[i]->class->sample_count(v->nics[i]) >= v->max;
+    }
+    if (!full && time_msec() < v->deadline) {
+        return;
+    }
+
+    struct offload_verify_report r;
+    offload_verify_report_init(&r);
+    for (size_t i = 0; i < v->n_nics; i++) {
+        netdev_offload_verify_nic(v->nics[i], &r);
+        v->nics[i]->class->close(v->nics[i]);
+    }
+    verify_run = NULL;
+    v->done(&r, v->aux);
+    offload_verify_report_destroy(&r);
+    free(v->nics);
+    free(v);
+}
+
+static void
+netdev_offload_verify_wait(void)
+{
+    if (verify_run) {
+        /* Early end when a NIC is full: look again soon, without blocking
+         * anything meanwhile. */
+        poll_timer_wait_until(MIN(verify_run->deadline, time_msec() + 10));
+    }
+}
+
+/* Whether the datapath flow with 'key' enters through a nicsim port of
+ * 'dpif'. */
+static bool
+netdev_offload_flow_on_nic(struct dpif *dpif, const struct nlattr *key,
+                           size_t key_len)
+{
+    struct netdev *netdev;
+    struct flow flow;
+    struct nic *nic;
+    uint32_t port;
+    bool on_nic = false;
+
+    if (odp_flow_key_to_flow(key, key_len, &flow, NULL) == ODP_FIT_ERROR) {
+        return false;
+    }
+    /* The port map is keyed by the type pointer that dpif-netdev itself
+     * uses, which dpif_normalize_type() returns for the same class. */
+    netdev = netdev_ports_get(flow.in_port.odp_port,
+                              dpif_normalize_type(dpif_type(dpif)));
+    if (netdev) {
+        on_nic = netdev_nicsim_get_port(netdev, &nic, &port);
+        netdev_close(netdev);
+    }
+    return on_nic;
+}
+
+/* Has 'dpif' offer each of its flows that enters on a NIC port to the flow
+ * API again.  Returns how many it asked for. */
+static size_t
+netdev_offload_reoffer_dpif(struct dpif *dpif)
+{
+    struct dpif_flow_dump *dump = dpif_flow_dump_create(dpif, false, NULL);
+    struct dpif_flow_dump_thread *thread = dpif_flow_dump_thread_create(dump);
+    struct dpif_flow flows[64];
+    size_t n_offered = 0;
+    int n;
+
+    while ((n = dpif_flow_dump_next(thread, flows, ARRAY_SIZE(flows))) > 0) {
+        for (int i = 0; i < n; i++) {
+            const struct dpif_flow *f = &flows[i];
+
+            if (!f->ufid_present
+                || !netdev_offload_flow_on_nic(dpif, f->key, f->key_len)) {
+                continue;
+            }
+            /* A modification with the flow's own actions: no change to
+             * what it does or to its statistics.  ENOENT means the flow
+             * went meanwhile, which needs nothing. */
+            if (!dpif_flow_put(dpif, DPIF_FP_MODIFY, f->key, f->key_len,
+                               f->mask, f->mask_len, f->actions,
+                               f->actions_len, &f->ufid, f->pmd_id, NULL)) {
+                n_offered++;
+            }
+        }
+    }
+    dpif_flow_dump_thread_destroy(thread);
+    dpif_flow_dump_destroy(dump);
+    return n_offered;
+}
+
+/* Opens each userspace datapath in turn and calls 'cb' with it until it
+ * returns true; returns the datapath it stopped at, still open, or NULL.
+ * The kernel's datapaths have no nicsim ports and are not woken up. */
+static struct dpif *
+netdev_offload_for_each_netdev_dpif(bool (*cb)(struct dpif *, void *),
+                                    void *aux)
+{
+    struct sset types = SSET_INITIALIZER(&types);
+    struct dpif *found = NULL;
+    const char *type;
+
+    dp_enumerate_types(&types);
+    SSET_FOR_EACH (type, &types) {
+        struct sset names = SSET_INITIALIZER(&names);
+        const char *name;
+
+        if (!strcmp(type, "system") || dp_enumerate_names(type, &names)) {
+            sset_destroy(&names);
+            continue;
+        }
+        SSET_FOR_EACH (name, &names) {
+            struct dpif *dpif;
+
+            if (!found && !dpif_open(name, type, &dpif)) {
+                if (dpif_is_netdev(dpif) && cb(dpif, aux)) {
+                    found = dpif;
+                } else {
+                    dpif_close(dpif);
+                }
+            }
+        }
+        sset_destroy(&names);
+    }
+    sset_destroy(&types);
+    return found;
+}
+
+static bool
+netdev_offload_take_first(struct dpif *dpif OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    return true;
+}
+
+static struct dpif *
+netdev_offload_open_first_netdev_dpif(void)
+{
+    return netdev_offload_for_each_netdev_dpif(netdev_offload_take_first,
+                                               NULL);
+}
+
+static bool
+netdev_offload_reoffer_cb(struct dpif *dpif, void *n_offered_)
+{
+    size_t *n_offered = n_offered_;
+
+    *n_offered += netdev_offload_reoffer_dpif(dpif);
+    return false;
+}
+
+/* hw-offload was turned on while the daemon runs.  OVS 3.1 offers a
+ * datapath flow to the flow API only when the flow is created or
+ * modified, so the flows that existed before would stay on the host for
+ * their whole life ("no datapath flow offered").
+ *
+ * Each of them is modified, once, with its own actions: dpif-netdev then
+ * offers it as it offers any modification, allocating and associating its
+ * flow mark (which partial offload needs) and telling the provider when
+ * the flow goes (flow_del).  Offering the flows to the engine directly
+ * would bypass both, leaving rules that outlive their flows; flushing the
+ * datapath would send all the traffic through upcalls at once and race
+ * the revalidators' ukeys, for no gain. */
+static void
+netdev_offload_reoffer_all(void)
+{
+    size_t n_offered = 0;
+
+    netdev_offload_for_each_netdev_dpif(netdev_offload_reoffer_cb,
+                                        &n_offered);
+    if (n_offered) {
+        VLOG_INFO("hw-offload turned on: %"PRIuSIZE" existing datapath "
+                  "flow(s) offered for offload", n_offered);
+    }
 }
 
 void
 netdev_offload_nicsim_run(void)
 {
     long long int now = time_msec();
+    bool enabled = netdev_is_flow_api_enabled();
 
-
+    netdev_offload_verify_run();
+    if (enabled != flow_api_was_enabled) {
+        /* OVS 3.1 never turns its flow API off again once on. */
+        flow_api_was_enabled = enabled;
+        if (enabled) {
+            netdev_offload_reoffer_all();
+        }
+    }
     if (now < next_run) {
         return;
     }
@@ -564,10 +822,16 @@ void
 netdev_offload_nicsim_wait(void)
 {
     poll_timer_wait_until(next_run);
+    netdev_offload_verify_wait();
 }
 
 void
 netdev_offload_nicsim_exit(void)
 {
+    if (verify_run) {
+        /* Its client's connection goes with the unixctl server. */
+        netdev_offload_verify_cancel(verify_run);
+        verify_run = NULL;
+    }
     offload_engine_uninstall_all();
 }

@@ -31,13 +31,33 @@ void netdev_offload_nicsim_set_interval(int ms);
 int netdev_offload_nicsim_get_interval(void);
 
 /* Shadow verification: samples up to 'max' packets that hit offloaded
- * rules within 'duration_ms' (returning early once 'max' are in), runs
- * each through the host's path too and fills in 'report'.  Blocks the
- * calling thread meanwhile; the NIC keeps forwarding.  Returns 0, or
- * EOPNOTSUPP if no NIC with offloaded flows can sample. */
+ * rules within 'duration_ms' (ending early once 'max' are in), runs each
+ * through the host's path too and fills in a report.
+ *
+ * It does not block: netdev_offload_nicsim_verify_start() starts the
+ * NICs sampling and returns; netdev_offload_nicsim_run() finishes the run
+ * when its window closes and calls 'done' with the report (which 'done'
+ * must not keep) and 'aux', or with a null report if the run was
+ * cancelled (the daemon exits).  The main thread meanwhile goes on with its
+ * poll loop: OpenFlow, OVSDB and the host path of non-PMD ports.
+ *
+ * Returns 0, EOPNOTSUPP if no NIC with offloaded flows can sample, or
+ * EBUSY if a verification is already running ('done' is then not
+ * called). */
 struct offload_verify_report;
-int netdev_offload_nicsim_verify(size_t max, int duration_ms,
-                                 struct offload_verify_report *report);
+typedef void netdev_offload_verify_done_cb(
+    const struct offload_verify_report *, void *aux);
+int netdev_offload_nicsim_verify_start(size_t max, int duration_ms,
+                                       netdev_offload_verify_done_cb *done,
+                                       void *aux);
+
+/* What dpctl/offload-stats-show calls latency: dpif-netdev's mean time
+ * from queueing an offload request (add, modify or delete) to its offload
+ * thread finishing it, over all requests ('*cma_us') and recently
+ * ('*ema_us').  Returns false if there is no userspace datapath with
+ * offload on. */
+bool netdev_offload_nicsim_datapath_latency(uint64_t *cma_us,
+                                            uint64_t *ema_us);
 
 /* Datapath port names to numbers, for parsing flows users type. */
 struct simap;

@@ -94,7 +94,8 @@ void offload_engine_note_datapath_packets(const ovs_u128 *ufid,
  * some flow waits for admission by value. */
 bool offload_engine_needs_datapath_stats(void);
 
-/* Periodic work; see the comment at the top. */
+/* Periodic work; see the comment at the top.  Each call is one
+ * "rebalance round", counted in offload/show. */
 void offload_engine_run(long long int now_ms);
 
 /* Removes every rule the engine installed (for exit); flows stay

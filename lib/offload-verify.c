@@ -172,3 +172,32 @@ offload_verify_report_differences(const struct offload_verify_report *r)
             + r->counts[OFFLOAD_VERIFY_PORT_DIFF]
             + r->counts[OFFLOAD_VERIFY_BYTES_DIFF]);
 }
+
+size_t
+offload_verify_report_compared(const struct offload_verify_report *r)
+{
+    return (r->counts[OFFLOAD_VERIFY_EQUAL]
+            + offload_verify_report_differences(r));
+}
+
+enum offload_verify_verdict
+offload_verify_report_verdict(const struct offload_verify_report *r)
+{
+    return (offload_verify_report_differences(r) ? OFFLOAD_VERIFY_DIFFER
+            : offload_verify_report_compared(r) ? OFFLOAD_VERIFY_AGREE
+            : OFFLOAD_VERIFY_NO_VERDICT);
+}
+
+const char *
+offload_verify_verdict_name(enum offload_verify_verdict v)
+{
+    switch (v) {
+    case OFFLOAD_VERIFY_AGREE:
+        return "agree";
+    case OFFLOAD_VERIFY_DIFFER:
+        return "differ";
+    case OFFLOAD_VERIFY_NO_VERDICT:
+    default:
+        return "none";
+    }
+}

@@ -49,6 +49,22 @@ void offload_verify_report_add(struct offload_verify_report *,
                                enum offload_verify_outcome,
                                const char *flow, const char *why);
 size_t offload_verify_report_differences(const struct offload_verify_report *);
+/* Samples actually compared, host output against NIC output: those found
+ * equal or different.  A sample whose flow is gone, or that is
+ * uncheckable, compares nothing. */
+size_t offload_verify_report_compared(const struct offload_verify_report *);
+
+/* What a report allows to say.  With nothing compared there is no
+ * verdict, however few differences were seen. */
+enum offload_verify_verdict {
+    OFFLOAD_VERIFY_AGREE,               /* Compared some, no difference. */
+    OFFLOAD_VERIFY_DIFFER,              /* At least one difference. */
+    OFFLOAD_VERIFY_NO_VERDICT,          /* Nothing compared. */
+};
+
+enum offload_verify_verdict offload_verify_report_verdict(
+    const struct offload_verify_report *);
+const char *offload_verify_verdict_name(enum offload_verify_verdict);
 
 /* Compares 'sample' with what the datapath flow ('match', 'actions',
  * entering on 'in_port') does to the same packet; 'resolver' maps the

@@ -183,8 +183,36 @@ START_TEST(test_differences_caught)
     offload_verify_report_add(&r, OFFLOAD_VERIFY_BYTES_DIFF, "f2", "x");
     offload_verify_report_add(&r, OFFLOAD_VERIFY_UNCHECKABLE, "f3", "y");
     ck_assert_uint_eq(offload_verify_report_differences(&r), 1);
+    ck_assert_uint_eq(offload_verify_report_compared(&r), 2);
+    ck_assert_int_eq(offload_verify_report_verdict(&r), OFFLOAD_VERIFY_DIFFER);
     ck_assert_uint_eq(r.n_examples, 2);
     ck_assert_str_eq(r.examples[0], "f2: bytes-differ: x");
+    offload_verify_report_destroy(&r);
+}
+END_TEST
+
+/* No difference is not agreement when nothing was compared: samples whose
+ * flow went, or that could not be checked, give no verdict. */
+START_TEST(test_no_verdict_without_comparisons)
+{
+    struct offload_verify_report r;
+
+    offload_verify_report_init(&r);
+    ck_assert_int_eq(offload_verify_report_verdict(&r),
+                     OFFLOAD_VERIFY_NO_VERDICT);
+    r.n_samples = 5;
+    r.n_unknown = 4;
+    offload_verify_report_add(&r, OFFLOAD_VERIFY_UNCHECKABLE, "f1", "y");
+    ck_assert_uint_eq(offload_verify_report_differences(&r), 0);
+    ck_assert_uint_eq(offload_verify_report_compared(&r), 0);
+    ck_assert_int_eq(offload_verify_report_verdict(&r),
+                     OFFLOAD_VERIFY_NO_VERDICT);
+    ck_assert_str_eq(offload_verify_verdict_name(
+                         offload_verify_report_verdict(&r)), "none");
+
+    offload_verify_report_add(&r, OFFLOAD_VERIFY_EQUAL, "f2", "");
+    ck_assert_uint_eq(offload_verify_report_compared(&r), 1);
+    ck_assert_int_eq(offload_verify_report_verdict(&r), OFFLOAD_VERIFY_AGREE);
     offload_verify_report_destroy(&r);
 }
 END_TEST
@@ -197,6 +225,7 @@ offload_verify_suite(void)
 
     tcase_add_test(tc, test_nic_and_host_agree);
     tcase_add_test(tc, test_differences_caught);
+    tcase_add_test(tc, test_no_verdict_without_comparisons);
     suite_add_tcase(s, tc);
     return s;
 }

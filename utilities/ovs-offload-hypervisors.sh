@@ -27,7 +27,8 @@
 #
 # The OVS tools, ovs-vswitchd-offload, iperf3, ping, ethtool and python3
 # are taken from $PATH.  Needs root.  Exit status 0 if every set-up passed
-# its checks (allowed traffic flows, denied traffic does not, NIC counters
+# its checks (allowed traffic flows, denied traffic not at all: 100% ping
+# loss, no iperf3 connection; NIC counters
 # conserve packets, and with offload on, flows are offloaded).
 
 set -o pipefail
@@ -107,7 +108,7 @@ for hv in $hvs; do
     done
 done
 sleep 0.3
-for p in $lab/*/*.pid; do [ -f "\$p" ] && kill \$(cat "\$p") 2>/dev/null; done
+for p in $lab/*.pid $lab/*/*.pid; do [ -f "\$p" ] && kill \$(cat "\$p") 2>/dev/null; done
 for ns in $hvs $vms; do
     ip netns pids $tag-\$ns 2>/dev/null | xargs -r kill 2>/dev/null
     ip netns del $tag-\$ns 2>/dev/null
@@ -266,25 +267,39 @@ cpu_ticks() {                   # cpu_ticks PID -> "HOST NIC"
 
 daemon_pid() { cat "$lab/$1/$daemon.pid"; }
 
-# ping A -> B: prints "OK AVG_MS" or "FAIL".
+# ping A -> B: prints "OK AVG_MS" when every reply came back, "BLOCKED"
+# when none did, "LOSS PCT" otherwise.  A denied pair must be BLOCKED:
+# some lost replies only mean a slow or busy path, not an ACL.
 do_ping() {
-    local a=$1 b=$2 count=$3 res
+    local a=$1 b=$2 count=$3 res loss
     res=$(inns $a ping -c $count -i 0.01 -W 1 $(vm_ip $b) 2>&1)
-    if echo "$res" | grep -q ' 0% packet loss'; then
-        echo "OK $(echo "$res" | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p')"
-    else
-        echo "FAIL"
-    fi
+    loss=$(echo "$res" | sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p')
+    case $loss in
+        0) echo "OK $(echo "$res" | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p')" ;;
+        100) echo "BLOCKED" ;;
+        *) echo "LOSS ${loss:-unknown}" ;;
+    esac
 }
 
-# iperf3 A -> B (server in B): prints "OK BITS_PER_S BYTES" or "FAIL".
+# iperf3 A -> B (server in B): prints "OK BITS_PER_S BYTES", or "BLOCKED"
+# when no test ran.  The server is stopped by the pid it wrote, so that a
+# run never touches another run's iperf3.
 do_iperf() {
-    local a=$1 b=$2 secs=$3 json
-    inns $b iperf3 -s -1 -D -B $(vm_ip $b) >/dev/null 2>&1
-    sleep 0.3
+    local a=$1 b=$2 secs=$3 json pidfile=$lab/iperf3-$b.pid i
+    rm -f "$pidfile"
+    inns $b iperf3 -s -1 -D -B $(vm_ip $b) -I "$pidfile" >/dev/null 2>&1
+    # Until it listens (at most 5 s), not for a fixed time.
+    for i in $(seq 50); do
+        [ -s "$pidfile" ] && inns $b ss -Hltn "src $(vm_ip $b):5201" \
+            | grep -q . && break
+        sleep 0.1
+    done
     json=$(inns $a timeout $((secs + 10)) iperf3 -c $(vm_ip $b) -t $secs \
            --connect-timeout 2000 -J 2>/dev/null)
-    inns $b pkill -f "iperf3 -s -1 -D -B $(vm_ip $b)" 2>/dev/null
+    if [ -s "$pidfile" ]; then
+        kill "$(cat "$pidfile")" 2>/dev/null
+        rm -f "$pidfile"
+    fi
     echo "$json" | python3 -c '
 import json, sys
 try:
@@ -292,7 +307,7 @@ try:
     r = j["end"]["sum_received"]
     print("OK %d %d" % (r["bits_per_second"], r["bytes"]))
 except Exception:
-    print("FAIL")'
+    print("BLOCKED")'
 }
 
 run_setup() {                   # run_setup SETUP -> writes $lab/SETUP.json
@@ -364,7 +379,10 @@ r = {"setup": setup, "wall_seconds": float(t1) - float(t0),
      "tests": []}
 for item in results.split():
     kind, a, b, what, *rest = item.split(":")
-    t = {"kind": kind, "from": a, "to": b, "what": what, "ok": rest[0] == "OK"}
+    t = {"kind": kind, "from": a, "to": b, "what": what,
+         "ok": rest[0] == "OK", "blocked": rest[0] == "BLOCKED"}
+    if rest[0] == "LOSS":
+        t["loss_pct"] = rest[1]
     if what == "ping" and t["ok"]:
         t["rtt_avg_ms"] = float(rest[1])
     if what == "iperf" and t["ok"]:
@@ -374,7 +392,9 @@ for item in results.split():
 nbytes = sum(t.get("bytes", 0) for t in r["tests"] if t["kind"] != "denied")
 r["iperf_bytes"] = nbytes
 r["vswitchd_cpu_ns_per_byte"] = host * 1e9 / nbytes if nbytes else None
-r["acl_ok"] = all(t["ok"] == (t["kind"] != "denied") for t in r["tests"])
+# Allowed traffic passed in full, denied traffic not at all.
+r["acl_ok"] = all(t["blocked"] if t["kind"] == "denied" else t["ok"]
+                  for t in r["tests"])
 nics = {}
 flows = []
 for hv in hvs:

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "datapath-offload/netdev-offload-nicsim.h"
 #include "lib/offload-engine.h"
@@ -130,10 +131,36 @@ offload_config_apply_global(const struct smap *oc)
     offload_engine_set_config(&cfg);
 }
 
+/* Drops the errors of interfaces that are no longer configured: a value
+ * that is not in the database any more is not an error any more. */
+static void
+offload_config_forget_interfaces(const struct sset *present)
+{
+    struct shash_node *node;
+
+    SHASH_FOR_EACH_SAFE (node, &config_errors) {
+        /* Interface keys are "NAME:KEY"; global keys have no colon. */
+        const char *colon = strrchr(node->name, ':');
+
+        if (colon) {
+            char *iface = xmemdup0(node->name, colon - node->name);
+
+            if (!sset_contains(present, iface)) {
+                VLOG_INFO("%s: interface removed, its configuration error "
+                          "with it", iface);
+                free(node->data);
+                shash_delete(&config_errors, node);
+            }
+            free(iface);
+        }
+    }
+}
+
 static void
 offload_config_apply_interfaces(void)
 {
     const struct ovsrec_interface *iface;
+    struct sset present = SSET_INITIALIZER(&present);
     struct sset now = SSET_INITIALIZER(&now);
     const char *name;
 
@@ -141,6 +168,7 @@ offload_config_apply_interfaces(void)
         const char *s = smap_get(&iface->other_config, "offload");
         char *key = xasprintf("%s:offload", iface->name);
 
+        sset_add(&present, iface->name);
         if (!s || !strcmp(s, "true")) {
             offload_config_accept(key);
         } else if (!strcmp(s, "false")) {
@@ -154,6 +182,9 @@ offload_config_apply_interfaces(void)
         }
         free(key);
     }
+    offload_config_forget_interfaces(&present);
+    sset_destroy(&present);
+
     SSET_FOR_EACH (name, &now) {
         if (!sset_contains(&excluded, name)) {
             netdev_offload_nicsim_set_port_excluded(name, true);
