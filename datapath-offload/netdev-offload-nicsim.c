@@ -7,6 +7,7 @@
 
 #include "datapath-offload/netdev-nicsim.h"
 #include "dpif.h"
+#include "flow.h"
 #include "dpif-netdev.h"
 #include "lib/nic-class.h"
 #include "lib/offload-engine.h"
@@ -695,10 +696,19 @@ netdev_offload_reoffer_dpif(struct dpif *dpif)
             /* A modification with the flow's own actions: no change to
              * what it does or to its statistics.  ENOENT means the flow
              * went meanwhile, which needs nothing. */
-            if (!dpif_flow_put(dpif, DPIF_FP_MODIFY, f->key, f->key_len,
-                               f->mask, f->mask_len, f->actions,
-                               f->actions_len, &f->ufid, f->pmd_id, NULL)) {
+            int error = dpif_flow_put(dpif, DPIF_FP_MODIFY, f->key,
+                                      f->key_len, f->mask, f->mask_len,
+                                      f->actions, f->actions_len, &f->ufid,
+                                      f->pmd_id, NULL);
+            if (!error) {
                 n_offered++;
+            } else if (error != ENOENT) {
+                /* dpif-netdev cannot take the flow back (after a
+                 * vlan-limit change, a key with more tags than the new
+                 * limit): its rule no longer means what OVS does, so it
+                 * leaves the NIC and the host carries the flow until the
+                 * revalidators remove it. */
+                offload_engine_flow_del(&f->ufid, NULL);
             }
         }
     }
@@ -791,6 +801,9 @@ netdev_offload_reoffer_all(void)
     }
 }
 
+/* flow_vlan_limit when the flows were last offered. */
+static int vlan_limit_seen = -1;
+
 void
 netdev_offload_nicsim_run(void)
 {
@@ -802,8 +815,17 @@ netdev_offload_nicsim_run(void)
         /* OVS 3.1 never turns its flow API off again once on. */
         flow_api_was_enabled = enabled;
         if (enabled) {
+            vlan_limit_seen = flow_vlan_limit;
             netdev_offload_reoffer_all();
         }
+    } else if (enabled && flow_vlan_limit != vlan_limit_seen) {
+        /* The translation of every flow depends on the bridge's
+         * vlan-limit (see offload_match_l2()): offer them all again, so
+         * that their rules follow OVS's new parsing. */
+        VLOG_INFO("vlan-limit changed from %d to %d: re-translating the "
+                  "offloaded flows", vlan_limit_seen, flow_vlan_limit);
+        vlan_limit_seen = flow_vlan_limit;
+        netdev_offload_reoffer_all();
     }
     if (now < next_run) {
         return;
