@@ -141,7 +141,8 @@ netdev_nicsim_parse_config(const struct smap *args,
     const char *medium = smap_get_def(args, "medium", "none");
     const char *n_rxq_s = smap_get_def(args, "n_rxq", "1");
     struct smap_node *node;
-    int idx, n_rxq;
+    unsigned int idx;
+    int n_rxq;
 
     SMAP_FOR_EACH (node, args) {
         static const char *const known[] = {
@@ -165,25 +166,29 @@ netdev_nicsim_parse_config(const struct smap *args,
         return xasprintf("options:role must be \"uplink\" or \"vf\", "
                          "not \"%s\"", role ? role : "");
     }
+    /* Only the syntax here: the range depends on the NIC, which
+     * netdev_nicsim_attach() asks. */
     if (!strcmp(role, "vf")) {
         const char *vf = smap_get(args, "vf");
 
-        if (!vf || !str_to_int(vf, 10, &idx) || idx < 0
-            || idx >= NIC_MAX_VFS) {
-            return xasprintf("options:vf must be a VF index from 0 to %d "
-                             "for role=vf", NIC_MAX_VFS - 1);
+        if (smap_get(args, "uplink")) {
+            return xstrdup("options:uplink is only for role=uplink");
         }
-        conf->port = NIC_PORT_VF_BASE + idx;
+        if (!vf || !str_to_uint(vf, 10, &idx)) {
+            return xasprintf("options:vf must be a VF index for role=vf, "
+                             "not \"%s\"", vf ? vf : "");
+        }
+        conf->port = NIC_PORT_VF_BASE + MIN(idx, UINT32_MAX
+                                                 - NIC_PORT_VF_BASE);
     } else {
         const char *up = smap_get_def(args, "uplink", "0");
 
         if (smap_get(args, "vf")) {
             return xstrdup("options:vf is only for role=vf");
         }
-        if (!str_to_int(up, 10, &idx) || idx < 0
-            || idx >= NIC_MAX_UPLINKS) {
-            return xasprintf("options:uplink must be from 0 to %d",
-                             NIC_MAX_UPLINKS - 1);
+        if (!str_to_uint(up, 10, &idx) || idx >= NIC_PORT_VF_BASE) {
+            return xasprintf("options:uplink must be an uplink index, "
+                             "not \"%s\"", up);
         }
         conf->port = idx;
     }
@@ -219,6 +224,7 @@ netdev_nicsim_attach(struct netdev_nicsim *dev,
         .port = conf->port, .medium = conf->medium, .n_rxq = conf->n_rxq,
     };
     char *error_s = NULL;
+    struct nic_caps caps;
     struct nic *nic;
     int error;
 
@@ -228,6 +234,20 @@ netdev_nicsim_attach(struct netdev_nicsim *dev,
                           netdev_get_name(&dev->up), conf->nic_name,
                           ovs_strerror(error));
         return error;
+    }
+    nic->class->get_caps(nic, &caps);
+    if (nic_port_is_vf(conf->port)
+        ? conf->port - NIC_PORT_VF_BASE >= caps.n_vfs
+        : conf->port >= caps.n_uplinks) {
+        bool vf = nic_port_is_vf(conf->port);
+        uint32_t n = vf ? caps.n_vfs : caps.n_uplinks;
+
+        *errp = xasprintf("%s: options:%s must be from 0 to %"PRIu32" "
+                          "(%s has %"PRIu32" %s)", netdev_get_name(&dev->up),
+                          vf ? "vf" : "uplink", n - 1, conf->nic_name, n,
+                          vf ? "VFs" : "uplinks");
+        class->close(nic);
+        return EINVAL;
     }
     error = class->port_attach(nic, &pc, &error_s);
     if (error) {

@@ -27,6 +27,13 @@ struct smap;
 #define NIC_MAX_RXQ 16
 #define NIC_MAX_FILTERS 64          /* Receive filters per port. */
 
+/* The largest frame a NIC port takes in.  An OVS dp_packet holds at most
+ * 64 kB including its headroom, and the parser keeps header offsets in 16
+ * bits; what is left is room for the headers that actions push (VLAN
+ * tags, tunnel headers) and the media's headroom. */
+#define NIC_FRAME_HEADROOM 512
+#define NIC_MAX_FRAME (UINT16_MAX - NIC_FRAME_HEADROOM)
+
 static inline bool
 nic_port_is_vf(uint32_t port)
 {
@@ -50,6 +57,7 @@ enum nic_host_reason {
 /* Why the NIC dropped a received packet. */
 #define NIC_DROP_REASONS                                                \
     NIC_DROP_REASON(RUNT, "runt", "shorter than an Ethernet header")    \
+    NIC_DROP_REASON(OVERSIZE, "oversize", "longer than NIC_MAX_FRAME")  \
     NIC_DROP_REASON(RULE, "rule", "a rule dropped it")                  \
     NIC_DROP_REASON(ACTION, "action-failed", "an action could not apply") \
     NIC_DROP_REASON(NO_PORT, "no-port", "output port not attached")     \
@@ -242,7 +250,8 @@ struct nic_class {
                      int n);
 
     /* Delivers a packet to 'port' as if its medium had received it.
-     * Takes ownership.  Returns 0 or EINVAL.  May be NULL. */
+     * Takes ownership.  Returns 0, EINVAL (no such port), EMSGSIZE (longer
+     * than NIC_MAX_FRAME) or ENOBUFS (queue full).  May be NULL. */
     int (*inject)(struct nic *, uint32_t port, struct dp_packet *);
 
     /* Sampling. */

@@ -9,20 +9,29 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "csum.h"
+#include "lib/nic-class.h"
 #include "dp-packet.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/ofpbuf.h"
+#include "openvswitch/vlog.h"
+#include "ovs-thread.h"
 #include "packets.h"
 #include "pcap-file.h"
+#include "sset.h"
 #include "socket-util.h"
 #include "stream.h"
 #include "timeval.h"
 #include "util.h"
 
-#define NIC_MEDIUM_MAX_FRAME 65535
+VLOG_DEFINE_THIS_MODULE(nic_media);
+
+/* A receive slot of AF_PACKET: longer frames are truncated to it (and
+ * counted as errors, as is anything over NIC_MAX_FRAME). */
+#define NIC_MEDIUM_MAX_FRAME UINT16_MAX
 
 /* Frames taken per recvmmsg() call: one system call per batch, not per
  * frame, as OVS's own netdev-linux does. */
@@ -37,9 +46,21 @@ enum nic_medium_kind {
     NIC_MEDIUM_GEN,
 };
 
+/* What a medium holds exclusively, across every NIC of the process: a
+ * host interface ("afpacket:IFNAME"; two readers would each get every
+ * frame) or a pcap output file ("pcap:DEV:INO"; two writers would mix
+ * their records).  'nic_media_written' remembers the pcap outputs this
+ * process created, which a port may rewrite when it is re-attached. */
+static struct ovs_mutex nic_media_mutex = OVS_MUTEX_INITIALIZER;
+static struct sset nic_media_claims OVS_GUARDED_BY(nic_media_mutex)
+    = SSET_INITIALIZER(&nic_media_claims);
+static struct sset nic_media_written OVS_GUARDED_BY(nic_media_mutex)
+    = SSET_INITIALIZER(&nic_media_written);
+
 struct nic_medium {
     enum nic_medium_kind kind;
     char *spec;
+    char *claim;                /* In 'nic_media_claims', or NULL. */
     struct nic_medium_stats stats;
 
     /* afpacket */
@@ -82,6 +103,34 @@ nic_medium_error(char **errorp, int error, const char *fmt, ...)
     return error;
 }
 
+/* Takes 'key' for 'm'.  Returns false if another medium holds it. */
+static bool
+nic_medium_claim(struct nic_medium *m, const char *key)
+{
+    bool ok;
+
+    ovs_assert(!m->claim);
+    ovs_mutex_lock(&nic_media_mutex);
+    ok = sset_add(&nic_media_claims, key) != NULL;
+    ovs_mutex_unlock(&nic_media_mutex);
+    if (ok) {
+        m->claim = xstrdup(key);
+    }
+    return ok;
+}
+
+static void
+nic_medium_unclaim(struct nic_medium *m)
+{
+    if (m->claim) {
+        ovs_mutex_lock(&nic_media_mutex);
+        sset_find_and_delete(&nic_media_claims, m->claim);
+        ovs_mutex_unlock(&nic_media_mutex);
+        free(m->claim);
+        m->claim = NULL;
+    }
+}
+
 static int
 nic_afpacket_open(struct nic_medium *m, const char *ifname, char **errorp)
 {
@@ -92,6 +141,10 @@ nic_afpacket_open(struct nic_medium *m, const char *ifname, char **errorp)
 
     if (!ifindex) {
         return nic_medium_error(errorp, ENODEV, "no interface %s", ifname);
+    }
+    if (!nic_medium_claim(m, m->spec)) {
+        return nic_medium_error(errorp, EBUSY, "interface %s is already "
+                                "the medium of another port", ifname);
     }
     m->rxframe = xmalloc(NIC_AFPACKET_BATCH * NIC_MEDIUM_MAX_FRAME);
     m->fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
@@ -125,18 +178,90 @@ nic_afpacket_open(struct nic_medium *m, const char *ifname, char **errorp)
     return 0;
 }
 
+static char *
+nic_pcap_key(const struct stat *st)
+{
+    return xasprintf("pcap:%llu:%llu", (unsigned long long) st->st_dev,
+                     (unsigned long long) st->st_ino);
+}
+
+/* Opens pcap output 'tx'.  An existing file is refused, so that a typo in a
+ * medium cannot destroy a capture, unless 'overwrite' or this process
+ * created it (a port re-attached with the same medium rewrites its own
+ * output). */
+static int
+nic_pcap_open_tx(struct nic_medium *m, const char *tx, bool overwrite,
+                 char **errorp)
+{
+    struct stat st;
+    char *key;
+    bool ours;
+
+    if (!stat(tx, &st)) {
+        key = nic_pcap_key(&st);
+        ovs_mutex_lock(&nic_media_mutex);
+        ours = sset_contains(&nic_media_written, key);
+        ovs_mutex_unlock(&nic_media_mutex);
+        if (!nic_medium_claim(m, key)) {
+            free(key);
+            return nic_medium_error(errorp, EBUSY, "pcap file %s is already "
+                                    "written by another port", tx);
+        }
+        free(key);
+        if (!ours && !overwrite) {
+            return nic_medium_error(errorp, EEXIST, "pcap file %s exists "
+                                    "(pcap:RX,TX,overwrite replaces it)",
+                                    tx);
+        }
+    }
+    m->tx_pcap = ovs_pcap_open(tx, "wb");
+    if (!m->tx_pcap) {
+        return nic_medium_error(errorp, errno ? errno : EINVAL,
+                                "cannot write pcap file %s", tx);
+    }
+    if (!m->claim && !stat(tx, &st)) {
+        key = nic_pcap_key(&st);
+        if (!nic_medium_claim(m, key)) {
+            free(key);
+            return nic_medium_error(errorp, EBUSY, "pcap file %s is already "
+                                    "written by another port", tx);
+        }
+        free(key);
+    }
+    if (m->claim) {
+        ovs_mutex_lock(&nic_media_mutex);
+        sset_add(&nic_media_written, m->claim);
+        ovs_mutex_unlock(&nic_media_mutex);
+    }
+    return 0;
+}
+
+/* "RX,TX[,overwrite]" or "RX". */
 static int
 nic_pcap_open(struct nic_medium *m, const char *arg, char **errorp)
 {
     char *copy = xstrdup(arg);
     char *comma = strchr(copy, ',');
     const char *rx = copy, *tx = comma ? comma + 1 : "-";
+    bool overwrite = false;
     int error = 0;
 
     if (comma) {
+        char *flag;
+
         *comma = '\0';
+        flag = strchr(comma + 1, ',');
+        if (flag) {
+            *flag++ = '\0';
+            if (strcmp(flag, "overwrite")) {
+                error = nic_medium_error(errorp, EINVAL, "pcap wants "
+                                         "RX,TX[,overwrite], not \"%s\"",
+                                         arg);
+            }
+            overwrite = true;
+        }
     }
-    if (strcmp(rx, "-")) {
+    if (!error && strcmp(rx, "-")) {
         m->rx_pcap = ovs_pcap_open(rx, "rb");
         if (!m->rx_pcap) {
             error = nic_medium_error(errorp, errno ? errno : EINVAL,
@@ -144,28 +269,58 @@ nic_pcap_open(struct nic_medium *m, const char *arg, char **errorp)
         }
     }
     if (!error && strcmp(tx, "-")) {
-        m->tx_pcap = ovs_pcap_open(tx, "wb");
-        if (!m->tx_pcap) {
-            error = nic_medium_error(errorp, errno ? errno : EINVAL,
-                                     "cannot write pcap file %s", tx);
-        }
+        error = nic_pcap_open_tx(m, tx, overwrite, errorp);
     }
     free(copy);
     return error;
 }
 
+/* Limits of the generator: its flows differ in the low 24 bits of the
+ * destination address, and its rate times the milliseconds of a run must
+ * fit in 64 bits. */
+#define NIC_GEN_MAX_FLOWS (1u << 24)
+#define NIC_GEN_MAX_PPS 100000000u
+
+/* Parses one unsigned decimal field of a "gen" spec: digits only (no sign,
+ * no spaces, nothing after), from 'min' to 'max'. */
+static bool
+nic_gen_field(const char *s, unsigned int min, unsigned int max,
+              unsigned int *value)
+{
+    return (s && s[0] && strspn(s, "0123456789") == strlen(s)
+            && str_to_uint(s, 10, value) && *value >= min && *value <= max);
+}
+
 static int
 nic_gen_open(struct nic_medium *m, const char *arg, char **errorp)
 {
+    char *copy = xstrdup(arg);
+    char *fields[4] = { NULL, NULL, NULL, NULL };
     unsigned int n, len, pps = 0;
-    char extra;
+    int n_fields = 0;
+    bool ok;
 
-    int n_fields = sscanf(arg, "%u,%u,%u%c", &n, &len, &pps, &extra);
-    if ((n_fields != 2 && n_fields != 3) || !n || len < 60 || len > 9000
-        || (n_fields == 3 && !pps)) {
+    /* Split at every comma, so that an empty field is seen as one. */
+    for (char *p = copy; n_fields < 4; n_fields++) {
+        fields[n_fields] = p;
+        p = strchr(p, ',');
+        if (!p) {
+            n_fields++;
+            break;
+        }
+        *p++ = '\0';
+    }
+    ok = ((n_fields == 2 || n_fields == 3)
+          && nic_gen_field(fields[0], 1, NIC_GEN_MAX_FLOWS, &n)
+          && nic_gen_field(fields[1], 60, 9000, &len)
+          && (n_fields == 2
+              || nic_gen_field(fields[2], 1, NIC_GEN_MAX_PPS, &pps)));
+    free(copy);
+    if (!ok) {
         return nic_medium_error(errorp, EINVAL, "gen wants N,LEN[,PPS] with "
-                                "N > 0, 60 <= LEN <= 9000 and PPS > 0, not "
-                                "\"%s\"", arg);
+                                "1 <= N <= %u, 60 <= LEN <= 9000 and "
+                                "1 <= PPS <= %u, all decimal, not \"%s\"",
+                                NIC_GEN_MAX_FLOWS, NIC_GEN_MAX_PPS, arg);
     }
     m->gen_n_flows = n;
     m->gen_len = len;
@@ -251,6 +406,7 @@ nic_medium_close(struct nic_medium *m)
     free(m->connect_name);
     free(m->rxframe);
     free(m->gen_template);
+    nic_medium_unclaim(m);
     free(m->spec);
     free(m);
 }
@@ -317,7 +473,8 @@ nic_afpacket_recv(struct nic_medium *m, struct dp_packet **pkts, int max)
         for (int i = 0; i < got; i++) {
             size_t len = msgs[i].msg_len;
 
-            if (len > NIC_MEDIUM_MAX_FRAME) {
+            if (len > NIC_MAX_FRAME) {
+                /* Truncated into the slot, or too long for the pipeline. */
                 m->stats.rx_errors++;
                 continue;
             }
@@ -473,8 +630,30 @@ nic_gen_recv(struct nic_medium *m, struct dp_packet **pkts, int max)
     return max;
 }
 
+static int nic_medium_recv__(struct nic_medium *, struct dp_packet **,
+                             int max);
+
 int
 nic_medium_recv(struct nic_medium *m, struct dp_packet **pkts, int max)
+{
+    int n = nic_medium_recv__(m, pkts, max);
+    int j = 0;
+
+    /* A stream peer or a pcap file may carry up to 64 kB, more than the
+     * pipeline takes (see NIC_MAX_FRAME). */
+    for (int i = 0; i < n; i++) {
+        if (dp_packet_size(pkts[i]) > NIC_MAX_FRAME) {
+            dp_packet_delete(pkts[i]);
+            m->stats.rx_errors++;
+        } else {
+            pkts[j++] = pkts[i];
+        }
+    }
+    return j;
+}
+
+static int
+nic_medium_recv__(struct nic_medium *m, struct dp_packet **pkts, int max)
 {
     switch (m->kind) {
     case NIC_MEDIUM_AFPACKET:

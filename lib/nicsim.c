@@ -621,6 +621,13 @@ nicsim_process_chunk(struct nicsim *ns, struct nicsim_port *p,
         enum nic_parse_status st;
 
         bytes += dp_packet_size(pkt);
+        if (dp_packet_size(pkt) > NIC_MAX_FRAME) {
+            /* No medium delivers such a frame, but nicsim_process() is
+             * public: never let the parser see one. */
+            nicsim_counter_add(&p->c.drop[NIC_DROP_OVERSIZE], 1);
+            dp_packet_delete(pkt);
+            continue;
+        }
         st = nic_parse(dp_packet_data(pkt), dp_packet_size(pkt), p->port_no,
                        &keys[n_valid], &ofs);
         if (st == NIC_PARSE_RUNT) {
@@ -1034,7 +1041,9 @@ nicsim_port_attach(struct nic *nic, const struct nic_port_config *cfg,
 
     *errorp = NULL;
     if (!p) {
-        *errorp = xasprintf("%s has no such port", nic->name);
+        *errorp = xasprintf("%s has no such port (it has uplinks 0 to "
+                            "%"PRIu32" and VFs 0 to %"PRIu32")", nic->name,
+                            ns->config.n_uplinks - 1, ns->config.n_vfs - 1);
         return EINVAL;
     }
     if (!cfg->n_rxq || cfg->n_rxq > NIC_MAX_RXQ) {
@@ -1359,10 +1368,13 @@ nicsim_inject(struct nic *nic, uint32_t port, struct dp_packet *pkt)
 {
     struct nicsim *ns = nicsim_cast(nic);
     struct nicsim_port *p = nicsim_port(ns, port);
+    int error = (!p ? EINVAL
+                 : dp_packet_size(pkt) > NIC_MAX_FRAME ? EMSGSIZE
+                 : 0);
 
-    if (!p || !nicsim_ring_push(&p->inject, pkt, NULL)) {
+    if (error || !nicsim_ring_push(&p->inject, pkt, NULL)) {
         dp_packet_delete(pkt);
-        return p ? ENOBUFS : EINVAL;
+        return error ? error : ENOBUFS;
     }
     nicsim_wake_engine(ns, p);
     return 0;

@@ -70,6 +70,33 @@ nicsim_unixctl_nic(struct unixctl_conn *conn, const char *name)
     return nic;
 }
 
+/* Parses port name 's' ("uplinkN" or "vfN") of 'nic' into '*port'.
+ * Returns false, with an error reply that names the ports the NIC really
+ * has, if it is malformed or 'nic' has no such port. */
+static bool
+nicsim_unixctl_port(struct unixctl_conn *conn, struct nic *nic,
+                    const char *s, uint32_t *port)
+{
+    struct nic_caps caps;
+    bool ok;
+
+    nic->class->get_caps(nic, &caps);
+    ok = nic_port_from_string(s, port);
+    if (ok) {
+        ok = (nic_port_is_vf(*port)
+              ? *port - NIC_PORT_VF_BASE < caps.n_vfs
+              : *port < caps.n_uplinks);
+    }
+    if (!ok) {
+        nicsim_unixctl_error(conn, xasprintf(
+                                 "bad port \"%s\": %s has uplink0 to "
+                                 "uplink%"PRIu32" and vf0 to vf%"PRIu32, s,
+                                 nic->name, caps.n_uplinks - 1,
+                                 caps.n_vfs - 1));
+    }
+    return ok;
+}
+
 static struct json *
 nicsim_port_stats_json(const struct nic_port_stats *st)
 {
@@ -450,6 +477,14 @@ nicsim_packet_from_string(const char *s, char **errorp)
             *errorp = xstrdup("odd number of hex digits");
             return NULL;
         }
+        if (len / 2 > NIC_MAX_FRAME) {
+            /* Checked before building it: a dp_packet cannot grow past
+             * 64 kB. */
+            *errorp = xasprintf("%"PRIuSIZE" bytes, longer than the NIC's "
+                                "largest frame (%d bytes)", len / 2,
+                                NIC_MAX_FRAME);
+            return NULL;
+        }
         pkt = dp_packet_new(len / 2);
         for (size_t i = 0; i < len; i += 2) {
             uint8_t *b = dp_packet_put_uninit(pkt, 1);
@@ -474,38 +509,55 @@ nicsim_packet_from_string(const char *s, char **errorp)
     return pkt;
 }
 
-/* nicsim/receive NIC PORT PACKET...: as if PORT's medium received them. */
+/* nicsim/receive NIC PORT PACKET...: as if PORT's medium had received
+ * them.  Every packet is checked before any is given to the NIC, so that a
+ * bad one leaves the NIC as it was. */
 static void
 nicsim_unixctl_receive(struct unixctl_conn *conn, int argc,
                        const char *argv[], void *aux OVS_UNUSED)
 {
     struct nic *nic = nicsim_unixctl_nic(conn, argv[1]);
+    struct dp_packet **pkts;
+    int n_pkts = argc - 3;
+    char *msg = NULL;
     uint32_t port;
 
-    if (!nic) {
+    if (!nic || !nicsim_unixctl_port(conn, nic, argv[2], &port)) {
         return;
     }
-    if (!nic_port_from_string(argv[2], &port)) {
-        unixctl_command_reply_error(conn, "bad port (want uplinkN or vfN)");
-        return;
-    }
-    for (int i = 3; i < argc; i++) {
+    pkts = xcalloc(n_pkts, sizeof *pkts);
+    for (int i = 0; i < n_pkts && !msg; i++) {
         char *error = NULL;
-        struct dp_packet *pkt = nicsim_packet_from_string(argv[i], &error);
 
-        if (!pkt) {
-            nicsim_unixctl_error(conn, xasprintf("bad packet \"%s\": %s",
-                                                 argv[i], error));
+        pkts[i] = nicsim_packet_from_string(argv[i + 3], &error);
+        if (!pkts[i]) {
+            msg = xasprintf("bad packet %d: %s", i + 1, error);
             free(error);
-            return;
-        }
-        if (nic->class->inject(nic, port, pkt)) {
-            unixctl_command_reply_error(conn, "port cannot take packets "
-                                        "(no such port, or queue full)");
-            return;
+        } else if (dp_packet_size(pkts[i]) > NIC_MAX_FRAME) {
+            msg = xasprintf("bad packet %d: %"PRIu32" bytes, longer than "
+                            "the NIC's largest frame (%d bytes)", i + 1,
+                            dp_packet_size(pkts[i]), NIC_MAX_FRAME);
         }
     }
-    unixctl_command_reply(conn, NULL);
+    for (int i = 0; i < n_pkts; i++) {
+        if (msg) {
+            dp_packet_delete(pkts[i]);
+        } else {
+            int error = nic->class->inject(nic, port, pkts[i]);
+
+            if (error) {
+                msg = xasprintf("packet %d not taken: %s", i + 1,
+                                error == ENOBUFS ? "port's queue is full"
+                                : ovs_strerror(error));
+            }
+        }
+    }
+    free(pkts);
+    if (msg) {
+        nicsim_unixctl_error(conn, msg);
+    } else {
+        unixctl_command_reply(conn, NULL);
+    }
 }
 
 /* nicsim/add-filter NIC PORT [priority=N] MATCH QUEUE */
