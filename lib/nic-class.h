@@ -80,6 +80,10 @@ const char *nic_drop_reason_name(enum nic_drop_reason);
 /* Conservation: rx_packets == fwd_packets + sum(host) + sum(drop). */
 struct nic_port_stats {
     uint64_t rx_packets, rx_bytes;      /* Received from the medium. */
+    uint64_t rx_errors;                 /* Frames the medium failed to
+                                         * receive (too long, bad pcap
+                                         * record, socket error); not in
+                                         * rx_packets. */
     uint64_t fwd_packets;               /* Forwarded inside the NIC. */
     uint64_t host[NIC_N_HOST_REASONS];  /* Sent to the host, by reason. */
     uint64_t drop[NIC_N_DROP_REASONS];  /* Dropped, by reason. */
@@ -210,7 +214,9 @@ struct nic_class {
     int (*rss_set)(struct nic *, uint32_t port, const uint8_t *key,
                    const uint16_t *reta, size_t n_reta);
 
-    /* Adds a receive filter.  Returns 0 and its id, EINVAL or ENOSPC.
+    /* Adds a receive filter.  Returns 0 and its id, EINVAL, ENOSPC, or
+     * EEXIST (with the existing filter's id) if the port has a filter with
+     * the same match and priority.
      * May be NULL if the NIC has no filters. */
     int (*filter_add)(struct nic *, uint32_t port, const struct nic_filter *,
                       uint32_t *idp);

@@ -67,6 +67,7 @@ struct nicsim_port {
     size_t n_filters;
     uint32_t next_filter_id;
     uint64_t flushed;               /* Queued packets lost in resets. */
+    uint64_t rx_errors;             /* Of media detached since. */
 
     struct nicsim_ring inject;      /* Frames injected by tests. */
     struct nicsim_ring host_tx;     /* Frames the host sent. */
@@ -1090,6 +1091,10 @@ nicsim_port_detach(struct nic *nic, uint32_t port)
     }
     ovs_mutex_lock(&p->io_mutex);
     if (p->attached) {
+        struct nic_medium_stats ms;
+
+        nic_medium_get_stats(p->medium, &ms);
+        p->rx_errors += ms.rx_errors;
         p->attached = false;
         nic_medium_close(p->medium);
         p->medium = NULL;
@@ -1203,6 +1208,26 @@ nicsim_rss_set(struct nic *nic, uint32_t port, const uint8_t *key,
     return error;
 }
 
+/* Returns the filter of 'p' with the match and priority of 'f', or
+ * NULL. */
+static const struct nicsim_filter *
+nicsim_filter_find(const struct nicsim_port *p, const struct nic_filter *f)
+    OVS_REQUIRES(p->io_mutex)
+{
+    struct nic_match m = f->match;
+
+    nic_match_normalize(&m);
+    for (size_t i = 0; i < p->n_filters; i++) {
+        const struct nicsim_filter *nf = &p->filters[i];
+
+        if (nf->f.priority == f->priority
+            && !memcmp(&nf->f.match, &m, sizeof m)) {
+            return nf;
+        }
+    }
+    return NULL;
+}
+
 static int
 nicsim_filter_add(struct nic *nic, uint32_t port, const struct nic_filter *f,
                   uint32_t *idp)
@@ -1216,6 +1241,11 @@ nicsim_filter_add(struct nic *nic, uint32_t port, const struct nic_filter *f,
     ovs_mutex_lock(&p->io_mutex);
     if (!p->attached || f->queue >= p->n_rxq) {
         error = EINVAL;
+    } else if (nicsim_filter_find(p, f)) {
+        /* Two filters with one match and priority would leave the queue
+         * to the order they happen to be stored in. */
+        *idp = nicsim_filter_find(p, f)->id;
+        error = EEXIST;
     } else if (p->n_filters >= NIC_MAX_FILTERS) {
         error = ENOSPC;
     } else {
@@ -1261,6 +1291,15 @@ nicsim_port_stats(struct nic *nic, uint32_t port, struct nic_port_stats *s)
     }
     s->rx_packets = nicsim_counter_read(&p->c.rx_packets);
     s->rx_bytes = nicsim_counter_read(&p->c.rx_bytes);
+    ovs_mutex_lock(&p->io_mutex);
+    s->rx_errors = p->rx_errors;
+    if (p->medium) {
+        struct nic_medium_stats ms;
+
+        nic_medium_get_stats(p->medium, &ms);
+        s->rx_errors += ms.rx_errors;
+    }
+    ovs_mutex_unlock(&p->io_mutex);
     s->fwd_packets = nicsim_counter_read(&p->c.fwd_packets);
     for (int i = 0; i < NIC_N_HOST_REASONS; i++) {
         s->host[i] = nicsim_counter_read(&p->c.host[i]);
@@ -1498,6 +1537,47 @@ nicsim_dump_rules(struct nic *nic, struct nicsim_rule_dump **rulesp)
     ovs_mutex_unlock(&ns->mutex);
     qsort(rules, n, sizeof *rules, nicsim_rule_dump_cmp);
     *rulesp = rules;
+    return n;
+}
+
+static int
+nicsim_filter_dump_cmp(const void *a_, const void *b_)
+{
+    const struct nicsim_filter_dump *a = a_, *b = b_;
+
+    if (a->port != b->port) {
+        return a->port < b->port ? -1 : 1;
+    }
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+size_t
+nicsim_dump_filters(struct nic *nic, struct nicsim_filter_dump **filtersp)
+{
+    struct nicsim *ns = nicsim_cast(nic);
+    struct nicsim_filter_dump *filters = NULL;
+    size_t n = 0, allocated = 0;
+
+    for (size_t i = 0; i < ns->n_ports; i++) {
+        struct nicsim_port *p = &ns->ports[i];
+
+        ovs_mutex_lock(&p->io_mutex);
+        for (size_t j = 0; j < p->n_filters; j++) {
+            if (n >= allocated) {
+                filters = x2nrealloc(filters, &allocated, sizeof *filters);
+            }
+            filters[n++] = (struct nicsim_filter_dump) {
+                .port = p->port_no,
+                .id = p->filters[j].id,
+                .filter = p->filters[j].f,
+            };
+        }
+        ovs_mutex_unlock(&p->io_mutex);
+    }
+    if (n) {
+        qsort(filters, n, sizeof *filters, nicsim_filter_dump_cmp);
+    }
+    *filtersp = filters;
     return n;
 }
 

@@ -106,6 +106,7 @@ nicsim_port_stats_json(const struct nic_port_stats *st)
 
     json_object_put(j, "rx_packets", json_integer_create(st->rx_packets));
     json_object_put(j, "rx_bytes", json_integer_create(st->rx_bytes));
+    json_object_put(j, "rx_errors", json_integer_create(st->rx_errors));
     json_object_put(j, "forwarded", json_integer_create(st->fwd_packets));
     for (int i = 0; i < NIC_N_HOST_REASONS; i++) {
         json_object_put(host, nic_host_reason_name(i),
@@ -159,6 +160,11 @@ nicsim_port_stats_text(struct ds *s, const struct nic_port_stats *st)
             }
         }
         ds_put_char(s, '\n');
+    }
+    if (st->rx_errors) {
+        /* Not in rx: the medium could not deliver these frames at all. */
+        ds_put_format(s, "    rx errors: %"PRIu64" (medium)\n",
+                      st->rx_errors);
     }
     ds_put_format(s, "    tx: %"PRIu64" packets, %"PRIu64" bytes, %"PRIu64
                   " errors (%"PRIu64" from the host)\n", st->tx_packets,
@@ -575,8 +581,7 @@ nicsim_unixctl_add_filter(struct unixctl_conn *conn, int argc,
         return;
     }
     memset(&f, 0, sizeof f);
-    if (!nic_port_from_string(argv[2], &port)) {
-        unixctl_command_reply_error(conn, "bad port (want uplinkN or vfN)");
+    if (!nicsim_unixctl_port(conn, nic, argv[2], &port)) {
         return;
     }
     if (!nicsim_unixctl_priority(conn, argc, argv, &i, &f.priority)) {
@@ -597,7 +602,13 @@ nicsim_unixctl_add_filter(struct unixctl_conn *conn, int argc,
         return;
     }
     error = nic->class->filter_add(nic, port, &f, &id);
-    if (error) {
+    if (error == EEXIST) {
+        nicsim_unixctl_error(conn, xasprintf(
+                                 "filter not added: filter %"PRIu32" of %s "
+                                 "has the same match and priority", id,
+                                 argv[2]));
+        return;
+    } else if (error) {
         nicsim_unixctl_error(conn, xasprintf(
                                  "filter not added: %s",
                                  error == EINVAL ? "port not attached or no "
@@ -617,8 +628,10 @@ nicsim_unixctl_del_filter(struct unixctl_conn *conn, int argc OVS_UNUSED,
     if (!nic) {
         return;
     }
-    if (!nic_port_from_string(argv[2], &port)
-        || !str_to_uint(argv[3], 10, &id)) {
+    if (!nicsim_unixctl_port(conn, nic, argv[2], &port)) {
+        return;
+    }
+    if (!str_to_uint(argv[3], 10, &id)) {
         unixctl_command_reply_error(conn, "usage: nicsim/del-filter NIC "
                                     "PORT ID");
         return;
@@ -628,6 +641,74 @@ nicsim_unixctl_del_filter(struct unixctl_conn *conn, int argc OVS_UNUSED,
         return;
     }
     unixctl_command_reply(conn, NULL);
+}
+
+/* nicsim/dump-filters [--format text|json] NIC [PORT] */
+static void
+nicsim_unixctl_dump_filters(struct unixctl_conn *conn, int argc_,
+                            const char *argv_[], void *aux OVS_UNUSED)
+{
+    const char *argv[UNIXCTL_FORMAT_MAX_ARGS];
+    struct nicsim_filter_dump *filters;
+    struct json *arr = NULL;
+    struct ds s = DS_EMPTY_INITIALIZER;
+    uint32_t only = UINT32_MAX;
+    struct nic *nic;
+    bool json;
+    size_t n;
+    int argc;
+
+    if (!unixctl_format_parse(conn, argc_, argv_, argv, &argc, &json)) {
+        return;
+    }
+    if (argc != 2 && argc != 3) {
+        unixctl_command_reply_error(conn, "usage: nicsim/dump-filters "
+                                    "[--format text|json] NIC [PORT]");
+        return;
+    }
+    nic = nicsim_unixctl_nic(conn, argv[1]);
+    if (!nic || (argc == 3 && !nicsim_unixctl_port(conn, nic, argv[2],
+                                                   &only))) {
+        return;
+    }
+    n = nicsim_dump_filters(nic, &filters);
+    arr = json ? json_array_create_empty() : NULL;
+    for (size_t i = 0; i < n; i++) {
+        const struct nicsim_filter_dump *d = &filters[i];
+        struct ds m = DS_EMPTY_INITIALIZER;
+        char port[16];
+
+        if (only != UINT32_MAX && d->port != only) {
+            continue;
+        }
+        nic_port_to_string(d->port, port, sizeof port);
+        nic_match_format(&m, &d->filter.match);
+        if (json) {
+            struct json *j = json_object_create();
+
+            json_object_put_string(j, "port", port);
+            json_object_put(j, "id", json_integer_create(d->id));
+            json_object_put(j, "priority",
+                            json_integer_create(d->filter.priority));
+            json_object_put_string(j, "match", ds_cstr(&m));
+            json_object_put(j, "queue",
+                            json_integer_create(d->filter.queue));
+            json_array_add(arr, j);
+        } else {
+            ds_put_format(&s, "port=%s, id=%"PRIu32", priority=%"PRIu32
+                          ", %s queue=%"PRIu32"\n", port, d->id,
+                          d->filter.priority, ds_cstr(&m),
+                          d->filter.queue);
+        }
+        ds_destroy(&m);
+    }
+    if (json) {
+        unixctl_format_reply_json(conn, arr);
+    } else {
+        unixctl_command_reply(conn, ds_cstr(&s));
+    }
+    ds_destroy(&s);
+    free(filters);
 }
 
 static void
@@ -707,6 +788,9 @@ nicsim_unixctl_register(void)
                              nicsim_unixctl_add_filter, NULL);
     unixctl_command_register("nicsim/del-filter", "NIC PORT ID", 3, 3,
                              nicsim_unixctl_del_filter, NULL);
+    unixctl_command_register("nicsim/dump-filters",
+                             "[--format text|json] NIC [PORT]", 1, 4,
+                             nicsim_unixctl_dump_filters, NULL);
     unixctl_command_register("nicsim/fail-inserts", "NIC N", 2, 2,
                              nicsim_unixctl_fail_inserts, NULL);
     unixctl_command_register("nicsim/set-capacity",
