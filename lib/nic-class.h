@@ -231,6 +231,10 @@ struct nic_class {
      * NULL. */
     int (*port_stats)(struct nic *, uint32_t port, struct nic_port_stats *);
 
+    /* Returns 0 and, in '*up', whether the port's medium can carry frames
+     * now (a host interface may be deleted under it), or EINVAL.  May be
+     * NULL: the link of an attached port is then always up. */
+    int (*port_link)(struct nic *, uint32_t port, bool *up);
     /* Returns 0 and the counters of one representor queue, or EINVAL.
      * May be NULL. */
     int (*queue_stats)(struct nic *, uint32_t port, uint32_t queue,

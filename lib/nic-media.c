@@ -8,6 +8,7 @@
 #include <net/if.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -64,7 +65,11 @@ struct nic_medium {
     struct nic_medium_stats stats;
 
     /* afpacket */
-    int fd;
+    int fd;                     /* -1 while the interface is gone. */
+    char *ifname;
+    int ifindex;                /* Of the interface 'fd' is bound to. */
+    bool link_up;
+    long long int next_check;   /* When nic_medium_run() looks again. */
     uint8_t *rxframe;           /* A batch of max-size frames. */
 
     /* punix/unix */
@@ -131,26 +136,23 @@ nic_medium_unclaim(struct nic_medium *m)
     }
 }
 
+/* How often an afpacket medium looks at its interface, in ms: a deleted
+ * interface leaves the socket bound to nothing, and one created again
+ * under the name has a new index, so the socket must be opened again. */
+#define NIC_AFPACKET_CHECK_MS 200
+
+/* Opens m->fd on interface 'ifindex'.  Returns 0 or an errno. */
 static int
-nic_afpacket_open(struct nic_medium *m, const char *ifname, char **errorp)
+nic_afpacket_bind(struct nic_medium *m, int ifindex)
 {
     struct sockaddr_ll sll;
     struct packet_mreq mreq;
-    int ifindex = if_nametoindex(ifname);
     int one = 1;
+    int error;
 
-    if (!ifindex) {
-        return nic_medium_error(errorp, ENODEV, "no interface %s", ifname);
-    }
-    if (!nic_medium_claim(m, m->spec)) {
-        return nic_medium_error(errorp, EBUSY, "interface %s is already "
-                                "the medium of another port", ifname);
-    }
-    m->rxframe = xmalloc(NIC_AFPACKET_BATCH * NIC_MEDIUM_MAX_FRAME);
     m->fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
     if (m->fd < 0) {
-        return nic_medium_error(errorp, errno, "AF_PACKET socket: %s",
-                                ovs_strerror(errno));
+        return errno;
     }
     memset(&sll, 0, sizeof sll);
     sll.sll_family = AF_PACKET;
@@ -168,14 +170,88 @@ nic_afpacket_open(struct nic_medium *m, const char *ifname, char **errorp)
         || setsockopt(m->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one,
                       sizeof one)
         || set_nonblocking(m->fd)) {
-        int error = errno;
-
+        error = errno;
         close(m->fd);
         m->fd = -1;
+        return error;
+    }
+    m->ifindex = ifindex;
+    return 0;
+}
+
+/* Whether the interface 'm->fd' is bound to is up and running. */
+static bool
+nic_afpacket_running(const struct nic_medium *m)
+{
+    struct ifreq ifr;
+
+    memset(&ifr, 0, sizeof ifr);
+    ovs_strzcpy(ifr.ifr_name, m->ifname, sizeof ifr.ifr_name);
+    return (!ioctl(m->fd, SIOCGIFFLAGS, &ifr)
+            && (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING));
+}
+
+static int
+nic_afpacket_open(struct nic_medium *m, const char *ifname, char **errorp)
+{
+    int ifindex = if_nametoindex(ifname);
+    int error;
+
+    if (!ifindex) {
+        return nic_medium_error(errorp, ENODEV, "no interface %s", ifname);
+    }
+    if (!nic_medium_claim(m, m->spec)) {
+        return nic_medium_error(errorp, EBUSY, "interface %s is already "
+                                "the medium of another port", ifname);
+    }
+    m->ifname = xstrdup(ifname);
+    m->rxframe = xmalloc(NIC_AFPACKET_BATCH * NIC_MEDIUM_MAX_FRAME);
+    error = nic_afpacket_bind(m, ifindex);
+    if (error) {
         return nic_medium_error(errorp, error, "AF_PACKET on %s: %s",
                                 ifname, ovs_strerror(error));
     }
+    m->link_up = nic_afpacket_running(m);
+    m->next_check = time_msec() + NIC_AFPACKET_CHECK_MS;
     return 0;
+}
+
+/* Follows the interface: notices it gone (the socket then receives and
+ * sends nothing) and opens the socket again on the interface that comes
+ * back under the same name. */
+static void
+nic_afpacket_run(struct nic_medium *m)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+    bool was_up = m->link_up;
+    int ifindex;
+
+    if (time_msec() < m->next_check) {
+        return;
+    }
+    m->next_check = time_msec() + NIC_AFPACKET_CHECK_MS;
+    ifindex = if_nametoindex(m->ifname);
+    if (m->fd >= 0 && ifindex != m->ifindex) {
+        close(m->fd);
+        m->fd = -1;
+        VLOG_WARN("%s: interface %s is gone, link down", m->spec,
+                  m->ifname);
+    }
+    if (m->fd < 0 && ifindex) {
+        int error = nic_afpacket_bind(m, ifindex);
+
+        if (!error) {
+            VLOG_INFO("%s: interface %s is back (index %d), attached "
+                      "again", m->spec, m->ifname, ifindex);
+        } else {
+            VLOG_WARN_RL(&rl, "%s: cannot attach to %s again: %s", m->spec,
+                         m->ifname, ovs_strerror(error));
+        }
+    }
+    m->link_up = m->fd >= 0 && nic_afpacket_running(m);
+    if (m->link_up != was_up) {
+        VLOG_INFO("%s: link %s", m->spec, m->link_up ? "up" : "down");
+    }
 }
 
 static char *
@@ -404,6 +480,7 @@ nic_medium_close(struct nic_medium *m)
     ofpbuf_uninit(&m->rxbuf);
     ofpbuf_uninit(&m->txbuf);
     free(m->connect_name);
+    free(m->ifname);
     free(m->rxframe);
     free(m->gen_template);
     nic_medium_unclaim(m);
@@ -450,6 +527,9 @@ nic_afpacket_recv(struct nic_medium *m, struct dp_packet **pkts, int max)
     struct iovec iovs[NIC_AFPACKET_BATCH];
     int n = 0;
 
+    if (m->fd < 0) {
+        return 0;
+    }
     while (n < max) {
         int want = MIN(max - n, NIC_AFPACKET_BATCH);
 
@@ -467,6 +547,8 @@ nic_afpacket_recv(struct nic_medium *m, struct dp_packet **pkts, int max)
         if (got <= 0) {
             if (got < 0 && errno != EAGAIN && errno != EINTR) {
                 m->stats.rx_errors++;
+                /* ENETDOWN: the interface went away; look now. */
+                m->next_check = 0;
             }
             break;
         }
@@ -695,7 +777,10 @@ nic_medium_send_batch(struct nic_medium *m, struct dp_packet **pkts, int n,
     int sent = 0;
 
     *bytes = 0;
-    if (m->kind == NIC_MEDIUM_AFPACKET) {
+    if (m->kind == NIC_MEDIUM_AFPACKET && m->fd < 0) {
+        m->stats.tx_errors += n;
+        return 0;
+    } else if (m->kind == NIC_MEDIUM_AFPACKET) {
         int pos = 0;
 
         while (pos < n) {
@@ -741,8 +826,13 @@ nic_medium_send(struct nic_medium *m, const struct dp_packet *pkt)
 
     switch (m->kind) {
     case NIC_MEDIUM_AFPACKET: {
-        ssize_t retval = send(m->fd, dp_packet_data(pkt), len, 0);
+        ssize_t retval;
 
+        if (m->fd < 0) {
+            m->stats.tx_errors++;
+            return ENETDOWN;
+        }
+        retval = send(m->fd, dp_packet_data(pkt), len, 0);
         if (retval < 0) {
             m->stats.tx_errors++;
             return errno;
@@ -776,7 +866,10 @@ nic_medium_wait(struct nic_medium *m)
 {
     switch (m->kind) {
     case NIC_MEDIUM_AFPACKET:
-        poll_fd_wait(m->fd, POLLIN);
+        if (m->fd >= 0) {
+            poll_fd_wait(m->fd, POLLIN);
+        }
+        poll_timer_wait_until(m->next_check);
         break;
     case NIC_MEDIUM_STREAM:
         if (m->stream) {
@@ -806,6 +899,20 @@ nic_medium_wait(struct nic_medium *m)
     default:
         break;
     }
+}
+
+void
+nic_medium_run(struct nic_medium *m)
+{
+    if (m->kind == NIC_MEDIUM_AFPACKET) {
+        nic_afpacket_run(m);
+    }
+}
+
+bool
+nic_medium_link_up(const struct nic_medium *m)
+{
+    return m->kind != NIC_MEDIUM_AFPACKET || m->link_up;
 }
 
 const char *

@@ -725,7 +725,11 @@ nicsim_engine_run_port(struct nicsim *ns, struct nicsim_port *p)
     }
 
     ovs_mutex_lock(&p->io_mutex);
-    n = p->medium ? nic_medium_recv(p->medium, pkts, NICSIM_BATCH) : 0;
+    n = 0;
+    if (p->medium) {
+        nic_medium_run(p->medium);
+        n = nic_medium_recv(p->medium, pkts, NICSIM_BATCH);
+    }
     ovs_mutex_unlock(&p->io_mutex);
     if (n) {
         nicsim_process(&ns->up, p->port_no, pkts, n);
@@ -1315,6 +1319,20 @@ nicsim_port_stats(struct nic *nic, uint32_t port, struct nic_port_stats *s)
 }
 
 static int
+nicsim_port_link(struct nic *nic, uint32_t port, bool *up)
+{
+    struct nicsim_port *p = nicsim_port(nicsim_cast(nic), port);
+
+    if (!p) {
+        return EINVAL;
+    }
+    ovs_mutex_lock(&p->io_mutex);
+    *up = p->medium && nic_medium_link_up(p->medium);
+    ovs_mutex_unlock(&p->io_mutex);
+    return 0;
+}
+
+static int
 nicsim_queue_stats(struct nic *nic, uint32_t port, uint32_t queue,
                    struct nic_queue_stats *s)
 {
@@ -1498,6 +1516,7 @@ nicsim_get_port_info(struct nic *nic, size_t idx,
     /* The spec string lives as long as the attachment; callers use it
      * on the same thread that detaches ports. */
     info->medium = p->medium ? nic_medium_spec(p->medium) : NULL;
+    info->link_up = p->medium && nic_medium_link_up(p->medium);
     info->n_rxq = p->n_rxq;
     ovs_mutex_unlock(&p->io_mutex);
     return true;
@@ -1597,6 +1616,7 @@ const struct nic_class nicsim_class = {
     .filter_add = nicsim_filter_add,
     .filter_del = nicsim_filter_del,
     .port_stats = nicsim_port_stats,
+    .port_link = nicsim_port_link,
     .queue_stats = nicsim_queue_stats,
     .host_recv = nicsim_host_recv,
     .host_recv_wait = nicsim_host_recv_wait,

@@ -60,6 +60,7 @@ struct nicsim_port_info {
     uint32_t port;
     bool attached;                  /* Representor open. */
     const char *medium;             /* Spec, or NULL. */
+    bool link_up;                   /* Medium can carry frames now. */
     uint32_t n_rxq;
 };
 

@@ -264,6 +264,7 @@ nicsim_show_one(struct nic *nic, void *ctx_)
             json_object_put(jp, "attached", json_boolean_create(pi.attached));
             json_object_put_string(jp, "medium",
                                    pi.medium ? pi.medium : "");
+            json_object_put_string(jp, "link", pi.link_up ? "up" : "down");
             for (uint32_t q = 0; q < pi.n_rxq; q++) {
                 struct nic_queue_stats qs;
                 struct json *jqe = json_object_create();
@@ -278,9 +279,11 @@ nicsim_show_one(struct nic *nic, void *ctx_)
             json_object_put(jp, "rx_queues", jq);
             json_array_add(jports, jp);
         } else {
-            ds_put_format(s, "  port %s: %s, medium %s, %"PRIu32" rxq\n",
-                          name, pi.attached ? "attached" : "detached",
-                          pi.medium ? pi.medium : "-", pi.n_rxq);
+            ds_put_format(s, "  port %s: %s, medium %s, %"PRIu32" rxq, "
+                          "link %s\n", name,
+                          pi.attached ? "attached" : "detached",
+                          pi.medium ? pi.medium : "-", pi.n_rxq,
+                          pi.link_up ? "up" : "down");
             nicsim_port_stats_text(s, &st);
             for (uint32_t q = 0; q < pi.n_rxq; q++) {
                 struct nic_queue_stats qs;
