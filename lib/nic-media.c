@@ -50,13 +50,10 @@ enum nic_medium_kind {
 /* What a medium holds exclusively, across every NIC of the process: a
  * host interface ("afpacket:IFNAME"; two readers would each get every
  * frame) or a pcap output file ("pcap:DEV:INO"; two writers would mix
- * their records).  'nic_media_written' remembers the pcap outputs this
- * process created, which a port may rewrite when it is re-attached. */
+ * their records). */
 static struct ovs_mutex nic_media_mutex = OVS_MUTEX_INITIALIZER;
 static struct sset nic_media_claims OVS_GUARDED_BY(nic_media_mutex)
     = SSET_INITIALIZER(&nic_media_claims);
-static struct sset nic_media_written OVS_GUARDED_BY(nic_media_mutex)
-    = SSET_INITIALIZER(&nic_media_written);
 
 struct nic_medium {
     enum nic_medium_kind kind;
@@ -261,36 +258,60 @@ nic_pcap_key(const struct stat *st)
                      (unsigned long long) st->st_ino);
 }
 
-/* Opens pcap output 'tx'.  An existing file is refused, so that a typo in a
- * medium cannot destroy a capture, unless 'overwrite' or this process
- * created it (a port re-attached with the same medium rewrites its own
- * output). */
+/* Whether 'path' starts with a pcap magic number (either byte order,
+ * microsecond or nanosecond timestamps).  Read here rather than through
+ * ovs_pcap_open(), which logs a warning for any other file. */
+static bool
+nic_pcap_is_capture(const char *path)
+{
+    static const uint32_t magics[] = {
+        0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1,
+    };
+    FILE *file = fopen(path, "rb");
+    uint32_t magic;
+    bool ok = false;
+
+    if (file) {
+        if (fread(&magic, sizeof magic, 1, file) == 1) {
+            for (size_t i = 0; i < ARRAY_SIZE(magics); i++) {
+                ok = ok || magic == magics[i];
+            }
+        }
+        fclose(file);
+    }
+    return ok;
+}
+
+/* Opens pcap output 'tx'.  An existing capture is appended to, so that a
+ * restarted daemon or a re-attached port loses nothing; any other existing
+ * file is refused, so that a mistyped medium cannot destroy it, unless
+ * 'overwrite' asks to replace it. */
 static int
 nic_pcap_open_tx(struct nic_medium *m, const char *tx, bool overwrite,
                  char **errorp)
 {
+    const char *mode = "wb";
     struct stat st;
     char *key;
-    bool ours;
 
     if (!stat(tx, &st)) {
         key = nic_pcap_key(&st);
-        ovs_mutex_lock(&nic_media_mutex);
-        ours = sset_contains(&nic_media_written, key);
-        ovs_mutex_unlock(&nic_media_mutex);
         if (!nic_medium_claim(m, key)) {
             free(key);
             return nic_medium_error(errorp, EBUSY, "pcap file %s is already "
                                     "written by another port", tx);
         }
         free(key);
-        if (!ours && !overwrite) {
-            return nic_medium_error(errorp, EEXIST, "pcap file %s exists "
-                                    "(pcap:RX,TX,overwrite replaces it)",
-                                    tx);
+        if (!overwrite) {
+            if (st.st_size && !nic_pcap_is_capture(tx)) {
+                return nic_medium_error(errorp, EEXIST, "%s exists and is "
+                                        "not a pcap file (pcap:RX,TX,"
+                                        "overwrite replaces it)", tx);
+            }
+            mode = "ab";
         }
     }
-    m->tx_pcap = ovs_pcap_open(tx, "wb");
+    m->tx_pcap = ovs_pcap_open(tx, mode);
     if (!m->tx_pcap) {
         return nic_medium_error(errorp, errno ? errno : EINVAL,
                                 "cannot write pcap file %s", tx);
@@ -304,10 +325,8 @@ nic_pcap_open_tx(struct nic_medium *m, const char *tx, bool overwrite,
         }
         free(key);
     }
-    if (m->claim) {
-        ovs_mutex_lock(&nic_media_mutex);
-        sset_add(&nic_media_written, m->claim);
-        ovs_mutex_unlock(&nic_media_mutex);
+    if (mode[0] == 'a') {
+        VLOG_INFO("%s: appending to existing pcap file %s", m->spec, tx);
     }
     return 0;
 }
