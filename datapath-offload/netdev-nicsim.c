@@ -200,12 +200,11 @@ netdev_nicsim_parse_config(const struct smap *args,
         if (smap_get(args, "uplink")) {
             return xstrdup("options:uplink is only for role=uplink");
         }
-        if (!vf || !str_to_uint(vf, 10, &idx)) {
+        if (!vf || !str_to_uint(vf, 10, &idx) || idx > UINT16_MAX) {
             return xasprintf("options:vf must be a VF index for role=vf, "
                              "not \"%s\"", vf ? vf : "");
         }
-        conf->port = NIC_PORT_VF_BASE + MIN(idx, UINT32_MAX
-                                                 - NIC_PORT_VF_BASE);
+        conf->port = NIC_PORT_VF_BASE + idx;
     } else {
         const char *up = smap_get_def(args, "uplink", "0");
 

@@ -1237,18 +1237,20 @@ nicsim_filter_add(struct nic *nic, uint32_t port, const struct nic_filter *f,
                   uint32_t *idp)
 {
     struct nicsim_port *p = nicsim_port(nicsim_cast(nic), port);
+    const struct nicsim_filter *dup;
     int error = 0;
 
     if (!p) {
         return EINVAL;
     }
     ovs_mutex_lock(&p->io_mutex);
+    dup = nicsim_filter_find(p, f);
     if (!p->attached || f->queue >= p->n_rxq) {
         error = EINVAL;
-    } else if (nicsim_filter_find(p, f)) {
+    } else if (dup) {
         /* Two filters with one match and priority would leave the queue
          * to the order they happen to be stored in. */
-        *idp = nicsim_filter_find(p, f)->id;
+        *idp = dup->id;
         error = EEXIST;
     } else if (p->n_filters >= NIC_MAX_FILTERS) {
         error = ENOSPC;
