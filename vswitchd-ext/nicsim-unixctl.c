@@ -437,6 +437,31 @@ nicsim_unixctl_add_rule(struct unixctl_conn *conn, int argc,
         return;
     }
     error = nic->class->rule_add(nic, &spec, &id);
+    if (error == EINVAL) {
+        /* Most likely an output to a port this NIC does not have: say
+         * which, and what the NIC has. */
+        struct nic_caps caps;
+
+        nic->class->get_caps(nic, &caps);
+        for (size_t j = 0; j < spec.n_actions; j++) {
+            uint32_t port = spec.actions[j].port;
+            char name[16];
+
+            if (spec.actions[j].type == NIC_ACT_OUTPUT
+                && (nic_port_is_vf(port)
+                    ? port - NIC_PORT_VF_BASE >= caps.n_vfs
+                    : port >= caps.n_uplinks)) {
+                nic_port_to_string(port, name, sizeof name);
+                nicsim_unixctl_error(conn, xasprintf(
+                                         "rule not added: output:%s: %s has "
+                                         "uplink0 to uplink%"PRIu32" and vf0 "
+                                         "to vf%"PRIu32, name, nic->name,
+                                         caps.n_uplinks - 1,
+                                         caps.n_vfs - 1));
+                return;
+            }
+        }
+    }
     if (error) {
         nicsim_unixctl_error(conn, xasprintf("rule not added: %s",
                                              ovs_strerror(error)));
