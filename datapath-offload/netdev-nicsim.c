@@ -25,10 +25,13 @@
 #include "lib/nic-class.h"
 #include "lib/nicsim.h"
 #include "netdev-provider.h"
+#include "openvswitch/list.h"
+#include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "ovs-thread.h"
 #include "packets.h"
 #include "smap.h"
+#include "timeval.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(netdev_nicsim);
@@ -43,6 +46,7 @@ struct netdev_nicsim_conf {
 
 struct netdev_nicsim {
     struct netdev up;
+    struct ovs_list list_node;  /* In 'netdev_nicsim_list'. */
 
     struct ovs_mutex mutex;
     struct nic *nic OVS_GUARDED;            /* NULL until configured. */
@@ -51,7 +55,23 @@ struct netdev_nicsim {
     int mtu OVS_GUARDED;
     enum netdev_flags flags OVS_GUARDED;
     struct netdev_stats stats OVS_GUARDED;
+
+    /* What OVS last read through get_status() and get_carrier(), so that
+     * netdev_nicsim_run() tells it when that changes. */
+    uint64_t status_sig OVS_GUARDED;
 };
+
+/* The NIC counts on its own threads and a medium's link changes under it,
+ * but OVS rereads a netdev's status and carrier only when its change
+ * sequence moves: netdev_nicsim_run() looks at every port this often (ms)
+ * and moves it when something changed. */
+#define NETDEV_NICSIM_REFRESH_MS 500
+
+static struct ovs_mutex netdev_nicsim_list_mutex = OVS_MUTEX_INITIALIZER;
+static struct ovs_list netdev_nicsim_list
+    OVS_GUARDED_BY(netdev_nicsim_list_mutex)
+    = OVS_LIST_INITIALIZER(&netdev_nicsim_list);
+static long long int netdev_nicsim_next_refresh;
 
 struct netdev_rxq_nicsim {
     struct netdev_rxq up;
@@ -90,6 +110,9 @@ netdev_nicsim_construct(struct netdev *netdev)
     dev->flags = NETDEV_UP;
     netdev->n_rxq = 1;
     netdev->n_txq = 1;
+    ovs_mutex_lock(&netdev_nicsim_list_mutex);
+    ovs_list_push_back(&netdev_nicsim_list, &dev->list_node);
+    ovs_mutex_unlock(&netdev_nicsim_list_mutex);
     return 0;
 }
 
@@ -118,6 +141,9 @@ netdev_nicsim_destruct(struct netdev *netdev)
 {
     struct netdev_nicsim *dev = netdev_nicsim_cast(netdev);
 
+    ovs_mutex_lock(&netdev_nicsim_list_mutex);
+    ovs_list_remove(&dev->list_node);
+    ovs_mutex_unlock(&netdev_nicsim_list_mutex);
     ovs_mutex_lock(&dev->mutex);
     netdev_nicsim_unconfigure(dev);
     ovs_mutex_unlock(&dev->mutex);
@@ -141,7 +167,8 @@ netdev_nicsim_parse_config(const struct smap *args,
     const char *medium = smap_get_def(args, "medium", "none");
     const char *n_rxq_s = smap_get_def(args, "n_rxq", "1");
     struct smap_node *node;
-    int idx, n_rxq;
+    unsigned int idx;
+    int n_rxq;
 
     SMAP_FOR_EACH (node, args) {
         static const char *const known[] = {
@@ -165,13 +192,17 @@ netdev_nicsim_parse_config(const struct smap *args,
         return xasprintf("options:role must be \"uplink\" or \"vf\", "
                          "not \"%s\"", role ? role : "");
     }
+    /* Only the syntax here: the range depends on the NIC, which
+     * netdev_nicsim_attach() asks. */
     if (!strcmp(role, "vf")) {
         const char *vf = smap_get(args, "vf");
 
-        if (!vf || !str_to_int(vf, 10, &idx) || idx < 0
-            || idx >= NIC_MAX_VFS) {
-            return xasprintf("options:vf must be a VF index from 0 to %d "
-                             "for role=vf", NIC_MAX_VFS - 1);
+        if (smap_get(args, "uplink")) {
+            return xstrdup("options:uplink is only for role=uplink");
+        }
+        if (!vf || !str_to_uint(vf, 10, &idx) || idx > UINT16_MAX) {
+            return xasprintf("options:vf must be a VF index for role=vf, "
+                             "not \"%s\"", vf ? vf : "");
         }
         conf->port = NIC_PORT_VF_BASE + idx;
     } else {
@@ -180,10 +211,9 @@ netdev_nicsim_parse_config(const struct smap *args,
         if (smap_get(args, "vf")) {
             return xstrdup("options:vf is only for role=vf");
         }
-        if (!str_to_int(up, 10, &idx) || idx < 0
-            || idx >= NIC_MAX_UPLINKS) {
-            return xasprintf("options:uplink must be from 0 to %d",
-                             NIC_MAX_UPLINKS - 1);
+        if (!str_to_uint(up, 10, &idx) || idx >= NIC_PORT_VF_BASE) {
+            return xasprintf("options:uplink must be an uplink index, "
+                             "not \"%s\"", up);
         }
         conf->port = idx;
     }
@@ -219,6 +249,7 @@ netdev_nicsim_attach(struct netdev_nicsim *dev,
         .port = conf->port, .medium = conf->medium, .n_rxq = conf->n_rxq,
     };
     char *error_s = NULL;
+    struct nic_caps caps;
     struct nic *nic;
     int error;
 
@@ -228,6 +259,20 @@ netdev_nicsim_attach(struct netdev_nicsim *dev,
                           netdev_get_name(&dev->up), conf->nic_name,
                           ovs_strerror(error));
         return error;
+    }
+    nic->class->get_caps(nic, &caps);
+    if (nic_port_is_vf(conf->port)
+        ? conf->port - NIC_PORT_VF_BASE >= caps.n_vfs
+        : conf->port >= caps.n_uplinks) {
+        bool vf = nic_port_is_vf(conf->port);
+        uint32_t n = vf ? caps.n_vfs : caps.n_uplinks;
+
+        *errp = xasprintf("%s: options:%s must be from 0 to %"PRIu32" "
+                          "(%s has %"PRIu32" %s)", netdev_get_name(&dev->up),
+                          vf ? "vf" : "uplink", n - 1, conf->nic_name, n,
+                          vf ? "VFs" : "uplinks");
+        class->close(nic);
+        return EINVAL;
     }
     error = class->port_attach(nic, &pc, &error_s);
     if (error) {
@@ -358,33 +403,113 @@ netdev_nicsim_reconfigure(struct netdev *netdev)
     return 0;
 }
 
+/* Whether 'dev''s NIC port can carry frames now. */
+static bool
+netdev_nicsim_link_up(const struct netdev_nicsim *dev)
+    OVS_REQUIRES(dev->mutex)
+{
+    bool up = dev->nic != NULL;
+
+    if (up && dev->nic->class->port_link
+        && dev->nic->class->port_link(dev->nic, dev->conf.port, &up)) {
+        up = false;
+    }
+    return up;
+}
+
+/* Reads what get_status() shows; returns a digest of it and of the link
+ * state, which changes whenever any of them does. */
+static uint64_t
+netdev_nicsim_read_status(const struct netdev_nicsim *dev,
+                          struct nic_port_stats *st, uint64_t *host,
+                          uint64_t *drop)
+    OVS_REQUIRES(dev->mutex)
+{
+    *host = *drop = 0;
+    memset(st, 0, sizeof *st);
+    if (!dev->nic
+        || dev->nic->class->port_stats(dev->nic, dev->conf.port, st)) {
+        return 0;
+    }
+    for (int i = 0; i < NIC_N_HOST_REASONS; i++) {
+        *host += st->host[i];
+    }
+    for (int i = 0; i < NIC_N_DROP_REASONS; i++) {
+        *drop += st->drop[i];
+    }
+    return hash_2words(hash_2words(st->rx_packets, st->fwd_packets),
+                       hash_2words(hash_2words(*host, *drop),
+                                   hash_2words(st->rx_errors,
+                                               st->tx_packets)))
+           ^ (netdev_nicsim_link_up(dev) ? 0 : UINT64_C(1) << 63);
+}
+
 static int
 netdev_nicsim_get_status(const struct netdev *netdev, struct smap *smap)
 {
     struct netdev_nicsim *dev = netdev_nicsim_cast(netdev);
     struct nic_port_stats st;
+    uint64_t host, drop;
 
     ovs_mutex_lock(&dev->mutex);
-    if (dev->nic
-        && !dev->nic->class->port_stats(dev->nic, dev->conf.port, &st)) {
-        uint64_t host = 0, drop = 0;
-
-        for (int i = 0; i < NIC_N_HOST_REASONS; i++) {
-            host += st.host[i];
-        }
-        for (int i = 0; i < NIC_N_DROP_REASONS; i++) {
-            drop += st.drop[i];
-        }
+    dev->status_sig = netdev_nicsim_read_status(dev, &st, &host, &drop);
+    if (dev->nic) {
         smap_add(smap, "nic", dev->conf.nic_name);
+        smap_add(smap, "nic_link", netdev_nicsim_link_up(dev) ? "up"
+                                                              : "down");
         smap_add_format(smap, "nic_rx_packets", "%"PRIu64, st.rx_packets);
         smap_add_format(smap, "nic_forwarded", "%"PRIu64, st.fwd_packets);
         smap_add_format(smap, "nic_to_host", "%"PRIu64, host);
         smap_add_format(smap, "nic_dropped", "%"PRIu64, drop);
+        smap_add_format(smap, "nic_rx_errors", "%"PRIu64, st.rx_errors);
+        smap_add_format(smap, "nic_tx_packets", "%"PRIu64, st.tx_packets);
     } else {
         smap_add(smap, "nic", "(not attached)");
     }
     ovs_mutex_unlock(&dev->mutex);
     return 0;
+}
+
+/* Moves the change sequence of every port whose status or link changed
+ * since OVS last read it, at most every NETDEV_NICSIM_REFRESH_MS. */
+static void
+netdev_nicsim_run(const struct netdev_class *class OVS_UNUSED)
+{
+    struct netdev_nicsim *dev;
+
+    if (time_msec() < netdev_nicsim_next_refresh) {
+        return;
+    }
+    netdev_nicsim_next_refresh = time_msec() + NETDEV_NICSIM_REFRESH_MS;
+    ovs_mutex_lock(&netdev_nicsim_list_mutex);
+    LIST_FOR_EACH (dev, list_node, &netdev_nicsim_list) {
+        struct nic_port_stats st;
+        uint64_t host, drop, sig;
+        bool changed;
+
+        ovs_mutex_lock(&dev->mutex);
+        sig = netdev_nicsim_read_status(dev, &st, &host, &drop);
+        changed = sig != dev->status_sig;
+        dev->status_sig = sig;
+        ovs_mutex_unlock(&dev->mutex);
+        if (changed) {
+            netdev_change_seq_changed(&dev->up);
+        }
+    }
+    ovs_mutex_unlock(&netdev_nicsim_list_mutex);
+}
+
+static void
+netdev_nicsim_wait(const struct netdev_class *class OVS_UNUSED)
+{
+    bool any;
+
+    ovs_mutex_lock(&netdev_nicsim_list_mutex);
+    any = !ovs_list_is_empty(&netdev_nicsim_list);
+    ovs_mutex_unlock(&netdev_nicsim_list_mutex);
+    if (any) {
+        poll_timer_wait_until(netdev_nicsim_next_refresh);
+    }
 }
 
 static int
@@ -483,13 +608,29 @@ netdev_nicsim_get_stats(const struct netdev *netdev,
     struct netdev_nicsim *dev = netdev_nicsim_cast(netdev);
     struct nic_port_stats st;
 
+    /* netdev_get_stats() set every counter to UINT64_MAX, "not
+     * supported", which is what the rest (multicast, collisions, the
+     * Ethernet error kinds, size buckets) must stay. */
     ovs_mutex_lock(&dev->mutex);
-    *stats = dev->stats;
+    stats->rx_packets = dev->stats.rx_packets;
+    stats->rx_bytes = dev->stats.rx_bytes;
+    stats->tx_packets = dev->stats.tx_packets;
+    stats->tx_bytes = dev->stats.tx_bytes;
+    stats->tx_dropped = dev->stats.tx_dropped;
+    stats->rx_dropped = 0;
+    stats->rx_errors = 0;
+    stats->tx_errors = 0;
     if (dev->nic
         && !dev->nic->class->port_stats(dev->nic, dev->conf.port, &st)) {
+        uint64_t bad_len = (st.drop[NIC_DROP_RUNT]
+                            + st.drop[NIC_DROP_OVERSIZE]);
+
         /* Packets the NIC meant for the host but could not queue. */
         stats->rx_dropped = (st.drop[NIC_DROP_HOST_QUEUE_FULL]
                              + st.drop[NIC_DROP_NO_REPRESENTOR]);
+        /* Runts and frames too long, and what the medium could not
+         * deliver at all. */
+        stats->rx_errors = st.rx_errors + bad_len;
         stats->tx_errors = st.tx_errors;
     }
     ovs_mutex_unlock(&dev->mutex);
@@ -521,7 +662,7 @@ netdev_nicsim_get_carrier(const struct netdev *netdev, bool *carrier)
     struct netdev_nicsim *dev = netdev_nicsim_cast(netdev);
 
     ovs_mutex_lock(&dev->mutex);
-    *carrier = dev->nic != NULL;
+    *carrier = netdev_nicsim_link_up(dev);
     ovs_mutex_unlock(&dev->mutex);
     return 0;
 }
@@ -658,6 +799,8 @@ netdev_nicsim_ref_port(const struct netdev *netdev, struct nic **nicp,
 static const struct netdev_class netdev_nicsim_class = {
     .type = "nicsim",
     .is_pmd = false,
+    .run = netdev_nicsim_run,
+    .wait = netdev_nicsim_wait,
     .alloc = netdev_nicsim_alloc,
     .construct = netdev_nicsim_construct,
     .destruct = netdev_nicsim_destruct,

@@ -27,6 +27,13 @@ struct smap;
 #define NIC_MAX_RXQ 16
 #define NIC_MAX_FILTERS 64          /* Receive filters per port. */
 
+/* The largest frame a NIC port takes in.  An OVS dp_packet holds at most
+ * 64 kB including its headroom, and the parser keeps header offsets in 16
+ * bits; what is left is room for the headers that actions push (VLAN
+ * tags, tunnel headers) and the media's headroom. */
+#define NIC_FRAME_HEADROOM 512
+#define NIC_MAX_FRAME (UINT16_MAX - NIC_FRAME_HEADROOM)
+
 static inline bool
 nic_port_is_vf(uint32_t port)
 {
@@ -50,6 +57,7 @@ enum nic_host_reason {
 /* Why the NIC dropped a received packet. */
 #define NIC_DROP_REASONS                                                \
     NIC_DROP_REASON(RUNT, "runt", "shorter than an Ethernet header")    \
+    NIC_DROP_REASON(OVERSIZE, "oversize", "longer than NIC_MAX_FRAME")  \
     NIC_DROP_REASON(RULE, "rule", "a rule dropped it")                  \
     NIC_DROP_REASON(ACTION, "action-failed", "an action could not apply") \
     NIC_DROP_REASON(NO_PORT, "no-port", "output port not attached")     \
@@ -72,6 +80,10 @@ const char *nic_drop_reason_name(enum nic_drop_reason);
 /* Conservation: rx_packets == fwd_packets + sum(host) + sum(drop). */
 struct nic_port_stats {
     uint64_t rx_packets, rx_bytes;      /* Received from the medium. */
+    uint64_t rx_errors;                 /* Frames the medium failed to
+                                         * receive (too long, bad pcap
+                                         * record, socket error); not in
+                                         * rx_packets. */
     uint64_t fwd_packets;               /* Forwarded inside the NIC. */
     uint64_t host[NIC_N_HOST_REASONS];  /* Sent to the host, by reason. */
     uint64_t drop[NIC_N_DROP_REASONS];  /* Dropped, by reason. */
@@ -202,7 +214,9 @@ struct nic_class {
     int (*rss_set)(struct nic *, uint32_t port, const uint8_t *key,
                    const uint16_t *reta, size_t n_reta);
 
-    /* Adds a receive filter.  Returns 0 and its id, EINVAL or ENOSPC.
+    /* Adds a receive filter.  Returns 0 and its id, EINVAL, ENOSPC, or
+     * EEXIST (with the existing filter's id) if the port has a filter with
+     * the same match and priority.
      * May be NULL if the NIC has no filters. */
     int (*filter_add)(struct nic *, uint32_t port, const struct nic_filter *,
                       uint32_t *idp);
@@ -217,6 +231,10 @@ struct nic_class {
      * NULL. */
     int (*port_stats)(struct nic *, uint32_t port, struct nic_port_stats *);
 
+    /* Returns 0 and, in '*up', whether the port's medium can carry frames
+     * now (a host interface may be deleted under it), or EINVAL.  May be
+     * NULL: the link of an attached port is then always up. */
+    int (*port_link)(struct nic *, uint32_t port, bool *up);
     /* Returns 0 and the counters of one representor queue, or EINVAL.
      * May be NULL. */
     int (*queue_stats)(struct nic *, uint32_t port, uint32_t queue,
@@ -242,7 +260,8 @@ struct nic_class {
                      int n);
 
     /* Delivers a packet to 'port' as if its medium had received it.
-     * Takes ownership.  Returns 0 or EINVAL.  May be NULL. */
+     * Takes ownership.  Returns 0, EINVAL (no such port), EMSGSIZE (longer
+     * than NIC_MAX_FRAME) or ENOBUFS (queue full).  May be NULL. */
     int (*inject)(struct nic *, uint32_t port, struct dp_packet *);
 
     /* Sampling. */

@@ -8,21 +8,31 @@
 #include <net/if.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "csum.h"
+#include "lib/nic-class.h"
 #include "dp-packet.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/ofpbuf.h"
+#include "openvswitch/vlog.h"
+#include "ovs-thread.h"
 #include "packets.h"
 #include "pcap-file.h"
+#include "sset.h"
 #include "socket-util.h"
 #include "stream.h"
 #include "timeval.h"
 #include "util.h"
 
-#define NIC_MEDIUM_MAX_FRAME 65535
+VLOG_DEFINE_THIS_MODULE(nic_media);
+
+/* A receive slot of AF_PACKET: longer frames are truncated to it (and
+ * counted as errors, as is anything over NIC_MAX_FRAME). */
+#define NIC_MEDIUM_MAX_FRAME UINT16_MAX
 
 /* Frames taken per recvmmsg() call: one system call per batch, not per
  * frame, as OVS's own netdev-linux does. */
@@ -37,13 +47,26 @@ enum nic_medium_kind {
     NIC_MEDIUM_GEN,
 };
 
+/* What a medium holds exclusively, across every NIC of the process: a
+ * host interface ("afpacket:IFNAME"; two readers would each get every
+ * frame) or a pcap output file ("pcap:DEV:INO"; two writers would mix
+ * their records). */
+static struct ovs_mutex nic_media_mutex = OVS_MUTEX_INITIALIZER;
+static struct sset nic_media_claims OVS_GUARDED_BY(nic_media_mutex)
+    = SSET_INITIALIZER(&nic_media_claims);
+
 struct nic_medium {
     enum nic_medium_kind kind;
     char *spec;
+    char *claim;                /* In 'nic_media_claims', or NULL. */
     struct nic_medium_stats stats;
 
     /* afpacket */
-    int fd;
+    int fd;                     /* -1 while the interface is gone. */
+    char *ifname;
+    int ifindex;                /* Of the interface 'fd' is bound to. */
+    bool link_up;
+    long long int next_check;   /* When nic_medium_run() looks again. */
     uint8_t *rxframe;           /* A batch of max-size frames. */
 
     /* punix/unix */
@@ -82,22 +105,51 @@ nic_medium_error(char **errorp, int error, const char *fmt, ...)
     return error;
 }
 
+/* Takes 'key' for 'm'.  Returns false if another medium holds it. */
+static bool
+nic_medium_claim(struct nic_medium *m, const char *key)
+{
+    bool ok;
+
+    ovs_assert(!m->claim);
+    ovs_mutex_lock(&nic_media_mutex);
+    ok = sset_add(&nic_media_claims, key) != NULL;
+    ovs_mutex_unlock(&nic_media_mutex);
+    if (ok) {
+        m->claim = xstrdup(key);
+    }
+    return ok;
+}
+
+static void
+nic_medium_unclaim(struct nic_medium *m)
+{
+    if (m->claim) {
+        ovs_mutex_lock(&nic_media_mutex);
+        sset_find_and_delete(&nic_media_claims, m->claim);
+        ovs_mutex_unlock(&nic_media_mutex);
+        free(m->claim);
+        m->claim = NULL;
+    }
+}
+
+/* How often an afpacket medium looks at its interface, in ms: a deleted
+ * interface leaves the socket bound to nothing, and one created again
+ * under the name has a new index, so the socket must be opened again. */
+#define NIC_AFPACKET_CHECK_MS 200
+
+/* Opens m->fd on interface 'ifindex'.  Returns 0 or an errno. */
 static int
-nic_afpacket_open(struct nic_medium *m, const char *ifname, char **errorp)
+nic_afpacket_bind(struct nic_medium *m, int ifindex)
 {
     struct sockaddr_ll sll;
     struct packet_mreq mreq;
-    int ifindex = if_nametoindex(ifname);
     int one = 1;
+    int error;
 
-    if (!ifindex) {
-        return nic_medium_error(errorp, ENODEV, "no interface %s", ifname);
-    }
-    m->rxframe = xmalloc(NIC_AFPACKET_BATCH * NIC_MEDIUM_MAX_FRAME);
     m->fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
     if (m->fd < 0) {
-        return nic_medium_error(errorp, errno, "AF_PACKET socket: %s",
-                                ovs_strerror(errno));
+        return errno;
     }
     memset(&sll, 0, sizeof sll);
     sll.sll_family = AF_PACKET;
@@ -115,28 +167,196 @@ nic_afpacket_open(struct nic_medium *m, const char *ifname, char **errorp)
         || setsockopt(m->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one,
                       sizeof one)
         || set_nonblocking(m->fd)) {
-        int error = errno;
-
+        error = errno;
         close(m->fd);
         m->fd = -1;
+        return error;
+    }
+    m->ifindex = ifindex;
+    return 0;
+}
+
+/* Whether the interface 'm->fd' is bound to is up and running. */
+static bool
+nic_afpacket_running(const struct nic_medium *m)
+{
+    struct ifreq ifr;
+
+    memset(&ifr, 0, sizeof ifr);
+    ovs_strzcpy(ifr.ifr_name, m->ifname, sizeof ifr.ifr_name);
+    return (!ioctl(m->fd, SIOCGIFFLAGS, &ifr)
+            && (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING));
+}
+
+static int
+nic_afpacket_open(struct nic_medium *m, const char *ifname, char **errorp)
+{
+    int ifindex = if_nametoindex(ifname);
+    int error;
+
+    if (!ifindex) {
+        return nic_medium_error(errorp, ENODEV, "no interface %s", ifname);
+    }
+    if (!nic_medium_claim(m, m->spec)) {
+        return nic_medium_error(errorp, EBUSY, "interface %s is already "
+                                "the medium of another port", ifname);
+    }
+    m->ifname = xstrdup(ifname);
+    m->rxframe = xmalloc(NIC_AFPACKET_BATCH * NIC_MEDIUM_MAX_FRAME);
+    error = nic_afpacket_bind(m, ifindex);
+    if (error) {
         return nic_medium_error(errorp, error, "AF_PACKET on %s: %s",
                                 ifname, ovs_strerror(error));
+    }
+    m->link_up = nic_afpacket_running(m);
+    m->next_check = time_msec() + NIC_AFPACKET_CHECK_MS;
+    return 0;
+}
+
+/* Follows the interface: notices it gone (the socket then receives and
+ * sends nothing) and opens the socket again on the interface that comes
+ * back under the same name. */
+static void
+nic_afpacket_run(struct nic_medium *m)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+    bool was_up = m->link_up;
+    int ifindex;
+
+    if (time_msec() < m->next_check) {
+        return;
+    }
+    m->next_check = time_msec() + NIC_AFPACKET_CHECK_MS;
+    ifindex = if_nametoindex(m->ifname);
+    if (m->fd >= 0 && ifindex != m->ifindex) {
+        close(m->fd);
+        m->fd = -1;
+        VLOG_WARN("%s: interface %s is gone, link down", m->spec,
+                  m->ifname);
+    }
+    if (m->fd < 0 && ifindex) {
+        int error = nic_afpacket_bind(m, ifindex);
+
+        if (!error) {
+            VLOG_INFO("%s: interface %s is back (index %d), attached "
+                      "again", m->spec, m->ifname, ifindex);
+        } else {
+            VLOG_WARN_RL(&rl, "%s: cannot attach to %s again: %s", m->spec,
+                         m->ifname, ovs_strerror(error));
+        }
+    }
+    m->link_up = m->fd >= 0 && nic_afpacket_running(m);
+    if (m->link_up != was_up) {
+        VLOG_INFO("%s: link %s", m->spec, m->link_up ? "up" : "down");
+    }
+}
+
+static char *
+nic_pcap_key(const struct stat *st)
+{
+    return xasprintf("pcap:%llu:%llu", (unsigned long long) st->st_dev,
+                     (unsigned long long) st->st_ino);
+}
+
+/* Whether 'path' starts with a pcap magic number (either byte order,
+ * microsecond or nanosecond timestamps).  Read here rather than through
+ * ovs_pcap_open(), which logs a warning for any other file. */
+static bool
+nic_pcap_is_capture(const char *path)
+{
+    static const uint32_t magics[] = {
+        0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1,
+    };
+    FILE *file = fopen(path, "rb");
+    uint32_t magic;
+    bool ok = false;
+
+    if (file) {
+        if (fread(&magic, sizeof magic, 1, file) == 1) {
+            for (size_t i = 0; i < ARRAY_SIZE(magics); i++) {
+                ok = ok || magic == magics[i];
+            }
+        }
+        fclose(file);
+    }
+    return ok;
+}
+
+/* Opens pcap output 'tx'.  An existing capture is appended to, so that a
+ * restarted daemon or a re-attached port loses nothing; any other existing
+ * file is refused, so that a mistyped medium cannot destroy it, unless
+ * 'overwrite' asks to replace it. */
+static int
+nic_pcap_open_tx(struct nic_medium *m, const char *tx, bool overwrite,
+                 char **errorp)
+{
+    const char *mode = "wb";
+    struct stat st;
+    char *key;
+
+    if (!stat(tx, &st)) {
+        key = nic_pcap_key(&st);
+        if (!nic_medium_claim(m, key)) {
+            free(key);
+            return nic_medium_error(errorp, EBUSY, "pcap file %s is already "
+                                    "written by another port", tx);
+        }
+        free(key);
+        if (!overwrite) {
+            if (st.st_size && !nic_pcap_is_capture(tx)) {
+                return nic_medium_error(errorp, EEXIST, "%s exists and is "
+                                        "not a pcap file (pcap:RX,TX,"
+                                        "overwrite replaces it)", tx);
+            }
+            mode = "ab";
+        }
+    }
+    m->tx_pcap = ovs_pcap_open(tx, mode);
+    if (!m->tx_pcap) {
+        return nic_medium_error(errorp, errno ? errno : EINVAL,
+                                "cannot write pcap file %s", tx);
+    }
+    if (!m->claim && !stat(tx, &st)) {
+        key = nic_pcap_key(&st);
+        if (!nic_medium_claim(m, key)) {
+            free(key);
+            return nic_medium_error(errorp, EBUSY, "pcap file %s is already "
+                                    "written by another port", tx);
+        }
+        free(key);
+    }
+    if (mode[0] == 'a') {
+        VLOG_INFO("%s: appending to existing pcap file %s", m->spec, tx);
     }
     return 0;
 }
 
+/* "RX,TX[,overwrite]" or "RX". */
 static int
 nic_pcap_open(struct nic_medium *m, const char *arg, char **errorp)
 {
     char *copy = xstrdup(arg);
     char *comma = strchr(copy, ',');
     const char *rx = copy, *tx = comma ? comma + 1 : "-";
+    bool overwrite = false;
     int error = 0;
 
     if (comma) {
+        char *flag;
+
         *comma = '\0';
+        flag = strchr(comma + 1, ',');
+        if (flag) {
+            *flag++ = '\0';
+            if (strcmp(flag, "overwrite")) {
+                error = nic_medium_error(errorp, EINVAL, "pcap wants "
+                                         "RX,TX[,overwrite], not \"%s\"",
+                                         arg);
+            }
+            overwrite = true;
+        }
     }
-    if (strcmp(rx, "-")) {
+    if (!error && strcmp(rx, "-")) {
         m->rx_pcap = ovs_pcap_open(rx, "rb");
         if (!m->rx_pcap) {
             error = nic_medium_error(errorp, errno ? errno : EINVAL,
@@ -144,28 +364,58 @@ nic_pcap_open(struct nic_medium *m, const char *arg, char **errorp)
         }
     }
     if (!error && strcmp(tx, "-")) {
-        m->tx_pcap = ovs_pcap_open(tx, "wb");
-        if (!m->tx_pcap) {
-            error = nic_medium_error(errorp, errno ? errno : EINVAL,
-                                     "cannot write pcap file %s", tx);
-        }
+        error = nic_pcap_open_tx(m, tx, overwrite, errorp);
     }
     free(copy);
     return error;
 }
 
+/* Limits of the generator: its flows differ in the low 24 bits of the
+ * destination address, and its rate times the milliseconds of a run must
+ * fit in 64 bits. */
+#define NIC_GEN_MAX_FLOWS (1u << 24)
+#define NIC_GEN_MAX_PPS 100000000u
+
+/* Parses one unsigned decimal field of a "gen" spec: digits only (no sign,
+ * no spaces, nothing after), from 'min' to 'max'. */
+static bool
+nic_gen_field(const char *s, unsigned int min, unsigned int max,
+              unsigned int *value)
+{
+    return (s && s[0] && strspn(s, "0123456789") == strlen(s)
+            && str_to_uint(s, 10, value) && *value >= min && *value <= max);
+}
+
 static int
 nic_gen_open(struct nic_medium *m, const char *arg, char **errorp)
 {
+    char *copy = xstrdup(arg);
+    char *fields[4] = { NULL, NULL, NULL, NULL };
     unsigned int n, len, pps = 0;
-    char extra;
+    int n_fields = 0;
+    bool ok;
 
-    int n_fields = sscanf(arg, "%u,%u,%u%c", &n, &len, &pps, &extra);
-    if ((n_fields != 2 && n_fields != 3) || !n || len < 60 || len > 9000
-        || (n_fields == 3 && !pps)) {
+    /* Split at every comma, so that an empty field is seen as one. */
+    for (char *p = copy; n_fields < 4; n_fields++) {
+        fields[n_fields] = p;
+        p = strchr(p, ',');
+        if (!p) {
+            n_fields++;
+            break;
+        }
+        *p++ = '\0';
+    }
+    ok = ((n_fields == 2 || n_fields == 3)
+          && nic_gen_field(fields[0], 1, NIC_GEN_MAX_FLOWS, &n)
+          && nic_gen_field(fields[1], 60, 9000, &len)
+          && (n_fields == 2
+              || nic_gen_field(fields[2], 1, NIC_GEN_MAX_PPS, &pps)));
+    free(copy);
+    if (!ok) {
         return nic_medium_error(errorp, EINVAL, "gen wants N,LEN[,PPS] with "
-                                "N > 0, 60 <= LEN <= 9000 and PPS > 0, not "
-                                "\"%s\"", arg);
+                                "1 <= N <= %u, 60 <= LEN <= 9000 and "
+                                "1 <= PPS <= %u, all decimal, not \"%s\"",
+                                NIC_GEN_MAX_FLOWS, NIC_GEN_MAX_PPS, arg);
     }
     m->gen_n_flows = n;
     m->gen_len = len;
@@ -249,8 +499,10 @@ nic_medium_close(struct nic_medium *m)
     ofpbuf_uninit(&m->rxbuf);
     ofpbuf_uninit(&m->txbuf);
     free(m->connect_name);
+    free(m->ifname);
     free(m->rxframe);
     free(m->gen_template);
+    nic_medium_unclaim(m);
     free(m->spec);
     free(m);
 }
@@ -294,6 +546,9 @@ nic_afpacket_recv(struct nic_medium *m, struct dp_packet **pkts, int max)
     struct iovec iovs[NIC_AFPACKET_BATCH];
     int n = 0;
 
+    if (m->fd < 0) {
+        return 0;
+    }
     while (n < max) {
         int want = MIN(max - n, NIC_AFPACKET_BATCH);
 
@@ -311,13 +566,16 @@ nic_afpacket_recv(struct nic_medium *m, struct dp_packet **pkts, int max)
         if (got <= 0) {
             if (got < 0 && errno != EAGAIN && errno != EINTR) {
                 m->stats.rx_errors++;
+                /* ENETDOWN: the interface went away; look now. */
+                m->next_check = 0;
             }
             break;
         }
         for (int i = 0; i < got; i++) {
             size_t len = msgs[i].msg_len;
 
-            if (len > NIC_MEDIUM_MAX_FRAME) {
+            if (len > NIC_MAX_FRAME) {
+                /* Truncated into the slot, or too long for the pipeline. */
                 m->stats.rx_errors++;
                 continue;
             }
@@ -473,8 +731,30 @@ nic_gen_recv(struct nic_medium *m, struct dp_packet **pkts, int max)
     return max;
 }
 
+static int nic_medium_recv__(struct nic_medium *, struct dp_packet **,
+                             int max);
+
 int
 nic_medium_recv(struct nic_medium *m, struct dp_packet **pkts, int max)
+{
+    int n = nic_medium_recv__(m, pkts, max);
+    int j = 0;
+
+    /* A stream peer or a pcap file may carry up to 64 kB, more than the
+     * pipeline takes (see NIC_MAX_FRAME). */
+    for (int i = 0; i < n; i++) {
+        if (dp_packet_size(pkts[i]) > NIC_MAX_FRAME) {
+            dp_packet_delete(pkts[i]);
+            m->stats.rx_errors++;
+        } else {
+            pkts[j++] = pkts[i];
+        }
+    }
+    return j;
+}
+
+static int
+nic_medium_recv__(struct nic_medium *m, struct dp_packet **pkts, int max)
 {
     switch (m->kind) {
     case NIC_MEDIUM_AFPACKET:
@@ -516,7 +796,10 @@ nic_medium_send_batch(struct nic_medium *m, struct dp_packet **pkts, int n,
     int sent = 0;
 
     *bytes = 0;
-    if (m->kind == NIC_MEDIUM_AFPACKET) {
+    if (m->kind == NIC_MEDIUM_AFPACKET && m->fd < 0) {
+        m->stats.tx_errors += n;
+        return 0;
+    } else if (m->kind == NIC_MEDIUM_AFPACKET) {
         int pos = 0;
 
         while (pos < n) {
@@ -562,8 +845,13 @@ nic_medium_send(struct nic_medium *m, const struct dp_packet *pkt)
 
     switch (m->kind) {
     case NIC_MEDIUM_AFPACKET: {
-        ssize_t retval = send(m->fd, dp_packet_data(pkt), len, 0);
+        ssize_t retval;
 
+        if (m->fd < 0) {
+            m->stats.tx_errors++;
+            return ENETDOWN;
+        }
+        retval = send(m->fd, dp_packet_data(pkt), len, 0);
         if (retval < 0) {
             m->stats.tx_errors++;
             return errno;
@@ -597,7 +885,10 @@ nic_medium_wait(struct nic_medium *m)
 {
     switch (m->kind) {
     case NIC_MEDIUM_AFPACKET:
-        poll_fd_wait(m->fd, POLLIN);
+        if (m->fd >= 0) {
+            poll_fd_wait(m->fd, POLLIN);
+        }
+        poll_timer_wait_until(m->next_check);
         break;
     case NIC_MEDIUM_STREAM:
         if (m->stream) {
@@ -627,6 +918,20 @@ nic_medium_wait(struct nic_medium *m)
     default:
         break;
     }
+}
+
+void
+nic_medium_run(struct nic_medium *m)
+{
+    if (m->kind == NIC_MEDIUM_AFPACKET) {
+        nic_afpacket_run(m);
+    }
+}
+
+bool
+nic_medium_link_up(const struct nic_medium *m)
+{
+    return m->kind != NIC_MEDIUM_AFPACKET || m->link_up;
 }
 
 const char *

@@ -5,7 +5,8 @@
  * VM's virtual function (VF) really sends and receives frames.
  *
  *   afpacket:IFNAME      a Linux interface through AF_PACKET (veth, tap,
- *                        also ends inside network namespaces' peers)
+ *                        also ends inside network namespaces' peers);
+ *                        followed when it is deleted and created again
  *   punix:PATH           listen on a unix stream socket (one peer)
  *   unix:PATH            connect to a unix stream socket
  *                        (both framed as netdev-dummy's streams: a 2-byte
@@ -19,6 +20,7 @@
  *
  * A medium is used by one engine thread at a time. */
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct dp_packet;
@@ -44,8 +46,18 @@ int nic_medium_send(struct nic_medium *, const struct dp_packet *);
 int nic_medium_send_batch(struct nic_medium *, struct dp_packet **pkts,
                           int n, uint64_t *bytes);
 
-/* Makes poll_block() wake when nic_medium_recv() may return frames. */
+/* Does periodic work: an afpacket medium follows its interface being
+ * deleted (link down, sends fail) and created again (attached again).
+ * Call it before nic_medium_recv(). */
+void nic_medium_run(struct nic_medium *);
+
+/* Makes poll_block() wake when nic_medium_recv() may return frames or
+ * nic_medium_run() has work. */
 void nic_medium_wait(struct nic_medium *);
+
+/* Whether the medium can carry frames now: for afpacket, whether its
+ * interface exists, is up and running; other media are always up. */
+bool nic_medium_link_up(const struct nic_medium *);
 
 const char *nic_medium_spec(const struct nic_medium *);
 void nic_medium_get_stats(const struct nic_medium *,

@@ -67,6 +67,7 @@ struct nicsim_port {
     size_t n_filters;
     uint32_t next_filter_id;
     uint64_t flushed;               /* Queued packets lost in resets. */
+    uint64_t rx_errors;             /* Of media detached since. */
 
     struct nicsim_ring inject;      /* Frames injected by tests. */
     struct nicsim_ring host_tx;     /* Frames the host sent. */
@@ -621,6 +622,13 @@ nicsim_process_chunk(struct nicsim *ns, struct nicsim_port *p,
         enum nic_parse_status st;
 
         bytes += dp_packet_size(pkt);
+        if (dp_packet_size(pkt) > NIC_MAX_FRAME) {
+            /* No medium delivers such a frame, but nicsim_process() is
+             * public: never let the parser see one. */
+            nicsim_counter_add(&p->c.drop[NIC_DROP_OVERSIZE], 1);
+            dp_packet_delete(pkt);
+            continue;
+        }
         st = nic_parse(dp_packet_data(pkt), dp_packet_size(pkt), p->port_no,
                        &keys[n_valid], &ofs);
         if (st == NIC_PARSE_RUNT) {
@@ -717,7 +725,11 @@ nicsim_engine_run_port(struct nicsim *ns, struct nicsim_port *p)
     }
 
     ovs_mutex_lock(&p->io_mutex);
-    n = p->medium ? nic_medium_recv(p->medium, pkts, NICSIM_BATCH) : 0;
+    n = 0;
+    if (p->medium) {
+        nic_medium_run(p->medium);
+        n = nic_medium_recv(p->medium, pkts, NICSIM_BATCH);
+    }
     ovs_mutex_unlock(&p->io_mutex);
     if (n) {
         nicsim_process(&ns->up, p->port_no, pkts, n);
@@ -1034,7 +1046,9 @@ nicsim_port_attach(struct nic *nic, const struct nic_port_config *cfg,
 
     *errorp = NULL;
     if (!p) {
-        *errorp = xasprintf("%s has no such port", nic->name);
+        *errorp = xasprintf("%s has no such port (it has uplinks 0 to "
+                            "%"PRIu32" and VFs 0 to %"PRIu32")", nic->name,
+                            ns->config.n_uplinks - 1, ns->config.n_vfs - 1);
         return EINVAL;
     }
     if (!cfg->n_rxq || cfg->n_rxq > NIC_MAX_RXQ) {
@@ -1081,6 +1095,10 @@ nicsim_port_detach(struct nic *nic, uint32_t port)
     }
     ovs_mutex_lock(&p->io_mutex);
     if (p->attached) {
+        struct nic_medium_stats ms;
+
+        nic_medium_get_stats(p->medium, &ms);
+        p->rx_errors += ms.rx_errors;
         p->attached = false;
         nic_medium_close(p->medium);
         p->medium = NULL;
@@ -1194,19 +1212,46 @@ nicsim_rss_set(struct nic *nic, uint32_t port, const uint8_t *key,
     return error;
 }
 
+/* Returns the filter of 'p' with the match and priority of 'f', or
+ * NULL. */
+static const struct nicsim_filter *
+nicsim_filter_find(const struct nicsim_port *p, const struct nic_filter *f)
+    OVS_REQUIRES(p->io_mutex)
+{
+    struct nic_match m = f->match;
+
+    nic_match_normalize(&m);
+    for (size_t i = 0; i < p->n_filters; i++) {
+        const struct nicsim_filter *nf = &p->filters[i];
+
+        if (nf->f.priority == f->priority
+            && !memcmp(&nf->f.match, &m, sizeof m)) {
+            return nf;
+        }
+    }
+    return NULL;
+}
+
 static int
 nicsim_filter_add(struct nic *nic, uint32_t port, const struct nic_filter *f,
                   uint32_t *idp)
 {
     struct nicsim_port *p = nicsim_port(nicsim_cast(nic), port);
+    const struct nicsim_filter *dup;
     int error = 0;
 
     if (!p) {
         return EINVAL;
     }
     ovs_mutex_lock(&p->io_mutex);
+    dup = nicsim_filter_find(p, f);
     if (!p->attached || f->queue >= p->n_rxq) {
         error = EINVAL;
+    } else if (dup) {
+        /* Two filters with one match and priority would leave the queue
+         * to the order they happen to be stored in. */
+        *idp = dup->id;
+        error = EEXIST;
     } else if (p->n_filters >= NIC_MAX_FILTERS) {
         error = ENOSPC;
     } else {
@@ -1252,6 +1297,15 @@ nicsim_port_stats(struct nic *nic, uint32_t port, struct nic_port_stats *s)
     }
     s->rx_packets = nicsim_counter_read(&p->c.rx_packets);
     s->rx_bytes = nicsim_counter_read(&p->c.rx_bytes);
+    ovs_mutex_lock(&p->io_mutex);
+    s->rx_errors = p->rx_errors;
+    if (p->medium) {
+        struct nic_medium_stats ms;
+
+        nic_medium_get_stats(p->medium, &ms);
+        s->rx_errors += ms.rx_errors;
+    }
+    ovs_mutex_unlock(&p->io_mutex);
     s->fwd_packets = nicsim_counter_read(&p->c.fwd_packets);
     for (int i = 0; i < NIC_N_HOST_REASONS; i++) {
         s->host[i] = nicsim_counter_read(&p->c.host[i]);
@@ -1263,6 +1317,20 @@ nicsim_port_stats(struct nic *nic, uint32_t port, struct nic_port_stats *s)
     s->tx_bytes = nicsim_counter_read(&p->c.tx_bytes);
     s->tx_errors = nicsim_counter_read(&p->c.tx_errors);
     s->host_tx_packets = nicsim_counter_read(&p->c.host_tx_packets);
+    return 0;
+}
+
+static int
+nicsim_port_link(struct nic *nic, uint32_t port, bool *up)
+{
+    struct nicsim_port *p = nicsim_port(nicsim_cast(nic), port);
+
+    if (!p) {
+        return EINVAL;
+    }
+    ovs_mutex_lock(&p->io_mutex);
+    *up = p->medium && nic_medium_link_up(p->medium);
+    ovs_mutex_unlock(&p->io_mutex);
     return 0;
 }
 
@@ -1359,10 +1427,13 @@ nicsim_inject(struct nic *nic, uint32_t port, struct dp_packet *pkt)
 {
     struct nicsim *ns = nicsim_cast(nic);
     struct nicsim_port *p = nicsim_port(ns, port);
+    int error = (!p ? EINVAL
+                 : dp_packet_size(pkt) > NIC_MAX_FRAME ? EMSGSIZE
+                 : 0);
 
-    if (!p || !nicsim_ring_push(&p->inject, pkt, NULL)) {
+    if (error || !nicsim_ring_push(&p->inject, pkt, NULL)) {
         dp_packet_delete(pkt);
-        return p ? ENOBUFS : EINVAL;
+        return error ? error : ENOBUFS;
     }
     nicsim_wake_engine(ns, p);
     return 0;
@@ -1447,6 +1518,7 @@ nicsim_get_port_info(struct nic *nic, size_t idx,
     /* The spec string lives as long as the attachment; callers use it
      * on the same thread that detaches ports. */
     info->medium = p->medium ? nic_medium_spec(p->medium) : NULL;
+    info->link_up = p->medium && nic_medium_link_up(p->medium);
     info->n_rxq = p->n_rxq;
     ovs_mutex_unlock(&p->io_mutex);
     return true;
@@ -1489,6 +1561,47 @@ nicsim_dump_rules(struct nic *nic, struct nicsim_rule_dump **rulesp)
     return n;
 }
 
+static int
+nicsim_filter_dump_cmp(const void *a_, const void *b_)
+{
+    const struct nicsim_filter_dump *a = a_, *b = b_;
+
+    if (a->port != b->port) {
+        return a->port < b->port ? -1 : 1;
+    }
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+size_t
+nicsim_dump_filters(struct nic *nic, struct nicsim_filter_dump **filtersp)
+{
+    struct nicsim *ns = nicsim_cast(nic);
+    struct nicsim_filter_dump *filters = NULL;
+    size_t n = 0, allocated = 0;
+
+    for (size_t i = 0; i < ns->n_ports; i++) {
+        struct nicsim_port *p = &ns->ports[i];
+
+        ovs_mutex_lock(&p->io_mutex);
+        for (size_t j = 0; j < p->n_filters; j++) {
+            if (n >= allocated) {
+                filters = x2nrealloc(filters, &allocated, sizeof *filters);
+            }
+            filters[n++] = (struct nicsim_filter_dump) {
+                .port = p->port_no,
+                .id = p->filters[j].id,
+                .filter = p->filters[j].f,
+            };
+        }
+        ovs_mutex_unlock(&p->io_mutex);
+    }
+    if (n) {
+        qsort(filters, n, sizeof *filters, nicsim_filter_dump_cmp);
+    }
+    *filtersp = filters;
+    return n;
+}
+
 const struct nic_class nicsim_class = {
     .type = "nicsim",
     .open = nicsim_open,
@@ -1505,6 +1618,7 @@ const struct nic_class nicsim_class = {
     .filter_add = nicsim_filter_add,
     .filter_del = nicsim_filter_del,
     .port_stats = nicsim_port_stats,
+    .port_link = nicsim_port_link,
     .queue_stats = nicsim_queue_stats,
     .host_recv = nicsim_host_recv,
     .host_recv_wait = nicsim_host_recv_wait,

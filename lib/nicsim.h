@@ -60,6 +60,7 @@ struct nicsim_port_info {
     uint32_t port;
     bool attached;                  /* Representor open. */
     const char *medium;             /* Spec, or NULL. */
+    bool link_up;                   /* Medium can carry frames now. */
     uint32_t n_rxq;
 };
 
@@ -93,6 +94,17 @@ struct nicsim_rule_dump {
 
 /* Returns a malloc'd array of all rules (sorted by id) in '*rules'. */
 size_t nicsim_dump_rules(struct nic *, struct nicsim_rule_dump **rules);
+
+/* A copy of one receive filter, for dumps. */
+struct nicsim_filter_dump {
+    uint32_t port;
+    uint32_t id;
+    struct nic_filter filter;
+};
+
+/* Returns a malloc'd array of the filters of every port (sorted by port,
+ * then id) in '*filters'. */
+size_t nicsim_dump_filters(struct nic *, struct nicsim_filter_dump **filters);
 
 /* Processes 'n' packets received on 'port' as the engine does (used by
  * the engine threads and by benchmarks, which act as an engine thread).

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "dp-packet.h"
+#include "lib/nic-media.h"
 #include "lib/nicsim.h"
 #include "packets.h"
 #include "tests/test-packets.h"
@@ -258,6 +259,22 @@ START_TEST(test_nicsim_filters)
     ck_assert_int_eq(drain(nic, VF0, 0), 1);
     ck_assert_int_eq(drain(nic, VF0, 1), 2);
 
+    /* The same match and priority again, to another queue: refused, with
+     * the id of the filter it duplicates. */
+    uint32_t dup_id = 0;
+    f.queue = 1;
+    ck_assert_int_eq(nic->class->filter_add(nic, VF0, &f, &dup_id), EEXIST);
+    ck_assert_uint_eq(dup_id, id_53);
+
+    struct nicsim_filter_dump *dump;
+    size_t n = nicsim_dump_filters(nic, &dump);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(dump[0].id, id_all);
+    ck_assert_uint_eq(dump[1].id, id_53);
+    ck_assert_uint_eq(dump[1].filter.priority, 10);
+    ck_assert_uint_eq(dump[1].port, VF0);
+    free(dump);
+
     ck_assert_int_eq(nic->class->filter_del(nic, VF0, id_all), 0);
     ck_assert_int_eq(nic->class->filter_del(nic, VF0, id_all), ENOENT);
     check_conservation(nic, VF0);
@@ -297,6 +314,72 @@ START_TEST(test_nicsim_bad_config)
 }
 END_TEST
 
+START_TEST(test_nicsim_oversize)
+{
+    struct nic *nic = make_nic();
+    struct dp_packet *big = dp_packet_new(NIC_MAX_FRAME + 1);
+
+    dp_packet_put_zeros(big, NIC_MAX_FRAME + 1);
+    ck_assert_int_eq(nic->class->inject(nic, VF0, dp_packet_clone(big)),
+                     EMSGSIZE);
+    /* Handed to the pipeline directly, it is dropped and counted. */
+    nicsim_process(nic, VF0, &big, 1);
+    ck_assert_uint_eq(stats(nic, VF0).drop[NIC_DROP_OVERSIZE], 1);
+    check_conservation(nic, VF0);
+    nic->class->close(nic);
+}
+END_TEST
+
+START_TEST(test_nic_media_specs)
+{
+    static const char *const bad[] = {
+        "gen:1,64,abc", "gen:-1,64", "gen:1,64,", "gen:1,,64", "gen:0,64",
+        "gen:1,59", "gen:1,9001", "gen:1,64,0", "gen:1,64,5,6",
+        "gen:16777217,64", "gen:+1,64", "gen: 1,64", "gen:1",
+        "pcap:-,x.pcap,append",
+    };
+    static const char *const good[] = {
+        "gen:1,60", "gen:16777216,9000,100000000", "none",
+    };
+    char path[] = "/tmp/test-nicsim-XXXXXX";
+    struct nic_medium *m, *m2;
+    char *error, *spec;
+    int fd;
+
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        ck_assert_int_eq(nic_medium_open(bad[i], &m, &error), EINVAL);
+        ck_assert_ptr_nonnull(error);
+        free(error);
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
+        ck_assert_int_eq(nic_medium_open(good[i], &m, &error), 0);
+        nic_medium_close(m);
+    }
+
+    /* A file that is not a capture is kept unless 'overwrite'; a capture
+     * is one writer's at a time. */
+    fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, "precious", 8), 8);
+    close(fd);
+    spec = xasprintf("pcap:-,%s", path);
+    ck_assert_int_eq(nic_medium_open(spec, &m, &error), EEXIST);
+    free(error);
+    free(spec);
+    spec = xasprintf("pcap:-,%s,overwrite", path);
+    ck_assert_int_eq(nic_medium_open(spec, &m, &error), 0);
+    free(spec);
+    spec = xasprintf("pcap:-,%s", path);
+    ck_assert_int_eq(nic_medium_open(spec, &m2, &error), EBUSY);
+    free(error);
+    nic_medium_close(m);
+    ck_assert_int_eq(nic_medium_open(spec, &m2, &error), 0);
+    nic_medium_close(m2);
+    free(spec);
+    unlink(path);
+}
+END_TEST
+
 Suite *
 nicsim_suite(void)
 {
@@ -309,6 +392,8 @@ nicsim_suite(void)
     tcase_add_test(tc, test_nicsim_host_send_on_engine);
     tcase_add_test(tc, test_nicsim_filters);
     tcase_add_test(tc, test_nicsim_bad_config);
+    tcase_add_test(tc, test_nicsim_oversize);
+    tcase_add_test(tc, test_nic_media_specs);
     suite_add_tcase(s, tc);
     return s;
 }

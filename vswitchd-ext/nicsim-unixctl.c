@@ -70,6 +70,33 @@ nicsim_unixctl_nic(struct unixctl_conn *conn, const char *name)
     return nic;
 }
 
+/* Parses port name 's' ("uplinkN" or "vfN") of 'nic' into '*port'.
+ * Returns false, with an error reply that names the ports the NIC really
+ * has, if it is malformed or 'nic' has no such port. */
+static bool
+nicsim_unixctl_port(struct unixctl_conn *conn, struct nic *nic,
+                    const char *s, uint32_t *port)
+{
+    struct nic_caps caps;
+    bool ok;
+
+    nic->class->get_caps(nic, &caps);
+    ok = nic_port_from_string(s, port);
+    if (ok) {
+        ok = (nic_port_is_vf(*port)
+              ? *port - NIC_PORT_VF_BASE < caps.n_vfs
+              : *port < caps.n_uplinks);
+    }
+    if (!ok) {
+        nicsim_unixctl_error(conn, xasprintf(
+                                 "bad port \"%s\": %s has uplink0 to "
+                                 "uplink%"PRIu32" and vf0 to vf%"PRIu32, s,
+                                 nic->name, caps.n_uplinks - 1,
+                                 caps.n_vfs - 1));
+    }
+    return ok;
+}
+
 static struct json *
 nicsim_port_stats_json(const struct nic_port_stats *st)
 {
@@ -79,6 +106,7 @@ nicsim_port_stats_json(const struct nic_port_stats *st)
 
     json_object_put(j, "rx_packets", json_integer_create(st->rx_packets));
     json_object_put(j, "rx_bytes", json_integer_create(st->rx_bytes));
+    json_object_put(j, "rx_errors", json_integer_create(st->rx_errors));
     json_object_put(j, "forwarded", json_integer_create(st->fwd_packets));
     for (int i = 0; i < NIC_N_HOST_REASONS; i++) {
         json_object_put(host, nic_host_reason_name(i),
@@ -132,6 +160,11 @@ nicsim_port_stats_text(struct ds *s, const struct nic_port_stats *st)
             }
         }
         ds_put_char(s, '\n');
+    }
+    if (st->rx_errors) {
+        /* Not in rx: the medium could not deliver these frames at all. */
+        ds_put_format(s, "    rx errors: %"PRIu64" (medium)\n",
+                      st->rx_errors);
     }
     ds_put_format(s, "    tx: %"PRIu64" packets, %"PRIu64" bytes, %"PRIu64
                   " errors (%"PRIu64" from the host)\n", st->tx_packets,
@@ -231,6 +264,7 @@ nicsim_show_one(struct nic *nic, void *ctx_)
             json_object_put(jp, "attached", json_boolean_create(pi.attached));
             json_object_put_string(jp, "medium",
                                    pi.medium ? pi.medium : "");
+            json_object_put_string(jp, "link", pi.link_up ? "up" : "down");
             for (uint32_t q = 0; q < pi.n_rxq; q++) {
                 struct nic_queue_stats qs;
                 struct json *jqe = json_object_create();
@@ -245,9 +279,11 @@ nicsim_show_one(struct nic *nic, void *ctx_)
             json_object_put(jp, "rx_queues", jq);
             json_array_add(jports, jp);
         } else {
-            ds_put_format(s, "  port %s: %s, medium %s, %"PRIu32" rxq\n",
-                          name, pi.attached ? "attached" : "detached",
-                          pi.medium ? pi.medium : "-", pi.n_rxq);
+            ds_put_format(s, "  port %s: %s, medium %s, %"PRIu32" rxq, "
+                          "link %s\n", name,
+                          pi.attached ? "attached" : "detached",
+                          pi.medium ? pi.medium : "-", pi.n_rxq,
+                          pi.link_up ? "up" : "down");
             nicsim_port_stats_text(s, &st);
             for (uint32_t q = 0; q < pi.n_rxq; q++) {
                 struct nic_queue_stats qs;
@@ -401,6 +437,31 @@ nicsim_unixctl_add_rule(struct unixctl_conn *conn, int argc,
         return;
     }
     error = nic->class->rule_add(nic, &spec, &id);
+    if (error == EINVAL) {
+        /* Most likely an output to a port this NIC does not have: say
+         * which, and what the NIC has. */
+        struct nic_caps caps;
+
+        nic->class->get_caps(nic, &caps);
+        for (size_t j = 0; j < spec.n_actions; j++) {
+            uint32_t port = spec.actions[j].port;
+            char name[16];
+
+            if (spec.actions[j].type == NIC_ACT_OUTPUT
+                && (nic_port_is_vf(port)
+                    ? port - NIC_PORT_VF_BASE >= caps.n_vfs
+                    : port >= caps.n_uplinks)) {
+                nic_port_to_string(port, name, sizeof name);
+                nicsim_unixctl_error(conn, xasprintf(
+                                         "rule not added: output:%s: %s has "
+                                         "uplink0 to uplink%"PRIu32" and vf0 "
+                                         "to vf%"PRIu32, name, nic->name,
+                                         caps.n_uplinks - 1,
+                                         caps.n_vfs - 1));
+                return;
+            }
+        }
+    }
     if (error) {
         nicsim_unixctl_error(conn, xasprintf("rule not added: %s",
                                              ovs_strerror(error)));
@@ -450,6 +511,14 @@ nicsim_packet_from_string(const char *s, char **errorp)
             *errorp = xstrdup("odd number of hex digits");
             return NULL;
         }
+        if (len / 2 > NIC_MAX_FRAME) {
+            /* Checked before building it: a dp_packet cannot grow past
+             * 64 kB. */
+            *errorp = xasprintf("%"PRIuSIZE" bytes, longer than the NIC's "
+                                "largest frame (%d bytes)", len / 2,
+                                NIC_MAX_FRAME);
+            return NULL;
+        }
         pkt = dp_packet_new(len / 2);
         for (size_t i = 0; i < len; i += 2) {
             uint8_t *b = dp_packet_put_uninit(pkt, 1);
@@ -474,38 +543,55 @@ nicsim_packet_from_string(const char *s, char **errorp)
     return pkt;
 }
 
-/* nicsim/receive NIC PORT PACKET...: as if PORT's medium received them. */
+/* nicsim/receive NIC PORT PACKET...: as if PORT's medium had received
+ * them.  Every packet is checked before any is given to the NIC, so that a
+ * bad one leaves the NIC as it was. */
 static void
 nicsim_unixctl_receive(struct unixctl_conn *conn, int argc,
                        const char *argv[], void *aux OVS_UNUSED)
 {
     struct nic *nic = nicsim_unixctl_nic(conn, argv[1]);
+    struct dp_packet **pkts;
+    int n_pkts = argc - 3;
+    char *msg = NULL;
     uint32_t port;
 
-    if (!nic) {
+    if (!nic || !nicsim_unixctl_port(conn, nic, argv[2], &port)) {
         return;
     }
-    if (!nic_port_from_string(argv[2], &port)) {
-        unixctl_command_reply_error(conn, "bad port (want uplinkN or vfN)");
-        return;
-    }
-    for (int i = 3; i < argc; i++) {
+    pkts = xcalloc(n_pkts, sizeof *pkts);
+    for (int i = 0; i < n_pkts && !msg; i++) {
         char *error = NULL;
-        struct dp_packet *pkt = nicsim_packet_from_string(argv[i], &error);
 
-        if (!pkt) {
-            nicsim_unixctl_error(conn, xasprintf("bad packet \"%s\": %s",
-                                                 argv[i], error));
+        pkts[i] = nicsim_packet_from_string(argv[i + 3], &error);
+        if (!pkts[i]) {
+            msg = xasprintf("bad packet %d: %s", i + 1, error);
             free(error);
-            return;
-        }
-        if (nic->class->inject(nic, port, pkt)) {
-            unixctl_command_reply_error(conn, "port cannot take packets "
-                                        "(no such port, or queue full)");
-            return;
+        } else if (dp_packet_size(pkts[i]) > NIC_MAX_FRAME) {
+            msg = xasprintf("bad packet %d: %"PRIu32" bytes, longer than "
+                            "the NIC's largest frame (%d bytes)", i + 1,
+                            dp_packet_size(pkts[i]), NIC_MAX_FRAME);
         }
     }
-    unixctl_command_reply(conn, NULL);
+    for (int i = 0; i < n_pkts; i++) {
+        if (msg) {
+            dp_packet_delete(pkts[i]);
+        } else {
+            int error = nic->class->inject(nic, port, pkts[i]);
+
+            if (error) {
+                msg = xasprintf("packet %d not taken: %s", i + 1,
+                                error == ENOBUFS ? "port's queue is full"
+                                : ovs_strerror(error));
+            }
+        }
+    }
+    free(pkts);
+    if (msg) {
+        nicsim_unixctl_error(conn, msg);
+    } else {
+        unixctl_command_reply(conn, NULL);
+    }
 }
 
 /* nicsim/add-filter NIC PORT [priority=N] MATCH QUEUE */
@@ -523,8 +609,7 @@ nicsim_unixctl_add_filter(struct unixctl_conn *conn, int argc,
         return;
     }
     memset(&f, 0, sizeof f);
-    if (!nic_port_from_string(argv[2], &port)) {
-        unixctl_command_reply_error(conn, "bad port (want uplinkN or vfN)");
+    if (!nicsim_unixctl_port(conn, nic, argv[2], &port)) {
         return;
     }
     if (!nicsim_unixctl_priority(conn, argc, argv, &i, &f.priority)) {
@@ -545,7 +630,13 @@ nicsim_unixctl_add_filter(struct unixctl_conn *conn, int argc,
         return;
     }
     error = nic->class->filter_add(nic, port, &f, &id);
-    if (error) {
+    if (error == EEXIST) {
+        nicsim_unixctl_error(conn, xasprintf(
+                                 "filter not added: filter %"PRIu32" of %s "
+                                 "has the same match and priority", id,
+                                 argv[2]));
+        return;
+    } else if (error) {
         nicsim_unixctl_error(conn, xasprintf(
                                  "filter not added: %s",
                                  error == EINVAL ? "port not attached or no "
@@ -565,8 +656,10 @@ nicsim_unixctl_del_filter(struct unixctl_conn *conn, int argc OVS_UNUSED,
     if (!nic) {
         return;
     }
-    if (!nic_port_from_string(argv[2], &port)
-        || !str_to_uint(argv[3], 10, &id)) {
+    if (!nicsim_unixctl_port(conn, nic, argv[2], &port)) {
+        return;
+    }
+    if (!str_to_uint(argv[3], 10, &id)) {
         unixctl_command_reply_error(conn, "usage: nicsim/del-filter NIC "
                                     "PORT ID");
         return;
@@ -576,6 +669,74 @@ nicsim_unixctl_del_filter(struct unixctl_conn *conn, int argc OVS_UNUSED,
         return;
     }
     unixctl_command_reply(conn, NULL);
+}
+
+/* nicsim/dump-filters [--format text|json] NIC [PORT] */
+static void
+nicsim_unixctl_dump_filters(struct unixctl_conn *conn, int argc_,
+                            const char *argv_[], void *aux OVS_UNUSED)
+{
+    const char *argv[UNIXCTL_FORMAT_MAX_ARGS];
+    struct nicsim_filter_dump *filters;
+    struct json *arr = NULL;
+    struct ds s = DS_EMPTY_INITIALIZER;
+    uint32_t only = UINT32_MAX;
+    struct nic *nic;
+    bool json;
+    size_t n;
+    int argc;
+
+    if (!unixctl_format_parse(conn, argc_, argv_, argv, &argc, &json)) {
+        return;
+    }
+    if (argc != 2 && argc != 3) {
+        unixctl_command_reply_error(conn, "usage: nicsim/dump-filters "
+                                    "[--format text|json] NIC [PORT]");
+        return;
+    }
+    nic = nicsim_unixctl_nic(conn, argv[1]);
+    if (!nic || (argc == 3 && !nicsim_unixctl_port(conn, nic, argv[2],
+                                                   &only))) {
+        return;
+    }
+    n = nicsim_dump_filters(nic, &filters);
+    arr = json ? json_array_create_empty() : NULL;
+    for (size_t i = 0; i < n; i++) {
+        const struct nicsim_filter_dump *d = &filters[i];
+        struct ds m = DS_EMPTY_INITIALIZER;
+        char port[16];
+
+        if (only != UINT32_MAX && d->port != only) {
+            continue;
+        }
+        nic_port_to_string(d->port, port, sizeof port);
+        nic_match_format(&m, &d->filter.match);
+        if (json) {
+            struct json *j = json_object_create();
+
+            json_object_put_string(j, "port", port);
+            json_object_put(j, "id", json_integer_create(d->id));
+            json_object_put(j, "priority",
+                            json_integer_create(d->filter.priority));
+            json_object_put_string(j, "match", ds_cstr(&m));
+            json_object_put(j, "queue",
+                            json_integer_create(d->filter.queue));
+            json_array_add(arr, j);
+        } else {
+            ds_put_format(&s, "port=%s, id=%"PRIu32", priority=%"PRIu32
+                          ", %s queue=%"PRIu32"\n", port, d->id,
+                          d->filter.priority, ds_cstr(&m),
+                          d->filter.queue);
+        }
+        ds_destroy(&m);
+    }
+    if (json) {
+        unixctl_format_reply_json(conn, arr);
+    } else {
+        unixctl_command_reply(conn, ds_cstr(&s));
+    }
+    ds_destroy(&s);
+    free(filters);
 }
 
 static void
@@ -655,6 +816,9 @@ nicsim_unixctl_register(void)
                              nicsim_unixctl_add_filter, NULL);
     unixctl_command_register("nicsim/del-filter", "NIC PORT ID", 3, 3,
                              nicsim_unixctl_del_filter, NULL);
+    unixctl_command_register("nicsim/dump-filters",
+                             "[--format text|json] NIC [PORT]", 1, 4,
+                             nicsim_unixctl_dump_filters, NULL);
     unixctl_command_register("nicsim/fail-inserts", "NIC N", 2, 2,
                              nicsim_unixctl_fail_inserts, NULL);
     unixctl_command_register("nicsim/set-capacity",
