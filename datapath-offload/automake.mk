@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # datapath-offload/: the OVS-facing providers (OVS 3.1 glue).
 noinst_LIBRARIES += datapath-offload/libdpoffload.a
 datapath_offload_libdpoffload_a_SOURCES = \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * netdev-nicsim: OVS netdev class of NIC representor ports.
  *

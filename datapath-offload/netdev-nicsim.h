@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef NETDEV_NICSIM_H
 #define NETDEV_NICSIM_H 1
 

@@ -1,3 +1,6 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The netdev flow-API provider of NIC ports: feeds dpif-netdev's datapath
+ * flows into the offload engine. */
 #include <config.h>
 
 #include "datapath-offload/netdev-offload-nicsim.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef NETDEV_OFFLOAD_NICSIM_H
 #define NETDEV_OFFLOAD_NICSIM_H 1
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # lib/: the NIC interface, nicsim and the offload engine's pure logic.
 noinst_LIBRARIES += lib/libovsoffload.a
 lib_libovsoffload_a_SOURCES = \

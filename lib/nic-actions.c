@@ -1,3 +1,6 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Executes NIC rule actions on a packet, with the bytes that OVS's
+ * odp_execute_actions() gives. */
 #include <config.h>
 
 #include "lib/nic-actions.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef NIC_ACTIONS_H
 #define NIC_ACTIONS_H 1
 

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The registry of NIC classes and the names the NIC model shares. */
 #include <config.h>
 
 #include "lib/nic-class.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef NIC_CLASS_H
 #define NIC_CLASS_H 1
 

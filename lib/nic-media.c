@@ -1,3 +1,6 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The media a NIC port attaches to: AF_PACKET interfaces, unix streams,
+ * pcap files and the in-memory generator. */
 #include <config.h>
 
 #include "lib/nic-media.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef NIC_MEDIA_H
 #define NIC_MEDIA_H 1
 

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The NIC's packet parser, which extracts what OVS's flow_extract() does. */
 #include <config.h>
 
 #include "lib/nic-parse.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef NIC_PARSE_H
 #define NIC_PARSE_H 1
 

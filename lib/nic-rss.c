@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Toeplitz RSS hashing and indirection for the NIC's receive queues. */
 #include <config.h>
 
 #include "lib/nic-rss.h"

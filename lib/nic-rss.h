@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef NIC_RSS_H
 #define NIC_RSS_H 1
 

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* NIC rules: matching, validation and their text syntax. */
 #include <config.h>
 
 #include "lib/nic-rule.h"

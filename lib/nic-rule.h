@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef NIC_RULE_H
 #define NIC_RULE_H 1
 

@@ -1,3 +1,6 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The NIC's exact-match and wildcard rule tables, read by the pipeline
+ * without locks. */
 #include <config.h>
 
 #include "lib/nic-table.h"

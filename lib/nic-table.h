@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef NIC_TABLE_H
 #define NIC_TABLE_H 1
 

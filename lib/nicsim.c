@@ -1,3 +1,6 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* nicsim, the reference software SmartNIC: pipeline, engine threads, ports
+ * and counters. */
 #include <config.h>
 
 #include "lib/nicsim.h"

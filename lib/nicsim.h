@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef NICSIM_H
 #define NICSIM_H 1
 

@@ -1,3 +1,6 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Admission to the NIC's finite tables: rate meters and the value and
+ * first-come policies. */
 #include <config.h>
 
 #include "lib/offload-admission.h"

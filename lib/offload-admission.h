@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef OFFLOAD_ADMISSION_H
 #define OFFLOAD_ADMISSION_H 1
 

@@ -1,3 +1,6 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The offload engine: tracks datapath flows, places them in the NIC and
+ * keeps their state and statistics. */
 #include <config.h>
 
 #include "lib/offload-engine.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef OFFLOAD_ENGINE_H
 #define OFFLOAD_ENGINE_H 1
 

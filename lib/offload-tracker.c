@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The tracker of datapath flows and their NIC rules, by UFID. */
 #include <config.h>
 
 #include "lib/offload-tracker.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef OFFLOAD_TRACKER_H
 #define OFFLOAD_TRACKER_H 1
 

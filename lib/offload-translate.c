@@ -1,3 +1,6 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Translation of datapath flows into NIC rules, with a reason where they
+ * cannot be. */
 #include <config.h>
 
 #include "lib/offload-translate.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef OFFLOAD_TRANSLATE_H
 #define OFFLOAD_TRANSLATE_H 1
 

@@ -1,3 +1,6 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The shadow check behind offload/verify: the NIC's outputs against OVS's
+ * matcher and actions. */
 #include <config.h>
 
 #include "lib/offload-verify.h"

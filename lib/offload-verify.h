@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef OFFLOAD_VERIFY_H
 #define OFFLOAD_VERIFY_H 1
 

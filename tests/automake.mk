@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/: Check unit tests of lib/, the autotest suite, and the
 # compatibility run of OVS's own suite against ovs-vswitchd-offload.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench-nicsim: throughput of the nicsim pipeline with N installed
  * exact-match rules and 64-byte packets from the in-memory generator.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench-offload: the offload engine under the load dpif-netdev puts on it.
  *
  * Usage: bench-offload [--json FILE] [--quick] [insert] [zipf]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the NIC parser on arbitrary frames.  ASan catches any
  * read past the frame; the checks below catch inconsistent results. */
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the match and action parsers behind nicsim/add-rule,
  * which take text straight from ovs-appctl. */
 

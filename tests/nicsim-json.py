@@ -1,4 +1,5 @@
 #! /usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Reads "ovs-appctl nicsim/show --format json" on stdin.
 
   nicsim-json.py conservation       check rx = forwarded + to host + dropped

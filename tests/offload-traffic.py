@@ -1,4 +1,5 @@
 #! /usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Feeds UDP/TCP frames to a nicsim port's unix-socket medium at a steady
 rate, for tests that need traffic while ovs-appctl is busy.
 

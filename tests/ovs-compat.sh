@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # ovs-compat.sh -- run a documented subset of Open vSwitch's own test suite
 # with ovs-vswitchd-offload standing in for ovs-vswitchd.
 #

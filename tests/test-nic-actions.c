@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of lib/nic-actions: header rewrites keep checksums right,
  * VLAN push/pop and tunnel encap/decap restore the original bytes, and
  * outputs happen in order with the packet as modified so far. */

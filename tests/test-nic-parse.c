@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of lib/nic-parse: every supported header, and malformed or
  * truncated frames, which must be classified without reading past the
  * end (the sanitizer build catches any overread). */

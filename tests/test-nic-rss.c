@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of lib/nic-rss: the Toeplitz hash against Microsoft's RSS
  * verification suite, and the indirection table. */
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of lib/nic-table and lib/nic-rule: placement, priorities,
  * capacity, modify/remove, batch lookup, formatting. */
 

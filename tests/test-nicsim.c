@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of lib/nicsim: the pipeline's outcomes and their counters
  * (conservation), queues, resets and failure injection.  The pipeline is
  * driven directly with nicsim_process(), as an engine thread drives it. */

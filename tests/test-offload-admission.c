@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of lib/offload-admission: rate meters, admission order and
  * the hysteresis that keeps similar flows from trading places. */
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of lib/offload-engine (and the tracker under it) against a
  * real nicsim NIC: rules follow the flows offered, counters flow back,
  * full tables, eviction by value, rules lost in a reset come back, ports

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of lib/offload-translate: megaflows and ODP actions become the
  * NIC rules they should, the ones that cannot are refused with a reason a
  * user can read, and a translated match admits the same packets as OVS's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of lib/offload-verify: the host's path (OVS's own action
  * executor) and the NIC's (lib/nic-actions) agree on translated rules, and
  * a NIC that sends the wrong bytes, to the wrong port or for the wrong

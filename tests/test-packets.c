@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Builders of test frames with correct lengths and checksums. */
 #include <config.h>
 
 #include "tests/test-packets.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef TESTS_TEST_PACKETS_H
 #define TESTS_TEST_PACKETS_H 1
 

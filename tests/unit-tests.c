@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Runs the Check unit tests of lib/.
  *
  * Usage: unit-tests [SUITE...]   (default: all suites)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef TESTS_UNIT_TESTS_H
 #define TESTS_UNIT_TESTS_H 1
 

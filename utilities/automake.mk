@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # utilities/: set-up, sandbox and demo scripts.
 EXTRA_DIST += \
 	utilities/ovs-offload-setup.sh \

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # ovs-offload-bench-cpu.sh -- host work per packet with offload off and on,
 # for the same offered traffic: the packets dpif-netdev itself counts
 # (dpif-netdev/pmd-stats-show) and the CPU time of ovs-vswitchd-offload's
@@ -32,7 +33,7 @@ while [ $# -gt 0 ]; do
         --flows) flows=$2; shift ;;
         --json) json=$2; shift ;;
         --schema) schema=$2; shift ;;
-        -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument '$1' (try --help)" ;;
     esac
     shift

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # ovs-offload-build.sh -- set up dependencies, configure and build
 # ovs-offload out of tree.  Idempotent: reruns only the steps whose inputs
 # changed.
@@ -21,7 +22,7 @@ while [ $# -gt 0 ]; do
         --builddir=*) builddir=${1#*=} ;;
         --sanitizers) configure_args+=(--enable-sanitizers) ;;
         --werror) configure_args+=(--enable-Werror) ;;
-        -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '3,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument '$1' (try --help)" ;;
     esac
     shift

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # ovs-offload-demo.sh -- the main job: set everything up (Debian packages,
 # the pinned OVS build, configure, make) and run the demo.
 #
@@ -19,7 +20,7 @@ set -o pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 case " $* " in
-    *" -h "*|*" --help "*) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *" -h "*|*" --help "*) sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 esac
 [ "$(id -u)" = 0 ] || { echo "ovs-offload-demo: error: must run as root" >&2; exit 1; }
 

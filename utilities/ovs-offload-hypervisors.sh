@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # ovs-offload-hypervisors.sh -- two hypervisors, four VMs, real traffic,
 # offload off and on, and stock OVS as the baseline, side by side.
 #
@@ -49,7 +50,7 @@ while [ $# -gt 0 ]; do
         --out) out=$2; shift ;;
         --schema) schema=$2; shift ;;
         --stock) stock=$2; shift ;;
-        -h|--help) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '3,34p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument '$1' (try --help)" ;;
     esac
     shift

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # ovs-offload-sandbox.sh -- a throw-away hypervisor: ovsdb-server and
 # ovs-vswitchd-offload on the userspace datapath, one bridge, and two "VMs"
 # (network namespaces on veth pairs) that ping each other through it.
@@ -27,7 +28,7 @@ while [ $# -gt 0 ]; do
         --keep) keep=true ;;
         --count) count=$2; shift ;;
         --schema) schema=$2; shift ;;
-        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument '$1' (try --help)" ;;
     esac
     shift

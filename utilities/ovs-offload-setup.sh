@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # ovs-offload-setup.sh -- install the build/test dependencies of ovs-offload
 # and build the pinned Open vSwitch once into a cache outside the repository.
 #
@@ -36,7 +37,7 @@ for arg; do
     case $arg in
         --print-dirs) print_only=true ;;
         --no-packages) install_packages=false ;;
-        -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument '$arg' (try --help)" ;;
     esac
 done

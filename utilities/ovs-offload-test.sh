@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # ovs-offload-test.sh -- build ovs-offload and run every test suite:
 #
 #   1. unit        Check unit tests of lib/               (_build)
@@ -26,7 +27,7 @@ while [ $# -gt 0 ]; do
         -j*) jobs=${1#-j} ;;
         --no-compat) compat=false ;;
         --no-asan) asan=false ;;
-        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "ovs-offload-test: unknown argument '$1'" >&2; exit 2 ;;
     esac
     shift

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # vswitchd-ext/: the ovs-vswitchd-offload daemon.
 sbin_PROGRAMS += vswitchd-ext/ovs-vswitchd-offload
 vswitchd_ext_ovs_vswitchd_offload_SOURCES = \

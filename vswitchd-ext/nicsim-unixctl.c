@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ovs-appctl commands of the nicsim reference NIC: inspection (show,
  * dump-rules), direct rule insertion, packet injection and failure
  * injection for tests.  Bad arguments get an error reply, which makes

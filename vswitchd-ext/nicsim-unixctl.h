@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef VSWITCHD_EXT_NICSIM_UNIXCTL_H
 #define VSWITCHD_EXT_NICSIM_UNIXCTL_H 1
 

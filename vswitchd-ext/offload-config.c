@@ -1,3 +1,6 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The extension's configuration from OVSDB, validated, the last good
+ * values kept. */
 #include <config.h>
 
 #include "vswitchd-ext/offload-config.h"

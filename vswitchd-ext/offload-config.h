@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef OFFLOAD_CONFIG_H
 #define OFFLOAD_CONFIG_H 1
 

@@ -1,3 +1,6 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Registration of the NIC netdev class, the flow-API provider and their
+ * commands. */
 #include <config.h>
 
 #include "vswitchd-ext/offload-providers.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef VSWITCHD_EXT_OFFLOAD_PROVIDERS_H
 #define VSWITCHD_EXT_OFFLOAD_PROVIDERS_H 1
 

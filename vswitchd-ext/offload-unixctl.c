@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The offload/* ovs-appctl commands. */
 #include <config.h>
 
 #include "vswitchd-ext/offload-unixctl.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ovs-vswitchd-offload: Open vSwitch's switch daemon with the NIC offload
  * extension's providers registered.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Reply helpers (text and JSON) shared by the unixctl commands. */
 #include <config.h>
 
 #include "vswitchd-ext/unixctl-format.h"

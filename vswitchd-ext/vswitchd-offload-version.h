@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef VSWITCHD_OFFLOAD_VERSION_H
 #define VSWITCHD_OFFLOAD_VERSION_H 1
 
