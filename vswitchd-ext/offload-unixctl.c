@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The offload/* ovs-appctl commands. */
+/* The ovs-appctl commands offload/show, flows, explain and verify. */
 #include <config.h>
 
 #include "vswitchd-ext/offload-unixctl.h"
