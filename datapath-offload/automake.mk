@@ -2,7 +2,7 @@
 # datapath-offload/: the OVS-facing providers (OVS 3.1 glue).
 noinst_LIBRARIES += datapath-offload/libdpoffload.a
 datapath_offload_libdpoffload_a_SOURCES = \
-	datapath-offload/netdev-nicsim.c \
-	datapath-offload/netdev-nicsim.h \
-	datapath-offload/netdev-offload-nicsim.c \
-	datapath-offload/netdev-offload-nicsim.h
+	datapath-offload/netdev-nic.c \
+	datapath-offload/netdev-nic.h \
+	datapath-offload/netdev-offload-nic.c \
+	datapath-offload/netdev-offload-nic.h

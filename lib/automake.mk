@@ -4,8 +4,9 @@ noinst_LIBRARIES += lib/libovsoffload.a
 lib_libovsoffload_a_SOURCES = \
 	lib/nic-actions.c \
 	lib/nic-actions.h \
-	lib/nic-class.c \
-	lib/nic-class.h \
+	lib/nic.c \
+	lib/nic.h \
+	lib/nic-provider.h \
 	lib/nic-media.c \
 	lib/nic-media.h \
 	lib/nic-parse.c \

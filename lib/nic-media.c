@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "csum.h"
-#include "lib/nic-class.h"
+#include "lib/nic.h"
 #include "dp-packet.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/ofpbuf.h"

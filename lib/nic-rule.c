@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/nic-class.h"
+#include "lib/nic.h"
 #include "packets.h"
 
 void

@@ -4,6 +4,7 @@
 #include <config.h>
 
 #include "lib/nicsim.h"
+#include "lib/nic-provider.h"
 
 #include <errno.h>
 #include <string.h>

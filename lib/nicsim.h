@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "lib/nic-class.h"
+#include "lib/nic.h"
 #include "lib/nic-table.h"
 
 struct ds;

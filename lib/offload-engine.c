@@ -10,7 +10,7 @@
 
 #include "flow.h"
 #include "hash.h"
-#include "lib/nic-class.h"
+#include "lib/nic.h"
 #include "odp-util.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
@@ -123,11 +123,11 @@ offload_nic_ref(struct offload_engine *e, struct nic *nic)
 
         /* Hold the NIC open while it has flows, so that a representor
          * closing does not free it under the engine. */
-        if (nic->class->open(nic->name, &ref)) {
+        if (nic_ref(nic, &ref)) {
             return NULL;
         } else if (ref != nic) {
             /* Another NIC of that name: the caller's is going away. */
-            ref->class->close(ref);
+            nic_close(ref);
             return NULL;
         }
         on = xzalloc(sizeof *on);
@@ -145,7 +145,7 @@ offload_nic_unref(struct offload_engine *e, struct nic *nic)
 
     if (on && !--on->n_flows) {
         hmap_remove(&e->nics, &on->node);
-        nic->class->close(nic);
+        nic_close(nic);
         free(on);
     }
 }
@@ -193,7 +193,7 @@ offload_flow_install(struct offload_engine *e, struct offload_flow *flow,
 
     ovs_assert(!flow->installed && flow->rule.kind != OFFLOAD_KIND_NONE);
     offload_rule_to_spec(&flow->rule, offload_flow_cookie(flow), &spec);
-    error = flow->nic->class->rule_add(flow->nic, &spec, &flow->rule_id);
+    error = nic_rule_add(flow->nic, &spec, &flow->rule_id);
     if (!error) {
         flow->installed = true;
         flow->cur_packets = flow->cur_bytes = 0;
@@ -230,7 +230,7 @@ offload_flow_install(struct offload_engine *e, struct offload_flow *flow,
         snprintf(detail, sizeof detail, "%s (errno %d)",
                  ovs_strerror(error), error);
         VLOG_WARN_RL(&rl, "%s: rule insertion failed: %s",
-                     flow->nic->name, detail);
+                     nic_get_name(flow->nic), detail);
         offload_tracker_set_state(&e->tracker, flow, OFFLOAD_STATE_FAILED,
                                   OFFLOAD_REASON_INSERT_FAILED, detail);
     }
@@ -265,7 +265,7 @@ static int
 offload_flow_query(struct offload_flow *flow, long long int now_ms)
 {
     struct nic_rule_stats st;
-    int error = flow->nic->class->rule_query(flow->nic, flow->rule_id, &st);
+    int error = nic_rule_query(flow->nic, flow->rule_id, &st);
 
     if (!error) {
         offload_flow_read_counters(flow, &st, now_ms);
@@ -293,7 +293,7 @@ offload_flow_uninstall(struct offload_engine *e, struct offload_flow *flow,
         return;
     }
     offload_flow_query(flow, now_ms);
-    flow->nic->class->rule_del(flow->nic, flow->rule_id);
+    nic_rule_del(flow->nic, flow->rule_id);
     offload_flow_forget_rule(e, flow);
     e->c.deletes++;
 }
@@ -339,7 +339,7 @@ offload_port_key(const struct nic *nic, uint32_t port)
     char name[16];
 
     nic_port_to_string(port, name, sizeof name);
-    return xasprintf("%s/%s", nic->name, name);
+    return xasprintf("%s/%s", nic_get_name(nic), name);
 }
 
 static bool
@@ -351,6 +351,31 @@ offload_port_is_excluded(const struct offload_engine *e,
 
     free(key);
     return excluded;
+}
+
+/* Gives the installed rule of 'flow' the actions of 'xl', whose match is
+ * the rule's.  The NIC may do it by replacing the rule (lib/nic.h), so the
+ * old rule's counters are read first and a new rule counts from zero.
+ * Returns false, the flow no longer installed, if the NIC lost the rule
+ * on the way. */
+static bool
+offload_flow_modify(struct offload_flow *flow,
+                    const struct offload_translation *xl,
+                    long long int now_ms)
+{
+    uint32_t old_id = flow->rule_id;
+    struct nic_rule_spec spec;
+
+    offload_flow_query(flow, now_ms);
+    offload_rule_set(&flow->rule, xl);
+    offload_rule_to_spec(&flow->rule, offload_flow_cookie(flow), &spec);
+    if (nic_rule_modify(flow->nic, &flow->rule_id, &spec)) {
+        return false;
+    }
+    if (flow->rule_id != old_id) {
+        flow->cur_packets = flow->cur_bytes = 0;
+    }
+    return true;
 }
 
 enum offload_state
@@ -392,15 +417,12 @@ offload_engine_flow_put(const struct offload_put *put, long long int now_ms)
 
     const struct offload_translation *xl = put->xlate;
     if (flow->installed && xl->kind == flow->rule.kind
-        && xl->kind != OFFLOAD_KIND_NONE && flow->nic->class->rule_modify
+        && xl->kind != OFFLOAD_KIND_NONE
         && !memcmp(&xl->spec.match, &flow->rule.match,
                    sizeof xl->spec.match)
         && e->config.enabled && !flow->excluded
-        && !flow->nic->class->rule_modify(flow->nic, flow->rule_id,
-                                          xl->spec.actions,
-                                          xl->spec.n_actions)) {
-        /* New actions in place: no window without a rule. */
-        offload_rule_set(&flow->rule, xl);
+        && offload_flow_modify(flow, xl, now_ms)) {
+        /* New actions, in place where the NIC can. */
         e->c.modifies++;
         offload_tracker_set_state(&e->tracker, flow,
                                   offload_kind_state(xl->kind),
@@ -901,10 +923,10 @@ offload_engine_show(struct ds *s)
     HMAP_FOR_EACH (on, node, &e->nics) {
         struct nic_caps caps;
 
-        on->nic->class->get_caps(on->nic, &caps);
+        nic_get_caps(on->nic, &caps);
         ds_put_format(s, "  %s: %"PRIuSIZE" rules of %"PRIuSIZE
                       " (exact %"PRIuSIZE" + wildcard %"PRIuSIZE")%s\n",
-                      on->nic->name, on->n_installed,
+                      nic_get_name(on->nic), on->n_installed,
                       caps.exact_capacity + caps.wildcard_capacity,
                       caps.exact_capacity, caps.wildcard_capacity,
                       on->full ? ", table full" : "");
@@ -970,12 +992,12 @@ offload_engine_show_json(void)
         struct json *n = json_object_create();
         struct nic_caps caps;
 
-        on->nic->class->get_caps(on->nic, &caps);
+        nic_get_caps(on->nic, &caps);
         json_object_put(n, "rules", json_integer_create(on->n_installed));
         json_object_put(n, "capacity", json_integer_create(
                             caps.exact_capacity + caps.wildcard_capacity));
         json_object_put(n, "full", json_boolean_create(on->full));
-        json_object_put(nics, on->nic->name, n);
+        json_object_put(nics, nic_get_name(on->nic), n);
     }
     json_object_put(j, "nics", nics);
     json_object_put(rules, "inserted", json_integer_create(e->c.inserts));
@@ -1153,7 +1175,7 @@ offload_engine_get_nics(struct nic ***nicsp)
     HMAP_FOR_EACH (on, node, &e->nics) {
         struct nic *ref;
 
-        if (!on->nic->class->open(on->nic->name, &ref)) {
+        if (!nic_ref(on->nic, &ref)) {
             (*nicsp)[n++] = ref;
         }
     }

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "hash.h"
-#include "lib/nic-class.h"
+#include "lib/nic.h"
 #include "odp-util.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
@@ -193,7 +193,8 @@ offload_flow_format_nic_port(struct ds *s, const struct offload_flow *flow)
     char port[16];
 
     nic_port_to_string(flow->nic_port, port, sizeof port);
-    ds_put_format(s, "%s/%s", flow->nic ? flow->nic->name : "?", port);
+    ds_put_format(s, "%s/%s", flow->nic ? nic_get_name(flow->nic) : "?",
+                  port);
 }
 
 /* The host receive queue the flow's packets reach: none if the NIC

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lib/nic-class.h"
+#include "lib/nic.h"
 #include "lib/nic-rule.h"
 #include "openvswitch/types.h"
 

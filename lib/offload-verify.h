@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "lib/nic-class.h"
+#include "lib/nic.h"
 #include "lib/offload-translate.h"
 #include "openvswitch/types.h"
 

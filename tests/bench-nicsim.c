@@ -187,28 +187,28 @@ bench_one(unsigned long n_rules, double seconds, struct bench_result *r)
         spec.n_actions = 1;
         spec.actions[0].type = NIC_ACT_OUTPUT;
         spec.actions[0].port = 1;
-        if (nic->class->rule_add(nic, &spec, &id)) {
+        if (nic_rule_add(nic, &spec, &id)) {
             ovs_fatal(0, "NIC insert %lu failed", i);
         }
     }
     nic_tables_destroy(&tables);
     pc = (struct nic_port_config) { .port = 1, .medium = "none", .n_rxq = 1 };
-    if (nic->class->port_attach(nic, &pc, &error)) {
+    if (nic_port_attach(nic, &pc, &error)) {
         ovs_fatal(0, "%s", error);
     }
     pc.port = 0;
     pc.medium = xasprintf("gen:%lu,64", n_rules);
     nicsim_get_engine_info(nic, 0, &e0);
-    if (nic->class->port_attach(nic, &pc, &error)) {
+    if (nic_port_attach(nic, &pc, &error)) {
         ovs_fatal(0, "%s", error);
     }
     xsleep(seconds > 0.5 ? (unsigned int) (seconds + 0.5) : 1);
     nicsim_get_engine_info(nic, 0, &e1);
-    nic->class->port_detach(nic, 0);
+    nic_port_detach(nic, 0);
     r->engine_mpps = ((e1.packets - e0.packets)
                       / ((e1.cpu_ns - e0.cpu_ns) / 1e9) / 1e6);
     free(CONST_CAST(char *, pc.medium));
-    nic->class->close(nic);
+    nic_close(nic);
 
     for (size_t i = 0; i < n_frames; i++) {
         dp_packet_delete(frames[i]);

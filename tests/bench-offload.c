@@ -46,7 +46,7 @@
 #include "dp-packet.h"
 #include "flow.h"
 #include "hash.h"
-#include "lib/nic-class.h"
+#include "lib/nic.h"
 #include "lib/nicsim.h"
 #include "lib/offload-engine.h"
 #include "lib/offload-translate.h"
@@ -182,7 +182,7 @@ bench_offer(struct nic *nic, uint32_t id, const struct match *m,
     struct nic_caps caps;
     enum offload_state state;
 
-    nic->class->get_caps(nic, &caps);
+    nic_get_caps(nic, &caps);
     offload_translate(m, actions->data, actions->size, &caps,
                       &bench_resolver, id + 1, ufid.u64.lo, xl);
 
@@ -298,7 +298,7 @@ bench_insert_run(size_t n, struct bench_insert *r)
     r->engine_bytes = ((double) mallinfo2().uordblks - heap0) / n;
 
     /* The peer: the same rules straight into a fresh NIC. */
-    bnic->class->get_caps(bnic, &caps);
+    nic_get_caps(bnic, &caps);
     heap0 = mallinfo2().uordblks;
     for (size_t base = 0; base < n; base += BENCH_CHUNK) {
         size_t k = MIN(BENCH_CHUNK, n - base);
@@ -314,7 +314,7 @@ bench_insert_run(size_t n, struct bench_insert *r)
         }
         t0 = bench_now();
         for (size_t j = 0; j < k; j++) {
-            if (bnic->class->rule_add(bnic, &xls[j].spec, &ids[base + j])) {
+            if (nic_rule_add(bnic, &xls[j].spec, &ids[base + j])) {
                 n_bad++;
             }
         }
@@ -344,7 +344,7 @@ bench_insert_run(size_t n, struct bench_insert *r)
 
         t0 = bench_now();
         for (size_t j = 0; j < k; j++) {
-            if (bnic->class->rule_del(bnic, ids[base + j])) {
+            if (nic_rule_del(bnic, ids[base + j])) {
                 n_bad++;
             }
         }
@@ -366,8 +366,8 @@ bench_insert_run(size_t n, struct bench_insert *r)
     }
 
     offload_engine_clear();
-    enic->class->close(enic);
-    bnic->class->close(bnic);
+    nic_close(enic);
+    nic_close(bnic);
     ofpbuf_uninit(&actions);
     free(ms);
     free(xls);
@@ -612,8 +612,8 @@ bench_port_counts(struct nic *nic, uint64_t *rx, uint64_t *fwd,
 {
     struct nic_port_stats st;
 
-    if (nic->class->port_stats(nic, BENCH_VF0, &st)) {
-        ovs_fatal(0, "%s: no VF0 stats", nic->name);
+    if (nic_port_stats(nic, BENCH_VF0, &st)) {
+        ovs_fatal(0, "%s: no VF0 stats", nic_get_name(nic));
     }
     *rx = st.rx_packets;
     *fwd = st.fwd_packets;
@@ -654,11 +654,11 @@ bench_zipf_policy(const struct bench_zipf_params *p, const uint32_t *stream,
     pc = (struct nic_port_config) {
         .port = BENCH_VF0, .medium = "none", .n_rxq = 1,
     };
-    if (nic->class->port_attach(nic, &pc, &error)) {
+    if (nic_port_attach(nic, &pc, &error)) {
         ovs_fatal(0, "%s", error);
     }
     pc.port = BENCH_UPLINK;
-    if (nic->class->port_attach(nic, &pc, &error)) {
+    if (nic_port_attach(nic, &pc, &error)) {
         ovs_fatal(0, "%s", error);
     }
 
@@ -682,7 +682,7 @@ bench_zipf_policy(const struct bench_zipf_params *p, const uint32_t *stream,
 
             /* The host path: dpif-netdev counts what it receives per
              * flow. */
-            while ((got = nic->class->host_recv(nic, BENCH_VF0, 0, pkts,
+            while ((got = nic_host_recv(nic, BENCH_VF0, 0, pkts,
                                                 BENCH_BATCH)) > 0) {
                 for (int j = 0; j < got; j++) {
                     size_t id = bench_frame_flow(pkts[j], p->n_flows);
@@ -771,9 +771,9 @@ bench_zipf_policy(const struct bench_zipf_params *p, const uint32_t *stream,
     }
 
     offload_engine_clear();
-    nic->class->port_detach(nic, BENCH_VF0);
-    nic->class->port_detach(nic, BENCH_UPLINK);
-    nic->class->close(nic);
+    nic_port_detach(nic, BENCH_VF0);
+    nic_port_detach(nic, BENCH_UPLINK);
+    nic_close(nic);
     ofpbuf_uninit(&actions);
     free(sw_count);
     free(offered);

@@ -37,7 +37,7 @@ make_nic(void)
         };
         char *error = NULL;
 
-        ck_assert_int_eq(nic->class->port_attach(nic, &pc, &error), 0);
+        ck_assert_int_eq(nic_port_attach(nic, &pc, &error), 0);
     }
     return nic;
 }
@@ -73,7 +73,7 @@ add_rule(struct nic *nic, const char *match, const char *actions)
     ck_assert_ptr_null(error);
     error = nic_actions_from_string(actions, spec.actions, &spec.n_actions);
     ck_assert_ptr_null(error);
-    ck_assert_int_eq(nic->class->rule_add(nic, &spec, &id), 0);
+    ck_assert_int_eq(nic_rule_add(nic, &spec, &id), 0);
     return id;
 }
 
@@ -82,7 +82,7 @@ stats(struct nic *nic, uint32_t port)
 {
     struct nic_port_stats st;
 
-    ck_assert_int_eq(nic->class->port_stats(nic, port, &st), 0);
+    ck_assert_int_eq(nic_port_stats(nic, port, &st), 0);
     return st;
 }
 
@@ -107,7 +107,7 @@ drain(struct nic *nic, uint32_t port, uint32_t queue)
     struct dp_packet *pkts[64];
     int n, total = 0;
 
-    while ((n = nic->class->host_recv(nic, port, queue, pkts, 64)) > 0) {
+    while ((n = nic_host_recv(nic, port, queue, pkts, 64)) > 0) {
         for (int i = 0; i < n; i++) {
             dp_packet_delete(pkts[i]);
         }
@@ -146,12 +146,12 @@ START_TEST(test_nicsim_outcomes)
     check_conservation(nic, VF0);
 
     ck_assert_uint_eq(stats(nic, VF1).tx_packets, 1);
-    ck_assert_int_eq(nic->class->rule_query(nic, fwd_id, &rs), 0);
+    ck_assert_int_eq(nic_rule_query(nic, fwd_id, &rs), 0);
     ck_assert_uint_eq(rs.n_packets, 1);
     ck_assert_uint_eq(rs.table, NIC_TABLE_WILDCARD);
     /* The rule's packet went to queue 1; the miss to whatever RSS says. */
     ck_assert_int_eq(drain(nic, VF0, 1) + drain(nic, VF0, 0), 2);
-    nic->class->close(nic);
+    nic_close(nic);
 }
 END_TEST
 
@@ -166,7 +166,7 @@ START_TEST(test_nicsim_host_queue_full_and_detached)
         send_udp(nic, VF0, 1);
     }
     ck_assert_uint_eq(stats(nic, VF0).drop[NIC_DROP_HOST_QUEUE_FULL], 5);
-    ck_assert_int_eq(nic->class->queue_stats(nic, VF0, 0, &qs), 0);
+    ck_assert_int_eq(nic_queue_stats(nic, VF0, 0, &qs), 0);
     ck_assert_uint_eq(qs.depth, NICSIM_RING_SIZE);
     ck_assert_uint_eq(qs.drops, 5);
     n = drain(nic, VF0, 0);
@@ -174,11 +174,11 @@ START_TEST(test_nicsim_host_queue_full_and_detached)
     check_conservation(nic, VF0);
 
     /* Without a representor, host-bound packets are dropped, counted. */
-    nic->class->port_detach(nic, VF0);
+    nic_port_detach(nic, VF0);
     send_udp(nic, VF0, 1);
     ck_assert_uint_eq(stats(nic, VF0).drop[NIC_DROP_NO_REPRESENTOR], 1);
     check_conservation(nic, VF0);
-    nic->class->close(nic);
+    nic_close(nic);
 }
 END_TEST
 
@@ -194,18 +194,18 @@ START_TEST(test_nicsim_reset_and_failures)
     spec.n_actions = 1;
     spec.actions[0].type = NIC_ACT_OUTPUT;
     spec.actions[0].port = NIC_PORT_VF_BASE + 7;
-    ck_assert_int_eq(nic->class->rule_add(nic, &spec, &id), EINVAL);
+    ck_assert_int_eq(nic_rule_add(nic, &spec, &id), EINVAL);
 
     nicsim_fail_next_inserts(nic, 1);
     spec.actions[0].port = VF1;
-    ck_assert_int_eq(nic->class->rule_add(nic, &spec, &id), EIO);
-    ck_assert_int_eq(nic->class->rule_add(nic, &spec, &id), 0);
+    ck_assert_int_eq(nic_rule_add(nic, &spec, &id), EIO);
+    ck_assert_int_eq(nic_rule_add(nic, &spec, &id), 0);
 
     send_udp(nic, UPLINK, 5);   /* catch-all rule: forwarded */
     ck_assert_uint_eq(stats(nic, UPLINK).fwd_packets, 1);
 
     /* A reset loses the rules: the same packet now misses. */
-    ck_assert_int_eq(nic->class->reset(nic), 0);
+    ck_assert_int_eq(nic_reset(nic), 0);
     nicsim_get_info(nic, &info);
     ck_assert_uint_eq(info.n_resets, 1);
     ck_assert_uint_eq(info.n_rules[NIC_TABLE_WILDCARD], 0);
@@ -213,7 +213,7 @@ START_TEST(test_nicsim_reset_and_failures)
     send_udp(nic, UPLINK, 5);
     ck_assert_uint_eq(stats(nic, UPLINK).host[NIC_HOST_MISS], 1);
     check_conservation(nic, UPLINK);
-    nic->class->close(nic);
+    nic_close(nic);
 }
 END_TEST
 
@@ -223,14 +223,14 @@ START_TEST(test_nicsim_host_send_on_engine)
     struct dp_packet *p = udp_packet(9);
 
     /* The engine thread, not this one, transmits what the host sends. */
-    ck_assert_int_eq(nic->class->host_send(nic, VF1, &p, 1), 0);
+    ck_assert_int_eq(nic_host_send(nic, VF1, &p, 1), 0);
     for (int i = 0; i < 200 && !stats(nic, VF1).tx_packets; i++) {
         usleep(10000);
     }
     ck_assert_uint_eq(stats(nic, VF1).tx_packets, 1);
     ck_assert_uint_eq(stats(nic, VF1).host_tx_packets, 1);
     ck_assert_uint_eq(stats(nic, VF1).rx_packets, 0);
-    nic->class->close(nic);
+    nic_close(nic);
 }
 END_TEST
 
@@ -245,14 +245,14 @@ START_TEST(test_nicsim_filters)
     error = nic_match_from_string("udp", &f.match);
     ck_assert_ptr_null(error);
     f.queue = 1;
-    ck_assert_int_eq(nic->class->filter_add(nic, VF0, &f, &id_all), 0);
+    ck_assert_int_eq(nic_filter_add(nic, VF0, &f, &id_all), 0);
     error = nic_match_from_string("udp,tp_dst=53", &f.match);
     ck_assert_ptr_null(error);
     f.queue = 0;
     f.priority = 10;
-    ck_assert_int_eq(nic->class->filter_add(nic, VF0, &f, &id_53), 0);
+    ck_assert_int_eq(nic_filter_add(nic, VF0, &f, &id_53), 0);
     f.queue = 2;                /* VF0 has queues 0 and 1 only. */
-    ck_assert_int_eq(nic->class->filter_add(nic, VF0, &f, &id_53), EINVAL);
+    ck_assert_int_eq(nic_filter_add(nic, VF0, &f, &id_53), EINVAL);
 
     send_udp(nic, VF0, 53);     /* misses: to queue 0 by the filter */
     send_udp(nic, VF0, 54);     /* to queue 1 */
@@ -264,7 +264,7 @@ START_TEST(test_nicsim_filters)
      * the id of the filter it duplicates. */
     uint32_t dup_id = 0;
     f.queue = 1;
-    ck_assert_int_eq(nic->class->filter_add(nic, VF0, &f, &dup_id), EEXIST);
+    ck_assert_int_eq(nic_filter_add(nic, VF0, &f, &dup_id), EEXIST);
     ck_assert_uint_eq(dup_id, id_53);
 
     struct nicsim_filter_dump *dump;
@@ -276,10 +276,10 @@ START_TEST(test_nicsim_filters)
     ck_assert_uint_eq(dump[1].port, VF0);
     free(dump);
 
-    ck_assert_int_eq(nic->class->filter_del(nic, VF0, id_all), 0);
-    ck_assert_int_eq(nic->class->filter_del(nic, VF0, id_all), ENOENT);
+    ck_assert_int_eq(nic_filter_del(nic, VF0, id_all), 0);
+    ck_assert_int_eq(nic_filter_del(nic, VF0, id_all), ENOENT);
     check_conservation(nic, VF0);
-    nic->class->close(nic);
+    nic_close(nic);
 }
 END_TEST
 
@@ -297,21 +297,21 @@ START_TEST(test_nicsim_bad_config)
     nic = nicsim_find("t0");
     ck_assert_ptr_nonnull(nic);
     /* n_rxq 0, an attached port, a VF beyond the NIC, a bad medium. */
-    ck_assert_int_eq(nic->class->port_attach(nic, &pc, &error), EINVAL);
+    ck_assert_int_eq(nic_port_attach(nic, &pc, &error), EINVAL);
     free(error);
     pc.n_rxq = 1;
-    ck_assert_int_eq(nic->class->port_attach(nic, &pc, &error), EBUSY);
+    ck_assert_int_eq(nic_port_attach(nic, &pc, &error), EBUSY);
     free(error);
     pc.port = NIC_PORT_VF_BASE + 9;
-    ck_assert_int_eq(nic->class->port_attach(nic, &pc, &error), EINVAL);
+    ck_assert_int_eq(nic_port_attach(nic, &pc, &error), EINVAL);
     free(error);
-    nic->class->port_detach(nic, VF0);
+    nic_port_detach(nic, VF0);
     pc.port = VF0;
     pc.medium = "afpacket:no-such-if0";
-    ck_assert_int_eq(nic->class->port_attach(nic, &pc, &error), ENODEV);
+    ck_assert_int_eq(nic_port_attach(nic, &pc, &error), ENODEV);
     ck_assert_str_eq(error, "no interface no-such-if0");
     free(error);
-    nic->class->close(nic);
+    nic_close(nic);
 }
 END_TEST
 
@@ -321,13 +321,13 @@ START_TEST(test_nicsim_oversize)
     struct dp_packet *big = dp_packet_new(NIC_MAX_FRAME + 1);
 
     dp_packet_put_zeros(big, NIC_MAX_FRAME + 1);
-    ck_assert_int_eq(nic->class->inject(nic, VF0, dp_packet_clone(big)),
+    ck_assert_int_eq(nic_inject(nic, VF0, dp_packet_clone(big)),
                      EMSGSIZE);
     /* Handed to the pipeline directly, it is dropped and counted. */
     nicsim_process(nic, VF0, &big, 1);
     ck_assert_uint_eq(stats(nic, VF0).drop[NIC_DROP_OVERSIZE], 1);
     check_conservation(nic, VF0);
-    nic->class->close(nic);
+    nic_close(nic);
 }
 END_TEST
 

@@ -18,7 +18,7 @@
 #include "dp-packet.h"
 #include "flow.h"
 #include "lib/nic-actions.h"
-#include "lib/nic-class.h"
+#include "lib/nic.h"
 #include "lib/nic-parse.h"
 #include "lib/offload-translate.h"
 #include "netlink.h"

@@ -59,7 +59,7 @@ eng_setup(enum offload_policy policy, size_t wildcard_capacity)
         };
         char *error = NULL;
 
-        ck_assert_int_eq(nic->class->port_attach(nic, &pc, &error), 0);
+        ck_assert_int_eq(nic_port_attach(nic, &pc, &error), 0);
     }
     offload_engine_config_init(&ec);
     ec.enabled = true;
@@ -72,7 +72,7 @@ static void
 eng_teardown(struct nic *nic)
 {
     offload_engine_clear();
-    nic->class->close(nic);
+    nic_close(nic);
 }
 
 static ovs_u128
@@ -105,7 +105,7 @@ eng_put(struct nic *nic, uint32_t n, uint16_t tp_dst, const char *actions,
     ofpbuf_init(&acts, 64);
     ck_assert_int_eq(odp_actions_from_string(actions, NULL, &acts), 0);
     struct nic_caps caps;
-    nic->class->get_caps(nic, &caps);
+    nic_get_caps(nic, &caps);
     offload_translate(&match, acts.data, acts.size, &caps, &eng_resolver,
                       100 + n, ufid.u64.lo, &xl);
 
@@ -278,7 +278,7 @@ START_TEST(test_reset_recovery)
     ck_assert_int_eq(eng_put(nic, 1, 1, "2", 0), OFFLOAD_STATE_OFFLOADED);
     eng_send(nic, 1, 4);
     offload_engine_run(1000);
-    ck_assert_int_eq(nic->class->reset(nic), 0);
+    ck_assert_int_eq(nic_reset(nic), 0);
     ck_assert_uint_eq(eng_n_rules(nic), 0);
     offload_engine_run(2000);
     ck_assert_uint_eq(eng_n_rules(nic), 1);
@@ -290,7 +290,7 @@ START_TEST(test_reset_recovery)
 
     /* An insertion failure is retried (reinstalling tries once, the
      * rebalancer once more in the same round, then each round). */
-    ck_assert_int_eq(nic->class->reset(nic), 0);
+    ck_assert_int_eq(nic_reset(nic), 0);
     nicsim_fail_next_inserts(nic, 2);
     offload_engine_run(3000);
     ck_assert_int_eq(eng_status(1).state, OFFLOAD_STATE_FAILED);

@@ -12,7 +12,7 @@
 
 #include "dp-packet.h"
 #include "flow.h"
-#include "lib/nic-class.h"
+#include "lib/nic.h"
 #include "lib/nic-parse.h"
 #include "lib/offload-translate.h"
 #include "odp-util.h"

@@ -13,7 +13,7 @@
 
 #include "dp-packet.h"
 #include "flow.h"
-#include "lib/nic-class.h"
+#include "lib/nic.h"
 #include "lib/nicsim.h"
 #include "odp-util.h"
 #include "openvswitch/dynamic-string.h"
@@ -81,7 +81,7 @@ nicsim_unixctl_port(struct unixctl_conn *conn, struct nic *nic,
     struct nic_caps caps;
     bool ok;
 
-    nic->class->get_caps(nic, &caps);
+    nic_get_caps(nic, &caps);
     ok = nic_port_from_string(s, port);
     if (ok) {
         ok = (nic_port_is_vf(*port)
@@ -92,7 +92,7 @@ nicsim_unixctl_port(struct unixctl_conn *conn, struct nic *nic,
         nicsim_unixctl_error(conn, xasprintf(
                                  "bad port \"%s\": %s has uplink0 to "
                                  "uplink%"PRIu32" and vf0 to vf%"PRIu32, s,
-                                 nic->name, caps.n_uplinks - 1,
+                                 nic_get_name(nic), caps.n_uplinks - 1,
                                  caps.n_vfs - 1));
     }
     return ok;
@@ -188,7 +188,7 @@ nicsim_show_one(struct nic *nic, void *ctx_)
     struct json *jnic = NULL, *jports = NULL, *jengines = NULL;
     struct ds *s = &ctx->text;
 
-    if (ctx->only && strcmp(ctx->only, nic->name)) {
+    if (ctx->only && strcmp(ctx->only, nic_get_name(nic))) {
         return;
     }
     nicsim_get_info(nic, &info);
@@ -206,7 +206,7 @@ nicsim_show_one(struct nic *nic, void *ctx_)
                             json_integer_create(info.capacity[t]));
             json_object_put(tables, nic_table_name(t), jt);
         }
-        json_object_put_string(jnic, "name", nic->name);
+        json_object_put_string(jnic, "name", nic_get_name(nic));
         json_object_put(jnic, "tables", tables);
         json_object_put(jnic, "resets", json_integer_create(info.n_resets));
         json_object_put(jnic, "injected_insert_failures",
@@ -215,7 +215,7 @@ nicsim_show_one(struct nic *nic, void *ctx_)
                         json_integer_create(info.pending_failures));
     } else {
         ds_put_format(s, "%s: %"PRIu32" uplinks, %"PRIu32" VFs, "
-                      "%"PRIu64" resets\n", nic->name,
+                      "%"PRIu64" resets\n", nic_get_name(nic),
                       info.config.n_uplinks, info.config.n_vfs,
                       info.n_resets);
         for (int t = 0; t < NIC_N_TABLES; t++) {
@@ -252,7 +252,7 @@ nicsim_show_one(struct nic *nic, void *ctx_)
         struct nic_port_stats st;
         char name[16];
 
-        nic->class->port_stats(nic, pi.port, &st);
+        nic_port_stats(nic, pi.port, &st);
         if (!pi.attached && !st.rx_packets && !st.tx_packets) {
             continue;
         }
@@ -270,7 +270,7 @@ nicsim_show_one(struct nic *nic, void *ctx_)
                 struct nic_queue_stats qs;
                 struct json *jqe = json_object_create();
 
-                nic->class->queue_stats(nic, pi.port, q, &qs);
+                nic_queue_stats(nic, pi.port, q, &qs);
                 json_object_put(jqe, "packets",
                                 json_integer_create(qs.packets));
                 json_object_put(jqe, "drops", json_integer_create(qs.drops));
@@ -289,7 +289,7 @@ nicsim_show_one(struct nic *nic, void *ctx_)
             for (uint32_t q = 0; q < pi.n_rxq; q++) {
                 struct nic_queue_stats qs;
 
-                nic->class->queue_stats(nic, pi.port, q, &qs);
+                nic_queue_stats(nic, pi.port, q, &qs);
                 ds_put_format(s, "    rxq %"PRIu32": %"PRIu64" packets, %"
                               PRIu64" drops, depth %"PRIu32"\n", q,
                               qs.packets, qs.drops, qs.depth);
@@ -437,13 +437,13 @@ nicsim_unixctl_add_rule(struct unixctl_conn *conn, int argc,
         nicsim_unixctl_error(conn, msg);
         return;
     }
-    error = nic->class->rule_add(nic, &spec, &id);
+    error = nic_rule_add(nic, &spec, &id);
     if (error == EINVAL) {
         /* Most likely an output to a port this NIC does not have: say
          * which, and what the NIC has. */
         struct nic_caps caps;
 
-        nic->class->get_caps(nic, &caps);
+        nic_get_caps(nic, &caps);
         for (size_t j = 0; j < spec.n_actions; j++) {
             uint32_t port = spec.actions[j].port;
             char name[16];
@@ -456,7 +456,7 @@ nicsim_unixctl_add_rule(struct unixctl_conn *conn, int argc,
                 nicsim_unixctl_error(conn, xasprintf(
                                          "rule not added: output:%s: %s has "
                                          "uplink0 to uplink%"PRIu32" and vf0 "
-                                         "to vf%"PRIu32, name, nic->name,
+                                         "to vf%"PRIu32, name, nic_get_name(nic),
                                          caps.n_uplinks - 1,
                                          caps.n_vfs - 1));
                 return;
@@ -486,7 +486,7 @@ nicsim_unixctl_del_rule(struct unixctl_conn *conn, int argc OVS_UNUSED,
         unixctl_command_reply_error(conn, "rule id must be a number");
         return;
     }
-    error = nic->class->rule_del(nic, id);
+    error = nic_rule_del(nic, id);
     if (error) {
         unixctl_command_reply_error(conn, "no such rule");
         return;
@@ -578,7 +578,7 @@ nicsim_unixctl_receive(struct unixctl_conn *conn, int argc,
         if (msg) {
             dp_packet_delete(pkts[i]);
         } else {
-            int error = nic->class->inject(nic, port, pkts[i]);
+            int error = nic_inject(nic, port, pkts[i]);
 
             if (error) {
                 msg = xasprintf("packet %d not taken: %s", i + 1,
@@ -630,7 +630,7 @@ nicsim_unixctl_add_filter(struct unixctl_conn *conn, int argc,
         unixctl_command_reply_error(conn, "queue must be a number");
         return;
     }
-    error = nic->class->filter_add(nic, port, &f, &id);
+    error = nic_filter_add(nic, port, &f, &id);
     if (error == EEXIST) {
         nicsim_unixctl_error(conn, xasprintf(
                                  "filter not added: filter %"PRIu32" of %s "
@@ -665,7 +665,7 @@ nicsim_unixctl_del_filter(struct unixctl_conn *conn, int argc OVS_UNUSED,
                                     "PORT ID");
         return;
     }
-    if (nic->class->filter_del(nic, port, id)) {
+    if (nic_filter_del(nic, port, id)) {
         unixctl_command_reply_error(conn, "no such filter");
         return;
     }
@@ -793,7 +793,7 @@ nicsim_unixctl_reset(struct unixctl_conn *conn, int argc OVS_UNUSED,
     struct nic *nic = nicsim_unixctl_nic(conn, argv[1]);
 
     if (nic) {
-        nic->class->reset(nic);
+        nic_reset(nic);
         unixctl_command_reply(conn, NULL);
     }
 }

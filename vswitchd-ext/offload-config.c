@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "datapath-offload/netdev-offload-nicsim.h"
+#include "datapath-offload/netdev-offload-nic.h"
 #include "lib/offload-engine.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
@@ -123,13 +123,13 @@ offload_config_apply_global(const struct smap *oc)
     offload_config_number(oc, "offload-hysteresis", 1, 100,
                           OFFLOAD_DEFAULT_HYSTERESIS, &cfg.hysteresis);
 
-    double interval = netdev_offload_nicsim_get_interval();
+    double interval = netdev_offload_nic_get_interval();
     offload_config_number(oc, "offload-rebalance-interval",
                           NETDEV_OFFLOAD_MIN_INTERVAL,
                           NETDEV_OFFLOAD_MAX_INTERVAL,
                           NETDEV_OFFLOAD_DEFAULT_INTERVAL, &interval);
-    if ((int) interval != netdev_offload_nicsim_get_interval()) {
-        netdev_offload_nicsim_set_interval(interval);
+    if ((int) interval != netdev_offload_nic_get_interval()) {
+        netdev_offload_nic_set_interval(interval);
     }
     offload_engine_set_config(&cfg);
 }
@@ -190,12 +190,12 @@ offload_config_apply_interfaces(void)
 
     SSET_FOR_EACH (name, &now) {
         if (!sset_contains(&excluded, name)) {
-            netdev_offload_nicsim_set_port_excluded(name, true);
+            netdev_offload_nic_set_port_excluded(name, true);
         }
     }
     SSET_FOR_EACH (name, &excluded) {
         if (!sset_contains(&now, name)) {
-            netdev_offload_nicsim_set_port_excluded(name, false);
+            netdev_offload_nic_set_port_excluded(name, false);
         }
     }
     sset_swap(&excluded, &now);

@@ -5,20 +5,31 @@
 
 #include "vswitchd-ext/offload-providers.h"
 
-#include "datapath-offload/netdev-nicsim.h"
-#include "datapath-offload/netdev-offload-nicsim.h"
+#include "datapath-offload/netdev-nic.h"
+#include "datapath-offload/netdev-offload-nic.h"
 #include "openvswitch/vlog.h"
 #include "ovs-thread.h"
+#include "lib/nic-provider.h"
+#include "lib/nicsim.h"
 #include "vswitchd-ext/nicsim-unixctl.h"
 #include "vswitchd-ext/offload-unixctl.h"
 
 VLOG_DEFINE_THIS_MODULE(offload_providers);
 
+/* The NIC backends this daemon carries: the only place above lib/ that
+ * names them.  Each gets a netdev type of its own name for its ports. */
+static void
+offload_register_nic_backends(void)
+{
+    nic_class_register(&nicsim_class);
+    netdev_nic_register(nicsim_class.type);
+}
+
 /* Each entry registers one provider with OVS (and its unixctl commands). */
 static void (*const offload_provider_registrars[])(void) = {
-    netdev_nicsim_register,
+    offload_register_nic_backends,
     nicsim_unixctl_register,
-    netdev_offload_nicsim_register,
+    netdev_offload_nic_register,
     offload_unixctl_register,
     NULL,
 };

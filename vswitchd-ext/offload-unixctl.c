@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "datapath-offload/netdev-offload-nicsim.h"
+#include "datapath-offload/netdev-offload-nic.h"
 #include "flow.h"
 #include "lib/offload-engine.h"
 #include "lib/offload-verify.h"
@@ -47,13 +47,13 @@ offload_unixctl_show(struct unixctl_conn *conn, int argc_,
         return;
     }
     uint64_t dp_cma_us, dp_ema_us;
-    bool dp_latency = netdev_offload_nicsim_datapath_latency(&dp_cma_us,
+    bool dp_latency = netdev_offload_nic_datapath_latency(&dp_cma_us,
                                                              &dp_ema_us);
     if (json) {
         struct json *j = offload_engine_show_json();
 
         json_object_put(j, "rebalance_interval_ms", json_integer_create(
-                            netdev_offload_nicsim_get_interval()));
+                            netdev_offload_nic_get_interval()));
         if (dp_latency) {
             struct json *dp = json_object_create();
 
@@ -78,7 +78,7 @@ offload_unixctl_show(struct unixctl_conn *conn, int argc_,
                           OFFLOAD_UNIXCTL_DP_LATENCY_MEASURES);
         }
         ds_put_format(&s, "rebalance interval: %d ms\n",
-                      netdev_offload_nicsim_get_interval());
+                      netdev_offload_nic_get_interval());
         offload_config_format_errors(&s);
         unixctl_command_reply(conn, ds_cstr(&s));
         ds_destroy(&s);
@@ -160,14 +160,14 @@ offload_unixctl_parse_flow(const char *s, ovs_u128 *ufid)
         /* The engine knows flows by dpif-netdev's megaflow UFID; dpctl
          * shows another one, which the datapath can resolve. */
         if (!offload_engine_explain(ufid, NULL, NULL)
-            && netdev_offload_nicsim_datapath_flow(ufid, &flow)) {
+            && netdev_offload_nic_datapath_flow(ufid, &flow)) {
             offload_engine_find_by_flow(&flow, ufid);
         }
         return NULL;
     }
 
     struct simap port_names = SIMAP_INITIALIZER(&port_names);
-    netdev_offload_nicsim_port_names(&port_names);
+    netdev_offload_nic_port_names(&port_names);
     ofpbuf_init(&key, 0);
     ofpbuf_init(&mask, 0);
     if (odp_flow_from_string(s, &port_names, &key, &mask, &error)) {
@@ -346,7 +346,7 @@ offload_unixctl_verify(struct unixctl_conn *conn, int argc_,
     v = xmalloc(sizeof *v);
     v->conn = conn;
     v->json = json;
-    error = netdev_offload_nicsim_verify_start(max, duration,
+    error = netdev_offload_nic_verify_start(max, duration,
                                                offload_unixctl_verify_done,
                                                v);
     if (error) {

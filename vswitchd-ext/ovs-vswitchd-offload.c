@@ -43,7 +43,7 @@
 #include "util.h"
 #include "vswitchd/bridge.h"
 
-#include "datapath-offload/netdev-offload-nicsim.h"
+#include "datapath-offload/netdev-offload-nic.h"
 #include "vswitchd-ext/offload-config.h"
 #include "vswitchd-ext/offload-providers.h"
 #include "vswitchd-ext/vswitchd-offload-version.h"
@@ -110,7 +110,7 @@ main(int argc, char *argv[])
     vswitchd_offload_main_loop(unixctl, &exit_state);
 
     /* No rule may outlive the daemon that tracks it. */
-    netdev_offload_nicsim_exit();
+    netdev_offload_nic_exit();
     offload_config_destroy();
     bridge_exit(exit_state.cleanup);
     unixctl_server_destroy(unixctl);
@@ -136,14 +136,14 @@ vswitchd_offload_main_loop(struct unixctl_server *unixctl,
         }
         bridge_run();
         offload_config_run();
-        netdev_offload_nicsim_run();
+        netdev_offload_nic_run();
         unixctl_server_run(unixctl);
         netdev_run();
 
         memory_wait();
         bridge_wait();
         offload_config_wait();
-        netdev_offload_nicsim_wait();
+        netdev_offload_nic_wait();
         unixctl_server_wait(unixctl);
         netdev_wait();
         if (exit_state->requested) {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#ifndef NETDEV_OFFLOAD_NICSIM_H
-#define NETDEV_OFFLOAD_NICSIM_H 1
+#ifndef NETDEV_OFFLOAD_NIC_H
+#define NETDEV_OFFLOAD_NIC_H 1
 
 /* The netdev flow-API provider (OVS 3.1 'struct netdev_flow_api') that
  * claims the ports of NICs behind struct nic_class and feeds the datapath
@@ -15,28 +15,28 @@
 
 struct smap;
 
-void netdev_offload_nicsim_register(void);
+void netdev_offload_nic_register(void);
 
 /* Main-loop hooks: counters, reset recovery, admission, verification. */
-void netdev_offload_nicsim_run(void);
-void netdev_offload_nicsim_wait(void);
+void netdev_offload_nic_run(void);
+void netdev_offload_nic_wait(void);
 
 /* Removes every rule the engine installed; for exit. */
-void netdev_offload_nicsim_exit(void);
+void netdev_offload_nic_exit(void);
 
-/* How often netdev_offload_nicsim_run() does its periodic work. */
+/* How often netdev_offload_nic_run() does its periodic work. */
 #define NETDEV_OFFLOAD_DEFAULT_INTERVAL 1000
 #define NETDEV_OFFLOAD_MIN_INTERVAL 100
 #define NETDEV_OFFLOAD_MAX_INTERVAL 60000
-void netdev_offload_nicsim_set_interval(int ms);
-int netdev_offload_nicsim_get_interval(void);
+void netdev_offload_nic_set_interval(int ms);
+int netdev_offload_nic_get_interval(void);
 
 /* Shadow verification: samples up to 'max' packets that hit offloaded
  * rules within 'duration_ms' (ending early once 'max' are in), runs each
  * through the host's path too and fills in a report.
  *
- * It does not block: netdev_offload_nicsim_verify_start() starts the
- * NICs sampling and returns; netdev_offload_nicsim_run() finishes the run
+ * It does not block: netdev_offload_nic_verify_start() starts the
+ * NICs sampling and returns; netdev_offload_nic_run() finishes the run
  * when its window closes and calls 'done' with the report (which 'done'
  * must not keep) and 'aux', or with a null report if the run was
  * cancelled (the daemon exits).  The main thread meanwhile goes on with its
@@ -48,7 +48,7 @@ int netdev_offload_nicsim_get_interval(void);
 struct offload_verify_report;
 typedef void netdev_offload_verify_done_cb(
     const struct offload_verify_report *, void *aux);
-int netdev_offload_nicsim_verify_start(size_t max, int duration_ms,
+int netdev_offload_nic_verify_start(size_t max, int duration_ms,
                                        netdev_offload_verify_done_cb *done,
                                        void *aux);
 
@@ -57,22 +57,22 @@ int netdev_offload_nicsim_verify_start(size_t max, int duration_ms,
  * thread finishing it, over all requests ('*cma_us') and recently
  * ('*ema_us').  Returns false if there is no userspace datapath with
  * offload on. */
-bool netdev_offload_nicsim_datapath_latency(uint64_t *cma_us,
+bool netdev_offload_nic_datapath_latency(uint64_t *cma_us,
                                             uint64_t *ema_us);
 
 /* Datapath port names to numbers, for parsing flows users type. */
 struct simap;
-void netdev_offload_nicsim_port_names(struct simap *);
+void netdev_offload_nic_port_names(struct simap *);
 
 /* The datapath flow with (dpctl's) 'ufid', as a struct flow.  Returns
  * false if there is none. */
 struct flow;
-bool netdev_offload_nicsim_datapath_flow(const ovs_u128 *ufid,
+bool netdev_offload_nic_datapath_flow(const ovs_u128 *ufid,
                                          struct flow *);
 
 /* Port policy by interface name: a port with 'excluded' keeps its flows
  * on the host. */
-void netdev_offload_nicsim_set_port_excluded(const char *name,
+void netdev_offload_nic_set_port_excluded(const char *name,
                                              bool excluded);
 
-#endif /* netdev-offload-nicsim.h */
+#endif /* netdev-offload-nic.h */

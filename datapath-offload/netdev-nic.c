@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * netdev-nicsim: OVS netdev class of NIC representor ports.
+ * netdev-nic: OVS netdev class of NIC representor ports.
  *
  *   ovs-vsctl add-port br0 pf0 -- set Interface pf0 type=nicsim \
  *       options:nic=nic0 options:role=uplink [options:uplink=0] \
@@ -16,15 +16,14 @@
 
 #include <config.h>
 
-#include "datapath-offload/netdev-nicsim.h"
+#include "datapath-offload/netdev-nic.h"
 
 #include <errno.h>
 #include <string.h>
 
 #include "dp-packet.h"
 #include "hash.h"
-#include "lib/nic-class.h"
-#include "lib/nicsim.h"
+#include "lib/nic.h"
 #include "netdev-provider.h"
 #include "openvswitch/list.h"
 #include "openvswitch/poll-loop.h"
@@ -35,67 +34,67 @@
 #include "timeval.h"
 #include "util.h"
 
-VLOG_DEFINE_THIS_MODULE(netdev_nicsim);
+VLOG_DEFINE_THIS_MODULE(netdev_nic);
 
 /* One complete, validated port configuration. */
-struct netdev_nicsim_conf {
+struct netdev_nic_conf {
     char *nic_name;
     uint32_t port;              /* NIC port number. */
     char *medium;               /* Medium spec, "none" by default. */
     int n_rxq;
 };
 
-struct netdev_nicsim {
+struct netdev_nic {
     struct netdev up;
-    struct ovs_list list_node;  /* In 'netdev_nicsim_list'. */
+    struct ovs_list list_node;  /* In 'netdev_nic_list'. */
 
     struct ovs_mutex mutex;
     struct nic *nic OVS_GUARDED;            /* NULL until configured. */
-    struct netdev_nicsim_conf conf OVS_GUARDED;
+    struct netdev_nic_conf conf OVS_GUARDED;
     struct eth_addr mac OVS_GUARDED;
     int mtu OVS_GUARDED;
     enum netdev_flags flags OVS_GUARDED;
     struct netdev_stats stats OVS_GUARDED;
 
     /* What OVS last read through get_status() and get_carrier(), so that
-     * netdev_nicsim_run() tells it when that changes. */
+     * netdev_nic_run() tells it when that changes. */
     uint64_t status_sig OVS_GUARDED;
 };
 
 /* The NIC counts on its own threads and a medium's link changes under it,
  * but OVS rereads a netdev's status and carrier only when its change
- * sequence moves: netdev_nicsim_run() looks at every port this often (ms)
+ * sequence moves: netdev_nic_run() looks at every port this often (ms)
  * and moves it when something changed. */
-#define NETDEV_NICSIM_REFRESH_MS 500
+#define NETDEV_NIC_REFRESH_MS 500
 
-static struct ovs_mutex netdev_nicsim_list_mutex = OVS_MUTEX_INITIALIZER;
-static struct ovs_list netdev_nicsim_list
-    OVS_GUARDED_BY(netdev_nicsim_list_mutex)
-    = OVS_LIST_INITIALIZER(&netdev_nicsim_list);
-static long long int netdev_nicsim_next_refresh;
+static struct ovs_mutex netdev_nic_list_mutex = OVS_MUTEX_INITIALIZER;
+static struct ovs_list netdev_nic_list
+    OVS_GUARDED_BY(netdev_nic_list_mutex)
+    = OVS_LIST_INITIALIZER(&netdev_nic_list);
+static long long int netdev_nic_next_refresh;
 
 struct netdev_rxq_nicsim {
     struct netdev_rxq up;
 };
 
-static struct netdev_nicsim *
-netdev_nicsim_cast(const struct netdev *netdev)
+static struct netdev_nic *
+netdev_nic_cast(const struct netdev *netdev)
 {
-    return CONTAINER_OF(netdev, struct netdev_nicsim, up);
+    return CONTAINER_OF(netdev, struct netdev_nic, up);
 }
 
 static struct netdev *
-netdev_nicsim_alloc(void)
+netdev_nic_alloc(void)
 {
-    struct netdev_nicsim *dev = xzalloc(sizeof *dev);
+    struct netdev_nic *dev = xzalloc(sizeof *dev);
 
     return &dev->up;
 }
 
 static int
-netdev_nicsim_construct(struct netdev *netdev)
+netdev_nic_construct(struct netdev *netdev)
 {
-    struct netdev_nicsim *dev = netdev_nicsim_cast(netdev);
+    struct netdev_nic *dev = netdev_nic_cast(netdev);
     uint32_t h = hash_string(netdev_get_name(netdev), 0);
 
     ovs_mutex_init(&dev->mutex);
@@ -111,14 +110,14 @@ netdev_nicsim_construct(struct netdev *netdev)
     dev->flags = NETDEV_UP;
     netdev->n_rxq = 1;
     netdev->n_txq = 1;
-    ovs_mutex_lock(&netdev_nicsim_list_mutex);
-    ovs_list_push_back(&netdev_nicsim_list, &dev->list_node);
-    ovs_mutex_unlock(&netdev_nicsim_list_mutex);
+    ovs_mutex_lock(&netdev_nic_list_mutex);
+    ovs_list_push_back(&netdev_nic_list, &dev->list_node);
+    ovs_mutex_unlock(&netdev_nic_list_mutex);
     return 0;
 }
 
 static void
-netdev_nicsim_conf_clear(struct netdev_nicsim_conf *conf)
+netdev_nic_conf_clear(struct netdev_nic_conf *conf)
 {
     free(conf->nic_name);
     free(conf->medium);
@@ -126,42 +125,42 @@ netdev_nicsim_conf_clear(struct netdev_nicsim_conf *conf)
 }
 
 static void
-netdev_nicsim_unconfigure(struct netdev_nicsim *dev)
+netdev_nic_unconfigure(struct netdev_nic *dev)
     OVS_REQUIRES(dev->mutex)
 {
     if (dev->nic) {
-        dev->nic->class->port_detach(dev->nic, dev->conf.port);
-        dev->nic->class->close(dev->nic);
+        nic_port_detach(dev->nic, dev->conf.port);
+        nic_close(dev->nic);
         dev->nic = NULL;
     }
-    netdev_nicsim_conf_clear(&dev->conf);
+    netdev_nic_conf_clear(&dev->conf);
 }
 
 static void
-netdev_nicsim_destruct(struct netdev *netdev)
+netdev_nic_destruct(struct netdev *netdev)
 {
-    struct netdev_nicsim *dev = netdev_nicsim_cast(netdev);
+    struct netdev_nic *dev = netdev_nic_cast(netdev);
 
-    ovs_mutex_lock(&netdev_nicsim_list_mutex);
+    ovs_mutex_lock(&netdev_nic_list_mutex);
     ovs_list_remove(&dev->list_node);
-    ovs_mutex_unlock(&netdev_nicsim_list_mutex);
+    ovs_mutex_unlock(&netdev_nic_list_mutex);
     ovs_mutex_lock(&dev->mutex);
-    netdev_nicsim_unconfigure(dev);
+    netdev_nic_unconfigure(dev);
     ovs_mutex_unlock(&dev->mutex);
     ovs_mutex_destroy(&dev->mutex);
 }
 
 static void
-netdev_nicsim_dealloc(struct netdev *netdev)
+netdev_nic_dealloc(struct netdev *netdev)
 {
-    free(netdev_nicsim_cast(netdev));
+    free(netdev_nic_cast(netdev));
 }
 
 /* Parses and validates 'args' into 'conf'.  Returns NULL or an error
  * message for the Interface's error column (caller frees). */
 static char *
-netdev_nicsim_parse_config(const struct smap *args,
-                           struct netdev_nicsim_conf *conf)
+netdev_nic_parse_config(const struct smap *args,
+                           struct netdev_nic_conf *conf)
 {
     const char *nic = smap_get(args, "nic");
     const char *role = smap_get(args, "role");
@@ -194,7 +193,7 @@ netdev_nicsim_parse_config(const struct smap *args,
                          "not \"%s\"", role ? role : "");
     }
     /* Only the syntax here: the range depends on the NIC, which
-     * netdev_nicsim_attach() asks. */
+     * netdev_nic_attach() asks. */
     if (!strcmp(role, "vf")) {
         const char *vf = smap_get(args, "vf");
 
@@ -230,8 +229,8 @@ netdev_nicsim_parse_config(const struct smap *args,
 }
 
 static bool
-netdev_nicsim_conf_equal(const struct netdev_nicsim_conf *a,
-                         const struct netdev_nicsim_conf *b)
+netdev_nic_conf_equal(const struct netdev_nic_conf *a,
+                         const struct netdev_nic_conf *b)
 {
     return (a->nic_name && b->nic_name && !strcmp(a->nic_name, b->nic_name)
             && a->port == b->port && !strcmp(a->medium, b->medium)
@@ -241,11 +240,10 @@ netdev_nicsim_conf_equal(const struct netdev_nicsim_conf *a,
 /* Attaches to the NIC port of 'conf'.  Returns 0 or an errno, with a
  * message in '*errp'. */
 static int
-netdev_nicsim_attach(struct netdev_nicsim *dev,
-                     const struct netdev_nicsim_conf *conf, struct nic **nicp,
+netdev_nic_attach(struct netdev_nic *dev,
+                     const struct netdev_nic_conf *conf, struct nic **nicp,
                      char **errp)
 {
-    const struct nic_class *class = nic_class_lookup("nicsim");
     struct nic_port_config pc = {
         .port = conf->port, .medium = conf->medium, .n_rxq = conf->n_rxq,
     };
@@ -254,14 +252,16 @@ netdev_nicsim_attach(struct netdev_nicsim *dev,
     struct nic *nic;
     int error;
 
-    error = class->open(conf->nic_name, &nic);
+    /* "options:nic=NAME" opens a NIC of the port's own type (e.g.
+     * "nicsim"), "TYPE:NAME" one of another backend. */
+    error = nic_open(conf->nic_name, netdev_get_type(&dev->up), &nic);
     if (error) {
         *errp = xasprintf("%s: cannot open NIC %s: %s",
                           netdev_get_name(&dev->up), conf->nic_name,
                           ovs_strerror(error));
         return error;
     }
-    nic->class->get_caps(nic, &caps);
+    nic_get_caps(nic, &caps);
     if (nic_port_is_vf(conf->port)
         ? conf->port - NIC_PORT_VF_BASE >= caps.n_vfs
         : conf->port >= caps.n_uplinks) {
@@ -272,10 +272,10 @@ netdev_nicsim_attach(struct netdev_nicsim *dev,
                           "(%s has %"PRIu32" %s)", netdev_get_name(&dev->up),
                           vf ? "vf" : "uplink", n - 1, conf->nic_name, n,
                           vf ? "VFs" : "uplinks");
-        class->close(nic);
+        nic_close(nic);
         return EINVAL;
     }
-    error = class->port_attach(nic, &pc, &error_s);
+    error = nic_port_attach(nic, &pc, &error_s);
     if (error) {
         char port[16];
 
@@ -284,7 +284,7 @@ netdev_nicsim_attach(struct netdev_nicsim *dev,
                           netdev_get_name(&dev->up), conf->nic_name, port,
                           error_s ? error_s : ovs_strerror(error));
         free(error_s);
-        class->close(nic);
+        nic_close(nic);
         return error;
     }
     *nicp = nic;
@@ -292,16 +292,16 @@ netdev_nicsim_attach(struct netdev_nicsim *dev,
 }
 
 static int
-netdev_nicsim_set_config(struct netdev *netdev, const struct smap *args,
+netdev_nic_set_config(struct netdev *netdev, const struct smap *args,
                          char **errp)
 {
-    struct netdev_nicsim *dev = netdev_nicsim_cast(netdev);
-    struct netdev_nicsim_conf conf;
+    struct netdev_nic *dev = netdev_nic_cast(netdev);
+    struct netdev_nic_conf conf;
     struct nic *nic = NULL;
     int error = 0;
 
     memset(&conf, 0, sizeof conf);
-    *errp = netdev_nicsim_parse_config(args, &conf);
+    *errp = netdev_nic_parse_config(args, &conf);
     if (*errp) {
         /* The previous good configuration stays in force. */
         char *msg = xasprintf("%s: %s", netdev_get_name(netdev), *errp);
@@ -310,50 +310,50 @@ netdev_nicsim_set_config(struct netdev *netdev, const struct smap *args,
         VLOG_WARN("%s", msg);
         free(*errp);
         *errp = msg;
-        netdev_nicsim_conf_clear(&conf);
+        netdev_nic_conf_clear(&conf);
         return EINVAL;
     }
 
     ovs_mutex_lock(&dev->mutex);
-    if (netdev_nicsim_conf_equal(&conf, &dev->conf)) {
-        netdev_nicsim_conf_clear(&conf);
+    if (netdev_nic_conf_equal(&conf, &dev->conf)) {
+        netdev_nic_conf_clear(&conf);
         goto out;
     }
     /* The same NIC port cannot be attached twice, so let go of the old
      * attachment first, and take it back if the new one fails. */
     if (dev->nic) {
-        dev->nic->class->port_detach(dev->nic, dev->conf.port);
+        nic_port_detach(dev->nic, dev->conf.port);
     }
-    error = netdev_nicsim_attach(dev, &conf, &nic, errp);
+    error = netdev_nic_attach(dev, &conf, &nic, errp);
     if (error) {
         VLOG_WARN("%s", *errp);
-        netdev_nicsim_conf_clear(&conf);
+        netdev_nic_conf_clear(&conf);
         if (dev->nic) {
             struct nic *old;
             char *ignore = NULL;
-            struct netdev_nicsim_conf old_conf = {
+            struct netdev_nic_conf old_conf = {
                 .nic_name = xstrdup(dev->conf.nic_name),
                 .port = dev->conf.port,
                 .medium = xstrdup(dev->conf.medium),
                 .n_rxq = dev->conf.n_rxq,
             };
 
-            if (!netdev_nicsim_attach(dev, &old_conf, &old, &ignore)) {
+            if (!netdev_nic_attach(dev, &old_conf, &old, &ignore)) {
                 /* Drop the extra reference the re-attach took. */
-                old->class->close(old);
+                nic_close(old);
             } else {
                 VLOG_WARN("%s: could not restore previous attachment: %s",
                           netdev_get_name(netdev), ignore);
             }
             free(ignore);
-            netdev_nicsim_conf_clear(&old_conf);
+            netdev_nic_conf_clear(&old_conf);
         }
         goto out;
     }
     if (dev->nic) {
-        dev->nic->class->close(dev->nic);
+        nic_close(dev->nic);
     }
-    netdev_nicsim_conf_clear(&dev->conf);
+    netdev_nic_conf_clear(&dev->conf);
     dev->nic = nic;
     dev->conf = conf;
     if (netdev->n_rxq != conf.n_rxq) {
@@ -371,9 +371,9 @@ out:
 }
 
 static int
-netdev_nicsim_get_config(const struct netdev *netdev, struct smap *args)
+netdev_nic_get_config(const struct netdev *netdev, struct smap *args)
 {
-    struct netdev_nicsim *dev = netdev_nicsim_cast(netdev);
+    struct netdev_nic *dev = netdev_nic_cast(netdev);
 
     ovs_mutex_lock(&dev->mutex);
     if (dev->nic) {
@@ -394,9 +394,9 @@ netdev_nicsim_get_config(const struct netdev *netdev, struct smap *args)
 }
 
 static int
-netdev_nicsim_reconfigure(struct netdev *netdev)
+netdev_nic_reconfigure(struct netdev *netdev)
 {
-    struct netdev_nicsim *dev = netdev_nicsim_cast(netdev);
+    struct netdev_nic *dev = netdev_nic_cast(netdev);
 
     ovs_mutex_lock(&dev->mutex);
     netdev->n_rxq = dev->nic ? dev->conf.n_rxq : 1;
@@ -406,13 +406,12 @@ netdev_nicsim_reconfigure(struct netdev *netdev)
 
 /* Whether 'dev''s NIC port can carry frames now. */
 static bool
-netdev_nicsim_link_up(const struct netdev_nicsim *dev)
+netdev_nic_link_up(const struct netdev_nic *dev)
     OVS_REQUIRES(dev->mutex)
 {
     bool up = dev->nic != NULL;
 
-    if (up && dev->nic->class->port_link
-        && dev->nic->class->port_link(dev->nic, dev->conf.port, &up)) {
+    if (up && nic_port_link(dev->nic, dev->conf.port, &up)) {
         up = false;
     }
     return up;
@@ -421,7 +420,7 @@ netdev_nicsim_link_up(const struct netdev_nicsim *dev)
 /* Reads what get_status() shows; returns a digest of it and of the link
  * state, which changes whenever any of them does. */
 static uint64_t
-netdev_nicsim_read_status(const struct netdev_nicsim *dev,
+netdev_nic_read_status(const struct netdev_nic *dev,
                           struct nic_port_stats *st, uint64_t *host,
                           uint64_t *drop)
     OVS_REQUIRES(dev->mutex)
@@ -429,7 +428,7 @@ netdev_nicsim_read_status(const struct netdev_nicsim *dev,
     *host = *drop = 0;
     memset(st, 0, sizeof *st);
     if (!dev->nic
-        || dev->nic->class->port_stats(dev->nic, dev->conf.port, st)) {
+        || nic_port_stats(dev->nic, dev->conf.port, st)) {
         return 0;
     }
     for (int i = 0; i < NIC_N_HOST_REASONS; i++) {
@@ -442,21 +441,21 @@ netdev_nicsim_read_status(const struct netdev_nicsim *dev,
                        hash_2words(hash_2words(*host, *drop),
                                    hash_2words(st->rx_errors,
                                                st->tx_packets)))
-           ^ (netdev_nicsim_link_up(dev) ? 0 : UINT64_C(1) << 63);
+           ^ (netdev_nic_link_up(dev) ? 0 : UINT64_C(1) << 63);
 }
 
 static int
-netdev_nicsim_get_status(const struct netdev *netdev, struct smap *smap)
+netdev_nic_get_status(const struct netdev *netdev, struct smap *smap)
 {
-    struct netdev_nicsim *dev = netdev_nicsim_cast(netdev);
+    struct netdev_nic *dev = netdev_nic_cast(netdev);
     struct nic_port_stats st;
     uint64_t host, drop;
 
     ovs_mutex_lock(&dev->mutex);
-    dev->status_sig = netdev_nicsim_read_status(dev, &st, &host, &drop);
+    dev->status_sig = netdev_nic_read_status(dev, &st, &host, &drop);
     if (dev->nic) {
         smap_add(smap, "nic", dev->conf.nic_name);
-        smap_add(smap, "nic_link", netdev_nicsim_link_up(dev) ? "up"
+        smap_add(smap, "nic_link", netdev_nic_link_up(dev) ? "up"
                                                               : "down");
         smap_add_format(smap, "nic_rx_packets", "%"PRIu64, st.rx_packets);
         smap_add_format(smap, "nic_forwarded", "%"PRIu64, st.fwd_packets);
@@ -472,24 +471,24 @@ netdev_nicsim_get_status(const struct netdev *netdev, struct smap *smap)
 }
 
 /* Moves the change sequence of every port whose status or link changed
- * since OVS last read it, at most every NETDEV_NICSIM_REFRESH_MS. */
+ * since OVS last read it, at most every NETDEV_NIC_REFRESH_MS. */
 static void
-netdev_nicsim_run(const struct netdev_class *class OVS_UNUSED)
+netdev_nic_run(const struct netdev_class *class OVS_UNUSED)
 {
-    struct netdev_nicsim *dev;
+    struct netdev_nic *dev;
 
-    if (time_msec() < netdev_nicsim_next_refresh) {
+    if (time_msec() < netdev_nic_next_refresh) {
         return;
     }
-    netdev_nicsim_next_refresh = time_msec() + NETDEV_NICSIM_REFRESH_MS;
-    ovs_mutex_lock(&netdev_nicsim_list_mutex);
-    LIST_FOR_EACH (dev, list_node, &netdev_nicsim_list) {
+    netdev_nic_next_refresh = time_msec() + NETDEV_NIC_REFRESH_MS;
+    ovs_mutex_lock(&netdev_nic_list_mutex);
+    LIST_FOR_EACH (dev, list_node, &netdev_nic_list) {
         struct nic_port_stats st;
         uint64_t host, drop, sig;
         bool changed;
 
         ovs_mutex_lock(&dev->mutex);
-        sig = netdev_nicsim_read_status(dev, &st, &host, &drop);
+        sig = netdev_nic_read_status(dev, &st, &host, &drop);
         changed = sig != dev->status_sig;
         dev->status_sig = sig;
         ovs_mutex_unlock(&dev->mutex);
@@ -497,28 +496,28 @@ netdev_nicsim_run(const struct netdev_class *class OVS_UNUSED)
             netdev_change_seq_changed(&dev->up);
         }
     }
-    ovs_mutex_unlock(&netdev_nicsim_list_mutex);
+    ovs_mutex_unlock(&netdev_nic_list_mutex);
 }
 
 static void
-netdev_nicsim_wait(const struct netdev_class *class OVS_UNUSED)
+netdev_nic_wait(const struct netdev_class *class OVS_UNUSED)
 {
     bool any;
 
-    ovs_mutex_lock(&netdev_nicsim_list_mutex);
-    any = !ovs_list_is_empty(&netdev_nicsim_list);
-    ovs_mutex_unlock(&netdev_nicsim_list_mutex);
+    ovs_mutex_lock(&netdev_nic_list_mutex);
+    any = !ovs_list_is_empty(&netdev_nic_list);
+    ovs_mutex_unlock(&netdev_nic_list_mutex);
     if (any) {
-        poll_timer_wait_until(netdev_nicsim_next_refresh);
+        poll_timer_wait_until(netdev_nic_next_refresh);
     }
 }
 
 static int
-netdev_nicsim_send(struct netdev *netdev, int qid OVS_UNUSED,
+netdev_nic_send(struct netdev *netdev, int qid OVS_UNUSED,
                    struct dp_packet_batch *batch,
                    bool concurrent_txq OVS_UNUSED)
 {
-    struct netdev_nicsim *dev = netdev_nicsim_cast(netdev);
+    struct netdev_nic *dev = netdev_nic_cast(netdev);
     size_t n = dp_packet_batch_size(batch);
     struct dp_packet *pkts[NETDEV_MAX_BURST];
     struct dp_packet *pkt;
@@ -532,7 +531,7 @@ netdev_nicsim_send(struct netdev *netdev, int qid OVS_UNUSED,
     }
     ovs_mutex_lock(&dev->mutex);
     if (dev->nic) {
-        error = dev->nic->class->host_send(dev->nic, dev->conf.port, pkts, n);
+        error = nic_host_send(dev->nic, dev->conf.port, pkts, n);
         dev->stats.tx_packets += n;
         dev->stats.tx_bytes += bytes;
         if (error) {
@@ -550,9 +549,9 @@ netdev_nicsim_send(struct netdev *netdev, int qid OVS_UNUSED,
 }
 
 static int
-netdev_nicsim_set_etheraddr(struct netdev *netdev, const struct eth_addr mac)
+netdev_nic_set_etheraddr(struct netdev *netdev, const struct eth_addr mac)
 {
-    struct netdev_nicsim *dev = netdev_nicsim_cast(netdev);
+    struct netdev_nic *dev = netdev_nic_cast(netdev);
 
     ovs_mutex_lock(&dev->mutex);
     if (!eth_addr_equals(dev->mac, mac)) {
@@ -564,9 +563,9 @@ netdev_nicsim_set_etheraddr(struct netdev *netdev, const struct eth_addr mac)
 }
 
 static int
-netdev_nicsim_get_etheraddr(const struct netdev *netdev, struct eth_addr *mac)
+netdev_nic_get_etheraddr(const struct netdev *netdev, struct eth_addr *mac)
 {
-    struct netdev_nicsim *dev = netdev_nicsim_cast(netdev);
+    struct netdev_nic *dev = netdev_nic_cast(netdev);
 
     ovs_mutex_lock(&dev->mutex);
     *mac = dev->mac;
@@ -575,9 +574,9 @@ netdev_nicsim_get_etheraddr(const struct netdev *netdev, struct eth_addr *mac)
 }
 
 static int
-netdev_nicsim_get_mtu(const struct netdev *netdev, int *mtup)
+netdev_nic_get_mtu(const struct netdev *netdev, int *mtup)
 {
-    struct netdev_nicsim *dev = netdev_nicsim_cast(netdev);
+    struct netdev_nic *dev = netdev_nic_cast(netdev);
 
     ovs_mutex_lock(&dev->mutex);
     *mtup = dev->mtu;
@@ -586,9 +585,9 @@ netdev_nicsim_get_mtu(const struct netdev *netdev, int *mtup)
 }
 
 static int
-netdev_nicsim_set_mtu(struct netdev *netdev, int mtu)
+netdev_nic_set_mtu(struct netdev *netdev, int mtu)
 {
-    struct netdev_nicsim *dev = netdev_nicsim_cast(netdev);
+    struct netdev_nic *dev = netdev_nic_cast(netdev);
 
     if (mtu < ETH_PAYLOAD_MIN || mtu > 9000) {
         return EINVAL;
@@ -603,10 +602,10 @@ netdev_nicsim_set_mtu(struct netdev *netdev, int mtu)
 }
 
 static int
-netdev_nicsim_get_stats(const struct netdev *netdev,
+netdev_nic_get_stats(const struct netdev *netdev,
                         struct netdev_stats *stats)
 {
-    struct netdev_nicsim *dev = netdev_nicsim_cast(netdev);
+    struct netdev_nic *dev = netdev_nic_cast(netdev);
     struct nic_port_stats st;
 
     /* netdev_get_stats() set every counter to UINT64_MAX, "not
@@ -622,7 +621,7 @@ netdev_nicsim_get_stats(const struct netdev *netdev,
     stats->rx_errors = 0;
     stats->tx_errors = 0;
     if (dev->nic
-        && !dev->nic->class->port_stats(dev->nic, dev->conf.port, &st)) {
+        && !nic_port_stats(dev->nic, dev->conf.port, &st)) {
         uint64_t bad_len = (st.drop[NIC_DROP_RUNT]
                             + st.drop[NIC_DROP_OVERSIZE]);
 
@@ -639,10 +638,10 @@ netdev_nicsim_get_stats(const struct netdev *netdev,
 }
 
 static int
-netdev_nicsim_update_flags(struct netdev *netdev, enum netdev_flags off,
+netdev_nic_update_flags(struct netdev *netdev, enum netdev_flags off,
                            enum netdev_flags on, enum netdev_flags *old)
 {
-    struct netdev_nicsim *dev = netdev_nicsim_cast(netdev);
+    struct netdev_nic *dev = netdev_nic_cast(netdev);
 
     if ((off | on) & ~(NETDEV_UP | NETDEV_PROMISC)) {
         return EINVAL;
@@ -658,18 +657,18 @@ netdev_nicsim_update_flags(struct netdev *netdev, enum netdev_flags off,
 }
 
 static int
-netdev_nicsim_get_carrier(const struct netdev *netdev, bool *carrier)
+netdev_nic_get_carrier(const struct netdev *netdev, bool *carrier)
 {
-    struct netdev_nicsim *dev = netdev_nicsim_cast(netdev);
+    struct netdev_nic *dev = netdev_nic_cast(netdev);
 
     ovs_mutex_lock(&dev->mutex);
-    *carrier = netdev_nicsim_link_up(dev);
+    *carrier = netdev_nic_link_up(dev);
     ovs_mutex_unlock(&dev->mutex);
     return 0;
 }
 
 static struct netdev_rxq *
-netdev_nicsim_rxq_alloc(void)
+netdev_nic_rxq_alloc(void)
 {
     struct netdev_rxq_nicsim *rx = xzalloc(sizeof *rx);
 
@@ -677,34 +676,34 @@ netdev_nicsim_rxq_alloc(void)
 }
 
 static int
-netdev_nicsim_rxq_construct(struct netdev_rxq *rxq OVS_UNUSED)
+netdev_nic_rxq_construct(struct netdev_rxq *rxq OVS_UNUSED)
 {
     return 0;
 }
 
 static void
-netdev_nicsim_rxq_destruct(struct netdev_rxq *rxq OVS_UNUSED)
+netdev_nic_rxq_destruct(struct netdev_rxq *rxq OVS_UNUSED)
 {
 }
 
 static void
-netdev_nicsim_rxq_dealloc(struct netdev_rxq *rxq)
+netdev_nic_rxq_dealloc(struct netdev_rxq *rxq)
 {
     free(CONTAINER_OF(rxq, struct netdev_rxq_nicsim, up));
 }
 
 static int
-netdev_nicsim_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
+netdev_nic_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
                        int *qfill)
 {
-    struct netdev_nicsim *dev = netdev_nicsim_cast(rxq->netdev);
+    struct netdev_nic *dev = netdev_nic_cast(rxq->netdev);
     struct dp_packet *pkts[NETDEV_MAX_BURST];
     uint64_t bytes = 0;
     int n = 0;
 
     ovs_mutex_lock(&dev->mutex);
     if (dev->nic) {
-        n = dev->nic->class->host_recv(dev->nic, dev->conf.port,
+        n = nic_host_recv(dev->nic, dev->conf.port,
                                        rxq->queue_id, pkts,
                                        NETDEV_MAX_BURST);
     }
@@ -728,40 +727,40 @@ netdev_nicsim_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
 }
 
 static void
-netdev_nicsim_rxq_wait(struct netdev_rxq *rxq)
+netdev_nic_rxq_wait(struct netdev_rxq *rxq)
 {
-    struct netdev_nicsim *dev = netdev_nicsim_cast(rxq->netdev);
+    struct netdev_nic *dev = netdev_nic_cast(rxq->netdev);
 
     ovs_mutex_lock(&dev->mutex);
     if (dev->nic) {
-        dev->nic->class->host_recv_wait(dev->nic, dev->conf.port,
+        nic_host_recv_wait(dev->nic, dev->conf.port,
                                         rxq->queue_id);
     }
     ovs_mutex_unlock(&dev->mutex);
 }
 
 static int
-netdev_nicsim_rxq_drain(struct netdev_rxq *rxq)
+netdev_nic_rxq_drain(struct netdev_rxq *rxq)
 {
     struct dp_packet_batch batch;
 
-    while (!netdev_nicsim_rxq_recv(rxq, &batch, NULL)) {
+    while (!netdev_nic_rxq_recv(rxq, &batch, NULL)) {
         dp_packet_delete_batch(&batch, true);
     }
     return 0;
 }
 
 bool
-netdev_nicsim_get_port(const struct netdev *netdev, struct nic **nicp,
+netdev_nic_get_port(const struct netdev *netdev, struct nic **nicp,
                        uint32_t *port)
 {
-    struct netdev_nicsim *dev;
+    struct netdev_nic *dev;
     bool ok;
 
-    if (netdev->netdev_class->construct != netdev_nicsim_construct) {
+    if (netdev->netdev_class->construct != netdev_nic_construct) {
         return false;
     }
-    dev = netdev_nicsim_cast(netdev);
+    dev = netdev_nic_cast(netdev);
     ovs_mutex_lock(&dev->mutex);
     ok = dev->nic != NULL;
     if (ok) {
@@ -773,23 +772,23 @@ netdev_nicsim_get_port(const struct netdev *netdev, struct nic **nicp,
 }
 
 bool
-netdev_nicsim_ref_port(const struct netdev *netdev, struct nic **nicp,
+netdev_nic_ref_port(const struct netdev *netdev, struct nic **nicp,
                        uint32_t *port)
 {
-    struct netdev_nicsim *dev;
+    struct netdev_nic *dev;
     bool ok = false;
 
-    if (netdev->netdev_class->construct != netdev_nicsim_construct) {
+    if (netdev->netdev_class->construct != netdev_nic_construct) {
         return false;
     }
-    dev = netdev_nicsim_cast(netdev);
+    dev = netdev_nic_cast(netdev);
     /* Under the device's mutex its own reference keeps the NIC alive, so
      * opening it again by name yields the same NIC. */
     ovs_mutex_lock(&dev->mutex);
-    if (dev->nic && !dev->nic->class->open(dev->nic->name, nicp)) {
+    if (dev->nic && !nic_ref(dev->nic, nicp)) {
         ok = *nicp == dev->nic;
         if (!ok) {
-            (*nicp)->class->close(*nicp);
+            nic_close(*nicp);
         }
         *port = dev->conf.port;
     }
@@ -797,39 +796,51 @@ netdev_nicsim_ref_port(const struct netdev *netdev, struct nic **nicp,
     return ok;
 }
 
-static const struct netdev_class netdev_nicsim_class = {
-    .type = "nicsim",
+static const struct netdev_class netdev_nic_class = {
+    .type = "nic",              /* Replaced per NIC type on registration. */
     .is_pmd = false,
-    .run = netdev_nicsim_run,
-    .wait = netdev_nicsim_wait,
-    .alloc = netdev_nicsim_alloc,
-    .construct = netdev_nicsim_construct,
-    .destruct = netdev_nicsim_destruct,
-    .dealloc = netdev_nicsim_dealloc,
-    .get_config = netdev_nicsim_get_config,
-    .set_config = netdev_nicsim_set_config,
-    .reconfigure = netdev_nicsim_reconfigure,
-    .get_status = netdev_nicsim_get_status,
-    .send = netdev_nicsim_send,
-    .set_etheraddr = netdev_nicsim_set_etheraddr,
-    .get_etheraddr = netdev_nicsim_get_etheraddr,
-    .get_mtu = netdev_nicsim_get_mtu,
-    .set_mtu = netdev_nicsim_set_mtu,
-    .get_carrier = netdev_nicsim_get_carrier,
-    .get_stats = netdev_nicsim_get_stats,
-    .update_flags = netdev_nicsim_update_flags,
-    .rxq_alloc = netdev_nicsim_rxq_alloc,
-    .rxq_construct = netdev_nicsim_rxq_construct,
-    .rxq_destruct = netdev_nicsim_rxq_destruct,
-    .rxq_dealloc = netdev_nicsim_rxq_dealloc,
-    .rxq_recv = netdev_nicsim_rxq_recv,
-    .rxq_wait = netdev_nicsim_rxq_wait,
-    .rxq_drain = netdev_nicsim_rxq_drain,
+    .run = netdev_nic_run,
+    .wait = netdev_nic_wait,
+    .alloc = netdev_nic_alloc,
+    .construct = netdev_nic_construct,
+    .destruct = netdev_nic_destruct,
+    .dealloc = netdev_nic_dealloc,
+    .get_config = netdev_nic_get_config,
+    .set_config = netdev_nic_set_config,
+    .reconfigure = netdev_nic_reconfigure,
+    .get_status = netdev_nic_get_status,
+    .send = netdev_nic_send,
+    .set_etheraddr = netdev_nic_set_etheraddr,
+    .get_etheraddr = netdev_nic_get_etheraddr,
+    .get_mtu = netdev_nic_get_mtu,
+    .set_mtu = netdev_nic_set_mtu,
+    .get_carrier = netdev_nic_get_carrier,
+    .get_stats = netdev_nic_get_stats,
+    .update_flags = netdev_nic_update_flags,
+    .rxq_alloc = netdev_nic_rxq_alloc,
+    .rxq_construct = netdev_nic_rxq_construct,
+    .rxq_destruct = netdev_nic_rxq_destruct,
+    .rxq_dealloc = netdev_nic_rxq_dealloc,
+    .rxq_recv = netdev_nic_rxq_recv,
+    .rxq_wait = netdev_nic_rxq_wait,
+    .rxq_drain = netdev_nic_rxq_drain,
 };
 
+/* Registers the netdev class of the ports of NICs of 'nic_type' (a type
+ * registered with nic_class_register()), under the same name: the
+ * Interface type users configure, e.g. "nicsim". */
 void
-netdev_nicsim_register(void)
+netdev_nic_register(const char *nic_type)
 {
-    nic_class_register(&nicsim_class);
-    netdev_register_provider(&netdev_nicsim_class);
+    struct netdev_class *class = xmemdup(&netdev_nic_class,
+                                         sizeof netdev_nic_class);
+
+    class->type = xstrdup(nic_type);
+    netdev_register_provider(class);
+}
+
+bool
+netdev_nic_is_port(const struct netdev *netdev)
+{
+    return netdev->netdev_class->construct == netdev_nic_construct;
 }

@@ -3,16 +3,16 @@
  * flows into the offload engine. */
 #include <config.h>
 
-#include "datapath-offload/netdev-offload-nicsim.h"
+#include "datapath-offload/netdev-offload-nic.h"
 
 #include <errno.h>
 #include <string.h>
 
-#include "datapath-offload/netdev-nicsim.h"
+#include "datapath-offload/netdev-nic.h"
 #include "dpif.h"
 #include "flow.h"
 #include "dpif-netdev.h"
-#include "lib/nic-class.h"
+#include "lib/nic.h"
 #include "lib/offload-engine.h"
 #include "lib/offload-translate.h"
 #include "lib/offload-verify.h"
@@ -30,7 +30,7 @@
 #include "timeval.h"
 #include "util.h"
 
-VLOG_DEFINE_THIS_MODULE(netdev_offload_nicsim);
+VLOG_DEFINE_THIS_MODULE(netdev_offload_nic);
 
 
 static struct ovs_mutex netdev_offload_mutex = OVS_MUTEX_INITIALIZER;
@@ -75,7 +75,7 @@ netdev_offload_resolve(const void *aux_, odp_port_t odp_port,
     bool ok = false;
 
     if (netdev) {
-        ok = (netdev_nicsim_get_port(netdev, &nic, nic_port)
+        ok = (netdev_nic_get_port(netdev, &nic, nic_port)
               && nic == aux->nic);
         netdev_close(netdev);
     }
@@ -111,7 +111,7 @@ netdev_offload_port_excluded(const struct netdev *netdev)
 }
 
 static int
-netdev_offload_nicsim_flow_put(struct netdev *netdev, struct match *match,
+netdev_offload_nic_flow_put(struct netdev *netdev, struct match *match,
                                struct nlattr *actions, size_t actions_len,
                                const ovs_u128 *ufid, struct offload_info *info,
                                struct dpif_flow_stats *stats)
@@ -121,7 +121,7 @@ netdev_offload_nicsim_flow_put(struct netdev *netdev, struct match *match,
     struct nic *nic;
     uint32_t port;
 
-    if (!netdev_nicsim_ref_port(netdev, &nic, &port)) {
+    if (!netdev_nic_ref_port(netdev, &nic, &port)) {
         return EOPNOTSUPP;
     }
     struct netdev_offload_resolver aux = {
@@ -138,7 +138,7 @@ netdev_offload_nicsim_flow_put(struct netdev *netdev, struct match *match,
     seen_dpif_type = aux.dpif_type;
     ovs_mutex_unlock(&netdev_offload_mutex);
 
-    nic->class->get_caps(nic, &caps);
+    nic_get_caps(nic, &caps);
     offload_translate(match, actions, actions_len, &caps, &resolver,
                       info->flow_mark, ufid->u64.lo, &xl);
 
@@ -157,15 +157,18 @@ netdev_offload_nicsim_flow_put(struct netdev *netdev, struct match *match,
     /* Whatever the NIC does with it, the engine tracks the flow, so that
      * dpif-netdev keeps its mark and tells us when the flow goes. */
     offload_engine_flow_put(&put, time_msec());
-    nic->class->close(nic);
+    nic_close(nic);
     if (stats) {
         memset(stats, 0, sizeof *stats);
     }
     return 0;
 }
 
+/* 'netdev' is the flow's input port, whose NIC's type names the layer
+ * that carries a fully offloaded flow. */
 static void
-netdev_offload_fill_stats(const struct offload_flow_status *st,
+netdev_offload_fill_stats(const struct netdev *netdev,
+                          const struct offload_flow_status *st,
                           struct dpif_flow_stats *stats,
                           struct dpif_flow_attrs *attrs)
 {
@@ -179,14 +182,18 @@ netdev_offload_fill_stats(const struct offload_flow_status *st,
         attrs->offloaded = st->installed;
         /* dpctl shows "offloaded" only for a layer other than "ovs"; a
          * partial offload's packets are still handled by "ovs". */
+        struct nic *nic;
+        uint32_t port;
+
         attrs->dp_layer = (st->installed && st->kind == OFFLOAD_KIND_FULL
-                           ? "nicsim" : "ovs");
+                           && netdev_nic_get_port(netdev, &nic, &port)
+                           ? nic_get_type(nic) : "ovs");
         attrs->dp_extra_info = NULL;
     }
 }
 
 static int
-netdev_offload_nicsim_flow_get(struct netdev *netdev OVS_UNUSED,
+netdev_offload_nic_flow_get(struct netdev *netdev,
                                struct match *match OVS_UNUSED,
                                struct nlattr **actions,
                                const ovs_u128 *ufid,
@@ -203,7 +210,7 @@ netdev_offload_nicsim_flow_get(struct netdev *netdev OVS_UNUSED,
      * to OpenFlow twice. */
     error = offload_engine_flow_get(ufid, &st);
     if (!error) {
-        netdev_offload_fill_stats(&st, stats, attrs);
+        netdev_offload_fill_stats(netdev, &st, stats, attrs);
         if (actions) {
             *actions = NULL;
         }
@@ -212,7 +219,7 @@ netdev_offload_nicsim_flow_get(struct netdev *netdev OVS_UNUSED,
 }
 
 static int
-netdev_offload_nicsim_flow_del(struct netdev *netdev OVS_UNUSED,
+netdev_offload_nic_flow_del(struct netdev *netdev,
                                const ovs_u128 *ufid,
                                struct dpif_flow_stats *stats)
 {
@@ -220,25 +227,25 @@ netdev_offload_nicsim_flow_del(struct netdev *netdev OVS_UNUSED,
     int error = offload_engine_flow_del(ufid, &st);
 
     if (!error && stats) {
-        netdev_offload_fill_stats(&st, stats, NULL);
+        netdev_offload_fill_stats(netdev, &st, stats, NULL);
     }
     return error;
 }
 
 static int
-netdev_offload_nicsim_flow_flush(struct netdev *netdev)
+netdev_offload_nic_flow_flush(struct netdev *netdev)
 {
     struct nic *nic;
     uint32_t port;
 
-    if (netdev_nicsim_get_port(netdev, &nic, &port)) {
+    if (netdev_nic_get_port(netdev, &nic, &port)) {
         offload_engine_flush_port(nic, port);
     }
     return 0;
 }
 
 static int
-netdev_offload_nicsim_flow_get_n_flows(struct netdev *netdev,
+netdev_offload_nic_flow_get_n_flows(struct netdev *netdev,
                                        uint64_t *n_flows)
 {
     struct nic *nic;
@@ -246,7 +253,7 @@ netdev_offload_nicsim_flow_get_n_flows(struct netdev *netdev,
 
     /* dpif-netdev sums this over ports; count each NIC once, on its
      * first uplink, so the sum is the number of rules. */
-    if (!netdev_nicsim_get_port(netdev, &nic, &port)) {
+    if (!netdev_nic_get_port(netdev, &nic, &port)) {
         return EOPNOTSUPP;
     }
     n_flows[0] = port == 0 ? offload_engine_n_installed(nic) : 0;
@@ -254,15 +261,15 @@ netdev_offload_nicsim_flow_get_n_flows(struct netdev *netdev,
 }
 
 static int
-netdev_offload_nicsim_init_flow_api(struct netdev *netdev)
+netdev_offload_nic_init_flow_api(struct netdev *netdev)
 {
     struct nic *nic;
     uint32_t port;
 
-    if (strcmp(netdev_get_type(netdev), "nicsim")) {
+    if (!netdev_nic_is_port(netdev)) {
         return EOPNOTSUPP;
     }
-    if (!netdev_nicsim_get_port(netdev, &nic, &port)) {
+    if (!netdev_nic_get_port(netdev, &nic, &port)) {
         /* Not attached yet: OVS retries when the port is reconfigured. */
         VLOG_DBG("%s: not attached to a NIC yet", netdev_get_name(netdev));
     }
@@ -271,37 +278,37 @@ netdev_offload_nicsim_init_flow_api(struct netdev *netdev)
 }
 
 static void
-netdev_offload_nicsim_uninit_flow_api(struct netdev *netdev)
+netdev_offload_nic_uninit_flow_api(struct netdev *netdev)
 {
-    netdev_offload_nicsim_flow_flush(netdev);
+    netdev_offload_nic_flow_flush(netdev);
 }
 
-static const struct netdev_flow_api netdev_offload_nicsim = {
-    .type = "nicsim",
-    .flow_flush = netdev_offload_nicsim_flow_flush,
-    .flow_put = netdev_offload_nicsim_flow_put,
-    .flow_get = netdev_offload_nicsim_flow_get,
-    .flow_del = netdev_offload_nicsim_flow_del,
-    .flow_get_n_flows = netdev_offload_nicsim_flow_get_n_flows,
-    .init_flow_api = netdev_offload_nicsim_init_flow_api,
-    .uninit_flow_api = netdev_offload_nicsim_uninit_flow_api,
+static const struct netdev_flow_api netdev_offload_nic = {
+    .type = "nic",
+    .flow_flush = netdev_offload_nic_flow_flush,
+    .flow_put = netdev_offload_nic_flow_put,
+    .flow_get = netdev_offload_nic_flow_get,
+    .flow_del = netdev_offload_nic_flow_del,
+    .flow_get_n_flows = netdev_offload_nic_flow_get_n_flows,
+    .init_flow_api = netdev_offload_nic_init_flow_api,
+    .uninit_flow_api = netdev_offload_nic_uninit_flow_api,
 };
 
 void
-netdev_offload_nicsim_register(void)
+netdev_offload_nic_register(void)
 {
-    netdev_register_flow_api_provider(&netdev_offload_nicsim);
+    netdev_register_flow_api_provider(&netdev_offload_nic);
 }
 
 void
-netdev_offload_nicsim_set_interval(int ms)
+netdev_offload_nic_set_interval(int ms)
 {
     atomic_store_relaxed(&run_interval, ms);
     next_run = 0;
 }
 
 int
-netdev_offload_nicsim_get_interval(void)
+netdev_offload_nic_get_interval(void)
 {
     int ms;
 
@@ -310,7 +317,7 @@ netdev_offload_nicsim_get_interval(void)
 }
 
 void
-netdev_offload_nicsim_set_port_excluded(const char *name, bool excluded)
+netdev_offload_nic_set_port_excluded(const char *name, bool excluded)
 {
     struct netdev *netdev;
     bool changed;
@@ -326,9 +333,9 @@ netdev_offload_nicsim_set_port_excluded(const char *name, bool excluded)
         struct nic *nic;
         uint32_t port;
 
-        if (netdev_nicsim_ref_port(netdev, &nic, &port)) {
+        if (netdev_nic_ref_port(netdev, &nic, &port)) {
             offload_engine_set_port_excluded(nic, port, excluded);
-            nic->class->close(nic);
+            nic_close(nic);
         }
         netdev_close(netdev);
     }
@@ -360,7 +367,7 @@ netdev_offload_open_dpif(void)
 }
 
 bool
-netdev_offload_nicsim_datapath_latency(uint64_t *cma_us, uint64_t *ema_us)
+netdev_offload_nic_datapath_latency(uint64_t *cma_us, uint64_t *ema_us)
 {
     struct dpif *dpif = netdev_offload_open_dpif();
     struct netdev_custom_stats stats;
@@ -394,7 +401,7 @@ netdev_offload_nicsim_datapath_latency(uint64_t *cma_us, uint64_t *ema_us)
 }
 
 void
-netdev_offload_nicsim_port_names(struct simap *names)
+netdev_offload_nic_port_names(struct simap *names)
 {
     struct dpif *dpif = netdev_offload_open_dpif();
     struct dpif_port_dump dump;
@@ -409,7 +416,7 @@ netdev_offload_nicsim_port_names(struct simap *names)
 }
 
 bool
-netdev_offload_nicsim_datapath_flow(const ovs_u128 *ufid, struct flow *flow)
+netdev_offload_nic_datapath_flow(const ovs_u128 *ufid, struct flow *flow)
 {
     struct dpif *dpif = netdev_offload_open_dpif();
     bool found = false;
@@ -491,7 +498,7 @@ static void
 netdev_offload_verify_nic(struct nic *nic, struct offload_verify_report *r)
 {
     struct nic_sample *samples;
-    size_t n = nic->class->sample_stop(nic, &samples);
+    size_t n = nic_sample_stop(nic, &samples);
     struct netdev_offload_resolver aux = {
         .nic = nic,
         .dpif_type = netdev_offload_dpif_type(),
@@ -552,7 +559,7 @@ struct netdev_offload_verify {
 static struct netdev_offload_verify *verify_run;
 
 int
-netdev_offload_nicsim_verify_start(size_t max, int duration_ms,
+netdev_offload_nic_verify_start(size_t max, int duration_ms,
                                    netdev_offload_verify_done_cb *done,
                                    void *aux)
 {
@@ -567,11 +574,10 @@ netdev_offload_nicsim_verify_start(size_t max, int duration_ms,
     for (size_t i = 0; i < n_nics; i++) {
         struct nic *nic = nics[i];
 
-        if (nic->class->sample_start
-            && !nic->class->sample_start(nic, 1, max)) {
+        if (!nic_sample_start(nic, 1, max)) {
             nics[n_sampling++] = nic;
         } else {
-            nic->class->close(nic);
+            nic_close(nic);
         }
     }
     if (!n_sampling) {
@@ -599,10 +605,10 @@ netdev_offload_verify_cancel(struct netdev_offload_verify *v)
     v->done(NULL, v->aux);
     for (size_t i = 0; i < v->n_nics; i++) {
         struct nic_sample *samples;
-        size_t n = v->nics[i]->class->sample_stop(v->nics[i], &samples);
+        size_t n = nic_sample_stop(v->nics[i], &samples);
 
         nic_samples_free(samples, n);
-        v->nics[i]->class->close(v->nics[i]);
+        nic_close(v->nics[i]);
     }
     free(v->nics);
     free(v);
@@ -622,7 +628,7 @@ netdev_offload_verify_run(void)
         return;
     }
     for (size_t i = 0; i < v->n_nics; i++) {
-        full |= v->nics[i]->class->sample_count(v->nics[i]) >= v->max;
+        full |= nic_sample_count(v->nics[i]) >= v->max;
     }
     if (!full && time_msec() < v->deadline) {
         return;
@@ -632,7 +638,7 @@ netdev_offload_verify_run(void)
     offload_verify_report_init(&r);
     for (size_t i = 0; i < v->n_nics; i++) {
         netdev_offload_verify_nic(v->nics[i], &r);
-        v->nics[i]->class->close(v->nics[i]);
+        nic_close(v->nics[i]);
     }
     verify_run = NULL;
     v->done(&r, v->aux);
@@ -671,7 +677,7 @@ netdev_offload_flow_on_nic(struct dpif *dpif, const struct nlattr *key,
     netdev = netdev_ports_get(flow.in_port.odp_port,
                               dpif_normalize_type(dpif_type(dpif)));
     if (netdev) {
-        on_nic = netdev_nicsim_get_port(netdev, &nic, &port);
+        on_nic = netdev_nic_get_port(netdev, &nic, &port);
         netdev_close(netdev);
     }
     return on_nic;
@@ -808,7 +814,7 @@ netdev_offload_reoffer_all(void)
 static int vlan_limit_seen = -1;
 
 void
-netdev_offload_nicsim_run(void)
+netdev_offload_nic_run(void)
 {
     long long int now = time_msec();
     bool enabled = netdev_is_flow_api_enabled();
@@ -833,7 +839,7 @@ netdev_offload_nicsim_run(void)
     if (now < next_run) {
         return;
     }
-    next_run = now + netdev_offload_nicsim_get_interval();
+    next_run = now + netdev_offload_nic_get_interval();
     if (!netdev_is_flow_api_enabled()) {
         return;
     }
@@ -844,14 +850,14 @@ netdev_offload_nicsim_run(void)
 }
 
 void
-netdev_offload_nicsim_wait(void)
+netdev_offload_nic_wait(void)
 {
     poll_timer_wait_until(next_run);
     netdev_offload_verify_wait();
 }
 
 void
-netdev_offload_nicsim_exit(void)
+netdev_offload_nic_exit(void)
 {
     if (verify_run) {
         /* Its client's connection goes with the unixctl server. */

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef NETDEV_NIC_H
+#define NETDEV_NIC_H 1
+
+/* The OVS netdev class of NIC ports: representors of a NIC's uplinks and
+ * virtual functions, on the userspace datapath, for any NIC backend (one
+ * netdev type per registered NIC type, e.g. "nicsim"). */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct netdev;
+struct nic;
+
+void netdev_nic_register(const char *nic_type);
+
+/* Whether 'netdev' is a NIC port (of any NIC type). */
+bool netdev_nic_is_port(const struct netdev *);
+
+/* The NIC and NIC port behind a NIC port netdev; false if 'netdev' is not
+ * one or is not configured.  No reference is taken: the NIC may go away
+ * when the port is reconfigured, so use the pointer only to compare. */
+bool netdev_nic_get_port(const struct netdev *, struct nic **,
+                         uint32_t *port);
+
+/* The same, with a reference on the NIC that the caller drops with
+ * nic_close(). */
+bool netdev_nic_ref_port(const struct netdev *, struct nic **,
+                         uint32_t *port);
+
+#endif /* netdev-nic.h */

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef NIC_PROVIDER_H
+#define NIC_PROVIDER_H 1
+
+/* The NIC interface, providers' side: what a NIC backend (nicsim; later
+ * XDP, switchdev or DPDK rte_flow NICs) implements.  Only lib/nic.c calls
+ * these members; everything else calls the wrappers of lib/nic.h, on the
+ * model of OVS's netdev-provider.h and netdev.c. */
+
+#include "lib/nic.h"
+
+/* A NIC as its provider sees it: the provider embeds it in its own
+ * structure and fills it in with nic_init(). */
+struct nic {
+    const struct nic_class *class;
+    char *name;
+};
+
+struct nic_class {
+    const char *type;                   /* e.g. "nicsim". */
+
+    /* Life cycle. */
+
+    /* Opens (creating if needed) the NIC called 'name'.  Returns 0 and
+     * stores it in '*nicp', or a positive errno.  Must not be NULL. */
+    int (*open)(const char *name, struct nic **nicp);
+
+    /* Drops one reference taken by open(); the last one destroys the NIC.
+     * Must not be NULL. */
+    void (*close)(struct nic *);
+
+    /* Resets the NIC as hardware does: every rule, filter and queued
+     * packet is lost.  Returns 0 or a positive errno.  May be NULL if the
+     * NIC cannot be reset. */
+    int (*reset)(struct nic *);
+
+    /* Fills in the NIC's capabilities.  Must not be NULL. */
+    void (*get_caps)(const struct nic *, struct nic_caps *);
+
+    /* Ports. */
+
+    /* Attaches the host side (representor) of a port and its medium.
+     * Returns 0, EINVAL for a bad port or n_rxq, EBUSY if already attached,
+     * or the error of opening the medium.  Must not be NULL. */
+    int (*port_attach)(struct nic *, const struct nic_port_config *,
+                       char **errorp);
+
+    /* Detaches a port attached with port_attach().  Its rules stay (a
+     * rule may still output to it; such packets are dropped as no-port).
+     * Must not be NULL. */
+    void (*port_detach)(struct nic *, uint32_t port);
+
+    /* Rules. */
+
+    /* Installs a rule.  Returns 0 and its id in '*idp', or EINVAL (bad or
+     * unsupported rule), EEXIST, ENOSPC (table full), or another positive
+     * errno for an insertion failure.  Must not be NULL. */
+    int (*rule_add)(struct nic *, const struct nic_rule_spec *,
+                    uint32_t *idp);
+
+    /* Replaces a rule's actions.  Returns 0, ENOENT or EINVAL.  May be
+     * NULL: callers then delete and re-add. */
+    int (*rule_modify)(struct nic *, uint32_t id, const struct nic_action *,
+                       size_t n_actions);
+
+    /* Removes a rule.  Returns 0 or ENOENT.  Must not be NULL. */
+    int (*rule_del)(struct nic *, uint32_t id);
+
+    /* Reads a rule's counters.  Returns 0 or ENOENT.  Must not be NULL. */
+    int (*rule_query)(struct nic *, uint32_t id, struct nic_rule_stats *);
+
+    /* Queues, filters, RSS. */
+
+    /* Sets the RSS key (NULL: keep) and indirection table (NULL: spread
+     * evenly) of a port.  Returns 0 or EINVAL.  May be NULL. */
+    int (*rss_set)(struct nic *, uint32_t port, const uint8_t *key,
+                   const uint16_t *reta, size_t n_reta);
+
+    /* Adds a receive filter.  Returns 0 and its id, EINVAL, ENOSPC, or
+     * EEXIST (with the existing filter's id) if the port has a filter with
+     * the same match and priority.
+     * May be NULL if the NIC has no filters. */
+    int (*filter_add)(struct nic *, uint32_t port, const struct nic_filter *,
+                      uint32_t *idp);
+
+    /* Removes a receive filter.  Returns 0 or ENOENT.  May be NULL if
+     * filter_add is. */
+    int (*filter_del)(struct nic *, uint32_t port, uint32_t id);
+
+    /* Counters. */
+
+    /* Returns 0 and the counters of 'port', or EINVAL.  Must not be
+     * NULL. */
+    int (*port_stats)(struct nic *, uint32_t port, struct nic_port_stats *);
+
+    /* Returns 0 and, in '*up', whether the port's medium can carry frames
+     * now (a host interface may be deleted under it), or EINVAL.  May be
+     * NULL: the link of an attached port is then always up. */
+    int (*port_link)(struct nic *, uint32_t port, bool *up);
+    /* Returns 0 and the counters of one representor queue, or EINVAL.
+     * May be NULL. */
+    int (*queue_stats)(struct nic *, uint32_t port, uint32_t queue,
+                       struct nic_queue_stats *);
+
+    /* Packet I/O with the host. */
+
+    /* Receives up to 'max' packets the NIC gave to the host on 'queue' of
+     * 'port'.  Returns the number received (0 if none).  Must not be
+     * NULL. */
+    int (*host_recv)(struct nic *, uint32_t port, uint32_t queue,
+                     struct dp_packet **pkts, int max);
+
+    /* Arranges for the current thread's poll_block() to wake when
+     * host_recv() on this queue has packets.  Must not be NULL. */
+    void (*host_recv_wait)(struct nic *, uint32_t port, uint32_t queue);
+
+    /* Sends packets from the host out of 'port' (the VF to its VM, an
+     * uplink to the wire).  Takes ownership of the packets.  Returns 0 or
+     * a positive errno (packets then dropped and counted).  Must not be
+     * NULL. */
+    int (*host_send)(struct nic *, uint32_t port, struct dp_packet **pkts,
+                     int n);
+
+    /* Delivers a packet to 'port' as if its medium had received it.
+     * Takes ownership.  Returns 0, EINVAL (no such port), EMSGSIZE (longer
+     * than NIC_MAX_FRAME) or ENOBUFS (queue full).  May be NULL. */
+    int (*inject)(struct nic *, uint32_t port, struct dp_packet *);
+
+    /* Sampling. */
+
+    /* Starts keeping a copy of every 'every'-th packet that hits a rule
+     * (1: each), with what the NIC sent where, until 'max' are kept.
+     * Restarts if already sampling.  Returns 0 or EINVAL.  May be NULL if
+     * the NIC cannot sample. */
+    int (*sample_start)(struct nic *, uint32_t every, size_t max);
+
+    /* Returns the number of samples kept so far.  May be NULL only if
+     * sample_start is. */
+    size_t (*sample_count)(struct nic *);
+
+    /* Stops sampling.  Returns the number of samples kept and the samples
+     * in '*samples' (free with nic_samples_free()).  May be NULL only if
+     * sample_start is. */
+    size_t (*sample_stop)(struct nic *, struct nic_sample **samples);
+};
+
+/* Fills in the base of a provider's NIC. */
+void nic_init(struct nic *, const struct nic_class *, const char *name);
+void nic_uninit(struct nic *);
+
+/* Makes a backend available to nic_open() under class->type. */
+void nic_class_register(const struct nic_class *);
+const struct nic_class *nic_class_lookup(const char *type);
+
+#endif /* nic-provider.h */

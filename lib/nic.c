@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The callers' side of the NIC interface: opening NICs by "TYPE:NAME",
+ * the one wrapper per provider member, and the registry of providers. */
+#include <config.h>
+
+#include "lib/nic.h"
+#include "lib/nic-provider.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dp-packet.h"
+#include "openvswitch/shash.h"
+#include "ovs-thread.h"
+#include "util.h"
+
+
+static struct ovs_mutex nic_class_mutex = OVS_MUTEX_INITIALIZER;
+static struct shash nic_classes OVS_GUARDED_BY(nic_class_mutex)
+    = SHASH_INITIALIZER(&nic_classes);
+
+void
+nic_class_register(const struct nic_class *class)
+{
+    ovs_mutex_lock(&nic_class_mutex);
+    if (!shash_find(&nic_classes, class->type)) {
+        shash_add(&nic_classes, class->type, class);
+    }
+    ovs_mutex_unlock(&nic_class_mutex);
+}
+
+const struct nic_class *
+nic_class_lookup(const char *type)
+{
+    const struct nic_class *class;
+
+    ovs_mutex_lock(&nic_class_mutex);
+    class = shash_find_data(&nic_classes, type);
+    ovs_mutex_unlock(&nic_class_mutex);
+    return class;
+}
+
+const char *
+nic_host_reason_name(enum nic_host_reason r)
+{
+    static const char *const names[] = {
+#define NIC_HOST_REASON(ENUM, NAME, DESC) NAME,
+        NIC_HOST_REASONS
+#undef NIC_HOST_REASON
+    };
+
+    return r < NIC_N_HOST_REASONS ? names[r] : "unknown";
+}
+
+const char *
+nic_drop_reason_name(enum nic_drop_reason r)
+{
+    static const char *const names[] = {
+#define NIC_DROP_REASON(ENUM, NAME, DESC) NAME,
+        NIC_DROP_REASONS
+#undef NIC_DROP_REASON
+    };
+
+    return r < NIC_N_DROP_REASONS ? names[r] : "unknown";
+}
+
+/* Parses "uplinkN" or "vfN". */
+bool
+nic_port_from_string(const char *s, uint32_t *port)
+{
+    unsigned int n;
+    int len;
+
+    if (sscanf(s, "uplink%u%n", &n, &len) == 1 && !s[len]
+        && n < NIC_MAX_UPLINKS) {
+        *port = n;
+        return true;
+    }
+    if (sscanf(s, "vf%u%n", &n, &len) == 1 && !s[len] && n < NIC_MAX_VFS) {
+        *port = NIC_PORT_VF_BASE + n;
+        return true;
+    }
+    return false;
+}
+
+void
+nic_port_to_string(uint32_t port, char *buf, size_t size)
+{
+    if (nic_port_is_vf(port)) {
+        snprintf(buf, size, "vf%"PRIu32, port - NIC_PORT_VF_BASE);
+    } else {
+        snprintf(buf, size, "uplink%"PRIu32, port);
+    }
+}
+
+void
+nic_samples_free(struct nic_sample *samples, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        dp_packet_delete(samples[i].pkt);
+        for (size_t j = 0; j < MIN(samples[i].n_outputs,
+                                   NIC_SAMPLE_MAX_OUTPUTS); j++) {
+            dp_packet_delete(samples[i].outputs[j].pkt);
+        }
+    }
+    free(samples);
+}
+
+/* Opening. */
+
+int
+nic_open(const char *spec, const char *default_type, struct nic **nicp)
+{
+    const char *colon = strchr(spec, ':');
+    const struct nic_class *class;
+    char *type;
+    int error;
+
+    *nicp = NULL;
+    type = colon ? xmemdup0(spec, colon - spec) : xstrdup(default_type);
+    class = nic_class_lookup(type);
+    free(type);
+    if (!class) {
+        return ENOENT;
+    }
+    error = class->open(colon ? colon + 1 : spec, nicp);
+    if (error) {
+        *nicp = NULL;
+    }
+    return error;
+}
+
+int
+nic_ref(struct nic *nic, struct nic **refp)
+{
+    int error = nic->class->open(nic->name, refp);
+
+    if (error) {
+        *refp = NULL;
+    }
+    return error;
+}
+
+void
+nic_close(struct nic *nic)
+{
+    if (nic) {
+        nic->class->close(nic);
+    }
+}
+
+const char *
+nic_get_name(const struct nic *nic)
+{
+    return nic->name;
+}
+
+const char *
+nic_get_type(const struct nic *nic)
+{
+    return nic->class->type;
+}
+
+bool
+nic_type_is_registered(const char *type)
+{
+    return nic_class_lookup(type) != NULL;
+}
+
+void
+nic_init(struct nic *nic, const struct nic_class *class, const char *name)
+{
+    nic->class = class;
+    nic->name = xstrdup(name);
+}
+
+void
+nic_uninit(struct nic *nic)
+{
+    free(nic->name);
+    nic->name = NULL;
+}
+
+/* Wrappers: the only calls of struct nic_class members, each with its
+ * decision for a provider that leaves an optional member out. */
+
+int
+nic_reset(struct nic *nic)
+{
+    return nic->class->reset ? nic->class->reset(nic) : EOPNOTSUPP;
+}
+
+void
+nic_get_caps(const struct nic *nic, struct nic_caps *caps)
+{
+    memset(caps, 0, sizeof *caps);
+    nic->class->get_caps(nic, caps);
+}
+
+int
+nic_port_attach(struct nic *nic, const struct nic_port_config *cfg,
+                char **errorp)
+{
+    *errorp = NULL;
+    return nic->class->port_attach(nic, cfg, errorp);
+}
+
+void
+nic_port_detach(struct nic *nic, uint32_t port)
+{
+    nic->class->port_detach(nic, port);
+}
+
+int
+nic_rule_add(struct nic *nic, const struct nic_rule_spec *spec,
+             uint32_t *idp)
+{
+    return nic->class->rule_add(nic, spec, idp);
+}
+
+int
+nic_rule_modify(struct nic *nic, uint32_t *idp,
+                const struct nic_rule_spec *spec)
+{
+    int error;
+
+    if (nic->class->rule_modify) {
+        return nic->class->rule_modify(nic, *idp, spec->actions,
+                                       spec->n_actions);
+    }
+    /* Delete first: the new rule has the same match, which the NIC would
+     * refuse as a duplicate. */
+    error = nic->class->rule_del(nic, *idp);
+    if (!error) {
+        error = nic->class->rule_add(nic, spec, idp);
+    }
+    return error;
+}
+
+int
+nic_rule_del(struct nic *nic, uint32_t id)
+{
+    return nic->class->rule_del(nic, id);
+}
+
+int
+nic_rule_query(struct nic *nic, uint32_t id, struct nic_rule_stats *stats)
+{
+    return nic->class->rule_query(nic, id, stats);
+}
+
+int
+nic_rss_set(struct nic *nic, uint32_t port, const uint8_t *key,
+            const uint16_t *reta, size_t n_reta)
+{
+    return (nic->class->rss_set
+            ? nic->class->rss_set(nic, port, key, reta, n_reta)
+            : EOPNOTSUPP);
+}
+
+int
+nic_filter_add(struct nic *nic, uint32_t port, const struct nic_filter *f,
+               uint32_t *idp)
+{
+    return (nic->class->filter_add
+            ? nic->class->filter_add(nic, port, f, idp)
+            : EOPNOTSUPP);
+}
+
+int
+nic_filter_del(struct nic *nic, uint32_t port, uint32_t id)
+{
+    return (nic->class->filter_del
+            ? nic->class->filter_del(nic, port, id)
+            : EOPNOTSUPP);
+}
+
+int
+nic_port_stats(struct nic *nic, uint32_t port, struct nic_port_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    return nic->class->port_stats(nic, port, st);
+}
+
+int
+nic_port_link(struct nic *nic, uint32_t port, bool *up)
+{
+    *up = true;
+    return nic->class->port_link ? nic->class->port_link(nic, port, up) : 0;
+}
+
+int
+nic_queue_stats(struct nic *nic, uint32_t port, uint32_t queue,
+                struct nic_queue_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    return (nic->class->queue_stats
+            ? nic->class->queue_stats(nic, port, queue, st)
+            : EOPNOTSUPP);
+}
+
+int
+nic_host_recv(struct nic *nic, uint32_t port, uint32_t queue,
+              struct dp_packet **pkts, int max)
+{
+    return nic->class->host_recv(nic, port, queue, pkts, max);
+}
+
+void
+nic_host_recv_wait(struct nic *nic, uint32_t port, uint32_t queue)
+{
+    nic->class->host_recv_wait(nic, port, queue);
+}
+
+int
+nic_host_send(struct nic *nic, uint32_t port, struct dp_packet **pkts,
+              int n)
+{
+    return nic->class->host_send(nic, port, pkts, n);
+}
+
+int
+nic_inject(struct nic *nic, uint32_t port, struct dp_packet *pkt)
+{
+    if (!nic->class->inject) {
+        dp_packet_delete(pkt);
+        return EOPNOTSUPP;
+    }
+    return nic->class->inject(nic, port, pkt);
+}
+
+int
+nic_sample_start(struct nic *nic, uint32_t every, size_t max)
+{
+    return (nic->class->sample_start
+            ? nic->class->sample_start(nic, every, max)
+            : EOPNOTSUPP);
+}
+
+size_t
+nic_sample_count(struct nic *nic)
+{
+    return nic->class->sample_count ? nic->class->sample_count(nic) : 0;
+}
+
+size_t
+nic_sample_stop(struct nic *nic, struct nic_sample **samples)
+{
+    *samples = NULL;
+    return nic->class->sample_stop ? nic->class->sample_stop(nic, samples)
+                                   : 0;
+}

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef NIC_H
+#define NIC_H 1
+
+/* The NIC interface, callers' side: what the offload engine, the
+ * representor netdevs and the unixctl commands may ask of a NIC, whichever
+ * backend drives it.  Each call goes through the wrapper here, which is the
+ * only code that calls a provider's struct nic_class (lib/nic-provider.h),
+ * and which makes the one decision about each optional member.
+ *
+ * Ports are numbered by the NIC: uplinks are 0..n_uplinks-1, virtual
+ * function N is NIC_PORT_VF_BASE + N. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/nic-parse.h"
+#include "lib/nic-rule.h"
+#include "lib/nic-rss.h"
+#include "lib/nic-table.h"
+
+struct dp_packet;
+struct nic;
+struct smap;
+
+#define NIC_PORT_VF_BASE 100
+#define NIC_MAX_UPLINKS 4
+#define NIC_MAX_VFS 64
+#define NIC_MAX_RXQ 16
+#define NIC_MAX_FILTERS 64          /* Receive filters per port. */
+
+/* The largest frame a NIC port takes in.  An OVS dp_packet holds at most
+ * 64 kB including its headroom, and the parser keeps header offsets in 16
+ * bits; what is left is room for the headers that actions push (VLAN
+ * tags, tunnel headers) and the media's headroom. */
+#define NIC_FRAME_HEADROOM 512
+#define NIC_MAX_FRAME (UINT16_MAX - NIC_FRAME_HEADROOM)
+
+static inline bool
+nic_port_is_vf(uint32_t port)
+{
+    return port >= NIC_PORT_VF_BASE;
+}
+
+/* Why the NIC gave a received packet to the host (its representor). */
+#define NIC_HOST_REASONS                                        \
+    NIC_HOST_REASON(MISS, "miss", "no rule matched")            \
+    NIC_HOST_REASON(RULE, "rule", "a rule sent it to the host") \
+    NIC_HOST_REASON(PARSE, "parse", "malformed headers")        \
+    NIC_HOST_REASON(INJECTED, "injected", "injected by a test")
+
+enum nic_host_reason {
+#define NIC_HOST_REASON(ENUM, NAME, DESC) NIC_HOST_##ENUM,
+    NIC_HOST_REASONS
+#undef NIC_HOST_REASON
+    NIC_N_HOST_REASONS
+};
+
+/* Why the NIC dropped a received packet. */
+#define NIC_DROP_REASONS                                                \
+    NIC_DROP_REASON(RUNT, "runt", "shorter than an Ethernet header")    \
+    NIC_DROP_REASON(OVERSIZE, "oversize", "longer than NIC_MAX_FRAME")  \
+    NIC_DROP_REASON(RULE, "rule", "a rule dropped it")                  \
+    NIC_DROP_REASON(ACTION, "action-failed", "an action could not apply") \
+    NIC_DROP_REASON(NO_PORT, "no-port", "output port not attached")     \
+    NIC_DROP_REASON(HOST_QUEUE_FULL, "host-queue-full",                 \
+                    "representor receive queue full")                   \
+    NIC_DROP_REASON(NO_REPRESENTOR, "no-representor",                   \
+                    "no representor open on the host")                  \
+    NIC_DROP_REASON(RESET, "reset", "lost in a NIC reset")
+
+enum nic_drop_reason {
+#define NIC_DROP_REASON(ENUM, NAME, DESC) NIC_DROP_##ENUM,
+    NIC_DROP_REASONS
+#undef NIC_DROP_REASON
+    NIC_N_DROP_REASONS
+};
+
+const char *nic_host_reason_name(enum nic_host_reason);
+const char *nic_drop_reason_name(enum nic_drop_reason);
+
+/* Conservation: rx_packets == fwd_packets + sum(host) + sum(drop). */
+struct nic_port_stats {
+    uint64_t rx_packets, rx_bytes;      /* Received from the medium. */
+    uint64_t rx_errors;                 /* Frames the medium failed to
+                                         * receive (too long, bad pcap
+                                         * record, socket error); not in
+                                         * rx_packets. */
+    uint64_t fwd_packets;               /* Forwarded inside the NIC. */
+    uint64_t host[NIC_N_HOST_REASONS];  /* Sent to the host, by reason. */
+    uint64_t drop[NIC_N_DROP_REASONS];  /* Dropped, by reason. */
+    uint64_t tx_packets, tx_bytes;      /* Sent on the medium. */
+    uint64_t tx_errors;                 /* Medium refused to send. */
+    uint64_t host_tx_packets;           /* Sent by the host (slow path). */
+};
+
+struct nic_queue_stats {
+    uint64_t packets;                   /* Enqueued for the host. */
+    uint64_t drops;                     /* Ring full. */
+    uint32_t depth;                     /* Packets waiting now. */
+};
+
+struct nic_rule_stats {
+    uint64_t n_packets, n_bytes;
+    enum nic_table_id table;            /* Which table holds it. */
+};
+
+/* A receive filter: packets to the host that match go to 'queue'. */
+struct nic_filter {
+    struct nic_match match;             /* MAC/VLAN or 5-tuple fields. */
+    uint32_t priority;                  /* Higher wins. */
+    uint32_t queue;
+};
+
+struct nic_caps {
+    uint32_t n_uplinks;
+    uint32_t n_vfs;
+    size_t exact_capacity;
+    size_t wildcard_capacity;
+    uint32_t max_rxq;
+    uint32_t actions;                   /* Bit (1 << nic_action_type). */
+    struct nic_flow_key matchable;      /* 1-bits: fields it can match. */
+};
+
+/* A packet that hit a rule, copied with what the NIC did with it, so that
+ * the host can check the NIC against its own path. */
+#define NIC_SAMPLE_MAX_OUTPUTS 4
+
+struct nic_sample_output {
+    uint32_t port;                      /* NIC port, if not 'to_host'. */
+    bool to_host;                       /* To the input's representor. */
+    struct dp_packet *pkt;              /* As sent. */
+};
+
+struct nic_sample {
+    uint32_t in_port;                   /* NIC port it arrived on. */
+    uint64_t cookie;                    /* Of the rule it hit. */
+    struct dp_packet *pkt;              /* As received. */
+    bool dropped;                       /* Dropped by the rule. */
+    size_t n_outputs;                   /* May exceed the array: extra
+                                         * outputs are counted only. */
+    struct nic_sample_output outputs[NIC_SAMPLE_MAX_OUTPUTS];
+};
+
+void nic_samples_free(struct nic_sample *, size_t n);
+
+/* Configuration of one port's attachment. */
+struct nic_port_config {
+    uint32_t port;
+    const char *medium;                 /* "afpacket:IF", "unix:PATH", ... */
+    uint32_t n_rxq;                     /* Representor receive queues. */
+};
+
+
+/* Opening NICs. */
+
+/* Opens (creating if the backend does) the NIC 'spec', "TYPE:NAME" (e.g.
+ * "nicsim:nic0"), or "NAME" of type 'default_type' if 'spec' has no type.
+ * Returns 0 and the NIC in '*nicp', ENOENT if no backend of that type is
+ * registered, or the backend's positive errno.  Each successful open takes
+ * a reference that nic_close() drops. */
+int nic_open(const char *spec, const char *default_type, struct nic **nicp);
+
+/* Takes one more reference to 'nic'.  Returns 0 or a positive errno. */
+int nic_ref(struct nic *nic, struct nic **refp);
+void nic_close(struct nic *);
+
+const char *nic_get_name(const struct nic *);
+const char *nic_get_type(const struct nic *);
+bool nic_type_is_registered(const char *type);
+
+/* One wrapper per struct nic_class member; the member's contract, in
+ * lib/nic-provider.h, is the wrapper's.  Optional members: */
+int nic_reset(struct nic *);                            /* EOPNOTSUPP. */
+void nic_get_caps(const struct nic *, struct nic_caps *);
+int nic_port_attach(struct nic *, const struct nic_port_config *,
+                    char **errorp);
+void nic_port_detach(struct nic *, uint32_t port);
+int nic_rule_add(struct nic *, const struct nic_rule_spec *, uint32_t *idp);
+/* Gives rule '*idp' the actions of 'spec', whose match must be the rule's:
+ * in place where the NIC can, else by deleting and adding it again, which
+ * changes '*idp' (and loses its counters). */
+int nic_rule_modify(struct nic *, uint32_t *idp,
+                    const struct nic_rule_spec *spec);
+int nic_rule_del(struct nic *, uint32_t id);
+int nic_rule_query(struct nic *, uint32_t id, struct nic_rule_stats *);
+int nic_rss_set(struct nic *, uint32_t port, const uint8_t *key,
+                const uint16_t *reta, size_t n_reta);   /* EOPNOTSUPP. */
+int nic_filter_add(struct nic *, uint32_t port, const struct nic_filter *,
+                   uint32_t *idp);                      /* EOPNOTSUPP. */
+int nic_filter_del(struct nic *, uint32_t port, uint32_t id);
+int nic_port_stats(struct nic *, uint32_t port, struct nic_port_stats *);
+int nic_port_link(struct nic *, uint32_t port, bool *up); /* Up. */
+int nic_queue_stats(struct nic *, uint32_t port, uint32_t queue,
+                    struct nic_queue_stats *);          /* EOPNOTSUPP. */
+int nic_host_recv(struct nic *, uint32_t port, uint32_t queue,
+                  struct dp_packet **pkts, int max);
+void nic_host_recv_wait(struct nic *, uint32_t port, uint32_t queue);
+int nic_host_send(struct nic *, uint32_t port, struct dp_packet **pkts,
+                  int n);
+int nic_inject(struct nic *, uint32_t port,
+               struct dp_packet *);     /* EOPNOTSUPP, packet freed. */
+int nic_sample_start(struct nic *, uint32_t every,
+                     size_t max);                       /* EOPNOTSUPP. */
+size_t nic_sample_count(struct nic *);                  /* 0. */
+size_t nic_sample_stop(struct nic *, struct nic_sample **); /* 0, NULL. */
+
+
+/* Port names: "uplinkN" and "vfN". */
+bool nic_port_from_string(const char *s, uint32_t *port);
+void nic_port_to_string(uint32_t port, char *buf, size_t size);
+
+#endif /* nic.h */
