@@ -1,14 +1,15 @@
 # SPDX-License-Identifier: Apache-2.0
 # lib/: the NIC interface, nicsim and the offload engine's pure logic.
-noinst_LIBRARIES += lib/libovsoffload.a
-lib_libovsoffload_a_SOURCES = \
+# Three libraries, so that the build keeps the layers apart: the NIC model
+# and interface (every backend and the engine use it), each backend, and
+# the engine, which links without any backend (tests/test-nic-seam.c).
+noinst_LIBRARIES += lib/libnicmodel.a lib/libnicsim.a lib/liboffload.a
+lib_libnicmodel_a_SOURCES = \
 	lib/nic-actions.c \
 	lib/nic-actions.h \
 	lib/nic.c \
 	lib/nic.h \
 	lib/nic-provider.h \
-	lib/nic-media.c \
-	lib/nic-media.h \
 	lib/nic-parse.c \
 	lib/nic-parse.h \
 	lib/nic-rss.c \
@@ -16,8 +17,13 @@ lib_libovsoffload_a_SOURCES = \
 	lib/nic-rule.c \
 	lib/nic-rule.h \
 	lib/nic-table.c \
-	lib/nic-table.h \
+	lib/nic-table.h
+lib_libnicsim_a_SOURCES = \
+	lib/nic-media.c \
+	lib/nic-media.h \
 	lib/nicsim.c \
+	lib/nicsim.h
+lib_liboffload_a_SOURCES = \
 	lib/offload-admission.c \
 	lib/offload-admission.h \
 	lib/offload-engine.c \
@@ -27,5 +33,7 @@ lib_libovsoffload_a_SOURCES = \
 	lib/offload-verify.c \
 	lib/offload-verify.h \
 	lib/offload-translate.c \
-	lib/offload-translate.h \
-	lib/nicsim.h
+	lib/offload-translate.h
+
+# Everything of lib/, in link order.
+OFFLOAD_LIB_LIBS = lib/liboffload.a lib/libnicsim.a lib/libnicmodel.a

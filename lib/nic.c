@@ -118,6 +118,9 @@ nic_open(const char *spec, const char *default_type, struct nic **nicp)
     int error;
 
     *nicp = NULL;
+    if (!colon && !default_type) {
+        return ENOENT;
+    }
     type = colon ? xmemdup0(spec, colon - spec) : xstrdup(default_type);
     class = nic_class_lookup(type);
     free(type);
@@ -221,10 +224,11 @@ nic_rule_add(struct nic *nic, const struct nic_rule_spec *spec,
 
 int
 nic_rule_modify(struct nic *nic, uint32_t *idp,
-                const struct nic_rule_spec *spec)
+                const struct nic_rule_spec *spec, bool *replaced)
 {
     int error;
 
+    *replaced = !nic->class->rule_modify;
     if (nic->class->rule_modify) {
         return nic->class->rule_modify(nic, *idp, spec->actions,
                                        spec->n_actions);

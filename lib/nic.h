@@ -156,7 +156,8 @@ struct nic_port_config {
 /* Opening NICs. */
 
 /* Opens (creating if the backend does) the NIC 'spec', "TYPE:NAME" (e.g.
- * "nicsim:nic0"), or "NAME" of type 'default_type' if 'spec' has no type.
+ * "nicsim:nic0"), or "NAME" of type 'default_type' if 'spec' has no type
+ * ('default_type' may be NULL when it always has).
  * Returns 0 and the NIC in '*nicp', ENOENT if no backend of that type is
  * registered, or the backend's positive errno.  Each successful open takes
  * a reference that nic_close() drops. */
@@ -180,9 +181,10 @@ void nic_port_detach(struct nic *, uint32_t port);
 int nic_rule_add(struct nic *, const struct nic_rule_spec *, uint32_t *idp);
 /* Gives rule '*idp' the actions of 'spec', whose match must be the rule's:
  * in place where the NIC can, else by deleting and adding it again, which
- * changes '*idp' (and loses its counters). */
+ * may change '*idp' and starts its counters from zero; '*replaced' says
+ * which happened. */
 int nic_rule_modify(struct nic *, uint32_t *idp,
-                    const struct nic_rule_spec *spec);
+                    const struct nic_rule_spec *spec, bool *replaced);
 int nic_rule_del(struct nic *, uint32_t id);
 int nic_rule_query(struct nic *, uint32_t id, struct nic_rule_stats *);
 int nic_rss_set(struct nic *, uint32_t port, const uint8_t *key,

@@ -363,16 +363,16 @@ offload_flow_modify(struct offload_flow *flow,
                     const struct offload_translation *xl,
                     long long int now_ms)
 {
-    uint32_t old_id = flow->rule_id;
     struct nic_rule_spec spec;
+    bool replaced;
 
     offload_flow_query(flow, now_ms);
     offload_rule_set(&flow->rule, xl);
     offload_rule_to_spec(&flow->rule, offload_flow_cookie(flow), &spec);
-    if (nic_rule_modify(flow->nic, &flow->rule_id, &spec)) {
+    if (nic_rule_modify(flow->nic, &flow->rule_id, &spec, &replaced)) {
         return false;
     }
-    if (flow->rule_id != old_id) {
+    if (replaced) {
         flow->cur_packets = flow->cur_bytes = 0;
     }
     return true;

@@ -20,7 +20,14 @@ tests_unit_tests_SOURCES = \
 	tests/test-packets.c \
 	tests/test-packets.h
 tests_unit_tests_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_unit_tests_LDADD = lib/libovsoffload.a $(OVS_LIBS) $(CHECK_LIBS)
+tests_unit_tests_LDADD = $(OFFLOAD_LIB_LIBS) $(OVS_LIBS) $(CHECK_LIBS)
+
+# The NIC seam with a test backend: the engine and the NIC model only.
+check_PROGRAMS += tests/nic-seam-tests
+tests_nic_seam_tests_SOURCES = tests/test-nic-seam.c
+tests_nic_seam_tests_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_nic_seam_tests_LDADD = lib/liboffload.a lib/libnicmodel.a \
+	$(OVS_LIBS) $(CHECK_LIBS)
 
 ## Autotest suite.
 TESTSUITE_AT = \
@@ -36,7 +43,7 @@ TESTSUITE_AT = \
 	tests/sandbox.at
 EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in tests/ovs-compat.sh \
 	tests/nicsim-json.py tests/offload-traffic.py \
-	tests/offload-differential.py \
+	tests/offload-differential.py tests/check-layering.sh \
 	tests/ovs-compat.list
 TESTSUITE = tests/testsuite
 CLEANFILES += $(TESTSUITE) tests/package.m4
@@ -72,8 +79,8 @@ AUTOTEST_PATH = $(abs_top_builddir)/tests/bin:$(abs_top_builddir)/vswitchd-ext:$
 TESTSUITEFLAGS =
 OVS_COMPAT_FLAGS =
 
-check-unit: tests/unit-tests
-	tests/unit-tests
+check-unit: tests/unit-tests tests/nic-seam-tests
+	tests/unit-tests && tests/nic-seam-tests
 
 check-autotest: $(check_DATA) $(check_PROGRAMS) $(sbin_PROGRAMS)
 	$(SHELL) $(TESTSUITE) -C tests AUTOTEST_PATH='$(AUTOTEST_PATH)' \
@@ -109,13 +116,13 @@ clean-local:
 ## Benchmarks (programs, not tests; see README).
 noinst_PROGRAMS += tests/bench-nicsim
 tests_bench_nicsim_SOURCES = tests/bench-nicsim.c
-tests_bench_nicsim_LDADD = lib/libovsoffload.a $(OVS_LIBS)
+tests_bench_nicsim_LDADD = $(OFFLOAD_LIB_LIBS) $(OVS_LIBS)
 noinst_PROGRAMS += tests/bench-offload
 tests_bench_offload_SOURCES = \
 	tests/bench-offload.c \
 	tests/test-packets.c \
 	tests/test-packets.h
-tests_bench_offload_LDADD = lib/libovsoffload.a $(OVS_LIBS)
+tests_bench_offload_LDADD = $(OFFLOAD_LIB_LIBS) $(OVS_LIBS)
 
 ## libFuzzer targets, built with clang; "make check-fuzz" runs each for
 ## FUZZ_SECONDS under ASan and UBSan.

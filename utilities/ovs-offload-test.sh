@@ -7,6 +7,7 @@
 #   3. fuzz        libFuzzer targets (parser, rule text), bounded time
 #   4. ovs-compat  OVS 3.1's own tests against ovs-vswitchd-offload
 #   5. unit-asan, autotest-asan   1 and 2 again, built with ASan+UBSan
+#   6. layering    no code above the NIC interface names a backend
 #                                 (_build-asan)
 #
 # Usage: ovs-offload-test.sh [-j N] [--no-compat] [--no-asan]
@@ -46,17 +47,17 @@ count() {
     local clean
     clean=$(sed 's/\x1b\[[0-9;]*m//g' "$log")
     if [ "$kind" = check ]; then
-        line=$(echo "$clean" | grep -E '^[0-9]+%: Checks: ' | tail -1)
-        if [ -n "$line" ]; then
+        # One summary line per Check program (unit-tests, nic-seam-tests).
+        while read -r line; do
             local n f e
             n=$(echo "$line" | sed 's/.*Checks: \([0-9]*\).*/\1/')
             f=$(echo "$line" | sed 's/.*Failures: \([0-9]*\).*/\1/')
             e=$(echo "$line" | sed 's/.*Errors: \([0-9]*\).*/\1/')
-            fail=$((f + e)); pass=$((n - fail))
-        fi
-    elif [ "$kind" = fuzz ]; then
-        pass=$(echo "$clean" | grep -cE '^fuzz: [^:]*: ok')
-        fail=$(echo "$clean" | grep -cE '^fuzz: [^:]*: FAILED')
+            fail=$((fail + f + e)); pass=$((pass + n - f - e))
+        done < <(echo "$clean" | grep -E '^[0-9]+%: Checks: ')
+    elif [ "$kind" = fuzz ] || [ "$kind" = layering ]; then
+        pass=$(echo "$clean" | grep -cE "^$kind: [^:]*: ok")
+        fail=$(echo "$clean" | grep -cE "^$kind: [^:]*: FAILED")
     else
         pass=$(echo "$clean" | grep -cE '^ *[0-9]+: .*[[:space:]](ok|expected failure)$')
         fail=$(echo "$clean" | grep -cE '^ *[0-9]+: .*[[:space:]](FAILED \(.*\)|UNEXPECTED PASS)$')
@@ -98,6 +99,13 @@ build() {
 }
 
 flags="TESTSUITEFLAGS=-j$jobs"
+
+# The layering of DESIGN.md, on the sources (no build needed).
+mkdir -p "$top/_build"
+layering_log=$top/_build/test-layering.log
+echo "ovs-offload-test: running layering (log: $layering_log)"
+"$top/tests/check-layering.sh" "$top" 2>&1 | tee "$layering_log"
+count layering "$layering_log" layering "${PIPESTATUS[0]}"
 if build build --werror; then
     run unit "$builddir" check check-unit
     run autotest "$builddir" autotest check-autotest "$flags"

@@ -17,6 +17,6 @@ vswitchd_ext_ovs_vswitchd_offload_SOURCES = \
 # OVS's bridge and system-stats objects come from the OVS build tree; our
 # main() replaces only OVS's ovs-vswitchd.c.
 vswitchd_ext_ovs_vswitchd_offload_LDADD = \
-	datapath-offload/libdpoffload.a lib/libovsoffload.a \
+	datapath-offload/libdpoffload.a $(OFFLOAD_LIB_LIBS) \
 	$(OVS_VSWITCHD_OBJS) $(OVS_LIBS)
 dist_man_MANS += vswitchd-ext/ovs-vswitchd-offload.8
