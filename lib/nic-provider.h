@@ -142,6 +142,16 @@ struct nic_class {
      * in '*samples' (free with nic_samples_free()).  May be NULL only if
      * sample_start is. */
     size_t (*sample_stop)(struct nic *, struct nic_sample **samples);
+
+    /* Dumps. */
+
+    /* Returns the number of rules and a malloc'd array of them, sorted by
+     * id, in '*rules'.  May be NULL. */
+    size_t (*rule_dump)(struct nic *, struct nic_rule_dump **rules);
+
+    /* The same for receive filters, sorted by port then id.  May be NULL,
+     * and must be if filter_add is. */
+    size_t (*filter_dump)(struct nic *, struct nic_filter_dump **filters);
 };
 
 /* Fills in the base of a provider's NIC. */

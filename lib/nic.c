@@ -355,3 +355,28 @@ nic_sample_stop(struct nic *nic, struct nic_sample **samples)
     return nic->class->sample_stop ? nic->class->sample_stop(nic, samples)
                                    : 0;
 }
+
+int
+nic_rule_dump(struct nic *nic, struct nic_rule_dump **rulesp, size_t *n)
+{
+    *rulesp = NULL;
+    *n = 0;
+    if (!nic->class->rule_dump) {
+        return EOPNOTSUPP;
+    }
+    *n = nic->class->rule_dump(nic, rulesp);
+    return 0;
+}
+
+int
+nic_filter_dump(struct nic *nic, struct nic_filter_dump **filtersp,
+                size_t *n)
+{
+    *filtersp = NULL;
+    *n = 0;
+    if (!nic->class->filter_dump) {
+        return EOPNOTSUPP;
+    }
+    *n = nic->class->filter_dump(nic, filtersp);
+    return 0;
+}

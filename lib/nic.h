@@ -213,4 +213,28 @@ size_t nic_sample_stop(struct nic *, struct nic_sample **); /* 0, NULL. */
 bool nic_port_from_string(const char *s, uint32_t *port);
 void nic_port_to_string(uint32_t port, char *buf, size_t size);
 
+/* Dumps, for the unixctl commands (a copy of each rule and filter). */
+struct nic_rule_dump {
+    uint32_t id;
+    enum nic_table_id table;
+    uint32_t priority;
+    uint64_t cookie;
+    struct nic_match match;
+    size_t n_actions;
+    struct nic_action actions[NIC_MAX_ACTIONS];
+    uint64_t n_packets, n_bytes;
+};
+
+struct nic_filter_dump {
+    uint32_t port;
+    uint32_t id;
+    struct nic_filter filter;
+};
+
+/* Return 0 and a malloc'd array of every rule, sorted by id (every filter,
+ * by port then id) in '*rulesp' with its size in '*n', or EOPNOTSUPP. */
+int nic_rule_dump(struct nic *, struct nic_rule_dump **rulesp, size_t *n);
+int nic_filter_dump(struct nic *, struct nic_filter_dump **filtersp,
+                    size_t *n);
+
 #endif /* nic.h */

@@ -1531,23 +1531,23 @@ nicsim_get_port_info(struct nic *nic, size_t idx,
 static int
 nicsim_rule_dump_cmp(const void *a_, const void *b_)
 {
-    const struct nicsim_rule_dump *a = a_, *b = b_;
+    const struct nic_rule_dump *a = a_, *b = b_;
 
     return a->id < b->id ? -1 : a->id > b->id;
 }
 
-size_t
-nicsim_dump_rules(struct nic *nic, struct nicsim_rule_dump **rulesp)
+static size_t
+nicsim_dump_rules(struct nic *nic, struct nic_rule_dump **rulesp)
 {
     struct nicsim *ns = nicsim_cast(nic);
-    struct nicsim_rule_dump *rules;
+    struct nic_rule_dump *rules;
     const struct nic_rule *rule;
     size_t n = 0;
 
     ovs_mutex_lock(&ns->mutex);
     rules = xcalloc(hmap_count(&ns->tables.by_id) + 1, sizeof *rules);
     HMAP_FOR_EACH (rule, id_node, &ns->tables.by_id) {
-        struct nicsim_rule_dump *d = &rules[n++];
+        struct nic_rule_dump *d = &rules[n++];
         const struct nic_rule_actions *acts = nic_rule_get_actions(rule);
 
         d->id = rule->id;
@@ -1568,7 +1568,7 @@ nicsim_dump_rules(struct nic *nic, struct nicsim_rule_dump **rulesp)
 static int
 nicsim_filter_dump_cmp(const void *a_, const void *b_)
 {
-    const struct nicsim_filter_dump *a = a_, *b = b_;
+    const struct nic_filter_dump *a = a_, *b = b_;
 
     if (a->port != b->port) {
         return a->port < b->port ? -1 : 1;
@@ -1576,11 +1576,11 @@ nicsim_filter_dump_cmp(const void *a_, const void *b_)
     return a->id < b->id ? -1 : a->id > b->id;
 }
 
-size_t
-nicsim_dump_filters(struct nic *nic, struct nicsim_filter_dump **filtersp)
+static size_t
+nicsim_dump_filters(struct nic *nic, struct nic_filter_dump **filtersp)
 {
     struct nicsim *ns = nicsim_cast(nic);
-    struct nicsim_filter_dump *filters = NULL;
+    struct nic_filter_dump *filters = NULL;
     size_t n = 0, allocated = 0;
 
     for (size_t i = 0; i < ns->n_ports; i++) {
@@ -1591,7 +1591,7 @@ nicsim_dump_filters(struct nic *nic, struct nicsim_filter_dump **filtersp)
             if (n >= allocated) {
                 filters = x2nrealloc(filters, &allocated, sizeof *filters);
             }
-            filters[n++] = (struct nicsim_filter_dump) {
+            filters[n++] = (struct nic_filter_dump) {
                 .port = p->port_no,
                 .id = p->filters[j].id,
                 .filter = p->filters[j].f,
@@ -1631,4 +1631,6 @@ const struct nic_class nicsim_class = {
     .sample_start = nicsim_sample_start,
     .sample_count = nicsim_sample_count,
     .sample_stop = nicsim_sample_stop,
+    .rule_dump = nicsim_dump_rules,
+    .filter_dump = nicsim_dump_filters,
 };

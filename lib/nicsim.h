@@ -82,30 +82,7 @@ bool nicsim_get_port_info(struct nic *, size_t idx,
                           struct nicsim_port_info *);
 
 /* A copy of one installed rule, for dumps. */
-struct nicsim_rule_dump {
-    uint32_t id;
-    enum nic_table_id table;
-    uint32_t priority;
-    uint64_t cookie;
-    struct nic_match match;
-    size_t n_actions;
-    struct nic_action actions[NIC_MAX_ACTIONS];
-    uint64_t n_packets, n_bytes;
-};
 
-/* Returns a malloc'd array of all rules (sorted by id) in '*rules'. */
-size_t nicsim_dump_rules(struct nic *, struct nicsim_rule_dump **rules);
-
-/* A copy of one receive filter, for dumps. */
-struct nicsim_filter_dump {
-    uint32_t port;
-    uint32_t id;
-    struct nic_filter filter;
-};
-
-/* Returns a malloc'd array of the filters of every port (sorted by port,
- * then id) in '*filters'. */
-size_t nicsim_dump_filters(struct nic *, struct nicsim_filter_dump **filters);
 
 /* Processes 'n' packets received on 'port' as the engine does (used by
  * the engine threads and by benchmarks, which act as an engine thread).

@@ -267,8 +267,10 @@ START_TEST(test_nicsim_filters)
     ck_assert_int_eq(nic_filter_add(nic, VF0, &f, &dup_id), EEXIST);
     ck_assert_uint_eq(dup_id, id_53);
 
-    struct nicsim_filter_dump *dump;
-    size_t n = nicsim_dump_filters(nic, &dump);
+    struct nic_filter_dump *dump;
+    size_t n;
+
+    ck_assert_int_eq(nic_filter_dump(nic, &dump, &n), 0);
     ck_assert_uint_eq(n, 2);
     ck_assert_uint_eq(dump[0].id, id_all);
     ck_assert_uint_eq(dump[1].id, id_53);

@@ -149,8 +149,10 @@ eng_send(struct nic *nic, uint16_t tp_dst, int n)
 static size_t
 eng_n_rules(struct nic *nic)
 {
-    struct nicsim_rule_dump *rules;
-    size_t n = nicsim_dump_rules(nic, &rules);
+    struct nic_rule_dump *rules;
+    size_t n;
+
+    ck_assert_int_eq(nic_rule_dump(nic, &rules, &n), 0);
 
     free(rules);
     return n;
@@ -174,8 +176,11 @@ START_TEST(test_put_get_del)
 
     /* New actions for the same flow: replaced in place. */
     ck_assert_int_eq(eng_put(nic, 1, 53, "3", 0), OFFLOAD_STATE_OFFLOADED);
-    struct nicsim_rule_dump *rules;
-    ck_assert_uint_eq(nicsim_dump_rules(nic, &rules), 1);
+    struct nic_rule_dump *rules;
+    size_t n;
+
+    ck_assert_int_eq(nic_rule_dump(nic, &rules, &n), 0);
+    ck_assert_uint_eq(n, 1);
     ck_assert_int_eq(rules[0].actions[0].type, NIC_ACT_OUTPUT);
     ck_assert_uint_eq(rules[0].actions[0].port, VF1);
     free(rules);
@@ -198,8 +203,11 @@ START_TEST(test_partial_and_software)
 
     /* Output to a port elsewhere: the NIC marks, the host acts. */
     ck_assert_int_eq(eng_put(nic, 1, 53, "9", 0), OFFLOAD_STATE_PARTIAL);
-    struct nicsim_rule_dump *rules;
-    ck_assert_uint_eq(nicsim_dump_rules(nic, &rules), 1);
+    struct nic_rule_dump *rules;
+    size_t n;
+
+    ck_assert_int_eq(nic_rule_dump(nic, &rules, &n), 0);
+    ck_assert_uint_eq(n, 1);
     ck_assert_int_eq(rules[0].actions[0].type, NIC_ACT_MARK);
     ck_assert_uint_eq(rules[0].actions[0].mark, 101);
     free(rules);

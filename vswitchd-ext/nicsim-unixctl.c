@@ -340,7 +340,7 @@ nicsim_unixctl_dump_rules(struct unixctl_conn *conn, int argc_,
                           const char *argv_[], void *aux OVS_UNUSED)
 {
     const char *argv[UNIXCTL_FORMAT_MAX_ARGS];
-    struct nicsim_rule_dump *rules;
+    struct nic_rule_dump *rules;
     struct nic *nic;
     bool json;
     size_t n;
@@ -358,7 +358,7 @@ nicsim_unixctl_dump_rules(struct unixctl_conn *conn, int argc_,
     if (!nic) {
         return;
     }
-    n = nicsim_dump_rules(nic, &rules);
+    nic_rule_dump(nic, &rules, &n);
     if (json) {
         struct json *arr = json_array_create_empty();
 
@@ -678,7 +678,7 @@ nicsim_unixctl_dump_filters(struct unixctl_conn *conn, int argc_,
                             const char *argv_[], void *aux OVS_UNUSED)
 {
     const char *argv[UNIXCTL_FORMAT_MAX_ARGS];
-    struct nicsim_filter_dump *filters;
+    struct nic_filter_dump *filters;
     struct json *arr = NULL;
     struct ds s = DS_EMPTY_INITIALIZER;
     uint32_t only = UINT32_MAX;
@@ -700,10 +700,10 @@ nicsim_unixctl_dump_filters(struct unixctl_conn *conn, int argc_,
                                                    &only))) {
         return;
     }
-    n = nicsim_dump_filters(nic, &filters);
+    nic_filter_dump(nic, &filters, &n);
     arr = json ? json_array_create_empty() : NULL;
     for (size_t i = 0; i < n; i++) {
-        const struct nicsim_filter_dump *d = &filters[i];
+        const struct nic_filter_dump *d = &filters[i];
         struct ds m = DS_EMPTY_INITIALIZER;
         char port[16];
 
