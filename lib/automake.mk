@@ -8,6 +8,12 @@ lib_libovsoffload_a_SOURCES = \
 	lib/nic-class.h \
 	lib/nic-media.c \
 	lib/nic-media.h \
+	lib/nic-medium-afpacket.c \
+	lib/nic-medium-gen.c \
+	lib/nic-medium-none.c \
+	lib/nic-medium-pcap.c \
+	lib/nic-medium-provider.h \
+	lib/nic-medium-stream.c \
 	lib/nic-parse.c \
 	lib/nic-parse.h \
 	lib/nic-rss.c \
