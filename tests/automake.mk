@@ -8,6 +8,7 @@ tests_unit_tests_SOURCES = \
 	tests/unit-tests.c \
 	tests/unit-tests.h \
 	tests/test-nic-actions.c \
+	tests/test-nic-media.c \
 	tests/test-nic-parse.c \
 	tests/test-nic-rss.c \
 	tests/test-nic-table.c \
