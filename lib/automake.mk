@@ -21,6 +21,12 @@ lib_libnicmodel_a_SOURCES = \
 lib_libnicsim_a_SOURCES = \
 	lib/nic-media.c \
 	lib/nic-media.h \
+	lib/nic-medium-afpacket.c \
+	lib/nic-medium-gen.c \
+	lib/nic-medium-none.c \
+	lib/nic-medium-pcap.c \
+	lib/nic-medium-provider.h \
+	lib/nic-medium-stream.c \
 	lib/nicsim.c \
 	lib/nicsim.h
 lib_liboffload_a_SOURCES = \

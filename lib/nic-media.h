@@ -64,8 +64,7 @@ const char *nic_medium_spec(const struct nic_medium *);
 void nic_medium_get_stats(const struct nic_medium *,
                           struct nic_medium_stats *);
 
-/* For the "gen" medium: resets the generator's frame templates' flow
- * count (0 keeps it). */
+/* For the "gen" medium: its number of flows; 0 for any other medium. */
 uint32_t nic_medium_gen_n_flows(const struct nic_medium *);
 
 #endif /* nic-media.h */

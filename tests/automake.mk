@@ -8,6 +8,7 @@ tests_unit_tests_SOURCES = \
 	tests/unit-tests.c \
 	tests/unit-tests.h \
 	tests/test-nic-actions.c \
+	tests/test-nic-media.c \
 	tests/test-nic-parse.c \
 	tests/test-nic-rss.c \
 	tests/test-nic-table.c \
@@ -137,10 +138,10 @@ tests/fuzz-nic-parse: tests/fuzz-nic-parse.c lib/nic-parse.c
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ \
 		$(srcdir)/tests/fuzz-nic-parse.c $(srcdir)/lib/nic-parse.c
 tests/fuzz-nic-rule-string: tests/fuzz-nic-rule-string.c lib/nic-rule.c \
-		lib/nic-class.c lib/nic-parse.c
+		lib/nic.c lib/nic-parse.c
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ \
 		$(srcdir)/tests/fuzz-nic-rule-string.c $(srcdir)/lib/nic-rule.c \
-		$(srcdir)/lib/nic-class.c $(OVS_LIBS)
+		$(srcdir)/lib/nic.c $(OVS_LIBS)
 CLEANFILES += $(FUZZ_TARGETS)
 endif
 

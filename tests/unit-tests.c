@@ -21,6 +21,7 @@ struct unit_suite {
 
 static const struct unit_suite unit_suites[] = {
     { "nic-actions", nic_actions_suite },
+    { "nic-media", nic_media_suite },
     { "nic-parse", nic_parse_suite },
     { "nic-rss", nic_rss_suite },
     { "nic-table", nic_table_suite },

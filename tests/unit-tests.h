@@ -6,6 +6,7 @@
 
 /* One constructor per lib/ module under test; unit-tests.c runs them all. */
 Suite *nic_actions_suite(void);
+Suite *nic_media_suite(void);
 Suite *nic_parse_suite(void);
 Suite *nic_rss_suite(void);
 Suite *nic_table_suite(void);

@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Unit tests of lib/nic-media: every medium that needs no root, opened by
+ * its spec through the public API, sending, receiving and counting. */
+
+#include <config.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "csum.h"
+#include "dp-packet.h"
+#include "lib/nic.h"
+#include "lib/nic-media.h"
+#include "tests/unit-tests.h"
+#include "util.h"
+
+/* A frame of 'len' bytes whose bytes say 'seed' and their offset, so that
+ * a frame received whole and in order is told from any other. */
+static struct dp_packet *
+make_frame(size_t len, uint8_t seed)
+{
+    struct dp_packet *pkt = dp_packet_new(len);
+    uint8_t *p = dp_packet_put_uninit(pkt, len);
+
+    for (size_t i = 0; i < len; i++) {
+        p[i] = seed + i;
+    }
+    return pkt;
+}
+
+static void
+check_frame(struct dp_packet *pkt, size_t len, uint8_t seed)
+{
+    const uint8_t *p = dp_packet_data(pkt);
+
+    ck_assert_uint_eq(dp_packet_size(pkt), len);
+    for (size_t i = 0; i < len; i++) {
+        ck_assert_uint_eq(p[i], (uint8_t) (seed + i));
+    }
+}
+
+static struct nic_medium *
+open_ok(const char *spec)
+{
+    struct nic_medium *m;
+    char *error;
+
+    ck_assert_int_eq(nic_medium_open(spec, &m, &error), 0);
+    ck_assert_ptr_null(error);
+    ck_assert_str_eq(nic_medium_spec(m), spec);
+    return m;
+}
+
+static void
+check_stats(const struct nic_medium *m, uint64_t rx_errors,
+            uint64_t tx_errors)
+{
+    struct nic_medium_stats stats;
+
+    nic_medium_get_stats(m, &stats);
+    ck_assert_uint_eq(stats.rx_errors, rx_errors);
+    ck_assert_uint_eq(stats.tx_errors, tx_errors);
+}
+
+/* Receives from 'm' until a frame arrives, running 'also' (the peer, which
+ * may have to accept or flush first) in between; the test's timeout bounds
+ * the wait. */
+static struct dp_packet *
+recv_one(struct nic_medium *m, struct nic_medium *also)
+{
+    for (;;) {
+        struct dp_packet *pkt;
+
+        nic_medium_run(m);
+        if (nic_medium_recv(m, &pkt, 1) == 1) {
+            return pkt;
+        }
+        if (also) {
+            struct dp_packet *other;
+
+            ck_assert_int_eq(nic_medium_recv(also, &other, 1), 0);
+        }
+        usleep(1000);
+    }
+}
+
+START_TEST(test_nic_media_bad_specs)
+{
+    static const struct {
+        const char *spec;
+        int error;
+        const char *message;
+    } cases[] = {
+#define UNKNOWN(SPEC) \
+        { SPEC, EINVAL, "unknown medium \"" SPEC "\" (use afpacket:IF, " \
+          "punix:PATH, unix:PATH, pcap:RX,TX, gen:N,LEN or none)" }
+        UNKNOWN("carrier-pigeon:1"),
+        UNKNOWN("none:x"),
+        UNKNOWN("afpacket:"),
+        UNKNOWN("afpacket"),
+        UNKNOWN("gen"),
+        UNKNOWN("unix:"),
+        UNKNOWN(""),
+#undef UNKNOWN
+        { "afpacket:no-such-if0", ENODEV, "no interface no-such-if0" },
+        { "pcap:-,x.pcap,append", EINVAL,
+          "pcap wants RX,TX[,overwrite], not \"-,x.pcap,append\"" },
+        { "pcap:/nonexistent/rx.pcap", ENOENT,
+          "cannot read pcap file /nonexistent/rx.pcap" },
+        { "gen:1,64,abc", EINVAL,
+          "gen wants N,LEN[,PPS] with 1 <= N <= 16777216, "
+          "60 <= LEN <= 9000 and 1 <= PPS <= 100000000, all decimal, "
+          "not \"1,64,abc\"" },
+        { "punix:/nonexistent/sock", ENOENT,
+          "cannot listen on punix:/nonexistent/sock: "
+          "No such file or directory" },
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        /* Not NULL before, so that the assertion below sees it reset. */
+        struct nic_medium *m = (struct nic_medium *) &cases;
+        char *error;
+
+        ck_assert_int_eq(nic_medium_open(cases[i].spec, &m, &error),
+                         cases[i].error);
+        ck_assert_ptr_null(m);
+        ck_assert_str_eq(error, cases[i].message);
+        free(error);
+    }
+}
+END_TEST
+
+START_TEST(test_nic_media_none)
+{
+    struct nic_medium *m = open_ok("none");
+    struct dp_packet *pkts[2] = { make_frame(60, 1), make_frame(100, 2) };
+    uint64_t bytes;
+
+    nic_medium_run(m);
+    ck_assert_int_eq(nic_medium_recv(m, pkts, 2), 0);
+    ck_assert_int_eq(nic_medium_send(m, pkts[0]), 0);
+    ck_assert_int_eq(nic_medium_send_batch(m, pkts, 2, &bytes), 2);
+    ck_assert_uint_eq(bytes, 160);
+    ck_assert(nic_medium_link_up(m));
+    ck_assert_uint_eq(nic_medium_gen_n_flows(m), 0);
+    check_stats(m, 0, 0);
+    nic_medium_close(m);
+    dp_packet_delete(pkts[0]);
+    dp_packet_delete(pkts[1]);
+}
+END_TEST
+
+START_TEST(test_nic_media_gen)
+{
+    struct nic_medium *m = open_ok("gen:4,64");
+    struct dp_packet *pkts[8];
+    uint64_t bytes;
+
+    ck_assert_uint_eq(nic_medium_gen_n_flows(m), 4);
+    ck_assert(nic_medium_link_up(m));
+    ck_assert_int_eq(nic_medium_recv(m, pkts, 8), 8);
+    for (int i = 0; i < 8; i++) {
+        const uint8_t *p = dp_packet_data(pkts[i]);
+
+        /* UDP over IPv4 to 11.0.0.FLOW, flows in turn, header checksum
+         * right. */
+        ck_assert_uint_eq(dp_packet_size(pkts[i]), 64);
+        ck_assert_uint_eq(p[23], 17);
+        ck_assert_uint_eq(p[30], 11);
+        ck_assert_uint_eq(p[33], i % 4);
+        ck_assert_uint_eq(csum(p + 14, 20), 0);
+    }
+    ck_assert_int_eq(nic_medium_send_batch(m, pkts, 8, &bytes), 8);
+    ck_assert_uint_eq(bytes, 8 * 64);
+    check_stats(m, 0, 0);
+    for (int i = 0; i < 8; i++) {
+        dp_packet_delete(pkts[i]);
+    }
+    nic_medium_close(m);
+
+    /* At one frame per second, none is due yet. */
+    m = open_ok("gen:1,60,1");
+    ck_assert_int_eq(nic_medium_recv(m, pkts, 8), 0);
+    nic_medium_close(m);
+}
+END_TEST
+
+START_TEST(test_nic_media_pcap)
+{
+    static const size_t lens[] = { 60, 1514, 9000 };
+    char dir[] = "/tmp/test-nic-media-XXXXXX";
+    struct dp_packet *pkts[ARRAY_SIZE(lens) + 1];
+    struct nic_medium *m;
+    char *path, *spec;
+    uint64_t bytes;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    path = xasprintf("%s/frames.pcap", dir);
+
+    /* Written one by one and in a batch... */
+    spec = xasprintf("pcap:-,%s", path);
+    m = open_ok(spec);
+    for (size_t i = 0; i < ARRAY_SIZE(lens); i++) {
+        pkts[i] = make_frame(lens[i], i);
+    }
+    ck_assert_int_eq(nic_medium_send(m, pkts[0]), 0);
+    ck_assert_int_eq(nic_medium_send_batch(m, pkts + 1, 2, &bytes), 2);
+    ck_assert_uint_eq(bytes, lens[1] + lens[2]);
+    for (size_t i = 0; i < ARRAY_SIZE(lens); i++) {
+        dp_packet_delete(pkts[i]);
+    }
+    /* ...and one more than the pipeline takes, which pcap can hold. */
+    pkts[0] = make_frame(UINT16_MAX, 0);
+    ck_assert_int_eq(nic_medium_send(m, pkts[0]), 0);
+    dp_packet_delete(pkts[0]);
+    check_stats(m, 0, 0);
+    nic_medium_close(m);
+    free(spec);
+
+    /* ...read back in order, the long one dropped and counted. */
+    spec = xasprintf("pcap:%s,-", path);
+    m = open_ok(spec);
+    ck_assert_int_eq(nic_medium_recv(m, pkts, ARRAY_SIZE(pkts)),
+                     ARRAY_SIZE(lens));
+    for (size_t i = 0; i < ARRAY_SIZE(lens); i++) {
+        check_frame(pkts[i], lens[i], i);
+        dp_packet_delete(pkts[i]);
+    }
+    ck_assert_int_eq(nic_medium_recv(m, pkts, ARRAY_SIZE(pkts)), 0);
+    check_stats(m, 1, 0);
+    nic_medium_close(m);
+    free(spec);
+
+    unlink(path);
+    free(path);
+    rmdir(dir);
+}
+END_TEST
+
+START_TEST(test_nic_media_stream)
+{
+    char dir[] = "/tmp/test-nic-media-XXXXXX";
+    struct nic_medium *listener, *connector;
+    struct dp_packet *pkt, *got;
+    char *path, *spec;
+    int n_failed = 0;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    path = xasprintf("%s/sock", dir);
+    spec = xasprintf("punix:%s", path);
+    listener = open_ok(spec);
+    free(spec);
+    spec = xasprintf("unix:%s", path);
+    connector = open_ok(spec);
+    free(spec);
+
+    /* Not connected yet: refused and counted. */
+    pkt = make_frame(60, 7);
+    ck_assert_int_eq(nic_medium_send(connector, pkt), ENOTCONN);
+    check_stats(connector, 0, 1);
+
+    /* The connection comes about in the media's recv. */
+    while (nic_medium_send(connector, pkt)) {
+        struct dp_packet *none;
+
+        n_failed++;
+        ck_assert_int_eq(nic_medium_recv(connector, &none, 1), 0);
+        ck_assert_int_eq(nic_medium_recv(listener, &none, 1), 0);
+        usleep(1000);
+    }
+    check_stats(connector, 0, 1 + n_failed);
+    got = recv_one(listener, connector);
+    check_frame(got, 60, 7);
+    dp_packet_delete(got);
+    dp_packet_delete(pkt);
+
+    /* The other way, in a batch, and a frame the pipeline cannot take. */
+    struct dp_packet *pkts[3] = {
+        make_frame(1514, 1), make_frame(UINT16_MAX, 2), make_frame(61, 3),
+    };
+    uint64_t bytes;
+
+    ck_assert_int_eq(nic_medium_send_batch(listener, pkts, 3, &bytes), 3);
+    ck_assert_uint_eq(bytes, 1514 + UINT16_MAX + 61);
+    got = recv_one(connector, listener);
+    check_frame(got, 1514, 1);
+    dp_packet_delete(got);
+    got = recv_one(connector, listener);
+    check_frame(got, 61, 3);
+    dp_packet_delete(got);
+    check_stats(connector, 1, 1 + n_failed);
+    check_stats(listener, 0, 0);
+    ck_assert(nic_medium_link_up(listener));
+    for (int i = 0; i < 3; i++) {
+        dp_packet_delete(pkts[i]);
+    }
+
+    nic_medium_close(connector);
+    nic_medium_close(listener);
+    unlink(path);
+    free(path);
+    rmdir(dir);
+}
+END_TEST
+
+Suite *
+nic_media_suite(void)
+{
+    Suite *s = suite_create("nic-media");
+    TCase *tc = tcase_create("media");
+
+    tcase_add_test(tc, test_nic_media_bad_specs);
+    tcase_add_test(tc, test_nic_media_none);
+    tcase_add_test(tc, test_nic_media_gen);
+    tcase_add_test(tc, test_nic_media_pcap);
+    tcase_add_test(tc, test_nic_media_stream);
+    suite_add_tcase(s, tc);
+    return s;
+}
