@@ -399,8 +399,8 @@ offload_engine_flow_put(const struct offload_put *put, long long int now_ms)
             ovs_mutex_unlock(&e->mutex);
             return OFFLOAD_STATE_SOFTWARE;
         }
-        flow = offload_tracker_insert(&e->tracker, put->ufid, now_ms);
-        flow->nic = put->nic;
+        flow = offload_tracker_insert(&e->tracker, put->ufid, put->nic,
+                                      now_ms);
     }
     minimatch_destroy(&flow->match);
     minimatch_init(&flow->match, put->match);
@@ -1148,16 +1148,14 @@ offload_engine_copy_flow(const struct nic *nic, uint64_t cookie,
     bool found = false;
 
     ovs_mutex_lock(&e->mutex);
-    HMAP_FOR_EACH (flow, node, &e->tracker.flows) {
-        if (flow->nic == nic && offload_flow_cookie(flow) == cookie) {
-            minimatch_expand(&flow->match, match);
-            ofpbuf_put(actions, flow->actions, flow->actions_len);
-            *in_port = flow->in_port;
-            *ufid = flow->ufid;
-            *kind = flow->installed ? flow->rule.kind : OFFLOAD_KIND_NONE;
-            found = true;
-            break;
-        }
+    flow = offload_tracker_find_by_cookie(&e->tracker, nic, cookie);
+    if (flow) {
+        minimatch_expand(&flow->match, match);
+        ofpbuf_put(actions, flow->actions, flow->actions_len);
+        *in_port = flow->in_port;
+        *ufid = flow->ufid;
+        *kind = flow->installed ? flow->rule.kind : OFFLOAD_KIND_NONE;
+        found = true;
     }
     ovs_mutex_unlock(&e->mutex);
     return found;

@@ -52,6 +52,8 @@ struct offload_rule {
 
 struct offload_flow {
     struct hmap_node node;              /* In offload_tracker, by ufid. */
+    struct hmap_node cookie_node;       /* In offload_tracker, by (nic,
+                                         * cookie). */
     ovs_u128 ufid;
 
     /* The datapath flow.  A minimatch: a full struct match is 3 kB, most
@@ -60,7 +62,9 @@ struct offload_flow {
     struct nlattr *actions;             /* ODP actions, malloc'd. */
     size_t actions_len;
     odp_port_t in_port;
-    struct nic *nic;                    /* Engine's reference. */
+    struct nic *nic;                    /* Engine's reference; fixed at
+                                         * insertion (the cookie index
+                                         * is keyed by it). */
     uint32_t nic_port;                  /* NIC port of 'in_port'. */
     uint32_t mark;                      /* dpif-netdev's flow mark. */
 
@@ -94,6 +98,10 @@ struct offload_flow {
 
 struct offload_tracker {
     struct hmap flows;                  /* Contains struct offload_flow. */
+    /* The same flows by NIC and rule cookie, because the NIC reports its
+     * rules (verify, packets sent to the host by a rule) by cookie and a
+     * scan of every flow per report does not scale. */
+    struct hmap by_cookie;
     size_t n_by_state[OFFLOAD_N_STATES];
 };
 
@@ -102,8 +110,11 @@ void offload_tracker_destroy(struct offload_tracker *);
 
 struct offload_flow *offload_tracker_find(const struct offload_tracker *,
                                           const ovs_u128 *ufid);
+struct offload_flow *offload_tracker_find_by_cookie(
+    const struct offload_tracker *, const struct nic *, uint64_t cookie);
 struct offload_flow *offload_tracker_insert(struct offload_tracker *,
                                             const ovs_u128 *ufid,
+                                            struct nic *,
                                             long long int now_ms);
 void offload_tracker_remove(struct offload_tracker *, struct offload_flow *);
 

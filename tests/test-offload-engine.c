@@ -13,6 +13,7 @@
 #include "dp-packet.h"
 #include "lib/nicsim.h"
 #include "lib/offload-engine.h"
+#include "lib/offload-tracker.h"
 #include "lib/offload-translate.h"
 #include "odp-util.h"
 #include "openvswitch/match.h"
@@ -362,6 +363,92 @@ START_TEST(test_port_flush_and_disable)
 }
 END_TEST
 
+/* The tracker's cookie index: the NIC reports rules by cookie, and a
+ * flow must be found from it without walking every flow.  The index only
+ * compares NIC pointers, so two addresses stand for two NICs. */
+START_TEST(test_tracker_cookie_index)
+{
+    static char nic_a, nic_b;
+    struct nic *a = (struct nic *) &nic_a, *b = (struct nic *) &nic_b;
+    enum { N = 10000 };
+    struct offload_tracker t;
+
+    offload_tracker_init(&t);
+    for (uint32_t i = 0; i < N; i++) {
+        ovs_u128 ufid = eng_ufid(i);
+        struct offload_flow *flow = offload_tracker_insert(&t, &ufid,
+                                                           i % 2 ? b : a, 0);
+
+        ck_assert_ptr_eq(offload_tracker_find_by_cookie(
+                             &t, flow->nic, offload_flow_cookie(flow)),
+                         flow);
+    }
+    for (uint32_t i = 0; i < N; i++) {
+        ovs_u128 ufid = eng_ufid(i);
+        struct offload_flow *flow = offload_tracker_find(&t, &ufid);
+        struct nic *other = i % 2 ? a : b;
+
+        ck_assert_ptr_nonnull(flow);
+        ck_assert_ptr_eq(offload_tracker_find_by_cookie(&t, flow->nic,
+                                                        ufid.u64.lo), flow);
+        /* The same cookie on the other NIC is another rule. */
+        ck_assert_ptr_null(offload_tracker_find_by_cookie(&t, other,
+                                                          ufid.u64.lo));
+    }
+
+    /* Every other flow deleted: gone from the index, the rest still
+     * found. */
+    for (uint32_t i = 0; i < N; i += 2) {
+        ovs_u128 ufid = eng_ufid(i);
+
+        offload_tracker_remove(&t, offload_tracker_find(&t, &ufid));
+    }
+    for (uint32_t i = 0; i < N; i++) {
+        ovs_u128 ufid = eng_ufid(i);
+        struct nic *nic = i % 2 ? b : a;
+        struct offload_flow *flow = offload_tracker_find_by_cookie(
+            &t, nic, ufid.u64.lo);
+
+        if (i % 2) {
+            ck_assert_ptr_nonnull(flow);
+            ck_assert(ovs_u128_equals(flow->ufid, ufid));
+        } else {
+            ck_assert_ptr_null(flow);
+        }
+    }
+    ck_assert_uint_eq(hmap_count(&t.by_cookie), N / 2);
+    offload_tracker_destroy(&t);
+}
+END_TEST
+
+/* The engine's copy of a flow by cookie goes through the index. */
+START_TEST(test_copy_flow_by_cookie)
+{
+    struct nic *nic = eng_setup(OFFLOAD_POLICY_VALUE, 8);
+    ovs_u128 u1 = eng_ufid(1), ufid;
+    enum offload_kind kind;
+    struct ofpbuf actions;
+    struct match match;
+    odp_port_t in_port;
+
+    ck_assert_int_eq(eng_put(nic, 1, 1, "2", 0), OFFLOAD_STATE_OFFLOADED);
+    ofpbuf_init(&actions, 0);
+    ck_assert(offload_engine_copy_flow(nic, u1.u64.lo, &match, &actions,
+                                       &in_port, &ufid, &kind));
+    ck_assert(ovs_u128_equals(ufid, u1));
+    ck_assert_uint_eq(odp_to_u32(in_port), 1);
+    ck_assert_int_eq(kind, OFFLOAD_KIND_FULL);
+    ck_assert_uint_gt(actions.size, 0);
+
+    ck_assert_int_eq(offload_engine_flow_del(&u1, NULL), 0);
+    ofpbuf_clear(&actions);
+    ck_assert(!offload_engine_copy_flow(nic, u1.u64.lo, &match, &actions,
+                                        &in_port, &ufid, &kind));
+    ofpbuf_uninit(&actions);
+    eng_teardown(nic);
+}
+END_TEST
+
 Suite *
 offload_engine_suite(void)
 {
@@ -374,6 +461,8 @@ offload_engine_suite(void)
     tcase_add_test(tc, test_value_evicts_lightest);
     tcase_add_test(tc, test_reset_recovery);
     tcase_add_test(tc, test_port_flush_and_disable);
+    tcase_add_test(tc, test_tracker_cookie_index);
+    tcase_add_test(tc, test_copy_flow_by_cookie);
     suite_add_tcase(s, tc);
     return s;
 }
