@@ -16,8 +16,10 @@
 #include "lib/offload-tracker.h"
 #include "lib/offload-translate.h"
 #include "odp-util.h"
+#include "openvswitch/dynamic-string.h"
 #include "openvswitch/match.h"
 #include "openvswitch/ofpbuf.h"
+#include "sset.h"
 #include "tests/test-packets.h"
 #include "tests/unit-tests.h"
 
@@ -83,6 +85,10 @@ eng_ufid(uint32_t n)
     return u;
 }
 
+/* The datapath's name of vf0, for port policy; a test may rename it, as
+ * when another interface takes vf0's place. */
+static const char *eng_port_name = "vm0";
+
 /* Offers the megaflow "UDP to port 'tp_dst' from vf0" with ODP 'actions'
  * (a string as dpctl prints them).  Returns the state it ends in. */
 static enum offload_state
@@ -114,6 +120,7 @@ eng_put(struct nic *nic, uint32_t n, uint16_t tp_dst, const char *actions,
         .ufid = &ufid, .match = &match, .actions = acts.data,
         .actions_len = acts.size, .in_port = u32_to_odp(1), .nic = nic,
         .nic_port = VF0, .mark = 100 + n, .xlate = &xl,
+        .port_name = eng_port_name,
     };
     enum offload_state state = offload_engine_flow_put(&put, now);
     ofpbuf_uninit(&acts);
@@ -336,9 +343,13 @@ START_TEST(test_port_flush_and_disable)
     ck_assert_int_eq(eng_put(nic, 1, 1, "2", 0), OFFLOAD_STATE_OFFLOADED);
 
     /* Port policy. */
-    offload_engine_set_port_excluded(nic, VF0, true);
+    struct sset names = SSET_INITIALIZER(&names);
+    sset_add(&names, "vm0");
+    offload_engine_set_excluded_ports(&names);
     ck_assert_uint_eq(eng_n_rules(nic), 0);
-    offload_engine_set_port_excluded(nic, VF0, false);
+    sset_clear(&names);
+    offload_engine_set_excluded_ports(&names);
+    sset_destroy(&names);
     offload_engine_run(2000);
     ck_assert(eng_status(1).installed);
 
@@ -360,6 +371,58 @@ START_TEST(test_port_flush_and_disable)
     offload_engine_run(4000);
     ck_assert_uint_eq(eng_n_rules(nic), 2);
     eng_teardown(nic);
+}
+END_TEST
+
+/* Port policy is the engine's alone: it names ports, a flow learns it
+ * from the port it comes in on whenever it is offered or the policy
+ * changes, and a port that goes takes its binding with it. */
+START_TEST(test_port_policy_in_engine)
+{
+    struct nic *nic = eng_setup(OFFLOAD_POLICY_VALUE, 8);
+    struct sset names = SSET_INITIALIZER(&names);
+
+    /* Excluded before any flow is offered: the first offer stays on the
+     * host with the reason. */
+    sset_add(&names, "vm0");
+    offload_engine_set_excluded_ports(&names);
+    ck_assert(offload_engine_port_is_excluded("vm0"));
+    ck_assert(!offload_engine_port_is_excluded("vm1"));
+    ck_assert_int_eq(eng_put(nic, 1, 1, "2", 0), OFFLOAD_STATE_SOFTWARE);
+    ovs_u128 u1 = eng_ufid(1);
+    struct ds s = DS_EMPTY_INITIALIZER;
+    ck_assert(offload_engine_explain(&u1, &s, NULL));
+    ck_assert_ptr_nonnull(strstr(ds_cstr(&s), "offload=false"));
+    ds_destroy(&s);
+    ck_assert_uint_eq(eng_n_rules(nic), 0);
+
+    /* The same set again changes nothing; another port's name does not
+     * touch vm0's flows. */
+    offload_engine_set_excluded_ports(&names);
+    ck_assert_int_eq(eng_status(1).state, OFFLOAD_STATE_SOFTWARE);
+    sset_clear(&names);
+    sset_add(&names, "vm1");
+    offload_engine_set_excluded_ports(&names);
+    ck_assert(eng_status(1).installed);
+
+    /* Excluded again, then vf0's port goes: its flows are forgotten and
+     * so is its name, so that an interface taking vf0's place is not
+     * held by vm0's policy. */
+    sset_add(&names, "vm0");
+    offload_engine_set_excluded_ports(&names);
+    ck_assert(!eng_status(1).installed);
+    offload_engine_flush_port(nic, VF0);
+    eng_port_name = "vm5";
+    ck_assert_int_eq(eng_put(nic, 2, 2, "2", 0), OFFLOAD_STATE_OFFLOADED);
+    eng_port_name = "vm0";
+    ck_assert_int_eq(eng_put(nic, 3, 3, "2", 0), OFFLOAD_STATE_SOFTWARE);
+
+    /* The policy outlives the flows it covers until it is changed. */
+    offload_engine_flush_port(nic, VF0);
+    ck_assert(offload_engine_port_is_excluded("vm0"));
+    sset_destroy(&names);
+    eng_teardown(nic);
+    ck_assert(!offload_engine_port_is_excluded("vm0"));
 }
 END_TEST
 
@@ -461,6 +524,7 @@ offload_engine_suite(void)
     tcase_add_test(tc, test_value_evicts_lightest);
     tcase_add_test(tc, test_reset_recovery);
     tcase_add_test(tc, test_port_flush_and_disable);
+    tcase_add_test(tc, test_port_policy_in_engine);
     tcase_add_test(tc, test_tracker_cookie_index);
     tcase_add_test(tc, test_copy_flow_by_cookie);
     suite_add_tcase(s, tc);
