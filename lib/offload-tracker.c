@@ -14,30 +14,6 @@
 #include "timeval.h"
 #include "util.h"
 
-static const char *const offload_state_names[] = {
-#define OFFLOAD_STATE(ENUM, NAME, DESC) NAME,
-    OFFLOAD_STATES
-#undef OFFLOAD_STATE
-};
-
-static const char *const offload_state_descs[] = {
-#define OFFLOAD_STATE(ENUM, NAME, DESC) DESC,
-    OFFLOAD_STATES
-#undef OFFLOAD_STATE
-};
-
-const char *
-offload_state_name(enum offload_state state)
-{
-    return state < OFFLOAD_N_STATES ? offload_state_names[state] : "?";
-}
-
-const char *
-offload_state_description(enum offload_state state)
-{
-    return state < OFFLOAD_N_STATES ? offload_state_descs[state] : "?";
-}
-
 static uint32_t
 offload_ufid_hash(const ovs_u128 *ufid)
 {

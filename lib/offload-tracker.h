@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "lib/offload-admission.h"
+#include "lib/offload-state.h"
 #include "lib/offload-translate.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/match.h"
@@ -19,24 +20,6 @@
 struct ds;
 struct json;
 struct nic;
-
-#define OFFLOAD_STATES                                                  \
-    OFFLOAD_STATE(PENDING, "pending", "waiting for its NIC rule")       \
-    OFFLOAD_STATE(OFFLOADED, "offloaded", "carried by the NIC")         \
-    OFFLOAD_STATE(PARTIAL, "partial",                                   \
-                  "classified and marked by the NIC, actions on the host") \
-    OFFLOAD_STATE(SOFTWARE, "software", "carried by ovs-vswitchd")      \
-    OFFLOAD_STATE(FAILED, "failed", "NIC refused the rule")
-
-enum offload_state {
-#define OFFLOAD_STATE(ENUM, NAME, DESC) OFFLOAD_STATE_##ENUM,
-    OFFLOAD_STATES
-#undef OFFLOAD_STATE
-    OFFLOAD_N_STATES
-};
-
-const char *offload_state_name(enum offload_state);
-const char *offload_state_description(enum offload_state);
 
 /* What the NIC should hold for a flow, kept so that the rule can be
  * installed later (admission, NIC reset, hw-offload turned back on). */
