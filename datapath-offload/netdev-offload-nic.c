@@ -34,8 +34,6 @@ VLOG_DEFINE_THIS_MODULE(netdev_offload_nic);
 
 
 static struct ovs_mutex netdev_offload_mutex = OVS_MUTEX_INITIALIZER;
-static struct sset excluded_ports OVS_GUARDED_BY(netdev_offload_mutex)
-    = SSET_INITIALIZER(&excluded_ports);
 static atomic_int run_interval = NETDEV_OFFLOAD_DEFAULT_INTERVAL;
 static long long int next_run;          /* Main thread only. */
 /* Whether OVS's flow API was on at the last run (main thread only). */
@@ -99,17 +97,6 @@ netdev_offload_port_name(const void *aux_, odp_port_t odp_port)
     return aux->name;
 }
 
-static bool
-netdev_offload_port_excluded(const struct netdev *netdev)
-{
-    bool excluded;
-
-    ovs_mutex_lock(&netdev_offload_mutex);
-    excluded = sset_contains(&excluded_ports, netdev_get_name(netdev));
-    ovs_mutex_unlock(&netdev_offload_mutex);
-    return excluded;
-}
-
 static int
 netdev_offload_nic_flow_put(struct netdev *netdev, struct match *match,
                                struct nlattr *actions, size_t actions_len,
@@ -152,7 +139,7 @@ netdev_offload_nic_flow_put(struct netdev *netdev, struct match *match,
         .nic_port = port,
         .mark = info->flow_mark,
         .xlate = &xl,
-        .excluded = netdev_offload_port_excluded(netdev),
+        .port_name = netdev_get_name(netdev),
     };
     /* Whatever the NIC does with it, the engine tracks the flow, so that
      * dpif-netdev keeps its mark and tells us when the flow goes. */
@@ -314,31 +301,6 @@ netdev_offload_nic_get_interval(void)
 
     atomic_read_relaxed(&run_interval, &ms);
     return ms;
-}
-
-void
-netdev_offload_nic_set_port_excluded(const char *name, bool excluded)
-{
-    struct netdev *netdev;
-    bool changed;
-
-    ovs_mutex_lock(&netdev_offload_mutex);
-    changed = (excluded
-               ? sset_add(&excluded_ports, name) != NULL
-               : sset_find_and_delete(&excluded_ports, name));
-    ovs_mutex_unlock(&netdev_offload_mutex);
-
-    netdev = changed ? netdev_from_name(name) : NULL;
-    if (netdev) {
-        struct nic *nic;
-        uint32_t port;
-
-        if (netdev_nic_ref_port(netdev, &nic, &port)) {
-            offload_engine_set_port_excluded(nic, port, excluded);
-            nic_close(nic);
-        }
-        netdev_close(netdev);
-    }
 }
 
 /* Opens the datapath whose flows were offered, or returns NULL if none

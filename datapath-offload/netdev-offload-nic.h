@@ -70,9 +70,4 @@ struct flow;
 bool netdev_offload_nic_datapath_flow(const ovs_u128 *ufid,
                                          struct flow *);
 
-/* Port policy by interface name: a port with 'excluded' keeps its flows
- * on the host. */
-void netdev_offload_nic_set_port_excluded(const char *name,
-                                             bool excluded);
-
 #endif /* netdev-offload-nic.h */

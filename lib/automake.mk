@@ -34,6 +34,8 @@ lib_liboffload_a_SOURCES = \
 	lib/offload-admission.h \
 	lib/offload-engine.c \
 	lib/offload-engine.h \
+	lib/offload-state.c \
+	lib/offload-state.h \
 	lib/offload-tracker.c \
 	lib/offload-tracker.h \
 	lib/offload-verify.c \

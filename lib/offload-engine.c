@@ -37,6 +37,15 @@ struct offload_nic {
     bool full;                          /* Last insertion got ENOSPC. */
 };
 
+/* Per NIC port the engine has seen a flow from: the name the datapath
+ * knows it by, which is what port policy names. */
+struct offload_port {
+    struct hmap_node node;              /* By 'nic' and 'port'. */
+    const struct nic *nic;
+    uint32_t port;
+    char *name;
+};
+
 /* Insertion latency, from the datapath's offer to the rule being in the
  * NIC, in power-of-two microsecond buckets. */
 #define OFFLOAD_LATENCY_BUCKETS 32
@@ -61,7 +70,10 @@ struct offload_engine {
     struct offload_engine_config config;
     struct offload_tracker tracker;
     struct hmap nics;                   /* Contains struct offload_nic. */
-    struct sset excluded;               /* "NIC/port" kept on the host. */
+    /* Port policy, the one record of it: names of the ports whose flows
+     * stay on the host, and the NIC ports those names are bound to. */
+    struct sset excluded;
+    struct hmap ports;                  /* Contains struct offload_port. */
     struct offload_counters c;
     size_t n_waiting_value;             /* Flows admission may take. */
 
@@ -83,6 +95,7 @@ offload_engine_get(void)
         offload_tracker_init(&engine.tracker);
         hmap_init(&engine.nics);
         sset_init(&engine.excluded);
+        hmap_init(&engine.ports);
         ovsthread_once_done(&once);
     }
     return &engine;
@@ -333,24 +346,60 @@ offload_flow_place(struct offload_engine *e, struct offload_flow *flow,
     }
 }
 
-static char *
-offload_port_key(const struct nic *nic, uint32_t port)
+static uint32_t
+offload_port_hash(const struct nic *nic, uint32_t port)
 {
-    char name[16];
+    return hash_int(port, hash_pointer(nic, 0));
+}
 
-    nic_port_to_string(port, name, sizeof name);
-    return xasprintf("%s/%s", nic_get_name(nic), name);
+static struct offload_port *
+offload_port_find(const struct offload_engine *e, const struct nic *nic,
+                  uint32_t port)
+{
+    struct offload_port *op;
+
+    HMAP_FOR_EACH_WITH_HASH (op, node, offload_port_hash(nic, port),
+                             &e->ports) {
+        if (op->nic == nic && op->port == port) {
+            return op;
+        }
+    }
+    return NULL;
+}
+
+/* Records that 'port' of 'nic' is the datapath's port 'name' (NULL:
+ * unknown, so no policy applies to it). */
+static void
+offload_port_bind(struct offload_engine *e, const struct nic *nic,
+                  uint32_t port, const char *name)
+{
+    struct offload_port *op = offload_port_find(e, nic, port);
+
+    if (!name) {
+        if (op) {
+            hmap_remove(&e->ports, &op->node);
+            free(op->name);
+            free(op);
+        }
+    } else if (!op) {
+        op = xmalloc(sizeof *op);
+        op->nic = nic;
+        op->port = port;
+        op->name = xstrdup(name);
+        hmap_insert(&e->ports, &op->node, offload_port_hash(nic, port));
+    } else if (strcmp(op->name, name)) {
+        free(op->name);
+        op->name = xstrdup(name);
+    }
 }
 
 static bool
 offload_port_is_excluded(const struct offload_engine *e,
                          const struct nic *nic, uint32_t port)
 {
-    char *key = offload_port_key(nic, port);
-    bool excluded = sset_contains(&e->excluded, key);
+    const struct offload_port *op = offload_port_find(e, nic, port);
 
-    free(key);
-    return excluded;
+    return op && sset_contains(&e->excluded, op->name);
 }
 
 /* Gives the installed rule of 'flow' the actions of 'xl', whose match is
@@ -399,8 +448,8 @@ offload_engine_flow_put(const struct offload_put *put, long long int now_ms)
             ovs_mutex_unlock(&e->mutex);
             return OFFLOAD_STATE_SOFTWARE;
         }
-        flow = offload_tracker_insert(&e->tracker, put->ufid, now_ms);
-        flow->nic = put->nic;
+        flow = offload_tracker_insert(&e->tracker, put->ufid, put->nic,
+                                      now_ms);
     }
     minimatch_destroy(&flow->match);
     minimatch_init(&flow->match, put->match);
@@ -412,8 +461,8 @@ offload_engine_flow_put(const struct offload_put *put, long long int now_ms)
     flow->mark = put->mark;
     /* The engine's own record decides, under its lock, so that a policy
      * change racing with this offer cannot be lost. */
-    flow->excluded = (put->excluded
-                      || offload_port_is_excluded(e, put->nic, put->nic_port));
+    offload_port_bind(e, put->nic, put->nic_port, put->port_name);
+    flow->excluded = offload_port_is_excluded(e, put->nic, put->nic_port);
 
     const struct offload_translation *xl = put->xlate;
     if (flow->installed && xl->kind == flow->rule.kind
@@ -528,6 +577,9 @@ offload_engine_flush_port(const struct nic *nic, uint32_t port)
     struct offload_flow *flow;
 
     ovs_mutex_lock(&e->mutex);
+    /* A port that comes back under the same NIC port may be another
+     * interface: its policy is bound again by its first flow. */
+    offload_port_bind(e, nic, port, NULL);
     HMAP_FOR_EACH_SAFE (flow, node, &e->tracker.flows) {
         if (flow->nic != nic || !offload_rule_uses_port(flow, port)) {
             continue;
@@ -552,30 +604,46 @@ offload_engine_flush_port(const struct nic *nic, uint32_t port)
 }
 
 void
-offload_engine_set_port_excluded(const struct nic *nic, uint32_t port,
-                                 bool excluded)
+offload_engine_set_excluded_ports(const struct sset *names)
 {
     struct offload_engine *e = offload_engine_get();
     long long int now = time_msec();
     struct offload_flow *flow;
-    char *key = offload_port_key(nic, port);
+    const char *name;
 
     ovs_mutex_lock(&e->mutex);
-    if (excluded) {
-        sset_add(&e->excluded, key);
-    } else {
-        sset_find_and_delete(&e->excluded, key);
+    if (sset_equals(&e->excluded, names)) {
+        /* Every OVSDB change lands here: skip the walk of all flows. */
+        ovs_mutex_unlock(&e->mutex);
+        return;
+    }
+    sset_clear(&e->excluded);
+    SSET_FOR_EACH (name, names) {
+        sset_add(&e->excluded, name);
     }
     HMAP_FOR_EACH (flow, node, &e->tracker.flows) {
-        if (flow->nic == nic && flow->nic_port == port
-            && flow->excluded != excluded) {
+        bool excluded = offload_port_is_excluded(e, flow->nic,
+                                                 flow->nic_port);
+
+        if (flow->excluded != excluded) {
             flow->excluded = excluded;
             offload_flow_uninstall(e, flow, now);
             offload_flow_place(e, flow, now);
         }
     }
     ovs_mutex_unlock(&e->mutex);
-    free(key);
+}
+
+bool
+offload_engine_port_is_excluded(const char *name)
+{
+    struct offload_engine *e = offload_engine_get();
+    bool excluded;
+
+    ovs_mutex_lock(&e->mutex);
+    excluded = sset_contains(&e->excluded, name);
+    ovs_mutex_unlock(&e->mutex);
+    return excluded;
 }
 
 void
@@ -857,6 +925,12 @@ offload_engine_clear(void)
     }
     memset(&e->c, 0, sizeof e->c);
     sset_clear(&e->excluded);
+
+    struct offload_port *op;
+    HMAP_FOR_EACH_POP (op, node, &e->ports) {
+        free(op->name);
+        free(op);
+    }
     e->rate_ms = 0;
     e->insert_rate = e->delete_rate = 0;
     offload_engine_config_init(&e->config);
@@ -1148,16 +1222,14 @@ offload_engine_copy_flow(const struct nic *nic, uint64_t cookie,
     bool found = false;
 
     ovs_mutex_lock(&e->mutex);
-    HMAP_FOR_EACH (flow, node, &e->tracker.flows) {
-        if (flow->nic == nic && offload_flow_cookie(flow) == cookie) {
-            minimatch_expand(&flow->match, match);
-            ofpbuf_put(actions, flow->actions, flow->actions_len);
-            *in_port = flow->in_port;
-            *ufid = flow->ufid;
-            *kind = flow->installed ? flow->rule.kind : OFFLOAD_KIND_NONE;
-            found = true;
-            break;
-        }
+    flow = offload_tracker_find_by_cookie(&e->tracker, nic, cookie);
+    if (flow) {
+        minimatch_expand(&flow->match, match);
+        ofpbuf_put(actions, flow->actions, flow->actions_len);
+        *in_port = flow->in_port;
+        *ufid = flow->ufid;
+        *kind = flow->installed ? flow->rule.kind : OFFLOAD_KIND_NONE;
+        found = true;
     }
     ovs_mutex_unlock(&e->mutex);
     return found;

@@ -50,7 +50,9 @@ struct offload_put {
     uint32_t nic_port;
     uint32_t mark;                      /* Datapath's flow mark. */
     const struct offload_translation *xlate;
-    bool excluded;                      /* Port policy says "host only". */
+    const char *port_name;              /* Datapath's name of 'in_port',
+                                         * which port policy names; NULL
+                                         * if it has none. */
 };
 
 /* Takes the flow in; it is tracked from now on whatever happens.  Returns
@@ -79,12 +81,15 @@ int offload_engine_flow_del(const ovs_u128 *ufid,
 
 /* A port of 'nic' is going away: rules that match on it or send to it
  * are removed and their flows stay on the host until the datapath deletes
- * or changes them. */
+ * or changes them; the port's name is forgotten with it. */
 void offload_engine_flush_port(const struct nic *, uint32_t nic_port);
 
-/* Port policy: flows entering through 'nic_port' stay on the host. */
-void offload_engine_set_port_excluded(const struct nic *, uint32_t nic_port,
-                                      bool excluded);
+/* Port policy, which the engine alone keeps: flows entering through a
+ * port named in 'names' (offload_put's 'port_name') stay on the host.
+ * Replaces the previous set. */
+struct sset;
+void offload_engine_set_excluded_ports(const struct sset *names);
+bool offload_engine_port_is_excluded(const char *name);
 
 /* The datapath's packet count for a flow (software plus what the NIC
  * carried), which the "value" policy needs for flows not in the NIC. */

@@ -14,40 +14,23 @@
 #include "timeval.h"
 #include "util.h"
 
-static const char *const offload_state_names[] = {
-#define OFFLOAD_STATE(ENUM, NAME, DESC) NAME,
-    OFFLOAD_STATES
-#undef OFFLOAD_STATE
-};
-
-static const char *const offload_state_descs[] = {
-#define OFFLOAD_STATE(ENUM, NAME, DESC) DESC,
-    OFFLOAD_STATES
-#undef OFFLOAD_STATE
-};
-
-const char *
-offload_state_name(enum offload_state state)
-{
-    return state < OFFLOAD_N_STATES ? offload_state_names[state] : "?";
-}
-
-const char *
-offload_state_description(enum offload_state state)
-{
-    return state < OFFLOAD_N_STATES ? offload_state_descs[state] : "?";
-}
-
 static uint32_t
 offload_ufid_hash(const ovs_u128 *ufid)
 {
     return ufid->u32[0];
 }
 
+static uint32_t
+offload_cookie_hash(const struct nic *nic, uint64_t cookie)
+{
+    return hash_uint64_basis(cookie, hash_pointer(nic, 0));
+}
+
 void
 offload_tracker_init(struct offload_tracker *t)
 {
     hmap_init(&t->flows);
+    hmap_init(&t->by_cookie);
     memset(t->n_by_state, 0, sizeof t->n_by_state);
 }
 
@@ -66,9 +49,11 @@ offload_tracker_destroy(struct offload_tracker *t)
     struct offload_flow *flow;
 
     HMAP_FOR_EACH_POP (flow, node, &t->flows) {
+        hmap_remove(&t->by_cookie, &flow->cookie_node);
         offload_flow_free(flow);
     }
     hmap_destroy(&t->flows);
+    hmap_destroy(&t->by_cookie);
 }
 
 struct offload_flow *
@@ -85,18 +70,37 @@ offload_tracker_find(const struct offload_tracker *t, const ovs_u128 *ufid)
 }
 
 struct offload_flow *
+offload_tracker_find_by_cookie(const struct offload_tracker *t,
+                               const struct nic *nic, uint64_t cookie)
+{
+    struct offload_flow *flow;
+
+    HMAP_FOR_EACH_WITH_HASH (flow, cookie_node,
+                             offload_cookie_hash(nic, cookie),
+                             &t->by_cookie) {
+        if (flow->nic == nic && offload_flow_cookie(flow) == cookie) {
+            return flow;
+        }
+    }
+    return NULL;
+}
+
+struct offload_flow *
 offload_tracker_insert(struct offload_tracker *t, const ovs_u128 *ufid,
-                       long long int now_ms)
+                       struct nic *nic, long long int now_ms)
 {
     struct offload_flow *flow = xzalloc(sizeof *flow);
 
     flow->ufid = *ufid;
+    flow->nic = nic;
     flow->state = OFFLOAD_STATE_PENDING;
     flow->reason = OFFLOAD_REASON_NONE;
     flow->created = now_ms;
     flow->created_us = time_usec();
     offload_rate_init(&flow->rate, 0, now_ms);
     hmap_insert(&t->flows, &flow->node, offload_ufid_hash(ufid));
+    hmap_insert(&t->by_cookie, &flow->cookie_node,
+                offload_cookie_hash(nic, offload_flow_cookie(flow)));
     t->n_by_state[flow->state]++;
     return flow;
 }
@@ -106,6 +110,7 @@ offload_tracker_remove(struct offload_tracker *t, struct offload_flow *flow)
 {
     t->n_by_state[flow->state]--;
     hmap_remove(&t->flows, &flow->node);
+    hmap_remove(&t->by_cookie, &flow->cookie_node);
     offload_flow_free(flow);
 }
 

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "lib/offload-admission.h"
+#include "lib/offload-state.h"
 #include "lib/offload-translate.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/match.h"
@@ -19,24 +20,6 @@
 struct ds;
 struct json;
 struct nic;
-
-#define OFFLOAD_STATES                                                  \
-    OFFLOAD_STATE(PENDING, "pending", "waiting for its NIC rule")       \
-    OFFLOAD_STATE(OFFLOADED, "offloaded", "carried by the NIC")         \
-    OFFLOAD_STATE(PARTIAL, "partial",                                   \
-                  "classified and marked by the NIC, actions on the host") \
-    OFFLOAD_STATE(SOFTWARE, "software", "carried by ovs-vswitchd")      \
-    OFFLOAD_STATE(FAILED, "failed", "NIC refused the rule")
-
-enum offload_state {
-#define OFFLOAD_STATE(ENUM, NAME, DESC) OFFLOAD_STATE_##ENUM,
-    OFFLOAD_STATES
-#undef OFFLOAD_STATE
-    OFFLOAD_N_STATES
-};
-
-const char *offload_state_name(enum offload_state);
-const char *offload_state_description(enum offload_state);
 
 /* What the NIC should hold for a flow, kept so that the rule can be
  * installed later (admission, NIC reset, hw-offload turned back on). */
@@ -52,6 +35,8 @@ struct offload_rule {
 
 struct offload_flow {
     struct hmap_node node;              /* In offload_tracker, by ufid. */
+    struct hmap_node cookie_node;       /* In offload_tracker, by (nic,
+                                         * cookie). */
     ovs_u128 ufid;
 
     /* The datapath flow.  A minimatch: a full struct match is 3 kB, most
@@ -60,7 +45,9 @@ struct offload_flow {
     struct nlattr *actions;             /* ODP actions, malloc'd. */
     size_t actions_len;
     odp_port_t in_port;
-    struct nic *nic;                    /* Engine's reference. */
+    struct nic *nic;                    /* Engine's reference; fixed at
+                                         * insertion (the cookie index
+                                         * is keyed by it). */
     uint32_t nic_port;                  /* NIC port of 'in_port'. */
     uint32_t mark;                      /* dpif-netdev's flow mark. */
 
@@ -94,6 +81,10 @@ struct offload_flow {
 
 struct offload_tracker {
     struct hmap flows;                  /* Contains struct offload_flow. */
+    /* The same flows by NIC and rule cookie, because the NIC reports its
+     * rules (verify, packets sent to the host by a rule) by cookie and a
+     * scan of every flow per report does not scale. */
+    struct hmap by_cookie;
     size_t n_by_state[OFFLOAD_N_STATES];
 };
 
@@ -102,8 +93,11 @@ void offload_tracker_destroy(struct offload_tracker *);
 
 struct offload_flow *offload_tracker_find(const struct offload_tracker *,
                                           const ovs_u128 *ufid);
+struct offload_flow *offload_tracker_find_by_cookie(
+    const struct offload_tracker *, const struct nic *, uint64_t cookie);
 struct offload_flow *offload_tracker_insert(struct offload_tracker *,
                                             const ovs_u128 *ufid,
+                                            struct nic *,
                                             long long int now_ms);
 void offload_tracker_remove(struct offload_tracker *, struct offload_flow *);
 

@@ -1113,30 +1113,6 @@ none:
 }
 
 const char *
-offload_reason_name(enum offload_reason reason)
-{
-    static const char *const names[] = {
-#define OFFLOAD_REASON(ENUM, NAME, DESC) NAME,
-        OFFLOAD_REASONS
-#undef OFFLOAD_REASON
-    };
-
-    return reason < OFFLOAD_N_REASONS ? names[reason] : "unknown";
-}
-
-const char *
-offload_reason_description(enum offload_reason reason)
-{
-    static const char *const descs[] = {
-#define OFFLOAD_REASON(ENUM, NAME, DESC) DESC,
-        OFFLOAD_REASONS
-#undef OFFLOAD_REASON
-    };
-
-    return reason < OFFLOAD_N_REASONS ? descs[reason] : "unknown reason";
-}
-
-const char *
 offload_kind_to_string(enum offload_kind kind)
 {
     switch (kind) {

@@ -13,36 +13,11 @@
 
 #include "lib/nic.h"
 #include "lib/nic-rule.h"
+#include "lib/offload-state.h"
 #include "openvswitch/types.h"
 
 struct match;
 struct nlattr;
-
-/* Why a flow is not (fully) in the NIC.  The translator produces the
- * first six; the engine adds the others. */
-#define OFFLOAD_REASONS                                                 \
-    OFFLOAD_REASON(NONE, "none", "offloaded")                           \
-    OFFLOAD_REASON(MATCH, "unsupported-match", "unsupported match field") \
-    OFFLOAD_REASON(ACTION, "unsupported-action", "unsupported action")  \
-    OFFLOAD_REASON(PORT, "port-not-on-nic", "output port not on this NIC") \
-    OFFLOAD_REASON(RECIRC, "recirculation", "recirculation")            \
-    OFFLOAD_REASON(CT, "conntrack", "connection tracking")              \
-    OFFLOAD_REASON(TABLE_FULL, "table-full", "NIC table full")          \
-    OFFLOAD_REASON(POLICY, "policy", "excluded by policy")              \
-    OFFLOAD_REASON(THRESHOLD, "below-threshold",                        \
-                   "below the admission threshold")                     \
-    OFFLOAD_REASON(INSERT_FAILED, "insert-failed", "insertion failed")  \
-    OFFLOAD_REASON(DISABLED, "disabled", "hw-offload is off")
-
-enum offload_reason {
-#define OFFLOAD_REASON(ENUM, NAME, DESC) OFFLOAD_REASON_##ENUM,
-    OFFLOAD_REASONS
-#undef OFFLOAD_REASON
-    OFFLOAD_N_REASONS
-};
-
-const char *offload_reason_name(enum offload_reason);
-const char *offload_reason_description(enum offload_reason);
 
 /* Maps datapath ports to ports of one NIC. */
 struct offload_port_resolver {
@@ -63,8 +38,6 @@ enum offload_kind {
 };
 
 const char *offload_kind_to_string(enum offload_kind);
-
-#define OFFLOAD_DETAIL_LEN 96
 
 struct offload_translation {
     enum offload_kind kind;

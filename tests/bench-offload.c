@@ -196,7 +196,6 @@ bench_offer(struct nic *nic, uint32_t id, const struct match *m,
         .nic_port = BENCH_VF0,
         .mark = id + 1,
         .xlate = xl,
-        .excluded = false,
     };
     state = offload_engine_flow_put(&put, now_ms);
     free(xl);

@@ -13,10 +13,13 @@
 #include "dp-packet.h"
 #include "lib/nicsim.h"
 #include "lib/offload-engine.h"
+#include "lib/offload-tracker.h"
 #include "lib/offload-translate.h"
 #include "odp-util.h"
+#include "openvswitch/dynamic-string.h"
 #include "openvswitch/match.h"
 #include "openvswitch/ofpbuf.h"
+#include "sset.h"
 #include "tests/test-packets.h"
 #include "tests/unit-tests.h"
 
@@ -82,6 +85,10 @@ eng_ufid(uint32_t n)
     return u;
 }
 
+/* The datapath's name of vf0, for port policy; a test may rename it, as
+ * when another interface takes vf0's place. */
+static const char *eng_port_name = "vm0";
+
 /* Offers the megaflow "UDP to port 'tp_dst' from vf0" with ODP 'actions'
  * (a string as dpctl prints them).  Returns the state it ends in. */
 static enum offload_state
@@ -113,6 +120,7 @@ eng_put(struct nic *nic, uint32_t n, uint16_t tp_dst, const char *actions,
         .ufid = &ufid, .match = &match, .actions = acts.data,
         .actions_len = acts.size, .in_port = u32_to_odp(1), .nic = nic,
         .nic_port = VF0, .mark = 100 + n, .xlate = &xl,
+        .port_name = eng_port_name,
     };
     enum offload_state state = offload_engine_flow_put(&put, now);
     ofpbuf_uninit(&acts);
@@ -335,9 +343,13 @@ START_TEST(test_port_flush_and_disable)
     ck_assert_int_eq(eng_put(nic, 1, 1, "2", 0), OFFLOAD_STATE_OFFLOADED);
 
     /* Port policy. */
-    offload_engine_set_port_excluded(nic, VF0, true);
+    struct sset names = SSET_INITIALIZER(&names);
+    sset_add(&names, "vm0");
+    offload_engine_set_excluded_ports(&names);
     ck_assert_uint_eq(eng_n_rules(nic), 0);
-    offload_engine_set_port_excluded(nic, VF0, false);
+    sset_clear(&names);
+    offload_engine_set_excluded_ports(&names);
+    sset_destroy(&names);
     offload_engine_run(2000);
     ck_assert(eng_status(1).installed);
 
@@ -362,6 +374,144 @@ START_TEST(test_port_flush_and_disable)
 }
 END_TEST
 
+/* Port policy is the engine's alone: it names ports, a flow learns it
+ * from the port it comes in on whenever it is offered or the policy
+ * changes, and a port that goes takes its binding with it. */
+START_TEST(test_port_policy_in_engine)
+{
+    struct nic *nic = eng_setup(OFFLOAD_POLICY_VALUE, 8);
+    struct sset names = SSET_INITIALIZER(&names);
+
+    /* Excluded before any flow is offered: the first offer stays on the
+     * host with the reason. */
+    sset_add(&names, "vm0");
+    offload_engine_set_excluded_ports(&names);
+    ck_assert(offload_engine_port_is_excluded("vm0"));
+    ck_assert(!offload_engine_port_is_excluded("vm1"));
+    ck_assert_int_eq(eng_put(nic, 1, 1, "2", 0), OFFLOAD_STATE_SOFTWARE);
+    ovs_u128 u1 = eng_ufid(1);
+    struct ds s = DS_EMPTY_INITIALIZER;
+    ck_assert(offload_engine_explain(&u1, &s, NULL));
+    ck_assert_ptr_nonnull(strstr(ds_cstr(&s), "offload=false"));
+    ds_destroy(&s);
+    ck_assert_uint_eq(eng_n_rules(nic), 0);
+
+    /* The same set again changes nothing; another port's name does not
+     * touch vm0's flows. */
+    offload_engine_set_excluded_ports(&names);
+    ck_assert_int_eq(eng_status(1).state, OFFLOAD_STATE_SOFTWARE);
+    sset_clear(&names);
+    sset_add(&names, "vm1");
+    offload_engine_set_excluded_ports(&names);
+    ck_assert(eng_status(1).installed);
+
+    /* Excluded again, then vf0's port goes: its flows are forgotten and
+     * so is its name, so that an interface taking vf0's place is not
+     * held by vm0's policy. */
+    sset_add(&names, "vm0");
+    offload_engine_set_excluded_ports(&names);
+    ck_assert(!eng_status(1).installed);
+    offload_engine_flush_port(nic, VF0);
+    eng_port_name = "vm5";
+    ck_assert_int_eq(eng_put(nic, 2, 2, "2", 0), OFFLOAD_STATE_OFFLOADED);
+    eng_port_name = "vm0";
+    ck_assert_int_eq(eng_put(nic, 3, 3, "2", 0), OFFLOAD_STATE_SOFTWARE);
+
+    /* The policy outlives the flows it covers until it is changed. */
+    offload_engine_flush_port(nic, VF0);
+    ck_assert(offload_engine_port_is_excluded("vm0"));
+    sset_destroy(&names);
+    eng_teardown(nic);
+    ck_assert(!offload_engine_port_is_excluded("vm0"));
+}
+END_TEST
+
+/* The tracker's cookie index: the NIC reports rules by cookie, and a
+ * flow must be found from it without walking every flow.  The index only
+ * compares NIC pointers, so two addresses stand for two NICs. */
+START_TEST(test_tracker_cookie_index)
+{
+    static char nic_a, nic_b;
+    struct nic *a = (struct nic *) &nic_a, *b = (struct nic *) &nic_b;
+    enum { N = 10000 };
+    struct offload_tracker t;
+
+    offload_tracker_init(&t);
+    for (uint32_t i = 0; i < N; i++) {
+        ovs_u128 ufid = eng_ufid(i);
+        struct offload_flow *flow = offload_tracker_insert(&t, &ufid,
+                                                           i % 2 ? b : a, 0);
+
+        ck_assert_ptr_eq(offload_tracker_find_by_cookie(
+                             &t, flow->nic, offload_flow_cookie(flow)),
+                         flow);
+    }
+    for (uint32_t i = 0; i < N; i++) {
+        ovs_u128 ufid = eng_ufid(i);
+        struct offload_flow *flow = offload_tracker_find(&t, &ufid);
+        struct nic *other = i % 2 ? a : b;
+
+        ck_assert_ptr_nonnull(flow);
+        ck_assert_ptr_eq(offload_tracker_find_by_cookie(&t, flow->nic,
+                                                        ufid.u64.lo), flow);
+        /* The same cookie on the other NIC is another rule. */
+        ck_assert_ptr_null(offload_tracker_find_by_cookie(&t, other,
+                                                          ufid.u64.lo));
+    }
+
+    /* Every other flow deleted: gone from the index, the rest still
+     * found. */
+    for (uint32_t i = 0; i < N; i += 2) {
+        ovs_u128 ufid = eng_ufid(i);
+
+        offload_tracker_remove(&t, offload_tracker_find(&t, &ufid));
+    }
+    for (uint32_t i = 0; i < N; i++) {
+        ovs_u128 ufid = eng_ufid(i);
+        struct nic *nic = i % 2 ? b : a;
+        struct offload_flow *flow = offload_tracker_find_by_cookie(
+            &t, nic, ufid.u64.lo);
+
+        if (i % 2) {
+            ck_assert_ptr_nonnull(flow);
+            ck_assert(ovs_u128_equals(flow->ufid, ufid));
+        } else {
+            ck_assert_ptr_null(flow);
+        }
+    }
+    ck_assert_uint_eq(hmap_count(&t.by_cookie), N / 2);
+    offload_tracker_destroy(&t);
+}
+END_TEST
+
+/* The engine's copy of a flow by cookie goes through the index. */
+START_TEST(test_copy_flow_by_cookie)
+{
+    struct nic *nic = eng_setup(OFFLOAD_POLICY_VALUE, 8);
+    ovs_u128 u1 = eng_ufid(1), ufid;
+    enum offload_kind kind;
+    struct ofpbuf actions;
+    struct match match;
+    odp_port_t in_port;
+
+    ck_assert_int_eq(eng_put(nic, 1, 1, "2", 0), OFFLOAD_STATE_OFFLOADED);
+    ofpbuf_init(&actions, 0);
+    ck_assert(offload_engine_copy_flow(nic, u1.u64.lo, &match, &actions,
+                                       &in_port, &ufid, &kind));
+    ck_assert(ovs_u128_equals(ufid, u1));
+    ck_assert_uint_eq(odp_to_u32(in_port), 1);
+    ck_assert_int_eq(kind, OFFLOAD_KIND_FULL);
+    ck_assert_uint_gt(actions.size, 0);
+
+    ck_assert_int_eq(offload_engine_flow_del(&u1, NULL), 0);
+    ofpbuf_clear(&actions);
+    ck_assert(!offload_engine_copy_flow(nic, u1.u64.lo, &match, &actions,
+                                        &in_port, &ufid, &kind));
+    ofpbuf_uninit(&actions);
+    eng_teardown(nic);
+}
+END_TEST
+
 Suite *
 offload_engine_suite(void)
 {
@@ -374,6 +524,9 @@ offload_engine_suite(void)
     tcase_add_test(tc, test_value_evicts_lightest);
     tcase_add_test(tc, test_reset_recovery);
     tcase_add_test(tc, test_port_flush_and_disable);
+    tcase_add_test(tc, test_port_policy_in_engine);
+    tcase_add_test(tc, test_tracker_cookie_index);
+    tcase_add_test(tc, test_copy_flow_by_cookie);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -29,8 +29,6 @@ static unsigned int idl_seqno;
 
 /* "TABLE:KEY" -> message, for values rejected and still configured. */
 static struct shash config_errors = SHASH_INITIALIZER(&config_errors);
-/* Interfaces currently excluded by other_config:offload=false. */
-static struct sset excluded = SSET_INITIALIZER(&excluded);
 
 void
 offload_config_init(const char *remote)
@@ -50,7 +48,6 @@ offload_config_destroy(void)
     ovsdb_idl_destroy(idl);
     idl = NULL;
     shash_clear_free_data(&config_errors);
-    sset_clear(&excluded);
 }
 
 /* Records that 'value' of 'key' was rejected ('msg'), logging it once. */
@@ -165,7 +162,6 @@ offload_config_apply_interfaces(void)
     const struct ovsrec_interface *iface;
     struct sset present = SSET_INITIALIZER(&present);
     struct sset now = SSET_INITIALIZER(&now);
-    const char *name;
 
     OVSREC_INTERFACE_FOR_EACH (iface, idl) {
         const char *s = smap_get(&iface->other_config, "offload");
@@ -179,7 +175,8 @@ offload_config_apply_interfaces(void)
             offload_config_accept(key);
         } else {
             offload_config_reject(key, s, "expected \"true\" or \"false\"");
-            if (sset_contains(&excluded, iface->name)) {
+            /* The last good value stays in force. */
+            if (offload_engine_port_is_excluded(iface->name)) {
                 sset_add(&now, iface->name);
             }
         }
@@ -188,17 +185,8 @@ offload_config_apply_interfaces(void)
     offload_config_forget_interfaces(&present);
     sset_destroy(&present);
 
-    SSET_FOR_EACH (name, &now) {
-        if (!sset_contains(&excluded, name)) {
-            netdev_offload_nic_set_port_excluded(name, true);
-        }
-    }
-    SSET_FOR_EACH (name, &excluded) {
-        if (!sset_contains(&now, name)) {
-            netdev_offload_nic_set_port_excluded(name, false);
-        }
-    }
-    sset_swap(&excluded, &now);
+    /* The engine keeps the policy; this is only what OVSDB says now. */
+    offload_engine_set_excluded_ports(&now);
     sset_destroy(&now);
 }
 
