@@ -30,11 +30,71 @@
     "request queued to done, every add, modify and delete, including the " \
     "offload thread's idle sleep of up to 64 ms"
 
+/* What offload/show adds to the engine's own snapshot, read once. */
+struct offload_unixctl_show {
+    bool dp_latency;            /* dpif-netdev has measured some. */
+    uint64_t dp_cma_us, dp_ema_us;
+    int interval_ms;
+    struct json *config_errors; /* Array of strings. */
+};
+
+static void
+offload_unixctl_show_collect(struct offload_unixctl_show *show)
+{
+    show->dp_latency = netdev_offload_nic_datapath_latency(
+        &show->dp_cma_us, &show->dp_ema_us);
+    show->interval_ms = netdev_offload_nic_get_interval();
+    show->config_errors = offload_config_errors_json();
+}
+
+/* Adds 'show' to offload_engine_show_json()'s object 'j'; the errors go
+ * with it. */
+static void
+offload_unixctl_show_to_json(struct json *j,
+                             struct offload_unixctl_show *show)
+{
+    json_object_put(j, "rebalance_interval_ms",
+                    json_integer_create(show->interval_ms));
+    if (show->dp_latency) {
+        struct json *dp = json_object_create();
+
+        json_object_put(dp, "avg_us", json_integer_create(show->dp_cma_us));
+        json_object_put(dp, "recent_avg_us",
+                        json_integer_create(show->dp_ema_us));
+        json_object_put_string(dp, "measures",
+                               OFFLOAD_UNIXCTL_DP_LATENCY_MEASURES);
+        json_object_put(j, "datapath_queue_latency", dp);
+    }
+    json_object_put(j, "config_errors", show->config_errors);
+    show->config_errors = NULL;
+}
+
+static void
+offload_unixctl_show_format(struct ds *s,
+                            const struct offload_unixctl_show *show)
+{
+    const struct json_array *errors = json_array(show->config_errors);
+
+    if (show->dp_latency) {
+        ds_put_format(s, "latency, dpif-netdev's offload queue (as "
+                      "dpctl/offload-stats-show): avg=%"PRIu64"us "
+                      "recent avg=%"PRIu64"us\n  (%s)\n",
+                      show->dp_cma_us, show->dp_ema_us,
+                      OFFLOAD_UNIXCTL_DP_LATENCY_MEASURES);
+    }
+    ds_put_format(s, "rebalance interval: %d ms\n", show->interval_ms);
+    for (size_t i = 0; i < errors->n; i++) {
+        ds_put_format(s, "config error: %s\n",
+                      json_string(errors->elems[i]));
+    }
+}
+
 static void
 offload_unixctl_show(struct unixctl_conn *conn, int argc_,
                      const char *argv_[], void *aux OVS_UNUSED)
 {
     const char *argv[UNIXCTL_FORMAT_MAX_ARGS];
+    struct offload_unixctl_show show;
     bool json;
     int argc;
 
@@ -46,43 +106,21 @@ offload_unixctl_show(struct unixctl_conn *conn, int argc_,
                                     "[--format text|json]");
         return;
     }
-    uint64_t dp_cma_us, dp_ema_us;
-    bool dp_latency = netdev_offload_nic_datapath_latency(&dp_cma_us,
-                                                             &dp_ema_us);
+    offload_unixctl_show_collect(&show);
     if (json) {
         struct json *j = offload_engine_show_json();
 
-        json_object_put(j, "rebalance_interval_ms", json_integer_create(
-                            netdev_offload_nic_get_interval()));
-        if (dp_latency) {
-            struct json *dp = json_object_create();
-
-            json_object_put(dp, "avg_us", json_integer_create(dp_cma_us));
-            json_object_put(dp, "recent_avg_us",
-                            json_integer_create(dp_ema_us));
-            json_object_put_string(dp, "measures",
-                                   OFFLOAD_UNIXCTL_DP_LATENCY_MEASURES);
-            json_object_put(j, "datapath_queue_latency", dp);
-        }
-        json_object_put(j, "config_errors", offload_config_errors_json());
+        offload_unixctl_show_to_json(j, &show);
         unixctl_format_reply_json(conn, j);
     } else {
         struct ds s = DS_EMPTY_INITIALIZER;
 
         offload_engine_show(&s);
-        if (dp_latency) {
-            ds_put_format(&s, "latency, dpif-netdev's offload queue (as "
-                          "dpctl/offload-stats-show): avg=%"PRIu64"us "
-                          "recent avg=%"PRIu64"us\n  (%s)\n",
-                          dp_cma_us, dp_ema_us,
-                          OFFLOAD_UNIXCTL_DP_LATENCY_MEASURES);
-        }
-        ds_put_format(&s, "rebalance interval: %d ms\n",
-                      netdev_offload_nic_get_interval());
-        offload_config_format_errors(&s);
+        offload_unixctl_show_format(&s, &show);
         unixctl_command_reply(conn, ds_cstr(&s));
         ds_destroy(&s);
     }
+    json_destroy(show.config_errors);
 }
 
 static bool
