@@ -289,13 +289,66 @@ struct offload_unixctl_verify {
     bool json;
 };
 
+/* A finished verification's figures, derived from its report once. */
+struct offload_unixctl_verify_result {
+    const struct offload_verify_report *r;
+    size_t compared;
+    size_t differences;
+    enum offload_verify_verdict verdict;
+};
+
+static struct json *
+offload_unixctl_verify_to_json(const struct offload_unixctl_verify_result *v)
+{
+    const struct offload_verify_report *r = v->r;
+    struct json *j = json_object_create();
+    struct json *ex = json_array_create_empty();
+
+    json_object_put(j, "samples", json_integer_create(r->n_samples));
+    json_object_put(j, "flow_gone", json_integer_create(r->n_unknown));
+    json_object_put(j, "compared", json_integer_create(v->compared));
+    json_object_put(j, "differences", json_integer_create(v->differences));
+    json_object_put_string(j, "verdict",
+                           offload_verify_verdict_name(v->verdict));
+    for (int i = 0; i < OFFLOAD_VERIFY_N_OUTCOMES; i++) {
+        json_object_put(j, offload_verify_outcome_name(i),
+                        json_integer_create(r->counts[i]));
+    }
+    for (size_t i = 0; i < r->n_examples; i++) {
+        json_array_add(ex, json_string_create(r->examples[i]));
+    }
+    json_object_put(j, "examples", ex);
+    return j;
+}
+
+static void
+offload_unixctl_verify_format(struct ds *s,
+                              const struct offload_unixctl_verify_result *v)
+{
+    const struct offload_verify_report *r = v->r;
+
+    ds_put_format(s, "samples: %"PRIuSIZE" (flow gone meanwhile or not "
+                  "the engine's rule: %"PRIuSIZE")\n", r->n_samples,
+                  r->n_unknown);
+    ds_put_format(s, "compared: %"PRIuSIZE"\n", v->compared);
+    ds_put_format(s, "differences: %"PRIuSIZE"\n", v->differences);
+    for (int i = 0; i < OFFLOAD_VERIFY_N_OUTCOMES; i++) {
+        ds_put_format(s, "  %-14s %"PRIuSIZE"\n",
+                      offload_verify_outcome_name(i), r->counts[i]);
+    }
+    for (size_t i = 0; i < r->n_examples; i++) {
+        ds_put_format(s, "%s\n", r->examples[i]);
+    }
+    ds_put_format(s, "verdict: %s\n",
+                  offload_verify_verdict_name(v->verdict));
+}
+
 static void
 offload_unixctl_verify_done(const struct offload_verify_report *r,
                             void *v_)
 {
     struct offload_unixctl_verify *v = v_;
     struct unixctl_conn *conn = v->conn;
-    bool json = v->json;
 
     if (!r) {
         /* Cancelled at exit: the connection goes with the server. */
@@ -303,55 +356,31 @@ offload_unixctl_verify_done(const struct offload_verify_report *r,
         return;
     }
 
-    size_t diffs = offload_verify_report_differences(r);
-    size_t compared = offload_verify_report_compared(r);
-    enum offload_verify_verdict verdict = offload_verify_report_verdict(r);
-    struct ds s = DS_EMPTY_INITIALIZER;
-
-    /* Text, also for an error reply. */
-    ds_put_format(&s, "samples: %"PRIuSIZE" (flow gone meanwhile or not "
-                  "the engine's rule: %"PRIuSIZE")\n", r->n_samples,
-                  r->n_unknown);
-    ds_put_format(&s, "compared: %"PRIuSIZE"\n", compared);
-    ds_put_format(&s, "differences: %"PRIuSIZE"\n", diffs);
-    for (int i = 0; i < OFFLOAD_VERIFY_N_OUTCOMES; i++) {
-        ds_put_format(&s, "  %-14s %"PRIuSIZE"\n",
-                      offload_verify_outcome_name(i), r->counts[i]);
-    }
-    for (size_t i = 0; i < r->n_examples; i++) {
-        ds_put_format(&s, "%s\n", r->examples[i]);
-    }
-    ds_put_format(&s, "verdict: %s\n", offload_verify_verdict_name(verdict));
-
-    if (verdict == OFFLOAD_VERIFY_NO_VERDICT) {
-        /* "differences: 0" over no comparison would read as a pass: fail
-         * the command instead, with what was seen. */
-        ds_put_cstr(&s, "no packet compared: no verdict (no traffic hit "
-                    "a fully offloaded flow of the engine)");
-        unixctl_command_reply_error(conn, ds_cstr(&s));
-    } else if (json) {
-        struct json *j = json_object_create();
-        struct json *ex = json_array_create_empty();
-
-        json_object_put(j, "samples", json_integer_create(r->n_samples));
-        json_object_put(j, "flow_gone", json_integer_create(r->n_unknown));
-        json_object_put(j, "compared", json_integer_create(compared));
-        json_object_put(j, "differences", json_integer_create(diffs));
-        json_object_put_string(j, "verdict",
-                               offload_verify_verdict_name(verdict));
-        for (int i = 0; i < OFFLOAD_VERIFY_N_OUTCOMES; i++) {
-            json_object_put(j, offload_verify_outcome_name(i),
-                            json_integer_create(r->counts[i]));
-        }
-        for (size_t i = 0; i < r->n_examples; i++) {
-            json_array_add(ex, json_string_create(r->examples[i]));
-        }
-        json_object_put(j, "examples", ex);
-        unixctl_format_reply_json(conn, j);
+    struct offload_unixctl_verify_result result = {
+        .r = r,
+        .compared = offload_verify_report_compared(r),
+        .differences = offload_verify_report_differences(r),
+        .verdict = offload_verify_report_verdict(r),
+    };
+    if (v->json && result.verdict != OFFLOAD_VERIFY_NO_VERDICT) {
+        unixctl_format_reply_json(conn,
+                                  offload_unixctl_verify_to_json(&result));
     } else {
-        unixctl_command_reply(conn, ds_cstr(&s));
+        struct ds s = DS_EMPTY_INITIALIZER;
+
+        offload_unixctl_verify_format(&s, &result);
+        if (result.verdict == OFFLOAD_VERIFY_NO_VERDICT) {
+            /* "differences: 0" over no comparison would read as a pass:
+             * fail the command instead, with what was seen (as text, the
+             * form of an error reply). */
+            ds_put_cstr(&s, "no packet compared: no verdict (no traffic "
+                        "hit a fully offloaded flow of the engine)");
+            unixctl_command_reply_error(conn, ds_cstr(&s));
+        } else {
+            unixctl_command_reply(conn, ds_cstr(&s));
+        }
+        ds_destroy(&s);
     }
-    ds_destroy(&s);
     free(v);
 }
 
