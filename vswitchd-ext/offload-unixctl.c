@@ -16,6 +16,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
 #include "openvswitch/ofpbuf.h"
+#include "openvswitch/shash.h"
 #include "simap.h"
 #include "unixctl.h"
 #include "util.h"
@@ -134,6 +135,55 @@ offload_unixctl_valid_state(const char *name)
     return false;
 }
 
+/* Members of the JSON object 'obj', which has them. */
+static const char *
+offload_unixctl_string(const struct json *obj, const char *name)
+{
+    return json_string(shash_find_data(json_object(obj), name));
+}
+
+static uint64_t
+offload_unixctl_u64(const struct json *obj, const char *name)
+{
+    return json_integer(shash_find_data(json_object(obj), name));
+}
+
+/* Renders the text of offload/flows from offload_engine_flows_json()'s
+ * array 'flows', so that both formats come from the one snapshot: a line
+ * per flow. */
+static void
+offload_unixctl_flows_format(struct ds *s, const struct json *flows)
+{
+    const struct json_array *a = json_array(flows);
+
+    for (size_t i = 0; i < a->n; i++) {
+        const struct json *f = a->elems[i];
+        const char *reason = offload_unixctl_string(f, "reason");
+        const char *detail = offload_unixctl_string(f, "detail");
+
+        ds_put_format(s, "ufid:%s %s", offload_unixctl_string(f, "ufid"),
+                      offload_unixctl_string(f, "state"));
+        if (strcmp(reason, offload_reason_name(OFFLOAD_REASON_NONE))) {
+            ds_put_format(s, " reason=%s", reason);
+            if (detail[0]) {
+                ds_put_format(s, "(%s)", detail);
+            }
+        }
+        ds_put_format(s, " nic=%s", offload_unixctl_string(f, "nic_port"));
+        if (shash_find(json_object(f), "rule")) {
+            ds_put_format(s, " rule=%"PRIu64,
+                          offload_unixctl_u64(f, "rule"));
+        }
+        ds_put_format(s, " queue=%s hw_packets:%"PRIu64" hw_bytes:%"PRIu64
+                      " pps:%.0f actions:%s\n",
+                      offload_unixctl_string(f, "queue"),
+                      offload_unixctl_u64(f, "hw_packets"),
+                      offload_unixctl_u64(f, "hw_bytes"),
+                      json_real(shash_find_data(json_object(f), "pps")),
+                      offload_unixctl_string(f, "actions"));
+    }
+}
+
 static void
 offload_unixctl_flows(struct unixctl_conn *conn, int argc_,
                       const char *argv_[], void *aux OVS_UNUSED)
@@ -162,14 +212,17 @@ offload_unixctl_flows(struct unixctl_conn *conn, int argc_,
             return;
         }
     }
+
+    struct json *flows = offload_engine_flows_json(filter);
     if (json) {
-        unixctl_format_reply_json(conn, offload_engine_flows_json(filter));
+        unixctl_format_reply_json(conn, flows);
     } else {
         struct ds s = DS_EMPTY_INITIALIZER;
 
-        offload_engine_flows(&s, filter);
+        offload_unixctl_flows_format(&s, flows);
         unixctl_command_reply(conn, ds_cstr(&s));
         ds_destroy(&s);
+        json_destroy(flows);
     }
 }
 
