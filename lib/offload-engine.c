@@ -967,138 +967,192 @@ offload_engine_count_reasons(const struct offload_engine *e,
     }
 }
 
-void
-offload_engine_show(struct ds *s)
+/* offload/show's snapshot of the engine, taken under the mutex once and
+ * then rendered as text or JSON without it. */
+struct offload_show_nic {
+    char *name;
+    size_t n_installed;
+    size_t exact_capacity;
+    size_t wildcard_capacity;
+    bool full;
+};
+
+struct offload_show {
+    struct offload_engine_config config;
+    size_t n_flows;
+    size_t n_by_state[OFFLOAD_N_STATES];
+    uint64_t by_reason[OFFLOAD_N_REASONS];
+    struct offload_show_nic *nics;
+    size_t n_nics;
+    struct offload_counters c;
+    double insert_rate, delete_rate;
+    uint64_t latency_avg_us, latency_p50_us, latency_p99_us;
+};
+
+static void
+offload_show_collect(struct offload_show *show)
 {
     struct offload_engine *e = offload_engine_get();
-    uint64_t by_reason[OFFLOAD_N_REASONS];
     struct offload_nic *on;
 
     ovs_mutex_lock(&e->mutex);
-    ds_put_format(s, "hw-offload: %s, policy: %s, min-pps: %.0f,"
-                  " hysteresis: %.2f\n",
-                  e->config.enabled ? "on" : "off",
-                  offload_policy_to_string(e->config.policy),
-                  e->config.min_pps, e->config.hysteresis);
-    ds_put_format(s, "flows: %"PRIuSIZE"\n", hmap_count(&e->tracker.flows));
-    for (int i = 0; i < OFFLOAD_N_STATES; i++) {
-        ds_put_format(s, "  %-10s %"PRIuSIZE"\n", offload_state_name(i),
-                      e->tracker.n_by_state[i]);
-    }
-    offload_engine_count_reasons(e, by_reason);
-    ds_put_cstr(s, "not fully offloaded, by reason:\n");
-    for (int i = 1; i < OFFLOAD_N_REASONS; i++) {
-        if (by_reason[i]) {
-            ds_put_format(s, "  %-18s %"PRIu64"\n", offload_reason_name(i),
-                          by_reason[i]);
-        }
-    }
-    ds_put_cstr(s, "nics:\n");
+    show->config = e->config;
+    show->n_flows = hmap_count(&e->tracker.flows);
+    memcpy(show->n_by_state, e->tracker.n_by_state,
+           sizeof show->n_by_state);
+    offload_engine_count_reasons(e, show->by_reason);
+    show->nics = xcalloc(hmap_count(&e->nics) + 1, sizeof *show->nics);
+    show->n_nics = 0;
     HMAP_FOR_EACH (on, node, &e->nics) {
+        struct offload_show_nic *sn = &show->nics[show->n_nics++];
         struct nic_caps caps;
 
         nic_get_caps(on->nic, &caps);
+        sn->name = xstrdup(nic_get_name(on->nic));
+        sn->n_installed = on->n_installed;
+        sn->exact_capacity = caps.exact_capacity;
+        sn->wildcard_capacity = caps.wildcard_capacity;
+        sn->full = on->full;
+    }
+    show->c = e->c;
+    show->insert_rate = e->insert_rate;
+    show->delete_rate = e->delete_rate;
+    show->latency_avg_us = (e->c.latency_n
+                            ? e->c.latency_sum_us / e->c.latency_n : 0);
+    show->latency_p50_us = offload_latency_percentile(&e->c, 50);
+    show->latency_p99_us = offload_latency_percentile(&e->c, 99);
+    ovs_mutex_unlock(&e->mutex);
+}
+
+static void
+offload_show_destroy(struct offload_show *show)
+{
+    for (size_t i = 0; i < show->n_nics; i++) {
+        free(show->nics[i].name);
+    }
+    free(show->nics);
+}
+
+void
+offload_engine_show(struct ds *s)
+{
+    struct offload_show show;
+
+    offload_show_collect(&show);
+    ds_put_format(s, "hw-offload: %s, policy: %s, min-pps: %.0f,"
+                  " hysteresis: %.2f\n",
+                  show.config.enabled ? "on" : "off",
+                  offload_policy_to_string(show.config.policy),
+                  show.config.min_pps, show.config.hysteresis);
+    ds_put_format(s, "flows: %"PRIuSIZE"\n", show.n_flows);
+    for (int i = 0; i < OFFLOAD_N_STATES; i++) {
+        ds_put_format(s, "  %-10s %"PRIuSIZE"\n", offload_state_name(i),
+                      show.n_by_state[i]);
+    }
+    ds_put_cstr(s, "not fully offloaded, by reason:\n");
+    for (int i = 1; i < OFFLOAD_N_REASONS; i++) {
+        if (show.by_reason[i]) {
+            ds_put_format(s, "  %-18s %"PRIu64"\n", offload_reason_name(i),
+                          show.by_reason[i]);
+        }
+    }
+    ds_put_cstr(s, "nics:\n");
+    for (size_t i = 0; i < show.n_nics; i++) {
+        const struct offload_show_nic *sn = &show.nics[i];
+
         ds_put_format(s, "  %s: %"PRIuSIZE" rules of %"PRIuSIZE
                       " (exact %"PRIuSIZE" + wildcard %"PRIuSIZE")%s\n",
-                      nic_get_name(on->nic), on->n_installed,
-                      caps.exact_capacity + caps.wildcard_capacity,
-                      caps.exact_capacity, caps.wildcard_capacity,
-                      on->full ? ", table full" : "");
+                      sn->name, sn->n_installed,
+                      sn->exact_capacity + sn->wildcard_capacity,
+                      sn->exact_capacity, sn->wildcard_capacity,
+                      sn->full ? ", table full" : "");
     }
     ds_put_format(s, "rules: %"PRIu64" inserted, %"PRIu64" modified, %"PRIu64
                   " deleted, %"PRIu64" evicted, %"PRIu64" lost by the NIC\n",
-                  e->c.inserts, e->c.modifies, e->c.deletes, e->c.evictions,
-                  e->c.lost);
+                  show.c.inserts, show.c.modifies, show.c.deletes,
+                  show.c.evictions, show.c.lost);
     ds_put_format(s, "insertion failures: %"PRIu64" (table full: %"PRIu64
-                  ")\n", e->c.insert_failures, e->c.table_full);
+                  ")\n", show.c.insert_failures, show.c.table_full);
     ds_put_format(s, "rates: %.1f insertions/s, %.1f deletions/s\n",
-                  e->insert_rate, e->delete_rate);
-    ds_put_format(s, "rebalance rounds: %"PRIu64"\n", e->c.rounds);
+                  show.insert_rate, show.delete_rate);
+    ds_put_format(s, "rebalance rounds: %"PRIu64"\n", show.c.rounds);
     /* Not what dpctl/offload-stats-show calls latency: see
      * ovs-vswitchd-offload(8). */
     ds_put_format(s, "latency, provider called to rule in NIC (first "
-                  "insertions): n=%"PRIu64, e->c.latency_n);
-    if (e->c.latency_n) {
+                  "insertions): n=%"PRIu64, show.c.latency_n);
+    if (show.c.latency_n) {
         ds_put_format(s, " avg=%"PRIu64"us p50<=%"PRIu64"us p99<=%"PRIu64
-                      "us max=%"PRIu64"us",
-                      e->c.latency_sum_us / e->c.latency_n,
-                      offload_latency_percentile(&e->c, 50),
-                      offload_latency_percentile(&e->c, 99),
-                      e->c.latency_max_us);
+                      "us max=%"PRIu64"us", show.latency_avg_us,
+                      show.latency_p50_us, show.latency_p99_us,
+                      show.c.latency_max_us);
     }
     ds_put_char(s, '\n');
-    ovs_mutex_unlock(&e->mutex);
+    offload_show_destroy(&show);
 }
 
 struct json *
 offload_engine_show_json(void)
 {
-    struct offload_engine *e = offload_engine_get();
-    uint64_t by_reason[OFFLOAD_N_REASONS];
     struct json *j = json_object_create();
     struct json *states = json_object_create();
     struct json *reasons = json_object_create();
     struct json *nics = json_object_create();
     struct json *rules = json_object_create();
     struct json *lat = json_object_create();
-    struct offload_nic *on;
+    struct offload_show show;
 
-    ovs_mutex_lock(&e->mutex);
-    json_object_put(j, "enabled", json_boolean_create(e->config.enabled));
+    offload_show_collect(&show);
+    json_object_put(j, "enabled", json_boolean_create(show.config.enabled));
     json_object_put_string(j, "policy",
-                           offload_policy_to_string(e->config.policy));
-    json_object_put(j, "min_pps", json_real_create(e->config.min_pps));
-    json_object_put(j, "hysteresis", json_real_create(e->config.hysteresis));
-    json_object_put(j, "flows",
-                    json_integer_create(hmap_count(&e->tracker.flows)));
+                           offload_policy_to_string(show.config.policy));
+    json_object_put(j, "min_pps", json_real_create(show.config.min_pps));
+    json_object_put(j, "hysteresis",
+                    json_real_create(show.config.hysteresis));
+    json_object_put(j, "flows", json_integer_create(show.n_flows));
     for (int i = 0; i < OFFLOAD_N_STATES; i++) {
         json_object_put(states, offload_state_name(i),
-                        json_integer_create(e->tracker.n_by_state[i]));
+                        json_integer_create(show.n_by_state[i]));
     }
     json_object_put(j, "states", states);
-    offload_engine_count_reasons(e, by_reason);
     for (int i = 1; i < OFFLOAD_N_REASONS; i++) {
         json_object_put(reasons, offload_reason_name(i),
-                        json_integer_create(by_reason[i]));
+                        json_integer_create(show.by_reason[i]));
     }
     json_object_put(j, "reasons", reasons);
-    HMAP_FOR_EACH (on, node, &e->nics) {
+    for (size_t i = 0; i < show.n_nics; i++) {
+        const struct offload_show_nic *sn = &show.nics[i];
         struct json *n = json_object_create();
-        struct nic_caps caps;
 
-        nic_get_caps(on->nic, &caps);
-        json_object_put(n, "rules", json_integer_create(on->n_installed));
+        json_object_put(n, "rules", json_integer_create(sn->n_installed));
         json_object_put(n, "capacity", json_integer_create(
-                            caps.exact_capacity + caps.wildcard_capacity));
-        json_object_put(n, "full", json_boolean_create(on->full));
-        json_object_put(nics, nic_get_name(on->nic), n);
+                            sn->exact_capacity + sn->wildcard_capacity));
+        json_object_put(n, "full", json_boolean_create(sn->full));
+        json_object_put(nics, sn->name, n);
     }
     json_object_put(j, "nics", nics);
-    json_object_put(rules, "inserted", json_integer_create(e->c.inserts));
-    json_object_put(rules, "modified", json_integer_create(e->c.modifies));
-    json_object_put(rules, "deleted", json_integer_create(e->c.deletes));
-    json_object_put(rules, "evicted", json_integer_create(e->c.evictions));
-    json_object_put(rules, "lost", json_integer_create(e->c.lost));
+    json_object_put(rules, "inserted", json_integer_create(show.c.inserts));
+    json_object_put(rules, "modified", json_integer_create(show.c.modifies));
+    json_object_put(rules, "deleted", json_integer_create(show.c.deletes));
+    json_object_put(rules, "evicted", json_integer_create(show.c.evictions));
+    json_object_put(rules, "lost", json_integer_create(show.c.lost));
     json_object_put(rules, "insert_failures",
-                    json_integer_create(e->c.insert_failures));
-    json_object_put(rules, "table_full", json_integer_create(e->c.table_full));
-    json_object_put(rules, "insert_rate", json_real_create(e->insert_rate));
-    json_object_put(rules, "delete_rate", json_real_create(e->delete_rate));
+                    json_integer_create(show.c.insert_failures));
+    json_object_put(rules, "table_full",
+                    json_integer_create(show.c.table_full));
+    json_object_put(rules, "insert_rate", json_real_create(show.insert_rate));
+    json_object_put(rules, "delete_rate", json_real_create(show.delete_rate));
     json_object_put(j, "rules", rules);
-    json_object_put(j, "rebalance_rounds", json_integer_create(e->c.rounds));
-    json_object_put(lat, "n", json_integer_create(e->c.latency_n));
-    json_object_put(lat, "avg_us", json_integer_create(
-                        e->c.latency_n
-                        ? e->c.latency_sum_us / e->c.latency_n : 0));
-    json_object_put(lat, "p50_us", json_integer_create(
-                        offload_latency_percentile(&e->c, 50)));
-    json_object_put(lat, "p99_us", json_integer_create(
-                        offload_latency_percentile(&e->c, 99)));
-    json_object_put(lat, "max_us", json_integer_create(e->c.latency_max_us));
+    json_object_put(j, "rebalance_rounds", json_integer_create(show.c.rounds));
+    json_object_put(lat, "n", json_integer_create(show.c.latency_n));
+    json_object_put(lat, "avg_us", json_integer_create(show.latency_avg_us));
+    json_object_put(lat, "p50_us", json_integer_create(show.latency_p50_us));
+    json_object_put(lat, "p99_us", json_integer_create(show.latency_p99_us));
+    json_object_put(lat, "max_us",
+                    json_integer_create(show.c.latency_max_us));
     json_object_put_string(lat, "measures", "provider called to rule in "
                            "NIC, first insertions");
     json_object_put(j, "latency", lat);
-    ovs_mutex_unlock(&e->mutex);
+    offload_show_destroy(&show);
     return j;
 }
 

@@ -172,146 +172,240 @@ nicsim_port_stats_text(struct ds *s, const struct nic_port_stats *st)
                   st->tx_bytes, st->tx_errors, st->host_tx_packets);
 }
 
-struct nicsim_show_ctx {
+/* nicsim/show's snapshot: everything it prints, read from the NICs once
+ * and then rendered as JSON or as text. */
+struct nicsim_show_port {
+    struct nicsim_port_info pi; /* 'pi.medium' is a copy, or NULL. */
+    char name[16];
+    struct nic_port_stats st;
+    struct nic_queue_stats *queues; /* 'pi.n_rxq' of them. */
+};
+
+struct nicsim_show_nic {
+    char *name;
+    struct nicsim_info info;
+    struct nicsim_engine_info *engines; /* 'info.config.n_engines'. */
+    struct nicsim_show_port *ports;
+    size_t n_ports;
+};
+
+struct nicsim_show {
     const char *only;           /* NIC name, or NULL for all. */
-    bool json;
-    struct ds text;
-    struct json *nics;
+    struct nicsim_show_nic *nics;
+    size_t n_nics, allocated_nics;
 };
 
 static void
-nicsim_show_one(struct nic *nic, void *ctx_)
+nicsim_show_collect_one(struct nic *nic, void *show_)
 {
-    struct nicsim_show_ctx *ctx = ctx_;
+    struct nicsim_show *show = show_;
+    struct nicsim_show_nic *sn;
+    size_t allocated_ports = 0;
     struct nicsim_port_info pi;
-    struct nicsim_info info;
-    struct json *jnic = NULL, *jports = NULL, *jengines = NULL;
-    struct ds *s = &ctx->text;
 
-    if (ctx->only && strcmp(ctx->only, nic_get_name(nic))) {
+    if (show->only && strcmp(show->only, nic_get_name(nic))) {
         return;
     }
-    nicsim_get_info(nic, &info);
-    if (ctx->json) {
-        struct json *tables = json_object_create();
-
-        jnic = json_object_create();
-        jports = json_array_create_empty();
-        jengines = json_array_create_empty();
-        for (int t = 0; t < NIC_N_TABLES; t++) {
-            struct json *jt = json_object_create();
-
-            json_object_put(jt, "rules", json_integer_create(info.n_rules[t]));
-            json_object_put(jt, "capacity",
-                            json_integer_create(info.capacity[t]));
-            json_object_put(tables, nic_table_name(t), jt);
-        }
-        json_object_put_string(jnic, "name", nic_get_name(nic));
-        json_object_put(jnic, "tables", tables);
-        json_object_put(jnic, "resets", json_integer_create(info.n_resets));
-        json_object_put(jnic, "injected_insert_failures",
-                        json_integer_create(info.n_insert_failures));
-        json_object_put(jnic, "pending_insert_failures",
-                        json_integer_create(info.pending_failures));
-    } else {
-        ds_put_format(s, "%s: %"PRIu32" uplinks, %"PRIu32" VFs, "
-                      "%"PRIu64" resets\n", nic_get_name(nic),
-                      info.config.n_uplinks, info.config.n_vfs,
-                      info.n_resets);
-        for (int t = 0; t < NIC_N_TABLES; t++) {
-            ds_put_format(s, "  %s table: %"PRIuSIZE"/%"PRIuSIZE" rules\n",
-                          nic_table_name(t), info.n_rules[t],
-                          info.capacity[t]);
-        }
-        if (info.pending_failures || info.n_insert_failures) {
-            ds_put_format(s, "  injected insert failures: %"PRIu64
-                          " done, %u pending\n", info.n_insert_failures,
-                          info.pending_failures);
-        }
+    if (show->n_nics >= show->allocated_nics) {
+        show->nics = x2nrealloc(show->nics, &show->allocated_nics,
+                                sizeof *show->nics);
     }
-
-    for (uint32_t e = 0; e < info.config.n_engines; e++) {
-        struct nicsim_engine_info ei;
-
-        nicsim_get_engine_info(nic, e, &ei);
-        if (ctx->json) {
-            struct json *je = json_object_create();
-
-            json_object_put(je, "cpu_ns", json_integer_create(ei.cpu_ns));
-            json_object_put(je, "packets", json_integer_create(ei.packets));
-            json_object_put(je, "batches", json_integer_create(ei.batches));
-            json_array_add(jengines, je);
-        } else {
-            ds_put_format(s, "  engine %"PRIu32": %"PRIu64" packets in %"
-                          PRIu64" batches, cpu %.3f s\n", e, ei.packets,
-                          ei.batches, ei.cpu_ns / 1e9);
-        }
+    sn = &show->nics[show->n_nics++];
+    memset(sn, 0, sizeof *sn);
+    sn->name = xstrdup(nic_get_name(nic));
+    nicsim_get_info(nic, &sn->info);
+    sn->engines = xcalloc(sn->info.config.n_engines + 1,
+                          sizeof *sn->engines);
+    for (uint32_t e = 0; e < sn->info.config.n_engines; e++) {
+        nicsim_get_engine_info(nic, e, &sn->engines[e]);
     }
-
     for (size_t i = 0; nicsim_get_port_info(nic, i, &pi); i++) {
+        struct nicsim_show_port *sp;
         struct nic_port_stats st;
-        char name[16];
 
         nic_port_stats(nic, pi.port, &st);
         if (!pi.attached && !st.rx_packets && !st.tx_packets) {
             continue;
         }
-        nic_port_to_string(pi.port, name, sizeof name);
-        if (ctx->json) {
-            struct json *jp = nicsim_port_stats_json(&st);
-            struct json *jq = json_array_create_empty();
+        if (sn->n_ports >= allocated_ports) {
+            sn->ports = x2nrealloc(sn->ports, &allocated_ports,
+                                   sizeof *sn->ports);
+        }
+        sp = &sn->ports[sn->n_ports++];
+        sp->pi = pi;
+        sp->pi.medium = nullable_xstrdup(pi.medium);
+        sp->st = st;
+        nic_port_to_string(pi.port, sp->name, sizeof sp->name);
+        sp->queues = xcalloc(pi.n_rxq + 1, sizeof *sp->queues);
+        for (uint32_t q = 0; q < pi.n_rxq; q++) {
+            nic_queue_stats(nic, pi.port, q, &sp->queues[q]);
+        }
+    }
+}
 
-            json_object_put_string(jp, "port", name);
-            json_object_put(jp, "attached", json_boolean_create(pi.attached));
-            json_object_put_string(jp, "medium",
-                                   pi.medium ? pi.medium : "");
-            json_object_put_string(jp, "link", pi.link_up ? "up" : "down");
-            for (uint32_t q = 0; q < pi.n_rxq; q++) {
-                struct nic_queue_stats qs;
-                struct json *jqe = json_object_create();
+static void
+nicsim_show_destroy(struct nicsim_show *show)
+{
+    for (size_t i = 0; i < show->n_nics; i++) {
+        struct nicsim_show_nic *sn = &show->nics[i];
 
-                nic_queue_stats(nic, pi.port, q, &qs);
-                json_object_put(jqe, "packets",
-                                json_integer_create(qs.packets));
-                json_object_put(jqe, "drops", json_integer_create(qs.drops));
-                json_object_put(jqe, "depth", json_integer_create(qs.depth));
-                json_array_add(jq, jqe);
-            }
-            json_object_put(jp, "rx_queues", jq);
-            json_array_add(jports, jp);
-        } else {
+        for (size_t p = 0; p < sn->n_ports; p++) {
+            free(CONST_CAST(char *, sn->ports[p].pi.medium));
+            free(sn->ports[p].queues);
+        }
+        free(sn->ports);
+        free(sn->engines);
+        free(sn->name);
+    }
+    free(show->nics);
+}
+
+static struct json *
+nicsim_show_port_to_json(const struct nicsim_show_port *sp)
+{
+    struct json *jp = nicsim_port_stats_json(&sp->st);
+    struct json *jq = json_array_create_empty();
+
+    json_object_put_string(jp, "port", sp->name);
+    json_object_put(jp, "attached", json_boolean_create(sp->pi.attached));
+    json_object_put_string(jp, "medium", sp->pi.medium ? sp->pi.medium : "");
+    json_object_put_string(jp, "link", sp->pi.link_up ? "up" : "down");
+    for (uint32_t q = 0; q < sp->pi.n_rxq; q++) {
+        const struct nic_queue_stats *qs = &sp->queues[q];
+        struct json *jqe = json_object_create();
+
+        json_object_put(jqe, "packets", json_integer_create(qs->packets));
+        json_object_put(jqe, "drops", json_integer_create(qs->drops));
+        json_object_put(jqe, "depth", json_integer_create(qs->depth));
+        json_array_add(jq, jqe);
+    }
+    json_object_put(jp, "rx_queues", jq);
+    return jp;
+}
+
+static struct json *
+nicsim_show_to_json(const struct nicsim_show *show)
+{
+    struct json *nics = json_array_create_empty();
+
+    for (size_t i = 0; i < show->n_nics; i++) {
+        const struct nicsim_show_nic *sn = &show->nics[i];
+        const struct nicsim_info *info = &sn->info;
+        struct json *tables = json_object_create();
+        struct json *jengines = json_array_create_empty();
+        struct json *jports = json_array_create_empty();
+        struct json *jnic = json_object_create();
+
+        for (int t = 0; t < NIC_N_TABLES; t++) {
+            struct json *jt = json_object_create();
+
+            json_object_put(jt, "rules",
+                            json_integer_create(info->n_rules[t]));
+            json_object_put(jt, "capacity",
+                            json_integer_create(info->capacity[t]));
+            json_object_put(tables, nic_table_name(t), jt);
+        }
+        json_object_put_string(jnic, "name", sn->name);
+        json_object_put(jnic, "tables", tables);
+        json_object_put(jnic, "resets", json_integer_create(info->n_resets));
+        json_object_put(jnic, "injected_insert_failures",
+                        json_integer_create(info->n_insert_failures));
+        json_object_put(jnic, "pending_insert_failures",
+                        json_integer_create(info->pending_failures));
+        for (uint32_t e = 0; e < info->config.n_engines; e++) {
+            const struct nicsim_engine_info *ei = &sn->engines[e];
+            struct json *je = json_object_create();
+
+            json_object_put(je, "cpu_ns", json_integer_create(ei->cpu_ns));
+            json_object_put(je, "packets", json_integer_create(ei->packets));
+            json_object_put(je, "batches", json_integer_create(ei->batches));
+            json_array_add(jengines, je);
+        }
+        for (size_t p = 0; p < sn->n_ports; p++) {
+            json_array_add(jports, nicsim_show_port_to_json(&sn->ports[p]));
+        }
+        json_object_put(jnic, "engines", jengines);
+        json_object_put(jnic, "ports", jports);
+        json_array_add(nics, jnic);
+    }
+    return nics;
+}
+
+static void
+nicsim_show_format(struct ds *s, const struct nicsim_show *show)
+{
+    for (size_t i = 0; i < show->n_nics; i++) {
+        const struct nicsim_show_nic *sn = &show->nics[i];
+        const struct nicsim_info *info = &sn->info;
+
+        ds_put_format(s, "%s: %"PRIu32" uplinks, %"PRIu32" VFs, "
+                      "%"PRIu64" resets\n", sn->name,
+                      info->config.n_uplinks, info->config.n_vfs,
+                      info->n_resets);
+        for (int t = 0; t < NIC_N_TABLES; t++) {
+            ds_put_format(s, "  %s table: %"PRIuSIZE"/%"PRIuSIZE" rules\n",
+                          nic_table_name(t), info->n_rules[t],
+                          info->capacity[t]);
+        }
+        if (info->pending_failures || info->n_insert_failures) {
+            ds_put_format(s, "  injected insert failures: %"PRIu64
+                          " done, %u pending\n", info->n_insert_failures,
+                          info->pending_failures);
+        }
+        for (uint32_t e = 0; e < info->config.n_engines; e++) {
+            const struct nicsim_engine_info *ei = &sn->engines[e];
+
+            ds_put_format(s, "  engine %"PRIu32": %"PRIu64" packets in %"
+                          PRIu64" batches, cpu %.3f s\n", e, ei->packets,
+                          ei->batches, ei->cpu_ns / 1e9);
+        }
+        for (size_t p = 0; p < sn->n_ports; p++) {
+            const struct nicsim_show_port *sp = &sn->ports[p];
+
             ds_put_format(s, "  port %s: %s, medium %s, %"PRIu32" rxq, "
-                          "link %s\n", name,
-                          pi.attached ? "attached" : "detached",
-                          pi.medium ? pi.medium : "-", pi.n_rxq,
-                          pi.link_up ? "up" : "down");
-            nicsim_port_stats_text(s, &st);
-            for (uint32_t q = 0; q < pi.n_rxq; q++) {
-                struct nic_queue_stats qs;
+                          "link %s\n", sp->name,
+                          sp->pi.attached ? "attached" : "detached",
+                          sp->pi.medium ? sp->pi.medium : "-", sp->pi.n_rxq,
+                          sp->pi.link_up ? "up" : "down");
+            nicsim_port_stats_text(s, &sp->st);
+            for (uint32_t q = 0; q < sp->pi.n_rxq; q++) {
+                const struct nic_queue_stats *qs = &sp->queues[q];
 
-                nic_queue_stats(nic, pi.port, q, &qs);
                 ds_put_format(s, "    rxq %"PRIu32": %"PRIu64" packets, %"
                               PRIu64" drops, depth %"PRIu32"\n", q,
-                              qs.packets, qs.drops, qs.depth);
+                              qs->packets, qs->drops, qs->depth);
             }
         }
     }
-    if (ctx->json) {
-        json_object_put(jnic, "engines", jengines);
-        json_object_put(jnic, "ports", jports);
-        json_array_add(ctx->nics, jnic);
+}
+
+/* Replies with 'j' (as JSON) if 'json', else with the text in 's' (and
+ * frees 'j', which may be NULL then).  Frees 's' either way. */
+static void
+nicsim_unixctl_reply_format(struct unixctl_conn *conn, bool json,
+                            struct json *j, struct ds *s)
+{
+    if (json) {
+        unixctl_format_reply_json(conn, j);
+    } else {
+        json_destroy(j);
+        unixctl_command_reply(conn, ds_cstr(s));
     }
+    ds_destroy(s);
 }
 
 static void
 nicsim_unixctl_show(struct unixctl_conn *conn, int argc_,
                     const char *argv_[], void *aux OVS_UNUSED)
 {
-    struct nicsim_show_ctx ctx = { .text = DS_EMPTY_INITIALIZER };
     const char *argv[UNIXCTL_FORMAT_MAX_ARGS];
+    struct nicsim_show show = { .only = NULL };
+    struct ds s = DS_EMPTY_INITIALIZER;
+    struct json *j = NULL;
+    bool json;
     int argc;
 
-    if (!unixctl_format_parse(conn, argc_, argv_, argv, &argc, &ctx.json)) {
+    if (!unixctl_format_parse(conn, argc_, argv_, argv, &argc, &json)) {
         return;
     }
     if (argc > 2) {
@@ -323,16 +417,64 @@ nicsim_unixctl_show(struct unixctl_conn *conn, int argc_,
         if (!nicsim_unixctl_nic(conn, argv[1])) {
             return;
         }
-        ctx.only = argv[1];
+        show.only = argv[1];
     }
-    ctx.nics = ctx.json ? json_array_create_empty() : NULL;
-    nicsim_for_each(nicsim_show_one, &ctx);
-    if (ctx.json) {
-        unixctl_format_reply_json(conn, ctx.nics);
+    nicsim_for_each(nicsim_show_collect_one, &show);
+    if (json) {
+        j = nicsim_show_to_json(&show);
     } else {
-        unixctl_command_reply(conn, ds_cstr(&ctx.text));
+        nicsim_show_format(&s, &show);
     }
-    ds_destroy(&ctx.text);
+    nicsim_unixctl_reply_format(conn, json, j, &s);
+    nicsim_show_destroy(&show);
+}
+
+/* nicsim/dump-rules and dump-filters render the NIC's dump, taken once,
+ * as JSON or as text. */
+static struct json *
+nicsim_rules_to_json(const struct nic_rule_dump *rules, size_t n)
+{
+    struct json *arr = json_array_create_empty();
+    struct ds m = DS_EMPTY_INITIALIZER, a = DS_EMPTY_INITIALIZER;
+
+    for (size_t i = 0; i < n; i++) {
+        const struct nic_rule_dump *r = &rules[i];
+        struct json *j = json_object_create();
+
+        ds_clear(&m);
+        ds_clear(&a);
+        nic_match_format(&m, &r->match);
+        nic_actions_format(&a, r->actions, r->n_actions);
+        json_object_put(j, "id", json_integer_create(r->id));
+        json_object_put_string(j, "table", nic_table_name(r->table));
+        json_object_put(j, "priority", json_integer_create(r->priority));
+        json_object_put_string(j, "match", ds_cstr(&m));
+        json_object_put_string(j, "actions", ds_cstr(&a));
+        json_object_put(j, "n_packets", json_integer_create(r->n_packets));
+        json_object_put(j, "n_bytes", json_integer_create(r->n_bytes));
+        json_array_add(arr, j);
+    }
+    ds_destroy(&m);
+    ds_destroy(&a);
+    return arr;
+}
+
+static void
+nicsim_rules_format(struct ds *s, const struct nic_rule_dump *rules,
+                    size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct nic_rule_dump *r = &rules[i];
+
+        ds_put_format(s, "id=%"PRIu32", table=%s, priority=%"PRIu32
+                      ", n_packets=%"PRIu64", n_bytes=%"PRIu64", ", r->id,
+                      nic_table_name(r->table), r->priority, r->n_packets,
+                      r->n_bytes);
+        nic_match_format(s, &r->match);
+        ds_put_cstr(s, " actions=");
+        nic_actions_format(s, r->actions, r->n_actions);
+        ds_put_char(s, '\n');
+    }
 }
 
 static void
@@ -340,7 +482,9 @@ nicsim_unixctl_dump_rules(struct unixctl_conn *conn, int argc_,
                           const char *argv_[], void *aux OVS_UNUSED)
 {
     const char *argv[UNIXCTL_FORMAT_MAX_ARGS];
+    struct ds s = DS_EMPTY_INITIALIZER;
     struct nic_rule_dump *rules;
+    struct json *j = NULL;
     struct nic *nic;
     bool json;
     size_t n;
@@ -360,47 +504,11 @@ nicsim_unixctl_dump_rules(struct unixctl_conn *conn, int argc_,
     }
     nic_rule_dump(nic, &rules, &n);
     if (json) {
-        struct json *arr = json_array_create_empty();
-
-        for (size_t i = 0; i < n; i++) {
-            struct ds m = DS_EMPTY_INITIALIZER, a = DS_EMPTY_INITIALIZER;
-            struct json *j = json_object_create();
-
-            nic_match_format(&m, &rules[i].match);
-            nic_actions_format(&a, rules[i].actions, rules[i].n_actions);
-            json_object_put(j, "id", json_integer_create(rules[i].id));
-            json_object_put_string(j, "table",
-                                   nic_table_name(rules[i].table));
-            json_object_put(j, "priority",
-                            json_integer_create(rules[i].priority));
-            json_object_put_string(j, "match", ds_cstr(&m));
-            json_object_put_string(j, "actions", ds_cstr(&a));
-            json_object_put(j, "n_packets",
-                            json_integer_create(rules[i].n_packets));
-            json_object_put(j, "n_bytes",
-                            json_integer_create(rules[i].n_bytes));
-            json_array_add(arr, j);
-            ds_destroy(&m);
-            ds_destroy(&a);
-        }
-        unixctl_format_reply_json(conn, arr);
+        j = nicsim_rules_to_json(rules, n);
     } else {
-        struct ds s = DS_EMPTY_INITIALIZER;
-
-        for (size_t i = 0; i < n; i++) {
-            ds_put_format(&s, "id=%"PRIu32", table=%s, priority=%"PRIu32
-                          ", n_packets=%"PRIu64", n_bytes=%"PRIu64", ",
-                          rules[i].id, nic_table_name(rules[i].table),
-                          rules[i].priority, rules[i].n_packets,
-                          rules[i].n_bytes);
-            nic_match_format(&s, &rules[i].match);
-            ds_put_cstr(&s, " actions=");
-            nic_actions_format(&s, rules[i].actions, rules[i].n_actions);
-            ds_put_char(&s, '\n');
-        }
-        unixctl_command_reply(conn, ds_cstr(&s));
-        ds_destroy(&s);
+        nicsim_rules_format(&s, rules, n);
     }
+    nicsim_unixctl_reply_format(conn, json, j, &s);
     free(rules);
 }
 
@@ -672,16 +780,77 @@ nicsim_unixctl_del_filter(struct unixctl_conn *conn, int argc OVS_UNUSED,
     unixctl_command_reply(conn, NULL);
 }
 
+/* Takes 'nic''s filters on port 'only' (UINT32_MAX: every port), '*n' of
+ * them, into '*filtersp', for the caller to free. */
+static void
+nicsim_filters_collect(struct nic *nic, uint32_t only,
+                       struct nic_filter_dump **filtersp, size_t *n)
+{
+    struct nic_filter_dump *filters;
+    size_t n_all;
+
+    nic_filter_dump(nic, &filters, &n_all);
+    *n = 0;
+    for (size_t i = 0; i < n_all; i++) {
+        if (only == UINT32_MAX || filters[i].port == only) {
+            filters[(*n)++] = filters[i];
+        }
+    }
+    *filtersp = filters;
+}
+
+static struct json *
+nicsim_filters_to_json(const struct nic_filter_dump *filters, size_t n)
+{
+    struct json *arr = json_array_create_empty();
+    struct ds m = DS_EMPTY_INITIALIZER;
+
+    for (size_t i = 0; i < n; i++) {
+        const struct nic_filter_dump *d = &filters[i];
+        struct json *j = json_object_create();
+        char port[16];
+
+        nic_port_to_string(d->port, port, sizeof port);
+        ds_clear(&m);
+        nic_match_format(&m, &d->filter.match);
+        json_object_put_string(j, "port", port);
+        json_object_put(j, "id", json_integer_create(d->id));
+        json_object_put(j, "priority",
+                        json_integer_create(d->filter.priority));
+        json_object_put_string(j, "match", ds_cstr(&m));
+        json_object_put(j, "queue", json_integer_create(d->filter.queue));
+        json_array_add(arr, j);
+    }
+    ds_destroy(&m);
+    return arr;
+}
+
+static void
+nicsim_filters_format(struct ds *s, const struct nic_filter_dump *filters,
+                      size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct nic_filter_dump *d = &filters[i];
+        char port[16];
+
+        nic_port_to_string(d->port, port, sizeof port);
+        ds_put_format(s, "port=%s, id=%"PRIu32", priority=%"PRIu32", ",
+                      port, d->id, d->filter.priority);
+        nic_match_format(s, &d->filter.match);
+        ds_put_format(s, " queue=%"PRIu32"\n", d->filter.queue);
+    }
+}
+
 /* nicsim/dump-filters [--format text|json] NIC [PORT] */
 static void
 nicsim_unixctl_dump_filters(struct unixctl_conn *conn, int argc_,
                             const char *argv_[], void *aux OVS_UNUSED)
 {
     const char *argv[UNIXCTL_FORMAT_MAX_ARGS];
-    struct nic_filter_dump *filters;
-    struct json *arr = NULL;
     struct ds s = DS_EMPTY_INITIALIZER;
+    struct nic_filter_dump *filters;
     uint32_t only = UINT32_MAX;
+    struct json *j = NULL;
     struct nic *nic;
     bool json;
     size_t n;
@@ -700,43 +869,13 @@ nicsim_unixctl_dump_filters(struct unixctl_conn *conn, int argc_,
                                                    &only))) {
         return;
     }
-    nic_filter_dump(nic, &filters, &n);
-    arr = json ? json_array_create_empty() : NULL;
-    for (size_t i = 0; i < n; i++) {
-        const struct nic_filter_dump *d = &filters[i];
-        struct ds m = DS_EMPTY_INITIALIZER;
-        char port[16];
-
-        if (only != UINT32_MAX && d->port != only) {
-            continue;
-        }
-        nic_port_to_string(d->port, port, sizeof port);
-        nic_match_format(&m, &d->filter.match);
-        if (json) {
-            struct json *j = json_object_create();
-
-            json_object_put_string(j, "port", port);
-            json_object_put(j, "id", json_integer_create(d->id));
-            json_object_put(j, "priority",
-                            json_integer_create(d->filter.priority));
-            json_object_put_string(j, "match", ds_cstr(&m));
-            json_object_put(j, "queue",
-                            json_integer_create(d->filter.queue));
-            json_array_add(arr, j);
-        } else {
-            ds_put_format(&s, "port=%s, id=%"PRIu32", priority=%"PRIu32
-                          ", %s queue=%"PRIu32"\n", port, d->id,
-                          d->filter.priority, ds_cstr(&m),
-                          d->filter.queue);
-        }
-        ds_destroy(&m);
-    }
+    nicsim_filters_collect(nic, only, &filters, &n);
     if (json) {
-        unixctl_format_reply_json(conn, arr);
+        j = nicsim_filters_to_json(filters, n);
     } else {
-        unixctl_command_reply(conn, ds_cstr(&s));
+        nicsim_filters_format(&s, filters, n);
     }
-    ds_destroy(&s);
+    nicsim_unixctl_reply_format(conn, json, j, &s);
     free(filters);
 }
 

@@ -16,6 +16,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
 #include "openvswitch/ofpbuf.h"
+#include "openvswitch/shash.h"
 #include "simap.h"
 #include "unixctl.h"
 #include "util.h"
@@ -30,11 +31,71 @@
     "request queued to done, every add, modify and delete, including the " \
     "offload thread's idle sleep of up to 64 ms"
 
+/* What offload/show adds to the engine's own snapshot, read once. */
+struct offload_unixctl_show {
+    bool dp_latency;            /* dpif-netdev has measured some. */
+    uint64_t dp_cma_us, dp_ema_us;
+    int interval_ms;
+    struct json *config_errors; /* Array of strings. */
+};
+
+static void
+offload_unixctl_show_collect(struct offload_unixctl_show *show)
+{
+    show->dp_latency = netdev_offload_nic_datapath_latency(
+        &show->dp_cma_us, &show->dp_ema_us);
+    show->interval_ms = netdev_offload_nic_get_interval();
+    show->config_errors = offload_config_errors_json();
+}
+
+/* Adds 'show' to offload_engine_show_json()'s object 'j'; the errors go
+ * with it. */
+static void
+offload_unixctl_show_to_json(struct json *j,
+                             struct offload_unixctl_show *show)
+{
+    json_object_put(j, "rebalance_interval_ms",
+                    json_integer_create(show->interval_ms));
+    if (show->dp_latency) {
+        struct json *dp = json_object_create();
+
+        json_object_put(dp, "avg_us", json_integer_create(show->dp_cma_us));
+        json_object_put(dp, "recent_avg_us",
+                        json_integer_create(show->dp_ema_us));
+        json_object_put_string(dp, "measures",
+                               OFFLOAD_UNIXCTL_DP_LATENCY_MEASURES);
+        json_object_put(j, "datapath_queue_latency", dp);
+    }
+    json_object_put(j, "config_errors", show->config_errors);
+    show->config_errors = NULL;
+}
+
+static void
+offload_unixctl_show_format(struct ds *s,
+                            const struct offload_unixctl_show *show)
+{
+    const struct json_array *errors = json_array(show->config_errors);
+
+    if (show->dp_latency) {
+        ds_put_format(s, "latency, dpif-netdev's offload queue (as "
+                      "dpctl/offload-stats-show): avg=%"PRIu64"us "
+                      "recent avg=%"PRIu64"us\n  (%s)\n",
+                      show->dp_cma_us, show->dp_ema_us,
+                      OFFLOAD_UNIXCTL_DP_LATENCY_MEASURES);
+    }
+    ds_put_format(s, "rebalance interval: %d ms\n", show->interval_ms);
+    for (size_t i = 0; i < errors->n; i++) {
+        ds_put_format(s, "config error: %s\n",
+                      json_string(errors->elems[i]));
+    }
+}
+
 static void
 offload_unixctl_show(struct unixctl_conn *conn, int argc_,
                      const char *argv_[], void *aux OVS_UNUSED)
 {
     const char *argv[UNIXCTL_FORMAT_MAX_ARGS];
+    struct offload_unixctl_show show;
     bool json;
     int argc;
 
@@ -46,43 +107,21 @@ offload_unixctl_show(struct unixctl_conn *conn, int argc_,
                                     "[--format text|json]");
         return;
     }
-    uint64_t dp_cma_us, dp_ema_us;
-    bool dp_latency = netdev_offload_nic_datapath_latency(&dp_cma_us,
-                                                             &dp_ema_us);
+    offload_unixctl_show_collect(&show);
     if (json) {
         struct json *j = offload_engine_show_json();
 
-        json_object_put(j, "rebalance_interval_ms", json_integer_create(
-                            netdev_offload_nic_get_interval()));
-        if (dp_latency) {
-            struct json *dp = json_object_create();
-
-            json_object_put(dp, "avg_us", json_integer_create(dp_cma_us));
-            json_object_put(dp, "recent_avg_us",
-                            json_integer_create(dp_ema_us));
-            json_object_put_string(dp, "measures",
-                                   OFFLOAD_UNIXCTL_DP_LATENCY_MEASURES);
-            json_object_put(j, "datapath_queue_latency", dp);
-        }
-        json_object_put(j, "config_errors", offload_config_errors_json());
+        offload_unixctl_show_to_json(j, &show);
         unixctl_format_reply_json(conn, j);
     } else {
         struct ds s = DS_EMPTY_INITIALIZER;
 
         offload_engine_show(&s);
-        if (dp_latency) {
-            ds_put_format(&s, "latency, dpif-netdev's offload queue (as "
-                          "dpctl/offload-stats-show): avg=%"PRIu64"us "
-                          "recent avg=%"PRIu64"us\n  (%s)\n",
-                          dp_cma_us, dp_ema_us,
-                          OFFLOAD_UNIXCTL_DP_LATENCY_MEASURES);
-        }
-        ds_put_format(&s, "rebalance interval: %d ms\n",
-                      netdev_offload_nic_get_interval());
-        offload_config_format_errors(&s);
+        offload_unixctl_show_format(&s, &show);
         unixctl_command_reply(conn, ds_cstr(&s));
         ds_destroy(&s);
     }
+    json_destroy(show.config_errors);
 }
 
 static bool
@@ -94,6 +133,55 @@ offload_unixctl_valid_state(const char *name)
         }
     }
     return false;
+}
+
+/* Members of the JSON object 'obj', which has them. */
+static const char *
+offload_unixctl_string(const struct json *obj, const char *name)
+{
+    return json_string(shash_find_data(json_object(obj), name));
+}
+
+static uint64_t
+offload_unixctl_u64(const struct json *obj, const char *name)
+{
+    return json_integer(shash_find_data(json_object(obj), name));
+}
+
+/* Renders the text of offload/flows from offload_engine_flows_json()'s
+ * array 'flows', so that both formats come from the one snapshot: a line
+ * per flow. */
+static void
+offload_unixctl_flows_format(struct ds *s, const struct json *flows)
+{
+    const struct json_array *a = json_array(flows);
+
+    for (size_t i = 0; i < a->n; i++) {
+        const struct json *f = a->elems[i];
+        const char *reason = offload_unixctl_string(f, "reason");
+        const char *detail = offload_unixctl_string(f, "detail");
+
+        ds_put_format(s, "ufid:%s %s", offload_unixctl_string(f, "ufid"),
+                      offload_unixctl_string(f, "state"));
+        if (strcmp(reason, offload_reason_name(OFFLOAD_REASON_NONE))) {
+            ds_put_format(s, " reason=%s", reason);
+            if (detail[0]) {
+                ds_put_format(s, "(%s)", detail);
+            }
+        }
+        ds_put_format(s, " nic=%s", offload_unixctl_string(f, "nic_port"));
+        if (shash_find(json_object(f), "rule")) {
+            ds_put_format(s, " rule=%"PRIu64,
+                          offload_unixctl_u64(f, "rule"));
+        }
+        ds_put_format(s, " queue=%s hw_packets:%"PRIu64" hw_bytes:%"PRIu64
+                      " pps:%.0f actions:%s\n",
+                      offload_unixctl_string(f, "queue"),
+                      offload_unixctl_u64(f, "hw_packets"),
+                      offload_unixctl_u64(f, "hw_bytes"),
+                      json_real(shash_find_data(json_object(f), "pps")),
+                      offload_unixctl_string(f, "actions"));
+    }
 }
 
 static void
@@ -124,14 +212,17 @@ offload_unixctl_flows(struct unixctl_conn *conn, int argc_,
             return;
         }
     }
+
+    struct json *flows = offload_engine_flows_json(filter);
     if (json) {
-        unixctl_format_reply_json(conn, offload_engine_flows_json(filter));
+        unixctl_format_reply_json(conn, flows);
     } else {
         struct ds s = DS_EMPTY_INITIALIZER;
 
-        offload_engine_flows(&s, filter);
+        offload_unixctl_flows_format(&s, flows);
         unixctl_command_reply(conn, ds_cstr(&s));
         ds_destroy(&s);
+        json_destroy(flows);
     }
 }
 
@@ -251,13 +342,66 @@ struct offload_unixctl_verify {
     bool json;
 };
 
+/* A finished verification's figures, derived from its report once. */
+struct offload_unixctl_verify_result {
+    const struct offload_verify_report *r;
+    size_t compared;
+    size_t differences;
+    enum offload_verify_verdict verdict;
+};
+
+static struct json *
+offload_unixctl_verify_to_json(const struct offload_unixctl_verify_result *v)
+{
+    const struct offload_verify_report *r = v->r;
+    struct json *j = json_object_create();
+    struct json *ex = json_array_create_empty();
+
+    json_object_put(j, "samples", json_integer_create(r->n_samples));
+    json_object_put(j, "flow_gone", json_integer_create(r->n_unknown));
+    json_object_put(j, "compared", json_integer_create(v->compared));
+    json_object_put(j, "differences", json_integer_create(v->differences));
+    json_object_put_string(j, "verdict",
+                           offload_verify_verdict_name(v->verdict));
+    for (int i = 0; i < OFFLOAD_VERIFY_N_OUTCOMES; i++) {
+        json_object_put(j, offload_verify_outcome_name(i),
+                        json_integer_create(r->counts[i]));
+    }
+    for (size_t i = 0; i < r->n_examples; i++) {
+        json_array_add(ex, json_string_create(r->examples[i]));
+    }
+    json_object_put(j, "examples", ex);
+    return j;
+}
+
+static void
+offload_unixctl_verify_format(struct ds *s,
+                              const struct offload_unixctl_verify_result *v)
+{
+    const struct offload_verify_report *r = v->r;
+
+    ds_put_format(s, "samples: %"PRIuSIZE" (flow gone meanwhile or not "
+                  "the engine's rule: %"PRIuSIZE")\n", r->n_samples,
+                  r->n_unknown);
+    ds_put_format(s, "compared: %"PRIuSIZE"\n", v->compared);
+    ds_put_format(s, "differences: %"PRIuSIZE"\n", v->differences);
+    for (int i = 0; i < OFFLOAD_VERIFY_N_OUTCOMES; i++) {
+        ds_put_format(s, "  %-14s %"PRIuSIZE"\n",
+                      offload_verify_outcome_name(i), r->counts[i]);
+    }
+    for (size_t i = 0; i < r->n_examples; i++) {
+        ds_put_format(s, "%s\n", r->examples[i]);
+    }
+    ds_put_format(s, "verdict: %s\n",
+                  offload_verify_verdict_name(v->verdict));
+}
+
 static void
 offload_unixctl_verify_done(const struct offload_verify_report *r,
                             void *v_)
 {
     struct offload_unixctl_verify *v = v_;
     struct unixctl_conn *conn = v->conn;
-    bool json = v->json;
 
     if (!r) {
         /* Cancelled at exit: the connection goes with the server. */
@@ -265,55 +409,31 @@ offload_unixctl_verify_done(const struct offload_verify_report *r,
         return;
     }
 
-    size_t diffs = offload_verify_report_differences(r);
-    size_t compared = offload_verify_report_compared(r);
-    enum offload_verify_verdict verdict = offload_verify_report_verdict(r);
-    struct ds s = DS_EMPTY_INITIALIZER;
-
-    /* Text, also for an error reply. */
-    ds_put_format(&s, "samples: %"PRIuSIZE" (flow gone meanwhile or not "
-                  "the engine's rule: %"PRIuSIZE")\n", r->n_samples,
-                  r->n_unknown);
-    ds_put_format(&s, "compared: %"PRIuSIZE"\n", compared);
-    ds_put_format(&s, "differences: %"PRIuSIZE"\n", diffs);
-    for (int i = 0; i < OFFLOAD_VERIFY_N_OUTCOMES; i++) {
-        ds_put_format(&s, "  %-14s %"PRIuSIZE"\n",
-                      offload_verify_outcome_name(i), r->counts[i]);
-    }
-    for (size_t i = 0; i < r->n_examples; i++) {
-        ds_put_format(&s, "%s\n", r->examples[i]);
-    }
-    ds_put_format(&s, "verdict: %s\n", offload_verify_verdict_name(verdict));
-
-    if (verdict == OFFLOAD_VERIFY_NO_VERDICT) {
-        /* "differences: 0" over no comparison would read as a pass: fail
-         * the command instead, with what was seen. */
-        ds_put_cstr(&s, "no packet compared: no verdict (no traffic hit "
-                    "a fully offloaded flow of the engine)");
-        unixctl_command_reply_error(conn, ds_cstr(&s));
-    } else if (json) {
-        struct json *j = json_object_create();
-        struct json *ex = json_array_create_empty();
-
-        json_object_put(j, "samples", json_integer_create(r->n_samples));
-        json_object_put(j, "flow_gone", json_integer_create(r->n_unknown));
-        json_object_put(j, "compared", json_integer_create(compared));
-        json_object_put(j, "differences", json_integer_create(diffs));
-        json_object_put_string(j, "verdict",
-                               offload_verify_verdict_name(verdict));
-        for (int i = 0; i < OFFLOAD_VERIFY_N_OUTCOMES; i++) {
-            json_object_put(j, offload_verify_outcome_name(i),
-                            json_integer_create(r->counts[i]));
-        }
-        for (size_t i = 0; i < r->n_examples; i++) {
-            json_array_add(ex, json_string_create(r->examples[i]));
-        }
-        json_object_put(j, "examples", ex);
-        unixctl_format_reply_json(conn, j);
+    struct offload_unixctl_verify_result result = {
+        .r = r,
+        .compared = offload_verify_report_compared(r),
+        .differences = offload_verify_report_differences(r),
+        .verdict = offload_verify_report_verdict(r),
+    };
+    if (v->json && result.verdict != OFFLOAD_VERIFY_NO_VERDICT) {
+        unixctl_format_reply_json(conn,
+                                  offload_unixctl_verify_to_json(&result));
     } else {
-        unixctl_command_reply(conn, ds_cstr(&s));
+        struct ds s = DS_EMPTY_INITIALIZER;
+
+        offload_unixctl_verify_format(&s, &result);
+        if (result.verdict == OFFLOAD_VERIFY_NO_VERDICT) {
+            /* "differences: 0" over no comparison would read as a pass:
+             * fail the command instead, with what was seen (as text, the
+             * form of an error reply). */
+            ds_put_cstr(&s, "no packet compared: no verdict (no traffic "
+                        "hit a fully offloaded flow of the engine)");
+            unixctl_command_reply_error(conn, ds_cstr(&s));
+        } else {
+            unixctl_command_reply(conn, ds_cstr(&s));
+        }
+        ds_destroy(&s);
     }
-    ds_destroy(&s);
     free(v);
 }
 
