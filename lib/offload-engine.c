@@ -1189,24 +1189,6 @@ offload_engine_sorted(struct offload_engine *e, size_t *n)
     return flows;
 }
 
-void
-offload_engine_flows(struct ds *s, const char *filter)
-{
-    struct offload_engine *e = offload_engine_get();
-    size_t n;
-
-    ovs_mutex_lock(&e->mutex);
-    struct offload_flow **flows = offload_engine_sorted(e, &n);
-    for (size_t i = 0; i < n; i++) {
-        if (offload_flow_passes(flows[i], filter)) {
-            offload_flow_format_line(s, flows[i]);
-            ds_put_char(s, '\n');
-        }
-    }
-    free(flows);
-    ovs_mutex_unlock(&e->mutex);
-}
-
 struct json *
 offload_engine_flows_json(const char *filter)
 {

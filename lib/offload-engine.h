@@ -115,7 +115,6 @@ uint64_t offload_engine_n_installed(const struct nic *);
  * state name. */
 void offload_engine_show(struct ds *);
 struct json *offload_engine_show_json(void);
-void offload_engine_flows(struct ds *, const char *state_filter);
 struct json *offload_engine_flows_json(const char *state_filter);
 /* Writes why the flow is where it is to 's' (text) or '*jsonp'; both may
  * be NULL to only test for the flow.  Returns false if no such flow. */

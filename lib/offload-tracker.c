@@ -220,30 +220,6 @@ offload_flow_queue(const struct offload_flow *flow, char *buf, size_t size)
 }
 
 void
-offload_flow_format_line(struct ds *s, const struct offload_flow *flow)
-{
-    odp_format_ufid(&flow->ufid, s);
-    ds_put_format(s, " %s", offload_state_name(flow->state));
-    if (flow->reason != OFFLOAD_REASON_NONE) {
-        ds_put_format(s, " reason=%s", offload_reason_name(flow->reason));
-        if (flow->detail[0]) {
-            ds_put_format(s, "(%s)", flow->detail);
-        }
-    }
-    ds_put_cstr(s, " nic=");
-    offload_flow_format_nic_port(s, flow);
-    if (flow->installed) {
-        ds_put_format(s, " rule=%"PRIu32, flow->rule_id);
-    }
-    char qbuf[16];
-    ds_put_format(s, " queue=%s", offload_flow_queue(flow, qbuf, sizeof qbuf));
-    ds_put_format(s, " hw_packets:%"PRIu64" hw_bytes:%"PRIu64" pps:%.0f",
-                  flow->hw_packets, flow->hw_bytes, flow->rate.pps);
-    ds_put_cstr(s, " actions:");
-    format_odp_actions(s, flow->actions, flow->actions_len, NULL);
-}
-
-void
 offload_flow_explain(struct ds *s, const struct offload_flow *flow)
 {
     ds_put_cstr(s, "flow: ");

@@ -119,7 +119,6 @@ uint64_t offload_flow_cookie(const struct offload_flow *);
 uint64_t offload_flow_total_packets(const struct offload_flow *);
 
 /* Formatting, for offload/flows and offload/explain. */
-void offload_flow_format_line(struct ds *, const struct offload_flow *);
 void offload_flow_explain(struct ds *, const struct offload_flow *);
 struct json *offload_flow_to_json(const struct offload_flow *);
 

@@ -217,17 +217,6 @@ offload_config_wait(void)
     }
 }
 
-void
-offload_config_format_errors(struct ds *s)
-{
-    const struct shash_node **nodes = shash_sort(&config_errors);
-
-    for (size_t i = 0; i < shash_count(&config_errors); i++) {
-        ds_put_format(s, "config error: %s\n", (char *) nodes[i]->data);
-    }
-    free(nodes);
-}
-
 struct json *
 offload_config_errors_json(void)
 {

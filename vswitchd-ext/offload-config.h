@@ -15,7 +15,6 @@ void offload_config_run(void);
 void offload_config_wait(void);
 
 /* Rejected values still in the database, for offload/show. */
-void offload_config_format_errors(struct ds *);
 struct json *offload_config_errors_json(void);
 
 #endif /* offload-config.h */
