@@ -282,11 +282,22 @@ do_ping() {
     esac
 }
 
+# One ping A -> B answered, or 10 tries.
+warm_up() {
+    local i
+    for i in $(seq 10); do
+        inns $1 ping -c 1 -W 2 $(vm_ip $2) >/dev/null 2>&1 && return 0
+    done
+    return 1
+}
+
 # iperf3 A -> B (server in B): prints "OK BITS_PER_S BYTES", or "BLOCKED"
 # when no test ran.  The server is stopped by the pid it wrote, so that a
 # run never touches another run's iperf3.
 do_iperf() {
-    local a=$1 b=$2 secs=$3 json pidfile=$lab/iperf3-$b.pid i
+    local a=$1 b=$2 secs=$3 json pidfile i pid
+    # Apart: "local" expands all its words before assigning any.
+    pidfile=$lab/iperf3-$b.pid
     rm -f "$pidfile"
     inns $b iperf3 -s -1 -D -B $(vm_ip $b) -I "$pidfile" >/dev/null 2>&1
     # Until it listens (at most 5 s), not for a fixed time.
@@ -297,8 +308,10 @@ do_iperf() {
     done
     json=$(inns $a timeout $((secs + 10)) iperf3 -c $(vm_ip $b) -t $secs \
            --connect-timeout 2000 -J 2>/dev/null)
-    if [ -s "$pidfile" ]; then
-        kill "$(cat "$pidfile")" 2>/dev/null
+    # A one-off server that ended removed its pidfile itself.
+    pid=$(cat "$pidfile" 2>/dev/null)
+    if [ -n "$pid" ]; then
+        kill "$pid" 2>/dev/null
         rm -f "$pidfile"
     fi
     echo "$json" | python3 -c '
@@ -337,9 +350,12 @@ run_setup() {                   # run_setup SETUP -> writes $lab/SETUP.json
     for p in $pids; do cpu0="$cpu0 $(cpu_ticks $p | tr ' ' ,)"; done
     local t0=$(date +%s.%N)
 
-    # Allowed: same host and across hosts.
+    # Allowed: same host and across hosts.  Each pair first gets one
+    # reply (up to 10 tries of 2 s), so that the measured pings do not
+    # include setting up its flows on a slow (e.g. sanitizer-built) path.
     for test in "vm1 vm2 same-host" "vm1 vm3 cross-host"; do
         set -- $test
+        warm_up $1 $2
         local p=$(do_ping $1 $2 $pings) i=$(do_iperf $1 $2 $seconds)
         say "  $setup $3 $1->$2: ping $p; iperf3 $i"
         results="$results $3:$1:$2:ping:${p// /:} $3:$1:$2:iperf:${i// /:}"
