@@ -32,8 +32,7 @@ nic_get_be16(const struct nic_cursor *c, size_t at)
     return v;
 }
 
-static void nic_parse_l4(struct nic_cursor *, struct nic_flow_key *,
-                         struct nic_parse_offsets *);
+static void nic_parse_l4(const struct nic_cursor *, struct nic_flow_key *);
 static enum nic_parse_status nic_parse_udp_tunnel(struct nic_cursor *,
                                                   struct nic_flow_key *,
                                                   struct nic_parse_offsets *);
@@ -82,7 +81,7 @@ nic_parse_ipv4(struct nic_cursor *c, struct nic_flow_key *key,
     c->ofs += ihl;
     ofs->l4 = c->ofs;
     if (!(key->nw_frag & NIC_FRAG_LATER)) {
-        nic_parse_l4(c, key, ofs);
+        nic_parse_l4(c, key);
         return nic_parse_udp_tunnel(c, key, ofs);
     }
     return NIC_PARSE_OK;
@@ -158,7 +157,7 @@ nic_parse_ipv6(struct nic_cursor *c, struct nic_flow_key *key,
     }
     key->nw_proto = nh;
     ofs->l4 = c->ofs;
-    nic_parse_l4(c, key, ofs);
+    nic_parse_l4(c, key);
     return nic_parse_udp_tunnel(c, key, ofs);
 }
 
@@ -215,8 +214,7 @@ nic_parse_udp_tunnel(struct nic_cursor *c, struct nic_flow_key *key,
  * the IP version (ICMP in IPv6 is ICMP to OVS), and left zero when the
  * header is too short -- which is not an error for OVS either. */
 static void
-nic_parse_l4(struct nic_cursor *c, struct nic_flow_key *key,
-             struct nic_parse_offsets *ofs OVS_UNUSED)
+nic_parse_l4(const struct nic_cursor *c, struct nic_flow_key *key)
 {
     switch (key->nw_proto) {
     case IPPROTO_TCP:
