@@ -295,15 +295,17 @@ warm_up() {
 # when no test ran.  The server is stopped by the pid it wrote, so that a
 # run never touches another run's iperf3.
 do_iperf() {
-    local a=$1 b=$2 secs=$3 json pidfile i pid
+    local a=$1 b=$2 secs=$3 json pidfile pid deadline
     # Apart: "local" expands all its words before assigning any.
     pidfile=$lab/iperf3-$b.pid
     rm -f "$pidfile"
     inns $b iperf3 -s -1 -D -B $(vm_ip $b) -I "$pidfile" >/dev/null 2>&1
-    # Until it listens (at most 5 s), not for a fixed time.
-    for i in $(seq 50); do
-        [ -s "$pidfile" ] && inns $b ss -Hltn "src $(vm_ip $b):5201" \
-            | grep -q . && break
+    # Until it listens (at most 30 s of wall clock, however slow the
+    # machine), not for a fixed time or number of tries.
+    deadline=$(( $(date +%s) + 30 ))
+    until [ -s "$pidfile" ] && inns $b ss -Hltn "src $(vm_ip $b):5201" \
+            | grep -q .; do
+        [ "$(date +%s)" -lt $deadline ] || break
         sleep 0.1
     done
     json=$(inns $a timeout $((secs + 10)) iperf3 -c $(vm_ip $b) -t $secs \
