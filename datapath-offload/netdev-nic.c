@@ -796,6 +796,44 @@ netdev_nic_ref_port(const struct netdev *netdev, struct nic **nicp,
     return ok;
 }
 
+void
+netdev_nic_list_ports(struct netdev_nic_port **portsp, size_t *n)
+{
+    struct netdev_nic_port *ports = NULL;
+    size_t allocated = 0;
+    struct netdev_nic *dev;
+
+    *n = 0;
+    ovs_mutex_lock(&netdev_nic_list_mutex);
+    LIST_FOR_EACH (dev, list_node, &netdev_nic_list) {
+        struct nic *nic;
+
+        ovs_mutex_lock(&dev->mutex);
+        if (dev->nic && !nic_ref(dev->nic, &nic)) {
+            if (*n >= allocated) {
+                ports = x2nrealloc(ports, &allocated, sizeof *ports);
+            }
+            ports[*n].name = xstrdup(netdev_get_name(&dev->up));
+            ports[*n].nic = nic;
+            ports[*n].port = dev->conf.port;
+            (*n)++;
+        }
+        ovs_mutex_unlock(&dev->mutex);
+    }
+    ovs_mutex_unlock(&netdev_nic_list_mutex);
+    *portsp = ports;
+}
+
+void
+netdev_nic_ports_free(struct netdev_nic_port *ports, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(ports[i].name);
+        nic_close(ports[i].nic);
+    }
+    free(ports);
+}
+
 static const struct netdev_class netdev_nic_class = {
     .type = "nic",              /* Replaced per NIC type on registration. */
     .is_pmd = false,

@@ -7,6 +7,7 @@
  * netdev type per registered NIC type, e.g. "nicsim"). */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct netdev;
@@ -27,5 +28,17 @@ bool netdev_nic_get_port(const struct netdev *, struct nic **,
  * nic_close(). */
 bool netdev_nic_ref_port(const struct netdev *, struct nic **,
                          uint32_t *port);
+
+/* One configured NIC port, for status publishing. */
+struct netdev_nic_port {
+    char *name;                 /* The netdev's (OVS interface's) name. */
+    struct nic *nic;            /* A reference the list owns. */
+    uint32_t port;              /* NIC port number. */
+};
+
+/* Returns every configured NIC port in '*portsp' (malloc'd) and their
+ * number in '*n'; netdev_nic_ports_free() frees them. */
+void netdev_nic_list_ports(struct netdev_nic_port **portsp, size_t *n);
+void netdev_nic_ports_free(struct netdev_nic_port *, size_t n);
 
 #endif /* netdev-nic.h */

@@ -4,6 +4,10 @@ sbin_PROGRAMS += vswitchd-ext/ovs-vswitchd-offload
 vswitchd_ext_ovs_vswitchd_offload_SOURCES = \
 	vswitchd-ext/offload-config.c \
 	vswitchd-ext/offload-config.h \
+	vswitchd-ext/offload-db.c \
+	vswitchd-ext/offload-db.h \
+	vswitchd-ext/offload-status.c \
+	vswitchd-ext/offload-status.h \
 	vswitchd-ext/offload-providers.c \
 	vswitchd-ext/offload-providers.h \
 	vswitchd-ext/nicsim-unixctl.c \
@@ -17,6 +21,7 @@ vswitchd_ext_ovs_vswitchd_offload_SOURCES = \
 # OVS's bridge and system-stats objects come from the OVS build tree; our
 # main() replaces only OVS's ovs-vswitchd.c.
 vswitchd_ext_ovs_vswitchd_offload_LDADD = \
-	datapath-offload/libdpoffload.a $(OFFLOAD_LIB_LIBS) \
+	datapath-offload/libdpoffload.a ovsdb-schema/libofflodb.a \
+	$(OFFLOAD_LIB_LIBS) \
 	$(OVS_VSWITCHD_OBJS) $(OVS_LIBS)
 dist_man_MANS += vswitchd-ext/ovs-vswitchd-offload.8

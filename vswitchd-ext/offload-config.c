@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The extension's configuration from OVSDB, validated, the last good
- * values kept. */
+ * values kept: the Offload database first, then the deprecated
+ * Open_vSwitch other_config keys. */
 #include <config.h>
 
 #include "vswitchd-ext/offload-config.h"
@@ -21,11 +22,28 @@
 #include "sset.h"
 #include "util.h"
 #include "vswitch-idl.h"
+#include "vswitchd-ext/offload-db.h"
+#include "vswitchd-ext/offload-status.h"
+#include "ovsdb-schema/offload-idl.h"
 
 VLOG_DEFINE_THIS_MODULE(offload_config);
 
 static struct ovsdb_idl *idl;
 static unsigned int idl_seqno;
+static unsigned int offload_idl_seqno;
+static bool offload_idl_served;
+
+/* Deprecated keys already logged as such (once per process). */
+static struct sset deprecated_logged = SSET_INITIALIZER(&deprecated_logged);
+
+/* Interfaces in Open_vSwitch now, for Port status. */
+static struct sset ovs_interfaces = SSET_INITIALIZER(&ovs_interfaces);
+
+/* Where each port's policy came from: name -> "database",
+ * "other_config" (absent: default). */
+static struct shash port_sources = SHASH_INITIALIZER(&port_sources);
+
+static void offload_config_db_clear(void);
 
 /* "TABLE:KEY" -> message, for values rejected and still configured. */
 static struct shash config_errors = SHASH_INITIALIZER(&config_errors);
@@ -48,6 +66,20 @@ offload_config_destroy(void)
     ovsdb_idl_destroy(idl);
     idl = NULL;
     shash_clear_free_data(&config_errors);
+    shash_clear(&port_sources);
+    offload_config_db_clear();
+    sset_clear(&deprecated_logged);
+    sset_clear(&ovs_interfaces);
+}
+
+/* Says once that 'what' is deprecated and what replaces it. */
+static void
+offload_config_deprecated(const char *what, const char *instead)
+{
+    if (sset_add(&deprecated_logged, what)) {
+        VLOG_WARN("%s is deprecated: %s (see ovs-offload.conf.db(5))",
+                  what, instead);
+    }
 }
 
 /* Records that 'value' of 'key' was rejected ('msg'), logging it once. */
@@ -71,15 +103,32 @@ offload_config_accept(const char *key)
     free(shash_find_and_delete(&config_errors, key));
 }
 
-/* Parses a number in [min, max] from other_config 'key'.  Keeps '*value'
- * if the key is absent (then 'dflt' applies) or bad. */
+/* Sets '*value' from the Offload database's 'db_value' if it has one
+ * (the schema constrains it), else parses a number in [min, max] from
+ * the deprecated other_config 'key', keeping '*value' if that is bad;
+ * else 'dflt' applies. */
 static void
-offload_config_number(const struct smap *oc, const char *key, double min,
+offload_config_number(const double *db_value, const char *column,
+                      const struct smap *oc, const char *key, double min,
                       double max, double dflt, double *value)
 {
     const char *s = smap_get(oc, key);
     char *end;
 
+    if (db_value) {
+        *value = *db_value;
+        offload_config_accept(key);
+        return;
+    }
+    if (s) {
+        char *what = xasprintf("Open_vSwitch other_config:%s", key);
+        char *instead = xasprintf("set column %s of the Offload table",
+                                  column);
+
+        offload_config_deprecated(what, instead);
+        free(instead);
+        free(what);
+    }
     if (!s) {
         *value = dflt;
         offload_config_accept(key);
@@ -97,6 +146,62 @@ offload_config_number(const struct smap *oc, const char *key, double min,
     }
 }
 
+/* What the Offload database last said, kept while it is not served so
+ * that a restarting ovsdb-server does not flip the configuration back to
+ * the deprecated keys; empty until it is first served. */
+struct offload_config_db {
+    char *policy;                       /* NULL: not set. */
+    bool has_min_pps, has_hysteresis;
+    double min_pps, hysteresis;
+    bool has_rebalance_interval;
+    double rebalance_interval;
+    int stats_interval;                 /* 0: not set. */
+    struct shash ports;                 /* Port name -> "true"/"false". */
+};
+
+static struct offload_config_db db_config = {
+    .ports = SHASH_INITIALIZER(&db_config.ports),
+};
+
+static void
+offload_config_db_read(void)
+{
+    const struct offrec_offload *row;
+    const struct offrec_port *port;
+    struct ovsdb_idl *oidl = offload_db_idl();
+
+    if (!oidl || !offload_db_is_served()) {
+        return;
+    }
+    row = offrec_offload_first(oidl);
+    free(db_config.policy);
+    db_config.policy = row && row->policy ? xstrdup(row->policy) : NULL;
+    db_config.has_min_pps = row && row->min_pps;
+    db_config.min_pps = db_config.has_min_pps ? *row->min_pps : 0;
+    db_config.has_hysteresis = row && row->hysteresis;
+    db_config.hysteresis = db_config.has_hysteresis ? *row->hysteresis : 0;
+    db_config.has_rebalance_interval = row && row->rebalance_interval;
+    db_config.rebalance_interval = (db_config.has_rebalance_interval
+                                    ? *row->rebalance_interval : 0);
+    db_config.stats_interval = (row && row->stats_interval
+                                ? *row->stats_interval : 0);
+    shash_clear(&db_config.ports);
+    OFFREC_PORT_FOR_EACH (port, oidl) {
+        if (port->offload) {
+            shash_replace(&db_config.ports, port->name,
+                          *port->offload ? "true" : "false");
+        }
+    }
+}
+
+static void
+offload_config_db_clear(void)
+{
+    free(db_config.policy);
+    db_config.policy = NULL;
+    shash_clear(&db_config.ports);
+}
+
 static void
 offload_config_apply_global(const struct smap *oc)
 {
@@ -107,21 +212,35 @@ offload_config_apply_global(const struct smap *oc)
     cfg.enabled = smap_get_bool(oc, "hw-offload", false);
 
     s = smap_get(oc, "offload-policy");
-    if (!s) {
+    if (db_config.policy
+        && offload_policy_from_string(db_config.policy, &cfg.policy)) {
+        offload_config_accept("offload-policy");
+    } else if (!s) {
         cfg.policy = OFFLOAD_POLICY_VALUE;
         offload_config_accept("offload-policy");
-    } else if (offload_policy_from_string(s, &cfg.policy)) {
-        offload_config_accept("offload-policy");
     } else {
-        offload_config_reject("offload-policy", s,
-                              "expected \"value\" or \"first-come\"");
+        offload_config_deprecated("Open_vSwitch other_config:offload-policy",
+                                  "set column policy of the Offload table");
+        if (offload_policy_from_string(s, &cfg.policy)) {
+            offload_config_accept("offload-policy");
+        } else {
+            offload_config_reject("offload-policy", s,
+                                  "expected \"value\" or \"first-come\"");
+        }
     }
-    offload_config_number(oc, "offload-min-pps", 0, 1e12, 0, &cfg.min_pps);
-    offload_config_number(oc, "offload-hysteresis", 1, 100,
+    offload_config_number(db_config.has_min_pps ? &db_config.min_pps : NULL,
+                          "min_pps",
+                          oc, "offload-min-pps", 0, 1e12, 0, &cfg.min_pps);
+    offload_config_number(db_config.has_hysteresis
+                          ? &db_config.hysteresis : NULL, "hysteresis",
+                          oc, "offload-hysteresis", 1, 100,
                           OFFLOAD_DEFAULT_HYSTERESIS, &cfg.hysteresis);
 
     double interval = netdev_offload_nic_get_interval();
-    offload_config_number(oc, "offload-rebalance-interval",
+    offload_config_number(db_config.has_rebalance_interval
+                          ? &db_config.rebalance_interval : NULL,
+                          "rebalance_interval",
+                          oc, "offload-rebalance-interval",
                           NETDEV_OFFLOAD_MIN_INTERVAL,
                           NETDEV_OFFLOAD_MAX_INTERVAL,
                           NETDEV_OFFLOAD_DEFAULT_INTERVAL, &interval);
@@ -162,12 +281,38 @@ offload_config_apply_interfaces(void)
     const struct ovsrec_interface *iface;
     struct sset present = SSET_INITIALIZER(&present);
     struct sset now = SSET_INITIALIZER(&now);
+    struct shash_node *node;
 
+    /* The database's Port rows first: they override other_config. */
+    shash_clear(&port_sources);
+    SHASH_FOR_EACH (node, &db_config.ports) {
+        shash_replace(&port_sources, node->name, "database");
+        if (!strcmp(node->data, "false")) {
+            sset_add(&now, node->name);
+        }
+    }
+
+    sset_clear(&ovs_interfaces);
     OVSREC_INTERFACE_FOR_EACH (iface, idl) {
         const char *s = smap_get(&iface->other_config, "offload");
         char *key = xasprintf("%s:offload", iface->name);
 
         sset_add(&present, iface->name);
+        sset_add(&ovs_interfaces, iface->name);
+        if (shash_find(&port_sources, iface->name)) {
+            offload_config_accept(key);
+            free(key);
+            continue;
+        }
+        if (s) {
+            char *what = xasprintf("Interface %s other_config:offload",
+                                   iface->name);
+
+            shash_replace(&port_sources, iface->name, "other_config");
+            offload_config_deprecated(what, "use ovs-offloadctl "
+                                      "exclude-port or include-port");
+            free(what);
+        }
         if (!s || !strcmp(s, "true")) {
             offload_config_accept(key);
         } else if (!strcmp(s, "false")) {
@@ -193,20 +338,32 @@ offload_config_apply_interfaces(void)
 void
 offload_config_run(void)
 {
+    struct ovsdb_idl *oidl = offload_db_idl();
+
     if (!idl) {
         return;
     }
     ovsdb_idl_run(idl);
-    if (ovsdb_idl_get_seqno(idl) == idl_seqno) {
+
+    /* Either database changing, or the Offload one coming or going,
+     * changes what is in force. */
+    unsigned int oseqno = oidl ? ovsdb_idl_get_seqno(oidl) : 0;
+    bool served = offload_db_is_served();
+    if (ovsdb_idl_get_seqno(idl) == idl_seqno
+        && oseqno == offload_idl_seqno && served == offload_idl_served) {
         return;
     }
     idl_seqno = ovsdb_idl_get_seqno(idl);
+    offload_idl_seqno = oseqno;
+    offload_idl_served = served;
+    offload_config_db_read();
 
     const struct ovsrec_open_vswitch *ovs = ovsrec_open_vswitch_first(idl);
     if (ovs) {
         offload_config_apply_global(&ovs->other_config);
     }
     offload_config_apply_interfaces();
+    offload_status_poke();
 }
 
 void
@@ -228,4 +385,60 @@ offload_config_errors_json(void)
     }
     free(nodes);
     return array;
+}
+
+/* Writes into 'status' what is in force globally (see the Offload
+ * table's status column in ovs-offload.conf.db(5)). */
+void
+offload_config_global_status(struct smap *status)
+{
+    struct offload_engine_config cfg;
+    struct shash_node *node;
+    struct ds errors = DS_EMPTY_INITIALIZER;
+
+    offload_engine_get_config(&cfg);
+    smap_add(status, "offload", cfg.enabled ? "enabled" : "disabled");
+    smap_add(status, "policy", offload_policy_to_string(cfg.policy));
+    smap_add_format(status, "min_pps", "%g", cfg.min_pps);
+    smap_add_format(status, "hysteresis", "%g", cfg.hysteresis);
+    smap_add_format(status, "rebalance_interval", "%d",
+                    netdev_offload_nic_get_interval());
+    SHASH_FOR_EACH (node, &config_errors) {
+        if (!strchr(node->name, ':')) {
+            ds_put_format(&errors, "%s%s", errors.length ? "; " : "",
+                          (char *) node->data);
+        }
+    }
+    if (errors.length) {
+        smap_add(status, "error", ds_cstr(&errors));
+    }
+    ds_destroy(&errors);
+}
+
+/* Writes into 'status' the policy in force for port 'name' and where it
+ * comes from. */
+void
+offload_config_port_status(const char *name, struct smap *status)
+{
+    const char *source = shash_find_data(&port_sources, name);
+    char *key = xasprintf("%s:offload", name);
+    const char *error = shash_find_data(&config_errors, key);
+
+    smap_add(status, "interface",
+             sset_contains(&ovs_interfaces, name) ? "present" : "absent");
+    smap_add(status, "offload",
+             offload_engine_port_is_excluded(name) ? "false" : "true");
+    smap_add(status, "source", source ? source : "default");
+    if (error) {
+        smap_add(status, "error", error);
+    }
+    free(key);
+}
+
+/* Milliseconds between status updates. */
+int
+offload_config_stats_interval(void)
+{
+    return (db_config.stats_interval
+            ? db_config.stats_interval : OFFLOAD_CONFIG_STATS_INTERVAL);
 }

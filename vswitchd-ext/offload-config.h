@@ -2,9 +2,11 @@
 #ifndef OFFLOAD_CONFIG_H
 #define OFFLOAD_CONFIG_H 1
 
-/* The extension's configuration from OVSDB: Open_vSwitch other_config
- * hw-offload and offload-* keys, Interface other_config:offload.  It has
- * its own IDL connection so that OVS's bridge code stays untouched. */
+/* The extension's configuration from OVSDB: OVS's own
+ * other_config:hw-offload, the Offload database (vswitchd-ext/offload-db.h)
+ * and, where that says nothing, the deprecated Open_vSwitch other_config
+ * offload-* keys and Interface other_config:offload.  It has its own IDL
+ * connection to Open_vSwitch so that OVS's bridge code stays untouched. */
 
 struct ds;
 struct json;
@@ -16,5 +18,14 @@ void offload_config_wait(void);
 
 /* Rejected values still in the database, for offload/show. */
 struct json *offload_config_errors_json(void);
+
+/* What is in force, for the status columns of the Offload database. */
+struct smap;
+void offload_config_global_status(struct smap *);
+void offload_config_port_status(const char *port_name, struct smap *);
+
+/* Milliseconds between two status updates (Offload stats_interval). */
+#define OFFLOAD_CONFIG_STATS_INTERVAL 5000
+int offload_config_stats_interval(void);
 
 #endif /* offload-config.h */

@@ -21,6 +21,8 @@
 #include "unixctl.h"
 #include "util.h"
 #include "vswitchd-ext/offload-config.h"
+#include "vswitchd-ext/offload-db.h"
+#include "vswitchd-ext/offload-status.h"
 #include "vswitchd-ext/unixctl-format.h"
 
 /* Why dpctl/offload-stats-show's latency is much longer than ours: it is
@@ -37,6 +39,8 @@ struct offload_unixctl_show {
     uint64_t dp_cma_us, dp_ema_us;
     int interval_ms;
     struct json *config_errors; /* Array of strings. */
+    const char *database;       /* The Offload database's state. */
+    unsigned long long n_status_updates;
 };
 
 static void
@@ -46,6 +50,8 @@ offload_unixctl_show_collect(struct offload_unixctl_show *show)
         &show->dp_cma_us, &show->dp_ema_us);
     show->interval_ms = netdev_offload_nic_get_interval();
     show->config_errors = offload_config_errors_json();
+    show->database = offload_db_state();
+    show->n_status_updates = offload_status_n_updates();
 }
 
 /* Adds 'show' to offload_engine_show_json()'s object 'j'; the errors go
@@ -68,6 +74,9 @@ offload_unixctl_show_to_json(struct json *j,
     }
     json_object_put(j, "config_errors", show->config_errors);
     show->config_errors = NULL;
+    json_object_put_string(j, "database", show->database);
+    json_object_put(j, "status_updates",
+                    json_integer_create(show->n_status_updates));
 }
 
 static void
@@ -84,6 +93,8 @@ offload_unixctl_show_format(struct ds *s,
                       OFFLOAD_UNIXCTL_DP_LATENCY_MEASURES);
     }
     ds_put_format(s, "rebalance interval: %d ms\n", show->interval_ms);
+    ds_put_format(s, "Offload database: %s, %llu status updates\n",
+                  show->database, show->n_status_updates);
     for (size_t i = 0; i < errors->n; i++) {
         ds_put_format(s, "config error: %s\n",
                       json_string(errors->elems[i]));

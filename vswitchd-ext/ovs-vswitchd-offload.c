@@ -45,6 +45,8 @@
 
 #include "datapath-offload/netdev-offload-nic.h"
 #include "vswitchd-ext/offload-config.h"
+#include "vswitchd-ext/offload-db.h"
+#include "vswitchd-ext/offload-status.h"
 #include "vswitchd-ext/offload-providers.h"
 #include "vswitchd-ext/vswitchd-offload-version.h"
 
@@ -104,6 +106,7 @@ main(int argc, char *argv[])
     offload_providers_register();
 
     bridge_init(config.db_remote);
+    offload_db_init(config.db_remote);
     offload_config_init(config.db_remote);
     free(config.db_remote);
 
@@ -112,6 +115,7 @@ main(int argc, char *argv[])
     /* No rule may outlive the daemon that tracks it. */
     netdev_offload_nic_exit();
     offload_config_destroy();
+    offload_db_destroy();
     bridge_exit(exit_state.cleanup);
     unixctl_server_destroy(unixctl);
     service_stop();
@@ -135,14 +139,18 @@ vswitchd_offload_main_loop(struct unixctl_server *unixctl,
             simap_destroy(&usage);
         }
         bridge_run();
+        offload_db_run();
         offload_config_run();
+        offload_status_run();
         netdev_offload_nic_run();
         unixctl_server_run(unixctl);
         netdev_run();
 
         memory_wait();
         bridge_wait();
+        offload_db_wait();
         offload_config_wait();
+        offload_status_wait();
         netdev_offload_nic_wait();
         unixctl_server_wait(unixctl);
         netdev_wait();
