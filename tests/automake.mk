@@ -40,6 +40,7 @@ TESTSUITE_AT = \
 	tests/nicsim-netns.at \
 	tests/offload.at \
 	tests/offload-differential.at \
+	tests/offload-db.at \
 	tests/hypervisors.at \
 	tests/sandbox.at
 EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in tests/ovs-compat.sh \

@@ -23,6 +23,8 @@ set -o pipefail
 
 seconds=5 pps=200000 flows=64 json= 
 schema=${OVS_SOURCE:+$OVS_SOURCE/vswitchd/vswitch.ovsschema}
+# The extension's own Offload database, served beside Open_vSwitch.
+offload_schema=$(cd "$(dirname "$0")/.." && pwd)/ovsdb-schema/offload.ovsschema
 
 die() { echo "ovs-offload-bench-cpu: error: $*" >&2; exit 1; }
 
@@ -43,6 +45,7 @@ for v in "$seconds" "$pps" "$flows"; do
 done
 [ "$(id -u)" = 0 ] || die "must run as root"
 [ -f "$schema" ] || die "no OVS schema; set OVS_SOURCE or pass --schema"
+[ -f "$offload_schema" ] || die "no Offload schema at $offload_schema"
 for tool in ovsdb-tool ovsdb-server ovs-vsctl ovs-appctl ovs-ofctl \
             ovs-vswitchd-offload python3; do
     command -v $tool >/dev/null || die "$tool is not in PATH"
@@ -96,8 +99,11 @@ run() {
     local mode=$1
     rm -f "$dir"/*.db "$dir"/*.log
     ovsdb-tool create "$dir/conf.db" "$schema" || die "ovsdb-tool failed"
+    ovsdb-tool create "$dir/offload.db" "$offload_schema" \
+        || die "ovsdb-tool failed"
     ovsdb-server --detach --no-chdir --pidfile --log-file \
-        --remote=punix:"$dir/db.sock" "$dir/conf.db" 2>/dev/null \
+        --remote=punix:"$dir/db.sock" "$dir/conf.db" "$dir/offload.db" \
+        2>/dev/null \
         || die "ovsdb-server did not start"
     ovs-vsctl --no-wait init
     ovs-vsctl --no-wait set Open_vSwitch . other_config:hw-offload=$mode

@@ -36,6 +36,8 @@ set -o pipefail
 
 keep=false quick=false seconds=5 setups=stock,off,on out=$PWD/hypervisors-report
 schema=${OVS_SOURCE:+$OVS_SOURCE/vswitchd/vswitch.ovsschema}
+# The extension's own Offload database, served beside Open_vSwitch.
+offload_schema=$(cd "$(dirname "$0")/.." && pwd)/ovsdb-schema/offload.ovsschema
 stock=${OVS_BUILD:+$OVS_BUILD/vswitchd/ovs-vswitchd}
 
 die() { echo "ovs-offload-hypervisors: error: $*" >&2; exit 1; }
@@ -66,6 +68,7 @@ done
 [ -n "${setups//,/}" ] || die "--setups is empty"
 [ "$(id -u)" = 0 ] || die "must run as root (it creates network namespaces)"
 [ -f "$schema" ] || die "no OVS schema; set OVS_SOURCE or pass --schema"
+[ -f "$offload_schema" ] || die "no Offload schema at $offload_schema"
 case ",$setups," in
     *,stock,*) [ -x "$stock" ] || die "no stock ovs-vswitchd; set OVS_BUILD or pass --stock" ;;
 esac
@@ -176,11 +179,12 @@ start_daemons() {               # start_daemons HV BINARY
     local hv=$1 binary=$2 dir=$lab/$1
     rm -f "$dir"/*.db "$dir"/*.log
     run ovsdb-tool create "$dir/conf.db" "$schema"
+    run ovsdb-tool create "$dir/offload.db" "$offload_schema"
     # Their start-up chatter goes to a file, not the report.
     run inns $hv env OVS_RUNDIR=$dir OVS_LOGDIR=$dir OVS_DBDIR=$dir \
         ovsdb-server --detach --no-chdir --pidfile --log-file \
         -vconsole:off --remote=punix:"$dir/db.sock" "$dir/conf.db" \
-        2>>"$dir/start.err"
+        "$dir/offload.db" 2>>"$dir/start.err"
     run vsctl $hv --no-wait init
     run inns $hv env OVS_RUNDIR=$dir OVS_LOGDIR=$dir OVS_DBDIR=$dir \
         $binary --detach --no-chdir --pidfile --log-file -vconsole:off \

@@ -19,6 +19,8 @@ set -o pipefail
 keep=false
 count=3
 schema=${OVS_SOURCE:+$OVS_SOURCE/vswitchd/vswitch.ovsschema}
+# The extension's own Offload database, served beside Open_vSwitch.
+offload_schema=$(cd "$(dirname "$0")/.." && pwd)/ovsdb-schema/offload.ovsschema
 
 die() { echo "ovs-offload-sandbox: error: $*" >&2; exit 1; }
 say() { echo "ovs-offload-sandbox: $*"; }
@@ -37,8 +39,9 @@ done
 case $count in ''|*[!0-9]*|0) die "--count wants a positive number" ;; esac
 [ "$(id -u)" = 0 ] || die "must run as root (it creates network namespaces)"
 [ -f "$schema" ] || die "no OVS schema; set OVS_SOURCE or pass --schema"
+[ -f "$offload_schema" ] || die "no Offload schema at $offload_schema"
 for tool in ovsdb-tool ovsdb-server ovs-vsctl ovs-appctl ovs-ofctl \
-            ovs-vswitchd-offload ip ping ethtool; do
+            ovs-vswitchd-offload ovs-offloadctl ip ping ethtool; do
     command -v $tool >/dev/null || die "$tool is not in PATH"
 done
 
@@ -74,9 +77,11 @@ run() { "$@" || die "failed: $*"; }
 
 say "sandbox in $sandbox"
 run ovsdb-tool create "$sandbox/conf.db" "$schema"
+run ovsdb-tool create "$sandbox/offload.db" "$offload_schema"
 run ovsdb-server --detach --no-chdir --pidfile --log-file -vconsole:warn \
-    --remote=punix:"$sandbox/db.sock" "$sandbox/conf.db"
+    --remote=punix:"$sandbox/db.sock" "$sandbox/conf.db" "$sandbox/offload.db"
 run ovs-vsctl --no-wait init
+run ovs-offloadctl init
 run ovs-vswitchd-offload --detach --no-chdir --pidfile --log-file -vconsole:warn \
     unix:"$sandbox/db.sock"
 say "started $(ovs-appctl -t ovs-vswitchd-offload version | head -1)"
@@ -121,6 +126,8 @@ say "datapath flows:"
 ovs-appctl -t ovs-vswitchd-offload dpctl/dump-flows | sed 's/^/    /'
 say "port counters:"
 ovs-ofctl dump-ports br0 | sed 's/^/    /'
+say "Offload database:"
+ovs-offloadctl show | sed 's/^/    /'
 
 if $keep; then
     cat <<EOF2
@@ -128,6 +135,7 @@ if $keep; then
 The sandbox keeps running.  Reach it with:
     export OVS_RUNDIR=$sandbox
     ovs-vsctl show
+    ovs-offloadctl show
     ovs-appctl -t ovs-vswitchd-offload dpif/show
     ip netns exec $tag-vm1 ping 10.99.0.2
 Tear it down with:

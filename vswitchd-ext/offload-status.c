@@ -491,3 +491,29 @@ offload_status_n_updates(void)
 {
     return n_updates;
 }
+
+/* Says "stopped" in the Offload row, so that no one takes the last
+ * figures for live ones.  Waits for the answer (at exit only). */
+void
+offload_status_exit(void)
+{
+    struct ovsdb_idl *idl = offload_db_idl();
+    const struct offrec_offload *root;
+
+    if (status_txn) {
+        ovsdb_idl_txn_destroy(status_txn);
+        status_txn = NULL;
+    }
+    if (!offload_db_is_served() || !(root = offrec_offload_first(idl))) {
+        return;
+    }
+    struct ovsdb_idl_txn *txn = ovsdb_idl_txn_create(idl);
+    struct smap status = SMAP_INITIALIZER(&status);
+
+    smap_clone(&status, &root->status);
+    smap_replace(&status, "state", "stopped");
+    offrec_offload_set_status(root, &status);
+    ovsdb_idl_txn_commit_block(txn);
+    ovsdb_idl_txn_destroy(txn);
+    smap_destroy(&status);
+}

@@ -14,6 +14,9 @@ void offload_status_wait(void);
  * change makes status change). */
 void offload_status_poke(void);
 
+/* Marks the daemon stopped in the database (at exit). */
+void offload_status_exit(void);
+
 /* Status updates written so far, for offload/show. */
 unsigned long long offload_status_n_updates(void);
 

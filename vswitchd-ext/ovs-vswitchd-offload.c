@@ -114,6 +114,7 @@ main(int argc, char *argv[])
 
     /* No rule may outlive the daemon that tracks it. */
     netdev_offload_nic_exit();
+    offload_status_exit();
     offload_config_destroy();
     offload_db_destroy();
     bridge_exit(exit_state.cleanup);
