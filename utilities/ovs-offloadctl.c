@@ -86,6 +86,9 @@ main(int argc, char *argv[])
     fatal_ignore_sigpipe();
     vlog_set_levels(NULL, VLF_CONSOLE, VLL_WARN);
     vlog_set_levels_from_string_assert("reconnect:warn");
+    /* The IDL logs a failed transaction's error as a warning, and
+     * ctl_fatal() then reports it again: once on the console is enough. */
+    vlog_set_levels_from_string_assert("ovsdb_idl:console:err");
 
     offctl_register_commands();
 
@@ -310,7 +313,9 @@ Options:\n\
     printf("\n\
 Other options:\n\
   -h, --help                  display this help message\n\
-  -V, --version               display version information\n");
+  -V, --version               display version information\n\
+  --commands, --options       list the commands or options (completion)\n\
+  --peer-ca-cert=FILE         with SSL, the peer's CA certificate\n");
     exit(EXIT_SUCCESS);
 }
 
@@ -847,6 +852,33 @@ cmd_set_policy(struct ctl_context *ctx)
     }
 }
 
+/* Adds 'add' to, or removes 'remove' from, 'offload''s ports (either may
+ * be NULL).  The whole column is written, not a partial update, so that
+ * the later commands of the same invocation see the change; the verify
+ * makes the transaction run again, instead of failing on the name index,
+ * if another client changes the ports meanwhile. */
+static void
+offctl_change_port_refs(const struct offrec_offload *offload,
+                        const struct offrec_port *add,
+                        const struct offrec_port *remove)
+{
+    struct offrec_port **ports = xmalloc((offload->n_ports + 1)
+                                         * sizeof *ports);
+    size_t n = 0;
+
+    for (size_t i = 0; i < offload->n_ports; i++) {
+        if (offload->ports[i] != remove) {
+            ports[n++] = offload->ports[i];
+        }
+    }
+    if (add) {
+        ports[n++] = CONST_CAST(struct offrec_port *, add);
+    }
+    offrec_offload_verify_ports(offload);
+    offrec_offload_set_ports(offload, ports, n);
+    free(ports);
+}
+
 /* Sets the Port row named by the command's argument to 'offload', creating
  * it (and its reference from the Offload row) if there is none. */
 static void
@@ -867,13 +899,9 @@ offctl_set_port_offload(struct ctl_context *ctx, bool offload)
 
     const struct offrec_port *port = offctl_find_port(ctx->idl, name);
     if (!port) {
-        /* If another client adds the same port meanwhile, the verify makes
-         * the transaction retry (and find it) instead of failing on the
-         * name index. */
-        offrec_offload_verify_ports(root);
         port = offrec_port_insert(ctx->txn);
         offrec_port_set_name(port, name);
-        offrec_offload_update_ports_addvalue(root, port);
+        offctl_change_port_refs(root, port, NULL);
     }
     offrec_port_set_offload(port, &offload, 1);
 }
@@ -905,7 +933,7 @@ cmd_del_port(struct ctl_context *ctx)
 
     const struct offrec_offload *offload = offrec_offload_first(ctx->idl);
     if (offload) {
-        offrec_offload_update_ports_delvalue(offload, port);
+        offctl_change_port_refs(offload, NULL, port);
     }
     offrec_port_delete(port);
 }
