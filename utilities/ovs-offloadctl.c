@@ -665,30 +665,43 @@ offctl_get_offload(struct ctl_context *ctx)
     return offload;
 }
 
-static const struct offrec_port *
-offctl_find_port(struct ovsdb_idl *idl, const char *name)
+/* Returns the row of 'table' whose string column 'name_column' is 'name',
+ * or NULL.  Only an exact name: db-ctl-base's ctl_get_row() would also
+ * take a UUID prefix, and "exclude-port dead" must never change a port
+ * whose UUID begins with "dead". */
+static const struct ovsdb_idl_row *
+offctl_find_by_name(struct ovsdb_idl *idl,
+                    const struct ovsdb_idl_table_class *table,
+                    const struct ovsdb_idl_column *name_column,
+                    const char *name)
 {
-    const struct offrec_port *port;
+    for (const struct ovsdb_idl_row *row = ovsdb_idl_first_row(idl, table);
+         row; row = ovsdb_idl_next_row(row)) {
+        const struct ovsdb_datum *datum = ovsdb_idl_read(row, name_column);
 
-    OFFREC_PORT_FOR_EACH (port, idl) {
-        if (!strcmp(port->name, name)) {
-            return port;
+        if (datum->n == 1 && !strcmp(json_string(datum->keys[0].s), name)) {
+            return row;
         }
     }
     return NULL;
 }
 
+static const struct offrec_port *
+offctl_find_port(struct ovsdb_idl *idl, const char *name)
+{
+    const struct ovsdb_idl_row *row
+        = offctl_find_by_name(idl, &offrec_table_port, &offrec_port_col_name,
+                              name);
+    return row ? CONTAINER_OF(row, struct offrec_port, header_) : NULL;
+}
+
 static const struct offrec_nic *
 offctl_find_nic(struct ovsdb_idl *idl, const char *name)
 {
-    const struct offrec_nic *nic;
-
-    OFFREC_NIC_FOR_EACH (nic, idl) {
-        if (!strcmp(nic->name, name)) {
-            return nic;
-        }
-    }
-    return NULL;
+    const struct ovsdb_idl_row *row
+        = offctl_find_by_name(idl, &offrec_table_nic, &offrec_nic_col_name,
+                              name);
+    return row ? CONTAINER_OF(row, struct offrec_nic, header_) : NULL;
 }
 
 /* Appends "COLUMN: VALUE" for 'row''s 'column', indented by 'level', unless
