@@ -15,3 +15,7 @@ bin_PROGRAMS += utilities/ovs-offloadctl
 utilities_ovs_offloadctl_SOURCES = utilities/ovs-offloadctl.c
 utilities_ovs_offloadctl_LDADD = ovsdb-schema/libofflodb.a $(OVS_LIBS)
 dist_man_MANS += utilities/ovs-offloadctl.8
+
+# Its bash completion, asking the program for its commands and options.
+bashcompdir = $(sysconfdir)/bash_completion.d
+dist_bashcomp_DATA = utilities/ovs-offloadctl.bash
