@@ -42,7 +42,8 @@ TESTSUITE_AT = \
 	tests/offload-differential.at \
 	tests/offload-db.at \
 	tests/hypervisors.at \
-	tests/sandbox.at
+	tests/sandbox.at \
+	tests/ovs-offloadctl.at
 EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in tests/ovs-compat.sh \
 	tests/nicsim-json.py tests/offload-traffic.py \
 	tests/offload-differential.py tests/check-layering.sh \
@@ -76,7 +77,7 @@ CLEANFILES += tests/bin/ovs-vswitchd
 
 # Our own programs first; then OVS's tools (ovsdb-server, ovs-vsctl,
 # ovs-ofctl, ovs-appctl, test helpers), but never OVS's vswitchd/.
-AUTOTEST_PATH = $(abs_top_builddir)/tests/bin:$(abs_top_builddir)/vswitchd-ext:$(abs_top_srcdir)/utilities:$(OVS_BUILD)/utilities:$(OVS_BUILD)/ovsdb:$(OVS_BUILD)/vtep:$(OVS_BUILD)/tests
+AUTOTEST_PATH = $(abs_top_builddir)/tests/bin:$(abs_top_builddir)/vswitchd-ext:$(abs_top_builddir)/utilities:$(abs_top_srcdir)/utilities:$(OVS_BUILD)/utilities:$(OVS_BUILD)/ovsdb:$(OVS_BUILD)/vtep:$(OVS_BUILD)/tests
 
 TESTSUITEFLAGS =
 OVS_COMPAT_FLAGS =
@@ -84,7 +85,8 @@ OVS_COMPAT_FLAGS =
 check-unit: tests/unit-tests tests/nic-seam-tests
 	tests/unit-tests && tests/nic-seam-tests
 
-check-autotest: $(check_DATA) $(check_PROGRAMS) $(sbin_PROGRAMS)
+check-autotest: $(check_DATA) $(check_PROGRAMS) $(sbin_PROGRAMS) \
+		$(bin_PROGRAMS)
 	$(SHELL) $(TESTSUITE) -C tests AUTOTEST_PATH='$(AUTOTEST_PATH)' \
 		$(TESTSUITEFLAGS)
 

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-# utilities/: set-up, sandbox and demo scripts.
+# utilities/: the ctl tool, set-up, sandbox and demo scripts.
 EXTRA_DIST += \
 	utilities/ovs-offload-setup.sh \
 	utilities/ovs-offload-build.sh \
@@ -8,3 +8,14 @@ EXTRA_DIST += \
 	utilities/ovs-offload-hypervisors.sh \
 	utilities/ovs-offload-sandbox.sh \
 	utilities/ovs-offload-test.sh
+
+# ovs-offloadctl: the ctl tool of the Offload database, on OVS's
+# db-ctl-base.
+bin_PROGRAMS += utilities/ovs-offloadctl
+utilities_ovs_offloadctl_SOURCES = utilities/ovs-offloadctl.c
+utilities_ovs_offloadctl_LDADD = ovsdb-schema/libofflodb.a $(OVS_LIBS)
+dist_man_MANS += utilities/ovs-offloadctl.8
+
+# Its bash completion, asking the program for its commands and options.
+bashcompdir = $(sysconfdir)/bash_completion.d
+dist_bashcomp_DATA = utilities/ovs-offloadctl.bash
