@@ -201,12 +201,10 @@ offload_flow_install(struct offload_engine *e, struct offload_flow *flow,
                      long long int now_ms)
 {
     struct offload_nic *on = offload_nic_find(e, flow->nic);
-    struct nic_rule_spec spec;
     int error;
 
     ovs_assert(!flow->installed && flow->rule.kind != OFFLOAD_KIND_NONE);
-    offload_rule_to_spec(&flow->rule, offload_flow_cookie(flow), &spec);
-    error = nic_rule_add(flow->nic, &spec, &flow->rule_id);
+    error = nic_rule_add(flow->nic, &flow->rule.spec, &flow->rule_id);
     if (!error) {
         flow->installed = true;
         flow->cur_packets = flow->cur_bytes = 0;
@@ -412,13 +410,12 @@ offload_flow_modify(struct offload_flow *flow,
                     const struct offload_translation *xl,
                     long long int now_ms)
 {
-    struct nic_rule_spec spec;
     bool replaced;
 
     offload_flow_query(flow, now_ms);
-    offload_rule_set(&flow->rule, xl);
-    offload_rule_to_spec(&flow->rule, offload_flow_cookie(flow), &spec);
-    if (nic_rule_modify(flow->nic, &flow->rule_id, &spec, &replaced)) {
+    offload_rule_set(&flow->rule, xl, offload_flow_cookie(flow));
+    if (nic_rule_modify(flow->nic, &flow->rule_id, &flow->rule.spec,
+                        &replaced)) {
         return false;
     }
     if (replaced) {
@@ -467,7 +464,7 @@ offload_engine_flow_put(const struct offload_put *put, long long int now_ms)
     const struct offload_translation *xl = put->xlate;
     if (flow->installed && xl->kind == flow->rule.kind
         && xl->kind != OFFLOAD_KIND_NONE
-        && !memcmp(&xl->spec.match, &flow->rule.match,
+        && !memcmp(&xl->spec.match, &flow->rule.spec.match,
                    sizeof xl->spec.match)
         && e->config.enabled && !flow->excluded
         && offload_flow_modify(flow, xl, now_ms)) {
@@ -479,7 +476,7 @@ offload_engine_flow_put(const struct offload_put *put, long long int now_ms)
                                   xl->detail);
     } else {
         offload_flow_uninstall(e, flow, now_ms);
-        offload_rule_set(&flow->rule, xl);
+        offload_rule_set(&flow->rule, xl, offload_flow_cookie(flow));
         offload_flow_place(e, flow, now_ms);
     }
     state = flow->state;
@@ -559,8 +556,8 @@ offload_rule_uses_port(const struct offload_flow *flow, uint32_t port)
     if (flow->nic_port == port) {
         return true;
     }
-    for (size_t i = 0; i < flow->rule.n_actions; i++) {
-        const struct nic_action *a = &flow->rule.actions[i];
+    for (size_t i = 0; i < flow->rule.spec.n_actions; i++) {
+        const struct nic_action *a = &flow->rule.spec.actions[i];
 
         if (a->type == NIC_ACT_OUTPUT && a->port == port) {
             return true;

@@ -129,40 +129,29 @@ offload_tracker_set_state(struct offload_tracker *t,
 
 void
 offload_rule_set(struct offload_rule *rule,
-                 const struct offload_translation *xl)
+                 const struct offload_translation *xl, uint64_t cookie)
 {
     offload_rule_clear(rule);
     rule->kind = xl->kind;
     rule->reason = xl->reason;
     ovs_strlcpy(rule->detail, xl->detail, sizeof rule->detail);
     if (xl->kind != OFFLOAD_KIND_NONE) {
-        rule->match = xl->spec.match;
-        rule->priority = xl->spec.priority;
-        rule->n_actions = xl->spec.n_actions;
-        rule->actions = xmemdup(xl->spec.actions,
-                                xl->spec.n_actions * sizeof *rule->actions);
+        rule->spec.match = xl->spec.match;
+        rule->spec.priority = xl->spec.priority;
+        rule->spec.cookie = cookie;
+        rule->spec.n_actions = xl->spec.n_actions;
+        rule->spec.actions = xmemdup(xl->spec.actions,
+                                     (xl->spec.n_actions
+                                      * sizeof *rule->spec.actions));
     }
 }
 
 void
 offload_rule_clear(struct offload_rule *rule)
 {
-    free(rule->actions);
+    free(CONST_CAST(struct nic_action *, rule->spec.actions));
     memset(rule, 0, sizeof *rule);
     rule->kind = OFFLOAD_KIND_NONE;
-}
-
-void
-offload_rule_to_spec(const struct offload_rule *rule, uint64_t cookie,
-                     struct nic_rule_spec *spec)
-{
-    memset(spec, 0, sizeof *spec);
-    spec->match = rule->match;
-    spec->priority = rule->priority;
-    spec->cookie = cookie;
-    spec->n_actions = rule->n_actions;
-    memcpy(spec->actions, rule->actions,
-           rule->n_actions * sizeof *rule->actions);
 }
 
 void
@@ -210,9 +199,9 @@ offload_flow_queue(const struct offload_flow *flow, char *buf, size_t size)
     if (!flow->installed) {
         return "rss";
     }
-    for (size_t i = 0; i < flow->rule.n_actions; i++) {
-        if (flow->rule.actions[i].type == NIC_ACT_SET_QUEUE) {
-            snprintf(buf, size, "%"PRIu32, flow->rule.actions[i].queue);
+    for (size_t i = 0; i < flow->rule.spec.n_actions; i++) {
+        if (flow->rule.spec.actions[i].type == NIC_ACT_SET_QUEUE) {
+            snprintf(buf, size, "%"PRIu32, flow->rule.spec.actions[i].queue);
             return buf;
         }
     }
@@ -241,9 +230,9 @@ offload_flow_explain(struct ds *s, const struct offload_flow *flow)
     if (flow->rule.kind != OFFLOAD_KIND_NONE) {
         ds_put_format(s, "  nic rule (%s): ",
                       offload_kind_to_string(flow->rule.kind));
-        nic_match_format(s, &flow->rule.match);
+        nic_match_format(s, &flow->rule.spec.match);
         ds_put_cstr(s, " actions=");
-        nic_actions_format(s, flow->rule.actions, flow->rule.n_actions);
+        nic_actions_format(s, flow->rule.spec.actions, flow->rule.spec.n_actions);
         if (flow->installed) {
             ds_put_format(s, " (installed as rule %"PRIu32")",
                           flow->rule_id);

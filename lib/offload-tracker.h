@@ -22,15 +22,16 @@ struct json;
 struct nic;
 
 /* What the NIC should hold for a flow, kept so that the rule can be
- * installed later (admission, NIC reset, hw-offload turned back on). */
+ * installed later (admission, NIC reset, hw-offload turned back on).  This
+ * is the one copy of the rule on the host: installing or modifying it
+ * hands 'spec' to the NIC as it is. */
 struct offload_rule {
     enum offload_kind kind;
     enum offload_reason reason;         /* Why only partial, if so. */
     char detail[OFFLOAD_DETAIL_LEN];
-    struct nic_match match;
-    uint32_t priority;
-    size_t n_actions;
-    struct nic_action *actions;         /* Malloc'd. */
+    struct nic_rule_spec spec;          /* Unless kind is NONE; its
+                                         * actions malloc'd, exactly
+                                         * 'spec.n_actions'. */
 };
 
 struct offload_flow {
@@ -107,10 +108,8 @@ void offload_tracker_set_state(struct offload_tracker *,
                                enum offload_reason, const char *detail);
 
 void offload_rule_set(struct offload_rule *,
-                      const struct offload_translation *);
+                      const struct offload_translation *, uint64_t cookie);
 void offload_rule_clear(struct offload_rule *);
-void offload_rule_to_spec(const struct offload_rule *, uint64_t cookie,
-                          struct nic_rule_spec *);
 
 /* The UFID dpif-netdev gives a megaflow: a hash of its masked match. */
 void offload_megaflow_ufid(const struct match *, ovs_u128 *ufid);
