@@ -154,19 +154,6 @@ offload_rule_clear(struct offload_rule *rule)
     rule->kind = OFFLOAD_KIND_NONE;
 }
 
-void
-offload_megaflow_ufid(const struct match *match, ovs_u128 *ufid)
-{
-    struct flow masked;
-
-    /* Byte by byte, as dpif-netdev does, so that the hashes agree. */
-    for (size_t i = 0; i < sizeof masked; i++) {
-        ((uint8_t *) &masked)[i] = (((const uint8_t *) &match->flow)[i]
-                                    & ((const uint8_t *) &match->wc)[i]);
-    }
-    odp_flow_key_hash(&masked, sizeof masked, ufid);
-}
-
 uint64_t
 offload_flow_cookie(const struct offload_flow *flow)
 {

@@ -111,9 +111,6 @@ void offload_rule_set(struct offload_rule *,
                       const struct offload_translation *, uint64_t cookie);
 void offload_rule_clear(struct offload_rule *);
 
-/* The UFID dpif-netdev gives a megaflow: a hash of its masked match. */
-void offload_megaflow_ufid(const struct match *, ovs_u128 *ufid);
-
 uint64_t offload_flow_cookie(const struct offload_flow *);
 uint64_t offload_flow_total_packets(const struct offload_flow *);
 
