@@ -1135,40 +1135,77 @@ offload_flow_passes(const struct offload_flow *flow, const char *filter)
 }
 
 struct json *
+offload_flow_explanation_to_json(const struct offload_flow_explanation *x)
+{
+    struct json *j = json_object_create();
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    odp_format_ufid(&x->ufid, &s);
+    json_object_put_string(j, "ufid", ds_cstr(&s) + strlen("ufid:"));
+    json_object_put_string(j, "nic_port", x->nic_port);
+    json_object_put(j, "in_port", json_integer_create(odp_to_u32(
+                                                          x->in_port)));
+    json_object_put_string(j, "state", offload_state_name(x->state));
+    json_object_put_string(j, "reason", offload_reason_name(x->reason));
+    json_object_put_string(j, "detail", x->detail);
+    json_object_put_string(j, "kind", offload_kind_to_string(x->kind));
+    if (x->installed) {
+        json_object_put(j, "rule", json_integer_create(x->rule_id));
+    }
+    json_object_put_string(j, "queue", x->queue);
+    json_object_put(j, "hw_packets", json_integer_create(x->hw_packets));
+    json_object_put(j, "hw_bytes", json_integer_create(x->hw_bytes));
+    json_object_put(j, "pps", json_real_create(x->pps));
+    ds_clear(&s);
+    minimatch_format(&x->match, NULL, NULL, &s, OFP_DEFAULT_PRIORITY);
+    json_object_put_string(j, "match", ds_cstr(&s));
+    ds_clear(&s);
+    format_odp_actions(&s, x->actions, x->actions_len, NULL);
+    json_object_put_string(j, "actions", ds_cstr(&s));
+    ds_destroy(&s);
+    return j;
+}
+
+struct json *
 offload_engine_flows_json(const char *filter)
 {
     struct offload_engine *e = offload_engine_get();
     struct json *array = json_array_create_empty();
-    size_t n;
+    struct offload_flow_explanation *xs;
+    size_t n, n_xs = 0;
 
+    /* Copied under the lock, rendered without it. */
     ovs_mutex_lock(&e->mutex);
     struct offload_flow **flows = offload_tracker_list(&e->tracker, true,
                                                        &n);
+    xs = xmalloc((n + 1) * sizeof *xs);
     for (size_t i = 0; i < n; i++) {
         if (offload_flow_passes(flows[i], filter)) {
-            json_array_add(array, offload_flow_to_json(flows[i]));
+            offload_flow_explain(flows[i], &xs[n_xs++]);
         }
     }
-    free(flows);
     ovs_mutex_unlock(&e->mutex);
+    free(flows);
+
+    for (size_t i = 0; i < n_xs; i++) {
+        json_array_add(array, offload_flow_explanation_to_json(&xs[i]));
+        offload_flow_explanation_destroy(&xs[i]);
+    }
+    free(xs);
     return array;
 }
 
 bool
-offload_engine_explain(const ovs_u128 *ufid, struct ds *s,
-                       struct json **jsonp)
+offload_engine_explain(const ovs_u128 *ufid,
+                       struct offload_flow_explanation *x)
 {
     struct offload_engine *e = offload_engine_get();
     struct offload_flow *flow;
 
     ovs_mutex_lock(&e->mutex);
     flow = offload_tracker_find(&e->tracker, ufid);
-    if (flow) {
-        if (jsonp) {
-            *jsonp = offload_flow_to_json(flow);
-        } else if (s) {
-            offload_flow_explain(s, flow);
-        }
+    if (flow && x) {
+        offload_flow_explain(flow, x);
     }
     ovs_mutex_unlock(&e->mutex);
     return flow != NULL;

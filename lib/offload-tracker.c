@@ -4,13 +4,12 @@
 
 #include "lib/offload-tracker.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "hash.h"
 #include "lib/nic.h"
 #include "odp-util.h"
-#include "openvswitch/dynamic-string.h"
-#include "openvswitch/json.h"
 #include "timeval.h"
 #include "util.h"
 
@@ -524,109 +523,71 @@ offload_flow_get_full_stats(const struct offload_flow *flow,
     *used = flow->hw_used;
 }
 
-static void
-offload_flow_format_nic_port(struct ds *s, const struct offload_flow *flow)
-{
-    char port[16];
-
-    nic_port_to_string(flow->nic_port, port, sizeof port);
-    ds_put_format(s, "%s/%s", flow->nic ? nic_get_name(flow->nic) : "?",
-                  port);
-}
-
 /* The host receive queue the flow's packets reach: none if the NIC
  * forwards them, the rule's queue if it sets one, else RSS's choice. */
-static const char *
+static void
 offload_flow_queue(const struct offload_flow *flow, char *buf, size_t size)
 {
+    const struct nic_rule_spec *spec = &flow->rule.spec;
+
     if (!flow->installed) {
-        return "rss";
+        ovs_strlcpy(buf, "rss", size);
+        return;
     }
-    for (size_t i = 0; i < flow->rule.spec.n_actions; i++) {
-        if (flow->rule.spec.actions[i].type == NIC_ACT_SET_QUEUE) {
-            snprintf(buf, size, "%"PRIu32, flow->rule.spec.actions[i].queue);
-            return buf;
+    for (size_t i = 0; i < spec->n_actions; i++) {
+        if (spec->actions[i].type == NIC_ACT_SET_QUEUE) {
+            snprintf(buf, size, "%"PRIu32, spec->actions[i].queue);
+            return;
         }
     }
-    return flow->rule.kind == OFFLOAD_KIND_FULL ? "none" : "rss";
+    ovs_strlcpy(buf, flow->rule.kind == OFFLOAD_KIND_FULL ? "none" : "rss",
+                size);
 }
 
 void
-offload_flow_explain(struct ds *s, const struct offload_flow *flow)
+offload_flow_explain(const struct offload_flow *flow,
+                     struct offload_flow_explanation *x)
 {
-    ds_put_cstr(s, "flow: ");
-    odp_format_ufid(&flow->ufid, s);
-    ds_put_cstr(s, "\n  match: ");
-    minimatch_format(&flow->match, NULL, NULL, s, OFP_DEFAULT_PRIORITY);
-    ds_put_cstr(s, "\n  actions: ");
-    format_odp_actions(s, flow->actions, flow->actions_len, NULL);
-    ds_put_cstr(s, "\n  nic port: ");
-    offload_flow_format_nic_port(s, flow);
-    ds_put_format(s, "\n  state: %s (%s)\n", offload_state_name(flow->state),
-                  offload_state_description(flow->state));
-    if (flow->reason != OFFLOAD_REASON_NONE) {
-        ds_put_format(s, "  reason: %s: %s%s%s\n",
-                      offload_reason_name(flow->reason),
-                      offload_reason_description(flow->reason),
-                      flow->detail[0] ? ": " : "", flow->detail);
-    }
+    char port[16];
+
+    memset(x, 0, sizeof *x);
+    x->ufid = flow->ufid;
+    minimatch_clone(&x->match, &flow->match);
+    x->actions = xmemdup(flow->actions, flow->actions_len);
+    x->actions_len = flow->actions_len;
+    x->in_port = flow->in_port;
+    nic_port_to_string(flow->nic_port, port, sizeof port);
+    x->nic_port = xasprintf("%s/%s",
+                            flow->nic ? nic_get_name(flow->nic) : "?", port);
+
+    x->state = flow->state;
+    x->reason = flow->reason;
+    ovs_strlcpy(x->detail, flow->detail, sizeof x->detail);
+
+    x->kind = flow->rule.kind;
     if (flow->rule.kind != OFFLOAD_KIND_NONE) {
-        ds_put_format(s, "  nic rule (%s): ",
-                      offload_kind_to_string(flow->rule.kind));
-        nic_match_format(s, &flow->rule.spec.match);
-        ds_put_cstr(s, " actions=");
-        nic_actions_format(s, flow->rule.spec.actions, flow->rule.spec.n_actions);
-        if (flow->installed) {
-            ds_put_format(s, " (installed as rule %"PRIu32")",
-                          flow->rule_id);
-        } else {
-            ds_put_cstr(s, " (not installed)");
-        }
-        ds_put_char(s, '\n');
-    } else {
-        ds_put_cstr(s, "  nic rule: none possible\n");
+        const struct nic_rule_spec *spec = &flow->rule.spec;
+
+        x->rule_match = spec->match;
+        x->rule_actions = xmemdup(spec->actions,
+                                  spec->n_actions * sizeof *spec->actions);
+        x->n_rule_actions = spec->n_actions;
     }
-    char qbuf[16];
-    ds_put_format(s, "  host queue: %s\n",
-                  offload_flow_queue(flow, qbuf, sizeof qbuf));
-    ds_put_format(s, "  hardware: %"PRIu64" packets, %"PRIu64" bytes;"
-                  " rate %.1f packets/s; installed %"PRIu32" time(s)\n",
-                  flow->hw_packets, flow->hw_bytes, flow->rate.pps,
-                  flow->n_installs);
+    x->installed = flow->installed;
+    x->rule_id = flow->installed ? flow->rule_id : 0;
+    offload_flow_queue(flow, x->queue, sizeof x->queue);
+
+    x->hw_packets = flow->hw_packets;
+    x->hw_bytes = flow->hw_bytes;
+    x->pps = flow->rate.pps;
+    x->n_installs = flow->n_installs;
 }
 
-struct json *
-offload_flow_to_json(const struct offload_flow *flow)
+void
+offload_flow_explanation_destroy(struct offload_flow_explanation *x)
 {
-    struct json *j = json_object_create();
-    struct ds s = DS_EMPTY_INITIALIZER;
-
-    odp_format_ufid(&flow->ufid, &s);
-    json_object_put_string(j, "ufid", ds_cstr(&s) + strlen("ufid:"));
-    ds_clear(&s);
-    offload_flow_format_nic_port(&s, flow);
-    json_object_put_string(j, "nic_port", ds_cstr(&s));
-    json_object_put(j, "in_port", json_integer_create(odp_to_u32(
-                                                          flow->in_port)));
-    json_object_put_string(j, "state", offload_state_name(flow->state));
-    json_object_put_string(j, "reason", offload_reason_name(flow->reason));
-    json_object_put_string(j, "detail", flow->detail);
-    json_object_put_string(j, "kind", offload_kind_to_string(flow->rule.kind));
-    if (flow->installed) {
-        json_object_put(j, "rule", json_integer_create(flow->rule_id));
-    }
-    char qbuf[16];
-    json_object_put_string(j, "queue",
-                           offload_flow_queue(flow, qbuf, sizeof qbuf));
-    json_object_put(j, "hw_packets", json_integer_create(flow->hw_packets));
-    json_object_put(j, "hw_bytes", json_integer_create(flow->hw_bytes));
-    json_object_put(j, "pps", json_real_create(flow->rate.pps));
-    ds_clear(&s);
-    minimatch_format(&flow->match, NULL, NULL, &s, OFP_DEFAULT_PRIORITY);
-    json_object_put_string(j, "match", ds_cstr(&s));
-    ds_clear(&s);
-    format_odp_actions(&s, flow->actions, flow->actions_len, NULL);
-    json_object_put_string(j, "actions", ds_cstr(&s));
-    ds_destroy(&s);
-    return j;
+    minimatch_destroy(&x->match);
+    free(x->actions);
+    free(x->nic_port);
+    free(x->rule_actions);
 }

@@ -17,9 +17,8 @@
 #include "openvswitch/match.h"
 #include "openvswitch/types.h"
 
-struct ds;
-struct json;
 struct nic;
+struct nlattr;
 
 /* What the NIC should hold for a flow, kept so that the rule can be
  * installed later (admission, NIC reset, hw-offload turned back on).  This
@@ -174,8 +173,39 @@ void offload_flow_get_full_stats(const struct offload_flow *,
                                  uint64_t *packets, uint64_t *bytes,
                                  long long int *used);
 
-/* Formatting, for offload/flows and offload/explain. */
-void offload_flow_explain(struct ds *, const struct offload_flow *);
-struct json *offload_flow_to_json(const struct offload_flow *);
+/* A copy of what a flow is and where it is, for offload/explain and
+ * offload/flows: taken while the flow cannot change, rendered as text or
+ * JSON later, from the one copy. */
+struct offload_flow_explanation {
+    ovs_u128 ufid;
+    struct minimatch match;             /* The datapath flow's megaflow. */
+    struct nlattr *actions;             /* Its ODP actions, malloc'd. */
+    size_t actions_len;
+    odp_port_t in_port;
+    char *nic_port;                     /* "NIC/PORT", malloc'd. */
+
+    enum offload_state state;
+    enum offload_reason reason;
+    char detail[OFFLOAD_DETAIL_LEN];
+
+    /* Its rule, if one is possible (kind not NONE). */
+    enum offload_kind kind;
+    struct nic_match rule_match;
+    struct nic_action *rule_actions;    /* Malloc'd. */
+    size_t n_rule_actions;
+    bool installed;
+    uint32_t rule_id;                   /* If 'installed'. */
+    /* The host receive queue its packets reach: "none" if the NIC
+     * forwards them, the rule's queue if it sets one, else "rss". */
+    char queue[16];
+
+    uint64_t hw_packets, hw_bytes;      /* All the NIC matched. */
+    double pps;
+    uint32_t n_installs;
+};
+
+void offload_flow_explain(const struct offload_flow *,
+                          struct offload_flow_explanation *);
+void offload_flow_explanation_destroy(struct offload_flow_explanation *);
 
 #endif /* offload-tracker.h */

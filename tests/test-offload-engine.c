@@ -227,11 +227,13 @@ START_TEST(test_partial_and_software)
     /* Recirculation: partial too, with its reason. */
     ck_assert_int_eq(eng_put(nic, 2, 54, "recirc(1)", 0),
                      OFFLOAD_STATE_PARTIAL);
-    struct ds s = DS_EMPTY_INITIALIZER;
+    struct offload_flow_explanation x;
     ovs_u128 ufid = eng_ufid(2);
-    ck_assert(offload_engine_explain(&ufid, &s, NULL));
-    ck_assert_ptr_nonnull(strstr(ds_cstr(&s), "reason: recirculation"));
-    ds_destroy(&s);
+    ck_assert(offload_engine_explain(&ufid, &x));
+    ck_assert_int_eq(x.reason, OFFLOAD_REASON_RECIRC);
+    ck_assert_int_eq(x.kind, OFFLOAD_KIND_PARTIAL);
+    ck_assert_str_eq(x.queue, "rss");
+    offload_flow_explanation_destroy(&x);
     eng_teardown(nic);
 }
 END_TEST
@@ -279,11 +281,12 @@ START_TEST(test_value_evicts_lightest)
     ck_assert(!eng_status(1).installed);
     ck_assert(eng_status(2).installed);
 
-    struct ds s = DS_EMPTY_INITIALIZER;
+    struct offload_flow_explanation x;
     ovs_u128 u1 = eng_ufid(1);
-    ck_assert(offload_engine_explain(&u1, &s, NULL));
-    ck_assert_ptr_nonnull(strstr(ds_cstr(&s), "evicted by a heavier flow"));
-    ds_destroy(&s);
+    ck_assert(offload_engine_explain(&u1, &x));
+    ck_assert_str_eq(x.detail, "evicted by a heavier flow");
+    ck_assert(!x.installed);
+    offload_flow_explanation_destroy(&x);
     eng_teardown(nic);
 }
 END_TEST
@@ -391,10 +394,10 @@ START_TEST(test_port_policy_in_engine)
     ck_assert(!offload_engine_port_is_excluded("vm1"));
     ck_assert_int_eq(eng_put(nic, 1, 1, "2", 0), OFFLOAD_STATE_SOFTWARE);
     ovs_u128 u1 = eng_ufid(1);
-    struct ds s = DS_EMPTY_INITIALIZER;
-    ck_assert(offload_engine_explain(&u1, &s, NULL));
-    ck_assert_ptr_nonnull(strstr(ds_cstr(&s), "offload=false"));
-    ds_destroy(&s);
+    struct offload_flow_explanation x;
+    ck_assert(offload_engine_explain(&u1, &x));
+    ck_assert_ptr_nonnull(strstr(x.detail, "offload=false"));
+    offload_flow_explanation_destroy(&x);
     ck_assert_uint_eq(eng_n_rules(nic), 0);
 
     /* The same set again changes nothing; another port's name does not
