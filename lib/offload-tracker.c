@@ -13,7 +13,9 @@
 #include "timeval.h"
 #include "util.h"
 
-/* A tracked flow; see offload-tracker.h for why it is opaque. */
+/* A tracked flow; see offload-tracker.h for why it is opaque.  Members of
+ * 4 bytes and less are grouped so that no padding is wasted: there is one
+ * of these per datapath flow. */
 struct offload_flow {
     struct hmap_node node;              /* In offload_tracker, by ufid. */
     struct hmap_node cookie_node;       /* In offload_tracker, by (nic,
@@ -25,22 +27,23 @@ struct offload_flow {
     struct minimatch match;
     struct nlattr *actions;             /* ODP actions, malloc'd. */
     size_t actions_len;
-    odp_port_t in_port;
     struct nic *nic;                    /* Engine's reference; fixed at
                                          * insertion (the cookie index
                                          * is keyed by it). */
+    odp_port_t in_port;
     uint32_t nic_port;                  /* NIC port of 'in_port'. */
     uint32_t mark;                      /* dpif-netdev's flow mark. */
 
     /* Where it is. */
     enum offload_state state;
     enum offload_reason reason;         /* NONE only if fully offloaded. */
+    uint32_t rule_id;                   /* If 'installed'. */
+    int error;                          /* Last insertion errno. */
+    uint32_t n_installs;                /* Rules created for it. */
     char detail[OFFLOAD_DETAIL_LEN];
     bool excluded;                      /* Policy keeps it on the host. */
-    struct offload_rule rule;           /* kind NONE: cannot go in NIC. */
     bool installed;                     /* 'rule_id' is in the NIC. */
-    uint32_t rule_id;
-    int error;                          /* Last insertion errno. */
+    struct offload_rule rule;           /* kind NONE: cannot go in NIC. */
 
     /* Counters (see offload-tracker.h). */
     uint64_t hw_packets, hw_bytes;      /* Everything the NIC matched. */
@@ -55,7 +58,6 @@ struct offload_flow {
     long long int created;              /* Offered by the datapath. */
     long long int created_us;           /* Same, in microseconds. */
     long long int installed_at;
-    uint32_t n_installs;                /* Rules created for it. */
 };
 
 static void offload_rule_clear(struct offload_rule *);
