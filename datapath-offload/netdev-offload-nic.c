@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "datapath-offload/dpif-netdev-ufid.h"
 #include "datapath-offload/netdev-nic.h"
 #include "dpif.h"
 #include "flow.h"
@@ -440,7 +441,7 @@ netdev_offload_feed_datapath_stats(void)
                    == ODP_FIT_ERROR) {
                 continue;
             }
-            offload_megaflow_ufid(&match, &mega_ufid);
+            dpif_netdev_ufid_from_megaflow(&match, &mega_ufid);
             offload_engine_note_datapath_packets(&mega_ufid,
                                                  flows[i].stats.n_packets);
         }

@@ -52,9 +52,11 @@ struct nic_class {
 
     /* Rules. */
 
-    /* Installs a rule.  Returns 0 and its id in '*idp', or EINVAL (bad or
-     * unsupported rule), EEXIST, ENOSPC (table full), or another positive
-     * errno for an insertion failure.  Must not be NULL. */
+    /* Installs a rule.  The spec and its actions stay the caller's: a
+     * backend copies what it keeps.  Returns 0 and its id in '*idp', or
+     * EINVAL (bad or unsupported rule), EEXIST, ENOSPC (table full), or
+     * another positive errno for an insertion failure.  Must not be
+     * NULL. */
     int (*rule_add)(struct nic *, const struct nic_rule_spec *,
                     uint32_t *idp);
 

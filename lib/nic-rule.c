@@ -62,22 +62,22 @@ nic_mask_is_subset(const struct nic_flow_key *mask,
     return true;
 }
 
-/* Returns 0 if the rule can be installed, EINVAL otherwise: no actions, too
+/* Returns 0 if the actions can be installed, EINVAL otherwise: none, too
  * many, an unknown type, a bad encap header, or actions after a terminal
  * drop. */
 int
-nic_rule_spec_validate(const struct nic_rule_spec *spec)
+nic_actions_validate(const struct nic_action *actions, size_t n)
 {
-    if (!spec->n_actions || spec->n_actions > NIC_MAX_ACTIONS) {
+    if (!n || n > NIC_MAX_ACTIONS) {
         return EINVAL;
     }
-    for (size_t i = 0; i < spec->n_actions; i++) {
-        const struct nic_action *a = &spec->actions[i];
+    for (size_t i = 0; i < n; i++) {
+        const struct nic_action *a = &actions[i];
 
         if (a->type >= NIC_N_ACTIONS) {
             return EINVAL;
         }
-        if (a->type == NIC_ACT_DROP && i != spec->n_actions - 1) {
+        if (a->type == NIC_ACT_DROP && i != n - 1) {
             return EINVAL;
         }
         if (a->type == NIC_ACT_ENCAP
@@ -90,6 +90,14 @@ nic_rule_spec_validate(const struct nic_rule_spec *spec)
         }
     }
     return 0;
+}
+
+/* Returns 0 if the rule can be installed, EINVAL otherwise (its actions,
+ * as nic_actions_validate() says). */
+int
+nic_rule_spec_validate(const struct nic_rule_spec *spec)
+{
+    return nic_actions_validate(spec->actions, spec->n_actions);
 }
 
 const char *

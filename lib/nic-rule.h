@@ -70,12 +70,16 @@ struct nic_match {
     struct nic_flow_key mask;   /* 1-bits must match. */
 };
 
+/* A rule as its owner hands it to a NIC.  The actions are the owner's,
+ * by pointer, so that a rule kept for later (the offload tracker keeps one
+ * per flow) goes to the NIC as it is, without a copy into a 2 kB array of
+ * NIC_MAX_ACTIONS; a NIC copies what it keeps. */
 struct nic_rule_spec {
     struct nic_match match;
     uint32_t priority;          /* Higher wins in the wildcard table. */
     uint64_t cookie;            /* Owner's tag, e.g. a flow's UFID hash. */
-    size_t n_actions;
-    struct nic_action actions[NIC_MAX_ACTIONS];
+    size_t n_actions;           /* 1 to NIC_MAX_ACTIONS. */
+    const struct nic_action *actions;
 };
 
 void nic_match_init_catchall(struct nic_match *);
@@ -89,6 +93,7 @@ bool nic_is_zero(const void *p, size_t n);
 bool nic_is_all_ones(const void *p, size_t n);
 
 int nic_rule_spec_validate(const struct nic_rule_spec *);
+int nic_actions_validate(const struct nic_action *, size_t n);
 const char *nic_action_type_to_string(enum nic_action_type);
 void nic_match_format(struct ds *, const struct nic_match *);
 void nic_actions_format(struct ds *, const struct nic_action *, size_t n);

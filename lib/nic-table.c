@@ -279,7 +279,6 @@ int
 nic_tables_modify(struct nic_tables *t, uint32_t id,
                   const struct nic_action *acts, size_t n)
 {
-    struct nic_rule_spec spec;
     struct nic_rule *rule = nic_tables_find(t, id);
     struct nic_rule_actions *old;
     int error;
@@ -287,12 +286,7 @@ nic_tables_modify(struct nic_tables *t, uint32_t id,
     if (!rule) {
         return ENOENT;
     }
-    if (n > NIC_MAX_ACTIONS) {
-        return EINVAL;
-    }
-    spec.n_actions = n;
-    memcpy(spec.actions, acts, n * sizeof *acts);
-    error = nic_rule_spec_validate(&spec);
+    error = nic_actions_validate(acts, n);
     if (error) {
         return error;
     }

@@ -190,8 +190,10 @@ offload_kind_state(enum offload_kind kind)
 static enum offload_reason
 offload_flow_rule_reason(const struct offload_flow *flow)
 {
-    return flow->rule.kind == OFFLOAD_KIND_FULL ? OFFLOAD_REASON_NONE
-           : flow->rule.reason;
+    const struct offload_rule *rule = offload_flow_get_rule(flow);
+
+    return rule->kind == OFFLOAD_KIND_FULL ? OFFLOAD_REASON_NONE
+           : rule->reason;
 }
 
 /* Tries to put 'flow''s rule in its NIC.  Returns 0 or the NIC's errno;
@@ -200,33 +202,31 @@ static int
 offload_flow_install(struct offload_engine *e, struct offload_flow *flow,
                      long long int now_ms)
 {
-    struct offload_nic *on = offload_nic_find(e, flow->nic);
-    struct nic_rule_spec spec;
+    const struct offload_rule *rule = offload_flow_get_rule(flow);
+    struct nic *nic = offload_flow_get_nic(flow);
+    struct offload_nic *on = offload_nic_find(e, nic);
+    uint32_t rule_id;
     int error;
 
-    ovs_assert(!flow->installed && flow->rule.kind != OFFLOAD_KIND_NONE);
-    offload_rule_to_spec(&flow->rule, offload_flow_cookie(flow), &spec);
-    error = nic_rule_add(flow->nic, &spec, &flow->rule_id);
+    ovs_assert(!offload_flow_is_installed(flow)
+               && rule->kind != OFFLOAD_KIND_NONE);
+    error = nic_rule_add(nic, &rule->spec, &rule_id);
     if (!error) {
-        flow->installed = true;
-        flow->cur_packets = flow->cur_bytes = 0;
-        flow->installed_at = now_ms;
-        flow->n_installs++;
-        flow->error = 0;
         on->n_installed++;
         e->c.inserts++;
-        if (flow->n_installs == 1) {
-            offload_engine_note_latency(e, time_usec() - flow->created_us);
+        if (offload_flow_record_install(flow, rule_id, now_ms)) {
+            offload_engine_note_latency(
+                e, time_usec() - offload_flow_get_created_us(flow));
         }
         offload_tracker_set_state(&e->tracker, flow,
-                                  offload_kind_state(flow->rule.kind),
+                                  offload_kind_state(rule->kind),
                                   offload_flow_rule_reason(flow),
-                                  flow->rule.detail);
+                                  rule->detail);
     } else if (error == ENOSPC) {
         on->full = true;
         e->c.table_full++;
-        if (flow->state != OFFLOAD_STATE_SOFTWARE
-            || flow->reason != OFFLOAD_REASON_TABLE_FULL) {
+        if (offload_flow_get_state(flow) != OFFLOAD_STATE_SOFTWARE
+            || offload_flow_get_reason(flow) != OFFLOAD_REASON_TABLE_FULL) {
             /* A retry keeps the first word on it ("evicted by..."). */
             offload_tracker_set_state(
                 &e->tracker, flow, OFFLOAD_STATE_SOFTWARE,
@@ -238,38 +238,16 @@ offload_flow_install(struct offload_engine *e, struct offload_flow *flow,
     } else {
         char detail[OFFLOAD_DETAIL_LEN];
 
-        flow->error = error;
+        offload_flow_record_error(flow, error);
         e->c.insert_failures++;
         snprintf(detail, sizeof detail, "%s (errno %d)",
                  ovs_strerror(error), error);
         VLOG_WARN_RL(&rl, "%s: rule insertion failed: %s",
-                     nic_get_name(flow->nic), detail);
+                     nic_get_name(nic), detail);
         offload_tracker_set_state(&e->tracker, flow, OFFLOAD_STATE_FAILED,
                                   OFFLOAD_REASON_INSERT_FAILED, detail);
     }
     return error;
-}
-
-/* Reads the counters of 'flow''s rule into the flow. */
-static void
-offload_flow_read_counters(struct offload_flow *flow,
-                           const struct nic_rule_stats *st,
-                           long long int now_ms)
-{
-    uint64_t packets = st->n_packets - MIN(st->n_packets, flow->cur_packets);
-    uint64_t bytes = st->n_bytes - MIN(st->n_bytes, flow->cur_bytes);
-
-    flow->cur_packets = st->n_packets;
-    flow->cur_bytes = st->n_bytes;
-    if (packets) {
-        flow->hw_used = now_ms;
-    }
-    flow->hw_packets += packets;
-    flow->hw_bytes += bytes;
-    if (flow->rule.kind == OFFLOAD_KIND_FULL) {
-        flow->full_packets += packets;
-        flow->full_bytes += bytes;
-    }
 }
 
 /* Reads the counters of 'flow''s installed rule into the flow.  Returns 0,
@@ -278,10 +256,11 @@ static int
 offload_flow_query(struct offload_flow *flow, long long int now_ms)
 {
     struct nic_rule_stats st;
-    int error = nic_rule_query(flow->nic, flow->rule_id, &st);
+    int error = nic_rule_query(offload_flow_get_nic(flow),
+                               offload_flow_get_rule_id(flow), &st);
 
     if (!error) {
-        offload_flow_read_counters(flow, &st, now_ms);
+        offload_flow_note_rule_stats(flow, &st, now_ms);
     }
     return error;
 }
@@ -290,9 +269,9 @@ offload_flow_query(struct offload_flow *flow, long long int now_ms)
 static void
 offload_flow_forget_rule(struct offload_engine *e, struct offload_flow *flow)
 {
-    struct offload_nic *on = offload_nic_find(e, flow->nic);
+    struct offload_nic *on = offload_nic_find(e, offload_flow_get_nic(flow));
 
-    flow->installed = false;
+    offload_flow_record_uninstall(flow);
     on->n_installed--;
     on->full = false;
 }
@@ -302,11 +281,11 @@ static void
 offload_flow_uninstall(struct offload_engine *e, struct offload_flow *flow,
                        long long int now_ms)
 {
-    if (!flow->installed) {
+    if (!offload_flow_is_installed(flow)) {
         return;
     }
     offload_flow_query(flow, now_ms);
-    nic_rule_del(flow->nic, flow->rule_id);
+    nic_rule_del(offload_flow_get_nic(flow), offload_flow_get_rule_id(flow));
     offload_flow_forget_rule(e, flow);
     e->c.deletes++;
 }
@@ -318,21 +297,22 @@ offload_flow_place(struct offload_engine *e, struct offload_flow *flow,
                    long long int now_ms)
 {
     const struct offload_engine_config *cfg = &e->config;
+    const struct offload_rule *rule = offload_flow_get_rule(flow);
 
-    if (flow->installed) {
+    if (offload_flow_is_installed(flow)) {
         return;
-    } else if (flow->rule.kind == OFFLOAD_KIND_NONE) {
+    } else if (rule->kind == OFFLOAD_KIND_NONE) {
         offload_tracker_set_state(&e->tracker, flow, OFFLOAD_STATE_SOFTWARE,
-                                  flow->rule.reason, flow->rule.detail);
+                                  rule->reason, rule->detail);
     } else if (!cfg->enabled) {
         offload_tracker_set_state(&e->tracker, flow, OFFLOAD_STATE_SOFTWARE,
                                   OFFLOAD_REASON_DISABLED, NULL);
-    } else if (flow->excluded) {
+    } else if (offload_flow_is_excluded(flow)) {
         offload_tracker_set_state(&e->tracker, flow, OFFLOAD_STATE_SOFTWARE,
                                   OFFLOAD_REASON_POLICY,
                                   "port has other_config:offload=false");
     } else if (cfg->policy == OFFLOAD_POLICY_VALUE && cfg->min_pps > 0
-               && flow->rate.pps < cfg->min_pps) {
+               && offload_flow_get_pps(flow) < cfg->min_pps) {
         /* Too slow, or not measured yet: the rebalancer admits it once
          * it is fast enough. */
         char detail[OFFLOAD_DETAIL_LEN];
@@ -412,19 +392,16 @@ offload_flow_modify(struct offload_flow *flow,
                     const struct offload_translation *xl,
                     long long int now_ms)
 {
-    struct nic_rule_spec spec;
+    uint32_t rule_id = offload_flow_get_rule_id(flow);
     bool replaced;
+    int error;
 
     offload_flow_query(flow, now_ms);
-    offload_rule_set(&flow->rule, xl);
-    offload_rule_to_spec(&flow->rule, offload_flow_cookie(flow), &spec);
-    if (nic_rule_modify(flow->nic, &flow->rule_id, &spec, &replaced)) {
-        return false;
-    }
-    if (replaced) {
-        flow->cur_packets = flow->cur_bytes = 0;
-    }
-    return true;
+    offload_flow_set_rule(flow, xl);
+    error = nic_rule_modify(offload_flow_get_nic(flow), &rule_id,
+                            &offload_flow_get_rule(flow)->spec, &replaced);
+    offload_flow_record_modify(flow, rule_id, !error && replaced);
+    return !error;
 }
 
 enum offload_state
@@ -436,10 +413,10 @@ offload_engine_flow_put(const struct offload_put *put, long long int now_ms)
 
     ovs_mutex_lock(&e->mutex);
     flow = offload_tracker_find(&e->tracker, put->ufid);
-    if (flow && flow->nic != put->nic) {
+    if (flow && offload_flow_get_nic(flow) != put->nic) {
         /* Same UFID on another NIC: start over. */
         offload_flow_uninstall(e, flow, now_ms);
-        offload_nic_unref(e, flow->nic);
+        offload_nic_unref(e, offload_flow_get_nic(flow));
         offload_tracker_remove(&e->tracker, flow);
         flow = NULL;
     }
@@ -451,25 +428,22 @@ offload_engine_flow_put(const struct offload_put *put, long long int now_ms)
         flow = offload_tracker_insert(&e->tracker, put->ufid, put->nic,
                                       now_ms);
     }
-    minimatch_destroy(&flow->match);
-    minimatch_init(&flow->match, put->match);
-    free(flow->actions);
-    flow->actions = xmemdup(put->actions, put->actions_len);
-    flow->actions_len = put->actions_len;
-    flow->in_port = put->in_port;
-    flow->nic_port = put->nic_port;
-    flow->mark = put->mark;
+    offload_flow_set_datapath(flow, put->match, put->actions,
+                              put->actions_len, put->in_port, put->nic_port,
+                              put->mark);
     /* The engine's own record decides, under its lock, so that a policy
      * change racing with this offer cannot be lost. */
     offload_port_bind(e, put->nic, put->nic_port, put->port_name);
-    flow->excluded = offload_port_is_excluded(e, put->nic, put->nic_port);
+    offload_flow_set_excluded(flow, offload_port_is_excluded(
+                                  e, put->nic, put->nic_port));
 
     const struct offload_translation *xl = put->xlate;
-    if (flow->installed && xl->kind == flow->rule.kind
+    const struct offload_rule *rule = offload_flow_get_rule(flow);
+    if (offload_flow_is_installed(flow) && xl->kind == rule->kind
         && xl->kind != OFFLOAD_KIND_NONE
-        && !memcmp(&xl->spec.match, &flow->rule.match,
+        && !memcmp(&xl->spec.match, &rule->spec.match,
                    sizeof xl->spec.match)
-        && e->config.enabled && !flow->excluded
+        && e->config.enabled && !offload_flow_is_excluded(flow)
         && offload_flow_modify(flow, xl, now_ms)) {
         /* New actions, in place where the NIC can. */
         e->c.modifies++;
@@ -479,10 +453,10 @@ offload_engine_flow_put(const struct offload_put *put, long long int now_ms)
                                   xl->detail);
     } else {
         offload_flow_uninstall(e, flow, now_ms);
-        offload_rule_set(&flow->rule, xl);
+        offload_flow_set_rule(flow, xl);
         offload_flow_place(e, flow, now_ms);
     }
-    state = flow->state;
+    state = offload_flow_get_state(flow);
     ovs_mutex_unlock(&e->mutex);
     return state;
 }
@@ -491,12 +465,14 @@ static void
 offload_flow_status(const struct offload_flow *flow,
                     struct offload_flow_status *st)
 {
-    st->state = flow->state;
-    st->kind = flow->installed ? flow->rule.kind : OFFLOAD_KIND_NONE;
-    st->installed = flow->installed;
-    st->hw_packets = flow->full_packets;
-    st->hw_bytes = flow->full_bytes;
-    st->hw_used = flow->full_packets ? flow->hw_used : 0;
+    long long int used;
+
+    st->state = offload_flow_get_state(flow);
+    st->installed = offload_flow_is_installed(flow);
+    st->kind = (st->installed ? offload_flow_get_rule(flow)->kind
+                : OFFLOAD_KIND_NONE);
+    offload_flow_get_full_stats(flow, &st->hw_packets, &st->hw_bytes, &used);
+    st->hw_used = st->hw_packets ? used : 0;
 }
 
 int
@@ -511,7 +487,7 @@ offload_engine_flow_get(const ovs_u128 *ufid, struct offload_flow_status *st)
     if (flow) {
         /* Fresh counters for the revalidator: it decides on them whether
          * the flow is idle. */
-        if (flow->installed) {
+        if (offload_flow_is_installed(flow)) {
             offload_flow_query(flow, time_msec());
         }
         offload_flow_status(flow, st);
@@ -525,7 +501,7 @@ offload_engine_flow_get(const ovs_u128 *ufid, struct offload_flow_status *st)
 static void
 offload_engine_forget(struct offload_engine *e, struct offload_flow *flow)
 {
-    struct nic *nic = flow->nic;
+    struct nic *nic = offload_flow_get_nic(flow);
 
     offload_tracker_remove(&e->tracker, flow);
     offload_nic_unref(e, nic);
@@ -556,11 +532,13 @@ offload_engine_flow_del(const ovs_u128 *ufid, struct offload_flow_status *st)
 static bool
 offload_rule_uses_port(const struct offload_flow *flow, uint32_t port)
 {
-    if (flow->nic_port == port) {
+    const struct nic_rule_spec *spec = &offload_flow_get_rule(flow)->spec;
+
+    if (offload_flow_get_nic_port(flow) == port) {
         return true;
     }
-    for (size_t i = 0; i < flow->rule.n_actions; i++) {
-        const struct nic_action *a = &flow->rule.actions[i];
+    for (size_t i = 0; i < spec->n_actions; i++) {
+        const struct nic_action *a = &spec->actions[i];
 
         if (a->type == NIC_ACT_OUTPUT && a->port == port) {
             return true;
@@ -574,18 +552,19 @@ offload_engine_flush_port(const struct nic *nic, uint32_t port)
 {
     struct offload_engine *e = offload_engine_get();
     long long int now = time_msec();
-    struct offload_flow *flow;
+    struct offload_flow *flow, *next;
 
     ovs_mutex_lock(&e->mutex);
     /* A port that comes back under the same NIC port may be another
      * interface: its policy is bound again by its first flow. */
     offload_port_bind(e, nic, port, NULL);
-    HMAP_FOR_EACH_SAFE (flow, node, &e->tracker.flows) {
-        if (flow->nic != nic || !offload_rule_uses_port(flow, port)) {
+    OFFLOAD_TRACKER_FOR_EACH (flow, next, &e->tracker) {
+        if (offload_flow_get_nic(flow) != nic
+            || !offload_rule_uses_port(flow, port)) {
             continue;
         }
         offload_flow_uninstall(e, flow, now);
-        if (flow->nic_port == port) {
+        if (offload_flow_get_nic_port(flow) == port) {
             /* dpif-netdev will not tell us when these go: it finds no
              * port to tell once this one is removed. */
             offload_engine_forget(e, flow);
@@ -593,10 +572,8 @@ offload_engine_flush_port(const struct nic *nic, uint32_t port)
             /* The datapath will delete or re-offer the flow; until then
              * its packets take the host path, which knows the port is
              * gone. */
-            offload_rule_clear(&flow->rule);
-            flow->rule.reason = OFFLOAD_REASON_PORT;
-            ovs_strlcpy(flow->rule.detail, "port removed",
-                        sizeof flow->rule.detail);
+            offload_flow_clear_rule(flow, OFFLOAD_REASON_PORT,
+                                    "port removed");
             offload_flow_place(e, flow, now);
         }
     }
@@ -608,7 +585,7 @@ offload_engine_set_excluded_ports(const struct sset *names)
 {
     struct offload_engine *e = offload_engine_get();
     long long int now = time_msec();
-    struct offload_flow *flow;
+    struct offload_flow *flow, *next;
     const char *name;
 
     ovs_mutex_lock(&e->mutex);
@@ -621,12 +598,12 @@ offload_engine_set_excluded_ports(const struct sset *names)
     SSET_FOR_EACH (name, names) {
         sset_add(&e->excluded, name);
     }
-    HMAP_FOR_EACH (flow, node, &e->tracker.flows) {
-        bool excluded = offload_port_is_excluded(e, flow->nic,
-                                                 flow->nic_port);
+    OFFLOAD_TRACKER_FOR_EACH (flow, next, &e->tracker) {
+        bool excluded = offload_port_is_excluded(
+            e, offload_flow_get_nic(flow), offload_flow_get_nic_port(flow));
 
-        if (flow->excluded != excluded) {
-            flow->excluded = excluded;
+        if (offload_flow_is_excluded(flow) != excluded) {
+            offload_flow_set_excluded(flow, excluded);
             offload_flow_uninstall(e, flow, now);
             offload_flow_place(e, flow, now);
         }
@@ -655,8 +632,7 @@ offload_engine_note_datapath_packets(const ovs_u128 *ufid, uint64_t n)
     ovs_mutex_lock(&e->mutex);
     flow = offload_tracker_find(&e->tracker, ufid);
     if (flow) {
-        /* 'n' includes what full rules carried: flow_get adds it. */
-        flow->sw_packets = n > flow->full_packets ? n - flow->full_packets : 0;
+        offload_flow_note_datapath_packets(flow, n);
     }
     ovs_mutex_unlock(&e->mutex);
 }
@@ -679,20 +655,23 @@ static bool
 offload_flow_is_candidate(const struct offload_engine *e,
                           const struct offload_flow *flow)
 {
-    if (flow->installed || flow->rule.kind == OFFLOAD_KIND_NONE
-        || flow->excluded || !e->config.enabled) {
+    int error = offload_flow_get_error(flow);
+    enum offload_reason reason = offload_flow_get_reason(flow);
+
+    if (offload_flow_is_installed(flow)
+        || offload_flow_get_rule(flow)->kind == OFFLOAD_KIND_NONE
+        || offload_flow_is_excluded(flow) || !e->config.enabled) {
         return false;
     }
-    switch (flow->state) {
+    switch (offload_flow_get_state(flow)) {
     case OFFLOAD_STATE_PENDING:
         return true;
     case OFFLOAD_STATE_FAILED:
         /* Retry what may pass next time, not a rule the NIC rejects. */
-        return (flow->error != EINVAL && flow->error != EEXIST
-                && flow->error != EOPNOTSUPP);
+        return error != EINVAL && error != EEXIST && error != EOPNOTSUPP;
     case OFFLOAD_STATE_SOFTWARE:
-        return (flow->reason == OFFLOAD_REASON_TABLE_FULL
-                || flow->reason == OFFLOAD_REASON_THRESHOLD);
+        return (reason == OFFLOAD_REASON_TABLE_FULL
+                || reason == OFFLOAD_REASON_THRESHOLD);
     case OFFLOAD_STATE_OFFLOADED:
     case OFFLOAD_STATE_PARTIAL:
     case OFFLOAD_N_STATES:
@@ -720,16 +699,19 @@ offload_engine_rebalance_nic(struct offload_engine *e,
     for (size_t i = 0; i < n_flows; i++) {
         struct offload_flow *f = flows[i];
         struct offload_candidate c = {
-            .pps = f->rate.pps, .first_seen = f->created, .idx = i,
+            .pps = offload_flow_get_pps(f),
+            .first_seen = offload_flow_get_created(f),
+            .idx = i,
         };
 
-        if (f->nic != on->nic) {
+        if (offload_flow_get_nic(f) != on->nic) {
             continue;
         }
         if (offload_flow_is_candidate(e, f)) {
             cands[n_cands++] = c;
-        } else if (f->installed
-                   && now_ms - f->installed_at >= OFFLOAD_MIN_RESIDENCY_MS) {
+        } else if (offload_flow_is_installed(f)
+                   && (now_ms - offload_flow_get_installed_at(f)
+                       >= OFFLOAD_MIN_RESIDENCY_MS)) {
             /* A flow just put in has no measured rate in the NIC yet;
              * evicting it at once would only churn. */
             victims[n_victims++] = c;
@@ -753,7 +735,7 @@ offload_engine_rebalance_nic(struct offload_engine *e,
     /* Those still out, in the same order. */
     size_t n_left = 0;
     for (size_t i = 0; i < n_cands; i++) {
-        if (!flows[cands[i].idx]->installed) {
+        if (!offload_flow_is_installed(flows[cands[i].idx])) {
             cands[n_left++] = cands[i];
         }
     }
@@ -789,12 +771,11 @@ void
 offload_engine_run(long long int now_ms)
 {
     struct offload_engine *e = offload_engine_get();
-    struct offload_flow *flow;
-    size_t n = 0;
+    size_t n;
 
     ovs_mutex_lock(&e->mutex);
-    struct offload_flow **flows = xmalloc(
-        (hmap_count(&e->tracker.flows) + 1) * sizeof *flows);
+    struct offload_flow **flows = offload_tracker_list(&e->tracker, false,
+                                                       &n);
 
     /* Counted, so that one can wait for the engine to have looked again
      * instead of for some time to pass. */
@@ -802,20 +783,21 @@ offload_engine_run(long long int now_ms)
 
     /* Counters, rates, and rules the NIC lost. */
     e->n_waiting_value = 0;
-    HMAP_FOR_EACH (flow, node, &e->tracker.flows) {
-        if (flow->installed && offload_flow_query(flow, now_ms)) {
+    for (size_t i = 0; i < n; i++) {
+        struct offload_flow *flow = flows[i];
+
+        if (offload_flow_is_installed(flow)
+            && offload_flow_query(flow, now_ms)) {
             /* Reset or removed behind our back: put it back now, or leave
              * it to the host with the reason. */
             offload_flow_forget_rule(e, flow);
             e->c.lost++;
             offload_flow_place(e, flow, now_ms);
         }
-        offload_rate_update(&flow->rate, offload_flow_total_packets(flow),
-                            now_ms);
+        offload_flow_update_rate(flow, now_ms);
         if (offload_flow_is_candidate(e, flow)) {
             e->n_waiting_value++;
         }
-        flows[n++] = flow;
     }
 
     struct offload_nic *on;
@@ -843,7 +825,7 @@ offload_engine_set_config(const struct offload_engine_config *cfg)
 {
     struct offload_engine *e = offload_engine_get();
     long long int now = time_msec();
-    struct offload_flow *flow;
+    struct offload_flow *flow, *next;
 
     ovs_mutex_lock(&e->mutex);
     bool was_enabled = e->config.enabled;
@@ -851,7 +833,7 @@ offload_engine_set_config(const struct offload_engine_config *cfg)
     if (was_enabled && !cfg->enabled) {
         uint64_t deletes = e->c.deletes;
 
-        HMAP_FOR_EACH (flow, node, &e->tracker.flows) {
+        OFFLOAD_TRACKER_FOR_EACH (flow, next, &e->tracker) {
             offload_flow_uninstall(e, flow, now);
             offload_flow_place(e, flow, now);
         }
@@ -860,7 +842,7 @@ offload_engine_set_config(const struct offload_engine_config *cfg)
                       e->c.deletes - deletes);
         }
     } else if (!was_enabled && cfg->enabled) {
-        HMAP_FOR_EACH (flow, node, &e->tracker.flows) {
+        OFFLOAD_TRACKER_FOR_EACH (flow, next, &e->tracker) {
             offload_flow_place(e, flow, now);
         }
     }
@@ -882,12 +864,12 @@ offload_engine_uninstall_all(void)
 {
     struct offload_engine *e = offload_engine_get();
     long long int now = time_msec();
-    struct offload_flow *flow;
+    struct offload_flow *flow, *next;
 
     ovs_mutex_lock(&e->mutex);
     /* Off, so that flows offered while the datapath shuts down stay out. */
     e->config.enabled = false;
-    HMAP_FOR_EACH (flow, node, &e->tracker.flows) {
+    OFFLOAD_TRACKER_FOR_EACH (flow, next, &e->tracker) {
         offload_flow_uninstall(e, flow, now);
         offload_tracker_set_state(&e->tracker, flow, OFFLOAD_STATE_SOFTWARE,
                                   OFFLOAD_REASON_DISABLED, "shutting down");
@@ -916,10 +898,10 @@ void
 offload_engine_clear(void)
 {
     struct offload_engine *e = offload_engine_get();
-    struct offload_flow *flow;
+    struct offload_flow *flow, *next;
 
     ovs_mutex_lock(&e->mutex);
-    HMAP_FOR_EACH_SAFE (flow, node, &e->tracker.flows) {
+    OFFLOAD_TRACKER_FOR_EACH (flow, next, &e->tracker) {
         offload_flow_uninstall(e, flow, 0);
         offload_engine_forget(e, flow);
     }
@@ -954,19 +936,6 @@ offload_latency_percentile(const struct offload_counters *c, double pct)
     return c->latency_max_us;
 }
 
-/* Counts of flows by reason, for flows not fully offloaded. */
-static void
-offload_engine_count_reasons(const struct offload_engine *e,
-                             uint64_t by_reason[OFFLOAD_N_REASONS])
-{
-    const struct offload_flow *flow;
-
-    memset(by_reason, 0, OFFLOAD_N_REASONS * sizeof *by_reason);
-    HMAP_FOR_EACH (flow, node, &e->tracker.flows) {
-        by_reason[flow->reason]++;
-    }
-}
-
 /* offload/show's snapshot of the engine, taken under the mutex once and
  * then rendered as text or JSON without it. */
 struct offload_show_nic {
@@ -997,10 +966,11 @@ offload_show_collect(struct offload_show *show)
 
     ovs_mutex_lock(&e->mutex);
     show->config = e->config;
-    show->n_flows = hmap_count(&e->tracker.flows);
-    memcpy(show->n_by_state, e->tracker.n_by_state,
-           sizeof show->n_by_state);
-    offload_engine_count_reasons(e, show->by_reason);
+    show->n_flows = offload_tracker_count(&e->tracker);
+    for (int i = 0; i < OFFLOAD_N_STATES; i++) {
+        show->n_by_state[i] = offload_tracker_n_in_state(&e->tracker, i);
+    }
+    offload_tracker_count_reasons(&e->tracker, show->by_reason);
     show->nics = xcalloc(hmap_count(&e->nics) + 1, sizeof *show->nics);
     show->n_nics = 0;
     HMAP_FOR_EACH (on, node, &e->nics) {
@@ -1159,34 +1129,41 @@ offload_engine_show_json(void)
 static bool
 offload_flow_passes(const struct offload_flow *flow, const char *filter)
 {
-    return !filter || !strcmp(filter, offload_state_name(flow->state));
+    return (!filter
+            || !strcmp(filter, offload_state_name(
+                           offload_flow_get_state(flow))));
 }
 
-/* Flows in a stable order (by UFID) for readable dumps. */
-static int
-offload_flow_cmp(const void *a_, const void *b_)
+struct json *
+offload_flow_explanation_to_json(const struct offload_flow_explanation *x)
 {
-    const struct offload_flow *const *a = a_, *const *b = b_;
-    const ovs_u128 *x = &(*a)->ufid, *y = &(*b)->ufid;
+    struct json *j = json_object_create();
+    struct ds s = DS_EMPTY_INITIALIZER;
 
-    return (x->u64.hi != y->u64.hi ? (x->u64.hi < y->u64.hi ? -1 : 1)
-            : x->u64.lo != y->u64.lo ? (x->u64.lo < y->u64.lo ? -1 : 1)
-            : 0);
-}
-
-static struct offload_flow **
-offload_engine_sorted(struct offload_engine *e, size_t *n)
-{
-    struct offload_flow **flows = xmalloc(
-        (hmap_count(&e->tracker.flows) + 1) * sizeof *flows);
-    struct offload_flow *flow;
-
-    *n = 0;
-    HMAP_FOR_EACH (flow, node, &e->tracker.flows) {
-        flows[(*n)++] = flow;
+    odp_format_ufid(&x->ufid, &s);
+    json_object_put_string(j, "ufid", ds_cstr(&s) + strlen("ufid:"));
+    json_object_put_string(j, "nic_port", x->nic_port);
+    json_object_put(j, "in_port", json_integer_create(odp_to_u32(
+                                                          x->in_port)));
+    json_object_put_string(j, "state", offload_state_name(x->state));
+    json_object_put_string(j, "reason", offload_reason_name(x->reason));
+    json_object_put_string(j, "detail", x->detail);
+    json_object_put_string(j, "kind", offload_kind_to_string(x->kind));
+    if (x->installed) {
+        json_object_put(j, "rule", json_integer_create(x->rule_id));
     }
-    qsort(flows, *n, sizeof *flows, offload_flow_cmp);
-    return flows;
+    json_object_put_string(j, "queue", x->queue);
+    json_object_put(j, "hw_packets", json_integer_create(x->hw_packets));
+    json_object_put(j, "hw_bytes", json_integer_create(x->hw_bytes));
+    json_object_put(j, "pps", json_real_create(x->pps));
+    ds_clear(&s);
+    minimatch_format(&x->match, NULL, NULL, &s, OFP_DEFAULT_PRIORITY);
+    json_object_put_string(j, "match", ds_cstr(&s));
+    ds_clear(&s);
+    format_odp_actions(&s, x->actions, x->actions_len, NULL);
+    json_object_put_string(j, "actions", ds_cstr(&s));
+    ds_destroy(&s);
+    return j;
 }
 
 struct json *
@@ -1194,35 +1171,41 @@ offload_engine_flows_json(const char *filter)
 {
     struct offload_engine *e = offload_engine_get();
     struct json *array = json_array_create_empty();
-    size_t n;
+    struct offload_flow_explanation *xs;
+    size_t n, n_xs = 0;
 
+    /* Copied under the lock, rendered without it. */
     ovs_mutex_lock(&e->mutex);
-    struct offload_flow **flows = offload_engine_sorted(e, &n);
+    struct offload_flow **flows = offload_tracker_list(&e->tracker, true,
+                                                       &n);
+    xs = xmalloc((n + 1) * sizeof *xs);
     for (size_t i = 0; i < n; i++) {
         if (offload_flow_passes(flows[i], filter)) {
-            json_array_add(array, offload_flow_to_json(flows[i]));
+            offload_flow_explain(flows[i], &xs[n_xs++]);
         }
     }
-    free(flows);
     ovs_mutex_unlock(&e->mutex);
+    free(flows);
+
+    for (size_t i = 0; i < n_xs; i++) {
+        json_array_add(array, offload_flow_explanation_to_json(&xs[i]));
+        offload_flow_explanation_destroy(&xs[i]);
+    }
+    free(xs);
     return array;
 }
 
 bool
-offload_engine_explain(const ovs_u128 *ufid, struct ds *s,
-                       struct json **jsonp)
+offload_engine_explain(const ovs_u128 *ufid,
+                       struct offload_flow_explanation *x)
 {
     struct offload_engine *e = offload_engine_get();
     struct offload_flow *flow;
 
     ovs_mutex_lock(&e->mutex);
     flow = offload_tracker_find(&e->tracker, ufid);
-    if (flow) {
-        if (jsonp) {
-            *jsonp = offload_flow_to_json(flow);
-        } else if (s) {
-            offload_flow_explain(s, flow);
-        }
+    if (flow && x) {
+        offload_flow_explain(flow, x);
     }
     ovs_mutex_unlock(&e->mutex);
     return flow != NULL;
@@ -1233,18 +1216,14 @@ offload_engine_find_by_flow(const struct flow *target, ovs_u128 *ufid)
 {
     struct offload_engine *e = offload_engine_get();
     struct offload_flow *flow;
-    bool found = false;
 
     ovs_mutex_lock(&e->mutex);
-    HMAP_FOR_EACH (flow, node, &e->tracker.flows) {
-        if (minimatch_matches_flow(&flow->match, target)) {
-            *ufid = flow->ufid;
-            found = true;
-            break;
-        }
+    flow = offload_tracker_find_by_flow(&e->tracker, target);
+    if (flow) {
+        *ufid = *offload_flow_get_ufid(flow);
     }
     ovs_mutex_unlock(&e->mutex);
-    return found;
+    return flow != NULL;
 }
 
 bool
@@ -1260,11 +1239,16 @@ offload_engine_copy_flow(const struct nic *nic, uint64_t cookie,
     ovs_mutex_lock(&e->mutex);
     flow = offload_tracker_find_by_cookie(&e->tracker, nic, cookie);
     if (flow) {
-        minimatch_expand(&flow->match, match);
-        ofpbuf_put(actions, flow->actions, flow->actions_len);
-        *in_port = flow->in_port;
-        *ufid = flow->ufid;
-        *kind = flow->installed ? flow->rule.kind : OFFLOAD_KIND_NONE;
+        const struct nlattr *odp_actions;
+        size_t actions_len;
+
+        minimatch_expand(offload_flow_get_match(flow), match);
+        odp_actions = offload_flow_get_actions(flow, &actions_len);
+        ofpbuf_put(actions, odp_actions, actions_len);
+        *in_port = offload_flow_get_in_port(flow);
+        *ufid = *offload_flow_get_ufid(flow);
+        *kind = (offload_flow_is_installed(flow)
+                 ? offload_flow_get_rule(flow)->kind : OFFLOAD_KIND_NONE);
         found = true;
     }
     ovs_mutex_unlock(&e->mutex);

@@ -116,10 +116,15 @@ uint64_t offload_engine_n_installed(const struct nic *);
 void offload_engine_show(struct ds *);
 struct json *offload_engine_show_json(void);
 struct json *offload_engine_flows_json(const char *state_filter);
-/* Writes why the flow is where it is to 's' (text) or '*jsonp'; both may
- * be NULL to only test for the flow.  Returns false if no such flow. */
-bool offload_engine_explain(const ovs_u128 *ufid, struct ds *,
-                            struct json **jsonp);
+/* Fills in '*x' with why the flow is where it is, for the caller to render
+ * and then free with offload_flow_explanation_destroy(); 'x' may be NULL
+ * to only test for the flow.  Returns false if there is no such flow. */
+bool offload_engine_explain(const ovs_u128 *ufid,
+                            struct offload_flow_explanation *x);
+/* An explanation as offload/flows lists it, which is also offload/explain's
+ * JSON form. */
+struct json *offload_flow_explanation_to_json(
+    const struct offload_flow_explanation *);
 
 /* Finds the tracked flow whose megaflow covers 'flow'.  Returns true and
  * its UFID, or false. */

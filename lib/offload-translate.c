@@ -528,7 +528,7 @@ offload_put(struct offload_action_ctx *c, enum nic_action_type type,
         offload_fail(c->out, OFFLOAD_REASON_ACTION, "too many actions");
         return NULL;
     }
-    a = &c->spec->actions[c->spec->n_actions++];
+    a = &c->out->actions[c->spec->n_actions++];
     memset(a, 0, sizeof *a);
     a->type = type;
     return a;
@@ -1054,6 +1054,7 @@ offload_translate(const struct match *match,
     memset(out, 0, sizeof *out);
     out->kind = OFFLOAD_KIND_NONE;
     out->reason = OFFLOAD_REASON_NONE;
+    spec->actions = out->actions;
 
     memset(&mc, 0, sizeof mc);
     mc.flow = &match->flow;
@@ -1088,11 +1089,11 @@ offload_translate(const struct match *match,
             goto none;
         }
         spec->n_actions = 2;
-        memset(spec->actions, 0, 2 * sizeof spec->actions[0]);
-        spec->actions[0].type = NIC_ACT_MARK;
-        spec->actions[0].mark = mark;
-        spec->actions[1].type = NIC_ACT_TO_HOST;
-        spec->actions[1].port = spec->match.key.in_port;
+        memset(out->actions, 0, 2 * sizeof out->actions[0]);
+        out->actions[0].type = NIC_ACT_MARK;
+        out->actions[0].mark = mark;
+        out->actions[1].type = NIC_ACT_TO_HOST;
+        out->actions[1].port = spec->match.key.in_port;
         out->kind = OFFLOAD_KIND_PARTIAL;
     }
 

@@ -39,11 +39,15 @@ enum offload_kind {
 
 const char *offload_kind_to_string(enum offload_kind);
 
+/* The translator's scratch result.  'spec.actions' points into
+ * 'actions', so a translation is filled in place and never copied by
+ * value; the tracker keeps its own exact-size copy of the rule. */
 struct offload_translation {
     enum offload_kind kind;
     enum offload_reason reason;         /* Why not FULL; NONE when FULL. */
     char detail[OFFLOAD_DETAIL_LEN];    /* Which field, action or port. */
     struct nic_rule_spec spec;          /* Valid unless kind == NONE. */
+    struct nic_action actions[NIC_MAX_ACTIONS]; /* 'spec''s storage. */
 };
 
 /* Translates the megaflow 'match' with ODP 'actions' into a rule for the

@@ -7,6 +7,7 @@ check_PROGRAMS += tests/unit-tests
 tests_unit_tests_SOURCES = \
 	tests/unit-tests.c \
 	tests/unit-tests.h \
+	tests/test-dpif-netdev-ufid.c \
 	tests/test-nic-actions.c \
 	tests/test-nic-media.c \
 	tests/test-nic-parse.c \
@@ -21,7 +22,8 @@ tests_unit_tests_SOURCES = \
 	tests/test-packets.c \
 	tests/test-packets.h
 tests_unit_tests_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_unit_tests_LDADD = $(OFFLOAD_LIB_LIBS) $(OVS_LIBS) $(CHECK_LIBS)
+tests_unit_tests_LDADD = datapath-offload/libdpoffload.a $(OFFLOAD_LIB_LIBS) \
+	$(OVS_LIBS) $(CHECK_LIBS)
 
 # The NIC seam with a test backend: the engine and the NIC model only.
 check_PROGRAMS += tests/nic-seam-tests

@@ -140,6 +140,11 @@ bench_one(unsigned long n_rules, double seconds, struct bench_result *r)
     memset(r, 0, sizeof *r);
     r->n_rules = n_rules;
 
+    /* Every rule's one action. */
+    static const struct nic_action bench_output = {
+        .type = NIC_ACT_OUTPUT, .port = 1,
+    };
+
     /* Tables alone: memory per rule and lookup rates. */
     heap0 = mallinfo2().uordblks;
     nic_tables_init(&tables, NULL, n_rules, 16);
@@ -160,8 +165,7 @@ bench_one(unsigned long n_rules, double seconds, struct bench_result *r)
         }
         spec.match.mask = tables.exact_mask;
         spec.n_actions = 1;
-        spec.actions[0].type = NIC_ACT_OUTPUT;
-        spec.actions[0].port = 1;
+        spec.actions = &bench_output;
         if (nic_tables_insert(&tables, &spec, &id)) {
             ovs_fatal(0, "insert %lu failed", i);
         }
@@ -185,8 +189,7 @@ bench_one(unsigned long n_rules, double seconds, struct bench_result *r)
         memset(&spec, 0, sizeof spec);
         spec.match = rule->match;
         spec.n_actions = 1;
-        spec.actions[0].type = NIC_ACT_OUTPUT;
-        spec.actions[0].port = 1;
+        spec.actions = &bench_output;
         if (nic_rule_add(nic, &spec, &id)) {
             ovs_fatal(0, "NIC insert %lu failed", i);
         }

@@ -27,7 +27,8 @@ struct testnic {
     int refs;
     struct {
         bool used;
-        struct nic_rule_spec spec;
+        struct nic_rule_spec spec;     /* Actions in 'actions'. */
+        struct nic_action actions[NIC_MAX_ACTIONS];
         uint64_t packets;
     } rules[8];
     unsigned int n_adds, n_dels;
@@ -74,7 +75,12 @@ testnic_rule_add(struct nic *nic OVS_UNUSED,
     for (uint32_t i = 0; i < ARRAY_SIZE(testnic.rules); i++) {
         if (!testnic.rules[i].used) {
             testnic.rules[i].used = true;
+            /* The caller owns 'spec''s actions: keep a copy, as a NIC
+             * does. */
             testnic.rules[i].spec = *spec;
+            memcpy(testnic.rules[i].actions, spec->actions,
+                   spec->n_actions * sizeof *spec->actions);
+            testnic.rules[i].spec.actions = testnic.rules[i].actions;
             testnic.rules[i].packets = 0;
             testnic.n_adds++;
             *idp = i + 1;

@@ -27,6 +27,11 @@ key_for(uint32_t in_port, uint32_t dst_ip, uint16_t dst_port)
     return k;
 }
 
+/* The actions of the spec that exact_spec() or wild_spec() built last:
+ * a table copies what it keeps, so each test inserts a spec before it
+ * builds the next one. */
+static struct nic_action spec_acts[NIC_MAX_ACTIONS];
+
 static struct nic_rule_spec
 exact_spec(const struct nic_tables *t, struct nic_flow_key k, uint32_t out)
 {
@@ -36,8 +41,10 @@ exact_spec(const struct nic_tables *t, struct nic_flow_key k, uint32_t out)
     s.match.key = k;
     s.match.mask = t->exact_mask;
     s.n_actions = 1;
-    s.actions[0].type = NIC_ACT_OUTPUT;
-    s.actions[0].port = out;
+    memset(spec_acts, 0, sizeof spec_acts);
+    spec_acts[0].type = NIC_ACT_OUTPUT;
+    spec_acts[0].port = out;
+    s.actions = spec_acts;
     return s;
 }
 
@@ -56,8 +63,10 @@ wild_spec(uint32_t in_port, int tp_dst, uint32_t prio, uint32_t out)
     }
     s.priority = prio;
     s.n_actions = 1;
-    s.actions[0].type = NIC_ACT_OUTPUT;
-    s.actions[0].port = out;
+    memset(spec_acts, 0, sizeof spec_acts);
+    spec_acts[0].type = NIC_ACT_OUTPUT;
+    spec_acts[0].port = out;
+    s.actions = spec_acts;
     return s;
 }
 
@@ -233,8 +242,8 @@ START_TEST(test_rule_format)
     ck_assert_str_eq(ds_cstr(&d), "in_port=uplink2,dl_type=0x0800,"
                      "nw_src=10.0.0.1/255.255.255.0,tp_dst=80");
     ds_clear(&d);
-    s.actions[1].type = NIC_ACT_PUSH_VLAN;
-    s.actions[1].vlan_tci = htons(10);
+    spec_acts[1].type = NIC_ACT_PUSH_VLAN;
+    spec_acts[1].vlan_tci = htons(10);
     s.n_actions = 2;
     nic_actions_format(&d, s.actions, s.n_actions);
     ck_assert_str_eq(ds_cstr(&d), "output:uplink3,push_vlan:10");

@@ -64,6 +64,7 @@ send_udp(struct nic *nic, uint32_t port, uint16_t dst_port)
 static uint32_t
 add_rule(struct nic *nic, const char *match, const char *actions)
 {
+    struct nic_action acts[NIC_MAX_ACTIONS];
     struct nic_rule_spec spec;
     uint32_t id;
     char *error;
@@ -71,7 +72,8 @@ add_rule(struct nic *nic, const char *match, const char *actions)
     memset(&spec, 0, sizeof spec);
     error = nic_match_from_string(match, &spec.match);
     ck_assert_ptr_null(error);
-    error = nic_actions_from_string(actions, spec.actions, &spec.n_actions);
+    error = nic_actions_from_string(actions, acts, &spec.n_actions);
+    spec.actions = acts;
     ck_assert_ptr_null(error);
     ck_assert_int_eq(nic_rule_add(nic, &spec, &id), 0);
     return id;
@@ -185,6 +187,9 @@ END_TEST
 START_TEST(test_nicsim_reset_and_failures)
 {
     struct nic *nic = make_nic();
+    struct nic_action output = {
+        .type = NIC_ACT_OUTPUT, .port = NIC_PORT_VF_BASE + 7,
+    };
     struct nic_rule_spec spec;
     struct nicsim_info info;
     uint32_t id;
@@ -192,12 +197,11 @@ START_TEST(test_nicsim_reset_and_failures)
     /* An output to a port the NIC lacks is refused at insertion. */
     memset(&spec, 0, sizeof spec);
     spec.n_actions = 1;
-    spec.actions[0].type = NIC_ACT_OUTPUT;
-    spec.actions[0].port = NIC_PORT_VF_BASE + 7;
+    spec.actions = &output;
     ck_assert_int_eq(nic_rule_add(nic, &spec, &id), EINVAL);
 
     nicsim_fail_next_inserts(nic, 1);
-    spec.actions[0].port = VF1;
+    output.port = VF1;
     ck_assert_int_eq(nic_rule_add(nic, &spec, &id), EIO);
     ck_assert_int_eq(nic_rule_add(nic, &spec, &id), 0);
 

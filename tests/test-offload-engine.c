@@ -15,6 +15,7 @@
 #include "lib/offload-engine.h"
 #include "lib/offload-tracker.h"
 #include "lib/offload-translate.h"
+#include "netlink.h"
 #include "odp-util.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/match.h"
@@ -226,11 +227,13 @@ START_TEST(test_partial_and_software)
     /* Recirculation: partial too, with its reason. */
     ck_assert_int_eq(eng_put(nic, 2, 54, "recirc(1)", 0),
                      OFFLOAD_STATE_PARTIAL);
-    struct ds s = DS_EMPTY_INITIALIZER;
+    struct offload_flow_explanation x;
     ovs_u128 ufid = eng_ufid(2);
-    ck_assert(offload_engine_explain(&ufid, &s, NULL));
-    ck_assert_ptr_nonnull(strstr(ds_cstr(&s), "reason: recirculation"));
-    ds_destroy(&s);
+    ck_assert(offload_engine_explain(&ufid, &x));
+    ck_assert_int_eq(x.reason, OFFLOAD_REASON_RECIRC);
+    ck_assert_int_eq(x.kind, OFFLOAD_KIND_PARTIAL);
+    ck_assert_str_eq(x.queue, "rss");
+    offload_flow_explanation_destroy(&x);
     eng_teardown(nic);
 }
 END_TEST
@@ -278,11 +281,12 @@ START_TEST(test_value_evicts_lightest)
     ck_assert(!eng_status(1).installed);
     ck_assert(eng_status(2).installed);
 
-    struct ds s = DS_EMPTY_INITIALIZER;
+    struct offload_flow_explanation x;
     ovs_u128 u1 = eng_ufid(1);
-    ck_assert(offload_engine_explain(&u1, &s, NULL));
-    ck_assert_ptr_nonnull(strstr(ds_cstr(&s), "evicted by a heavier flow"));
-    ds_destroy(&s);
+    ck_assert(offload_engine_explain(&u1, &x));
+    ck_assert_str_eq(x.detail, "evicted by a heavier flow");
+    ck_assert(!x.installed);
+    offload_flow_explanation_destroy(&x);
     eng_teardown(nic);
 }
 END_TEST
@@ -390,10 +394,10 @@ START_TEST(test_port_policy_in_engine)
     ck_assert(!offload_engine_port_is_excluded("vm1"));
     ck_assert_int_eq(eng_put(nic, 1, 1, "2", 0), OFFLOAD_STATE_SOFTWARE);
     ovs_u128 u1 = eng_ufid(1);
-    struct ds s = DS_EMPTY_INITIALIZER;
-    ck_assert(offload_engine_explain(&u1, &s, NULL));
-    ck_assert_ptr_nonnull(strstr(ds_cstr(&s), "offload=false"));
-    ds_destroy(&s);
+    struct offload_flow_explanation x;
+    ck_assert(offload_engine_explain(&u1, &x));
+    ck_assert_ptr_nonnull(strstr(x.detail, "offload=false"));
+    offload_flow_explanation_destroy(&x);
     ck_assert_uint_eq(eng_n_rules(nic), 0);
 
     /* The same set again changes nothing; another port's name does not
@@ -443,7 +447,8 @@ START_TEST(test_tracker_cookie_index)
                                                            i % 2 ? b : a, 0);
 
         ck_assert_ptr_eq(offload_tracker_find_by_cookie(
-                             &t, flow->nic, offload_flow_cookie(flow)),
+                             &t, offload_flow_get_nic(flow),
+                             offload_flow_cookie(flow)),
                          flow);
     }
     for (uint32_t i = 0; i < N; i++) {
@@ -452,8 +457,9 @@ START_TEST(test_tracker_cookie_index)
         struct nic *other = i % 2 ? a : b;
 
         ck_assert_ptr_nonnull(flow);
-        ck_assert_ptr_eq(offload_tracker_find_by_cookie(&t, flow->nic,
-                                                        ufid.u64.lo), flow);
+        ck_assert_ptr_eq(offload_tracker_find_by_cookie(
+                             &t, offload_flow_get_nic(flow), ufid.u64.lo),
+                         flow);
         /* The same cookie on the other NIC is another rule. */
         ck_assert_ptr_null(offload_tracker_find_by_cookie(&t, other,
                                                           ufid.u64.lo));
@@ -474,12 +480,167 @@ START_TEST(test_tracker_cookie_index)
 
         if (i % 2) {
             ck_assert_ptr_nonnull(flow);
-            ck_assert(ovs_u128_equals(flow->ufid, ufid));
+            ck_assert(ovs_u128_equals(*offload_flow_get_ufid(flow), ufid));
         } else {
             ck_assert_ptr_null(flow);
         }
     }
-    ck_assert_uint_eq(hmap_count(&t.by_cookie), N / 2);
+    ck_assert_uint_eq(offload_tracker_count(&t), N / 2);
+    offload_tracker_destroy(&t);
+}
+END_TEST
+
+/* Every change the engine makes to a tracked flow, through the tracker's
+ * functions: the datapath flow, the rule (a copy of the translation's),
+ * install and modify bookkeeping, counters, state counts. */
+START_TEST(test_tracker_flow_changes)
+{
+    static char nic_a;
+    struct nic *a = (struct nic *) &nic_a;
+    struct offload_tracker t;
+    ovs_u128 ufid = eng_ufid(1);
+    struct offload_flow *flow;
+
+    offload_tracker_init(&t);
+    flow = offload_tracker_insert(&t, &ufid, a, 100);
+    ck_assert_int_eq(offload_flow_get_state(flow), OFFLOAD_STATE_PENDING);
+    ck_assert_uint_eq(offload_tracker_n_in_state(&t, OFFLOAD_STATE_PENDING),
+                      1);
+    ck_assert_int_eq(offload_flow_get_created(flow), 100);
+    ck_assert(!offload_flow_is_installed(flow));
+
+    /* The datapath flow, copied. */
+    struct match m;
+    struct flow inside, outside;
+    struct ofpbuf odp;
+    size_t len;
+
+    match_init_catchall(&m);
+    match_set_dl_type(&m, htons(ETH_TYPE_IP));
+    ofpbuf_init(&odp, 0);
+    nl_msg_put_odp_port(&odp, OVS_ACTION_ATTR_OUTPUT, u32_to_odp(2));
+    offload_flow_set_datapath(flow, &m, odp.data, odp.size, u32_to_odp(1),
+                              VF0, 5);
+    ofpbuf_uninit(&odp);
+    ck_assert_uint_eq(odp_to_u32(offload_flow_get_in_port(flow)), 1);
+    ck_assert_uint_eq(offload_flow_get_nic_port(flow), VF0);
+    ck_assert_uint_eq(offload_flow_get_actions(flow, &len)->nla_type,
+                      OVS_ACTION_ATTR_OUTPUT);
+    ck_assert_uint_eq(len, NLA_HDRLEN + sizeof(uint32_t));
+    memset(&inside, 0, sizeof inside);
+    inside.dl_type = htons(ETH_TYPE_IP);
+    outside = inside;
+    outside.dl_type = htons(ETH_TYPE_ARP);
+    ck_assert_ptr_eq(offload_tracker_find_by_flow(&t, &inside), flow);
+    ck_assert_ptr_null(offload_tracker_find_by_flow(&t, &outside));
+
+    /* The rule: the tracker's own exact-size copy, with the flow's
+     * cookie whatever the translation said. */
+    struct offload_translation xl;
+    const struct offload_rule *rule;
+
+    memset(&xl, 0, sizeof xl);
+    xl.kind = OFFLOAD_KIND_FULL;
+    xl.spec.n_actions = 1;
+    xl.spec.actions = xl.actions;
+    xl.spec.cookie = 99;
+    xl.actions[0].type = NIC_ACT_OUTPUT;
+    xl.actions[0].port = UPLINK;
+    offload_flow_set_rule(flow, &xl);
+    memset(&xl, 0, sizeof xl);
+    rule = offload_flow_get_rule(flow);
+    ck_assert_int_eq(rule->kind, OFFLOAD_KIND_FULL);
+    ck_assert_uint_eq(rule->spec.cookie, ufid.u64.lo);
+    ck_assert_uint_eq(rule->spec.n_actions, 1);
+    ck_assert_int_eq(rule->spec.actions[0].type, NIC_ACT_OUTPUT);
+
+    /* Installed, counted, modified in place and by replacement. */
+    struct nic_rule_stats st = { .n_packets = 10, .n_bytes = 1000 };
+    uint64_t packets, bytes;
+    long long int used;
+
+    ck_assert(offload_flow_record_install(flow, 7, 200));
+    ck_assert(offload_flow_is_installed(flow));
+    ck_assert_uint_eq(offload_flow_get_rule_id(flow), 7);
+    ck_assert_int_eq(offload_flow_get_installed_at(flow), 200);
+    offload_flow_note_rule_stats(flow, &st, 250);
+    st.n_packets = 12;
+    st.n_bytes = 1200;
+    offload_flow_note_rule_stats(flow, &st, 260);
+    offload_flow_record_modify(flow, 7, false);
+    st.n_packets = 13;
+    st.n_bytes = 1300;
+    offload_flow_note_rule_stats(flow, &st, 270);
+    offload_flow_record_modify(flow, 8, true);
+    st.n_packets = 1;
+    st.n_bytes = 100;
+    offload_flow_note_rule_stats(flow, &st, 280);
+    ck_assert_uint_eq(offload_flow_get_rule_id(flow), 8);
+    offload_flow_get_full_stats(flow, &packets, &bytes, &used);
+    ck_assert_uint_eq(packets, 14);
+    ck_assert_uint_eq(bytes, 1400);
+    ck_assert_int_eq(used, 280);
+
+    /* The datapath's count includes what the NIC carried. */
+    offload_flow_note_datapath_packets(flow, 20);
+    ck_assert_uint_eq(offload_flow_total_packets(flow), 20);
+    offload_flow_update_rate(flow, 1000);
+    offload_flow_update_rate(flow, 2000);
+    ck_assert(offload_flow_get_pps(flow) >= 0);
+
+    /* Gone from the NIC: a second install is not the first. */
+    offload_flow_record_uninstall(flow);
+    ck_assert(!offload_flow_is_installed(flow));
+    ck_assert(!offload_flow_record_install(flow, 9, 300));
+    offload_flow_record_uninstall(flow);
+    offload_flow_record_error(flow, EIO);
+    ck_assert_int_eq(offload_flow_get_error(flow), EIO);
+
+    /* State counts follow; the rule can be dropped with a reason. */
+    uint64_t by_reason[OFFLOAD_N_REASONS];
+
+    offload_tracker_set_state(&t, flow, OFFLOAD_STATE_SOFTWARE,
+                              OFFLOAD_REASON_PORT, "port removed");
+    ck_assert_uint_eq(offload_tracker_n_in_state(&t, OFFLOAD_STATE_PENDING),
+                      0);
+    ck_assert_uint_eq(offload_tracker_n_in_state(&t, OFFLOAD_STATE_SOFTWARE),
+                      1);
+    offload_tracker_count_reasons(&t, by_reason);
+    ck_assert_uint_eq(by_reason[OFFLOAD_REASON_PORT], 1);
+    offload_flow_clear_rule(flow, OFFLOAD_REASON_PORT, "port removed");
+    ck_assert_int_eq(rule->kind, OFFLOAD_KIND_NONE);
+    ck_assert_int_eq(rule->reason, OFFLOAD_REASON_PORT);
+    ck_assert_str_eq(rule->detail, "port removed");
+    ck_assert_uint_eq(rule->spec.n_actions, 0);
+    offload_flow_set_excluded(flow, true);
+    ck_assert(offload_flow_is_excluded(flow));
+
+    /* Listing by UFID, and a walk that removes every flow it visits. */
+    for (uint32_t i = 5; i > 1; i--) {
+        ovs_u128 u = { .u64 = { i, 0 } };
+
+        offload_tracker_insert(&t, &u, a, 0);
+    }
+    size_t n;
+    struct offload_flow **flows = offload_tracker_list(&t, true, &n);
+    ck_assert_uint_eq(n, 5);
+    for (size_t i = 1; i < n; i++) {
+        const ovs_u128 *x = offload_flow_get_ufid(flows[i - 1]);
+        const ovs_u128 *y = offload_flow_get_ufid(flows[i]);
+
+        ck_assert(x->u64.hi < y->u64.hi
+                  || (x->u64.hi == y->u64.hi && x->u64.lo < y->u64.lo));
+    }
+    free(flows);
+
+    struct offload_flow *next;
+    size_t n_visited = 0;
+    OFFLOAD_TRACKER_FOR_EACH (flow, next, &t) {
+        offload_tracker_remove(&t, flow);
+        n_visited++;
+    }
+    ck_assert_uint_eq(n_visited, 5);
+    ck_assert_uint_eq(offload_tracker_count(&t), 0);
     offload_tracker_destroy(&t);
 }
 END_TEST
@@ -526,6 +687,7 @@ offload_engine_suite(void)
     tcase_add_test(tc, test_port_flush_and_disable);
     tcase_add_test(tc, test_port_policy_in_engine);
     tcase_add_test(tc, test_tracker_cookie_index);
+    tcase_add_test(tc, test_tracker_flow_changes);
     tcase_add_test(tc, test_copy_flow_by_cookie);
     suite_add_tcase(s, tc);
     return s;

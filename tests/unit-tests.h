@@ -4,7 +4,9 @@
 
 #include <check.h>
 
-/* One constructor per lib/ module under test; unit-tests.c runs them all. */
+/* One constructor per module under test (lib/, and what of
+ * datapath-offload/ runs without a datapath); unit-tests.c runs them all. */
+Suite *dpif_netdev_ufid_suite(void);
 Suite *nic_actions_suite(void);
 Suite *nic_media_suite(void);
 Suite *nic_parse_suite(void);

@@ -517,6 +517,7 @@ static void
 nicsim_unixctl_add_rule(struct unixctl_conn *conn, int argc,
                         const char *argv[], void *aux OVS_UNUSED)
 {
+    struct nic_action actions[NIC_MAX_ACTIONS];
     struct nic_rule_spec spec;
     struct nic *nic;
     int i = 2, error;
@@ -538,8 +539,9 @@ nicsim_unixctl_add_rule(struct unixctl_conn *conn, int argc,
     }
     msg = nic_match_from_string(argv[i], &spec.match);
     if (!msg) {
-        msg = nic_actions_from_string(argv[i + 1], spec.actions,
+        msg = nic_actions_from_string(argv[i + 1], actions,
                                       &spec.n_actions);
+        spec.actions = actions;
     }
     if (msg) {
         nicsim_unixctl_error(conn, msg);

@@ -261,7 +261,7 @@ offload_unixctl_parse_flow(const char *s, ovs_u128 *ufid)
     } else if (n > 0) {
         /* The engine knows flows by dpif-netdev's megaflow UFID; dpctl
          * shows another one, which the datapath can resolve. */
-        if (!offload_engine_explain(ufid, NULL, NULL)
+        if (!offload_engine_explain(ufid, NULL)
             && netdev_offload_nic_datapath_flow(ufid, &flow)) {
             offload_engine_find_by_flow(&flow, ufid);
         }
@@ -297,6 +297,46 @@ offload_unixctl_parse_flow(const char *s, ovs_u128 *ufid)
     return error;
 }
 
+/* offload/explain's text, from the same snapshot as its JSON. */
+static void
+offload_unixctl_explain_format(struct ds *s,
+                               const struct offload_flow_explanation *x)
+{
+    ds_put_cstr(s, "flow: ");
+    odp_format_ufid(&x->ufid, s);
+    ds_put_cstr(s, "\n  match: ");
+    minimatch_format(&x->match, NULL, NULL, s, OFP_DEFAULT_PRIORITY);
+    ds_put_cstr(s, "\n  actions: ");
+    format_odp_actions(s, x->actions, x->actions_len, NULL);
+    ds_put_format(s, "\n  nic port: %s", x->nic_port);
+    ds_put_format(s, "\n  state: %s (%s)\n", offload_state_name(x->state),
+                  offload_state_description(x->state));
+    if (x->reason != OFFLOAD_REASON_NONE) {
+        ds_put_format(s, "  reason: %s: %s%s%s\n",
+                      offload_reason_name(x->reason),
+                      offload_reason_description(x->reason),
+                      x->detail[0] ? ": " : "", x->detail);
+    }
+    if (x->kind != OFFLOAD_KIND_NONE) {
+        ds_put_format(s, "  nic rule (%s): ", offload_kind_to_string(x->kind));
+        nic_match_format(s, &x->rule_match);
+        ds_put_cstr(s, " actions=");
+        nic_actions_format(s, x->rule_actions, x->n_rule_actions);
+        if (x->installed) {
+            ds_put_format(s, " (installed as rule %"PRIu32")", x->rule_id);
+        } else {
+            ds_put_cstr(s, " (not installed)");
+        }
+        ds_put_char(s, '\n');
+    } else {
+        ds_put_cstr(s, "  nic rule: none possible\n");
+    }
+    ds_put_format(s, "  host queue: %s\n", x->queue);
+    ds_put_format(s, "  hardware: %"PRIu64" packets, %"PRIu64" bytes;"
+                  " rate %.1f packets/s; installed %"PRIu32" time(s)\n",
+                  x->hw_packets, x->hw_bytes, x->pps, x->n_installs);
+}
+
 static void
 offload_unixctl_explain(struct unixctl_conn *conn, int argc_,
                         const char *argv_[], void *aux OVS_UNUSED)
@@ -322,17 +362,22 @@ offload_unixctl_explain(struct unixctl_conn *conn, int argc_,
         return;
     }
 
+    struct offload_flow_explanation x;
     struct ds s = DS_EMPTY_INITIALIZER;
-    struct json *j = NULL;
-    if (!offload_engine_explain(&ufid, &s, json ? &j : NULL)) {
+    if (!offload_engine_explain(&ufid, &x)) {
         ds_put_cstr(&s, "no such flow: ");
         odp_format_ufid(&ufid, &s);
         unixctl_command_reply_error(conn, ds_cstr(&s));
-    } else if (json) {
-        unixctl_format_reply_json(conn, j);
+        ds_destroy(&s);
+        return;
+    }
+    if (json) {
+        unixctl_format_reply_json(conn, offload_flow_explanation_to_json(&x));
     } else {
+        offload_unixctl_explain_format(&s, &x);
         unixctl_command_reply(conn, ds_cstr(&s));
     }
+    offload_flow_explanation_destroy(&x);
     ds_destroy(&s);
 }
 
