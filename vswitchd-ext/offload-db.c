@@ -146,6 +146,14 @@ offload_db_probe_run(void)
         json_destroy(probe_id);
         probe_id = NULL;
         next_probe = 0;
+        if (jsonrpc_session_is_connected(probe)) {
+            /* Otherwise ovsdb-server drops this session whenever a
+             * database is added or removed, the very event to see. */
+            jsonrpc_session_send(
+                probe, jsonrpc_create_request(
+                    "set_db_change_aware",
+                    json_array_create_1(json_boolean_create(true)), NULL));
+        }
     }
     if (!jsonrpc_session_is_connected(probe)) {
         listed = false;
