@@ -608,8 +608,9 @@ netdev_offload_flow_on_nic(struct dpif *dpif, const struct dpif_flow *f)
     uint32_t port;
     bool on_nic = false;
 
-    if (odp_flow_key_to_flow(f->key, f->key_len, &match.flow, NULL)
-        == ODP_FIT_ERROR) {
+    ovs_u128 mega_ufid;
+
+    if (!netdev_offload_rates_megaflow(f, &match, &mega_ufid)) {
         return false;
     }
     /* The port map is keyed by the type pointer that dpif-netdev itself
@@ -620,11 +621,7 @@ netdev_offload_flow_on_nic(struct dpif *dpif, const struct dpif_flow *f)
         on_nic = netdev_nic_get_port(netdev, &nic, &port);
         netdev_close(netdev);
     }
-    if (on_nic && odp_flow_key_to_mask(f->mask, f->mask_len, &match.wc,
-                                       &match.flow, NULL) != ODP_FIT_ERROR) {
-        ovs_u128 mega_ufid;
-
-        dpif_netdev_ufid_from_megaflow(&match, &mega_ufid);
+    if (on_nic) {
         netdev_offload_rates_learn(&mega_ufid, &f->ufid, true);
     }
     return on_nic;

@@ -14,7 +14,6 @@
 #include "dpif.h"
 #include "hash.h"
 #include "lib/offload-engine.h"
-#include "lib/offload-tracker.h"
 #include "odp-util.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/match.h"
@@ -196,6 +195,20 @@ netdev_offload_rates_get(struct dpif *dpif, const ovs_u128 *dp_ufid,
     return op.error;
 }
 
+bool
+netdev_offload_rates_megaflow(const struct dpif_flow *f, struct match *match,
+                              ovs_u128 *mega_ufid)
+{
+    if (odp_flow_key_to_flow(f->key, f->key_len, &match->flow, NULL)
+        == ODP_FIT_ERROR
+        || odp_flow_key_to_mask(f->mask, f->mask_len, &match->wc,
+                                &match->flow, NULL) == ODP_FIT_ERROR) {
+        return false;
+    }
+    dpif_netdev_ufid_from_megaflow(match, mega_ufid);
+    return true;
+}
+
 /* Whether the datapath flow 'f' is the megaflow 'mega_ufid'. */
 static bool
 netdev_offload_rates_is_megaflow(const struct dpif_flow *f,
@@ -204,14 +217,8 @@ netdev_offload_rates_is_megaflow(const struct dpif_flow *f,
     struct match match;
     ovs_u128 ufid;
 
-    if (odp_flow_key_to_flow(f->key, f->key_len, &match.flow, NULL)
-        == ODP_FIT_ERROR
-        || odp_flow_key_to_mask(f->mask, f->mask_len, &match.wc,
-                                &match.flow, NULL) == ODP_FIT_ERROR) {
-        return false;
-    }
-    dpif_netdev_ufid_from_megaflow(&match, &ufid);
-    return ovs_u128_equals(ufid, *mega_ufid);
+    return (netdev_offload_rates_megaflow(f, &match, &ufid)
+            && ovs_u128_equals(ufid, *mega_ufid));
 }
 
 size_t

@@ -39,6 +39,13 @@ void netdev_offload_rates_learn_match(const ovs_u128 *mega_ufid,
 
 void netdev_offload_rates_forget(const ovs_u128 *mega_ufid);
 
+/* Parses datapath flow 'f''s key and mask into 'match' and gives its
+ * megaflow UFID, the engine's name for it.  Returns false if they do not
+ * parse. */
+struct dpif_flow;
+bool netdev_offload_rates_megaflow(const struct dpif_flow *f,
+                                   struct match *match, ovs_u128 *mega_ufid);
+
 /* Statistics of the feed, for benchmarks and tests. */
 struct netdev_offload_rates_stats {
     uint64_t rounds;                    /* Calls of _feed(). */

@@ -128,7 +128,8 @@ tests_bench_offload_SOURCES = \
 	tests/bench-offload.c \
 	tests/test-packets.c \
 	tests/test-packets.h
-tests_bench_offload_LDADD = $(OFFLOAD_LIB_LIBS) $(OVS_LIBS)
+tests_bench_offload_LDADD = datapath-offload/libdpoffload.a \
+	$(OFFLOAD_LIB_LIBS) $(OVS_LIBS)
 
 ## libFuzzer targets, built with clang; "make check-fuzz" runs each for
 ## FUZZ_SECONDS under ASan and UBSan.
