@@ -1149,6 +1149,10 @@ offload_engine_show_json(void)
         json_object_put(n, "rules", json_integer_create(sn->n_installed));
         json_object_put(n, "capacity", json_integer_create(
                             sn->exact_capacity + sn->wildcard_capacity));
+        json_object_put(n, "exact_capacity",
+                        json_integer_create(sn->exact_capacity));
+        json_object_put(n, "wildcard_capacity",
+                        json_integer_create(sn->wildcard_capacity));
         json_object_put(n, "full", json_boolean_create(sn->full));
         json_object_put(nics, sn->name, n);
     }

@@ -43,11 +43,12 @@ TESTSUITE_AT = \
 	tests/offload.at \
 	tests/offload-differential.at \
 	tests/offload-db.at \
+	tests/unixctl.at \
 	tests/hypervisors.at \
 	tests/sandbox.at \
 	tests/ovs-offloadctl.at
 EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in tests/ovs-compat.sh \
-	tests/nicsim-json.py tests/offload-traffic.py \
+	tests/nicsim-json.py tests/offload-traffic.py tests/unixctl-fields.py \
 	tests/offload-differential.py tests/check-layering.sh \
 	tests/ovs-compat.list
 TESTSUITE = tests/testsuite
