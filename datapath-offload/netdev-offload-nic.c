@@ -786,6 +786,7 @@ netdev_offload_nic_run(void)
     if (!netdev_is_flow_api_enabled()) {
         return;
     }
+    netdev_offload_rates_gc();
     if (offload_engine_needs_datapath_stats()) {
         netdev_offload_feed_datapath_stats();
     }

@@ -20,6 +20,7 @@
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/vlog.h"
 #include "ovs-thread.h"
+#include "timeval.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(netdev_offload_rates);
@@ -31,10 +32,15 @@ COVERAGE_DEFINE(offload_rates_missing);
  * without the datapath telling the flow API (a port removed). */
 #define NETDEV_OFFLOAD_RATES_GC_BUDGET 64
 
+/* A pair younger than this is kept even if the engine lacks its flow: a
+ * pair may be learned just before the flow is offered (the reoffer). */
+#define NETDEV_OFFLOAD_RATES_GC_MIN_AGE_MS 10000
+
 struct netdev_offload_rates_pair {
     struct hmap_node node;              /* By hash of 'mega_ufid'. */
     ovs_u128 mega_ufid;                 /* The engine's name of the flow. */
     ovs_u128 dp_ufid;                   /* The datapath's. */
+    long long int learned;              /* time_msec() it was learned. */
 };
 
 static struct ovs_mutex rates_mutex = OVS_MUTEX_INITIALIZER;
@@ -82,10 +88,12 @@ netdev_offload_rates_learn(const ovs_u128 *mega_ufid,
         p = xmalloc(sizeof *p);
         p->mega_ufid = *mega_ufid;
         p->dp_ufid = *dp_ufid;
+        p->learned = time_msec();
         hmap_insert(&rates_pairs, &p->node,
                     netdev_offload_rates_hash(mega_ufid));
     } else if (replace) {
         p->dp_ufid = *dp_ufid;
+        p->learned = time_msec();
     }
     ovs_mutex_unlock(&rates_mutex);
 }
@@ -152,10 +160,11 @@ netdev_offload_rates_clear(void)
     memset(&gc_pos, 0, sizeof gc_pos);
 }
 
-/* Forgets a few pairs whose flow the engine no longer has. */
-static void
+void
 netdev_offload_rates_gc(void)
 {
+    long long int now = time_msec();
+
     ovs_mutex_lock(&rates_mutex);
     for (size_t i = 0; i < NETDEV_OFFLOAD_RATES_GC_BUDGET; i++) {
         struct hmap_node *node = hmap_at_position(&rates_pairs, &gc_pos);
@@ -167,7 +176,8 @@ netdev_offload_rates_gc(void)
 
         struct netdev_offload_rates_pair *p
             = CONTAINER_OF(node, struct netdev_offload_rates_pair, node);
-        if (!offload_engine_explain(&p->mega_ufid, NULL)) {
+        if (now - p->learned >= NETDEV_OFFLOAD_RATES_GC_MIN_AGE_MS
+            && !offload_engine_explain(&p->mega_ufid, NULL)) {
             hmap_remove(&rates_pairs, &p->node);
             free(p);
         }
@@ -271,7 +281,6 @@ netdev_offload_rates_feed(struct dpif *dpif)
         }
     }
     ofpbuf_uninit(&buf);
-    netdev_offload_rates_gc();
 
     ovs_mutex_lock(&rates_mutex);
     rates_stats.rounds++;

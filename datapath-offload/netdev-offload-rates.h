@@ -69,6 +69,11 @@ size_t netdev_offload_rates_get_budget(void);
  * 'dpif' and feeds them to the engine.  Returns how many it fed. */
 size_t netdev_offload_rates_feed(struct dpif *);
 
+/* Forgets a few of the pairs whose flow the engine no longer has: it
+ * forgets the flows of a removed port without the datapath telling the
+ * flow API.  Bounded work; call once a round. */
+void netdev_offload_rates_gc(void);
+
 /* Forgets every pair and the round-robin position (tests, benchmarks). */
 void netdev_offload_rates_clear(void);
 

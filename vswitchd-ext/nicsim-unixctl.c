@@ -66,9 +66,10 @@ nicsim_unixctl_nic(struct unixctl_conn *conn, bool json, const char *name)
     struct nic *nic = nicsim_find(name);
 
     if (!nic) {
-        nicsim_unixctl_error(conn, json, xasprintf("%s: no such nicsim NIC (a NIC "
-                                             "exists once a port of type "
-                                             "nicsim names it)", name));
+        nicsim_unixctl_error(conn, json,
+                             xasprintf("%s: no such nicsim NIC (a NIC "
+                                       "exists once a port of type "
+                                       "nicsim names it)", name));
     }
     return nic;
 }
@@ -579,7 +580,8 @@ nicsim_unixctl_add_rule(struct unixctl_conn *conn, int argc,
                 nicsim_unixctl_error(conn, false, xasprintf(
                                          "rule not added: output:%s: %s has "
                                          "uplink0 to uplink%"PRIu32" and vf0 "
-                                         "to vf%"PRIu32, name, nic_get_name(nic),
+                                         "to vf%"PRIu32, name,
+                                         nic_get_name(nic),
                                          caps.n_uplinks - 1,
                                          caps.n_vfs - 1));
                 return;
