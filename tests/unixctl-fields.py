@@ -13,9 +13,9 @@ not in the other, or a different value, is printed and the exit status is
 1.  Text leaves out what is zero where the man page says so (reasons,
 per-reason counts, rx errors, injected failures); the JSON's zeros are
 left out the same way before comparing.  Fields that change between two
-reads of a live daemon (CPU time, rates, rounds) are compared by presence
-only, and offload/verify, whose two runs sample different packets, by
-presence only.
+reads of a live daemon (CPU time, rates, rounds, status updates) are
+compared by presence only, and offload/verify, whose two runs sample
+different packets, by presence only.
 """
 import json
 import re
@@ -193,6 +193,7 @@ def offload_show_json(j):
                      lat["max_us"]) if lat["n"] else (0,)),
         "interval": j["rebalance_interval_ms"],
         "config_errors": j["config_errors"],
+        "database": (j["database"], ANY),
     }
     if "datapath_queue_latency" in j:
         out["dp_latency"] = (ANY, j["datapath_queue_latency"]["measures"])
@@ -269,6 +270,10 @@ def offload_show_text(text):
         m = re.match(r"rebalance interval: (\d+) ms$", line)
         if m:
             out["interval"] = int(m[1])
+            continue
+        m = re.match(r"Offload database: (.*), \d+ status updates$", line)
+        if m:
+            out["database"] = (m[1], ANY)
             continue
         m = re.match(r"config error: (.*)$", line)
         if m:
