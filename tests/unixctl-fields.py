@@ -13,9 +13,9 @@ not in the other, or a different value, is printed and the exit status is
 1.  Text leaves out what is zero where the man page says so (reasons,
 per-reason counts, rx errors, injected failures); the JSON's zeros are
 left out the same way before comparing.  Fields that change between two
-reads of a live daemon (CPU time, rates, rounds, status updates) are
-compared by presence only, and offload/verify, whose two runs sample
-different packets, by presence only.
+reads of a live daemon (CPU time, rates, rounds, table-full answers,
+status updates) are compared by presence only, and offload/verify, whose
+two runs sample different packets, by presence only.
 """
 import json
 import re
@@ -186,7 +186,9 @@ def offload_show_json(j):
                  for name, n in j["nics"].items()},
         "rules": (r["inserted"], r["modified"], r["deleted"], r["evicted"],
                   r["lost"]),
-        "failures": (r["insert_failures"], r["table_full"]),
+        # The rebalancer retries waiting flows every round: ENOSPC counts
+        # grow while a table is full.
+        "failures": (r["insert_failures"], ANY),
         "rates": ANY,
         "rounds": ANY,
         "latency": ((lat["n"], lat["avg_us"], lat["p50_us"], lat["p99_us"],
@@ -243,7 +245,7 @@ def offload_show_text(text):
         m = re.match(r"insertion failures: (\d+) \(table full: (\d+)\)$",
                      line)
         if m:
-            out["failures"] = (int(m[1]), int(m[2]))
+            out["failures"] = (int(m[1]), ANY)
             continue
         if re.match(r"rates: [0-9.]+ insertions/s, [0-9.]+ deletions/s$",
                     line):
