@@ -7,4 +7,6 @@ datapath_offload_libdpoffload_a_SOURCES = \
 	datapath-offload/netdev-nic.c \
 	datapath-offload/netdev-nic.h \
 	datapath-offload/netdev-offload-nic.c \
-	datapath-offload/netdev-offload-nic.h
+	datapath-offload/netdev-offload-nic.h \
+	datapath-offload/netdev-offload-rates.c \
+	datapath-offload/netdev-offload-rates.h

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* dpif-netdev's megaflow UFID, derived from the masked match. */
+/* dpif-netdev's UFIDs: the megaflow's, derived from the masked match, and
+ * the datapath flow's, from the packet's flow. */
 #include <config.h>
 
 #include "datapath-offload/dpif-netdev-ufid.h"
@@ -20,4 +21,10 @@ dpif_netdev_ufid_from_megaflow(const struct match *match, ovs_u128 *ufid)
                                     & ((const uint8_t *) &match->wc)[i]);
     }
     odp_flow_key_hash(&masked, sizeof masked, ufid);
+}
+
+void
+dpif_netdev_ufid_from_packet_flow(const struct flow *flow, ovs_u128 *ufid)
+{
+    odp_flow_key_hash(flow, sizeof *flow, ufid);
 }

@@ -17,4 +17,10 @@ struct match;
  * megaflow up. */
 void dpif_netdev_ufid_from_megaflow(const struct match *, ovs_u128 *ufid);
 
+/* Stores in '*ufid' the UFID dpif-netdev gives the datapath flow it sets
+ * up for a packet whose flow is 'flow' (a miss handled by its upcall),
+ * which is the UFID a dump shows and a flow_get takes. */
+struct flow;
+void dpif_netdev_ufid_from_packet_flow(const struct flow *, ovs_u128 *ufid);
+
 #endif /* dpif-netdev-ufid.h */

@@ -10,6 +10,7 @@
 
 #include "datapath-offload/dpif-netdev-ufid.h"
 #include "datapath-offload/netdev-nic.h"
+#include "datapath-offload/netdev-offload-rates.h"
 #include "dpif.h"
 #include "flow.h"
 #include "dpif-netdev.h"
@@ -126,6 +127,9 @@ netdev_offload_nic_flow_put(struct netdev *netdev, struct match *match,
     seen_dpif_type = aux.dpif_type;
     ovs_mutex_unlock(&netdev_offload_mutex);
 
+    /* The datapath's name of the flow, by which its rate is read. */
+    netdev_offload_rates_learn_match(ufid, match);
+
     nic_get_caps(nic, &caps);
     offload_translate(match, actions, actions_len, &caps, &resolver,
                       info->flow_mark, ufid->u64.lo, &xl);
@@ -213,6 +217,8 @@ netdev_offload_nic_flow_del(struct netdev *netdev,
 {
     struct offload_flow_status st;
     int error = offload_engine_flow_del(ufid, &st);
+
+    netdev_offload_rates_forget(ufid);
 
     if (!error && stats) {
         netdev_offload_fill_stats(netdev, &st, stats, NULL);
@@ -411,50 +417,19 @@ netdev_offload_nic_datapath_flow(const ovs_u128 *ufid, struct flow *flow)
     return found;
 }
 
-/* Feeds the datapath's per-flow packet counts to the engine, which needs
- * them to rank flows that are not in the NIC. */
+/* Feeds the engine the datapath's packet counts of the flows it ranks
+ * for admission, a budget of them per round (netdev-offload-rates.h):
+ * dumping every datapath flow each round would cost the main thread time
+ * in proportion to all flows, most of which admission does not need. */
 static void
 netdev_offload_feed_datapath_stats(void)
 {
     struct dpif *dpif = netdev_offload_open_dpif();
 
-    if (!dpif) {
-        return;
+    if (dpif) {
+        netdev_offload_rates_feed(dpif);
+        dpif_close(dpif);
     }
-    /* Not terse: the engine knows flows by the megaflow UFID that
-     * dpif-netdev derives from the masked match, not by the UFID a dump
-     * carries, so the match is needed to find it. */
-    struct dpif_flow_dump *dump = dpif_flow_dump_create(dpif, false, NULL);
-    struct dpif_flow_dump_thread *thread = dpif_flow_dump_thread_create(dump);
-    struct dpif_flow flows[64];
-    int n;
-
-    while ((n = dpif_flow_dump_next(thread, flows, ARRAY_SIZE(flows))) > 0) {
-        for (int i = 0; i < n; i++) {
-            struct match match;
-            ovs_u128 mega_ufid;
-
-            if (odp_flow_key_to_flow(flows[i].key, flows[i].key_len,
-                                     &match.flow, NULL) == ODP_FIT_ERROR
-                || odp_flow_key_to_mask(flows[i].mask, flows[i].mask_len,
-                                        &match.wc, &match.flow, NULL)
-                   == ODP_FIT_ERROR) {
-                continue;
-            }
-            dpif_netdev_ufid_from_megaflow(&match, &mega_ufid);
-            offload_engine_note_datapath_packets(&mega_ufid,
-                                                 flows[i].stats.n_packets);
-        }
-    }
-    dpif_flow_dump_thread_destroy(thread);
-    int error = dpif_flow_dump_destroy(dump);
-    if (error) {
-        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
-
-        VLOG_WARN_RL(&rl, "datapath flow dump failed: %s",
-                     ovs_strerror(error));
-    }
-    dpif_close(dpif);
 }
 
 static void
@@ -620,28 +595,34 @@ netdev_offload_verify_wait(void)
     }
 }
 
-/* Whether the datapath flow with 'key' enters through a nicsim port of
- * 'dpif'. */
+/* Whether the datapath flow 'f' enters through a nicsim port of 'dpif'.
+ * If so, also remembers the datapath's UFID for the megaflow, which the
+ * flow API is about to be offered with a match as the datapath prints
+ * it, not with the packet's flow that the UFID was made from. */
 static bool
-netdev_offload_flow_on_nic(struct dpif *dpif, const struct nlattr *key,
-                           size_t key_len)
+netdev_offload_flow_on_nic(struct dpif *dpif, const struct dpif_flow *f)
 {
     struct netdev *netdev;
-    struct flow flow;
+    struct match match;
     struct nic *nic;
     uint32_t port;
     bool on_nic = false;
 
-    if (odp_flow_key_to_flow(key, key_len, &flow, NULL) == ODP_FIT_ERROR) {
+    ovs_u128 mega_ufid;
+
+    if (!netdev_offload_rates_megaflow(f, &match, &mega_ufid)) {
         return false;
     }
     /* The port map is keyed by the type pointer that dpif-netdev itself
      * uses, which dpif_normalize_type() returns for the same class. */
-    netdev = netdev_ports_get(flow.in_port.odp_port,
+    netdev = netdev_ports_get(match.flow.in_port.odp_port,
                               dpif_normalize_type(dpif_type(dpif)));
     if (netdev) {
         on_nic = netdev_nic_get_port(netdev, &nic, &port);
         netdev_close(netdev);
+    }
+    if (on_nic) {
+        netdev_offload_rates_learn(&mega_ufid, &f->ufid, true);
     }
     return on_nic;
 }
@@ -661,8 +642,7 @@ netdev_offload_reoffer_dpif(struct dpif *dpif)
         for (int i = 0; i < n; i++) {
             const struct dpif_flow *f = &flows[i];
 
-            if (!f->ufid_present
-                || !netdev_offload_flow_on_nic(dpif, f->key, f->key_len)) {
+            if (!f->ufid_present || !netdev_offload_flow_on_nic(dpif, f)) {
                 continue;
             }
             /* A modification with the flow's own actions: no change to
@@ -806,6 +786,7 @@ netdev_offload_nic_run(void)
     if (!netdev_is_flow_api_enabled()) {
         return;
     }
+    netdev_offload_rates_gc();
     if (offload_engine_needs_datapath_stats()) {
         netdev_offload_feed_datapath_stats();
     }

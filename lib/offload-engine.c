@@ -680,6 +680,52 @@ offload_flow_is_candidate(const struct offload_engine *e,
     }
 }
 
+/* Whether admission needs 'flow''s datapath packet count: a candidate, or
+ * a partial rule that may be evicted for one. */
+static bool
+offload_flow_needs_dp_rate(const struct offload_engine *e,
+                           const struct offload_flow *flow)
+{
+    return (e->config.policy == OFFLOAD_POLICY_VALUE
+            && (offload_flow_is_candidate(e, flow)
+                || (offload_flow_is_installed(flow)
+                    && (offload_flow_get_rule(flow)->kind
+                        == OFFLOAD_KIND_PARTIAL))));
+}
+
+size_t
+offload_engine_rate_flows(struct hmap_position *pos, ovs_u128 *ufids,
+                          size_t max)
+{
+    struct offload_engine *e = offload_engine_get();
+    size_t n = 0;
+
+    ovs_mutex_lock(&e->mutex);
+    size_t n_flows = offload_tracker_count(&e->tracker);
+    bool wrapped = false;
+    for (size_t visited = 0; n < max && visited < n_flows; visited++) {
+        struct offload_flow *flow = offload_tracker_at(&e->tracker, pos);
+
+        if (!flow) {
+            /* End of the table: on from the start, once. */
+            if (wrapped) {
+                break;
+            }
+            wrapped = true;
+            memset(pos, 0, sizeof *pos);
+            flow = offload_tracker_at(&e->tracker, pos);
+            if (!flow) {
+                break;
+            }
+        }
+        if (offload_flow_needs_dp_rate(e, flow)) {
+            ufids[n++] = *offload_flow_get_ufid(flow);
+        }
+    }
+    ovs_mutex_unlock(&e->mutex);
+    return n;
+}
+
 /* Admission and eviction on one NIC. */
 static void
 offload_engine_rebalance_nic(struct offload_engine *e,
@@ -794,7 +840,14 @@ offload_engine_run(long long int now_ms)
             e->c.lost++;
             offload_flow_place(e, flow, now_ms);
         }
-        offload_flow_update_rate(flow, now_ms);
+        /* A count the datapath is asked for only now and then is
+         * sampled when it was read, over the time since the last read;
+         * sampled every round, it would look idle between reads and
+         * bursty at them. */
+        if (!offload_flow_needs_dp_rate(e, flow)
+            || offload_flow_datapath_count_is_fresh(flow)) {
+            offload_flow_update_rate(flow, now_ms);
+        }
         if (offload_flow_is_candidate(e, flow)) {
             e->n_waiting_value++;
         }
@@ -1096,6 +1149,10 @@ offload_engine_show_json(void)
         json_object_put(n, "rules", json_integer_create(sn->n_installed));
         json_object_put(n, "capacity", json_integer_create(
                             sn->exact_capacity + sn->wildcard_capacity));
+        json_object_put(n, "exact_capacity",
+                        json_integer_create(sn->exact_capacity));
+        json_object_put(n, "wildcard_capacity",
+                        json_integer_create(sn->wildcard_capacity));
         json_object_put(n, "full", json_boolean_create(sn->full));
         json_object_put(nics, sn->name, n);
     }

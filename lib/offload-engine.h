@@ -100,6 +100,17 @@ void offload_engine_note_datapath_packets(const ovs_u128 *ufid,
  * some flow waits for admission by value. */
 bool offload_engine_needs_datapath_stats(void);
 
+/* The flows whose datapath packet count admission needs: those it may put
+ * in the NIC and those with a partial rule (whose packets the datapath
+ * counts), which it may evict.  Their rates are sampled only when a count
+ * was noted since the last sample, so a caller may feed a few of them per
+ * round.  Copies up to 'max' of their UFIDs to 'ufids', walking on from
+ * '*pos' (zeroed to start) and wrapping round at most once, and returns
+ * how many it copied. */
+struct hmap_position;
+size_t offload_engine_rate_flows(struct hmap_position *pos, ovs_u128 *ufids,
+                                 size_t max);
+
 /* Periodic work; see the comment at the top.  Each call is one
  * "rebalance round", counted in offload/show. */
 void offload_engine_run(long long int now_ms);

@@ -52,6 +52,8 @@ struct offload_flow {
     uint64_t cur_packets, cur_bytes;    /* Last read of the current rule. */
     long long int hw_used;              /* Last time counters grew, ms. */
     uint64_t sw_packets;                /* From the datapath, if known. */
+    bool sw_fresh;                      /* 'sw_packets' noted since the
+                                         * rate meter was last fed. */
     struct offload_rate rate;           /* Total packets per second. */
 
     /* Times, ms. */
@@ -245,6 +247,14 @@ struct offload_flow *
 offload_tracker_first(const struct offload_tracker *t)
 {
     struct hmap_node *node = hmap_first(&t->flows);
+
+    return node ? CONTAINER_OF(node, struct offload_flow, node) : NULL;
+}
+
+struct offload_flow *
+offload_tracker_at(const struct offload_tracker *t, struct hmap_position *pos)
+{
+    struct hmap_node *node = hmap_at_position(&t->flows, pos);
 
     return node ? CONTAINER_OF(node, struct offload_flow, node) : NULL;
 }
@@ -492,6 +502,13 @@ offload_flow_note_datapath_packets(struct offload_flow *flow, uint64_t n)
     /* 'n' includes what full rules carried, which the engine's flow
      * status adds back. */
     flow->sw_packets = n > flow->full_packets ? n - flow->full_packets : 0;
+    flow->sw_fresh = true;
+}
+
+bool
+offload_flow_datapath_count_is_fresh(const struct offload_flow *flow)
+{
+    return flow->sw_fresh;
 }
 
 void
@@ -499,6 +516,7 @@ offload_flow_update_rate(struct offload_flow *flow, long long int now_ms)
 {
     offload_rate_update(&flow->rate, offload_flow_total_packets(flow),
                         now_ms);
+    flow->sw_fresh = false;
 }
 
 double

@@ -81,6 +81,12 @@ void offload_tracker_count_reasons(const struct offload_tracker *,
 struct offload_flow *offload_tracker_first(const struct offload_tracker *);
 struct offload_flow *offload_tracker_next(const struct offload_tracker *,
                                           const struct offload_flow *);
+/* The flow at '*pos', advancing '*pos', or NULL past the last one: a walk
+ * that goes on across calls from where it stopped (zero '*pos' to start
+ * over).  Flows added or removed between calls may be missed or seen
+ * twice. */
+struct offload_flow *offload_tracker_at(const struct offload_tracker *,
+                                        struct hmap_position *pos);
 #define OFFLOAD_TRACKER_FOR_EACH(FLOW, NEXT, TRACKER)                     \
     for ((FLOW) = offload_tracker_first(TRACKER);                       \
          (FLOW) && ((NEXT) = offload_tracker_next(TRACKER, FLOW), true); \
@@ -163,6 +169,9 @@ void offload_flow_note_rule_stats(struct offload_flow *,
 /* The datapath's packet count for the flow, NIC included. */
 void offload_flow_note_datapath_packets(struct offload_flow *,
                                         uint64_t n_packets);
+/* Whether a datapath count was noted since the rate meter was last fed:
+ * a count read only now and then is sampled when it was read. */
+bool offload_flow_datapath_count_is_fresh(const struct offload_flow *);
 /* Feeds the rate meter with the flow's packets so far. */
 void offload_flow_update_rate(struct offload_flow *, long long int now_ms);
 double offload_flow_get_pps(const struct offload_flow *);

@@ -43,11 +43,12 @@ TESTSUITE_AT = \
 	tests/offload.at \
 	tests/offload-differential.at \
 	tests/offload-db.at \
+	tests/unixctl.at \
 	tests/hypervisors.at \
 	tests/sandbox.at \
 	tests/ovs-offloadctl.at
 EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in tests/ovs-compat.sh \
-	tests/nicsim-json.py tests/offload-traffic.py \
+	tests/nicsim-json.py tests/offload-traffic.py tests/unixctl-fields.py \
 	tests/offload-differential.py tests/check-layering.sh \
 	tests/ovs-compat.list
 TESTSUITE = tests/testsuite
@@ -128,7 +129,8 @@ tests_bench_offload_SOURCES = \
 	tests/bench-offload.c \
 	tests/test-packets.c \
 	tests/test-packets.h
-tests_bench_offload_LDADD = $(OFFLOAD_LIB_LIBS) $(OVS_LIBS)
+tests_bench_offload_LDADD = datapath-offload/libdpoffload.a \
+	$(OFFLOAD_LIB_LIBS) $(OVS_LIBS)
 
 ## libFuzzer targets, built with clang; "make check-fuzz" runs each for
 ## FUZZ_SECONDS under ASan and UBSan.

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* bench-offload: the offload engine under the load dpif-netdev puts on it.
  *
- * Usage: bench-offload [--json FILE] [--quick] [insert] [zipf]
- *        (default: both parts)
+ * Usage: bench-offload [--json FILE] [--quick] [insert] [zipf] [rates]
+ *        (default: all parts)
  *
  * insert   N distinct megaflows, shaped as dpif-netdev offers them (in_port
  *          and recirc_id exact, IPv4/UDP, not a fragment, exact ipv4 dst
@@ -27,6 +27,16 @@
  *          carried is compared with the oracle: the share of the C
  *          heaviest flows, which no admission policy can beat.
  *
+ * rates    The "value" policy's rate feed against a real dpif-netdev
+ *          datapath (the "dummy" class, no packets) holding F megaflows,
+ *          all offered to the engine, most of them waiting for a NIC table
+ *          of F/10 entries.  Per round: the feed of this version (the
+ *          counts of at most a budget of waiting flows read by UFID,
+ *          datapath-offload/netdev-offload-rates.c) against the naive
+ *          peer, what the provider did before (a dump of every datapath
+ *          flow, each key and mask parsed and hashed to find the engine's
+ *          flow); and, for scale, the engine's own round.
+ *
  * No figure is judged: the program exits 1 only if something is
  * functionally wrong (a rule that should be installed is not, a packet
  * that is not accounted for). */
@@ -43,13 +53,17 @@
 #include <string.h>
 #include <time.h>
 
+#include "datapath-offload/netdev-offload-rates.h"
 #include "dp-packet.h"
+#include "dpif.h"
+#include "dummy.h"
 #include "flow.h"
 #include "hash.h"
 #include "lib/nic.h"
 #include "lib/nicsim.h"
 #include "lib/offload-engine.h"
 #include "lib/offload-translate.h"
+#include "netdev.h"
 #include "netlink.h"
 #include "odp-netlink.h"
 #include "odp-util.h"
@@ -174,10 +188,11 @@ bench_actions(struct ofpbuf *buf)
  * capabilities, translation, then the engine.  Returns the state the
  * flow ended in. */
 static enum offload_state
-bench_offer(struct nic *nic, uint32_t id, const struct match *m,
-            const struct ofpbuf *actions, long long int now_ms)
+bench_offer_ufid(struct nic *nic, const ovs_u128 *ufidp, uint32_t id,
+                 const struct match *m, const struct ofpbuf *actions,
+                 long long int now_ms)
 {
-    ovs_u128 ufid = bench_ufid(id);
+    ovs_u128 ufid = *ufidp;
     struct offload_translation *xl = xmalloc(sizeof *xl);
     struct nic_caps caps;
     enum offload_state state;
@@ -200,6 +215,15 @@ bench_offer(struct nic *nic, uint32_t id, const struct match *m,
     state = offload_engine_flow_put(&put, now_ms);
     free(xl);
     return state;
+}
+
+static enum offload_state
+bench_offer(struct nic *nic, uint32_t id, const struct match *m,
+            const struct ofpbuf *actions, long long int now_ms)
+{
+    ovs_u128 ufid = bench_ufid(id);
+
+    return bench_offer_ufid(nic, &ufid, id, m, actions, now_ms);
 }
 
 static struct nic *
@@ -900,11 +924,257 @@ bench_zipf_run(const struct bench_zipf_params *p)
     return j;
 }
 
+/* The rate feed (see the top). */
+
+/* What the provider did before, the peer: a dump of every datapath flow,
+ * whose key and mask are parsed and hashed to name the engine's flow.
+ * Returns the number of flows dumped. */
+static size_t
+bench_rates_dump_feed(struct dpif *dpif)
+{
+    struct dpif_flow_dump *dump = dpif_flow_dump_create(dpif, false, NULL);
+    struct dpif_flow_dump_thread *thread = dpif_flow_dump_thread_create(dump);
+    struct dpif_flow flows[64];
+    size_t n_flows = 0;
+    int n;
+
+    while ((n = dpif_flow_dump_next(thread, flows, ARRAY_SIZE(flows))) > 0) {
+        for (int i = 0; i < n; i++) {
+            struct match match;
+            ovs_u128 mega_ufid;
+
+            if (!netdev_offload_rates_megaflow(&flows[i], &match,
+                                               &mega_ufid)) {
+                continue;
+            }
+            offload_engine_note_datapath_packets(&mega_ufid,
+                                                 flows[i].stats.n_packets);
+            n_flows++;
+        }
+    }
+    dpif_flow_dump_thread_destroy(thread);
+    dpif_flow_dump_destroy(dump);
+    return n_flows;
+}
+
+static void
+bench_rates_add_port(struct dpif *dpif, const char *name, uint32_t odp)
+{
+    odp_port_t port_no = u32_to_odp(odp);
+    struct netdev *netdev;
+
+    if (netdev_open(name, "dummy", &netdev)
+        || dpif_port_add(dpif, netdev, &port_no)) {
+        ovs_fatal(0, "cannot add port %s", name);
+    }
+    netdev_close(netdev);
+}
+
+/* Puts 'n' megaflows in 'dpif' as an upcall would (the UFID hashes the
+ * packet's flow), then offers each to the engine under its megaflow UFID
+ * as dpif-netdev would and tells the feed the pair. */
+static void
+bench_rates_populate(struct dpif *dpif, struct nic *nic, size_t n)
+{
+    struct odp_support support = { .recirc = true };
+    struct ofpbuf key, mask, actions;
+
+    bench_actions(&actions);
+    ofpbuf_init(&key, 256);
+    ofpbuf_init(&mask, 256);
+    for (uint32_t id = 0; id < n; id++) {
+        struct odp_flow_key_parms parms = { .support = support };
+        struct match m;
+        ovs_u128 dp_ufid;
+
+        bench_match(&m, id);
+        parms.flow = &m.flow;
+        parms.mask = &m.wc.masks;
+        ofpbuf_clear(&key);
+        ofpbuf_clear(&mask);
+        odp_flow_key_from_flow(&parms, &key);
+        parms.key_buf = &key;
+        odp_flow_key_from_mask(&parms, &mask);
+        odp_flow_key_hash(&m.flow, sizeof m.flow, &dp_ufid);
+        int error = dpif_flow_put(dpif, DPIF_FP_CREATE, key.data, key.size,
+                                  mask.data, mask.size, actions.data,
+                                  actions.size, &dp_ufid, PMD_ID_NULL, NULL);
+        if (error) {
+            ovs_fatal(error, "datapath flow %"PRIu32, id);
+        }
+    }
+
+    /* The megaflow as the datapath holds it (dpif-netdev adds to the
+     * mask), which is what it would offer. */
+    struct dpif_flow_dump *dump = dpif_flow_dump_create(dpif, false, NULL);
+    struct dpif_flow_dump_thread *thread = dpif_flow_dump_thread_create(dump);
+    struct dpif_flow flows[64];
+    uint32_t id = 0;
+    int n_got;
+
+    while ((n_got = dpif_flow_dump_next(thread, flows,
+                                        ARRAY_SIZE(flows))) > 0) {
+        for (int i = 0; i < n_got; i++) {
+            struct match m;
+            ovs_u128 mega_ufid;
+
+            if (!netdev_offload_rates_megaflow(&flows[i], &m, &mega_ufid)) {
+                ovs_fatal(0, "datapath flow does not parse");
+            }
+            bench_offer_ufid(nic, &mega_ufid, id++, &m, &actions, 0);
+            netdev_offload_rates_learn(&mega_ufid, &flows[i].ufid, true);
+        }
+    }
+    dpif_flow_dump_thread_destroy(thread);
+    dpif_flow_dump_destroy(dump);
+    if (id != n) {
+        ovs_fatal(0, "dumped %"PRIu32" of %"PRIuSIZE" flows", id, n);
+    }
+    ofpbuf_uninit(&key);
+    ofpbuf_uninit(&mask);
+    ofpbuf_uninit(&actions);
+}
+
+struct bench_rates {
+    size_t n_flows, n_waiting, budget;
+    double dump_ms, feed_ms, engine_ms;  /* Per round, medians. */
+    uint64_t read, missing, mismatched, unknown;
+};
+
+static int
+bench_cmp_double(const void *a_, const void *b_)
+{
+    const double *a = a_, *b = b_;
+
+    return *a < *b ? -1 : *a > *b;
+}
+
+static double
+bench_median(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, bench_cmp_double);
+    return v[n / 2];
+}
+
+#define BENCH_RATES_ROUNDS 7
+
+static void
+bench_rates_run(size_t n, struct bench_rates *r)
+{
+    static int serial;
+    char name[32];
+    struct dpif *dpif;
+
+    snprintf(name, sizeof name, "bench%d", serial++);
+    if (dpif_create_and_open(name, "dummy", &dpif)) {
+        ovs_fatal(0, "cannot create datapath %s", name);
+    }
+    bench_rates_add_port(dpif, "bench-vf", BENCH_ODP_VF);
+    bench_rates_add_port(dpif, "bench-up", BENCH_ODP_UPLINK);
+
+    offload_engine_clear();
+    netdev_offload_rates_clear();
+    bench_engine_config(OFFLOAD_POLICY_VALUE);
+    struct nic *nic = bench_create_nic("rates0", n / 10, n / 10);
+    bench_rates_populate(dpif, nic, n);
+    offload_engine_run(1000);
+
+    struct hmap_position pos = { 0, 0 };
+    ovs_u128 *ufids = xmalloc(n * sizeof *ufids);
+    memset(r, 0, sizeof *r);
+    r->n_flows = n;
+    r->n_waiting = offload_engine_rate_flows(&pos, ufids, n);
+    r->budget = netdev_offload_rates_get_budget();
+    free(ufids);
+
+    double dump[BENCH_RATES_ROUNDS], feed[BENCH_RATES_ROUNDS];
+    double engine[BENCH_RATES_ROUNDS];
+    for (size_t i = 0; i < BENCH_RATES_ROUNDS; i++) {
+        double t0 = bench_now();
+        size_t n_dumped = bench_rates_dump_feed(dpif);
+        double t1 = bench_now();
+        netdev_offload_rates_feed(dpif);
+        double t2 = bench_now();
+        offload_engine_run(2000 + 1000 * i);
+        double t3 = bench_now();
+
+        if (n_dumped != n) {
+            fprintf(stderr, "dumped %"PRIuSIZE" of %"PRIuSIZE" flows\n",
+                    n_dumped, n);
+            bench_failed = true;
+        }
+        dump[i] = (t1 - t0) * 1e3;
+        feed[i] = (t2 - t1) * 1e3;
+        engine[i] = (t3 - t2) * 1e3;
+        ovsrcu_quiesce();
+    }
+    r->dump_ms = bench_median(dump, BENCH_RATES_ROUNDS);
+    r->feed_ms = bench_median(feed, BENCH_RATES_ROUNDS);
+    r->engine_ms = bench_median(engine, BENCH_RATES_ROUNDS);
+
+    struct netdev_offload_rates_stats st;
+    netdev_offload_rates_get_stats(&st);
+    r->read = st.read;
+    r->missing = st.missing;
+    r->mismatched = st.mismatched;
+    r->unknown = st.unknown;
+    if (!st.read || st.missing || st.mismatched || st.unknown) {
+        /* Every flow named has its datapath flow. */
+        fprintf(stderr, "rate feed: %"PRIu64" read, %"PRIu64" missing, "
+                "%"PRIu64" mismatched, %"PRIu64" unknown\n", st.read,
+                st.missing, st.mismatched, st.unknown);
+        bench_failed = true;
+    }
+
+    offload_engine_clear();
+    netdev_offload_rates_clear();
+    nic_close(nic);
+    dpif_delete(dpif);
+    dpif_close(dpif);
+}
+
+static struct json *
+bench_rates_report(const size_t *sizes, size_t n_sizes)
+{
+    struct json *rows = json_array_create_empty();
+
+    printf("\nRate feed, ms per round (median of %d), datapath of F "
+           "megaflows, NIC table F/10:\n", BENCH_RATES_ROUNDS);
+    printf("%9s %9s %7s %11s %11s %7s %10s %8s\n", "flows", "waiting",
+           "budget", "dump (old)", "feed (new)", "ratio", "engine run",
+           "lap");
+    for (size_t i = 0; i < n_sizes; i++) {
+        struct bench_rates r;
+
+        bench_rates_run(sizes[i], &r);
+        size_t lap = r.budget ? DIV_ROUND_UP(r.n_waiting, r.budget) : 0;
+        printf("%9"PRIuSIZE" %9"PRIuSIZE" %7"PRIuSIZE" %11.3f %11.3f "
+               "%6.1fx %10.3f %8"PRIuSIZE"\n", r.n_flows, r.n_waiting,
+               r.budget, r.dump_ms, r.feed_ms,
+               r.feed_ms > 0 ? r.dump_ms / r.feed_ms : 0, r.engine_ms, lap);
+
+        struct json *j = json_object_create();
+        json_object_put(j, "flows", json_integer_create(r.n_flows));
+        json_object_put(j, "waiting", json_integer_create(r.n_waiting));
+        json_object_put(j, "budget", json_integer_create(r.budget));
+        json_object_put(j, "dump_ms", json_real_create(r.dump_ms));
+        json_object_put(j, "feed_ms", json_real_create(r.feed_ms));
+        json_object_put(j, "engine_ms", json_real_create(r.engine_ms));
+        json_object_put(j, "rounds_per_lap", json_integer_create(lap));
+        json_array_add(rows, j);
+    }
+    printf("dump = every datapath flow dumped, parsed and hashed (before); "
+           "feed = the waiting\nflows' counts read by UFID, at most "
+           "'budget' a round (now); lap = rounds until\nevery waiting "
+           "flow's count was read once.\n");
+    return rows;
+}
+
 static void
 bench_usage(const char *name)
 {
-    fprintf(stderr, "usage: %s [--json FILE] [--quick] [insert] [zipf]\n",
-            name);
+    fprintf(stderr, "usage: %s [--json FILE] [--quick] [insert] [zipf] "
+            "[rates]\n", name);
     exit(2);
 }
 
@@ -912,6 +1182,7 @@ int
 main(int argc, char *argv[])
 {
     bool quick = false, do_insert = false, do_zipf = false;
+    bool do_rates = false;
     const char *json_file = NULL;
     struct json *out = json_object_create();
     double wall0 = bench_now();
@@ -927,12 +1198,14 @@ main(int argc, char *argv[])
             do_insert = true;
         } else if (!strcmp(argv[i], "zipf")) {
             do_zipf = true;
+        } else if (!strcmp(argv[i], "rates")) {
+            do_rates = true;
         } else {
             bench_usage(argv[0]);
         }
     }
-    if (!do_insert && !do_zipf) {
-        do_insert = do_zipf = true;
+    if (!do_insert && !do_zipf && !do_rates) {
+        do_insert = do_zipf = do_rates = true;
     }
     json_object_put(out, "quick", json_boolean_create(quick));
 
@@ -962,6 +1235,14 @@ main(int argc, char *argv[])
             json_array_add(runs, bench_zipf_run(&p));
         }
         json_object_put(out, "zipf", runs);
+    }
+    if (do_rates) {
+        static const size_t sizes[] = { 1000, 10000, 100000 };
+
+        dpif_dummy_register(DUMMY_OVERRIDE_NONE);
+        netdev_dummy_register(DUMMY_OVERRIDE_NONE);
+        json_object_put(out, "rates",
+                        bench_rates_report(sizes, quick ? 2 : 3));
     }
 
     ovsrcu_quiesce_start();

@@ -291,6 +291,58 @@ START_TEST(test_value_evicts_lightest)
 }
 END_TEST
 
+/* The rate 'explain' shows for flow 'n'. */
+static double
+eng_pps(uint32_t n)
+{
+    struct offload_flow_explanation x;
+    ovs_u128 ufid = eng_ufid(n);
+
+    ck_assert(offload_engine_explain(&ufid, &x));
+    double pps = x.pps;
+    offload_flow_explanation_destroy(&x);
+    return pps;
+}
+
+START_TEST(test_rate_flows_round_robin)
+{
+    struct nic *nic = eng_setup(OFFLOAD_POLICY_VALUE, 2);
+
+    ck_assert_int_eq(eng_put(nic, 1, 1, "2", 0), OFFLOAD_STATE_OFFLOADED);
+    ck_assert_int_eq(eng_put(nic, 2, 2, "2", 0), OFFLOAD_STATE_OFFLOADED);
+    ck_assert_int_eq(eng_put(nic, 3, 3, "2", 0), OFFLOAD_STATE_SOFTWARE);
+    ck_assert_int_eq(eng_put(nic, 4, 4, "2", 0), OFFLOAD_STATE_SOFTWARE);
+    ovs_u128 u3 = eng_ufid(3), u4 = eng_ufid(4);
+
+    /* Only the waiting flows, each once however large the room. */
+    struct hmap_position pos = { 0, 0 };
+    ovs_u128 ufids[8];
+    ck_assert_uint_eq(offload_engine_rate_flows(&pos, ufids, 8), 2);
+    ck_assert(ovs_u128_equals(ufids[0], u3) || ovs_u128_equals(ufids[1], u3));
+    ck_assert(ovs_u128_equals(ufids[0], u4) || ovs_u128_equals(ufids[1], u4));
+
+    /* One per call: the next call goes on to the other flow. */
+    memset(&pos, 0, sizeof pos);
+    ck_assert_uint_eq(offload_engine_rate_flows(&pos, &ufids[0], 1), 1);
+    ck_assert_uint_eq(offload_engine_rate_flows(&pos, &ufids[1], 1), 1);
+    ck_assert(!ovs_u128_equals(ufids[0], ufids[1]));
+
+    /* A count read now and then is sampled over the time since the last
+     * read: no decay between reads, no burst at them.  (Before 2 s, when
+     * the NIC's flows may first be evicted.) */
+    offload_engine_note_datapath_packets(&u3, 100);
+    offload_engine_run(500);
+    ck_assert(eng_pps(3) > 199.9 && eng_pps(3) < 200.1);
+    offload_engine_run(1000);
+    offload_engine_run(1500);
+    ck_assert(eng_pps(3) > 199.9 && eng_pps(3) < 200.1);
+    offload_engine_note_datapath_packets(&u3, 380);
+    offload_engine_run(1900);
+    ck_assert(eng_pps(3) > 199.9 && eng_pps(3) < 200.1);
+    eng_teardown(nic);
+}
+END_TEST
+
 START_TEST(test_reset_recovery)
 {
     struct nic *nic = eng_setup(OFFLOAD_POLICY_VALUE, 8);
@@ -683,6 +735,7 @@ offload_engine_suite(void)
     tcase_add_test(tc, test_partial_and_software);
     tcase_add_test(tc, test_first_come_full);
     tcase_add_test(tc, test_value_evicts_lightest);
+    tcase_add_test(tc, test_rate_flows_round_robin);
     tcase_add_test(tc, test_reset_recovery);
     tcase_add_test(tc, test_port_flush_and_disable);
     tcase_add_test(tc, test_port_policy_in_engine);

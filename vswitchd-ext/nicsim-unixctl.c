@@ -25,11 +25,11 @@
 #include "util.h"
 
 
-/* Replies with error 'msg' and frees it. */
+/* Replies with error 'msg' (as JSON if 'json') and frees it. */
 static void
-nicsim_unixctl_error(struct unixctl_conn *conn, char *msg)
+nicsim_unixctl_error(struct unixctl_conn *conn, bool json, char *msg)
 {
-    unixctl_command_reply_error(conn, msg);
+    unixctl_format_reply_error(conn, json, msg);
     free(msg);
 }
 
@@ -58,24 +58,28 @@ nicsim_unixctl_priority(struct unixctl_conn *conn, int argc,
     return true;
 }
 
+/* Finds nicsim NIC 'name', or replies with an error (as JSON if 'json')
+ * and returns NULL. */
 static struct nic *
-nicsim_unixctl_nic(struct unixctl_conn *conn, const char *name)
+nicsim_unixctl_nic(struct unixctl_conn *conn, bool json, const char *name)
 {
     struct nic *nic = nicsim_find(name);
 
     if (!nic) {
-        nicsim_unixctl_error(conn, xasprintf("%s: no such nicsim NIC (a NIC "
-                                             "exists once a port of type "
-                                             "nicsim names it)", name));
+        nicsim_unixctl_error(conn, json,
+                             xasprintf("%s: no such nicsim NIC (a NIC "
+                                       "exists once a port of type "
+                                       "nicsim names it)", name));
     }
     return nic;
 }
 
 /* Parses port name 's' ("uplinkN" or "vfN") of 'nic' into '*port'.
- * Returns false, with an error reply that names the ports the NIC really
- * has, if it is malformed or 'nic' has no such port. */
+ * Returns false, with an error reply (as JSON if 'json') that names the
+ * ports the NIC really has, if it is malformed or 'nic' has no such
+ * port. */
 static bool
-nicsim_unixctl_port(struct unixctl_conn *conn, struct nic *nic,
+nicsim_unixctl_port(struct unixctl_conn *conn, bool json, struct nic *nic,
                     const char *s, uint32_t *port)
 {
     struct nic_caps caps;
@@ -89,7 +93,7 @@ nicsim_unixctl_port(struct unixctl_conn *conn, struct nic *nic,
               : *port < caps.n_uplinks);
     }
     if (!ok) {
-        nicsim_unixctl_error(conn, xasprintf(
+        nicsim_unixctl_error(conn, json, xasprintf(
                                  "bad port \"%s\": %s has uplink0 to "
                                  "uplink%"PRIu32" and vf0 to vf%"PRIu32, s,
                                  nic_get_name(nic), caps.n_uplinks - 1,
@@ -268,7 +272,10 @@ nicsim_show_port_to_json(const struct nicsim_show_port *sp)
 
     json_object_put_string(jp, "port", sp->name);
     json_object_put(jp, "attached", json_boolean_create(sp->pi.attached));
-    json_object_put_string(jp, "medium", sp->pi.medium ? sp->pi.medium : "");
+    /* No medium (a detached port) is null, "no medium" in text. */
+    json_object_put(jp, "medium", (sp->pi.medium
+                                   ? json_string_create(sp->pi.medium)
+                                   : json_null_create()));
     json_object_put_string(jp, "link", sp->pi.link_up ? "up" : "down");
     for (uint32_t q = 0; q < sp->pi.n_rxq; q++) {
         const struct nic_queue_stats *qs = &sp->queues[q];
@@ -306,6 +313,9 @@ nicsim_show_to_json(const struct nicsim_show *show)
             json_object_put(tables, nic_table_name(t), jt);
         }
         json_object_put_string(jnic, "name", sn->name);
+        json_object_put(jnic, "uplinks",
+                        json_integer_create(info->config.n_uplinks));
+        json_object_put(jnic, "vfs", json_integer_create(info->config.n_vfs));
         json_object_put(jnic, "tables", tables);
         json_object_put(jnic, "resets", json_integer_create(info->n_resets));
         json_object_put(jnic, "injected_insert_failures",
@@ -362,10 +372,14 @@ nicsim_show_format(struct ds *s, const struct nicsim_show *show)
         for (size_t p = 0; p < sn->n_ports; p++) {
             const struct nicsim_show_port *sp = &sn->ports[p];
 
-            ds_put_format(s, "  port %s: %s, medium %s, %"PRIu32" rxq, "
-                          "link %s\n", sp->name,
-                          sp->pi.attached ? "attached" : "detached",
-                          sp->pi.medium ? sp->pi.medium : "-", sp->pi.n_rxq,
+            ds_put_format(s, "  port %s: %s, ", sp->name,
+                          sp->pi.attached ? "attached" : "detached");
+            if (sp->pi.medium) {
+                ds_put_format(s, "medium %s", sp->pi.medium);
+            } else {
+                ds_put_cstr(s, "no medium");
+            }
+            ds_put_format(s, ", %"PRIu32" rxq, link %s\n", sp->pi.n_rxq,
                           sp->pi.link_up ? "up" : "down");
             nicsim_port_stats_text(s, &sp->st);
             for (uint32_t q = 0; q < sp->pi.n_rxq; q++) {
@@ -409,12 +423,12 @@ nicsim_unixctl_show(struct unixctl_conn *conn, int argc_,
         return;
     }
     if (argc > 2) {
-        unixctl_command_reply_error(conn, "usage: nicsim/show "
-                                    "[--format text|json] [NIC]");
+        unixctl_format_reply_error(conn, json, "usage: nicsim/show "
+                                   "[--format text|json] [NIC]");
         return;
     }
     if (argc == 2) {
-        if (!nicsim_unixctl_nic(conn, argv[1])) {
+        if (!nicsim_unixctl_nic(conn, json, argv[1])) {
             return;
         }
         show.only = argv[1];
@@ -494,11 +508,11 @@ nicsim_unixctl_dump_rules(struct unixctl_conn *conn, int argc_,
         return;
     }
     if (argc != 2) {
-        unixctl_command_reply_error(conn, "usage: nicsim/dump-rules "
-                                    "[--format text|json] NIC");
+        unixctl_format_reply_error(conn, json, "usage: nicsim/dump-rules "
+                                   "[--format text|json] NIC");
         return;
     }
-    nic = nicsim_unixctl_nic(conn, argv[1]);
+    nic = nicsim_unixctl_nic(conn, json, argv[1]);
     if (!nic) {
         return;
     }
@@ -525,7 +539,7 @@ nicsim_unixctl_add_rule(struct unixctl_conn *conn, int argc,
     uint32_t id;
 
     memset(&spec, 0, sizeof spec);
-    nic = nicsim_unixctl_nic(conn, argv[1]);
+    nic = nicsim_unixctl_nic(conn, false, argv[1]);
     if (!nic) {
         return;
     }
@@ -544,7 +558,7 @@ nicsim_unixctl_add_rule(struct unixctl_conn *conn, int argc,
         spec.actions = actions;
     }
     if (msg) {
-        nicsim_unixctl_error(conn, msg);
+        nicsim_unixctl_error(conn, false, msg);
         return;
     }
     error = nic_rule_add(nic, &spec, &id);
@@ -563,10 +577,11 @@ nicsim_unixctl_add_rule(struct unixctl_conn *conn, int argc,
                     ? port - NIC_PORT_VF_BASE >= caps.n_vfs
                     : port >= caps.n_uplinks)) {
                 nic_port_to_string(port, name, sizeof name);
-                nicsim_unixctl_error(conn, xasprintf(
+                nicsim_unixctl_error(conn, false, xasprintf(
                                          "rule not added: output:%s: %s has "
                                          "uplink0 to uplink%"PRIu32" and vf0 "
-                                         "to vf%"PRIu32, name, nic_get_name(nic),
+                                         "to vf%"PRIu32, name,
+                                         nic_get_name(nic),
                                          caps.n_uplinks - 1,
                                          caps.n_vfs - 1));
                 return;
@@ -574,7 +589,7 @@ nicsim_unixctl_add_rule(struct unixctl_conn *conn, int argc,
         }
     }
     if (error) {
-        nicsim_unixctl_error(conn, xasprintf("rule not added: %s",
+        nicsim_unixctl_error(conn, false, xasprintf("rule not added: %s",
                                              ovs_strerror(error)));
         return;
     }
@@ -585,7 +600,7 @@ static void
 nicsim_unixctl_del_rule(struct unixctl_conn *conn, int argc OVS_UNUSED,
                         const char *argv[], void *aux OVS_UNUSED)
 {
-    struct nic *nic = nicsim_unixctl_nic(conn, argv[1]);
+    struct nic *nic = nicsim_unixctl_nic(conn, false, argv[1]);
     uint32_t id;
     int error;
 
@@ -661,13 +676,13 @@ static void
 nicsim_unixctl_receive(struct unixctl_conn *conn, int argc,
                        const char *argv[], void *aux OVS_UNUSED)
 {
-    struct nic *nic = nicsim_unixctl_nic(conn, argv[1]);
+    struct nic *nic = nicsim_unixctl_nic(conn, false, argv[1]);
     struct dp_packet **pkts;
     int n_pkts = argc - 3;
     char *msg = NULL;
     uint32_t port;
 
-    if (!nic || !nicsim_unixctl_port(conn, nic, argv[2], &port)) {
+    if (!nic || !nicsim_unixctl_port(conn, false, nic, argv[2], &port)) {
         return;
     }
     pkts = xcalloc(n_pkts, sizeof *pkts);
@@ -699,7 +714,7 @@ nicsim_unixctl_receive(struct unixctl_conn *conn, int argc,
     }
     free(pkts);
     if (msg) {
-        nicsim_unixctl_error(conn, msg);
+        nicsim_unixctl_error(conn, false, msg);
     } else {
         unixctl_command_reply(conn, NULL);
     }
@@ -710,7 +725,7 @@ static void
 nicsim_unixctl_add_filter(struct unixctl_conn *conn, int argc,
                           const char *argv[], void *aux OVS_UNUSED)
 {
-    struct nic *nic = nicsim_unixctl_nic(conn, argv[1]);
+    struct nic *nic = nicsim_unixctl_nic(conn, false, argv[1]);
     struct nic_filter f;
     uint32_t port, id;
     int i = 3, error;
@@ -720,7 +735,7 @@ nicsim_unixctl_add_filter(struct unixctl_conn *conn, int argc,
         return;
     }
     memset(&f, 0, sizeof f);
-    if (!nicsim_unixctl_port(conn, nic, argv[2], &port)) {
+    if (!nicsim_unixctl_port(conn, false, nic, argv[2], &port)) {
         return;
     }
     if (!nicsim_unixctl_priority(conn, argc, argv, &i, &f.priority)) {
@@ -733,7 +748,7 @@ nicsim_unixctl_add_filter(struct unixctl_conn *conn, int argc,
     }
     msg = nic_match_from_string(argv[i], &f.match);
     if (msg) {
-        nicsim_unixctl_error(conn, msg);
+        nicsim_unixctl_error(conn, false, msg);
         return;
     }
     if (!str_to_uint(argv[i + 1], 10, &f.queue)) {
@@ -742,13 +757,13 @@ nicsim_unixctl_add_filter(struct unixctl_conn *conn, int argc,
     }
     error = nic_filter_add(nic, port, &f, &id);
     if (error == EEXIST) {
-        nicsim_unixctl_error(conn, xasprintf(
+        nicsim_unixctl_error(conn, false, xasprintf(
                                  "filter not added: filter %"PRIu32" of %s "
                                  "has the same match and priority", id,
                                  argv[2]));
         return;
     } else if (error) {
-        nicsim_unixctl_error(conn, xasprintf(
+        nicsim_unixctl_error(conn, false, xasprintf(
                                  "filter not added: %s",
                                  error == EINVAL ? "port not attached or no "
                                  "such queue" : ovs_strerror(error)));
@@ -761,13 +776,13 @@ static void
 nicsim_unixctl_del_filter(struct unixctl_conn *conn, int argc OVS_UNUSED,
                           const char *argv[], void *aux OVS_UNUSED)
 {
-    struct nic *nic = nicsim_unixctl_nic(conn, argv[1]);
+    struct nic *nic = nicsim_unixctl_nic(conn, false, argv[1]);
     uint32_t port, id;
 
     if (!nic) {
         return;
     }
-    if (!nicsim_unixctl_port(conn, nic, argv[2], &port)) {
+    if (!nicsim_unixctl_port(conn, false, nic, argv[2], &port)) {
         return;
     }
     if (!str_to_uint(argv[3], 10, &id)) {
@@ -862,12 +877,12 @@ nicsim_unixctl_dump_filters(struct unixctl_conn *conn, int argc_,
         return;
     }
     if (argc != 2 && argc != 3) {
-        unixctl_command_reply_error(conn, "usage: nicsim/dump-filters "
-                                    "[--format text|json] NIC [PORT]");
+        unixctl_format_reply_error(conn, json, "usage: nicsim/dump-filters "
+                                   "[--format text|json] NIC [PORT]");
         return;
     }
-    nic = nicsim_unixctl_nic(conn, argv[1]);
-    if (!nic || (argc == 3 && !nicsim_unixctl_port(conn, nic, argv[2],
+    nic = nicsim_unixctl_nic(conn, json, argv[1]);
+    if (!nic || (argc == 3 && !nicsim_unixctl_port(conn, json, nic, argv[2],
                                                    &only))) {
         return;
     }
@@ -885,7 +900,7 @@ static void
 nicsim_unixctl_fail_inserts(struct unixctl_conn *conn, int argc OVS_UNUSED,
                             const char *argv[], void *aux OVS_UNUSED)
 {
-    struct nic *nic = nicsim_unixctl_nic(conn, argv[1]);
+    struct nic *nic = nicsim_unixctl_nic(conn, false, argv[1]);
     unsigned int n;
 
     if (!nic) {
@@ -903,7 +918,7 @@ static void
 nicsim_unixctl_set_capacity(struct unixctl_conn *conn, int argc OVS_UNUSED,
                             const char *argv[], void *aux OVS_UNUSED)
 {
-    struct nic *nic = nicsim_unixctl_nic(conn, argv[1]);
+    struct nic *nic = nicsim_unixctl_nic(conn, false, argv[1]);
     enum nic_table_id table;
     unsigned int n;
 
@@ -931,7 +946,7 @@ static void
 nicsim_unixctl_reset(struct unixctl_conn *conn, int argc OVS_UNUSED,
                      const char *argv[], void *aux OVS_UNUSED)
 {
-    struct nic *nic = nicsim_unixctl_nic(conn, argv[1]);
+    struct nic *nic = nicsim_unixctl_nic(conn, false, argv[1]);
 
     if (nic) {
         nic_reset(nic);

@@ -114,8 +114,8 @@ offload_unixctl_show(struct unixctl_conn *conn, int argc_,
         return;
     }
     if (argc > 1) {
-        unixctl_command_reply_error(conn, "usage: offload/show "
-                                    "[--format text|json]");
+        unixctl_format_reply_error(conn, json, "usage: offload/show "
+                                   "[--format text|json]");
         return;
     }
     offload_unixctl_show_collect(&show);
@@ -161,7 +161,8 @@ offload_unixctl_u64(const struct json *obj, const char *name)
 
 /* Renders the text of offload/flows from offload_engine_flows_json()'s
  * array 'flows', so that both formats come from the one snapshot: a line
- * per flow. */
+ * per flow with every member of its object ("reason" and its "detail"
+ * only when there is one, "rule" only when installed, as in JSON). */
 static void
 offload_unixctl_flows_format(struct ds *s, const struct json *flows)
 {
@@ -180,17 +181,23 @@ offload_unixctl_flows_format(struct ds *s, const struct json *flows)
                 ds_put_format(s, "(%s)", detail);
             }
         }
-        ds_put_format(s, " nic=%s", offload_unixctl_string(f, "nic_port"));
+        ds_put_format(s, " in_port=%"PRIu64" nic=%s kind=%s",
+                      offload_unixctl_u64(f, "in_port"),
+                      offload_unixctl_string(f, "nic_port"),
+                      offload_unixctl_string(f, "kind"));
         if (shash_find(json_object(f), "rule")) {
             ds_put_format(s, " rule=%"PRIu64,
                           offload_unixctl_u64(f, "rule"));
         }
+        /* The match before the actions, which end the line: neither has
+         * a space, but the actions are what one reads last. */
         ds_put_format(s, " queue=%s hw_packets:%"PRIu64" hw_bytes:%"PRIu64
-                      " pps:%.0f actions:%s\n",
+                      " pps:%.0f match:%s actions:%s\n",
                       offload_unixctl_string(f, "queue"),
                       offload_unixctl_u64(f, "hw_packets"),
                       offload_unixctl_u64(f, "hw_bytes"),
                       json_real(shash_find_data(json_object(f), "pps")),
+                      offload_unixctl_string(f, "match"),
                       offload_unixctl_string(f, "actions"));
     }
 }
@@ -208,8 +215,8 @@ offload_unixctl_flows(struct unixctl_conn *conn, int argc_,
         return;
     }
     if (argc > 2) {
-        unixctl_command_reply_error(conn, "usage: offload/flows "
-                                    "[--format text|json] [STATE]");
+        unixctl_format_reply_error(conn, json, "usage: offload/flows "
+                                   "[--format text|json] [STATE]");
         return;
     }
     if (argc == 2) {
@@ -218,7 +225,7 @@ offload_unixctl_flows(struct unixctl_conn *conn, int argc_,
             char *msg = xasprintf("%s: unknown state (expected pending, "
                                   "offloaded, partial, software or "
                                   "failed)", filter);
-            unixctl_command_reply_error(conn, msg);
+            unixctl_format_reply_error(conn, json, msg);
             free(msg);
             return;
         }
@@ -392,6 +399,11 @@ offload_unixctl_parse_int(const char *s, long long int min,
     return !errno && end != s && !*end && *value >= min && *value <= max;
 }
 
+/* The error of a verification that compared no packet. */
+#define OFFLOAD_UNIXCTL_NO_VERDICT                                      \
+    "no packet compared: no verdict (no traffic hit a fully offloaded " \
+    "flow of the engine)"
+
 /* A verification waiting for its NICs' samples. */
 struct offload_unixctl_verify {
     struct unixctl_conn *conn;
@@ -471,9 +483,16 @@ offload_unixctl_verify_done(const struct offload_verify_report *r,
         .differences = offload_verify_report_differences(r),
         .verdict = offload_verify_report_verdict(r),
     };
-    if (v->json && result.verdict != OFFLOAD_VERIFY_NO_VERDICT) {
-        unixctl_format_reply_json(conn,
-                                  offload_unixctl_verify_to_json(&result));
+    if (v->json) {
+        struct json *j = offload_unixctl_verify_to_json(&result);
+
+        if (result.verdict == OFFLOAD_VERIFY_NO_VERDICT) {
+            /* The same failure as in text, with the report. */
+            unixctl_format_reply_error_json(conn, j,
+                                            OFFLOAD_UNIXCTL_NO_VERDICT);
+        } else {
+            unixctl_format_reply_json(conn, j);
+        }
     } else {
         struct ds s = DS_EMPTY_INITIALIZER;
 
@@ -482,8 +501,7 @@ offload_unixctl_verify_done(const struct offload_verify_report *r,
             /* "differences: 0" over no comparison would read as a pass:
              * fail the command instead, with what was seen (as text, the
              * form of an error reply). */
-            ds_put_cstr(&s, "no packet compared: no verdict (no traffic "
-                        "hit a fully offloaded flow of the engine)");
+            ds_put_cstr(&s, OFFLOAD_UNIXCTL_NO_VERDICT);
             unixctl_command_reply_error(conn, ds_cstr(&s));
         } else {
             unixctl_command_reply(conn, ds_cstr(&s));
@@ -511,9 +529,9 @@ offload_unixctl_verify(struct unixctl_conn *conn, int argc_,
         || (argc > 1 && !offload_unixctl_parse_int(argv[1], 1, 10000, &max))
         || (argc > 2 && !offload_unixctl_parse_int(argv[2], 10, 5000,
                                                    &duration))) {
-        unixctl_command_reply_error(conn, "usage: offload/verify "
-                                    "[--format text|json] [SAMPLES (1-10000)"
-                                    " [MSEC (10-5000)]]");
+        unixctl_format_reply_error(conn, json, "usage: offload/verify "
+                                   "[--format text|json] [SAMPLES (1-10000)"
+                                   " [MSEC (10-5000)]]");
         return;
     }
 
@@ -527,10 +545,10 @@ offload_unixctl_verify(struct unixctl_conn *conn, int argc_,
                                                v);
     if (error) {
         free(v);
-        unixctl_command_reply_error(conn, error == EBUSY
-                                    ? "a verification is already running"
-                                    : "no NIC with offloaded flows can "
-                                    "sample packets");
+        unixctl_format_reply_error(conn, json, error == EBUSY
+                                   ? "a verification is already running"
+                                   : "no NIC with offloaded flows can "
+                                   "sample packets");
     }
 }
 

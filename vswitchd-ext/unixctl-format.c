@@ -58,3 +58,26 @@ unixctl_format_reply_json(struct unixctl_conn *conn, struct json *j)
     free(s);
     json_destroy(j);
 }
+
+void
+unixctl_format_reply_error_json(struct unixctl_conn *conn, struct json *j,
+                                const char *msg)
+{
+    json_object_put_string(j, "error", msg);
+
+    char *s = json_to_string(j, JSSF_SORT | JSSF_PRETTY);
+    unixctl_command_reply_error(conn, s);
+    free(s);
+    json_destroy(j);
+}
+
+void
+unixctl_format_reply_error(struct unixctl_conn *conn, bool json,
+                           const char *msg)
+{
+    if (json) {
+        unixctl_format_reply_error_json(conn, json_object_create(), msg);
+    } else {
+        unixctl_command_reply_error(conn, msg);
+    }
+}

@@ -23,4 +23,16 @@ bool unixctl_format_parse(struct unixctl_conn *, int argc, const char *argv[],
 /* Replies with 'j', pretty-printed with sorted keys, and frees it. */
 void unixctl_format_reply_json(struct unixctl_conn *, struct json *j);
 
+/* Error replies (ovs-appctl prints them on stderr and exits 2).  With
+ * 'json' the error is the JSON object {"error": MSG}, so that a caller who
+ * asked for JSON can parse every reply; otherwise it is 'msg' itself.
+ * (An error in "--format" itself is always text.) */
+void unixctl_format_reply_error(struct unixctl_conn *, bool json,
+                                const char *msg);
+
+/* The same for a result that is a failure: 'j', an object, gets "error":
+ * 'msg' and is the reply.  Frees 'j'. */
+void unixctl_format_reply_error_json(struct unixctl_conn *, struct json *j,
+                                     const char *msg);
+
 #endif /* unixctl-format.h */
