@@ -358,13 +358,13 @@ offload_unixctl_explain(struct unixctl_conn *conn, int argc_,
         return;
     }
     if (argc != 2) {
-        unixctl_command_reply_error(conn, "usage: offload/explain "
-                                    "[--format text|json] FLOW|UFID");
+        unixctl_format_reply_error(conn, json, "usage: offload/explain "
+                                   "[--format text|json] FLOW|UFID");
         return;
     }
     error = offload_unixctl_parse_flow(argv[1], &ufid);
     if (error) {
-        unixctl_command_reply_error(conn, error);
+        unixctl_format_reply_error(conn, json, error);
         free(error);
         return;
     }
@@ -374,7 +374,7 @@ offload_unixctl_explain(struct unixctl_conn *conn, int argc_,
     if (!offload_engine_explain(&ufid, &x)) {
         ds_put_cstr(&s, "no such flow: ");
         odp_format_ufid(&ufid, &s);
-        unixctl_command_reply_error(conn, ds_cstr(&s));
+        unixctl_format_reply_error(conn, json, ds_cstr(&s));
         ds_destroy(&s);
         return;
     }
