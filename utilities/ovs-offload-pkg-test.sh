@@ -4,11 +4,15 @@
 # installs them over a running stock Open vSwitch, passes traffic, removes
 # them while OVS runs and purges them, checking each step.
 #
-# Usage: ovs-offload-pkg-test.sh [--debs DIR] [--check] [--keep-work]
+# Usage: ovs-offload-pkg-test.sh [--debs DIR] [--check] [--no-rpm]
+#                                [--keep-work]
 #
 #   --debs DIR   test the .deb files in DIR instead of building them
 #   --check      run the unit tests in the package build (DEB_BUILD_OPTIONS
 #                nocheck otherwise)
+#   --no-rpm     do not build the RPM (otherwise built with rpmbuild, when
+#                the rpm package is installed, on the OVS tree of the
+#                Debian build, and its contents checked; not installed)
 #   --keep-work  keep the work directory (build tree, packages, logs)
 #
 # Needs root, Debian 12 with network access to Debian's archive (for
@@ -28,6 +32,7 @@ args=("$@")
 debs=
 check=false
 keep_work=false
+rpm=true
 
 die() { echo "ovs-offload-pkg-test: error: $*" >&2; exit 1; }
 say() { echo "ovs-offload-pkg-test: $*"; }
@@ -37,8 +42,9 @@ while [ $# -gt 0 ]; do
         --debs) debs=$2; shift ;;
         --debs=*) debs=${1#*=} ;;
         --check) check=true ;;
+        --no-rpm) rpm=false ;;
         --keep-work) keep_work=true ;;
-        -h|--help) sed -n '3,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '3,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument '$1' (try --help)" ;;
     esac
     shift
@@ -237,7 +243,49 @@ if [ -z "$debs" ]; then
         fail "lintian"
     fi
     cat "$work/lintian.log" >>"$log"
+
+    # The RPM, on the OVS tree the Debian build made: built and listed
+    # (installing it is for a RHEL host).
+    if $rpm && command -v rpmbuild >/dev/null; then
+        mkdir -p "$work/rpm/SOURCES"
+        (cd "$top" && git ls-files -z --cached --others --exclude-standard \
+             | tar --null -T - --transform "s,^,ovs-offload-$version/," \
+                   -czf "$work/rpm/SOURCES/ovs-offload-$version.tar.gz")
+        cp /usr/src/openvswitch/openvswitch.tar.gz \
+           "$work/rpm/SOURCES/openvswitch-3.1.0.tar.gz"
+        if rpmbuild -bb --nodeps --define "_topdir $work/rpm" \
+                --define "ovs_source $src/debian/build-ovs/src" \
+                --define "ovs_build $src/debian/build-ovs/build" \
+                "$top/rhel/ovs-offload.spec" >"$work/rpmbuild.log" 2>&1; then
+            pass "rpmbuild rhel/ovs-offload.spec"
+        else
+            tail -20 "$work/rpmbuild.log"
+            fail "rpmbuild (see $work/rpmbuild.log)"
+        fi
+        rpmfile=$(ls "$work"/rpm/RPMS/*/ovs-offload-*.rpm 2>/dev/null | head -1)
+        rpm_has_all() {
+            local f list
+            list=$(rpm -qpl "$rpmfile" 2>/dev/null) || return 1
+            echo "$list"
+            for f in /usr/sbin/ovs-vswitchd-offload /usr/bin/ovs-offloadctl \
+                     /usr/share/ovs-offload/offload.ovsschema \
+                     /usr/lib/ovs-offload/ovs-vswitchd \
+                     /usr/lib/ovs-offload/ovs-offload-db \
+                     /usr/lib/ovs-offload/daemon/ovs-vswitchd \
+                     /usr/lib/systemd/system/ovsdb-server.service.d/ovs-offload.conf \
+                     /usr/lib/systemd/system/ovs-vswitchd.service.d/ovs-offload.conf \
+                     /usr/share/man/man8/ovs-vswitchd-offload.8 \
+                     /usr/share/man/man8/ovs-offloadctl.8 \
+                     /usr/share/man/man5/ovs-offload.conf.db.5; do
+                echo "$list" | grep -qx "$f" || { echo "missing: $f"; return 1; }
+            done
+        }
+        check "RPM contents (rpm -qpl $(basename "$rpmfile"))" rpm_has_all
+    fi
 fi
+# Build dependencies installed above stay.
+packages_before=$(dpkg-query -W -f='${Package} ${Status}\n' \
+                  | awk '/install ok installed/ {print $1}' | sort)
 deb_switch=$(ls "$debs"/ovs-offload-switch_*.deb 2>/dev/null | head -1)
 deb_common=$(ls "$debs"/ovs-offload-common_*.deb 2>/dev/null | head -1)
 [ -n "$deb_switch" ] && [ -n "$deb_common" ] \
