@@ -32,7 +32,7 @@ done
 
 vswitchd=$(PATH=$path command -v ovs-vswitchd) \
     || die "no ovs-vswitchd in $path"
-"$vswitchd" --version | grep -q '(ovs-offload)' \
+"$vswitchd" --version | grep -q '(ovs-offload ' \
     || die "$vswitchd is not ovs-vswitchd-offload"
 
 # OVS's suite runs from its own test directory layout; give it one that

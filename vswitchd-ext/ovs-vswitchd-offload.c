@@ -183,7 +183,7 @@ static void
 vswitchd_offload_print_version(void)
 {
     printf("%s", ovs_get_program_version());
-    printf("ovs-offload %s built against Open vSwitch %s\n",
+    printf("ovs-offload %s built against OVS %s\n",
            VSWITCHD_OFFLOAD_VERSION, VSWITCHD_OFFLOAD_OVS_VERSION);
     print_dpdk_version();
 }
