@@ -49,6 +49,7 @@ TESTSUITE_AT = \
 	tests/ovs-offloadctl.at
 EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in tests/ovs-compat.sh \
 	tests/nicsim-json.py tests/offload-traffic.py tests/unixctl-fields.py \
+	tests/offload-1.0.0.ovsschema \
 	tests/offload-differential.py tests/check-layering.sh \
 	tests/ovs-compat.list
 TESTSUITE = tests/testsuite
