@@ -32,6 +32,8 @@ lib_libnicsim_a_SOURCES = \
 lib_liboffload_a_SOURCES = \
 	lib/offload-admission.c \
 	lib/offload-admission.h \
+	lib/offload-dma-poll.c \
+	lib/offload-dma-poll.h \
 	lib/offload-engine.c \
 	lib/offload-engine.h \
 	lib/offload-state.c \
