@@ -145,6 +145,13 @@ offload_dma_queue_set_config(struct offload_dma_queue *q,
 }
 
 void
+offload_dma_queue_rebase(struct offload_dma_queue *q, uint64_t seq)
+{
+    q->submitted = q->completed = q->released = seq;
+    q->b_head = q->b_count = 0;
+}
+
+void
 offload_dma_queue_submit(struct offload_dma_queue *q, uint32_t n,
                          long long int now_us)
 {

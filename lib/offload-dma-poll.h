@@ -123,6 +123,12 @@ int offload_dma_queue_set_config(struct offload_dma_queue *,
                                  const struct offload_dma_poll_config *,
                                  char **errorp);
 
+/* Forgets what is outstanding and counts from 'seq' on: the queue's
+ * submitted, completed and released packets are all 'seq' now.  For a
+ * host that learns where the NIC's indices stand (a queue it takes over,
+ * or a NIC that started afresh).  Keeps the configuration and counters. */
+void offload_dma_queue_rebase(struct offload_dma_queue *, uint64_t seq);
+
 /* Records that 'n' more packets (one batch) were handed to the DMA
  * engine at 'now_us'. */
 void offload_dma_queue_submit(struct offload_dma_queue *, uint32_t n,
