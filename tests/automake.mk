@@ -41,6 +41,7 @@ TESTSUITE_AT = \
 	tests/vswitchd-offload.at \
 	tests/nicsim.at \
 	tests/nicsim-netns.at \
+	tests/nicsim-dma.at \
 	tests/offload.at \
 	tests/offload-differential.at \
 	tests/offload-db.at \
