@@ -128,6 +128,7 @@ offload_dma_queue_init(struct offload_dma_queue *q,
 {
     memset(q, 0, sizeof *q);
     q->cfg = cfg ? *cfg : offload_dma_default_config;
+    q->forced_us = LLONG_MIN / 2;
     ovs_assert(!offload_dma_poll_config_check(&q->cfg, NULL));
 }
 
@@ -193,6 +194,7 @@ offload_dma_poll(struct offload_dma_queue *q, bool forced,
      * packet is released before its completion. */
     idx = MIN(idx, q->submitted);
     q->stats.polls++;
+    q->batches_at_poll = q->stats.batches;
     if (forced) {
         q->stats.forced_polls++;
     }
@@ -244,6 +246,14 @@ offload_dma_oldest_pending(const struct offload_dma_queue *q,
     return -1;
 }
 
+/* When the timeout forces a poll for batch 'b': a timeout after its
+ * submission, and a timeout after the last forced poll. */
+static long long int
+offload_dma_forced_deadline(const struct offload_dma_queue *q, int b)
+{
+    return MAX(q->batches[b].when_us, q->forced_us) + q->cfg.timeout_us;
+}
+
 uint32_t
 offload_dma_queue_run(struct offload_dma_queue *q, long long int now_us,
                       uint32_t max, offload_dma_read_cb *read, void *aux)
@@ -277,13 +287,15 @@ offload_dma_queue_run(struct offload_dma_queue *q, long long int now_us,
                 unsigned int n_pending;
                 int b = offload_dma_oldest_pending(q, &n_pending);
 
-                /* Batch N is polled once batch N+1 is there; alone, once
-                 * it has waited the timeout. */
-                poll = n_pending >= 2;
+                /* Batch N is polled once batch N+1 is there, once per
+                 * batch that comes; alone, once it has waited the
+                 * timeout. */
+                poll = (n_pending >= 2
+                        && q->stats.batches != q->batches_at_poll);
                 if (!poll && b >= 0
-                    && now_us - q->batches[b].when_us
-                       >= (long long int) q->cfg.timeout_us) {
+                    && now_us >= offload_dma_forced_deadline(q, b)) {
                     poll = forced = true;
+                    q->forced_us = now_us;
                 }
             }
             if (poll) {
@@ -316,10 +328,10 @@ offload_dma_queue_next_run(const struct offload_dma_queue *q,
         return now_us;
     }
     b = offload_dma_oldest_pending(q, &n_pending);
-    if (n_pending >= 2) {
+    if (n_pending >= 2 && q->stats.batches != q->batches_at_poll) {
         return now_us;
     }
-    return MAX(now_us, q->batches[b].when_us + q->cfg.timeout_us);
+    return MAX(now_us, offload_dma_forced_deadline(q, b));
 }
 
 struct offload_dma_group_aux {

@@ -12,8 +12,11 @@
  * that index is an uncached read of a line another agent writes, so it is
  * worth doing rarely.  Packets come in batches: in the deferred mode the
  * completions of batch N are polled once batch N+1 has been submitted (by
- * then they are almost surely done), and a timeout forces the poll when
- * no next batch comes, so that a lone batch is not held back.  A budget
+ * then they are almost surely done; if not, the next poll waits for the
+ * next batch), and a timeout forces the poll when no next batch comes, so
+ * that a lone batch is not held back (one forced poll per timeout: a
+ * batch whose copy is late is polled for again a timeout later, not at
+ * every run).  A budget
  * caps what one run releases from one queue, so that a busy queue served
  * in turn with others cannot starve them.
  *
@@ -108,6 +111,8 @@ struct offload_dma_queue {
         long long int when_us;
     } batches[OFFLOAD_DMA_MAX_BATCHES];
     unsigned int b_head, b_count;
+    uint64_t batches_at_poll;   /* stats.batches at the last poll. */
+    long long int forced_us;    /* Time of the last forced poll. */
 
     struct offload_dma_poll_stats stats;
 };

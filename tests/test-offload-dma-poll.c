@@ -203,7 +203,7 @@ START_TEST(test_dma_lone_batch_by_timeout)
     ck_assert_int_eq(offload_dma_queue_next_run(&q, 150), LLONG_MAX);
 
     /* A batch not yet complete at its timeout: the forced poll finds
-     * nothing, and the next run polls again. */
+     * nothing, and the next one comes a timeout later. */
     offload_dma_queue_submit(&q, 4, 200);
     ck_assert_uint_eq(offload_dma_queue_run(&q, 250, 32, fake_dma_read,
                                             &dma), 0);
@@ -211,6 +211,10 @@ START_TEST(test_dma_lone_batch_by_timeout)
     ck_assert_uint_eq(q.stats.empty_polls, 1);
     dma.completed = 5;
     ck_assert_uint_eq(offload_dma_queue_run(&q, 251, 32, fake_dma_read,
+                                            &dma), 0);
+    ck_assert_uint_eq(q.stats.polls, 2);
+    ck_assert_int_eq(offload_dma_queue_next_run(&q, 251), 300);
+    ck_assert_uint_eq(offload_dma_queue_run(&q, 300, 32, fake_dma_read,
                                             &dma), 4);
     ck_assert_uint_eq(q.stats.forced_polls, 3);
 }
@@ -248,6 +252,23 @@ START_TEST(test_dma_deferred_to_next_batch)
                       48);
     ck_assert_uint_eq(q.stats.polls, 2);
     ck_assert_uint_eq(q.released, 80);
+
+    /* Batches 3 and 4 are there, batch 3 not done: one empty poll, and
+     * no other until a batch more comes (or the timeout). */
+    offload_dma_queue_submit(&q, 16, 30);
+    ck_assert_uint_eq(offload_dma_queue_run(&q, 30, 64, fake_dma_read, &dma),
+                      0);
+    ck_assert_uint_eq(q.stats.polls, 3);
+    ck_assert_uint_eq(q.stats.empty_polls, 1);
+    ck_assert_uint_eq(offload_dma_queue_run(&q, 31, 64, fake_dma_read, &dma),
+                      0);
+    ck_assert_uint_eq(q.stats.polls, 3);
+    ck_assert_int_eq(offload_dma_queue_next_run(&q, 31), 1020);
+    dma.completed = 112;
+    offload_dma_queue_submit(&q, 8, 40);
+    ck_assert_uint_eq(offload_dma_queue_run(&q, 40, 64, fake_dma_read, &dma),
+                      32);
+    ck_assert_uint_eq(q.stats.polls, 4);
 }
 END_TEST
 
