@@ -12,6 +12,12 @@
  * (one per NIC receive queue) into dpif-netdev; what OVS sends on the port
  * leaves through the VF's or uplink's medium.  The ports are not PMD ports:
  * OVS's main thread polls them, and rxq_wait() wakes it when a queue fills.
+ *
+ * A NIC whose DMA to the host is asynchronous gives a packet to the host
+ * only once its copy is complete: each receive queue has a completion
+ * poller (lib/offload-dma-poll.h) that decides when rxq_recv() reads the
+ * NIC's completion index, in the mode, timeout and budget set on the NIC
+ * (nic_dma_set_poll()).
  */
 
 #include <config.h>
@@ -24,6 +30,7 @@
 #include "dp-packet.h"
 #include "hash.h"
 #include "lib/nic.h"
+#include "lib/offload-dma-poll.h"
 #include "netdev-provider.h"
 #include "openvswitch/list.h"
 #include "openvswitch/poll-loop.h"
@@ -59,6 +66,16 @@ struct netdev_nic {
     /* What OVS last read through get_status() and get_carrier(), so that
      * netdev_nic_run() tells it when that changes. */
     uint64_t status_sig OVS_GUARDED;
+
+    /* The DMA completion poller of each receive queue, and the NIC's
+     * polling configuration it follows ('dma_poll_seq' the sequence
+     * number it was read at).  A queue not 'synced' takes the NIC's
+     * indices as they stand at its next receive. */
+    struct netdev_nic_dma {
+        struct offload_dma_queue q;
+        bool synced;
+    } dma[NIC_MAX_RXQ] OVS_GUARDED;
+    uint64_t dma_poll_seq OVS_GUARDED;
 };
 
 /* The NIC counts on its own threads and a medium's link changes under it,
@@ -108,6 +125,11 @@ netdev_nic_construct(struct netdev *netdev)
     dev->mac.ea[5] = h;
     dev->mtu = ETH_PAYLOAD_MAX;
     dev->flags = NETDEV_UP;
+    for (size_t q = 0; q < NIC_MAX_RXQ; q++) {
+        offload_dma_queue_init(&dev->dma[q].q, NULL);
+        dev->dma[q].synced = false;
+    }
+    dev->dma_poll_seq = UINT64_MAX;
     netdev->n_rxq = 1;
     netdev->n_txq = 1;
     ovs_mutex_lock(&netdev_nic_list_mutex);
@@ -356,6 +378,10 @@ netdev_nic_set_config(struct netdev *netdev, const struct smap *args,
     netdev_nic_conf_clear(&dev->conf);
     dev->nic = nic;
     dev->conf = conf;
+    for (size_t q = 0; q < NIC_MAX_RXQ; q++) {
+        dev->dma[q].synced = false;
+    }
+    dev->dma_poll_seq = UINT64_MAX;
     if (netdev->n_rxq != conf.n_rxq) {
         netdev_request_reconfigure(netdev);
     }
@@ -692,6 +718,68 @@ netdev_nic_rxq_dealloc(struct netdev_rxq *rxq)
     free(CONTAINER_OF(rxq, struct netdev_rxq_nicsim, up));
 }
 
+struct netdev_nic_dma_read {
+    struct nic *nic;
+    uint32_t port, queue;
+};
+
+static uint64_t
+netdev_nic_dma_read(void *r_)
+{
+    struct netdev_nic_dma_read *r = r_;
+    uint64_t completed;
+
+    /* On error 0, which the poller does not believe over what it saw. */
+    nic_dma_completed(r->nic, r->port, r->queue, &completed);
+    return completed;
+}
+
+/* Receives on 'queue' through its completion poller: what the NIC has
+ * posted since the last call is a batch, and only what the poller
+ * releases, packets whose completion it has read, is taken. */
+static int
+netdev_nic_dma_recv(struct netdev_nic *dev, uint32_t queue,
+                    struct dp_packet **pkts, int max)
+    OVS_REQUIRES(dev->mutex)
+{
+    struct netdev_nic_dma_read r = {
+        .nic = dev->nic, .port = dev->conf.port, .queue = queue,
+    };
+    struct nic_dma_queue_state st;
+    struct netdev_nic_dma *d;
+    long long int now;
+    uint32_t n;
+
+    if (queue >= NIC_MAX_RXQ
+        || nic_dma_queue_state(dev->nic, dev->conf.port, queue, &st)) {
+        return nic_host_recv(dev->nic, dev->conf.port, queue, pkts, max);
+    }
+    d = &dev->dma[queue];
+    if (nic_dma_poll_seq(dev->nic) != dev->dma_poll_seq) {
+        struct offload_dma_poll_config cfg;
+
+        dev->dma_poll_seq = nic_dma_get_poll(dev->nic, &cfg);
+        for (size_t q = 0; q < NIC_MAX_RXQ; q++) {
+            /* The NIC checked it; a mode switch loses nothing, since
+             * what is outstanding stays so. */
+            offload_dma_queue_set_config(&dev->dma[q].q, &cfg, NULL);
+        }
+    }
+    /* Another host took packets (a queue taken over), a flush took them,
+     * or the NIC began afresh: count from where it stands. */
+    if (!d->synced || st.posted < d->q.submitted
+        || st.taken > d->q.released) {
+        offload_dma_queue_rebase(&d->q, st.taken);
+        d->synced = true;
+    }
+    now = time_usec();
+    if (st.posted > d->q.submitted) {
+        offload_dma_queue_submit(&d->q, st.posted - d->q.submitted, now);
+    }
+    n = offload_dma_queue_run(&d->q, now, max, netdev_nic_dma_read, &r);
+    return n ? nic_host_recv(dev->nic, dev->conf.port, queue, pkts, n) : 0;
+}
+
 static int
 netdev_nic_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
                        int *qfill)
@@ -703,9 +791,8 @@ netdev_nic_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
 
     ovs_mutex_lock(&dev->mutex);
     if (dev->nic) {
-        n = nic_host_recv(dev->nic, dev->conf.port,
-                                       rxq->queue_id, pkts,
-                                       NETDEV_MAX_BURST);
+        n = netdev_nic_dma_recv(dev, rxq->queue_id, pkts,
+                                NETDEV_MAX_BURST);
     }
     dp_packet_batch_init(batch);
     for (int i = 0; i < n; i++) {
@@ -733,6 +820,22 @@ netdev_nic_rxq_wait(struct netdev_rxq *rxq)
 
     ovs_mutex_lock(&dev->mutex);
     if (dev->nic) {
+        const struct netdev_nic_dma *d = (rxq->queue_id < NIC_MAX_RXQ
+                                          ? &dev->dma[rxq->queue_id]
+                                          : NULL);
+
+        if (d && d->synced && offload_dma_queue_outstanding(&d->q)) {
+            long long int now = time_usec();
+            long long int next = offload_dma_queue_next_run(&d->q, now);
+
+            /* OVS's poll loop counts in milliseconds: a deadline closer
+             * than that is kept by not sleeping at all. */
+            if (next - now < 1000) {
+                poll_immediate_wake();
+            } else if (next != LLONG_MAX) {
+                poll_timer_wait_until(next / 1000);
+            }
+        }
         nic_host_recv_wait(dev->nic, dev->conf.port,
                                         rxq->queue_id);
     }
@@ -822,6 +925,33 @@ netdev_nic_list_ports(struct netdev_nic_port **portsp, size_t *n)
     }
     ovs_mutex_unlock(&netdev_nic_list_mutex);
     *portsp = ports;
+}
+
+bool
+netdev_nic_dma_poll_stats(const struct nic *nic, uint32_t port,
+                          uint32_t queue, struct offload_dma_poll_stats *st)
+{
+    struct netdev_nic *dev;
+    bool found = false;
+
+    memset(st, 0, sizeof *st);
+    if (queue >= NIC_MAX_RXQ) {
+        return false;
+    }
+    ovs_mutex_lock(&netdev_nic_list_mutex);
+    LIST_FOR_EACH (dev, list_node, &netdev_nic_list) {
+        ovs_mutex_lock(&dev->mutex);
+        if (dev->nic == nic && dev->conf.port == port) {
+            *st = dev->dma[queue].q.stats;
+            found = true;
+        }
+        ovs_mutex_unlock(&dev->mutex);
+        if (found) {
+            break;
+        }
+    }
+    ovs_mutex_unlock(&netdev_nic_list_mutex);
+    return found;
 }
 
 void

@@ -12,6 +12,7 @@
 
 struct netdev;
 struct nic;
+struct offload_dma_poll_stats;
 
 void netdev_nic_register(const char *nic_type);
 
@@ -40,5 +41,12 @@ struct netdev_nic_port {
  * number in '*n'; netdev_nic_ports_free() frees them. */
 void netdev_nic_list_ports(struct netdev_nic_port **portsp, size_t *n);
 void netdev_nic_ports_free(struct netdev_nic_port *, size_t n);
+
+/* The host's DMA completion poller counters of receive queue 'queue' of
+ * the representor open on 'nic' port 'port'.  Returns false (and zeros)
+ * if no representor is open on it. */
+bool netdev_nic_dma_poll_stats(const struct nic *, uint32_t port,
+                               uint32_t queue,
+                               struct offload_dma_poll_stats *);
 
 #endif /* netdev-nic.h */

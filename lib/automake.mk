@@ -17,7 +17,9 @@ lib_libnicmodel_a_SOURCES = \
 	lib/nic-rule.c \
 	lib/nic-rule.h \
 	lib/nic-table.c \
-	lib/nic-table.h
+	lib/nic-table.h \
+	lib/offload-dma-poll.c \
+	lib/offload-dma-poll.h
 lib_libnicsim_a_SOURCES = \
 	lib/nic-media.c \
 	lib/nic-media.h \
@@ -28,7 +30,9 @@ lib_libnicsim_a_SOURCES = \
 	lib/nic-medium-provider.h \
 	lib/nic-medium-stream.c \
 	lib/nicsim.c \
-	lib/nicsim.h
+	lib/nicsim.h \
+	lib/nicsim-dma.c \
+	lib/nicsim-dma.h
 lib_liboffload_a_SOURCES = \
 	lib/offload-admission.c \
 	lib/offload-admission.h \

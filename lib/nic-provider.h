@@ -8,12 +8,19 @@
  * model of OVS's netdev-provider.h and netdev.c. */
 
 #include "lib/nic.h"
+#include "ovs-atomic.h"
+#include "ovs-thread.h"
 
 /* A NIC as its provider sees it: the provider embeds it in its own
  * structure and fills it in with nic_init(). */
 struct nic {
     const struct nic_class *class;
     char *name;
+
+    /* The host's DMA polling configuration (nic_dma_set_poll()). */
+    struct ovs_mutex dma_mutex;
+    struct offload_dma_poll_config dma_poll OVS_GUARDED_BY(dma_mutex);
+    atomic_uint64_t dma_poll_seq;
 };
 
 struct nic_class {
@@ -111,6 +118,35 @@ struct nic_class {
      * NULL. */
     int (*host_recv)(struct nic *, uint32_t port, uint32_t queue,
                      struct dp_packet **pkts, int max);
+
+    /* DMA. */
+
+    /* Returns 0 and the posted and consumer indices of one receive queue
+     * (struct nic_dma_queue_state), or EINVAL.  May be NULL, and must be
+     * if dma_completed is: the NIC's copies to the host are synchronous
+     * and host_recv() gives every packet it has. */
+    int (*dma_queue_state)(struct nic *, uint32_t port, uint32_t queue,
+                           struct nic_dma_queue_state *);
+
+    /* Returns 0 and the queue's completion index in '*completed' (the
+     * read the host's poller pays for), or EINVAL.  host_recv() then
+     * gives only packets whose copy is complete, oldest first.  May be
+     * NULL only if dma_queue_state is. */
+    int (*dma_completed)(struct nic *, uint32_t port, uint32_t queue,
+                         uint64_t *completed);
+
+    /* Returns 0 and the DMA counters of one receive queue, or EINVAL.
+     * May be NULL only if dma_queue_state is. */
+    int (*dma_queue_stats)(struct nic *, uint32_t port, uint32_t queue,
+                           struct nic_dma_queue_stats *);
+
+    /* Says whether the NIC can serve the host polling its completions as
+     * 'cfg' (already checked against offload-dma-poll.h's limits) says:
+     * returns 0, or EOPNOTSUPP and a malloc'd message in '*errorp'.  May
+     * be NULL: every valid configuration is fine. */
+    int (*dma_check_poll)(struct nic *,
+                          const struct offload_dma_poll_config *cfg,
+                          char **errorp);
 
     /* Arranges for the current thread's poll_block() to wake when
      * host_recv() on this queue has packets.  Must not be NULL. */

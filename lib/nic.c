@@ -176,6 +176,9 @@ nic_init(struct nic *nic, const struct nic_class *class, const char *name)
 {
     nic->class = class;
     nic->name = xstrdup(name);
+    ovs_mutex_init(&nic->dma_mutex);
+    nic->dma_poll = offload_dma_default_config;
+    atomic_init(&nic->dma_poll_seq, 0);
 }
 
 void
@@ -183,6 +186,7 @@ nic_uninit(struct nic *nic)
 {
     free(nic->name);
     nic->name = NULL;
+    ovs_mutex_destroy(&nic->dma_mutex);
 }
 
 /* Wrappers: the only calls of struct nic_class members, each with its
@@ -309,6 +313,93 @@ nic_host_recv(struct nic *nic, uint32_t port, uint32_t queue,
               struct dp_packet **pkts, int max)
 {
     return nic->class->host_recv(nic, port, queue, pkts, max);
+}
+
+int
+nic_dma_queue_state(struct nic *nic, uint32_t port, uint32_t queue,
+                    struct nic_dma_queue_state *st)
+{
+    memset(st, 0, sizeof *st);
+    return (nic->class->dma_queue_state
+            ? nic->class->dma_queue_state(nic, port, queue, st)
+            : EOPNOTSUPP);
+}
+
+int
+nic_dma_completed(struct nic *nic, uint32_t port, uint32_t queue,
+                  uint64_t *completed)
+{
+    *completed = 0;
+    return (nic->class->dma_completed
+            ? nic->class->dma_completed(nic, port, queue, completed)
+            : EOPNOTSUPP);
+}
+
+int
+nic_dma_queue_stats(struct nic *nic, uint32_t port, uint32_t queue,
+                    struct nic_dma_queue_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    return (nic->class->dma_queue_stats
+            ? nic->class->dma_queue_stats(nic, port, queue, st)
+            : EOPNOTSUPP);
+}
+
+bool
+nic_has_dma(struct nic *nic)
+{
+    return nic->class->dma_queue_state != NULL;
+}
+
+int
+nic_dma_set_poll(struct nic *nic, const struct offload_dma_poll_config *cfg,
+                 char **errorp)
+{
+    int error = offload_dma_poll_config_check(cfg, errorp);
+    uint64_t orig;
+
+    if (error) {
+        return error;
+    }
+    if (!nic_has_dma(nic)) {
+        *errorp = xasprintf("%s: the NIC's DMA to the host is synchronous: "
+                            "nothing to poll", nic->name);
+        return EOPNOTSUPP;
+    }
+    if (nic->class->dma_check_poll) {
+        error = nic->class->dma_check_poll(nic, cfg, errorp);
+        if (error) {
+            return error;
+        }
+    }
+    ovs_mutex_lock(&nic->dma_mutex);
+    if (memcmp(&nic->dma_poll, cfg, sizeof *cfg)) {
+        nic->dma_poll = *cfg;
+        atomic_add(&nic->dma_poll_seq, 1, &orig);
+    }
+    ovs_mutex_unlock(&nic->dma_mutex);
+    return 0;
+}
+
+uint64_t
+nic_dma_get_poll(struct nic *nic, struct offload_dma_poll_config *cfg)
+{
+    uint64_t seq;
+
+    ovs_mutex_lock(&nic->dma_mutex);
+    *cfg = nic->dma_poll;
+    atomic_read(&nic->dma_poll_seq, &seq);
+    ovs_mutex_unlock(&nic->dma_mutex);
+    return seq;
+}
+
+uint64_t
+nic_dma_poll_seq(struct nic *nic)
+{
+    uint64_t seq;
+
+    atomic_read_relaxed(&nic->dma_poll_seq, &seq);
+    return seq;
 }
 
 void

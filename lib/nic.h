@@ -19,6 +19,7 @@
 #include "lib/nic-rule.h"
 #include "lib/nic-rss.h"
 #include "lib/nic-table.h"
+#include "lib/offload-dma-poll.h"
 
 struct dp_packet;
 struct nic;
@@ -99,6 +100,28 @@ struct nic_queue_stats {
     uint64_t packets;                   /* Enqueued for the host. */
     uint64_t drops;                     /* Ring full. */
     uint32_t depth;                     /* Packets waiting now. */
+};
+
+/* DMA between the NIC and host memory, per representor receive queue.  A
+ * NIC whose copies into the host's buffers complete asynchronously posts a
+ * descriptor per packet and later advances a completion index; the host
+ * reads the indices (lib/offload-dma-poll.h decides when it polls the
+ * completion index) and takes with nic_host_recv() only packets whose
+ * copy is complete.  The indices count packets since the NIC began and
+ * never go back. */
+struct nic_dma_queue_state {
+    uint64_t posted;                    /* Descriptors posted. */
+    uint64_t taken;                     /* Taken by the host (or flushed). */
+};
+
+struct nic_dma_queue_stats {
+    uint64_t posted, completed, taken;  /* The indices. */
+    uint64_t ring_full;                 /* Posts refused: back-pressure. */
+    uint64_t copies, bytes;             /* What the DMA engine copied. */
+    uint64_t runs;                      /* DMA engine runs that copied. */
+    uint64_t flushed;                   /* Deleted in resets, detaches. */
+    uint32_t pending;                   /* Posted, copy in flight. */
+    uint32_t ready;                     /* Copied, not yet taken. */
 };
 
 struct nic_rule_stats {
@@ -198,6 +221,12 @@ int nic_queue_stats(struct nic *, uint32_t port, uint32_t queue,
                     struct nic_queue_stats *);          /* EOPNOTSUPP. */
 int nic_host_recv(struct nic *, uint32_t port, uint32_t queue,
                   struct dp_packet **pkts, int max);
+int nic_dma_queue_state(struct nic *, uint32_t port, uint32_t queue,
+                        struct nic_dma_queue_state *);  /* EOPNOTSUPP. */
+int nic_dma_completed(struct nic *, uint32_t port, uint32_t queue,
+                      uint64_t *completed);             /* EOPNOTSUPP. */
+int nic_dma_queue_stats(struct nic *, uint32_t port, uint32_t queue,
+                        struct nic_dma_queue_stats *);  /* EOPNOTSUPP. */
 void nic_host_recv_wait(struct nic *, uint32_t port, uint32_t queue);
 int nic_host_send(struct nic *, uint32_t port, struct dp_packet **pkts,
                   int n);
@@ -207,6 +236,19 @@ int nic_sample_start(struct nic *, uint32_t every,
                      size_t max);                       /* EOPNOTSUPP. */
 size_t nic_sample_count(struct nic *);                  /* 0. */
 size_t nic_sample_stop(struct nic *, struct nic_sample **); /* 0, NULL. */
+
+/* The host's DMA completion polling on every receive queue of the NIC.
+ * nic_dma_set_poll() checks 'cfg' (EINVAL, with a message in '*errorp'),
+ * then asks the backend, which may refuse a combination it cannot do
+ * (EOPNOTSUPP, with a message); a NIC without asynchronous DMA refuses
+ * any (EOPNOTSUPP).  The NIC keeps what was set, for its representor
+ * queues to follow: nic_dma_get_poll() gives it and a sequence number
+ * that changes with every change (the defaults and 0 before any). */
+bool nic_has_dma(struct nic *);
+int nic_dma_set_poll(struct nic *, const struct offload_dma_poll_config *,
+                     char **errorp);
+uint64_t nic_dma_get_poll(struct nic *, struct offload_dma_poll_config *);
+uint64_t nic_dma_poll_seq(struct nic *);
 
 
 /* Port names: "uplinkN" and "vfN". */

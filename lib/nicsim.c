@@ -14,6 +14,7 @@
 #include "latch.h"
 #include "lib/nic-actions.h"
 #include "lib/nic-media.h"
+#include "lib/nicsim-dma.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/poll-loop.h"
@@ -35,9 +36,10 @@ struct nicsim_ring {
     uint32_t size, head, count;
 };
 
-/* One representor receive queue: what the NIC gives the host. */
+/* One representor receive queue: what the NIC gives the host, through
+ * its DMA rings. */
 struct nicsim_rxq {
-    struct nicsim_ring ring;
+    struct nicsim_dma_ring dma;
     struct latch latch;             /* Set while the ring is non-empty. */
     atomic_uint64_t packets;
     atomic_uint64_t drops;
@@ -71,6 +73,12 @@ struct nicsim_port {
     size_t n_filters;
     uint32_t next_filter_id;
     uint64_t flushed;               /* Queued packets lost in resets. */
+    /* Where each queue's DMA indices stand, kept across detaches so that
+     * they never go back for a host that polls them. */
+    uint64_t dma_base[NIC_MAX_RXQ];
+    /* Set when a packet is posted to a receive queue: the DMA stage that
+     * follows each batch then has copies to do. */
+    atomic_bool dma_kick;
     uint64_t rx_errors;             /* Of media detached since. */
 
     struct nicsim_ring inject;      /* Frames injected by tests. */
@@ -217,17 +225,6 @@ nicsim_ring_pop(struct nicsim_ring *r, struct dp_packet **pkts, int max,
     return n;
 }
 
-static uint32_t
-nicsim_ring_depth(struct nicsim_ring *r)
-{
-    uint32_t n;
-
-    ovs_mutex_lock(&r->mutex);
-    n = r->count;
-    ovs_mutex_unlock(&r->mutex);
-    return n;
-}
-
 /* Ports. */
 
 static struct nicsim_port *
@@ -263,8 +260,9 @@ nicsim_port_free_rxqs(struct nicsim_port *p)
     size_t flushed = 0;
 
     for (uint32_t q = 0; q < p->n_rxq; q++) {
-        flushed += nicsim_ring_flush(&p->rxqs[q].ring);
-        nicsim_ring_destroy(&p->rxqs[q].ring);
+        flushed += nicsim_dma_flush(&p->rxqs[q].dma);
+        p->dma_base[q] = nicsim_dma_posted(&p->rxqs[q].dma);
+        nicsim_dma_ring_destroy(&p->rxqs[q].dma);
         latch_destroy(&p->rxqs[q].latch);
     }
     free(p->rxqs);
@@ -346,8 +344,9 @@ nicsim_enqueue_host(struct nicsim_port *p, struct dp_packet *pkt,
         if (mark) {
             dp_packet_set_flow_mark(pkt, mark);
         }
-        if (nicsim_ring_push(&rxq->ring, pkt, &was_empty)) {
+        if (nicsim_dma_post(&rxq->dma, pkt, &was_empty)) {
             nicsim_counter_add(&rxq->packets, 1);
+            atomic_store_relaxed(&p->dma_kick, true);
             if (was_empty) {
                 latch_set(&rxq->latch);
             }
@@ -610,6 +609,18 @@ nicsim_sample_stop(struct nic *nic, struct nic_sample **samples)
 }
 
 static void
+nicsim_rule_count(const struct nic_rule *rule, uint64_t packets,
+                  uint64_t bytes)
+{
+    if (rule) {
+        struct nic_rule *r = CONST_CAST(struct nic_rule *, rule);
+
+        nicsim_counter_add(&r->n_packets, packets);
+        nicsim_counter_add(&r->n_bytes, bytes);
+    }
+}
+
+static void
 nicsim_process_chunk(struct nicsim *ns, struct nicsim_port *p,
                      struct dp_packet **pkts, size_t n)
 {
@@ -618,6 +629,12 @@ nicsim_process_chunk(struct nicsim *ns, struct nicsim_port *p,
     const struct nic_rule *rules[NICSIM_BATCH];
     struct nic_parse_offsets ofs;
     struct nicsim_txbatch tx = { .n_ports = 0 };
+    /* Outcomes are counted here and folded into the port's totals once a
+     * chunk: an atomic add per packet costs more than the lookup. */
+    uint64_t drops[NIC_N_DROP_REASONS] = { 0 };
+    uint64_t n_fwd = 0, n_rule_host = 0;
+    const struct nic_rule *run_rule = NULL;
+    uint64_t run_packets = 0, run_bytes = 0;
     uint64_t bytes = 0;
     size_t n_valid = 0;
 
@@ -629,14 +646,14 @@ nicsim_process_chunk(struct nicsim *ns, struct nicsim_port *p,
         if (dp_packet_size(pkt) > NIC_MAX_FRAME) {
             /* No medium delivers such a frame, but nicsim_process() is
              * public: never let the parser see one. */
-            nicsim_counter_add(&p->c.drop[NIC_DROP_OVERSIZE], 1);
+            drops[NIC_DROP_OVERSIZE]++;
             dp_packet_delete(pkt);
             continue;
         }
         st = nic_parse(dp_packet_data(pkt), dp_packet_size(pkt), p->port_no,
                        &keys[n_valid], &ofs);
         if (st == NIC_PARSE_RUNT) {
-            nicsim_counter_add(&p->c.drop[NIC_DROP_RUNT], 1);
+            drops[NIC_DROP_RUNT]++;
             dp_packet_delete(pkt);
         } else if (st != NIC_PARSE_OK) {
             nicsim_to_host(p, pkt, &keys[n_valid], NIC_HOST_PARSE);
@@ -644,9 +661,6 @@ nicsim_process_chunk(struct nicsim *ns, struct nicsim_port *p,
             valid[n_valid++] = pkt;
         }
     }
-    nicsim_counter_add(&p->c.rx_packets, n);
-    nicsim_counter_add(&p->c.rx_bytes, bytes);
-
     nic_tables_lookup_batch(&ns->tables, keys, n_valid, rules);
     for (size_t i = 0; i < n_valid; i++) {
         const struct nic_rule *rule = rules[i];
@@ -657,10 +671,15 @@ nicsim_process_chunk(struct nicsim *ns, struct nicsim_port *p,
             nicsim_to_host(p, valid[i], &keys[i], NIC_HOST_MISS);
             continue;
         }
-        nicsim_counter_add(&CONST_CAST(struct nic_rule *, rule)->n_packets,
-                           1);
-        nicsim_counter_add(&CONST_CAST(struct nic_rule *, rule)->n_bytes,
-                           dp_packet_size(valid[i]));
+        /* A rule's hits in a row (a burst of one flow) are counted
+         * with one add. */
+        if (rule != run_rule) {
+            nicsim_rule_count(run_rule, run_packets, run_bytes);
+            run_rule = rule;
+            run_packets = run_bytes = 0;
+        }
+        run_packets++;
+        run_bytes += dp_packet_size(valid[i]);
 
         memset(&x, 0, sizeof x);
         x.ctx.output = nicsim_exec_output;
@@ -679,20 +698,60 @@ nicsim_process_chunk(struct nicsim *ns, struct nicsim_port *p,
 
         /* Exactly one outcome per received packet. */
         if (x.ctx.malformed) {
-            nicsim_counter_add(&p->c.drop[NIC_DROP_ACTION], 1);
+            drops[NIC_DROP_ACTION]++;
         } else if (x.n_sent) {
-            nicsim_counter_add(&p->c.fwd_packets, 1);
+            n_fwd++;
         } else if (x.n_host) {
-            nicsim_counter_add(&p->c.host[NIC_HOST_RULE], 1);
+            n_rule_host++;
         } else if (x.host_drop) {
-            nicsim_counter_add(&p->c.drop[x.host_drop], 1);
+            drops[x.host_drop]++;
         } else if (x.n_no_port) {
-            nicsim_counter_add(&p->c.drop[NIC_DROP_NO_PORT], 1);
+            drops[NIC_DROP_NO_PORT]++;
         } else {
-            nicsim_counter_add(&p->c.drop[NIC_DROP_RULE], 1);
+            drops[NIC_DROP_RULE]++;
         }
     }
+    nicsim_rule_count(run_rule, run_packets, run_bytes);
     nicsim_tx_flush(&tx);
+
+    /* Outcomes before receptions: whoever sees a packet counted as
+     * received sees its outcome too (conservation, read at any time,
+     * never comes up short). */
+    if (n_fwd) {
+        nicsim_counter_add(&p->c.fwd_packets, n_fwd);
+    }
+    if (n_rule_host) {
+        nicsim_counter_add(&p->c.host[NIC_HOST_RULE], n_rule_host);
+    }
+    for (int r = 0; r < NIC_N_DROP_REASONS; r++) {
+        if (drops[r]) {
+            nicsim_counter_add(&p->c.drop[r], drops[r]);
+        }
+    }
+    atomic_thread_fence(memory_order_release);
+    nicsim_counter_add(&p->c.rx_packets, n);
+    nicsim_counter_add(&p->c.rx_bytes, bytes);
+}
+
+/* The DMA engine, as a stage that follows each batch: copies what the
+ * batch posted to 'p''s receive queues into host buffers and completes
+ * it.  Until then the host sees the descriptors but may not take the
+ * packets. */
+static void
+nicsim_dma_stage(struct nicsim_port *p)
+{
+    bool kick;
+
+    atomic_read_relaxed(&p->dma_kick, &kick);
+    if (!kick) {
+        return;
+    }
+    ovs_mutex_lock(&p->io_mutex);
+    atomic_store_relaxed(&p->dma_kick, false);
+    for (uint32_t q = 0; q < p->n_rxq; q++) {
+        nicsim_dma_run(&p->rxqs[q].dma, SIZE_MAX);
+    }
+    ovs_mutex_unlock(&p->io_mutex);
 }
 
 void
@@ -711,6 +770,7 @@ nicsim_process(struct nic *nic, uint32_t port_no, struct dp_packet **pkts,
     for (size_t i = 0; i < n; i += NICSIM_BATCH) {
         nicsim_process_chunk(ns, p, pkts + i, MIN(NICSIM_BATCH, n - i));
     }
+    nicsim_dma_stage(p);
 }
 
 /* Engine threads. */
@@ -833,8 +893,7 @@ nicsim_create__(const char *name, const struct nicsim_config *cfg)
 {
     struct nicsim *ns = xzalloc(sizeof *ns);
 
-    ns->up.class = &nicsim_class;
-    ns->up.name = xstrdup(name);
+    nic_init(&ns->up, &nicsim_class, name);
     ns->refcnt = 1;
     ovs_mutex_init(&ns->mutex);
     ovs_mutex_init(&ns->sample_mutex);
@@ -853,6 +912,7 @@ nicsim_create__(const char *name, const struct nicsim_config *cfg)
         ovs_mutex_init(&p->io_mutex);
         nic_rss_init(&p->rss, 1);
         nicsim_ring_init(&p->inject, NICSIM_RING_SIZE);
+        atomic_init(&p->dma_kick, false);
         nicsim_ring_init(&p->host_tx, NICSIM_RING_SIZE);
     }
 
@@ -907,7 +967,7 @@ nicsim_destroy(struct nicsim *ns)
     nic_samples_free(ns->samples, ns->n_samples);
     ovs_mutex_destroy(&ns->sample_mutex);
     VLOG_INFO("%s: destroyed", ns->up.name);
-    free(ns->up.name);
+    nic_uninit(&ns->up);
     free(ns);
 }
 
@@ -1008,7 +1068,7 @@ nicsim_reset(struct nic *nic)
 
         ovs_mutex_lock(&p->io_mutex);
         for (uint32_t q = 0; q < p->n_rxq; q++) {
-            p->flushed += nicsim_ring_flush(&p->rxqs[q].ring);
+            p->flushed += nicsim_dma_flush(&p->rxqs[q].dma);
             latch_poll(&p->rxqs[q].latch);
         }
         p->n_filters = 0;
@@ -1077,7 +1137,8 @@ nicsim_port_attach(struct nic *nic, const struct nic_port_config *cfg,
     p->n_rxq = cfg->n_rxq;
     p->rxqs = xcalloc(cfg->n_rxq, sizeof *p->rxqs);
     for (uint32_t q = 0; q < cfg->n_rxq; q++) {
-        nicsim_ring_init(&p->rxqs[q].ring, NICSIM_RING_SIZE);
+        nicsim_dma_ring_init(&p->rxqs[q].dma, NICSIM_RING_SIZE,
+                             p->dma_base[q]);
         latch_init(&p->rxqs[q].latch);
         atomic_init(&p->rxqs[q].packets, 0);
         atomic_init(&p->rxqs[q].drops, 0);
@@ -1354,7 +1415,10 @@ nicsim_queue_stats(struct nic *nic, uint32_t port, uint32_t queue,
     } else {
         s->packets = nicsim_counter_read(&p->rxqs[queue].packets);
         s->drops = nicsim_counter_read(&p->rxqs[queue].drops);
-        s->depth = nicsim_ring_depth(&p->rxqs[queue].ring);
+        struct nicsim_dma_stats ds;
+
+        nicsim_dma_get_stats(&p->rxqs[queue].dma, &ds);
+        s->depth = ds.pending + ds.ready;
     }
     ovs_mutex_unlock(&p->io_mutex);
     return error;
@@ -1375,7 +1439,7 @@ nicsim_host_recv(struct nic *nic, uint32_t port, uint32_t queue,
         struct nicsim_rxq *rxq = &p->rxqs[queue];
         bool now_empty;
 
-        n = nicsim_ring_pop(&rxq->ring, pkts, max, &now_empty);
+        n = nicsim_dma_take(&rxq->dma, pkts, max, &now_empty);
         /* Under io_mutex, so no enqueue can slip in between. */
         if (now_empty) {
             latch_poll(&rxq->latch);
@@ -1383,6 +1447,97 @@ nicsim_host_recv(struct nic *nic, uint32_t port, uint32_t queue,
     }
     ovs_mutex_unlock(&p->io_mutex);
     return n;
+}
+
+/* Looks up a receive queue for the DMA members; returns it with
+ * p->io_mutex held, or NULL (unlocked). */
+static struct nicsim_rxq *
+nicsim_dma_rxq(struct nic *nic, uint32_t port, uint32_t queue,
+               struct nicsim_port **pp)
+{
+    struct nicsim_port *p = nicsim_port(nicsim_cast(nic), port);
+
+    if (!p) {
+        return NULL;
+    }
+    ovs_mutex_lock(&p->io_mutex);
+    if (queue >= p->n_rxq) {
+        ovs_mutex_unlock(&p->io_mutex);
+        return NULL;
+    }
+    *pp = p;
+    return &p->rxqs[queue];
+}
+
+static int
+nicsim_dma_queue_state(struct nic *nic, uint32_t port, uint32_t queue,
+                       struct nic_dma_queue_state *st)
+{
+    struct nicsim_port *p;
+    struct nicsim_rxq *rxq = nicsim_dma_rxq(nic, port, queue, &p);
+
+    if (!rxq) {
+        return EINVAL;
+    }
+    /* The consumer index first: read after it, 'posted' is never
+     * behind it. */
+    st->taken = nicsim_dma_taken(&rxq->dma);
+    st->posted = nicsim_dma_posted(&rxq->dma);
+    ovs_mutex_unlock(&p->io_mutex);
+    return 0;
+}
+
+static int
+nicsim_dma_completed_cb(struct nic *nic, uint32_t port, uint32_t queue,
+                     uint64_t *completed)
+{
+    struct nicsim_port *p;
+    struct nicsim_rxq *rxq = nicsim_dma_rxq(nic, port, queue, &p);
+
+    if (!rxq) {
+        return EINVAL;
+    }
+    *completed = nicsim_dma_completed(&rxq->dma);
+    ovs_mutex_unlock(&p->io_mutex);
+    return 0;
+}
+
+static int
+nicsim_dma_queue_stats(struct nic *nic, uint32_t port, uint32_t queue,
+                       struct nic_dma_queue_stats *s)
+{
+    struct nicsim_port *p;
+    struct nicsim_rxq *rxq = nicsim_dma_rxq(nic, port, queue, &p);
+    struct nicsim_dma_stats ds;
+
+    if (!rxq) {
+        return EINVAL;
+    }
+    nicsim_dma_get_stats(&rxq->dma, &ds);
+    ovs_mutex_unlock(&p->io_mutex);
+    *s = (struct nic_dma_queue_stats) {
+        .posted = ds.posted, .completed = ds.completed, .taken = ds.taken,
+        .ring_full = ds.full, .copies = ds.copies, .bytes = ds.bytes,
+        .runs = ds.runs, .flushed = ds.flushed, .pending = ds.pending,
+        .ready = ds.ready,
+    };
+    return 0;
+}
+
+static int
+nicsim_dma_check_poll(struct nic *nic,
+                      const struct offload_dma_poll_config *cfg,
+                      char **errorp)
+{
+    /* A run can release at most a ring's worth: a larger budget would
+     * promise what the queue cannot hold. */
+    if (cfg->budget > NICSIM_RING_SIZE) {
+        *errorp = xasprintf("%s: dma budget %"PRIu32" exceeds the receive "
+                            "ring of %d descriptors", nic_get_name(nic),
+                            cfg->budget, NICSIM_RING_SIZE);
+        return EOPNOTSUPP;
+    }
+    return 0;
 }
 
 static void
@@ -1625,6 +1780,10 @@ const struct nic_class nicsim_class = {
     .port_link = nicsim_port_link,
     .queue_stats = nicsim_queue_stats,
     .host_recv = nicsim_host_recv,
+    .dma_queue_state = nicsim_dma_queue_state,
+    .dma_completed = nicsim_dma_completed_cb,
+    .dma_queue_stats = nicsim_dma_queue_stats,
+    .dma_check_poll = nicsim_dma_check_poll,
     .host_recv_wait = nicsim_host_recv_wait,
     .host_send = nicsim_host_send,
     .inject = nicsim_inject,

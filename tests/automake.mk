@@ -16,6 +16,7 @@ tests_unit_tests_SOURCES = \
 	tests/test-nicsim.c \
 	tests/test-offload-admission.c \
 	tests/test-offload-differential.c \
+	tests/test-offload-dma-poll.c \
 	tests/test-offload-engine.c \
 	tests/test-offload-translate.c \
 	tests/test-offload-verify.c \
@@ -40,6 +41,7 @@ TESTSUITE_AT = \
 	tests/vswitchd-offload.at \
 	tests/nicsim.at \
 	tests/nicsim-netns.at \
+	tests/nicsim-dma.at \
 	tests/offload.at \
 	tests/offload-differential.at \
 	tests/offload-db.at \
@@ -125,6 +127,9 @@ clean-local:
 noinst_PROGRAMS += tests/bench-nicsim
 tests_bench_nicsim_SOURCES = tests/bench-nicsim.c
 tests_bench_nicsim_LDADD = $(OFFLOAD_LIB_LIBS) $(OVS_LIBS)
+noinst_PROGRAMS += tests/bench-dma-poll
+tests_bench_dma_poll_SOURCES = tests/bench-dma-poll.c
+tests_bench_dma_poll_LDADD = $(OFFLOAD_LIB_LIBS) $(OVS_LIBS)
 noinst_PROGRAMS += tests/bench-offload
 tests_bench_offload_SOURCES = \
 	tests/bench-offload.c \

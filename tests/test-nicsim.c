@@ -12,6 +12,7 @@
 #include "dp-packet.h"
 #include "lib/nic-media.h"
 #include "lib/nicsim.h"
+#include "lib/nicsim-dma.h"
 #include "packets.h"
 #include "tests/test-packets.h"
 #include "tests/unit-tests.h"
@@ -171,8 +172,20 @@ START_TEST(test_nicsim_host_queue_full_and_detached)
     ck_assert_int_eq(nic_queue_stats(nic, VF0, 0, &qs), 0);
     ck_assert_uint_eq(qs.depth, NICSIM_RING_SIZE);
     ck_assert_uint_eq(qs.drops, 5);
+    /* The back-pressure is counted by the DMA ring too; what it took was
+     * copied and completed, once each. */
+    struct nic_dma_queue_stats ds;
+    ck_assert_int_eq(nic_dma_queue_stats(nic, VF0, 0, &ds), 0);
+    ck_assert_uint_eq(ds.ring_full, 5);
+    ck_assert_uint_eq(ds.posted, NICSIM_RING_SIZE);
+    ck_assert_uint_eq(ds.completed, NICSIM_RING_SIZE);
+    ck_assert_uint_eq(ds.copies, NICSIM_RING_SIZE);
+    ck_assert_uint_eq(ds.ready, NICSIM_RING_SIZE);
     n = drain(nic, VF0, 0);
     ck_assert_int_eq(n, NICSIM_RING_SIZE);
+    ck_assert_int_eq(nic_dma_queue_stats(nic, VF0, 0, &ds), 0);
+    ck_assert_uint_eq(ds.taken, NICSIM_RING_SIZE);
+    ck_assert_uint_eq(ds.ready + ds.pending, 0);
     check_conservation(nic, VF0);
 
     /* Without a representor, host-bound packets are dropped, counted. */
@@ -181,6 +194,59 @@ START_TEST(test_nicsim_host_queue_full_and_detached)
     ck_assert_uint_eq(stats(nic, VF0).drop[NIC_DROP_NO_REPRESENTOR], 1);
     check_conservation(nic, VF0);
     nic_close(nic);
+}
+END_TEST
+
+/* The DMA rings on their own: nothing is taken before its copy is
+ * complete, a full ring refuses and counts, a flush completes and takes
+ * what it deletes, and the indices go on from a base. */
+START_TEST(test_nicsim_dma_ring)
+{
+    struct nicsim_dma_ring r;
+    struct nicsim_dma_stats st;
+    struct dp_packet *pkts[8];
+    bool was_empty, now_empty;
+
+    nicsim_dma_ring_init(&r, 4, 100);
+    for (int i = 0; i < 4; i++) {
+        struct dp_packet *p = dp_packet_new(64);
+
+        dp_packet_put_zeros(p, 60 + i);
+        ck_assert(nicsim_dma_post(&r, p, &was_empty));
+        ck_assert(was_empty == (i == 0));
+    }
+    struct dp_packet *extra = dp_packet_new(64);
+    ck_assert(!nicsim_dma_post(&r, extra, NULL));
+    dp_packet_delete(extra);
+
+    /* Posted, not copied: the host sees the descriptors, takes nothing. */
+    ck_assert_uint_eq(nicsim_dma_posted(&r), 104);
+    ck_assert_uint_eq(nicsim_dma_completed(&r), 100);
+    ck_assert_int_eq(nicsim_dma_take(&r, pkts, 8, &now_empty), 0);
+    ck_assert(!now_empty);
+
+    /* The DMA engine copies two: exactly those can be taken, in order. */
+    ck_assert_uint_eq(nicsim_dma_run(&r, 2), 2);
+    ck_assert_uint_eq(nicsim_dma_completed(&r), 102);
+    ck_assert_int_eq(nicsim_dma_take(&r, pkts, 8, &now_empty), 2);
+    ck_assert_uint_eq(dp_packet_size(pkts[0]), 60);
+    ck_assert_uint_eq(dp_packet_size(pkts[1]), 61);
+    dp_packet_delete(pkts[0]);
+    dp_packet_delete(pkts[1]);
+    ck_assert_uint_eq(nicsim_dma_taken(&r), 102);
+
+    /* A flush deletes the two in flight and completes and takes them. */
+    ck_assert_uint_eq(nicsim_dma_flush(&r), 2);
+    nicsim_dma_get_stats(&r, &st);
+    ck_assert_uint_eq(st.posted, 104);
+    ck_assert_uint_eq(st.completed, 104);
+    ck_assert_uint_eq(st.taken, 104);
+    ck_assert_uint_eq(st.full, 1);
+    ck_assert_uint_eq(st.copies, 2);
+    ck_assert_uint_eq(st.bytes, 121);
+    ck_assert_uint_eq(st.flushed, 2);
+    ck_assert_uint_eq(st.pending + st.ready, 0);
+    nicsim_dma_ring_destroy(&r);
 }
 END_TEST
 
@@ -395,6 +461,7 @@ nicsim_suite(void)
 
     tcase_add_test(tc, test_nicsim_outcomes);
     tcase_add_test(tc, test_nicsim_host_queue_full_and_detached);
+    tcase_add_test(tc, test_nicsim_dma_ring);
     tcase_add_test(tc, test_nicsim_reset_and_failures);
     tcase_add_test(tc, test_nicsim_host_send_on_engine);
     tcase_add_test(tc, test_nicsim_filters);

@@ -15,6 +15,7 @@ Suite *nic_table_suite(void);
 Suite *nicsim_suite(void);
 Suite *offload_admission_suite(void);
 Suite *offload_differential_suite(void);
+Suite *offload_dma_poll_suite(void);
 Suite *offload_engine_suite(void);
 Suite *offload_translate_suite(void);
 Suite *offload_verify_suite(void);

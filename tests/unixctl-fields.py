@@ -34,6 +34,10 @@ def parse_error(line):
 
 # nicsim/show.
 
+DMA_FIELDS = ("posted", "completed", "pending", "ring_full", "flushed",
+              "polls", "forced_polls", "empty_polls", "completions",
+              "delay_p50_us", "delay_p99_us", "delay_max_us")
+
 def nicsim_show_json(nics):
     out = {}
     for nic in nics:
@@ -50,7 +54,8 @@ def nicsim_show_json(nics):
             n["insert_failures"] = (nic["injected_insert_failures"],
                                     nic["pending_insert_failures"])
         for p in nic["ports"]:
-            q = [(x["packets"], x["drops"], x["depth"])
+            q = [(x["packets"], x["drops"], x["depth"],
+                  tuple(x["dma"][k] for k in DMA_FIELDS))
                  for x in p["rx_queues"]]
             n["ports"][p["port"]] = {
                 "attached": p["attached"], "medium": p["medium"],
@@ -128,7 +133,20 @@ def nicsim_show_text(text):
         m = re.match(r"    rxq (\d+): (\d+) packets, (\d+) drops, depth "
                      r"(\d+)$", line)
         if m:
-            port["rx_queues"].append((int(m[2]), int(m[3]), int(m[4])))
+            port["rx_queues"].append([int(m[2]), int(m[3]), int(m[4])])
+            continue
+        m = re.match(r"      dma: posted (\d+), completed (\d+), pending "
+                     r"(\d+), ring full (\d+), flushed (\d+)$", line)
+        if m:
+            port["rx_queues"][-1].append([int(x) for x in m.groups()])
+            continue
+        m = re.match(r"      dma polls: (\d+) \(forced (\d+), empty "
+                     r"(\d+)\), completions (\d+), delay p50 (\d+) us, "
+                     r"p99 (\d+) us, max (\d+) us$", line)
+        if m:
+            q = port["rx_queues"][-1]
+            q[3] = tuple(q[3] + [int(x) for x in m.groups()])
+            port["rx_queues"][-1] = tuple(q)
             continue
         parse_error(line)
     return out

@@ -11,10 +11,12 @@
 #include <errno.h>
 #include <string.h>
 
+#include "datapath-offload/netdev-nic.h"
 #include "dp-packet.h"
 #include "flow.h"
 #include "lib/nic.h"
 #include "lib/nicsim.h"
+#include "lib/offload-dma-poll.h"
 #include "odp-util.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
@@ -183,6 +185,10 @@ struct nicsim_show_port {
     char name[16];
     struct nic_port_stats st;
     struct nic_queue_stats *queues; /* 'pi.n_rxq' of them. */
+    struct nicsim_show_dma {
+        struct nic_dma_queue_stats nic;     /* The NIC's side. */
+        struct offload_dma_poll_stats host; /* The representor's poller. */
+    } *dma;                         /* 'pi.n_rxq' of them. */
 };
 
 struct nicsim_show_nic {
@@ -241,8 +247,11 @@ nicsim_show_collect_one(struct nic *nic, void *show_)
         sp->st = st;
         nic_port_to_string(pi.port, sp->name, sizeof sp->name);
         sp->queues = xcalloc(pi.n_rxq + 1, sizeof *sp->queues);
+        sp->dma = xcalloc(pi.n_rxq + 1, sizeof *sp->dma);
         for (uint32_t q = 0; q < pi.n_rxq; q++) {
             nic_queue_stats(nic, pi.port, q, &sp->queues[q]);
+            nic_dma_queue_stats(nic, pi.port, q, &sp->dma[q].nic);
+            netdev_nic_dma_poll_stats(nic, pi.port, q, &sp->dma[q].host);
         }
     }
 }
@@ -256,12 +265,62 @@ nicsim_show_destroy(struct nicsim_show *show)
         for (size_t p = 0; p < sn->n_ports; p++) {
             free(CONST_CAST(char *, sn->ports[p].pi.medium));
             free(sn->ports[p].queues);
+            free(sn->ports[p].dma);
         }
         free(sn->ports);
         free(sn->engines);
         free(sn->name);
     }
     free(show->nics);
+}
+
+static struct json *
+nicsim_show_dma_to_json(const struct nicsim_show_dma *d)
+{
+    struct json *j = json_object_create();
+    struct json *hist = json_array_create_empty();
+
+    json_object_put(j, "posted", json_integer_create(d->nic.posted));
+    json_object_put(j, "completed", json_integer_create(d->nic.completed));
+    json_object_put(j, "pending", json_integer_create(d->nic.pending));
+    json_object_put(j, "ring_full", json_integer_create(d->nic.ring_full));
+    json_object_put(j, "flushed", json_integer_create(d->nic.flushed));
+    json_object_put(j, "polls", json_integer_create(d->host.polls));
+    json_object_put(j, "forced_polls",
+                    json_integer_create(d->host.forced_polls));
+    json_object_put(j, "empty_polls",
+                    json_integer_create(d->host.empty_polls));
+    json_object_put(j, "completions",
+                    json_integer_create(d->host.completions));
+    json_object_put(j, "delay_p50_us", json_integer_create(
+                        offload_dma_hist_percentile(d->host.delay_hist, 50)));
+    json_object_put(j, "delay_p99_us", json_integer_create(
+                        offload_dma_hist_percentile(d->host.delay_hist, 99)));
+    json_object_put(j, "delay_max_us", json_integer_create(
+                        offload_dma_hist_percentile(d->host.delay_hist,
+                                                    100)));
+    for (int i = 0; i < OFFLOAD_DMA_HIST_BUCKETS; i++) {
+        json_array_add(hist, json_integer_create(d->host.delay_hist[i]));
+    }
+    json_object_put(j, "delay_histogram", hist);
+    return j;
+}
+
+static void
+nicsim_show_dma_text(struct ds *s, const struct nicsim_show_dma *d)
+{
+    ds_put_format(s, "      dma: posted %"PRIu64", completed %"PRIu64
+                  ", pending %"PRIu32", ring full %"PRIu64", flushed %"
+                  PRIu64"\n", d->nic.posted, d->nic.completed,
+                  d->nic.pending, d->nic.ring_full, d->nic.flushed);
+    ds_put_format(s, "      dma polls: %"PRIu64" (forced %"PRIu64", empty %"
+                  PRIu64"), completions %"PRIu64", delay p50 %lld us, "
+                  "p99 %lld us, max %lld us\n", d->host.polls,
+                  d->host.forced_polls, d->host.empty_polls,
+                  d->host.completions,
+                  offload_dma_hist_percentile(d->host.delay_hist, 50),
+                  offload_dma_hist_percentile(d->host.delay_hist, 99),
+                  offload_dma_hist_percentile(d->host.delay_hist, 100));
 }
 
 static struct json *
@@ -284,6 +343,7 @@ nicsim_show_port_to_json(const struct nicsim_show_port *sp)
         json_object_put(jqe, "packets", json_integer_create(qs->packets));
         json_object_put(jqe, "drops", json_integer_create(qs->drops));
         json_object_put(jqe, "depth", json_integer_create(qs->depth));
+        json_object_put(jqe, "dma", nicsim_show_dma_to_json(&sp->dma[q]));
         json_array_add(jq, jqe);
     }
     json_object_put(jp, "rx_queues", jq);
@@ -388,6 +448,7 @@ nicsim_show_format(struct ds *s, const struct nicsim_show *show)
                 ds_put_format(s, "    rxq %"PRIu32": %"PRIu64" packets, %"
                               PRIu64" drops, depth %"PRIu32"\n", q,
                               qs->packets, qs->drops, qs->depth);
+                nicsim_show_dma_text(s, &sp->dma[q]);
             }
         }
     }

@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datapath-offload/netdev-nic.h"
 #include "datapath-offload/netdev-offload-nic.h"
+#include "lib/nic.h"
+#include "lib/offload-dma-poll.h"
 #include "lib/offload-engine.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
@@ -45,6 +48,9 @@ static struct shash port_sources = SHASH_INITIALIZER(&port_sources);
 
 static void offload_config_db_clear(void);
 
+/* NIC name -> why it refused its row's DMA columns (logged once). */
+static struct shash nic_dma_errors = SHASH_INITIALIZER(&nic_dma_errors);
+
 /* "TABLE:KEY" -> message, for values rejected and still configured. */
 static struct shash config_errors = SHASH_INITIALIZER(&config_errors);
 
@@ -70,6 +76,7 @@ offload_config_destroy(void)
     offload_config_db_clear();
     sset_clear(&deprecated_logged);
     sset_clear(&ovs_interfaces);
+    shash_clear_free_data(&nic_dma_errors);
 }
 
 /* Says once that 'what' is deprecated and what replaces it. */
@@ -157,11 +164,22 @@ struct offload_config_db {
     double rebalance_interval;
     int stats_interval;                 /* 0: not set. */
     struct shash ports;                 /* Port name -> "true"/"false". */
+    struct shash nic_dma;               /* NIC name -> struct
+                                         * offload_config_nic_dma. */
+};
+
+/* A NIC row's DMA polling columns; each 'has_' false when empty. */
+struct offload_config_nic_dma {
+    bool has_mode, has_timeout, has_budget;
+    enum offload_dma_mode mode;
+    uint32_t timeout_us, budget;
 };
 
 static struct offload_config_db db_config = {
     .ports = SHASH_INITIALIZER(&db_config.ports),
+    .nic_dma = SHASH_INITIALIZER(&db_config.nic_dma),
 };
+
 
 static void
 offload_config_db_read(void)
@@ -185,6 +203,26 @@ offload_config_db_read(void)
                                     ? *row->rebalance_interval : 0);
     db_config.stats_interval = (row && row->stats_interval
                                 ? *row->stats_interval : 0);
+    shash_clear_free_data(&db_config.nic_dma);
+    const struct offrec_nic *nrow;
+    OFFREC_NIC_FOR_EACH (nrow, oidl) {
+        struct offload_config_nic_dma *d = xzalloc(sizeof *d);
+
+        /* The schema constrains the values; a mode it allows is one the
+         * poller knows. */
+        d->has_mode = nrow->dma_mode
+                      && offload_dma_mode_from_string(nrow->dma_mode,
+                                                      &d->mode);
+        d->has_timeout = nrow->dma_timeout_us != NULL;
+        d->timeout_us = d->has_timeout ? *nrow->dma_timeout_us : 0;
+        d->has_budget = nrow->dma_budget != NULL;
+        d->budget = d->has_budget ? *nrow->dma_budget : 0;
+        if (d->has_mode || d->has_timeout || d->has_budget) {
+            shash_replace(&db_config.nic_dma, nrow->name, d);
+        } else {
+            free(d);
+        }
+    }
     shash_clear(&db_config.ports);
     OFFREC_PORT_FOR_EACH (port, oidl) {
         if (port->offload) {
@@ -200,6 +238,7 @@ offload_config_db_clear(void)
     free(db_config.policy);
     db_config.policy = NULL;
     shash_clear(&db_config.ports);
+    shash_clear_free_data(&db_config.nic_dma);
 }
 
 static void
@@ -336,6 +375,72 @@ offload_config_apply_interfaces(void)
 }
 
 void
+offload_config_nic_dma(struct nic *nic, struct smap *status)
+{
+    const char *name = nic_get_name(nic);
+    const struct offload_config_nic_dma *d = shash_find_data(
+        &db_config.nic_dma, name);
+    struct offload_dma_poll_config cfg = offload_dma_default_config;
+    char *error = NULL;
+
+    if (d) {
+        cfg.mode = d->has_mode ? d->mode : cfg.mode;
+        cfg.timeout_us = d->has_timeout ? d->timeout_us : cfg.timeout_us;
+        cfg.budget = d->has_budget ? d->budget : cfg.budget;
+    }
+    if (!nic_has_dma(nic) && !d) {
+        /* Nothing configured and nothing to poll: not an error. */
+        free(shash_find_and_delete(&nic_dma_errors, name));
+    } else if (nic_dma_set_poll(nic, &cfg, &error)) {
+        char *old = shash_find_data(&nic_dma_errors, name);
+
+        if (!old || strcmp(old, error)) {
+            VLOG_ERR("NIC %s: DMA polling refused: %s; keeping the "
+                     "previous configuration", name, error);
+            free(shash_replace(&nic_dma_errors, name, error));
+        } else {
+            free(error);
+        }
+    } else {
+        free(shash_find_and_delete(&nic_dma_errors, name));
+    }
+    if (!status) {
+        return;
+    }
+    if (nic_has_dma(nic)) {
+        nic_dma_get_poll(nic, &cfg);
+        smap_add(status, "dma_mode", offload_dma_mode_to_string(cfg.mode));
+        smap_add_format(status, "dma_timeout_us", "%"PRIu32,
+                        cfg.timeout_us);
+        smap_add_format(status, "dma_budget", "%"PRIu32, cfg.budget);
+    } else {
+        smap_add(status, "dma_mode", "synchronous");
+    }
+    error = shash_find_data(&nic_dma_errors, name);
+    if (error) {
+        smap_add(status, "dma_error", error);
+    }
+}
+
+/* Applies every NIC row's DMA columns to the NICs that ports use now. */
+static void
+offload_config_apply_nics(void)
+{
+    struct netdev_nic_port *ports;
+    struct sset done = SSET_INITIALIZER(&done);
+    size_t n_ports;
+
+    netdev_nic_list_ports(&ports, &n_ports);
+    for (size_t i = 0; i < n_ports; i++) {
+        if (sset_add(&done, nic_get_name(ports[i].nic))) {
+            offload_config_nic_dma(ports[i].nic, NULL);
+        }
+    }
+    netdev_nic_ports_free(ports, n_ports);
+    sset_destroy(&done);
+}
+
+void
 offload_config_run(void)
 {
     struct ovsdb_idl *oidl = offload_db_idl();
@@ -363,6 +468,7 @@ offload_config_run(void)
         offload_config_apply_global(&ovs->other_config);
     }
     offload_config_apply_interfaces();
+    offload_config_apply_nics();
     offload_status_poke();
 }
 

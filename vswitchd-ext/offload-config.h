@@ -24,6 +24,11 @@ struct smap;
 void offload_config_global_status(struct smap *);
 void offload_config_port_status(const char *port_name, struct smap *);
 
+/* Applies the DMA polling columns of NIC 'nic''s row (if any) to it, and
+ * writes what is in force, or why it was refused, into 'status'. */
+struct nic;
+void offload_config_nic_dma(struct nic *, struct smap *status);
+
 /* Milliseconds between two status updates (Offload stats_interval). */
 #define OFFLOAD_CONFIG_STATS_INTERVAL 5000
 int offload_config_stats_interval(void);

@@ -11,6 +11,7 @@
 #include "datapath-offload/netdev-nic.h"
 #include "lib/nic.h"
 #include "lib/nic-rule.h"
+#include "lib/offload-dma-poll.h"
 #include "lib/offload-engine.h"
 #include "openvswitch/json.h"
 #include "openvswitch/poll-loop.h"
@@ -207,6 +208,53 @@ offload_status_add_port(struct shash *nics, const struct netdev_nic_port *p)
     }
 }
 
+/* Sums the DMA counters of every receive queue of 'nic', the NIC's and
+ * its representors' pollers'; nothing for a NIC without them. */
+static void
+offload_status_nic_dma_stats(struct nic *nic, const struct nic_caps *caps,
+                             struct offload_status_map *m)
+{
+    struct nic_dma_queue_stats sum, st;
+    struct offload_dma_poll_stats host, hq;
+    bool any = false;
+
+    memset(&sum, 0, sizeof sum);
+    memset(&host, 0, sizeof host);
+    for (uint32_t i = 0; i < caps->n_uplinks + caps->n_vfs; i++) {
+        uint32_t port = (i < caps->n_uplinks ? i
+                         : NIC_PORT_VF_BASE + (i - caps->n_uplinks));
+
+        for (uint32_t q = 0; q < caps->max_rxq; q++) {
+            if (nic_dma_queue_stats(nic, port, q, &st)) {
+                break;
+            }
+            any = true;
+            sum.posted += st.posted;
+            sum.completed += st.completed;
+            sum.ring_full += st.ring_full;
+            if (netdev_nic_dma_poll_stats(nic, port, q, &hq)) {
+                offload_dma_poll_stats_add(&host, &hq);
+            }
+        }
+    }
+    if (!any) {
+        return;
+    }
+    offload_status_map_int(m, "dma_posted", sum.posted);
+    offload_status_map_int(m, "dma_completed", sum.completed);
+    offload_status_map_int(m, "dma_ring_full", sum.ring_full);
+    offload_status_map_int(m, "dma_polls", host.polls);
+    offload_status_map_int(m, "dma_forced_polls", host.forced_polls);
+    offload_status_map_int(m, "dma_completions", host.completions);
+    offload_status_map_int(m, "dma_delay_p50_us",
+                           offload_dma_hist_percentile(host.delay_hist, 50));
+    offload_status_map_int(m, "dma_delay_p99_us",
+                           offload_dma_hist_percentile(host.delay_hist, 99));
+    offload_status_map_int(m, "dma_delay_max_us",
+                           offload_dma_hist_percentile(host.delay_hist,
+                                                       100));
+}
+
 /* Sums the counters of every port of 'nic'. */
 static void
 offload_status_nic_stats(struct nic *nic, const struct nic_caps *caps,
@@ -263,6 +311,7 @@ offload_status_nic_stats(struct nic *nic, const struct nic_caps *caps,
     offload_status_map_int(m, "tx_bytes", sum.tx_bytes);
     offload_status_map_int(m, "tx_errors", sum.tx_errors);
     offload_status_map_int(m, "host_tx_packets", sum.host_tx_packets);
+    offload_status_nic_dma_stats(nic, caps, m);
 }
 
 static void
@@ -306,6 +355,7 @@ offload_status_write_nic(const struct offrec_nic *row,
     offrec_nic_set_statistics(row, stats.keys, stats.ints, stats.n);
 
     smap_add(&status, "state", "present");
+    offload_config_nic_dma(sn->nic, &status);
     offrec_nic_set_status(row, &status);
 
     offload_status_map_destroy(&occ);
@@ -320,8 +370,9 @@ offload_status_write_nic(const struct offrec_nic *row,
 static bool
 offload_status_nic_is_configured(const struct offrec_nic *row)
 {
-    return !smap_is_empty(&row->other_config)
-           || !smap_is_empty(&row->external_ids);
+    return (!smap_is_empty(&row->other_config)
+            || !smap_is_empty(&row->external_ids)
+            || row->dma_mode || row->dma_timeout_us || row->dma_budget);
 }
 
 static void

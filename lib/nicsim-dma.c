@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* nicsim's DMA model: descriptor and completion rings between the NIC and
+ * host memory (see nicsim-dma.h). */
+
+#include <config.h>
+
+#include "lib/nicsim-dma.h"
+
+#include "dp-packet.h"
+#include "util.h"
+
+static void
+nicsim_dma_add(atomic_uint64_t *c, uint64_t n)
+{
+    uint64_t orig;
+
+    atomic_add_relaxed(c, n, &orig);
+}
+
+static uint64_t
+nicsim_dma_read(const atomic_uint64_t *c)
+{
+    uint64_t v;
+
+    atomic_read_relaxed(CONST_CAST(atomic_uint64_t *, c), &v);
+    return v;
+}
+
+void
+nicsim_dma_ring_init(struct nicsim_dma_ring *r, uint32_t size, uint64_t base)
+{
+    ovs_mutex_init(&r->mutex);
+    r->slots = xcalloc(size, sizeof *r->slots);
+    r->size = size;
+    r->head = r->count = r->n_done = 0;
+    atomic_init(&r->posted, base);
+    atomic_init(&r->completed, base);
+    atomic_init(&r->taken, base);
+    atomic_init(&r->full, 0);
+    atomic_init(&r->copies, 0);
+    atomic_init(&r->bytes, 0);
+    atomic_init(&r->runs, 0);
+    atomic_init(&r->flushed, 0);
+}
+
+void
+nicsim_dma_ring_destroy(struct nicsim_dma_ring *r)
+{
+    nicsim_dma_flush(r);
+    free(r->slots);
+    ovs_mutex_destroy(&r->mutex);
+}
+
+bool
+nicsim_dma_post(struct nicsim_dma_ring *r, struct dp_packet *pkt,
+                bool *was_empty)
+{
+    bool ok;
+
+    ovs_mutex_lock(&r->mutex);
+    if (was_empty) {
+        *was_empty = !r->count;
+    }
+    ok = r->count < r->size;
+    if (ok) {
+        uint64_t posted;
+
+        r->slots[(r->head + r->count) % r->size] = pkt;
+        r->count++;
+        /* Under the mutex, so posts are published in order. */
+        atomic_add_explicit(&r->posted, 1, &posted, memory_order_release);
+    }
+    ovs_mutex_unlock(&r->mutex);
+    if (!ok) {
+        nicsim_dma_add(&r->full, 1);
+    }
+    return ok;
+}
+
+size_t
+nicsim_dma_run(struct nicsim_dma_ring *r, size_t max)
+{
+    uint64_t bytes = 0;
+    size_t n = 0;
+
+    ovs_mutex_lock(&r->mutex);
+    while (r->n_done < r->count && n < max) {
+        uint32_t slot = (r->head + r->n_done) % r->size;
+        struct dp_packet *src = r->slots[slot];
+
+        /* The copy into a host buffer; the NIC-side buffer is free once
+         * it is done. */
+        r->slots[slot] = dp_packet_clone_with_headroom(
+            src, dp_packet_headroom(src));
+        bytes += dp_packet_size(src);
+        dp_packet_delete(src);
+        r->n_done++;
+        n++;
+    }
+    if (n) {
+        uint64_t orig;
+
+        /* Release: the host that reads the new index sees the copies. */
+        atomic_add_explicit(&r->completed, n, &orig, memory_order_release);
+    }
+    ovs_mutex_unlock(&r->mutex);
+    if (n) {
+        nicsim_dma_add(&r->copies, n);
+        nicsim_dma_add(&r->bytes, bytes);
+        nicsim_dma_add(&r->runs, 1);
+    }
+    return n;
+}
+
+/* An index the host reads: acquire, so that what it covers is seen. */
+static uint64_t
+nicsim_dma_index(const atomic_uint64_t *idx)
+{
+    uint64_t v;
+
+    atomic_read_explicit(CONST_CAST(atomic_uint64_t *, idx), &v,
+                         memory_order_acquire);
+    return v;
+}
+
+uint64_t
+nicsim_dma_posted(const struct nicsim_dma_ring *r)
+{
+    return nicsim_dma_index(&r->posted);
+}
+
+uint64_t
+nicsim_dma_completed(const struct nicsim_dma_ring *r)
+{
+    return nicsim_dma_index(&r->completed);
+}
+
+uint64_t
+nicsim_dma_taken(const struct nicsim_dma_ring *r)
+{
+    return nicsim_dma_index(&r->taken);
+}
+
+int
+nicsim_dma_take(struct nicsim_dma_ring *r, struct dp_packet **pkts, int max,
+                bool *now_empty)
+{
+    int n = 0;
+
+    ovs_mutex_lock(&r->mutex);
+    while (r->n_done && n < max) {
+        pkts[n++] = r->slots[r->head];
+        r->head = (r->head + 1) % r->size;
+        r->count--;
+        r->n_done--;
+    }
+    if (now_empty) {
+        *now_empty = !r->count;
+    }
+    if (n) {
+        uint64_t orig;
+
+        atomic_add_explicit(&r->taken, n, &orig, memory_order_release);
+    }
+    ovs_mutex_unlock(&r->mutex);
+    return n;
+}
+
+size_t
+nicsim_dma_flush(struct nicsim_dma_ring *r)
+{
+    uint32_t n, in_flight;
+
+    ovs_mutex_lock(&r->mutex);
+    n = r->count;
+    in_flight = r->count - r->n_done;
+    while (r->count) {
+        dp_packet_delete(r->slots[r->head]);
+        r->head = (r->head + 1) % r->size;
+        r->count--;
+    }
+    r->n_done = 0;
+    if (in_flight) {
+        uint64_t orig;
+
+        atomic_add_explicit(&r->completed, in_flight, &orig,
+                            memory_order_release);
+    }
+    if (n) {
+        uint64_t orig;
+
+        atomic_add_explicit(&r->taken, n, &orig, memory_order_release);
+    }
+    ovs_mutex_unlock(&r->mutex);
+    nicsim_dma_add(&r->flushed, n);
+    return n;
+}
+
+void
+nicsim_dma_get_stats(struct nicsim_dma_ring *r, struct nicsim_dma_stats *s)
+{
+    ovs_mutex_lock(&r->mutex);
+    s->pending = r->count - r->n_done;
+    s->ready = r->n_done;
+    s->posted = nicsim_dma_posted(r);
+    s->completed = nicsim_dma_completed(r);
+    s->taken = nicsim_dma_taken(r);
+    ovs_mutex_unlock(&r->mutex);
+    s->full = nicsim_dma_read(&r->full);
+    s->copies = nicsim_dma_read(&r->copies);
+    s->bytes = nicsim_dma_read(&r->bytes);
+    s->runs = nicsim_dma_read(&r->runs);
+    s->flushed = nicsim_dma_read(&r->flushed);
+}
