@@ -19,7 +19,7 @@ struct nic {
 
     /* The host's DMA polling configuration (nic_dma_set_poll()). */
     struct ovs_mutex dma_mutex;
-    struct offload_dma_poll_config dma_poll OVS_GUARDED_BY(dma_mutex);
+    struct offload_dma_poll_config dma_poll OVS_GUARDED; /* By dma_mutex. */
     atomic_uint64_t dma_poll_seq;
 };
 

@@ -151,10 +151,10 @@ tests/fuzz-nic-parse: tests/fuzz-nic-parse.c lib/nic-parse.c
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ \
 		$(srcdir)/tests/fuzz-nic-parse.c $(srcdir)/lib/nic-parse.c
 tests/fuzz-nic-rule-string: tests/fuzz-nic-rule-string.c lib/nic-rule.c \
-		lib/nic.c lib/nic-parse.c
+		lib/nic.c lib/nic-parse.c lib/offload-dma-poll.c
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ \
 		$(srcdir)/tests/fuzz-nic-rule-string.c $(srcdir)/lib/nic-rule.c \
-		$(srcdir)/lib/nic.c $(OVS_LIBS)
+		$(srcdir)/lib/nic.c $(srcdir)/lib/offload-dma-poll.c $(OVS_LIBS)
 CLEANFILES += $(FUZZ_TARGETS)
 endif
 
