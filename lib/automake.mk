@@ -31,6 +31,7 @@ lib_libnicsim_a_SOURCES = \
 	lib/nic-medium-stream.c \
 	lib/nicsim.c \
 	lib/nicsim.h \
+	lib/nicsim-counter.h \
 	lib/nicsim-dma.c \
 	lib/nicsim-dma.h
 lib_liboffload_a_SOURCES = \

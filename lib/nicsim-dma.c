@@ -7,24 +7,8 @@
 #include "lib/nicsim-dma.h"
 
 #include "dp-packet.h"
+#include "lib/nicsim-counter.h"
 #include "util.h"
-
-static void
-nicsim_dma_add(atomic_uint64_t *c, uint64_t n)
-{
-    uint64_t orig;
-
-    atomic_add_relaxed(c, n, &orig);
-}
-
-static uint64_t
-nicsim_dma_read(const atomic_uint64_t *c)
-{
-    uint64_t v;
-
-    atomic_read_relaxed(CONST_CAST(atomic_uint64_t *, c), &v);
-    return v;
-}
 
 void
 nicsim_dma_ring_init(struct nicsim_dma_ring *r, uint32_t size, uint64_t base)
@@ -72,7 +56,7 @@ nicsim_dma_post(struct nicsim_dma_ring *r, struct dp_packet *pkt,
     }
     ovs_mutex_unlock(&r->mutex);
     if (!ok) {
-        nicsim_dma_add(&r->full, 1);
+        nicsim_counter_add(&r->full, 1);
     }
     return ok;
 }
@@ -105,9 +89,9 @@ nicsim_dma_run(struct nicsim_dma_ring *r, size_t max)
     }
     ovs_mutex_unlock(&r->mutex);
     if (n) {
-        nicsim_dma_add(&r->copies, n);
-        nicsim_dma_add(&r->bytes, bytes);
-        nicsim_dma_add(&r->runs, 1);
+        nicsim_counter_add(&r->copies, n);
+        nicsim_counter_add(&r->bytes, bytes);
+        nicsim_counter_add(&r->runs, 1);
     }
     return n;
 }
@@ -192,7 +176,7 @@ nicsim_dma_flush(struct nicsim_dma_ring *r)
         atomic_add_explicit(&r->taken, n, &orig, memory_order_release);
     }
     ovs_mutex_unlock(&r->mutex);
-    nicsim_dma_add(&r->flushed, n);
+    nicsim_counter_add(&r->flushed, n);
     return n;
 }
 
@@ -206,9 +190,9 @@ nicsim_dma_get_stats(struct nicsim_dma_ring *r, struct nicsim_dma_stats *s)
     s->completed = nicsim_dma_completed(r);
     s->taken = nicsim_dma_taken(r);
     ovs_mutex_unlock(&r->mutex);
-    s->full = nicsim_dma_read(&r->full);
-    s->copies = nicsim_dma_read(&r->copies);
-    s->bytes = nicsim_dma_read(&r->bytes);
-    s->runs = nicsim_dma_read(&r->runs);
-    s->flushed = nicsim_dma_read(&r->flushed);
+    s->full = nicsim_counter_read(&r->full);
+    s->copies = nicsim_counter_read(&r->copies);
+    s->bytes = nicsim_counter_read(&r->bytes);
+    s->runs = nicsim_counter_read(&r->runs);
+    s->flushed = nicsim_counter_read(&r->flushed);
 }

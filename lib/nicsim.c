@@ -14,6 +14,7 @@
 #include "latch.h"
 #include "lib/nic-actions.h"
 #include "lib/nic-media.h"
+#include "lib/nicsim-counter.h"
 #include "lib/nicsim-dma.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
@@ -130,23 +131,6 @@ nicsim_cast(const struct nic *nic)
 {
     ovs_assert(nic->class == &nicsim_class);
     return CONTAINER_OF(nic, struct nicsim, up);
-}
-
-static void
-nicsim_counter_add(atomic_uint64_t *c, uint64_t n)
-{
-    uint64_t orig;
-
-    atomic_add_relaxed(c, n, &orig);
-}
-
-static uint64_t
-nicsim_counter_read(const atomic_uint64_t *c)
-{
-    uint64_t v;
-
-    atomic_read_relaxed(CONST_CAST(atomic_uint64_t *, c), &v);
-    return v;
 }
 
 /* Rings. */
