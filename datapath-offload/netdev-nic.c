@@ -457,12 +457,8 @@ netdev_nic_read_status(const struct netdev_nic *dev,
         || nic_port_stats(dev->nic, dev->conf.port, st)) {
         return 0;
     }
-    for (int i = 0; i < NIC_N_HOST_REASONS; i++) {
-        *host += st->host[i];
-    }
-    for (int i = 0; i < NIC_N_DROP_REASONS; i++) {
-        *drop += st->drop[i];
-    }
+    *host = nic_port_stats_to_host(st);
+    *drop = nic_port_stats_dropped(st);
     return hash_2words(hash_2words(st->rx_packets, st->fwd_packets),
                        hash_2words(hash_2words(*host, *drop),
                                    hash_2words(st->rx_errors,

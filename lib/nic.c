@@ -65,6 +65,48 @@ nic_drop_reason_name(enum nic_drop_reason r)
     return r < NIC_N_DROP_REASONS ? names[r] : "unknown";
 }
 
+uint64_t
+nic_port_stats_to_host(const struct nic_port_stats *st)
+{
+    uint64_t n = 0;
+
+    for (int i = 0; i < NIC_N_HOST_REASONS; i++) {
+        n += st->host[i];
+    }
+    return n;
+}
+
+uint64_t
+nic_port_stats_dropped(const struct nic_port_stats *st)
+{
+    uint64_t n = 0;
+
+    for (int i = 0; i < NIC_N_DROP_REASONS; i++) {
+        n += st->drop[i];
+    }
+    return n;
+}
+
+void
+nic_port_stats_add(struct nic_port_stats *sum,
+                   const struct nic_port_stats *st)
+{
+    sum->rx_packets += st->rx_packets;
+    sum->rx_bytes += st->rx_bytes;
+    sum->rx_errors += st->rx_errors;
+    sum->fwd_packets += st->fwd_packets;
+    for (int i = 0; i < NIC_N_HOST_REASONS; i++) {
+        sum->host[i] += st->host[i];
+    }
+    for (int i = 0; i < NIC_N_DROP_REASONS; i++) {
+        sum->drop[i] += st->drop[i];
+    }
+    sum->tx_packets += st->tx_packets;
+    sum->tx_bytes += st->tx_bytes;
+    sum->tx_errors += st->tx_errors;
+    sum->host_tx_packets += st->host_tx_packets;
+}
+
 /* Parses "uplinkN" or "vfN". */
 bool
 nic_port_from_string(const char *s, uint32_t *port)

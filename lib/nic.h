@@ -44,6 +44,14 @@ nic_port_is_vf(uint32_t port)
     return port >= NIC_PORT_VF_BASE;
 }
 
+/* The port number of the i-th of a NIC's ports, uplinks first, so that a
+ * loop over 0..n_uplinks+n_vfs-1 visits every port once. */
+static inline uint32_t
+nic_port_by_index(uint32_t n_uplinks, uint32_t i)
+{
+    return i < n_uplinks ? i : NIC_PORT_VF_BASE + (i - n_uplinks);
+}
+
 /* Why the NIC gave a received packet to the host (its representor). */
 #define NIC_HOST_REASONS                                        \
     NIC_HOST_REASON(MISS, "miss", "no rule matched")            \
@@ -95,6 +103,15 @@ struct nic_port_stats {
     uint64_t tx_errors;                 /* Medium refused to send. */
     uint64_t host_tx_packets;           /* Sent by the host (slow path). */
 };
+
+/* Sums over the reasons: all sent to the host, all dropped. */
+uint64_t nic_port_stats_to_host(const struct nic_port_stats *);
+uint64_t nic_port_stats_dropped(const struct nic_port_stats *);
+
+/* Adds every counter of 'st' to 'sum' (e.g. a NIC's total over its
+ * ports); conservation holds for the sum if it holds for each. */
+void nic_port_stats_add(struct nic_port_stats *sum,
+                        const struct nic_port_stats *st);
 
 struct nic_queue_stats {
     uint64_t packets;                   /* Enqueued for the host. */

@@ -890,8 +890,7 @@ nicsim_create__(const char *name, const struct nicsim_config *cfg)
     for (size_t i = 0; i < ns->n_ports; i++) {
         struct nicsim_port *p = &ns->ports[i];
 
-        p->port_no = (i < cfg->n_uplinks ? i
-                      : NIC_PORT_VF_BASE + (i - cfg->n_uplinks));
+        p->port_no = nic_port_by_index(cfg->n_uplinks, i);
         p->engine = i % cfg->n_engines;
         ovs_mutex_init(&p->io_mutex);
         nic_rss_init(&p->rss, 1);

@@ -147,6 +147,23 @@ START_TEST(test_nicsim_outcomes)
     ck_assert_uint_eq(st.host[NIC_HOST_MISS], 1);
     ck_assert_uint_eq(st.drop[NIC_DROP_RUNT], 1);
     check_conservation(nic, VF0);
+    ck_assert_uint_eq(nic_port_stats_to_host(&st), 2);
+    ck_assert_uint_eq(nic_port_stats_dropped(&st), 3);
+
+    /* A NIC's total is the sum of its ports, counter by counter. */
+    struct nic_port_stats sum, vf1 = stats(nic, VF1);
+    memset(&sum, 0, sizeof sum);
+    nic_port_stats_add(&sum, &st);
+    nic_port_stats_add(&sum, &vf1);
+    ck_assert_uint_eq(sum.rx_packets, 6);
+    ck_assert_uint_eq(sum.tx_packets, 1);
+    ck_assert_uint_eq(sum.drop[NIC_DROP_RUNT], 1);
+    ck_assert_uint_eq(nic_port_stats_to_host(&sum), 2);
+    ck_assert_uint_eq(nic_port_stats_dropped(&sum), 3);
+    ck_assert_uint_eq(nic_port_by_index(2, 0), 0);
+    ck_assert_uint_eq(nic_port_by_index(2, 1), 1);
+    ck_assert_uint_eq(nic_port_by_index(2, 2), VF0);
+    ck_assert_uint_eq(nic_port_by_index(2, 3), VF1);
 
     ck_assert_uint_eq(stats(nic, VF1).tx_packets, 1);
     ck_assert_int_eq(nic_rule_query(nic, fwd_id, &rs), 0);

@@ -136,14 +136,9 @@ nicsim_port_stats_json(const struct nic_port_stats *st)
 static void
 nicsim_port_stats_text(struct ds *s, const struct nic_port_stats *st)
 {
-    uint64_t host = 0, drop = 0;
+    uint64_t host = nic_port_stats_to_host(st);
+    uint64_t drop = nic_port_stats_dropped(st);
 
-    for (int i = 0; i < NIC_N_HOST_REASONS; i++) {
-        host += st->host[i];
-    }
-    for (int i = 0; i < NIC_N_DROP_REASONS; i++) {
-        drop += st->drop[i];
-    }
     ds_put_format(s, "    rx: %"PRIu64" packets, %"PRIu64" bytes = "
                   "forwarded %"PRIu64" + to host %"PRIu64" + dropped %"
                   PRIu64"\n", st->rx_packets, st->rx_bytes,

@@ -221,8 +221,7 @@ offload_status_nic_dma_stats(struct nic *nic, const struct nic_caps *caps,
     memset(&sum, 0, sizeof sum);
     memset(&host, 0, sizeof host);
     for (uint32_t i = 0; i < caps->n_uplinks + caps->n_vfs; i++) {
-        uint32_t port = (i < caps->n_uplinks ? i
-                         : NIC_PORT_VF_BASE + (i - caps->n_uplinks));
+        uint32_t port = nic_port_by_index(caps->n_uplinks, i);
 
         for (uint32_t q = 0; q < caps->max_rxq; q++) {
             if (nic_dma_queue_stats(nic, port, q, &st)) {
@@ -261,31 +260,15 @@ offload_status_nic_stats(struct nic *nic, const struct nic_caps *caps,
                          struct offload_status_map *m)
 {
     struct nic_port_stats sum;
-    uint64_t host = 0, drop = 0;
 
     memset(&sum, 0, sizeof sum);
     for (uint32_t i = 0; i < caps->n_uplinks + caps->n_vfs; i++) {
-        uint32_t port = (i < caps->n_uplinks ? i
-                         : NIC_PORT_VF_BASE + (i - caps->n_uplinks));
+        uint32_t port = nic_port_by_index(caps->n_uplinks, i);
         struct nic_port_stats st;
 
-        if (nic_port_stats(nic, port, &st)) {
-            continue;
+        if (!nic_port_stats(nic, port, &st)) {
+            nic_port_stats_add(&sum, &st);
         }
-        sum.rx_packets += st.rx_packets;
-        sum.rx_bytes += st.rx_bytes;
-        sum.rx_errors += st.rx_errors;
-        sum.fwd_packets += st.fwd_packets;
-        for (int r = 0; r < NIC_N_HOST_REASONS; r++) {
-            sum.host[r] += st.host[r];
-        }
-        for (int r = 0; r < NIC_N_DROP_REASONS; r++) {
-            sum.drop[r] += st.drop[r];
-        }
-        sum.tx_packets += st.tx_packets;
-        sum.tx_bytes += st.tx_bytes;
-        sum.tx_errors += st.tx_errors;
-        sum.host_tx_packets += st.host_tx_packets;
     }
     offload_status_map_int(m, "rx_packets", sum.rx_packets);
     offload_status_map_int(m, "rx_bytes", sum.rx_bytes);
@@ -295,18 +278,16 @@ offload_status_nic_stats(struct nic *nic, const struct nic_caps *caps,
         char *key = xasprintf("to_host_%s", nic_host_reason_name(r));
 
         offload_status_map_int(m, key, sum.host[r]);
-        host += sum.host[r];
         free(key);
     }
     for (int r = 0; r < NIC_N_DROP_REASONS; r++) {
         char *key = xasprintf("dropped_%s", nic_drop_reason_name(r));
 
         offload_status_map_int(m, key, sum.drop[r]);
-        drop += sum.drop[r];
         free(key);
     }
-    offload_status_map_int(m, "to_host", host);
-    offload_status_map_int(m, "dropped", drop);
+    offload_status_map_int(m, "to_host", nic_port_stats_to_host(&sum));
+    offload_status_map_int(m, "dropped", nic_port_stats_dropped(&sum));
     offload_status_map_int(m, "tx_packets", sum.tx_packets);
     offload_status_map_int(m, "tx_bytes", sum.tx_bytes);
     offload_status_map_int(m, "tx_errors", sum.tx_errors);
@@ -376,16 +357,14 @@ offload_status_nic_is_configured(const struct offrec_nic *row)
 }
 
 static void
-offload_status_nics(const struct offrec_offload *root)
+offload_status_nics(const struct offrec_offload *root,
+                    const struct netdev_nic_port *ports, size_t n_ports)
 {
     struct ovsdb_idl *idl = offload_db_idl();
     struct shash nics = SHASH_INITIALIZER(&nics);
-    struct netdev_nic_port *ports;
     const struct offrec_nic *row;
     struct shash_node *node;
-    size_t n_ports;
 
-    netdev_nic_list_ports(&ports, &n_ports);
     for (size_t i = 0; i < n_ports; i++) {
         offload_status_add_port(&nics, &ports[i]);
     }
@@ -425,18 +404,14 @@ offload_status_nics(const struct offrec_offload *root)
         offload_status_nic_free(node->data);
     }
     shash_destroy(&nics);
-    netdev_nic_ports_free(ports, n_ports);
 }
 
 static void
-offload_status_ports(void)
+offload_status_ports(const struct netdev_nic_port *ports, size_t n_ports)
 {
     struct ovsdb_idl *idl = offload_db_idl();
-    struct netdev_nic_port *ports;
     const struct offrec_port *row;
-    size_t n_ports;
 
-    netdev_nic_list_ports(&ports, &n_ports);
     OFFREC_PORT_FOR_EACH (row, idl) {
         struct smap status = SMAP_INITIALIZER(&status);
 
@@ -454,7 +429,6 @@ offload_status_ports(void)
         offrec_port_set_status(row, &status);
         smap_destroy(&status);
     }
-    netdev_nic_ports_free(ports, n_ports);
 }
 
 static void
@@ -477,8 +451,14 @@ offload_status_publish(void)
     offrec_offload_set_status(root, &status);
     smap_destroy(&status);
 
-    offload_status_nics(root);
-    offload_status_ports();
+    /* One look at the ports serves the NIC rows and the Port rows. */
+    struct netdev_nic_port *ports;
+    size_t n_ports;
+
+    netdev_nic_list_ports(&ports, &n_ports);
+    offload_status_nics(root, ports, n_ports);
+    offload_status_ports(ports, n_ports);
+    netdev_nic_ports_free(ports, n_ports);
     offload_status_summary(root);
     n_updates++;
 }
