@@ -159,6 +159,27 @@ struct nic_class {
     int (*host_send)(struct nic *, uint32_t port, struct dp_packet **pkts,
                      int n);
 
+    /* DMA on the send side.  A NIC whose copies out of host buffers
+     * complete asynchronously keeps what host_send() took in a send ring
+     * per port: it posts a descriptor per packet, its DMA engine copies
+     * the packet into NIC memory and advances the ring's completion
+     * index, and only then may the host have the buffer back, through
+     * host_send_reap(), oldest first, to reuse or free.  The indices are
+     * those of struct nic_dma_queue_state ('taken': buffers given back,
+     * or flushed by a reset).  All four may be NULL, and must all be if
+     * one is: host_send() then frees or keeps the buffers itself. */
+    int (*dma_tx_state)(struct nic *, uint32_t port,
+                        struct nic_dma_queue_state *);
+    int (*dma_tx_completed)(struct nic *, uint32_t port,
+                            uint64_t *completed);
+    int (*dma_tx_stats)(struct nic *, uint32_t port,
+                        struct nic_dma_queue_stats *);
+
+    /* Gives back up to 'max' host buffers of 'port' whose copy out is
+     * complete, oldest first; returns the number given. */
+    int (*host_send_reap)(struct nic *, uint32_t port,
+                          struct dp_packet **pkts, int max);
+
     /* Delivers a packet to 'port' as if its medium had received it.
      * Takes ownership.  Returns 0, EINVAL (no such port), EMSGSIZE (longer
      * than NIC_MAX_FRAME) or ENOBUFS (queue full).  May be NULL. */

@@ -457,6 +457,50 @@ nic_host_send(struct nic *nic, uint32_t port, struct dp_packet **pkts,
     return nic->class->host_send(nic, port, pkts, n);
 }
 
+bool
+nic_has_dma_tx(struct nic *nic)
+{
+    return nic->class->dma_tx_state != NULL;
+}
+
+int
+nic_dma_tx_state(struct nic *nic, uint32_t port,
+                 struct nic_dma_queue_state *st)
+{
+    memset(st, 0, sizeof *st);
+    return (nic->class->dma_tx_state
+            ? nic->class->dma_tx_state(nic, port, st)
+            : EOPNOTSUPP);
+}
+
+int
+nic_dma_tx_completed(struct nic *nic, uint32_t port, uint64_t *completed)
+{
+    *completed = 0;
+    return (nic->class->dma_tx_completed
+            ? nic->class->dma_tx_completed(nic, port, completed)
+            : EOPNOTSUPP);
+}
+
+int
+nic_dma_tx_stats(struct nic *nic, uint32_t port,
+                 struct nic_dma_queue_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    return (nic->class->dma_tx_stats
+            ? nic->class->dma_tx_stats(nic, port, st)
+            : EOPNOTSUPP);
+}
+
+int
+nic_host_send_reap(struct nic *nic, uint32_t port, struct dp_packet **pkts,
+                   int max)
+{
+    return (nic->class->host_send_reap
+            ? nic->class->host_send_reap(nic, port, pkts, max)
+            : 0);
+}
+
 int
 nic_inject(struct nic *nic, uint32_t port, struct dp_packet *pkt)
 {

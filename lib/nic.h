@@ -129,6 +129,7 @@ struct nic_queue_stats {
 struct nic_dma_queue_state {
     uint64_t posted;                    /* Descriptors posted. */
     uint64_t taken;                     /* Taken by the host (or flushed). */
+    uint32_t size;                      /* Descriptors the ring holds. */
 };
 
 struct nic_dma_queue_stats {
@@ -247,6 +248,20 @@ int nic_dma_queue_stats(struct nic *, uint32_t port, uint32_t queue,
 void nic_host_recv_wait(struct nic *, uint32_t port, uint32_t queue);
 int nic_host_send(struct nic *, uint32_t port, struct dp_packet **pkts,
                   int n);
+
+/* The send side's DMA (see nic-provider.h): the host gives packets to
+ * nic_host_send(), reads the send ring's indices and takes its buffers
+ * back with nic_host_send_reap() once the completion index covers them.
+ * Without asynchronous send DMA: EOPNOTSUPP, and 0 reaped. */
+bool nic_has_dma_tx(struct nic *);
+int nic_dma_tx_state(struct nic *, uint32_t port,
+                     struct nic_dma_queue_state *);     /* EOPNOTSUPP. */
+int nic_dma_tx_completed(struct nic *, uint32_t port,
+                         uint64_t *completed);          /* EOPNOTSUPP. */
+int nic_dma_tx_stats(struct nic *, uint32_t port,
+                     struct nic_dma_queue_stats *);     /* EOPNOTSUPP. */
+int nic_host_send_reap(struct nic *, uint32_t port, struct dp_packet **pkts,
+                       int max);                        /* 0. */
 int nic_inject(struct nic *, uint32_t port,
                struct dp_packet *);     /* EOPNOTSUPP, packet freed. */
 int nic_sample_start(struct nic *, uint32_t every,

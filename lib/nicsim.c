@@ -83,7 +83,9 @@ struct nicsim_port {
     uint64_t rx_errors;             /* Of media detached since. */
 
     struct nicsim_ring inject;      /* Frames injected by tests. */
-    struct nicsim_ring host_tx;     /* Frames the host sent. */
+    /* Frames the host sent: its own buffers, which the DMA engine copies
+     * out into NIC memory and the host takes back once completed. */
+    struct nicsim_dma_ring tx_dma;
     struct nicsim_counters c;
 };
 
@@ -244,7 +246,7 @@ nicsim_port_free_rxqs(struct nicsim_port *p)
     size_t flushed = 0;
 
     for (uint32_t q = 0; q < p->n_rxq; q++) {
-        flushed += nicsim_dma_flush(&p->rxqs[q].dma);
+        flushed += nicsim_dma_flush(&p->rxqs[q].dma, NULL);
         p->dma_base[q] = nicsim_dma_posted(&p->rxqs[q].dma);
         nicsim_dma_ring_destroy(&p->rxqs[q].dma);
         latch_destroy(&p->rxqs[q].latch);
@@ -784,7 +786,7 @@ nicsim_engine_run_port(struct nicsim *ns, struct nicsim_port *p)
         total += n;
     }
 
-    n = nicsim_ring_pop(&p->host_tx, pkts, NICSIM_BATCH, NULL);
+    n = nicsim_dma_run_out(&p->tx_dma, pkts, NICSIM_BATCH);
     if (n) {
         struct nicsim_txbatch tx = { .n_ports = 0 };
 
@@ -896,7 +898,7 @@ nicsim_create__(const char *name, const struct nicsim_config *cfg)
         nic_rss_init(&p->rss, 1);
         nicsim_ring_init(&p->inject, NICSIM_RING_SIZE);
         atomic_init(&p->dma_kick, false);
-        nicsim_ring_init(&p->host_tx, NICSIM_RING_SIZE);
+        nicsim_dma_ring_init(&p->tx_dma, NICSIM_RING_SIZE, 0);
     }
 
     ns->engines = xcalloc(cfg->n_engines, sizeof *ns->engines);
@@ -939,7 +941,7 @@ nicsim_destroy(struct nicsim *ns)
         nicsim_port_free_rxqs(p);
         ovs_mutex_unlock(&p->io_mutex);
         nicsim_ring_destroy(&p->inject);
-        nicsim_ring_destroy(&p->host_tx);
+        nicsim_dma_ring_destroy(&p->tx_dma);
         ovs_mutex_destroy(&p->io_mutex);
     }
     free(ns->ports);
@@ -1051,14 +1053,18 @@ nicsim_reset(struct nic *nic)
 
         ovs_mutex_lock(&p->io_mutex);
         for (uint32_t q = 0; q < p->n_rxq; q++) {
-            p->flushed += nicsim_dma_flush(&p->rxqs[q].dma);
+            p->flushed += nicsim_dma_flush(&p->rxqs[q].dma, NULL);
             latch_poll(&p->rxqs[q].latch);
         }
         p->n_filters = 0;
         nic_rss_init(&p->rss, p->n_rxq ? p->n_rxq : 1);
         ovs_mutex_unlock(&p->io_mutex);
-        /* What the host had handed over but the NIC had not sent yet. */
-        nicsim_counter_add(&p->c.tx_errors, nicsim_ring_flush(&p->host_tx));
+        /* What the host had handed over but the NIC had not copied out
+         * yet; what it had copied was sent. */
+        size_t uncopied;
+
+        nicsim_dma_flush(&p->tx_dma, &uncopied);
+        nicsim_counter_add(&p->c.tx_errors, uncopied);
     }
     VLOG_WARN("%s: reset: all rules, filters and queued packets lost",
               nic->name);
@@ -1452,6 +1458,33 @@ nicsim_dma_rxq(struct nic *nic, uint32_t port, uint32_t queue,
     return &p->rxqs[queue];
 }
 
+/* The indices of a ring, receive or send, as the host reads them. */
+static void
+nicsim_dma_read_state(const struct nicsim_dma_ring *r,
+                      struct nic_dma_queue_state *st)
+{
+    /* The consumer index first: read after it, 'posted' is never
+     * behind it. */
+    st->taken = nicsim_dma_taken(r);
+    st->posted = nicsim_dma_posted(r);
+    st->size = r->size;
+}
+
+static void
+nicsim_dma_read_stats(struct nicsim_dma_ring *r,
+                      struct nic_dma_queue_stats *s)
+{
+    struct nicsim_dma_stats ds;
+
+    nicsim_dma_get_stats(r, &ds);
+    *s = (struct nic_dma_queue_stats) {
+        .posted = ds.posted, .completed = ds.completed, .taken = ds.taken,
+        .ring_full = ds.full, .copies = ds.copies, .bytes = ds.bytes,
+        .runs = ds.runs, .flushed = ds.flushed, .pending = ds.pending,
+        .ready = ds.ready,
+    };
+}
+
 static int
 nicsim_dma_queue_state(struct nic *nic, uint32_t port, uint32_t queue,
                        struct nic_dma_queue_state *st)
@@ -1462,10 +1495,7 @@ nicsim_dma_queue_state(struct nic *nic, uint32_t port, uint32_t queue,
     if (!rxq) {
         return EINVAL;
     }
-    /* The consumer index first: read after it, 'posted' is never
-     * behind it. */
-    st->taken = nicsim_dma_taken(&rxq->dma);
-    st->posted = nicsim_dma_posted(&rxq->dma);
+    nicsim_dma_read_state(&rxq->dma, st);
     ovs_mutex_unlock(&p->io_mutex);
     return 0;
 }
@@ -1491,20 +1521,63 @@ nicsim_dma_queue_stats(struct nic *nic, uint32_t port, uint32_t queue,
 {
     struct nicsim_port *p;
     struct nicsim_rxq *rxq = nicsim_dma_rxq(nic, port, queue, &p);
-    struct nicsim_dma_stats ds;
 
     if (!rxq) {
         return EINVAL;
     }
-    nicsim_dma_get_stats(&rxq->dma, &ds);
+    nicsim_dma_read_stats(&rxq->dma, s);
     ovs_mutex_unlock(&p->io_mutex);
-    *s = (struct nic_dma_queue_stats) {
-        .posted = ds.posted, .completed = ds.completed, .taken = ds.taken,
-        .ring_full = ds.full, .copies = ds.copies, .bytes = ds.bytes,
-        .runs = ds.runs, .flushed = ds.flushed, .pending = ds.pending,
-        .ready = ds.ready,
-    };
     return 0;
+}
+
+/* The send side's DMA: one ring per port, which lives as long as the NIC,
+ * so it needs no lock of the port's. */
+
+static int
+nicsim_dma_tx_state(struct nic *nic, uint32_t port,
+                    struct nic_dma_queue_state *st)
+{
+    struct nicsim_port *p = nicsim_port(nicsim_cast(nic), port);
+
+    if (!p) {
+        return EINVAL;
+    }
+    nicsim_dma_read_state(&p->tx_dma, st);
+    return 0;
+}
+
+static int
+nicsim_dma_tx_completed(struct nic *nic, uint32_t port, uint64_t *completed)
+{
+    struct nicsim_port *p = nicsim_port(nicsim_cast(nic), port);
+
+    if (!p) {
+        return EINVAL;
+    }
+    *completed = nicsim_dma_completed(&p->tx_dma);
+    return 0;
+}
+
+static int
+nicsim_dma_tx_stats(struct nic *nic, uint32_t port,
+                    struct nic_dma_queue_stats *s)
+{
+    struct nicsim_port *p = nicsim_port(nicsim_cast(nic), port);
+
+    if (!p) {
+        return EINVAL;
+    }
+    nicsim_dma_read_stats(&p->tx_dma, s);
+    return 0;
+}
+
+static int
+nicsim_host_send_reap(struct nic *nic, uint32_t port,
+                      struct dp_packet **pkts, int max)
+{
+    struct nicsim_port *p = nicsim_port(nicsim_cast(nic), port);
+
+    return p ? nicsim_dma_take(&p->tx_dma, pkts, max, NULL) : 0;
 }
 
 static int
@@ -1553,7 +1626,7 @@ nicsim_host_send(struct nic *nic, uint32_t port, struct dp_packet **pkts,
         return EINVAL;
     }
     for (int i = 0; i < n; i++) {
-        if (!nicsim_ring_push(&p->host_tx, pkts[i], NULL)) {
+        if (!nicsim_dma_post(&p->tx_dma, pkts[i], NULL)) {
             dp_packet_delete(pkts[i]);
             n_dropped++;
         }
@@ -1769,6 +1842,10 @@ const struct nic_class nicsim_class = {
     .dma_check_poll = nicsim_dma_check_poll,
     .host_recv_wait = nicsim_host_recv_wait,
     .host_send = nicsim_host_send,
+    .dma_tx_state = nicsim_dma_tx_state,
+    .dma_tx_completed = nicsim_dma_tx_completed,
+    .dma_tx_stats = nicsim_dma_tx_stats,
+    .host_send_reap = nicsim_host_send_reap,
     .inject = nicsim_inject,
     .sample_start = nicsim_sample_start,
     .sample_count = nicsim_sample_count,

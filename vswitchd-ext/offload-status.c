@@ -208,18 +208,21 @@ offload_status_add_port(struct shash *nics, const struct netdev_nic_port *p)
     }
 }
 
-/* Sums the DMA counters of every receive queue of 'nic', the NIC's and
- * its representors' pollers'; nothing for a NIC without them. */
+/* Sums the DMA counters of every receive queue and send ring of 'nic',
+ * the NIC's and its representors' pollers'; nothing for a NIC without
+ * them. */
 static void
 offload_status_nic_dma_stats(struct nic *nic, const struct nic_caps *caps,
                              struct offload_status_map *m)
 {
-    struct nic_dma_queue_stats sum, st;
-    struct offload_dma_poll_stats host, hq;
-    bool any = false;
+    struct nic_dma_queue_stats sum, tx, st;
+    struct offload_dma_poll_stats host, tx_host, hq;
+    bool any = false, any_tx = false;
 
     memset(&sum, 0, sizeof sum);
+    memset(&tx, 0, sizeof tx);
     memset(&host, 0, sizeof host);
+    memset(&tx_host, 0, sizeof tx_host);
     for (uint32_t i = 0; i < caps->n_uplinks + caps->n_vfs; i++) {
         uint32_t port = nic_port_by_index(caps->n_uplinks, i);
 
@@ -235,6 +238,28 @@ offload_status_nic_dma_stats(struct nic *nic, const struct nic_caps *caps,
                 offload_dma_poll_stats_add(&host, &hq);
             }
         }
+        if (!nic_dma_tx_stats(nic, port, &st)) {
+            any_tx = true;
+            tx.posted += st.posted;
+            tx.completed += st.completed;
+            tx.taken += st.taken;
+            tx.ring_full += st.ring_full;
+            if (netdev_nic_dma_poll_stats(nic, port, NETDEV_NIC_DMA_TX,
+                                          &hq)) {
+                offload_dma_poll_stats_add(&tx_host, &hq);
+            }
+        }
+    }
+    if (any_tx) {
+        offload_status_map_int(m, "dma_tx_posted", tx.posted);
+        offload_status_map_int(m, "dma_tx_completed", tx.completed);
+        offload_status_map_int(m, "dma_tx_reaped", tx.taken);
+        offload_status_map_int(m, "dma_tx_ring_full", tx.ring_full);
+        offload_status_map_int(m, "dma_tx_polls", tx_host.polls);
+        offload_status_map_int(m, "dma_tx_forced_polls",
+                               tx_host.forced_polls);
+        offload_status_map_int(m, "dma_tx_pressure_polls",
+                               tx_host.pressure_polls);
     }
     if (!any) {
         return;
