@@ -525,7 +525,9 @@ oq_update_holders(struct offload_queues *oq,
             if (oq_active(oq, pps)) {
                 s->last_active_ms = now;
             }
+            /* Idle now, and for the idle time (which may be 0). */
             if (oq->cfg.policy == OFFLOAD_QUEUES_VALUE
+                && !oq_active(oq, pps)
                 && now - s->last_active_ms >= oq->cfg.idle_ms
                 && now - s->pub.since_ms >= oq->cfg.hold_ms) {
                 why = why_buf = xasprintf(
@@ -720,7 +722,7 @@ oq_assign_and_preempt(struct offload_queues *oq, struct oq_cand *cands,
             if (value) {
                 oq_decide(oq, OFFLOAD_QUEUES_ASSIGN, q, &owner,
                           "assign queue %d to %s: queue free, priority %s, "
-                          "load %.1f (%.1f pps, %.0f bps) >= min %.1f",
+                          "load %.1f (%.1f pps, %.0f bps) >= min %g",
                           q, who, offload_queues_prio_to_string(c->prio),
                           c->load, c->pps, c->bps, oq->cfg.min_pps);
             } else {

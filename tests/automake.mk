@@ -49,9 +49,10 @@ TESTSUITE_AT = \
 	tests/unixctl.at \
 	tests/hypervisors.at \
 	tests/sandbox.at \
-	tests/ovs-offloadctl.at
+	tests/ovs-offloadctl.at \
+	tests/offload-queues.at
 EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in tests/ovs-compat.sh \
-	tests/nicsim-json.py tests/offload-traffic.py tests/unixctl-fields.py \
+	tests/nicsim-json.py tests/offload-traffic.py tests/unixctl-fields.py tests/offload-queues-json.py \
 	tests/offload-1.0.0.ovsschema \
 	tests/offload-differential.py tests/check-layering.sh \
 	tests/ovs-compat.list

@@ -257,6 +257,16 @@ START_TEST(test_reclaim_idle)
     offload_queues_rebalance(oq, vms, 4, 20000);
     offload_queues_rebalance(oq, vms, 4, 30000);
     ck_assert_int_eq(tq_queue(oq, "d"), 2);
+
+    /* Idle and hold times of 0: an active holder stays, an idle one goes
+     * at the next round. */
+    cfg.hold_ms = cfg.idle_ms = 0;
+    ck_assert_int_eq(offload_queues_set_config(oq, &cfg, NULL), 0);
+    offload_queues_rebalance(oq, vms, 4, 30001);
+    ck_assert_int_eq(offload_queues_n_decisions(oq), 0);
+    vms[3].pps = 0;
+    offload_queues_rebalance(oq, vms, 4, 30002);
+    ck_assert_int_eq(tq_queue(oq, "d"), -1);
     offload_queues_destroy(oq);
 }
 END_TEST
