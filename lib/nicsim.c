@@ -1380,25 +1380,35 @@ nicsim_filter_add(struct nic *nic, uint32_t port, const struct nic_filter *f,
     return error;
 }
 
+/* The filter of 'p' with id 'id', or NULL. */
+static struct nicsim_filter *
+nicsim_filter_by_id(struct nicsim_port *p, uint32_t id)
+    OVS_REQUIRES(p->io_mutex)
+{
+    for (size_t i = 0; i < p->n_filters; i++) {
+        if (p->filters[i].id == id) {
+            return &p->filters[i];
+        }
+    }
+    return NULL;
+}
+
 static int
 nicsim_filter_del(struct nic *nic, uint32_t port, uint32_t id)
 {
     struct nicsim_port *p = nicsim_port(nicsim_cast(nic), port);
-    int error = ENOENT;
+    struct nicsim_filter *f;
 
     if (!p) {
         return EINVAL;
     }
     ovs_mutex_lock(&p->io_mutex);
-    for (size_t i = 0; i < p->n_filters; i++) {
-        if (p->filters[i].id == id) {
-            p->filters[i] = p->filters[--p->n_filters];
-            error = 0;
-            break;
-        }
+    f = nicsim_filter_by_id(p, id);
+    if (f) {
+        *f = p->filters[--p->n_filters];
     }
     ovs_mutex_unlock(&p->io_mutex);
-    return error;
+    return f ? 0 : ENOENT;
 }
 
 static int
@@ -1406,22 +1416,19 @@ nicsim_filter_stats(struct nic *nic, uint32_t port, uint32_t id,
                     struct nic_filter_stats *st)
 {
     struct nicsim_port *p = nicsim_port(nicsim_cast(nic), port);
-    int error = ENOENT;
+    const struct nicsim_filter *f;
 
     if (!p) {
         return EINVAL;
     }
     ovs_mutex_lock(&p->io_mutex);
-    for (size_t i = 0; i < p->n_filters; i++) {
-        if (p->filters[i].id == id) {
-            st->n_packets = p->filters[i].n_packets;
-            st->n_bytes = p->filters[i].n_bytes;
-            error = 0;
-            break;
-        }
+    f = nicsim_filter_by_id(p, id);
+    if (f) {
+        st->n_packets = f->n_packets;
+        st->n_bytes = f->n_bytes;
     }
     ovs_mutex_unlock(&p->io_mutex);
-    return error;
+    return f ? 0 : ENOENT;
 }
 
 static int

@@ -56,26 +56,6 @@ struct offload_queues {
     uint64_t rounds;
 };
 
-bool
-offload_queues_policy_from_string(const char *s,
-                                  enum offload_queues_policy *p)
-{
-    if (!strcmp(s, "value")) {
-        *p = OFFLOAD_QUEUES_VALUE;
-    } else if (!strcmp(s, "first-come")) {
-        *p = OFFLOAD_QUEUES_FIRST_COME;
-    } else {
-        return false;
-    }
-    return true;
-}
-
-const char *
-offload_queues_policy_to_string(enum offload_queues_policy p)
-{
-    return p == OFFLOAD_QUEUES_FIRST_COME ? "first-come" : "value";
-}
-
 static const char *const oq_prio_names[] = {
     [OFFLOAD_QUEUES_PRIO_LOW] = "low",
     [OFFLOAD_QUEUES_PRIO_NORMAL] = "normal",
@@ -142,7 +122,7 @@ void
 offload_queues_config_default(struct offload_queues_config *cfg)
 {
     *cfg = (struct offload_queues_config) {
-        .policy = OFFLOAD_QUEUES_VALUE,
+        .policy = OFFLOAD_POLICY_VALUE,
         .n_queues = 8,
         .n_default = 1,
         .min_pps = 100,
@@ -169,8 +149,8 @@ offload_queues_config_check(const struct offload_queues_config *cfg,
         msg = "hysteresis must be 1 to 100";
     } else if (cfg->hold_ms < 0 || cfg->idle_ms < 0) {
         msg = "hold and idle times must be 0 or more";
-    } else if (cfg->policy != OFFLOAD_QUEUES_VALUE
-               && cfg->policy != OFFLOAD_QUEUES_FIRST_COME) {
+    } else if (cfg->policy != OFFLOAD_POLICY_VALUE
+               && cfg->policy != OFFLOAD_POLICY_FIRST_COME) {
         msg = "unknown policy";
     }
     if (msg) {
@@ -365,7 +345,7 @@ static bool
 oq_flow_is_heavy(const struct offload_queues *oq,
                  const struct offload_queues_flow_input *f)
 {
-    return (oq->cfg.policy == OFFLOAD_QUEUES_VALUE
+    return (oq->cfg.policy == OFFLOAD_POLICY_VALUE
             && oq->cfg.flow_min_pps > 0
             && f->pps >= oq->cfg.flow_min_pps
             && (f->proto == IPPROTO_TCP || f->proto == IPPROTO_UDP));
@@ -526,7 +506,7 @@ oq_update_holders(struct offload_queues *oq,
                 s->last_active_ms = now;
             }
             /* Idle now, and for the idle time (which may be 0). */
-            if (oq->cfg.policy == OFFLOAD_QUEUES_VALUE
+            if (oq->cfg.policy == OFFLOAD_POLICY_VALUE
                 && !oq_active(oq, pps)
                 && now - s->last_active_ms >= oq->cfg.idle_ms
                 && now - s->pub.since_ms >= oq->cfg.hold_ms) {
@@ -672,7 +652,7 @@ oq_build_candidates(struct offload_queues *oq,
                 c.load = offload_queues_load(c.pps, vm->burstiness);
             }
             /* VMQ gives a queue to every VM that asks, busy or not. */
-            c.eligible = (oq->cfg.policy == OFFLOAD_QUEUES_FIRST_COME
+            c.eligible = (oq->cfg.policy == OFFLOAD_POLICY_FIRST_COME
                           || (c.load > 0 && c.load >= oq->cfg.min_pps));
             if (n >= allocated) {
                 cands = x2nrealloc(cands, &allocated, sizeof *cands);
@@ -681,7 +661,7 @@ oq_build_candidates(struct offload_queues *oq,
         }
     }
     qsort(cands, n, sizeof *cands,
-          (oq->cfg.policy == OFFLOAD_QUEUES_VALUE
+          (oq->cfg.policy == OFFLOAD_POLICY_VALUE
            ? oq_cand_cmp_value : oq_cand_cmp_first_come));
     *candsp = cands;
     return n;
@@ -701,7 +681,7 @@ static void
 oq_assign_and_preempt(struct offload_queues *oq, struct oq_cand *cands,
                       size_t n, long long int now)
 {
-    bool value = oq->cfg.policy == OFFLOAD_QUEUES_VALUE;
+    bool value = oq->cfg.policy == OFFLOAD_POLICY_VALUE;
 
     for (size_t i = 0; i < n; i++) {
         const struct oq_cand *c = &cands[i];
@@ -804,7 +784,7 @@ oq_reason(const struct offload_queues *oq,
     if (!eligible) {
         return OFFLOAD_QUEUES_BELOW_THRESHOLD;
     }
-    if (oq->cfg.policy == OFFLOAD_QUEUES_VALUE) {
+    if (oq->cfg.policy == OFFLOAD_POLICY_VALUE) {
         for (size_t q = oq->cfg.n_default; q < oq->cfg.n_queues; q++) {
             if (oq->slots[q].prio <= vm->prio) {
                 all_higher = false;

@@ -25,14 +25,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum offload_queues_policy {
-    OFFLOAD_QUEUES_VALUE,
-    OFFLOAD_QUEUES_FIRST_COME,
-};
+#include "lib/offload-admission.h"
 
-bool offload_queues_policy_from_string(const char *,
-                                       enum offload_queues_policy *);
-const char *offload_queues_policy_to_string(enum offload_queues_policy);
+/* The policies are the admission's, "value" and "first-come", by the
+ * same names (offload_policy_from_string()). */
 
 /* A VM's priority; "never" is separate (a VM of any priority may be set
  * never to get a queue). */
@@ -59,7 +55,7 @@ enum offload_queues_reason {
 const char *offload_queues_reason_to_string(enum offload_queues_reason);
 
 struct offload_queues_config {
-    enum offload_queues_policy policy;
+    enum offload_policy policy;
     uint32_t n_queues;          /* Physical queues of the port (1-16). */
     uint32_t n_default;         /* Of which the default group (>= 1). */
     double min_pps;             /* Slower candidates get no queue. */

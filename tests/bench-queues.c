@@ -231,15 +231,15 @@ main(int argc, char *argv[])
     for (int s = 0; s < n_seeds; s++) {
         uint64_t trace = (seed + s) * 0x9e3779b97f4a7c15ULL | 1;
 
-        cfg.policy = OFFLOAD_QUEUES_VALUE;
+        cfg.policy = OFFLOAD_POLICY_VALUE;
         bq_run(&cfg, trace, n_vms, seconds, &res[0], &oracle);
-        cfg.policy = OFFLOAD_QUEUES_FIRST_COME;
+        cfg.policy = OFFLOAD_POLICY_FIRST_COME;
         bq_run(&cfg, trace, n_vms, seconds, &res[1], NULL);
 
         /* "value" without what keeps it from flapping. */
         struct offload_queues_config naive = cfg;
 
-        naive.policy = OFFLOAD_QUEUES_VALUE;
+        naive.policy = OFFLOAD_POLICY_VALUE;
         naive.hysteresis = 1;
         naive.hold_ms = naive.idle_ms = 0;
         bq_run(&naive, trace, n_vms, seconds, &res[2], NULL);

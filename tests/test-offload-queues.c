@@ -69,14 +69,8 @@ tq_count(const struct offload_queues *oq,
 
 START_TEST(test_names)
 {
-    enum offload_queues_policy pol;
     enum offload_queues_prio prio;
 
-    ck_assert(offload_queues_policy_from_string("value", &pol));
-    ck_assert_int_eq(pol, OFFLOAD_QUEUES_VALUE);
-    ck_assert(offload_queues_policy_from_string("first-come", &pol));
-    ck_assert_int_eq(pol, OFFLOAD_QUEUES_FIRST_COME);
-    ck_assert(!offload_queues_policy_from_string("vmq", &pol));
     ck_assert(offload_queues_prio_from_string("critical", &prio));
     ck_assert_int_eq(prio, CRITICAL);
     ck_assert(offload_queues_prio_from_string("low", &prio));
@@ -280,7 +274,7 @@ START_TEST(test_reclaim_gone)
         struct offload_queues_vm_input vms[2];
 
         tq_config(&cfg);
-        cfg.policy = p ? OFFLOAD_QUEUES_FIRST_COME : OFFLOAD_QUEUES_VALUE;
+        cfg.policy = p ? OFFLOAD_POLICY_FIRST_COME : OFFLOAD_POLICY_VALUE;
         oq = offload_queues_create(&cfg);
         vms[0] = tq_vm("a", NORMAL, 5000);
         vms[1] = tq_vm("b", NORMAL, 4000);
@@ -488,7 +482,7 @@ START_TEST(test_first_come)
     struct offload_queues_vm_input vms[5];
 
     tq_config(&cfg);
-    cfg.policy = OFFLOAD_QUEUES_FIRST_COME;
+    cfg.policy = OFFLOAD_POLICY_FIRST_COME;
     cfg.flow_min_pps = 100;
     oq = offload_queues_create(&cfg);
     vms[0] = tq_vm("first", LOW, 0);

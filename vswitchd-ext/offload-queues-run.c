@@ -204,7 +204,7 @@ oqr_global_config(struct offload_queues_config *cfg)
     }
     if (row->queue_policy) {
         /* The schema allows only names the manager knows. */
-        offload_queues_policy_from_string(row->queue_policy, &cfg->policy);
+        offload_policy_from_string(row->queue_policy, &cfg->policy);
     }
     if (row->queue_min_pps) {
         cfg->min_pps = *row->queue_min_pps;
@@ -801,7 +801,7 @@ oqr_port_json(const struct oqr_port *p)
     json_object_put_string(j, "port", p->key);
     json_object_put_string(j, "interface", p->iface);
     json_object_put_string(j, "policy",
-                           offload_queues_policy_to_string(cfg->policy));
+                           offload_policy_to_string(cfg->policy));
     json_object_put(j, "n_queues", json_integer_create(cfg->n_queues));
     json_object_put(j, "n_default", json_integer_create(cfg->n_default));
     json_object_put(j, "n_rxq", json_integer_create(p->n_rxq));
@@ -879,7 +879,7 @@ oqr_port_text(struct ds *s, const struct oqr_port *p)
     ds_put_format(s, "%s (interface %s): policy %s, %"PRIu32" queues (%"
                   PRIu32" default) of %"PRIu32", %"PRIu64" rounds, %"
                   PRIu64" decisions\n", p->key, p->iface,
-                  offload_queues_policy_to_string(cfg->policy),
+                  offload_policy_to_string(cfg->policy),
                   cfg->n_queues, cfg->n_default, p->n_rxq,
                   offload_queues_rounds(p->mgr),
                   offload_queues_total_decisions(p->mgr));
@@ -1035,7 +1035,7 @@ offload_queues_run_nic_status(const struct nic *nic, struct smap *status)
                 ds_put_cstr(&assign, "/flow");
             }
         }
-        smap_replace(status, "queue_policy", offload_queues_policy_to_string(
+        smap_replace(status, "queue_policy", offload_policy_to_string(
                          offload_queues_get_config(p->mgr)->policy));
     }
     if (assign.length) {
