@@ -660,9 +660,12 @@ oq_build_candidates(struct offload_queues *oq,
             cands[n++] = c;
         }
     }
-    qsort(cands, n, sizeof *cands,
-          (oq->cfg.policy == OFFLOAD_POLICY_VALUE
-           ? oq_cand_cmp_value : oq_cand_cmp_first_come));
+    if (n) {
+        /* qsort() must not be given NULL, even for no elements. */
+        qsort(cands, n, sizeof *cands,
+              (oq->cfg.policy == OFFLOAD_POLICY_VALUE
+               ? oq_cand_cmp_value : oq_cand_cmp_first_come));
+    }
     *candsp = cands;
     return n;
 }
