@@ -13,6 +13,8 @@
 
 #include "datapath-offload/netdev-nic.h"
 #include "hash.h"
+#include "netdev.h"
+#include "netdev-provider.h"     /* netdev_from_name(). */
 #include "lib/nic.h"
 #include "lib/offload-queues.h"
 #include "openvswitch/dynamic-string.h"
@@ -788,6 +790,18 @@ offload_queues_run_exit(void)
 
 /* Output. */
 
+/* Which threads poll the uplink's receive queues. */
+static const char *
+oqr_polled_by(const struct oqr_port *p)
+{
+    struct netdev *netdev = netdev_from_name(p->iface);
+    bool pmd = netdev && netdev_is_pmd(netdev);
+
+    netdev_close(netdev);
+    return (pmd ? "pmd (dpif-netdev/pmd-rxq-show names it)"
+            : "main thread");
+}
+
 static struct json *
 oqr_port_json(const struct oqr_port *p)
 {
@@ -820,8 +834,7 @@ oqr_port_json(const struct oqr_port *p)
         json_object_put(qj, "queue", json_integer_create(q));
         json_object_put_string(qj, "owner",
                                offload_queues_owner_type_to_string(oq->type));
-        json_object_put_string(qj, "polled_by",
-                               "rx queue of the representor");
+        json_object_put_string(qj, "polled_by", oqr_polled_by(p));
         if (oq->vm) {
             json_object_put_string(qj, "vm", oq->vm);
             json_object_put(qj, "pps", json_real_create(oq->pps));
@@ -876,9 +889,10 @@ oqr_port_text(struct ds *s, const struct oqr_port *p)
     const struct offload_queues_config *cfg = offload_queues_get_config(
         p->mgr);
 
-    ds_put_format(s, "%s (interface %s): policy %s, %"PRIu32" queues (%"
-                  PRIu32" default) of %"PRIu32", %"PRIu64" rounds, %"
-                  PRIu64" decisions\n", p->key, p->iface,
+    ds_put_format(s, "%s (interface %s, polled by %s): policy %s, %"PRIu32
+                  " queues (%"PRIu32" default) of %"PRIu32", %"PRIu64
+                  " rounds, %"PRIu64" decisions\n", p->key, p->iface,
+                  oqr_polled_by(p),
                   offload_policy_to_string(cfg->policy),
                   cfg->n_queues, cfg->n_default, p->n_rxq,
                   offload_queues_rounds(p->mgr),
