@@ -10,8 +10,12 @@
  *
  * What the NIC sends to the host arrives through the port's receive queues
  * (one per NIC receive queue) into dpif-netdev; what OVS sends on the port
- * leaves through the VF's or uplink's medium.  The ports are not PMD ports:
- * OVS's main thread polls them, and rxq_wait() wakes it when a queue fills.
+ * leaves through the VF's or uplink's medium.  Ports of type TYPE (e.g.
+ * "nicsim") are not PMD ports: OVS's main thread polls them, and
+ * rxq_wait() wakes it when a queue fills.  Ports of type TYPE-pmd (e.g.
+ * "nicsim-pmd", as OVS's own "dummy-pmd") are: dpif-netdev's PMD threads
+ * poll their receive queues, with OVS's rx queue scheduling
+ * (pmd-rxq-affinity, pmd-rxq-assign) and cycle accounting.
  *
  * A NIC whose DMA to the host is asynchronous gives a packet to the host
  * only once its copy is complete: each receive queue has a completion
@@ -42,6 +46,21 @@
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(netdev_nic);
+
+/* The suffix of the type of PMD-polled ports. */
+#define NETDEV_NIC_PMD "-pmd"
+
+/* The NIC type of netdev type 'type': itself, less NETDEV_NIC_PMD. */
+static char *
+netdev_nic_class_nic_type(const char *type)
+{
+    size_t len = strlen(type), sfx = strlen(NETDEV_NIC_PMD);
+
+    if (len > sfx && !strcmp(type + len - sfx, NETDEV_NIC_PMD)) {
+        return xmemdup0(type, len - sfx);
+    }
+    return xstrdup(type);
+}
 
 /* One complete, validated port configuration. */
 struct netdev_nic_conf {
@@ -283,8 +302,11 @@ netdev_nic_attach(struct netdev_nic *dev,
     int error;
 
     /* "options:nic=NAME" opens a NIC of the port's own type (e.g.
-     * "nicsim"), "TYPE:NAME" one of another backend. */
-    error = nic_open(conf->nic_name, netdev_get_type(&dev->up), &nic);
+     * "nicsim", also for "nicsim-pmd"), "TYPE:NAME" one of another
+     * backend. */
+    char *nic_type = netdev_nic_class_nic_type(netdev_get_type(&dev->up));
+    error = nic_open(conf->nic_name, nic_type, &nic);
+    free(nic_type);
     if (error) {
         *errp = xasprintf("%s: cannot open NIC %s: %s",
                           netdev_get_name(&dev->up), conf->nic_name,
@@ -1130,17 +1152,23 @@ static const struct netdev_class netdev_nic_class = {
     .rxq_drain = netdev_nic_rxq_drain,
 };
 
-/* Registers the netdev class of the ports of NICs of 'nic_type' (a type
- * registered with nic_class_register()), under the same name: the
- * Interface type users configure, e.g. "nicsim". */
+/* Registers the netdev classes of the ports of NICs of 'nic_type' (a type
+ * registered with nic_class_register()): one under the same name, the
+ * Interface type users configure, e.g. "nicsim", polled by OVS's main
+ * thread, and one named TYPE-pmd whose receive queues OVS's PMD threads
+ * poll. */
 void
 netdev_nic_register(const char *nic_type)
 {
-    struct netdev_class *class = xmemdup(&netdev_nic_class,
-                                         sizeof netdev_nic_class);
+    for (int pmd = 0; pmd < 2; pmd++) {
+        struct netdev_class *class = xmemdup(&netdev_nic_class,
+                                             sizeof netdev_nic_class);
 
-    class->type = xstrdup(nic_type);
-    netdev_register_provider(class);
+        class->type = (pmd ? xasprintf("%s%s", nic_type, NETDEV_NIC_PMD)
+                       : xstrdup(nic_type));
+        class->is_pmd = pmd;
+        netdev_register_provider(class);
+    }
 }
 
 bool

@@ -96,6 +96,16 @@ struct nic_class {
      * filter_add is. */
     int (*filter_del)(struct nic *, uint32_t port, uint32_t id);
 
+    /* Returns 0 and the counters of a receive filter, EINVAL or ENOENT.
+     * May be NULL. */
+    int (*filter_stats)(struct nic *, uint32_t port, uint32_t id,
+                        struct nic_filter_stats *);
+
+    /* Returns up to 'max' of the heaviest TCP/UDP flows 'port' gave the
+     * host (struct nic_host_flow), heaviest first.  May be NULL. */
+    size_t (*host_flows)(struct nic *, uint32_t port,
+                         struct nic_host_flow *, size_t max);
+
     /* Counters. */
 
     /* Returns 0 and the counters of 'port', or EINVAL.  Must not be

@@ -327,6 +327,25 @@ nic_filter_del(struct nic *nic, uint32_t port, uint32_t id)
 }
 
 int
+nic_filter_stats(struct nic *nic, uint32_t port, uint32_t id,
+                 struct nic_filter_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    return (nic->class->filter_stats
+            ? nic->class->filter_stats(nic, port, id, st)
+            : EOPNOTSUPP);
+}
+
+size_t
+nic_host_flows(struct nic *nic, uint32_t port, struct nic_host_flow *flows,
+               size_t max)
+{
+    return (nic->class->host_flows
+            ? nic->class->host_flows(nic, port, flows, max)
+            : 0);
+}
+
+int
 nic_port_stats(struct nic *nic, uint32_t port, struct nic_port_stats *st)
 {
     memset(st, 0, sizeof *st);

@@ -426,8 +426,38 @@ START_TEST(test_nicsim_filters)
     ck_assert_uint_eq(dump[1].port, VF0);
     free(dump);
 
+    /* Each filter counts what it steered. */
+    struct nic_filter_stats fst;
+
+    ck_assert_int_eq(nic_filter_stats(nic, VF0, id_53, &fst), 0);
+    ck_assert_uint_eq(fst.n_packets, 1);
+    ck_assert_uint_gt(fst.n_bytes, 40);
+    ck_assert_int_eq(nic_filter_stats(nic, VF0, id_all, &fst), 0);
+    ck_assert_uint_eq(fst.n_packets, 2);
+    ck_assert_int_eq(nic_filter_stats(nic, VF0, 9999, &fst), ENOENT);
+
+    /* The port's heaviest host flows: 3 flows of one packet each. */
+    struct nic_host_flow hf[8];
+    ck_assert_uint_eq(nic_host_flows(nic, VF0, hf, 8), 3);
+    ck_assert_uint_eq(hf[0].n_packets, 1);
+    ck_assert_uint_eq(hf[0].nw_proto, IPPROTO_UDP);
+    send_udp(nic, VF0, 55);
+    drain(nic, VF0, 1);
+    ck_assert_uint_eq(nic_host_flows(nic, VF0, hf, 1), 1);
+    ck_assert_uint_eq(hf[0].n_packets, 2);
+    ck_assert_uint_eq(ntohs(hf[0].tp_dst), 55);
+
     ck_assert_int_eq(nic_filter_del(nic, VF0, id_all), 0);
     ck_assert_int_eq(nic_filter_del(nic, VF0, id_all), ENOENT);
+
+    /* A count-only filter counts and leaves the queue to RSS. */
+    f.queue = NIC_FILTER_QUEUE_RSS;
+    f.priority = 20;
+    ck_assert_int_eq(nic_filter_add(nic, VF0, &f, &id_all), 0);
+    send_udp(nic, VF0, 53);
+    ck_assert_int_eq(nic_filter_stats(nic, VF0, id_all, &fst), 0);
+    ck_assert_uint_eq(fst.n_packets, 1);
+    ck_assert_int_eq(drain(nic, VF0, 0) + drain(nic, VF0, 1), 1);
     check_conservation(nic, VF0);
     nic_close(nic);
 }

@@ -24,6 +24,7 @@
 #include "util.h"
 #include "vswitchd-ext/offload-config.h"
 #include "vswitchd-ext/offload-db.h"
+#include "vswitchd-ext/offload-queues-run.h"
 #include "vswitchd-ext/vswitchd-offload-version.h"
 
 VLOG_DEFINE_THIS_MODULE(offload_status);
@@ -362,6 +363,7 @@ offload_status_write_nic(const struct offrec_nic *row,
 
     smap_add(&status, "state", "present");
     offload_config_nic_dma(sn->nic, &status);
+    offload_queues_run_nic_status(sn->nic, &status);
     offrec_nic_set_status(row, &status);
 
     offload_status_map_destroy(&occ);
@@ -441,6 +443,7 @@ offload_status_ports(const struct netdev_nic_port *ports, size_t n_ports)
         struct smap status = SMAP_INITIALIZER(&status);
 
         offload_config_port_status(row->name, &status);
+        offload_queues_run_port_status(row->name, &status);
         for (size_t i = 0; i < n_ports; i++) {
             if (!strcmp(ports[i].name, row->name)) {
                 char port[16];
