@@ -33,7 +33,10 @@ lib_libnicsim_a_SOURCES = \
 	lib/nicsim.h \
 	lib/nicsim-counter.h \
 	lib/nicsim-dma.c \
-	lib/nicsim-dma.h
+	lib/nicsim-dma.h \
+	lib/nicsim-placement.c \
+	lib/nicsim-placement.h \
+	lib/nic-placement-shm.h
 lib_liboffload_a_SOURCES = \
 	lib/offload-admission.c \
 	lib/offload-admission.h \

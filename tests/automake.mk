@@ -14,6 +14,7 @@ tests_unit_tests_SOURCES = \
 	tests/test-nic-rss.c \
 	tests/test-nic-table.c \
 	tests/test-nicsim.c \
+	tests/test-nicsim-placement.c \
 	tests/test-offload-admission.c \
 	tests/test-offload-differential.c \
 	tests/test-offload-dma-poll.c \
