@@ -12,6 +12,9 @@ lib_libnicmodel_a_SOURCES = \
 	lib/nic-provider.h \
 	lib/nic-parse.c \
 	lib/nic-parse.h \
+	lib/nic-placement.c \
+	lib/nic-placement.h \
+	lib/nic-placement-shm.h \
 	lib/nic-rss.c \
 	lib/nic-rss.h \
 	lib/nic-rule.c \
@@ -35,8 +38,7 @@ lib_libnicsim_a_SOURCES = \
 	lib/nicsim-dma.c \
 	lib/nicsim-dma.h \
 	lib/nicsim-placement.c \
-	lib/nicsim-placement.h \
-	lib/nic-placement-shm.h
+	lib/nicsim-placement.h
 lib_liboffload_a_SOURCES = \
 	lib/offload-admission.c \
 	lib/offload-admission.h \

@@ -2,9 +2,10 @@
 #ifndef NIC_PLACEMENT_SHM_H
 #define NIC_PLACEMENT_SHM_H 1
 
-/* The layout of a direct-data-placement buffer that an application shares
- * with a NIC (a memfd): a header, then a ring of data.  Both sides include
- * this file; it needs nothing but C11.
+/* What an application and a NIC share for direct data placement: the
+ * layout of the buffer (a memfd: a header, then a ring of data), and the
+ * messages of the NIC's control socket.  Both sides include this file; it
+ * needs nothing but C11.
  *
  * Stream offsets are 64-bit byte counts from the first byte of the
  * connection's data (the initial sequence number + 1), so that neither
@@ -93,5 +94,69 @@ struct nic_placement_shm {
 
 _Static_assert(sizeof(struct nic_placement_shm) <= NIC_PLACEMENT_SHM_HDR_SIZE,
                "placement header fits its page");
+
+/* Control messages.  The NIC listens on a unix SOCK_SEQPACKET socket; each
+ * message is one datagram: a header, then a body of a fixed size for its
+ * type.  Integers are in host byte order (the socket is local), except
+ * addresses and ports, which are as on the wire.  A REGISTER carries the
+ * buffer's memfd in an SCM_RIGHTS control message.  The NIC answers every
+ * request with a REPLY carrying the request's 'xid'. */
+#define NIC_PLACEMENT_MSG_MAGIC 0x4f444450u     /* "ODDP" */
+#define NIC_PLACEMENT_MSG_VERSION 1
+
+enum nic_placement_msg_type {
+    NIC_PLACEMENT_MSG_REGISTER = 1,
+    NIC_PLACEMENT_MSG_REARM = 2,
+    NIC_PLACEMENT_MSG_UNREGISTER = 3,
+    NIC_PLACEMENT_MSG_REPLY = 128,
+};
+
+struct nic_placement_msg_hdr {
+    uint32_t magic;                 /* NIC_PLACEMENT_MSG_MAGIC. */
+    uint16_t version;               /* NIC_PLACEMENT_MSG_VERSION. */
+    uint16_t type;                  /* enum nic_placement_msg_type. */
+    uint32_t length;                /* Of the whole message. */
+    uint32_t xid;                   /* Echoed in the reply. */
+};
+
+#define NIC_PLACEMENT_REG_SEQ0 0x1  /* 'seq0' is valid: no handshake. */
+
+/* The port a registration is for. */
+#define NIC_PLACEMENT_PORT_HOST 0xffffffffu     /* The host's own stack. */
+
+struct nic_placement_msg_register {
+    struct nic_placement_msg_hdr hdr;
+    uint32_t vf;                    /* VF number, or ..._PORT_HOST. */
+    uint8_t family;                 /* 4 or 6. */
+    uint8_t flags;                  /* NIC_PLACEMENT_REG_*. */
+    uint16_t pad;                   /* Zero. */
+    uint8_t local[16];              /* IPv4: first 4 bytes, rest zero. */
+    uint8_t remote[16];
+    uint16_t local_port;            /* Network byte order. */
+    uint16_t remote_port;           /* Network byte order. */
+    uint32_t seq0;                  /* Sequence of stream offset 0. */
+};
+
+struct nic_placement_msg_rearm {
+    struct nic_placement_msg_hdr hdr;
+    uint32_t id;                    /* From the REGISTER's reply. */
+    uint32_t req;                   /* As stored in the header's arm_req. */
+    uint64_t offset;                /* Stream offset to place from. */
+};
+
+struct nic_placement_msg_unregister {
+    struct nic_placement_msg_hdr hdr;
+    uint32_t id;
+    uint32_t pad;                   /* Zero. */
+};
+
+struct nic_placement_msg_reply {
+    struct nic_placement_msg_hdr hdr;
+    int32_t error;                  /* 0 or a positive errno. */
+    uint32_t refusal;               /* Why, if 'error'. */
+    uint32_t id;                    /* Of a new entry. */
+    uint32_t pad;
+    char reason[64];                /* Readable, NUL-terminated. */
+};
 
 #endif /* nic-placement-shm.h */

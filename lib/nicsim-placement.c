@@ -27,7 +27,7 @@ struct placement_entry {
     uint32_t id;
     uint32_t port;
     uint64_t owner;
-    struct nicsim_placement_tuple tuple;
+    struct nic_placement_tuple tuple;
 
     void *mem;
     size_t mem_size;
@@ -60,72 +60,24 @@ struct nicsim_placement_table {
     struct ovs_mutex mutex;
     struct hmap entries OVS_GUARDED;
     struct hmap ports OVS_GUARDED;          /* placement_port_addrs. */
-    struct nicsim_placement_limits limits OVS_GUARDED;
+    struct nic_placement_limits limits OVS_GUARDED;
     uint32_t next_id OVS_GUARDED;
     atomic_uint32_t n_entries;
     nicsim_placement_release_cb *release;
     void *aux;
 
-    struct nicsim_placement_stats stats OVS_GUARDED;
+    struct nic_placement_stats stats OVS_GUARDED;
 };
-
-static const char *const refusal_names[] = {
-#define NICSIM_PLACEMENT_REFUSAL(ENUM, NAME, DESC) NAME,
-    NICSIM_PLACEMENT_REFUSALS
-#undef NICSIM_PLACEMENT_REFUSAL
-};
-static const char *const refusal_descs[] = {
-#define NICSIM_PLACEMENT_REFUSAL(ENUM, NAME, DESC) DESC,
-    NICSIM_PLACEMENT_REFUSALS
-#undef NICSIM_PLACEMENT_REFUSAL
-};
-static const char *const reason_names[] = {
-#define NIC_PLACEMENT_REASON(ENUM, NAME, DESC) NAME,
-    NIC_PLACEMENT_REASONS
-#undef NIC_PLACEMENT_REASON
-};
-
-const char *
-nicsim_placement_refusal_name(enum nicsim_placement_refusal r)
-{
-    return r < NICSIM_PLACEMENT_N_REFUSALS ? refusal_names[r] : "?";
-}
-
-const char *
-nicsim_placement_refusal_desc(enum nicsim_placement_refusal r)
-{
-    return r < NICSIM_PLACEMENT_N_REFUSALS ? refusal_descs[r] : "?";
-}
-
-const char *
-nicsim_placement_reason_name(enum nic_placement_reason r)
-{
-    return r < NIC_N_PLACEMENT_REASONS ? reason_names[r] : "?";
-}
-
-const char *
-nicsim_placement_state_name(enum nic_placement_shm_state s)
-{
-    switch (s) {
-    case NIC_PLACEMENT_SHM_NEW: return "new";
-    case NIC_PLACEMENT_SHM_LEARNING: return "learning";
-    case NIC_PLACEMENT_SHM_ARMED: return "armed";
-    case NIC_PLACEMENT_SHM_ACTIVE: return "active";
-    case NIC_PLACEMENT_SHM_STOPPED: return "stopped";
-    case NIC_PLACEMENT_SHM_RELEASED: return "released";
-    }
-    return "?";
-}
 
 static bool
-limits_valid(const struct nicsim_placement_limits *l)
+limits_valid(const struct nic_placement_limits *l)
 {
-    return l->capacity <= 65536 && l->port_entries >= 1
-           && l->port_bytes >= NICSIM_PLACEMENT_MIN_DATA;
+    return l->capacity <= NIC_PLACEMENT_MAX_CAPACITY && l->port_entries >= 1
+           && l->port_bytes >= NIC_PLACEMENT_MIN_DATA;
 }
 
 struct nicsim_placement_table *
-nicsim_placement_create(const struct nicsim_placement_limits *limits,
+nicsim_placement_create(const struct nic_placement_limits *limits,
                         nicsim_placement_release_cb *release, void *aux)
 {
     struct nicsim_placement_table *t = xzalloc(sizeof *t);
@@ -136,10 +88,10 @@ nicsim_placement_create(const struct nicsim_placement_limits *limits,
     if (limits && limits_valid(limits)) {
         t->limits = *limits;
     } else {
-        t->limits = (struct nicsim_placement_limits) {
-            .capacity = NICSIM_PLACEMENT_DEFAULT_CAPACITY,
-            .port_entries = NICSIM_PLACEMENT_DEFAULT_PORT_ENTRIES,
-            .port_bytes = NICSIM_PLACEMENT_DEFAULT_PORT_BYTES,
+        t->limits = (struct nic_placement_limits) {
+            .capacity = NIC_PLACEMENT_DEFAULT_CAPACITY,
+            .port_entries = NIC_PLACEMENT_DEFAULT_PORT_ENTRIES,
+            .port_bytes = NIC_PLACEMENT_DEFAULT_PORT_BYTES,
         };
     }
     t->next_id = 1;
@@ -195,7 +147,7 @@ nicsim_placement_destroy(struct nicsim_placement_table *t)
 
 int
 nicsim_placement_set_limits(struct nicsim_placement_table *t,
-                            const struct nicsim_placement_limits *l)
+                            const struct nic_placement_limits *l)
 {
     if (!limits_valid(l)) {
         return EINVAL;
@@ -208,7 +160,7 @@ nicsim_placement_set_limits(struct nicsim_placement_table *t,
 
 void
 nicsim_placement_get_limits(const struct nicsim_placement_table *t_,
-                            struct nicsim_placement_limits *l)
+                            struct nic_placement_limits *l)
 {
     struct nicsim_placement_table *t = CONST_CAST(struct
                                                   nicsim_placement_table *,
@@ -319,14 +271,14 @@ nicsim_placement_forget_port(struct nicsim_placement_table *t, uint32_t port)
 /* Entries. */
 
 static uint32_t
-tuple_hash(const struct nicsim_placement_tuple *tuple)
+tuple_hash(const struct nic_placement_tuple *tuple)
 {
     return hash_bytes(tuple, sizeof *tuple, 0);
 }
 
 static struct placement_entry *
 entry_find(struct nicsim_placement_table *t,
-           const struct nicsim_placement_tuple *tuple)
+           const struct nic_placement_tuple *tuple)
     OVS_REQUIRES(t->mutex)
 {
     struct placement_entry *e;
@@ -370,42 +322,42 @@ port_usage(struct nicsim_placement_table *t, uint32_t port,
     }
 }
 
-static enum nicsim_placement_refusal
+static enum nic_placement_refusal
 check_buffer(const struct nicsim_placement_reg *reg, uint64_t *data_len)
 {
     const struct nic_placement_shm *hdr = reg->mem;
 
     if (!reg->mem || reg->mem_size < NIC_PLACEMENT_SHM_HDR_SIZE
-        + NICSIM_PLACEMENT_MIN_DATA
+        + NIC_PLACEMENT_MIN_DATA
         || hdr->magic != NIC_PLACEMENT_SHM_MAGIC
         || hdr->version != NIC_PLACEMENT_SHM_VERSION
         || hdr->hdr_size != NIC_PLACEMENT_SHM_HDR_SIZE) {
-        return NICSIM_PLACEMENT_R_BAD_BUFFER;
+        return NIC_PLACEMENT_R_BAD_BUFFER;
     }
     /* The header is the application's: read its length once, and never
      * trust more than the mapping holds. */
     *data_len = hdr->data_len;
-    if (*data_len < NICSIM_PLACEMENT_MIN_DATA
+    if (*data_len < NIC_PLACEMENT_MIN_DATA
         || *data_len > reg->mem_size - NIC_PLACEMENT_SHM_HDR_SIZE) {
-        return NICSIM_PLACEMENT_R_BAD_BUFFER;
+        return NIC_PLACEMENT_R_BAD_BUFFER;
     }
-    return NICSIM_PLACEMENT_N_REFUSALS;
+    return NIC_PLACEMENT_N_REFUSALS;
 }
 
 static int
-refusal_errno(enum nicsim_placement_refusal r)
+refusal_errno(enum nic_placement_refusal r)
 {
     switch (r) {
-    case NICSIM_PLACEMENT_R_NOT_OWN_ADDRESS: return EACCES;
-    case NICSIM_PLACEMENT_R_EXISTS: return EEXIST;
-    case NICSIM_PLACEMENT_R_TABLE_FULL: return ENOSPC;
-    case NICSIM_PLACEMENT_R_PORT_ENTRIES:
-    case NICSIM_PLACEMENT_R_PORT_BYTES: return EDQUOT;
-    case NICSIM_PLACEMENT_R_NO_ENTRY: return ENOENT;
-    case NICSIM_PLACEMENT_R_BAD_BUFFER:
-    case NICSIM_PLACEMENT_R_BAD_PORT:
-    case NICSIM_PLACEMENT_R_MALFORMED:
-    case NICSIM_PLACEMENT_N_REFUSALS:
+    case NIC_PLACEMENT_R_NOT_OWN_ADDRESS: return EACCES;
+    case NIC_PLACEMENT_R_EXISTS: return EEXIST;
+    case NIC_PLACEMENT_R_TABLE_FULL: return ENOSPC;
+    case NIC_PLACEMENT_R_PORT_ENTRIES:
+    case NIC_PLACEMENT_R_PORT_BYTES: return EDQUOT;
+    case NIC_PLACEMENT_R_NO_ENTRY: return ENOENT;
+    case NIC_PLACEMENT_R_BAD_BUFFER:
+    case NIC_PLACEMENT_R_BAD_PORT:
+    case NIC_PLACEMENT_R_MALFORMED:
+    case NIC_PLACEMENT_N_REFUSALS:
     default: return EINVAL;
     }
 }
@@ -432,43 +384,43 @@ int
 nicsim_placement_register(struct nicsim_placement_table *t,
                           const struct nicsim_placement_reg *reg,
                           uint32_t *idp,
-                          enum nicsim_placement_refusal *refusalp)
+                          enum nic_placement_refusal *refusalp)
 {
-    enum nicsim_placement_refusal r = NICSIM_PLACEMENT_N_REFUSALS;
-    const struct nicsim_placement_tuple *tu = &reg->tuple;
+    enum nic_placement_refusal r = NIC_PLACEMENT_N_REFUSALS;
+    const struct nic_placement_tuple *tu = &reg->tuple;
     struct placement_entry *e;
     uint64_t data_len = 0;
     uint64_t bytes;
     uint32_t n;
 
     ovs_mutex_lock(&t->mutex);
-    if (reg->port == NICSIM_PLACEMENT_HOST
+    if (reg->port == NIC_PLACEMENT_HOST
         ? addr_used_elsewhere(t, reg->port, tu->local, tu->is_ipv6)
         : (!port_addrs_has(port_addrs_find(t, reg->port), tu->local,
                            tu->is_ipv6)
            || addr_used_elsewhere(t, reg->port, tu->local, tu->is_ipv6))) {
-        r = NICSIM_PLACEMENT_R_NOT_OWN_ADDRESS;
+        r = NIC_PLACEMENT_R_NOT_OWN_ADDRESS;
         goto out;
     }
     if (entry_find(t, tu)) {
-        r = NICSIM_PLACEMENT_R_EXISTS;
+        r = NIC_PLACEMENT_R_EXISTS;
         goto out;
     }
     if (hmap_count(&t->entries) >= t->limits.capacity) {
-        r = NICSIM_PLACEMENT_R_TABLE_FULL;
+        r = NIC_PLACEMENT_R_TABLE_FULL;
         goto out;
     }
     r = check_buffer(reg, &data_len);
-    if (r != NICSIM_PLACEMENT_N_REFUSALS) {
+    if (r != NIC_PLACEMENT_N_REFUSALS) {
         goto out;
     }
     port_usage(t, reg->port, &n, &bytes);
     if (n >= t->limits.port_entries) {
-        r = NICSIM_PLACEMENT_R_PORT_ENTRIES;
+        r = NIC_PLACEMENT_R_PORT_ENTRIES;
         goto out;
     }
     if (bytes + data_len > t->limits.port_bytes) {
-        r = NICSIM_PLACEMENT_R_PORT_BYTES;
+        r = NIC_PLACEMENT_R_PORT_BYTES;
         goto out;
     }
 
@@ -501,24 +453,24 @@ nicsim_placement_register(struct nicsim_placement_table *t,
     atomic_store_relaxed(&t->n_entries, hmap_count(&t->entries));
     t->stats.registered++;
     *idp = e->id;
-    r = NICSIM_PLACEMENT_N_REFUSALS;
+    r = NIC_PLACEMENT_N_REFUSALS;
 
 out:
-    if (r != NICSIM_PLACEMENT_N_REFUSALS) {
+    if (r != NIC_PLACEMENT_N_REFUSALS) {
         t->stats.refused[r]++;
     }
     ovs_mutex_unlock(&t->mutex);
     if (refusalp) {
         *refusalp = r;
     }
-    return r == NICSIM_PLACEMENT_N_REFUSALS ? 0 : refusal_errno(r);
+    return r == NIC_PLACEMENT_N_REFUSALS ? 0 : refusal_errno(r);
 }
 
 void
 nicsim_placement_count_refusal(struct nicsim_placement_table *t,
-                               enum nicsim_placement_refusal r)
+                               enum nic_placement_refusal r)
 {
-    if (r < NICSIM_PLACEMENT_N_REFUSALS) {
+    if (r < NIC_PLACEMENT_N_REFUSALS) {
         ovs_mutex_lock(&t->mutex);
         t->stats.refused[r]++;
         ovs_mutex_unlock(&t->mutex);
@@ -535,7 +487,7 @@ nicsim_placement_rearm(struct nicsim_placement_table *t, uint32_t id,
     ovs_mutex_lock(&t->mutex);
     e = entry_by_id(t, id, owner);
     if (!e) {
-        t->stats.refused[NICSIM_PLACEMENT_R_NO_ENTRY]++;
+        t->stats.refused[NIC_PLACEMENT_R_NO_ENTRY]++;
         error = ENOENT;
     } else {
         entry_arm(e, req, offset);
@@ -554,7 +506,7 @@ nicsim_placement_unregister(struct nicsim_placement_table *t, uint32_t id,
     ovs_mutex_lock(&t->mutex);
     e = entry_by_id(t, id, owner);
     if (!e) {
-        t->stats.refused[NICSIM_PLACEMENT_R_NO_ENTRY]++;
+        t->stats.refused[NIC_PLACEMENT_R_NO_ENTRY]++;
         error = ENOENT;
     } else {
         entry_free(t, e, false);
@@ -716,8 +668,8 @@ entry_segment(struct nicsim_placement_table *t, struct placement_entry *e,
 }
 
 static void
-tuple_reverse(const struct nicsim_placement_tuple *in,
-              struct nicsim_placement_tuple *out)
+tuple_reverse(const struct nic_placement_tuple *in,
+              struct nic_placement_tuple *out)
 {
     *out = *in;
     memcpy(out->local, in->remote, 16);
@@ -743,7 +695,7 @@ nicsim_placement_segment(struct nicsim_placement_table *t,
     if (!e) {
         if (seg->tcp_flags & TCP_RST_) {
             /* The local side resetting its own connection. */
-            struct nicsim_placement_tuple rev;
+            struct nic_placement_tuple rev;
 
             tuple_reverse(&seg->tuple, &rev);
             e = entry_find(t, &rev);
@@ -787,7 +739,7 @@ out:
 
 void
 nicsim_placement_get_stats(struct nicsim_placement_table *t,
-                           struct nicsim_placement_stats *st)
+                           struct nic_placement_stats *st)
 {
     ovs_mutex_lock(&t->mutex);
     *st = t->stats;
@@ -799,23 +751,23 @@ nicsim_placement_get_stats(struct nicsim_placement_table *t,
 static int
 entry_info_cmp(const void *a_, const void *b_)
 {
-    const struct nicsim_placement_entry_info *a = a_, *b = b_;
+    const struct nic_placement_entry_info *a = a_, *b = b_;
 
     return a->id < b->id ? -1 : a->id > b->id;
 }
 
 size_t
 nicsim_placement_dump(struct nicsim_placement_table *t,
-                      struct nicsim_placement_entry_info **infop)
+                      struct nic_placement_entry_info **infop)
 {
-    struct nicsim_placement_entry_info *info;
+    struct nic_placement_entry_info *info;
     struct placement_entry *e;
     size_t n = 0;
 
     ovs_mutex_lock(&t->mutex);
     info = xcalloc(MAX(1, hmap_count(&t->entries)), sizeof *info);
     HMAP_FOR_EACH (e, node, &t->entries) {
-        struct nicsim_placement_entry_info *i = &info[n++];
+        struct nic_placement_entry_info *i = &info[n++];
 
         i->id = e->id;
         i->port = e->port;
@@ -839,29 +791,4 @@ nicsim_placement_dump(struct nicsim_placement_table *t,
     qsort(info, n, sizeof *info, entry_info_cmp);
     *infop = info;
     return n;
-}
-
-static void
-addr_format(const uint8_t *addr, bool is_ipv6, struct ds *s)
-{
-    if (is_ipv6) {
-        struct in6_addr a;
-
-        memcpy(&a, addr, sizeof a);
-        ds_put_char(s, '[');
-        ipv6_format_addr(&a, s);
-        ds_put_char(s, ']');
-    } else {
-        ds_put_format(s, "%d.%d.%d.%d", addr[0], addr[1], addr[2], addr[3]);
-    }
-}
-
-void
-nicsim_placement_tuple_format(const struct nicsim_placement_tuple *tu,
-                              struct ds *s)
-{
-    addr_format(tu->local, tu->is_ipv6, s);
-    ds_put_format(s, ":%u<-", ntohs(tu->local_port));
-    addr_format(tu->remote, tu->is_ipv6, s);
-    ds_put_format(s, ":%u", ntohs(tu->remote_port));
 }

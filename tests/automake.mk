@@ -144,6 +144,7 @@ tests_bench_offload_LDADD = datapath-offload/libdpoffload.a \
 FUZZ_SECONDS = 20
 FUZZ_TARGETS =
 EXTRA_DIST += tests/fuzz-nic-parse.c tests/fuzz-nic-rule-string.c
+EXTRA_DIST += tests/fuzz-nic-placement-msg.c
 if HAVE_FUZZER
 FUZZ_TARGETS += tests/fuzz-nic-parse tests/fuzz-nic-rule-string
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -156,6 +157,12 @@ tests/fuzz-nic-rule-string: tests/fuzz-nic-rule-string.c lib/nic-rule.c \
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ \
 		$(srcdir)/tests/fuzz-nic-rule-string.c $(srcdir)/lib/nic-rule.c \
 		$(srcdir)/lib/nic.c $(srcdir)/lib/offload-dma-poll.c $(OVS_LIBS)
+FUZZ_TARGETS += tests/fuzz-nic-placement-msg
+tests/fuzz-nic-placement-msg: tests/fuzz-nic-placement-msg.c \
+		lib/nic-placement.c
+	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ \
+		$(srcdir)/tests/fuzz-nic-placement-msg.c \
+		$(srcdir)/lib/nic-placement.c $(OVS_LIBS)
 CLEANFILES += $(FUZZ_TARGETS)
 endif
 

@@ -30,7 +30,7 @@ test_release(void *mem, size_t size OVS_UNUSED, void *aux OVS_UNUSED)
 static struct nicsim_placement_table *
 table_new(void)
 {
-    struct nicsim_placement_limits l = {
+    struct nic_placement_limits l = {
         .capacity = 4, .port_entries = 2, .port_bytes = 3 * 8192,
     };
     n_released = 0;
@@ -58,10 +58,10 @@ buf_data(const struct nic_placement_shm *h)
     return (const uint8_t *) h + NIC_PLACEMENT_SHM_HDR_SIZE;
 }
 
-static struct nicsim_placement_tuple
+static struct nic_placement_tuple
 tuple_make(uint8_t local_last, uint16_t local_port)
 {
-    struct nicsim_placement_tuple tu;
+    struct nic_placement_tuple tu;
 
     memset(&tu, 0, sizeof tu);
     tu.local[0] = 10;
@@ -83,9 +83,9 @@ learn(struct nicsim_placement_table *t, uint32_t port, uint8_t last)
 
 static int
 reg(struct nicsim_placement_table *t, uint32_t port,
-    const struct nicsim_placement_tuple *tu, struct nic_placement_shm *h,
+    const struct nic_placement_tuple *tu, struct nic_placement_shm *h,
     bool has_seq0, uint32_t seq0, uint32_t *id,
-    enum nicsim_placement_refusal *r)
+    enum nic_placement_refusal *r)
 {
     struct nicsim_placement_reg rg = {
         .tuple = *tu, .port = port, .owner = OWNER, .mem = h,
@@ -104,7 +104,7 @@ stream_byte(uint64_t off)
 
 static enum nicsim_placement_verdict
 seg_full(struct nicsim_placement_table *t, uint32_t port,
-         const struct nicsim_placement_tuple *tu, uint32_t seq0,
+         const struct nic_placement_tuple *tu, uint32_t seq0,
          uint64_t off, size_t len, uint16_t flags,
          enum nic_placement_reason *reason)
 {
@@ -124,7 +124,7 @@ seg_full(struct nicsim_placement_table *t, uint32_t port,
 }
 
 static enum nicsim_placement_verdict
-seg(struct nicsim_placement_table *t, const struct nicsim_placement_tuple *tu,
+seg(struct nicsim_placement_table *t, const struct nic_placement_tuple *tu,
     uint32_t seq0, uint64_t off, size_t len, enum nic_placement_reason *r)
 {
     return seg_full(t, VF1, tu, seq0, off, len, 0, r);
@@ -148,9 +148,9 @@ shm_next(struct nic_placement_shm *h)
 START_TEST(test_placement_in_order)
 {
     struct nicsim_placement_table *t = table_new();
-    struct nicsim_placement_tuple tu = tuple_make(1, 40000);
+    struct nic_placement_tuple tu = tuple_make(1, 40000);
     struct nic_placement_shm *h = buf_new(8192);
-    struct nicsim_placement_stats st;
+    struct nic_placement_stats st;
     enum nic_placement_reason r;
     uint32_t id;
 
@@ -173,7 +173,7 @@ START_TEST(test_placement_in_order)
                      NICSIM_PLACEMENT_IGNORED);
 
     /* Another connection, unregistered: the normal path. */
-    struct nicsim_placement_tuple other = tuple_make(1, 40001);
+    struct nic_placement_tuple other = tuple_make(1, 40001);
     ck_assert_int_eq(seg(t, &other, 1000, 0, 100, &r),
                      NICSIM_PLACEMENT_FALLBACK);
     ck_assert_int_eq(r, NIC_PLACEMENT_UNKNOWN);
@@ -191,9 +191,9 @@ END_TEST
 START_TEST(test_placement_duplicate)
 {
     struct nicsim_placement_table *t = table_new();
-    struct nicsim_placement_tuple tu = tuple_make(1, 40000);
+    struct nic_placement_tuple tu = tuple_make(1, 40000);
     struct nic_placement_shm *h = buf_new(8192);
-    struct nicsim_placement_stats st;
+    struct nic_placement_stats st;
     enum nic_placement_reason r;
     uint32_t id;
 
@@ -227,9 +227,9 @@ END_TEST
 START_TEST(test_placement_gap_rearm)
 {
     struct nicsim_placement_table *t = table_new();
-    struct nicsim_placement_tuple tu = tuple_make(1, 40000);
+    struct nic_placement_tuple tu = tuple_make(1, 40000);
     struct nic_placement_shm *h = buf_new(8192);
-    struct nicsim_placement_stats st;
+    struct nic_placement_stats st;
     enum nic_placement_reason r;
     uint32_t id;
 
@@ -295,7 +295,7 @@ END_TEST
 START_TEST(test_placement_wrap)
 {
     struct nicsim_placement_table *t = table_new();
-    struct nicsim_placement_tuple tu = tuple_make(1, 40000);
+    struct nic_placement_tuple tu = tuple_make(1, 40000);
     struct nic_placement_shm *h = buf_new(8192);
     enum nic_placement_reason r;
     uint32_t isn = UINT32_MAX - 2500;    /* Wraps after 2500 bytes. */
@@ -334,7 +334,7 @@ END_TEST
 START_TEST(test_placement_buffer_end)
 {
     struct nicsim_placement_table *t = table_new();
-    struct nicsim_placement_tuple tu = tuple_make(1, 40000);
+    struct nic_placement_tuple tu = tuple_make(1, 40000);
     struct nic_placement_shm *h = buf_new(4096);
     enum nic_placement_reason r;
     uint32_t id;
@@ -371,11 +371,11 @@ END_TEST
 START_TEST(test_placement_isolation)
 {
     struct nicsim_placement_table *t = table_new();
-    struct nicsim_placement_tuple tu1 = tuple_make(1, 40000);
-    struct nicsim_placement_tuple tu2 = tuple_make(2, 40000);
-    struct nicsim_placement_tuple tu3 = tuple_make(3, 40000);
-    struct nicsim_placement_stats st;
-    enum nicsim_placement_refusal rf;
+    struct nic_placement_tuple tu1 = tuple_make(1, 40000);
+    struct nic_placement_tuple tu2 = tuple_make(2, 40000);
+    struct nic_placement_tuple tu3 = tuple_make(3, 40000);
+    struct nic_placement_stats st;
+    enum nic_placement_refusal rf;
     enum nic_placement_reason r;
     struct nic_placement_shm *h[6];
     uint32_t id;
@@ -388,10 +388,10 @@ START_TEST(test_placement_isolation)
 
     /* VF1 may not register VF2's connection, nor an unknown address. */
     ck_assert_int_eq(reg(t, VF1, &tu2, h[0], true, 0, &id, &rf), EACCES);
-    ck_assert_int_eq(rf, NICSIM_PLACEMENT_R_NOT_OWN_ADDRESS);
+    ck_assert_int_eq(rf, NIC_PLACEMENT_R_NOT_OWN_ADDRESS);
     ck_assert_int_eq(reg(t, VF1, &tu3, h[0], true, 0, &id, &rf), EACCES);
     /* Nor may the host take a VF's address. */
-    ck_assert_int_eq(reg(t, NICSIM_PLACEMENT_HOST, &tu2, h[0], true, 0, &id,
+    ck_assert_int_eq(reg(t, NIC_PLACEMENT_HOST, &tu2, h[0], true, 0, &id,
                          &rf), EACCES);
 
     ck_assert_int_eq(reg(t, VF2, &tu2, h[0], true, 0, &id, &rf), 0);
@@ -403,12 +403,12 @@ START_TEST(test_placement_isolation)
 
     /* Overlapping registration. */
     ck_assert_int_eq(reg(t, VF2, &tu2, h[1], true, 0, &id, &rf), EEXIST);
-    ck_assert_int_eq(rf, NICSIM_PLACEMENT_R_EXISTS);
+    ck_assert_int_eq(rf, NIC_PLACEMENT_R_EXISTS);
 
     /* Too small a buffer, a bad header. */
     struct nic_placement_shm *small = buf_new(1024);
     ck_assert_int_eq(reg(t, VF1, &tu1, small, true, 0, &id, &rf), EINVAL);
-    ck_assert_int_eq(rf, NICSIM_PLACEMENT_R_BAD_BUFFER);
+    ck_assert_int_eq(rf, NIC_PLACEMENT_R_BAD_BUFFER);
     free(small);
     h[1]->magic = 0;
     ck_assert_int_eq(reg(t, VF1, &tu1, h[1], true, 0, &id, &rf), EINVAL);
@@ -419,28 +419,28 @@ START_TEST(test_placement_isolation)
         .mem_size = NIC_PLACEMENT_SHM_HDR_SIZE + 4096, .has_seq0 = true,
     };
     ck_assert_int_eq(nicsim_placement_register(t, &lie, &id, &rf), EINVAL);
-    ck_assert_int_eq(rf, NICSIM_PLACEMENT_R_BAD_BUFFER);
+    ck_assert_int_eq(rf, NIC_PLACEMENT_R_BAD_BUFFER);
 
     /* Per-port limits: 2 entries, 3 * 8192 bytes. */
-    struct nicsim_placement_tuple a = tuple_make(1, 1), b = tuple_make(1, 2);
-    struct nicsim_placement_tuple c = tuple_make(1, 3);
+    struct nic_placement_tuple a = tuple_make(1, 1), b = tuple_make(1, 2);
+    struct nic_placement_tuple c = tuple_make(1, 3);
     ck_assert_int_eq(reg(t, VF1, &a, h[1], true, 0, &id, &rf), 0);
     ck_assert_int_eq(reg(t, VF1, &b, h[2], true, 0, &id, &rf), 0);
     ck_assert_int_eq(reg(t, VF1, &c, h[3], true, 0, &id, &rf), EDQUOT);
-    ck_assert_int_eq(rf, NICSIM_PLACEMENT_R_PORT_ENTRIES);
+    ck_assert_int_eq(rf, NIC_PLACEMENT_R_PORT_ENTRIES);
     struct nic_placement_shm *big = buf_new(3 * 8192);
-    struct nicsim_placement_tuple d = tuple_make(2, 4);
+    struct nic_placement_tuple d = tuple_make(2, 4);
     ck_assert_int_eq(reg(t, VF2, &d, big, true, 0, &id, &rf), EDQUOT);
-    ck_assert_int_eq(rf, NICSIM_PLACEMENT_R_PORT_BYTES);
+    ck_assert_int_eq(rf, NIC_PLACEMENT_R_PORT_BYTES);
     free(big);
     /* Table capacity: 4. */
-    struct nicsim_placement_tuple e = tuple_make(9, 5);
-    ck_assert_int_eq(reg(t, NICSIM_PLACEMENT_HOST, &e, h[3], true, 0, &id,
+    struct nic_placement_tuple e = tuple_make(9, 5);
+    ck_assert_int_eq(reg(t, NIC_PLACEMENT_HOST, &e, h[3], true, 0, &id,
                          &rf), 0);
-    struct nicsim_placement_tuple f = tuple_make(9, 6);
-    ck_assert_int_eq(reg(t, NICSIM_PLACEMENT_HOST, &f, h[4], true, 0, &id,
+    struct nic_placement_tuple f = tuple_make(9, 6);
+    ck_assert_int_eq(reg(t, NIC_PLACEMENT_HOST, &f, h[4], true, 0, &id,
                          &rf), ENOSPC);
-    ck_assert_int_eq(rf, NICSIM_PLACEMENT_R_TABLE_FULL);
+    ck_assert_int_eq(rf, NIC_PLACEMENT_R_TABLE_FULL);
 
     /* An address both VFs sent from belongs to neither. */
     nicsim_placement_release_port(t, VF1);
@@ -448,12 +448,12 @@ START_TEST(test_placement_isolation)
     ck_assert_int_eq(reg(t, VF1, &tu1, h[4], true, 0, &id, &rf), EACCES);
 
     nicsim_placement_get_stats(t, &st);
-    ck_assert_uint_eq(st.refused[NICSIM_PLACEMENT_R_NOT_OWN_ADDRESS], 4);
-    ck_assert_uint_eq(st.refused[NICSIM_PLACEMENT_R_EXISTS], 1);
-    ck_assert_uint_eq(st.refused[NICSIM_PLACEMENT_R_BAD_BUFFER], 3);
-    ck_assert_uint_eq(st.refused[NICSIM_PLACEMENT_R_PORT_ENTRIES], 1);
-    ck_assert_uint_eq(st.refused[NICSIM_PLACEMENT_R_PORT_BYTES], 1);
-    ck_assert_uint_eq(st.refused[NICSIM_PLACEMENT_R_TABLE_FULL], 1);
+    ck_assert_uint_eq(st.refused[NIC_PLACEMENT_R_NOT_OWN_ADDRESS], 4);
+    ck_assert_uint_eq(st.refused[NIC_PLACEMENT_R_EXISTS], 1);
+    ck_assert_uint_eq(st.refused[NIC_PLACEMENT_R_BAD_BUFFER], 3);
+    ck_assert_uint_eq(st.refused[NIC_PLACEMENT_R_PORT_ENTRIES], 1);
+    ck_assert_uint_eq(st.refused[NIC_PLACEMENT_R_PORT_BYTES], 1);
+    ck_assert_uint_eq(st.refused[NIC_PLACEMENT_R_TABLE_FULL], 1);
     ck_assert_uint_eq(st.n_entries, 2);
     nicsim_placement_destroy(t);
     /* h[0] (VF2), h[1], h[2] (VF1, released), h[3] (host) went back. */
@@ -466,12 +466,12 @@ END_TEST
 START_TEST(test_placement_release)
 {
     struct nicsim_placement_table *t = table_new();
-    struct nicsim_placement_tuple tu = tuple_make(1, 40000);
-    struct nicsim_placement_tuple tu2 = tuple_make(1, 40001);
-    struct nicsim_placement_tuple tu3 = tuple_make(1, 40002);
+    struct nic_placement_tuple tu = tuple_make(1, 40000);
+    struct nic_placement_tuple tu2 = tuple_make(1, 40001);
+    struct nic_placement_tuple tu3 = tuple_make(1, 40002);
     struct nic_placement_shm *h = buf_new(8192), *h2 = buf_new(8192);
     struct nic_placement_shm *h3 = buf_new(8192);
-    struct nicsim_placement_stats st;
+    struct nic_placement_stats st;
     enum nic_placement_reason r;
     uint32_t id, id2, id3;
 
@@ -486,7 +486,7 @@ START_TEST(test_placement_release)
     ck_assert_int_eq(r, NIC_PLACEMENT_UNKNOWN);
 
     /* RST from the local side (other direction) releases too. */
-    struct nicsim_placement_tuple rev = tu2;
+    struct nic_placement_tuple rev = tu2;
     memcpy(rev.local, tu2.remote, 16);
     memcpy(rev.remote, tu2.local, 16);
     rev.local_port = tu2.remote_port;
@@ -512,6 +512,95 @@ START_TEST(test_placement_release)
 }
 END_TEST
 
+static struct nic_placement_msg_register
+reg_msg(void)
+{
+    struct nic_placement_msg_register m;
+
+    memset(&m, 0, sizeof m);
+    m.hdr.magic = NIC_PLACEMENT_MSG_MAGIC;
+    m.hdr.version = NIC_PLACEMENT_MSG_VERSION;
+    m.hdr.type = NIC_PLACEMENT_MSG_REGISTER;
+    m.hdr.length = sizeof m;
+    m.hdr.xid = 42;
+    m.vf = 1;
+    m.family = 4;
+    m.local[0] = 10;
+    m.local[3] = 1;
+    m.remote[0] = 10;
+    m.remote[3] = 99;
+    m.local_port = htons(40000);
+    m.remote_port = htons(5001);
+    return m;
+}
+
+static void
+check_malformed(const void *buf, size_t len, const char *word)
+{
+    struct nic_placement_msg msg;
+    const char *error = NULL;
+
+    ck_assert_int_eq(nic_placement_msg_parse(buf, len, &msg, &error),
+                     EINVAL);
+    ck_assert_ptr_nonnull(error);
+    ck_assert_msg(strstr(error, word), "\"%s\" lacks \"%s\"", error, word);
+}
+
+START_TEST(test_placement_msg_parse)
+{
+    struct nic_placement_msg_register m = reg_msg();
+    struct nic_placement_msg_rearm ra;
+    struct nic_placement_msg msg;
+    const char *error;
+
+    ck_assert_int_eq(nic_placement_msg_parse(&m, sizeof m, &msg, &error), 0);
+    ck_assert_int_eq(msg.type, NIC_PLACEMENT_MSG_REGISTER);
+    ck_assert_uint_eq(msg.xid, 42);
+    ck_assert_uint_eq(msg.vf, 1);
+    ck_assert(!msg.has_seq0);
+    ck_assert(!msg.tuple.is_ipv6);
+    ck_assert_int_eq(msg.tuple.local[3], 1);
+    ck_assert_uint_eq(ntohs(msg.tuple.remote_port), 5001);
+
+    check_malformed(&m, 3, "shorter");
+    check_malformed(&m, sizeof m - 1, "length");
+    m.hdr.magic++;
+    check_malformed(&m, sizeof m, "magic");
+    m = reg_msg();
+    m.hdr.version = 2;
+    check_malformed(&m, sizeof m, "version");
+    m = reg_msg();
+    m.hdr.type = 9;
+    check_malformed(&m, sizeof m, "type");
+    m = reg_msg();
+    m.family = 5;
+    check_malformed(&m, sizeof m, "family");
+    m = reg_msg();
+    m.local[7] = 1;
+    check_malformed(&m, sizeof m, "IPv4");
+    m = reg_msg();
+    m.flags = 0x80;
+    check_malformed(&m, sizeof m, "flags");
+    m = reg_msg();
+    m.local_port = 0;
+    check_malformed(&m, sizeof m, "port 0");
+
+    /* A REARM whose length claims a REGISTER's. */
+    memset(&ra, 0, sizeof ra);
+    ra.hdr = reg_msg().hdr;
+    ra.hdr.type = NIC_PLACEMENT_MSG_REARM;
+    ra.hdr.length = sizeof ra;
+    ra.id = 3;
+    ra.req = 2;
+    ra.offset = 1ULL << 40;
+    ck_assert_int_eq(nic_placement_msg_parse(&ra, sizeof ra, &msg, NULL), 0);
+    ck_assert_uint_eq(msg.id, 3);
+    ck_assert_uint_eq(msg.offset, 1ULL << 40);
+    ra.hdr.type = NIC_PLACEMENT_MSG_REGISTER;
+    check_malformed(&ra, sizeof ra, "wrong length");
+}
+END_TEST
+
 Suite *
 nicsim_placement_suite(void)
 {
@@ -525,6 +614,7 @@ nicsim_placement_suite(void)
     tcase_add_test(tc, test_placement_buffer_end);
     tcase_add_test(tc, test_placement_isolation);
     tcase_add_test(tc, test_placement_release);
+    tcase_add_test(tc, test_placement_msg_parse);
     suite_add_tcase(s, tc);
     return s;
 }
