@@ -38,7 +38,9 @@ lib_libnicsim_a_SOURCES = \
 	lib/nicsim-dma.c \
 	lib/nicsim-dma.h \
 	lib/nicsim-placement.c \
-	lib/nicsim-placement.h
+	lib/nicsim-placement.h \
+	lib/nicsim-placement-ctl.c \
+	lib/nicsim-placement-ctl.h
 lib_liboffload_a_SOURCES = \
 	lib/offload-admission.c \
 	lib/offload-admission.h \

@@ -702,7 +702,8 @@ nicsim_placement_segment(struct nicsim_placement_table *t,
             if (e) {
                 entry_free(t, e, true);
             }
-        } else if (seg->len) {
+        } else if (seg->len && seg->port != NIC_PLACEMENT_HOST) {
+            /* Counted where segments reach their VF, not on the way. */
             reason = NIC_PLACEMENT_UNKNOWN;
             t->stats.fallbacks[reason]++;
             v = NICSIM_PLACEMENT_FALLBACK;
@@ -711,6 +712,12 @@ nicsim_placement_segment(struct nicsim_placement_table *t,
         goto out;
     }
     if (e->port != seg->port) {
+        if (seg->port == NIC_PLACEMENT_HOST) {
+            /* On its way to a VF through the host's switch: the VF's
+             * transmit decides. */
+            ovs_mutex_unlock(&t->mutex);
+            goto out;
+        }
         reason = NIC_PLACEMENT_WRONG_PORT;
     } else {
         reason = entry_segment(t, e, seg);

@@ -399,6 +399,9 @@ START_TEST(test_placement_isolation)
     ck_assert_int_eq(seg_full(t, VF1, &tu2, 0, 0, 100, 0, &r),
                      NICSIM_PLACEMENT_FALLBACK);
     ck_assert_int_eq(r, NIC_PLACEMENT_WRONG_PORT);
+    /* On its way through the host (to be switched to VF2): ignored. */
+    ck_assert_int_eq(seg_full(t, NIC_PLACEMENT_HOST, &tu2, 0, 0, 100, 0, &r),
+                     NICSIM_PLACEMENT_IGNORED);
     ck_assert_int_eq(shm_next(h[0]), 0);
 
     /* Overlapping registration. */
