@@ -28,6 +28,7 @@ lib_libnicsim_a_SOURCES = \
 	lib/nic-media.h \
 	lib/nic-medium-afpacket.c \
 	lib/nic-medium-gen.c \
+	lib/nic-medium-lossy.c \
 	lib/nic-medium-none.c \
 	lib/nic-medium-pcap.c \
 	lib/nic-medium-provider.h \
