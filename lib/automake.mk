@@ -58,3 +58,17 @@ lib_liboffload_a_SOURCES = \
 
 # Everything of lib/, in link order.
 OFFLOAD_LIB_LIBS = lib/liboffload.a lib/libnicsim.a lib/libnicmodel.a
+
+# libovs-offload-ddp: what applications link for direct data placement.
+# Plain libc, no OVS: its only project header is the NIC ABI.
+lib_LTLIBRARIES = lib/libovs-offload-ddp.la
+lib_libovs_offload_ddp_la_SOURCES = \
+	lib/ovs-offload-ddp.c \
+	lib/ovs-offload-ddp.h \
+	lib/nic-placement-shm.h
+lib_libovs_offload_ddp_la_CPPFLAGS = -I$(top_srcdir)
+lib_libovs_offload_ddp_la_LDFLAGS = -version-info 0:0:0
+ovsoffloadincludedir = $(includedir)/ovs-offload
+ovsoffloadinclude_HEADERS = lib/ovs-offload-ddp.h
+nodist_ovsoffloadinclude_HEADERS =
+dist_man_MANS += lib/ovs-offload-ddp.3
