@@ -20,6 +20,7 @@
 #include "lib/nic.h"
 #include "lib/nicsim-placement.h"
 #include "openvswitch/vlog.h"
+#include "ovs-rcu.h"
 #include "ovs-thread.h"
 #include "socket-util.h"
 #include "util.h"
@@ -264,6 +265,9 @@ ctl_main(void *ctl_)
 {
     struct nicsim_placement_ctl *ctl = ctl_;
 
+    /* It blocks in poll() and reads nothing RCU protects: quiescent for
+     * good, so that it never holds up OVS's RCU. */
+    ovsrcu_quiesce_start();
     for (;;) {
         struct pollfd pfds[CTL_MAX_CLIENTS + 2];
         size_t n_clients = ctl->n_clients;

@@ -40,6 +40,7 @@ struct placement_entry {
     uint64_t next;                  /* Next expected stream offset. */
     uint32_t seen_req;              /* Last arm request taken. */
     bool started;                   /* A run has begun since registering. */
+    bool after_stop;                /* Armed after a stop. */
 
     uint64_t bytes_placed, fallbacks, gaps, resyncs;
 };
@@ -373,6 +374,10 @@ publish_state(struct placement_entry *e, enum nic_placement_shm_state s)
 static void
 entry_arm(struct placement_entry *e, uint32_t req, uint64_t offset)
 {
+    /* A run after a stop is a resync; a re-arm of a running entry (an
+     * application that waits for data arms ahead) is one only if its run
+     * has to skip bytes. */
+    e->after_stop = e->state == NIC_PLACEMENT_SHM_STOPPED;
     e->seen_req = req;
     e->next = offset;
     if (e->state != NIC_PLACEMENT_SHM_LEARNING) {
@@ -649,7 +654,7 @@ entry_segment(struct nicsim_placement_table *t, struct placement_entry *e,
 
     if (e->state == NIC_PLACEMENT_SHM_ARMED) {
         /* A new run: the application reads the socket up to 'start'. */
-        if (e->started) {
+        if (e->started && (e->after_stop || d > 0)) {
             e->resyncs++;
             t->stats.resyncs++;
         }

@@ -9,12 +9,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -33,6 +36,7 @@ struct ovs_offload_ddp {
 
     uint64_t pos;                   /* Stream offset read up to. */
     uint32_t req;                   /* Last arm request. */
+    uint64_t old_start, old_next;   /* The run before the last re-arm. */
     struct ovs_offload_ddp_stats stats;
 };
 
@@ -222,8 +226,14 @@ ovs_offload_ddp_open(const char *control_path, uint32_t vf, int sock,
     m.hdr.xid = 1;
     m.vf = vf;
 
-    /* Whole pages, so that the mapping covers the ring exactly. */
-    buffer_size = (buffer_size + 4095) & ~(size_t) 4095;
+    if (buffer_size / 2 <= INT_MAX) {
+        /* The kernel doubles it: the receive window, and so what the NIC
+         * can place ahead of the application, then stays within the
+         * ring, which never fills. */
+        int rcvbuf = buffer_size / 2;
+
+        setsockopt(sock, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    }
     map_size = NIC_PLACEMENT_SHM_HDR_SIZE + buffer_size;
     error = ddp_make_buffer(map_size, &fd);
     if (error) {
@@ -323,12 +333,12 @@ ovs_offload_ddp_close(struct ovs_offload_ddp *d)
     free(d);
 }
 
-/* Asks the NIC to place again from where the application has read. */
+/* Asks the NIC to place again from stream offset 'offset'. */
 static void
-ddp_rearm(struct ovs_offload_ddp *d)
+ddp_rearm(struct ovs_offload_ddp *d, uint64_t offset)
 {
     d->req++;
-    atomic_store_explicit(&d->hdr->arm_offset, d->pos, memory_order_relaxed);
+    atomic_store_explicit(&d->hdr->arm_offset, offset, memory_order_relaxed);
     atomic_store_explicit(&d->hdr->arm_req, d->req, memory_order_release);
     d->stats.rearms++;
 }
@@ -359,18 +369,31 @@ ddp_discard(struct ovs_offload_ddp *d, size_t n)
     return 0;
 }
 
-ssize_t
-ovs_offload_ddp_read(struct ovs_offload_ddp *d, void *buf, size_t len,
-                     const void **datap)
+/* Of two runs, the bytes placed at 'pos' ([start, next)), and the
+ * nearest run start beyond 'pos' in '*startp'. */
+static uint64_t
+ddp_run_at(uint64_t pos, uint64_t start, uint64_t next, uint64_t *startp)
+{
+    if (pos >= start && pos < next) {
+        return next - pos;
+    }
+    if (pos < start && start < *startp) {
+        *startp = start;
+    }
+    return 0;
+}
+
+/* Reads the NIC's side of the header: whether the bytes at 'd->pos' are
+ * placed, and how many.  Sets '*startp' to the nearest offset beyond
+ * 'd->pos' where placed bytes begin (UINT64_MAX if none), up to which a
+ * read from the socket may go. */
+static uint64_t
+ddp_placed_at_pos(struct ovs_offload_ddp *d, uint64_t *startp,
+                  bool *caught_up)
 {
     struct nic_placement_shm *h = d->hdr;
+    uint64_t start = 0, next = 0, placed;
     uint32_t state, active;
-    uint64_t start = 0, next = 0;
-    size_t limit = len;
-    ssize_t n;
-
-    /* What was returned before is read: the NIC may reuse its room. */
-    atomic_store_explicit(&h->consumed, d->pos, memory_order_release);
 
     state = atomic_load_explicit(&h->state, memory_order_acquire);
     active = atomic_load_explicit(&h->active_req, memory_order_acquire);
@@ -379,26 +402,78 @@ ovs_offload_ddp_read(struct ovs_offload_ddp *d, void *buf, size_t len,
         start = atomic_load_explicit(&h->start, memory_order_relaxed);
         next = atomic_load_explicit(&h->next, memory_order_acquire);
     }
-    /* The NIC stopped in the run of our latest request (else it has not
-     * yet taken that request) and everything it placed is read: re-arm
-     * here. */
-    if (state == NIC_PLACEMENT_SHM_STOPPED && active == d->req
-        && d->pos >= next) {
-        ddp_rearm(d);
+    if (state == NIC_PLACEMENT_SHM_STOPPED && active == d->req) {
+        /* The NIC stopped in the run of our latest request (else it has
+         * not taken that request yet).  Re-arm at once where it stopped;
+         * what it placed before stays in the ring, which the new run
+         * never writes over, and is read from there. */
+        d->old_start = start;
+        d->old_next = next;
+        ddp_rearm(d, next > d->pos ? next : d->pos);
         active = 0;
-        start = next = 0;
     }
     d->stats.nic_state = state;
     d->stats.stop_reason = atomic_load_explicit(&h->stop_reason,
                                                 memory_order_relaxed);
     d->stats.gaps = atomic_load_explicit(&h->n_gaps, memory_order_relaxed);
 
-    if (active == d->req && d->pos >= start && d->pos < next) {
+    /* Everything the running NIC placed is read. */
+    *caught_up = (state == NIC_PLACEMENT_SHM_ACTIVE && active == d->req
+                  && d->pos >= next && d->pos >= d->old_next);
+    *startp = UINT64_MAX;
+    placed = ddp_run_at(d->pos, d->old_start, d->old_next, startp);
+    if (!placed && active == d->req) {
+        placed = ddp_run_at(d->pos, start, next, startp);
+    }
+    return placed;
+}
+
+ssize_t
+ovs_offload_ddp_read(struct ovs_offload_ddp *d, void *buf, size_t len,
+                     const void **datap)
+{
+    uint64_t start, placed;
+    bool caught_up;
+    size_t limit = len;
+    ssize_t n;
+
+    /* What was returned before is read: the NIC may reuse its room. */
+    atomic_store_explicit(&d->hdr->consumed, d->pos, memory_order_release);
+
+    placed = ddp_placed_at_pos(d, &start, &caught_up);
+    if (caught_up) {
+        /* Everything placed is read: arm ahead at this point, so that if
+         * the next segment is lost or late while we wait, the NIC starts
+         * a new run with the first one after it instead of stopping. */
+        d->old_start = d->old_next = 0;
+        ddp_rearm(d, d->pos);
+    }
+    if (!placed) {
+        /* Wait for the socket first: the NIC places a segment before it
+         * delivers it, so once bytes are readable, the header says
+         * whether they were placed.  Reading at once instead would take
+         * bytes placed in the meantime the slow way. */
+        struct pollfd pfd = { .fd = d->sock, .events = POLLIN };
+        int avail = 0;
+
+        while (poll(&pfd, 1, -1) < 0) {
+            if (errno != EINTR) {
+                return -1;
+            }
+        }
+        if (!ioctl(d->sock, FIONREAD, &avail) && avail > 0
+            && (size_t) avail < limit) {
+            /* Only what had arrived when the header was read again. */
+            limit = avail;
+        }
+        placed = ddp_placed_at_pos(d, &start, &caught_up);
+    }
+
+    if (placed) {
         /* Placed: hand out the ring in place, up to its end. */
         uint64_t ofs = d->pos % d->data_len;
 
-        n = next - d->pos;
-        n = n < (ssize_t) len ? n : (ssize_t) len;
+        n = placed < len ? placed : len;
         if ((uint64_t) n > d->data_len - ofs) {
             n = d->data_len - ofs;
         }
@@ -410,7 +485,7 @@ ovs_offload_ddp_read(struct ovs_offload_ddp *d, void *buf, size_t len,
         d->stats.placed_bytes += n;
         return n;
     }
-    if (active == d->req && d->pos < start && start - d->pos < limit) {
+    if (start != UINT64_MAX && start - d->pos < limit) {
         /* Only up to where the placed run begins. */
         limit = start - d->pos;
     }

@@ -43,6 +43,7 @@ TESTSUITE_AT = \
 	tests/nicsim.at \
 	tests/nicsim-netns.at \
 	tests/nicsim-dma.at \
+	tests/placement.at \
 	tests/offload.at \
 	tests/offload-differential.at \
 	tests/offload-db.at \
@@ -52,7 +53,7 @@ TESTSUITE_AT = \
 	tests/ovs-offloadctl.at
 EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in tests/ovs-compat.sh \
 	tests/nicsim-json.py tests/offload-traffic.py tests/unixctl-fields.py \
-	tests/offload-1.0.0.ovsschema \
+	tests/offload-1.0.0.ovsschema tests/placement-ctl.py \
 	tests/offload-differential.py tests/check-layering.sh \
 	tests/ovs-compat.list
 TESTSUITE = tests/testsuite

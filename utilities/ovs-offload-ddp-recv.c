@@ -296,6 +296,9 @@ main(int argc, char *argv[])
     for (unsigned int i = 0; i < o.count && !status; i++) {
         status = receive_one(&o, &t);
     }
+    if (status) {
+        return status;
+    }
     cpu = cpu_ns() - cpu0;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     placed_pct = t.bytes ? 100.0 * t.placed / t.bytes : 0;
