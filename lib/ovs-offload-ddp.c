@@ -226,11 +226,11 @@ ovs_offload_ddp_open(const char *control_path, uint32_t vf, int sock,
     m.hdr.xid = 1;
     m.vf = vf;
 
-    if (buffer_size / 2 <= INT_MAX) {
-        /* The kernel doubles it: the receive window, and so what the NIC
-         * can place ahead of the application, then stays within the
-         * ring, which never fills. */
-        int rcvbuf = buffer_size / 2;
+    if (buffer_size / 4 <= INT_MAX) {
+        /* The kernel doubles it, to half the ring: the receive window and
+         * the queue, so what the NIC can place ahead of the application,
+         * then stay within the ring, which does not fill. */
+        int rcvbuf = buffer_size / 4;
 
         setsockopt(sock, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
     }
