@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -454,17 +453,11 @@ ovs_offload_ddp_read(struct ovs_offload_ddp *d, void *buf, size_t len,
          * whether they were placed.  Reading at once instead would take
          * bytes placed in the meantime the slow way. */
         struct pollfd pfd = { .fd = d->sock, .events = POLLIN };
-        int avail = 0;
 
         while (poll(&pfd, 1, -1) < 0) {
             if (errno != EINTR) {
                 return -1;
             }
-        }
-        if (!ioctl(d->sock, FIONREAD, &avail) && avail > 0
-            && (size_t) avail < limit) {
-            /* Only what had arrived when the header was read again. */
-            limit = avail;
         }
         placed = ddp_placed_at_pos(d, &start, &caught_up);
     }
@@ -511,4 +504,13 @@ ovs_offload_ddp_get_stats(const struct ovs_offload_ddp *d,
                           struct ovs_offload_ddp_stats *st)
 {
     *st = d->stats;
+}
+
+int
+ovs_offload_ddp_set_batch(struct ovs_offload_ddp *d, size_t bytes)
+{
+    int lowat = bytes > INT_MAX ? INT_MAX : bytes ? (int) bytes : 1;
+
+    return setsockopt(d->sock, SOL_SOCKET, SO_RCVLOWAT, &lowat,
+                      sizeof lowat) ? errno : 0;
 }

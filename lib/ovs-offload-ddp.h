@@ -62,6 +62,13 @@ void ovs_offload_ddp_close(struct ovs_offload_ddp *);
 ssize_t ovs_offload_ddp_read(struct ovs_offload_ddp *, void *buf,
                              size_t len, const void **datap);
 
+/* Has the socket wake its reader only once 'bytes' are ready (or the
+ * stream ends), with SO_RCVLOWAT, so that one read takes many placed
+ * segments at once.  For bulk transfers: a peer that pauses with fewer
+ * bytes outstanding is then read only when it sends more or closes.
+ * 0 restores one byte.  Returns 0 or an errno. */
+int ovs_offload_ddp_set_batch(struct ovs_offload_ddp *, size_t bytes);
+
 /* How far the stream has been read (its byte count so far). */
 uint64_t ovs_offload_ddp_offset(const struct ovs_offload_ddp *);
 
