@@ -96,10 +96,10 @@ ip netns exec $p-a ping -q -c 2 -i 0.2 10.199.0.2 >/dev/null \
     || die "no connectivity between the namespaces"
 
 port=6000
-# measure SIZE COUNT MODE: one receiver run of COUNT transfers of SIZE.
+# measure SIZE COUNT MODE PORT: one receiver run of COUNT transfers of
+# SIZE from a sender on PORT (a new one each time: it runs in a subshell).
 measure() {
-    local size=$1 count=$2 mode=$3 opts=
-    port=$((port + 1))
+    local size=$1 count=$2 mode=$3 port=$4 opts=
     case $mode in
         ddp) opts="--control $ctl --vf 0 --buffer $buffer" ;;
         ddp-batch) opts="--control $ctl --vf 0 --buffer $buffer --batch $((buffer / 8))" ;;
@@ -132,8 +132,9 @@ for reorder in 0 1; do
         # Interleaved, so that a change in the machine's load hits both.
         for mode in plain plain-batch ddp ddp-batch \
                     plain plain-batch ddp ddp-batch; do
-            echo "$reorder $size $mode $(measure $size $count $mode)" \
-                >> "$results"
+            port=$((port + 1))
+            echo "$reorder $size $mode $(measure $size $count $mode $port)" \
+                >> "$results" || exit 1
         done
     done
 done
