@@ -49,6 +49,7 @@ for tool in ovsdb-tool ovsdb-server ovs-vsctl ovs-appctl ovs-ofctl \
 done
 
 dir=$(mktemp -d /tmp/ovs-offload-ddp-bench.XXXXXX) || die "mktemp failed"
+# Private names: other jobs on the machine may run bridges and namespaces.
 p=oddpb$$
 export OVS_RUNDIR=$dir OVS_LOGDIR=$dir OVS_DBDIR=$dir OVS_SYSCONFDIR=$dir
 appctl() { ovs-appctl -t ovs-vswitchd-offload "$@"; }
@@ -80,13 +81,13 @@ ovsdb-server --detach --no-chdir --pidfile --log-file \
 ovs-vsctl --no-wait init
 ovs-vswitchd-offload --detach --no-chdir --pidfile --log-file 2>/dev/null \
     || die "ovs-vswitchd-offload did not start"
-ovs-vsctl add-br br0 -- set bridge br0 datapath_type=netdev \
-    -- add-port br0 vma -- set Interface vma type=nicsim options:nic=nic0 \
+ovs-vsctl add-br b$p -- set bridge b$p datapath_type=netdev \
+    -- add-port b$p vma -- set Interface vma type=nicsim options:nic=nic0 \
          options:role=vf options:vf=0 options:medium=afpacket:${p}a \
-    -- add-port br0 vmb -- set Interface vmb type=nicsim options:nic=nic0 \
+    -- add-port b$p vmb -- set Interface vmb type=nicsim options:nic=nic0 \
          options:role=vf options:vf=1 options:medium=afpacket:${p}b \
     || die "ovs-vsctl failed"
-ovs-ofctl add-flow br0 actions=NORMAL
+ovs-ofctl add-flow b$p actions=NORMAL
 appctl nicsim/add-rule nic0 in_port=vf0 output:vf1 >/dev/null
 appctl nicsim/add-rule nic0 in_port=vf1 output:vf0 >/dev/null
 appctl offload/placement-set nic0 on || die "placement-set failed"
@@ -108,8 +109,9 @@ measure() {
     ip netns exec $p-b ovs-offload-ddp-recv --send --peer 10.199.0.2:$port \
         --bytes $size --count $count > "$dir/sender.out" 2>&1 &
     local sender=$!
-    for i in $(seq 100); do
+    for i in $(seq 600); do
         grep -q listening "$dir/sender.out" && break
+        kill -0 $sender 2>/dev/null || die "sender failed: $(cat "$dir/sender.out")"
         sleep 0.05
     done
     ip netns exec $p-a ovs-offload-ddp-recv $opts --bind 10.199.0.1 \
@@ -144,7 +146,10 @@ import json, sys
 rows = {}
 for line in open(sys.argv[1]):
     reorder, size, mode, rest = line.split(" ", 3)
-    r = json.loads(rest)
+    try:
+        r = json.loads(rest)
+    except ValueError:
+        sys.exit("bad receiver report: %r" % line)
     k = (int(reorder), int(size), mode)
     acc = rows.setdefault(k, {"bytes": 0, "placed": 0, "cpu_ns": 0,
                               "elapsed_ns": 0})

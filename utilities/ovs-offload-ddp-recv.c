@@ -202,25 +202,49 @@ check_bytes(const uint8_t *p, size_t n, uint64_t off, struct totals *t)
     return true;
 }
 
-static int
-receive_one(const struct options *o, struct totals *t)
+/* Binds 'fd' to the --bind address and a local port of its own.  The
+ * port is bound before connect() (the NIC must know the connection
+ * first), when the kernel cannot yet avoid ports whose last connection to
+ * the same peer is still in the peer's TIME-WAIT, which would refuse
+ * the SYN: so many connections in a row walk the port range instead. */
+static void
+bind_local(const struct options *o, int fd)
 {
-    static uint8_t buf[CHUNK];
-    struct ovs_offload_ddp *ddp = NULL;
+    static unsigned int next_port;
     struct sockaddr_in local;
-    char err[256];
-    uint64_t off = 0;
-    int fd, error;
 
-    fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (!next_port) {
+        next_port = 20000 + getpid() % 20000;
+    }
     memset(&local, 0, sizeof local);
     local.sin_family = AF_INET;
     if (inet_pton(AF_INET, o->bind_ip, &local.sin_addr) != 1) {
         fatal("%s: bad --bind address", o->bind_ip);
     }
-    if (bind(fd, (struct sockaddr *) &local, sizeof local)) {
-        fatal("bind: %s", strerror(errno));
+    for (int i = 0; i < 40000; i++) {
+        local.sin_port = htons(next_port);
+        next_port = next_port >= 60000 ? 20000 : next_port + 1;
+        if (!bind(fd, (struct sockaddr *) &local, sizeof local)) {
+            return;
+        }
+        if (errno != EADDRINUSE) {
+            break;
+        }
     }
+    fatal("bind: %s", strerror(errno));
+}
+
+static int
+receive_one(const struct options *o, struct totals *t)
+{
+    static uint8_t buf[CHUNK];
+    struct ovs_offload_ddp *ddp = NULL;
+    char err[256];
+    uint64_t off = 0;
+    int fd, error;
+
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    bind_local(o, fd);
     if (o->control) {
         error = ovs_offload_ddp_open(o->control, o->vf, fd,
                                      (const struct sockaddr *) &o->peer,
