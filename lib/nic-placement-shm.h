@@ -27,8 +27,11 @@
  * (release); the NIC then places from the first in-order segment at or
  * after 'arm_offset'. */
 
-#include <stdatomic.h>
 #include <stdint.h>
+
+/* The members below are _Atomic (a C11 keyword): a user performs the
+ * operations with <stdatomic.h>, or, inside Open vSwitch, with its
+ * ovs-atomic.h, which must not be mixed with <stdatomic.h> under clang. */
 
 #define NIC_PLACEMENT_SHM_MAGIC 0x4f44445050534d31ULL    /* "ODDPPSM1" */
 #define NIC_PLACEMENT_SHM_VERSION 1

@@ -22,6 +22,26 @@
 #define TCP_SYN_ 0x02
 #define TCP_RST_ 0x04
 
+/* Reads of the shared header, with OVS's atomics (which have no
+ * atomic_load_explicit() under clang). */
+static inline uint32_t
+shm_read32(_Atomic uint32_t *p, memory_order order)
+{
+    uint32_t v;
+
+    atomic_read_explicit(p, &v, order);
+    return v;
+}
+
+static inline uint64_t
+shm_read64(_Atomic uint64_t *p, memory_order order)
+{
+    uint64_t v;
+
+    atomic_read_explicit(p, &v, order);
+    return v;
+}
+
 struct placement_entry {
     struct hmap_node node;          /* In table->entries, by tuple. */
     uint32_t id;
@@ -445,10 +465,8 @@ nicsim_placement_register(struct nicsim_placement_table *t,
     e->state = reg->has_seq0 ? NIC_PLACEMENT_SHM_ARMED
                              : NIC_PLACEMENT_SHM_LEARNING;
     e->seq0 = reg->seq0;
-    entry_arm(e, atomic_load_explicit(&e->hdr->arm_req,
-                                      memory_order_acquire),
-              atomic_load_explicit(&e->hdr->arm_offset,
-                                   memory_order_relaxed));
+    entry_arm(e, shm_read32(&e->hdr->arm_req, memory_order_acquire),
+              shm_read64(&e->hdr->arm_offset, memory_order_relaxed));
     publish_state(e, e->state);
     if (reg->has_seq0) {
         atomic_store_explicit(&e->hdr->isn, reg->seq0 - 1,
@@ -585,8 +603,7 @@ entry_segment(struct nicsim_placement_table *t, struct placement_entry *e,
               const struct nicsim_placement_seg *seg)
     OVS_REQUIRES(t->mutex)
 {
-    uint32_t req = atomic_load_explicit(&e->hdr->arm_req,
-                                        memory_order_acquire);
+    uint32_t req = shm_read32(&e->hdr->arm_req, memory_order_acquire);
     const uint8_t *payload = seg->payload;
     size_t len = seg->len;
     uint64_t off, consumed;
@@ -604,8 +621,7 @@ entry_segment(struct nicsim_placement_table *t, struct placement_entry *e,
     }
     if ((int32_t) (req - e->seen_req) > 0) {
         /* A newer request than any taken (the control path's too). */
-        entry_arm(e, req, atomic_load_explicit(&e->hdr->arm_offset,
-                                               memory_order_relaxed));
+        entry_arm(e, req, shm_read64(&e->hdr->arm_offset, memory_order_relaxed));
     }
     if (!len) {
         return NIC_PLACEMENT_NONE;
@@ -640,7 +656,7 @@ entry_segment(struct nicsim_placement_table *t, struct placement_entry *e,
         return NIC_PLACEMENT_GAP;
     }
 
-    consumed = atomic_load_explicit(&e->hdr->consumed, memory_order_acquire);
+    consumed = shm_read64(&e->hdr->consumed, memory_order_acquire);
     if (off < consumed) {
         /* The application read these bytes already (from the socket). */
         return NIC_PLACEMENT_DUPLICATE;
@@ -786,14 +802,11 @@ nicsim_placement_dump(struct nicsim_placement_table *t,
         i->owner = e->owner;
         i->tuple = e->tuple;
         i->state = e->state;
-        i->stop_reason = atomic_load_explicit(&e->hdr->stop_reason,
-                                              memory_order_relaxed);
+        i->stop_reason = shm_read32(&e->hdr->stop_reason, memory_order_relaxed);
         i->data_len = e->data_len;
-        i->start = atomic_load_explicit(&e->hdr->start,
-                                        memory_order_relaxed);
+        i->start = shm_read64(&e->hdr->start, memory_order_relaxed);
         i->next = e->next;
-        i->consumed = atomic_load_explicit(&e->hdr->consumed,
-                                           memory_order_relaxed);
+        i->consumed = shm_read64(&e->hdr->consumed, memory_order_relaxed);
         i->bytes_placed = e->bytes_placed;
         i->fallbacks = e->fallbacks;
         i->gaps = e->gaps;

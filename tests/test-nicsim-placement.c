@@ -37,6 +37,25 @@ test_release(void *mem, size_t size OVS_UNUSED, void *aux OVS_UNUSED)
     n_released++;
 }
 
+/* Reads of the shared header, with OVS's atomics. */
+static uint64_t
+ld(_Atomic uint64_t *p)
+{
+    uint64_t v;
+
+    atomic_read(p, &v);
+    return v;
+}
+
+static uint32_t
+ld32(_Atomic uint32_t *p)
+{
+    uint32_t v;
+
+    atomic_read(p, &v);
+    return v;
+}
+
 static struct nicsim_placement_table *
 table_new(void)
 {
@@ -152,7 +171,7 @@ check_placed(const struct nic_placement_shm *h, uint64_t from, uint64_t to)
 static uint64_t
 shm_next(struct nic_placement_shm *h)
 {
-    return atomic_load(&h->next);
+    return ld(&h->next);
 }
 
 START_TEST(test_placement_in_order)
@@ -166,15 +185,15 @@ START_TEST(test_placement_in_order)
 
     learn(t, VF1, 1);
     ck_assert_int_eq(reg(t, VF1, &tu, h, true, 1000, &id, NULL), 0);
-    ck_assert_int_eq(atomic_load(&h->state), NIC_PLACEMENT_SHM_ARMED);
+    ck_assert_int_eq(ld32(&h->state), NIC_PLACEMENT_SHM_ARMED);
     for (uint64_t off = 0; off < 4000; off += 1000) {
         ck_assert_int_eq(seg(t, &tu, 1000, off, 1000, &r),
                          NICSIM_PLACEMENT_PLACED);
         ck_assert_int_eq(r, NIC_PLACEMENT_NONE);
     }
-    ck_assert_int_eq(atomic_load(&h->state), NIC_PLACEMENT_SHM_ACTIVE);
-    ck_assert_int_eq(atomic_load(&h->active_req), 1);
-    ck_assert_int_eq(atomic_load(&h->start), 0);
+    ck_assert_int_eq(ld32(&h->state), NIC_PLACEMENT_SHM_ACTIVE);
+    ck_assert_int_eq(ld32(&h->active_req), 1);
+    ck_assert_int_eq(ld(&h->start), 0);
     ck_assert_int_eq(shm_next(h), 4000);
     check_placed(h, 0, 4000);
 
@@ -218,7 +237,7 @@ START_TEST(test_placement_duplicate)
     ck_assert_int_eq(seg(t, &tu, 5, 1000, 1000, &r),
                      NICSIM_PLACEMENT_FALLBACK);
     ck_assert_int_eq(r, NIC_PLACEMENT_DUPLICATE);
-    ck_assert_int_eq(atomic_load(&h->state), NIC_PLACEMENT_SHM_ACTIVE);
+    ck_assert_int_eq(ld32(&h->state), NIC_PLACEMENT_SHM_ACTIVE);
     /* A retransmit repacketised with new bytes: the tail is placed. */
     ck_assert_int_eq(seg(t, &tu, 5, 1500, 1000, &r),
                      NICSIM_PLACEMENT_PLACED);
@@ -250,9 +269,9 @@ START_TEST(test_placement_gap_rearm)
     ck_assert_int_eq(seg(t, &tu, 77, 2000, 1000, &r),
                      NICSIM_PLACEMENT_FALLBACK);
     ck_assert_int_eq(r, NIC_PLACEMENT_GAP);
-    ck_assert_int_eq(atomic_load(&h->state), NIC_PLACEMENT_SHM_STOPPED);
-    ck_assert_int_eq(atomic_load(&h->stop_reason), NIC_PLACEMENT_GAP);
-    ck_assert_int_eq(atomic_load(&h->n_gaps), 1);
+    ck_assert_int_eq(ld32(&h->state), NIC_PLACEMENT_SHM_STOPPED);
+    ck_assert_int_eq(ld32(&h->stop_reason), NIC_PLACEMENT_GAP);
+    ck_assert_int_eq(ld(&h->n_gaps), 1);
     ck_assert_int_eq(shm_next(h), 1000);   /* Where it stopped. */
 
     /* Stopped: even the missing segment is not placed now. */
@@ -272,14 +291,14 @@ START_TEST(test_placement_gap_rearm)
     ck_assert_int_eq(seg(t, &tu, 77, 3000, 1000, &r),
                      NICSIM_PLACEMENT_FALLBACK);
     ck_assert_int_eq(r, NIC_PLACEMENT_BEFORE_ARM);
-    ck_assert_int_eq(atomic_load(&h->state), NIC_PLACEMENT_SHM_ARMED);
-    ck_assert_int_eq(atomic_load(&h->active_req), 1);
+    ck_assert_int_eq(ld32(&h->state), NIC_PLACEMENT_SHM_ARMED);
+    ck_assert_int_eq(ld32(&h->active_req), 1);
     /* The next segment after the arm point starts a new run (the socket
      * may already hold 4000..5000: the run may start beyond the arm). */
     ck_assert_int_eq(seg(t, &tu, 77, 5000, 1000, &r),
                      NICSIM_PLACEMENT_PLACED);
-    ck_assert_int_eq(atomic_load(&h->active_req), 2);
-    ck_assert_int_eq(atomic_load(&h->start), 5000);
+    ck_assert_int_eq(ld32(&h->active_req), 2);
+    ck_assert_int_eq(ld(&h->start), 5000);
     ck_assert_int_eq(shm_next(h), 6000);
     check_placed(h, 5000, 6000);
 
@@ -289,7 +308,7 @@ START_TEST(test_placement_gap_rearm)
                      ENOENT);
     ck_assert_int_eq(seg(t, &tu, 77, 6000, 1000, &r),
                      NICSIM_PLACEMENT_PLACED);
-    ck_assert_int_eq(atomic_load(&h->start), 6000);
+    ck_assert_int_eq(ld(&h->start), 6000);
 
     nicsim_placement_get_stats(t, &st);
     ck_assert_uint_eq(st.gaps, 1);
@@ -316,13 +335,13 @@ START_TEST(test_placement_wrap)
     learn(t, VF1, 1);
     /* Registered first: the ISN comes from the peer's SYN-ACK. */
     ck_assert_int_eq(reg(t, VF1, &tu, h, false, 0, &id, NULL), 0);
-    ck_assert_int_eq(atomic_load(&h->state), NIC_PLACEMENT_SHM_LEARNING);
+    ck_assert_int_eq(ld32(&h->state), NIC_PLACEMENT_SHM_LEARNING);
     ck_assert_int_eq(seg(t, &tu, 0, 0, 100, &r), NICSIM_PLACEMENT_FALLBACK);
     ck_assert_int_eq(r, NIC_PLACEMENT_NO_ISN);
     ck_assert_int_eq(seg_full(t, VF1, &tu, isn, 0, 0, 0x12, &r),
                      NICSIM_PLACEMENT_IGNORED);
-    ck_assert_int_eq(atomic_load(&h->state), NIC_PLACEMENT_SHM_ARMED);
-    ck_assert_uint_eq(atomic_load(&h->isn), isn);
+    ck_assert_int_eq(ld32(&h->state), NIC_PLACEMENT_SHM_ARMED);
+    ck_assert_uint_eq(ld32(&h->isn), isn);
 
     /* Data offsets count from ISN + 1, across the 2^32 wrap. */
     for (uint64_t off = 0; off < 6000; off += 1000) {
@@ -358,8 +377,8 @@ START_TEST(test_placement_buffer_end)
     ck_assert_int_eq(seg(t, &tu, 0, 3000, 1500, &r),
                      NICSIM_PLACEMENT_FALLBACK);
     ck_assert_int_eq(r, NIC_PLACEMENT_BUFFER_END);
-    ck_assert_int_eq(atomic_load(&h->state), NIC_PLACEMENT_SHM_STOPPED);
-    ck_assert_int_eq(atomic_load(&h->stop_reason), NIC_PLACEMENT_BUFFER_END);
+    ck_assert_int_eq(ld32(&h->state), NIC_PLACEMENT_SHM_STOPPED);
+    ck_assert_int_eq(ld32(&h->stop_reason), NIC_PLACEMENT_BUFFER_END);
     check_placed(h, 0, 3000);
 
     /* The application consumed 3000 from the buffer and 1500 from the
@@ -748,8 +767,8 @@ START_TEST(test_placement_nicsim_host)
         dp_packet_delete(got[0]);
         dp_packet_delete(copy);
     }
-    ck_assert_uint_eq(atomic_load(&h->next), 200);
-    ck_assert_int_eq(atomic_load(&h->state), NIC_PLACEMENT_SHM_STOPPED);
+    ck_assert_uint_eq(ld(&h->next), 200);
+    ck_assert_int_eq(ld32(&h->state), NIC_PLACEMENT_SHM_STOPPED);
     check_placed(h, 0, 200);
     ck_assert_int_eq(nic_placement_get(nic, &st), 0);
     ck_assert_uint_eq(st.stats.bytes_placed, 200);
@@ -759,7 +778,7 @@ START_TEST(test_placement_nicsim_host)
     /* Turning placement off releases the buffer and the socket. */
     pcfg.enabled = false;
     ck_assert_int_eq(nic_placement_set(nic, &pcfg, &error), 0);
-    ck_assert_int_eq(atomic_load(&h->state), NIC_PLACEMENT_SHM_RELEASED);
+    ck_assert_int_eq(ld32(&h->state), NIC_PLACEMENT_SHM_RELEASED);
     ck_assert_int_ne(access(path, F_OK), 0);
     close(ctl);
     munmap(h, map_size);
