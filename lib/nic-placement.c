@@ -13,49 +13,56 @@
 #include "openvswitch/dynamic-string.h"
 #include "packets.h"
 
-static const char *const refusal_names[] = {
-#define NIC_PLACEMENT_REFUSAL(ENUM, NAME, DESC) NAME,
+struct name_desc {
+    const char *name, *desc;
+};
+
+static const struct name_desc refusals[] = {
+#define NIC_PLACEMENT_REFUSAL(ENUM, NAME, DESC) { NAME, DESC },
     NIC_PLACEMENT_REFUSALS
 #undef NIC_PLACEMENT_REFUSAL
 };
-static const char *const refusal_descs[] = {
-#define NIC_PLACEMENT_REFUSAL(ENUM, NAME, DESC) DESC,
-    NIC_PLACEMENT_REFUSALS
-#undef NIC_PLACEMENT_REFUSAL
-};
-static const char *const reason_names[] = {
-#define NIC_PLACEMENT_REASON(ENUM, NAME, DESC) NAME,
+static const struct name_desc reasons[] = {
+#define NIC_PLACEMENT_REASON(ENUM, NAME, DESC) { NAME, DESC },
     NIC_PLACEMENT_REASONS
 #undef NIC_PLACEMENT_REASON
 };
-static const char *const reason_descs[] = {
-#define NIC_PLACEMENT_REASON(ENUM, NAME, DESC) DESC,
-    NIC_PLACEMENT_REASONS
-#undef NIC_PLACEMENT_REASON
-};
+static const struct name_desc unknown = { "?", "?" };
+
+static const struct name_desc *
+refusal(enum nic_placement_refusal r)
+{
+    return r < NIC_PLACEMENT_N_REFUSALS ? &refusals[r] : &unknown;
+}
+
+static const struct name_desc *
+reason(enum nic_placement_reason r)
+{
+    return r < NIC_N_PLACEMENT_REASONS ? &reasons[r] : &unknown;
+}
 
 const char *
 nic_placement_refusal_name(enum nic_placement_refusal r)
 {
-    return r < NIC_PLACEMENT_N_REFUSALS ? refusal_names[r] : "?";
+    return refusal(r)->name;
 }
 
 const char *
 nic_placement_refusal_desc(enum nic_placement_refusal r)
 {
-    return r < NIC_PLACEMENT_N_REFUSALS ? refusal_descs[r] : "?";
+    return refusal(r)->desc;
 }
 
 const char *
 nic_placement_reason_name(enum nic_placement_reason r)
 {
-    return r < NIC_N_PLACEMENT_REASONS ? reason_names[r] : "?";
+    return reason(r)->name;
 }
 
 const char *
 nic_placement_reason_desc(enum nic_placement_reason r)
 {
-    return r < NIC_N_PLACEMENT_REASONS ? reason_descs[r] : "?";
+    return reason(r)->desc;
 }
 
 const char *

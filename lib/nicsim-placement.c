@@ -500,9 +500,10 @@ nicsim_placement_count_refusal(struct nicsim_placement_table *t,
     }
 }
 
-int
-nicsim_placement_rearm(struct nicsim_placement_table *t, uint32_t id,
-                       uint64_t owner, uint32_t req, uint64_t offset)
+/* Re-arms (if 'rearm') or frees entry 'id' of 'owner'. */
+static int
+entry_of_owner_do(struct nicsim_placement_table *t, uint32_t id,
+                  uint64_t owner, bool rearm, uint32_t req, uint64_t offset)
 {
     struct placement_entry *e;
     int error = 0;
@@ -512,30 +513,27 @@ nicsim_placement_rearm(struct nicsim_placement_table *t, uint32_t id,
     if (!e) {
         t->stats.refused[NIC_PLACEMENT_R_NO_ENTRY]++;
         error = ENOENT;
-    } else {
+    } else if (rearm) {
         entry_arm(e, req, offset);
+    } else {
+        entry_free(t, e, false);
     }
     ovs_mutex_unlock(&t->mutex);
     return error;
 }
 
 int
+nicsim_placement_rearm(struct nicsim_placement_table *t, uint32_t id,
+                       uint64_t owner, uint32_t req, uint64_t offset)
+{
+    return entry_of_owner_do(t, id, owner, true, req, offset);
+}
+
+int
 nicsim_placement_unregister(struct nicsim_placement_table *t, uint32_t id,
                             uint64_t owner)
 {
-    struct placement_entry *e;
-    int error = 0;
-
-    ovs_mutex_lock(&t->mutex);
-    e = entry_by_id(t, id, owner);
-    if (!e) {
-        t->stats.refused[NIC_PLACEMENT_R_NO_ENTRY]++;
-        error = ENOENT;
-    } else {
-        entry_free(t, e, false);
-    }
-    ovs_mutex_unlock(&t->mutex);
-    return error;
+    return entry_of_owner_do(t, id, owner, false, 0, 0);
 }
 
 static size_t
