@@ -25,6 +25,10 @@
 
 #include "lib/nic-placement-shm.h"
 
+/* The ring is read-only to the application; only the discard's buffer
+ * argument needs it writable in type. */
+#define CONST_CAST_DDP(P) ((void *) (uintptr_t) (P))
+
 struct ovs_offload_ddp {
     int sock;                       /* The TCP socket (not ours). */
     int ctl;                        /* Control socket to the NIC. */
@@ -343,14 +347,17 @@ ddp_rearm(struct ovs_offload_ddp *d, uint64_t offset)
     d->stats.rearms++;
 }
 
-/* Discards 'n' bytes, which the NIC placed, from the socket. */
+/* Discards 'n' bytes, which the NIC placed at 'where' in the ring, from
+ * the socket.  MSG_TRUNC copies nothing; 'where' is passed as the buffer
+ * anyway, so that a sanitizer that takes recv() to write its return
+ * value's worth of bytes sees memory that holds them (the same bytes). */
 static int
-ddp_discard(struct ovs_offload_ddp *d, size_t n)
+ddp_discard(struct ovs_offload_ddp *d, void *where, size_t n)
 {
-    char dummy;
+    uint8_t *p = where;
 
     while (n) {
-        ssize_t k = recv(d->sock, &dummy, n, MSG_TRUNC | MSG_WAITALL);
+        ssize_t k = recv(d->sock, p, n, MSG_TRUNC | MSG_WAITALL);
 
         if (k < 0) {
             if (errno == EINTR) {
@@ -365,6 +372,7 @@ ddp_discard(struct ovs_offload_ddp *d, size_t n)
             return -1;
         }
         n -= k;
+        p += k;
     }
     return 0;
 }
@@ -471,7 +479,7 @@ ovs_offload_ddp_read(struct ovs_offload_ddp *d, void *buf, size_t len,
         if ((uint64_t) n > d->data_len - ofs) {
             n = d->data_len - ofs;
         }
-        if (ddp_discard(d, n)) {
+        if (ddp_discard(d, CONST_CAST_DDP(d->data + ofs), n)) {
             return -1;
         }
         *datap = d->data + ofs;
