@@ -14,8 +14,32 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static void check_one(const uint8_t *data, size_t size);
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    check_one(data, size);
+    if (size >= sizeof(struct nic_placement_msg_hdr) && size <= 4096) {
+        /* Again with a valid header, so that the bodies get fuzzed too
+         * (random bytes would almost never carry the magic). */
+        struct nic_placement_msg_hdr h;
+        uint8_t *copy = malloc(size);
+
+        memcpy(copy, data, size);
+        memcpy(&h, copy, sizeof h);
+        h.magic = NIC_PLACEMENT_MSG_MAGIC;
+        h.version = NIC_PLACEMENT_MSG_VERSION;
+        h.length = size;
+        memcpy(copy, &h, sizeof h);
+        check_one(copy, size);
+        free(copy);
+    }
+    return 0;
+}
+
+static void
+check_one(const uint8_t *data, size_t size)
 {
     struct nic_placement_msg msg;
     const char *error = NULL;
@@ -26,7 +50,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!error) {
             abort();
         }
-        return 0;
+        return;
     }
     if (retval || error) {
         abort();
@@ -60,5 +84,4 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     default:
         abort();
     }
-    return 0;
 }
