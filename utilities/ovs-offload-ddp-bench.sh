@@ -114,9 +114,16 @@ measure() {
         kill -0 $sender 2>/dev/null || die "sender failed: $(cat "$dir/sender.out")"
         sleep 0.05
     done
+    grep -q listening "$dir/sender.out" || {
+        kill $sender 2>/dev/null
+        die "sender did not start listening"
+    }
     ip netns exec $p-a ovs-offload-ddp-recv $opts --bind 10.199.0.1 \
         --peer 10.199.0.2:$port --bytes $size --count $count --json \
-        --no-verify || die "receiver failed ($mode, $size bytes): $(cat "$dir/sender.out")"
+        --no-verify || {
+        kill $sender 2>/dev/null
+        die "receiver failed ($mode, $size bytes): $(cat "$dir/sender.out")"
+    }
     wait $sender
 }
 
