@@ -159,6 +159,19 @@ seg(struct nicsim_placement_table *t, const struct nic_placement_tuple *tu,
     return seg_full(t, VF1, tu, seq0, off, len, 0, r);
 }
 
+/* A segment to VF1 that must take the normal path for 'why'. */
+static void
+expect_fallback(struct nicsim_placement_table *t,
+                const struct nic_placement_tuple *tu, uint32_t seq0,
+                uint64_t off, size_t len, enum nic_placement_reason why)
+{
+    enum nic_placement_reason r;
+
+    ck_assert_int_eq(seg(t, tu, seq0, off, len, &r),
+                     NICSIM_PLACEMENT_FALLBACK);
+    ck_assert_int_eq(r, why);
+}
+
 static void
 check_placed(const struct nic_placement_shm *h, uint64_t from, uint64_t to)
 {
@@ -203,9 +216,7 @@ START_TEST(test_placement_in_order)
 
     /* Another connection, unregistered: the normal path. */
     struct nic_placement_tuple other = tuple_make(1, 40001);
-    ck_assert_int_eq(seg(t, &other, 1000, 0, 100, &r),
-                     NICSIM_PLACEMENT_FALLBACK);
-    ck_assert_int_eq(r, NIC_PLACEMENT_UNKNOWN);
+    expect_fallback(t, &other, 1000, 0, 100, NIC_PLACEMENT_UNKNOWN);
 
     nicsim_placement_get_stats(t, &st);
     ck_assert_uint_eq(st.bytes_placed, 4000);
@@ -234,9 +245,7 @@ START_TEST(test_placement_duplicate)
     /* Whole retransmits fall back and do not stop placing. */
     ck_assert_int_eq(seg(t, &tu, 5, 0, 1000, &r), NICSIM_PLACEMENT_FALLBACK);
     ck_assert_int_eq(r, NIC_PLACEMENT_DUPLICATE);
-    ck_assert_int_eq(seg(t, &tu, 5, 1000, 1000, &r),
-                     NICSIM_PLACEMENT_FALLBACK);
-    ck_assert_int_eq(r, NIC_PLACEMENT_DUPLICATE);
+    expect_fallback(t, &tu, 5, 1000, 1000, NIC_PLACEMENT_DUPLICATE);
     ck_assert_int_eq(ld32(&h->state), NIC_PLACEMENT_SHM_ACTIVE);
     /* A retransmit repacketised with new bytes: the tail is placed. */
     ck_assert_int_eq(seg(t, &tu, 5, 1500, 1000, &r),
@@ -266,21 +275,15 @@ START_TEST(test_placement_gap_rearm)
     ck_assert_int_eq(reg(t, VF1, &tu, h, true, 77, &id, NULL), 0);
     ck_assert_int_eq(seg(t, &tu, 77, 0, 1000, &r), NICSIM_PLACEMENT_PLACED);
     /* Segment 1000..2000 lost or late: 2000.. is a gap. */
-    ck_assert_int_eq(seg(t, &tu, 77, 2000, 1000, &r),
-                     NICSIM_PLACEMENT_FALLBACK);
-    ck_assert_int_eq(r, NIC_PLACEMENT_GAP);
+    expect_fallback(t, &tu, 77, 2000, 1000, NIC_PLACEMENT_GAP);
     ck_assert_int_eq(ld32(&h->state), NIC_PLACEMENT_SHM_STOPPED);
     ck_assert_int_eq(ld32(&h->stop_reason), NIC_PLACEMENT_GAP);
     ck_assert_int_eq(ld(&h->n_gaps), 1);
     ck_assert_int_eq(shm_next(h), 1000);   /* Where it stopped. */
 
     /* Stopped: even the missing segment is not placed now. */
-    ck_assert_int_eq(seg(t, &tu, 77, 1000, 1000, &r),
-                     NICSIM_PLACEMENT_FALLBACK);
-    ck_assert_int_eq(r, NIC_PLACEMENT_STOPPED);
-    ck_assert_int_eq(seg(t, &tu, 77, 3000, 1000, &r),
-                     NICSIM_PLACEMENT_FALLBACK);
-    ck_assert_int_eq(r, NIC_PLACEMENT_STOPPED);
+    expect_fallback(t, &tu, 77, 1000, 1000, NIC_PLACEMENT_STOPPED);
+    expect_fallback(t, &tu, 77, 3000, 1000, NIC_PLACEMENT_STOPPED);
 
     /* The application read up to 4000 (buffer, then socket) and re-arms
      * there through the header. */
@@ -288,9 +291,7 @@ START_TEST(test_placement_gap_rearm)
     atomic_store(&h->arm_offset, 4000);
     atomic_store(&h->arm_req, 2);
     /* Late bytes before the arm point are not placed. */
-    ck_assert_int_eq(seg(t, &tu, 77, 3000, 1000, &r),
-                     NICSIM_PLACEMENT_FALLBACK);
-    ck_assert_int_eq(r, NIC_PLACEMENT_BEFORE_ARM);
+    expect_fallback(t, &tu, 77, 3000, 1000, NIC_PLACEMENT_BEFORE_ARM);
     ck_assert_int_eq(ld32(&h->state), NIC_PLACEMENT_SHM_ARMED);
     ck_assert_int_eq(ld32(&h->active_req), 1);
     /* The next segment after the arm point starts a new run (the socket
@@ -351,13 +352,9 @@ START_TEST(test_placement_wrap)
     ck_assert_int_eq(shm_next(h), 6000);
     check_placed(h, 0, 6000);
     /* A duplicate from before the wrap is still behind. */
-    ck_assert_int_eq(seg(t, &tu, isn + 1, 1000, 1000, &r),
-                     NICSIM_PLACEMENT_FALLBACK);
-    ck_assert_int_eq(r, NIC_PLACEMENT_DUPLICATE);
+    expect_fallback(t, &tu, isn + 1, 1000, 1000, NIC_PLACEMENT_DUPLICATE);
     /* A gap after the wrap is still ahead. */
-    ck_assert_int_eq(seg(t, &tu, isn + 1, 7000, 1000, &r),
-                     NICSIM_PLACEMENT_FALLBACK);
-    ck_assert_int_eq(r, NIC_PLACEMENT_GAP);
+    expect_fallback(t, &tu, isn + 1, 7000, 1000, NIC_PLACEMENT_GAP);
     nicsim_placement_destroy(t);
 }
 END_TEST
@@ -374,9 +371,7 @@ START_TEST(test_placement_buffer_end)
     ck_assert_int_eq(reg(t, VF1, &tu, h, true, 0, &id, NULL), 0);
     ck_assert_int_eq(seg(t, &tu, 0, 0, 3000, &r), NICSIM_PLACEMENT_PLACED);
     /* 3000 + 1500 bytes unread do not fit 4096. */
-    ck_assert_int_eq(seg(t, &tu, 0, 3000, 1500, &r),
-                     NICSIM_PLACEMENT_FALLBACK);
-    ck_assert_int_eq(r, NIC_PLACEMENT_BUFFER_END);
+    expect_fallback(t, &tu, 0, 3000, 1500, NIC_PLACEMENT_BUFFER_END);
     ck_assert_int_eq(ld32(&h->state), NIC_PLACEMENT_SHM_STOPPED);
     ck_assert_int_eq(ld32(&h->stop_reason), NIC_PLACEMENT_BUFFER_END);
     check_placed(h, 0, 3000);
@@ -392,9 +387,7 @@ START_TEST(test_placement_buffer_end)
                      NICSIM_PLACEMENT_PLACED);
     check_placed(h, 4500, 8500);
     /* Never more than data_len ahead of the consumer. */
-    ck_assert_int_eq(seg(t, &tu, 0, 8500, 100, &r),
-                     NICSIM_PLACEMENT_FALLBACK);
-    ck_assert_int_eq(r, NIC_PLACEMENT_BUFFER_END);
+    expect_fallback(t, &tu, 0, 8500, 100, NIC_PLACEMENT_BUFFER_END);
     nicsim_placement_destroy(t);
 }
 END_TEST
