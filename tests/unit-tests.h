@@ -13,6 +13,7 @@ Suite *nic_parse_suite(void);
 Suite *nic_rss_suite(void);
 Suite *nic_table_suite(void);
 Suite *nicsim_suite(void);
+Suite *nicsim_placement_suite(void);
 Suite *offload_admission_suite(void);
 Suite *offload_differential_suite(void);
 Suite *offload_dma_poll_suite(void);
