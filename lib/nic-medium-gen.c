@@ -10,6 +10,7 @@
 #include "csum.h"
 #include "dp-packet.h"
 #include "lib/nic-medium-provider.h"
+#include "lib/nic-pktpool.h"
 #include "openvswitch/poll-loop.h"
 #include "packets.h"
 #include "timeval.h"
@@ -142,8 +143,8 @@ nic_gen_recv(struct nic_medium *m, struct dp_packet **pkts, int max)
     g->sent += max;
     for (int i = 0; i < max; i++) {
         uint32_t flow = g->next++ % g->n_flows;
-        struct dp_packet *pkt = dp_packet_clone_data_with_headroom(
-            g->template, g->len, 64);
+        struct dp_packet *pkt = nic_pktpool_clone_data(g->template, g->len,
+                                                       64);
         uint8_t *p = dp_packet_data(pkt);
         ovs_be32 dst = htonl(0x0b000000 + flow);
         ovs_be16 v16;

@@ -14,6 +14,7 @@
 #include "latch.h"
 #include "lib/nic-actions.h"
 #include "lib/nic-media.h"
+#include "lib/nic-pktpool.h"
 #include "lib/nicsim-counter.h"
 #include "lib/nicsim-dma.h"
 #include "openvswitch/dynamic-string.h"
@@ -384,9 +385,9 @@ nicsim_txq_flush(struct nicsim_txq *q)
         nicsim_counter_add(&p->c.tx_errors, q->n);
     }
     ovs_mutex_unlock(&p->io_mutex);
-    for (int i = 0; i < q->n; i++) {
-        dp_packet_delete(q->pkts[i]);
-    }
+    /* Sent frames are copies on the wire: their buffers go back to the
+     * engine thread's pool, for the next frames received. */
+    nic_pktpool_free_batch(q->pkts, q->n);
     q->n = 0;
 }
 
@@ -687,13 +688,13 @@ nicsim_process_chunk(struct nicsim *ns, struct nicsim_port *p,
                     n_fwd++;
                 } else {
                     if (!out) {
-                        dp_packet_delete(valid[i]);
+                        nic_pktpool_free(valid[i]);
                     }
                     drops[NIC_DROP_NO_PORT]++;
                 }
                 continue;
             } else if (a->type == NIC_ACT_DROP) {
-                dp_packet_delete(valid[i]);
+                nic_pktpool_free(valid[i]);
                 drops[NIC_DROP_RULE]++;
                 continue;
             }
