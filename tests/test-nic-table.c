@@ -224,6 +224,23 @@ START_TEST(test_table_batch_lookup)
         ck_assert_uint_eq(out_port(rules[i]), i % 2 == 0 ? i : 999);
         ck_assert_ptr_eq(rules[i], nic_tables_lookup(&t, &keys[i]));
     }
+
+    /* Fields outside the exact mask do not matter (the batch compares
+     * masked keys); one inside does. */
+    for (int i = 0; i < 64; i++) {
+        keys[i].nw_ttl = i + 1;
+        keys[i].tcp_flags = htons(i);
+    }
+    keys[2].tp_dst = htons(444);
+    nic_tables_lookup_batch(&t, keys, 64, rules);
+    for (int i = 0; i < 64; i++) {
+        ck_assert_ptr_eq(rules[i], nic_tables_lookup(&t, &keys[i]));
+        if (i == 2) {
+            ck_assert_ptr_null(rules[i]);
+        } else {
+            ck_assert_uint_eq(out_port(rules[i]), i % 2 == 0 ? i : 999);
+        }
+    }
     nic_tables_destroy(&t);
 }
 END_TEST
