@@ -65,10 +65,14 @@ nic_pktpool_clone_data(const void *data, size_t size, size_t headroom)
         b = pool->pkts[--pool->n];
         if (dp_packet_get_allocated(b) >= size + headroom) {
             /* What dp_packet_new() does to a fresh one, on the old
-             * buffer. */
-            dp_packet_use(b, dp_packet_base(b), dp_packet_get_allocated(b));
-            dp_packet_reserve(b, headroom);
-            dp_packet_put(b, data, size);
+             * buffer; then dp_packet_reserve() and dp_packet_put() without
+             * their checks for room, which is there. */
+            char *base = dp_packet_base(b);
+
+            dp_packet_use(b, base, dp_packet_get_allocated(b));
+            dp_packet_set_data(b, base + headroom);
+            memcpy(base + headroom, data, size);
+            dp_packet_set_size(b, size);
             pool->reused++;
             return b;
         }
