@@ -85,7 +85,10 @@ host_ticks() {
 engine_ticks() {
     local pid=$1 total=0 t
     for t in /proc/$pid/task/*; do
-        case "$(cat $t/comm 2>/dev/null)" in nicsim_engine*) ;; *) continue ;; esac
+        case "$(cat $t/comm 2>/dev/null)" in
+            nicsim_engine*) ;;
+            *) continue ;;
+        esac
         set -- $(sed 's/^.*) //' $t/stat 2>/dev/null)
         total=$((total + ${12:-0} + ${13:-0}))
     done
