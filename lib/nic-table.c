@@ -193,14 +193,48 @@ nic_wildcard_find_subtable(const struct nic_tables *t,
     return NULL;
 }
 
+static size_t
+nic_rule_actions_size(size_t n)
+{
+    return sizeof(struct nic_rule_actions) + n * sizeof(struct nic_action);
+}
+
+static void
+nic_rule_actions_fill(struct nic_rule_actions *ra,
+                      const struct nic_action *acts, size_t n)
+{
+    ra->n = n;
+    memcpy(ra->acts, acts, n * sizeof *acts);
+}
+
 static struct nic_rule_actions *
 nic_rule_actions_create(const struct nic_action *acts, size_t n)
 {
-    struct nic_rule_actions *ra = xmalloc(sizeof *ra + n * sizeof *acts);
+    struct nic_rule_actions *ra = xmalloc(nic_rule_actions_size(n));
 
-    ra->n = n;
-    memcpy(ra->acts, acts, n * sizeof *acts);
+    nic_rule_actions_fill(ra, acts, n);
     return ra;
+}
+
+/* A rule's first actions live in the same block, right after it, so that
+ * a lookup reaches them with the rule's own prefetch; actions set by a
+ * modify are allocated apart, and the inline ones stay unused (readers
+ * may still hold them) until the rule is freed. */
+BUILD_ASSERT_DECL(sizeof(struct nic_rule) % 8 == 0);
+
+static struct nic_rule_actions *
+nic_rule_inline_actions(const struct nic_rule *rule)
+{
+    return (struct nic_rule_actions *) (rule + 1);
+}
+
+static void
+nic_rule_actions_free(const struct nic_rule *rule,
+                      struct nic_rule_actions *ra)
+{
+    if (ra != nic_rule_inline_actions(rule)) {
+        free(ra);
+    }
 }
 
 /* Inserts 'spec'.  A rule whose mask equals the exact mask goes to the
@@ -249,7 +283,7 @@ nic_tables_insert(struct nic_tables *t, const struct nic_rule_spec *spec,
         return EEXIST;
     }
 
-    rule = xzalloc(sizeof *rule);
+    rule = xzalloc(sizeof *rule + nic_rule_actions_size(spec->n_actions));
     rule->id = t->next_id++;
     if (!t->next_id) {
         t->next_id = 1;
@@ -261,9 +295,9 @@ nic_tables_insert(struct nic_tables *t, const struct nic_rule_spec *spec,
     rule->cookie = spec->cookie;
     atomic_init(&rule->n_packets, 0);
     atomic_init(&rule->n_bytes, 0);
-    ovsrcu_set_hidden(&rule->actions,
-                      nic_rule_actions_create(spec->actions,
-                                              spec->n_actions));
+    nic_rule_actions_fill(nic_rule_inline_actions(rule), spec->actions,
+                          spec->n_actions);
+    ovsrcu_set_hidden(&rule->actions, nic_rule_inline_actions(rule));
     hmap_insert(&t->by_id, &rule->id_node, hash_int(rule->id, 0));
     cmap_insert(&st->rules, &rule->cmap_node, hash);
     st->n_rules++;
@@ -310,14 +344,17 @@ nic_tables_modify(struct nic_tables *t, uint32_t id,
     }
     old = ovsrcu_get_protected(struct nic_rule_actions *, &rule->actions);
     ovsrcu_set(&rule->actions, nic_rule_actions_create(acts, n));
-    ovsrcu_postpone(free, old);
+    if (old != nic_rule_inline_actions(rule)) {
+        ovsrcu_postpone(free, old);
+    }
     return 0;
 }
 
 static void
 nic_rule_free(struct nic_rule *rule)
 {
-    free(ovsrcu_get_protected(struct nic_rule_actions *, &rule->actions));
+    nic_rule_actions_free(rule, ovsrcu_get_protected(
+                              struct nic_rule_actions *, &rule->actions));
     free(rule);
 }
 
@@ -405,7 +442,7 @@ nic_tables_lookup(const struct nic_tables *t, const struct nic_flow_key *key)
 }
 
 /* Prefetches what a hit on 'rule' reads: from its start to the end of
- * its key (see struct nic_rule). */
+ * its key (see struct nic_rule), and its inline actions. */
 static inline void
 nic_rule_prefetch(const struct nic_rule *rule)
 {
@@ -416,6 +453,9 @@ nic_rule_prefetch(const struct nic_rule *rule)
     OVS_PREFETCH(p);
     OVS_PREFETCH(p + 64);
     OVS_PREFETCH(p + end);
+    /* The count and first action of the actions inline after the rule
+     * (those of a modified rule are prefetched once it is found). */
+    OVS_PREFETCH(p + sizeof *rule);
 }
 
 /* Looks up 'n' keys (n <= 64) at once, in stages over the whole batch so

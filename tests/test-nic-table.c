@@ -188,6 +188,14 @@ START_TEST(test_table_modify_and_invalid)
     acts[0].port = 5;
     ck_assert_int_eq(nic_tables_modify(&t, id, acts, 1), 0);
     ck_assert_uint_eq(out_port(nic_tables_lookup(&t, &k)), 5);
+    /* Again: the actions replaced now are not the rule's first (inline)
+     * ones, and are freed (clean under valgrind). */
+    acts[0].port = 6;
+    ck_assert_int_eq(nic_tables_modify(&t, id, acts, 1), 0);
+    ck_assert_uint_eq(out_port(nic_tables_lookup(&t, &k)), 6);
+    acts[0].port = 5;
+    ck_assert_int_eq(nic_tables_modify(&t, id, acts, 1), 0);
+    ck_assert_uint_eq(out_port(nic_tables_lookup(&t, &k)), 5);
     ck_assert_int_eq(nic_tables_modify(&t, id + 1, acts, 1), ENOENT);
 
     /* A drop must be last; no actions at all is invalid too. */
