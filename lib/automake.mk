@@ -33,6 +33,8 @@ lib_libnicsim_a_SOURCES = \
 	lib/nic-medium-pcap.c \
 	lib/nic-medium-provider.h \
 	lib/nic-medium-stream.c \
+	lib/nic-pktpool.c \
+	lib/nic-pktpool.h \
 	lib/nicsim.c \
 	lib/nicsim.h \
 	lib/nicsim-counter.h \
