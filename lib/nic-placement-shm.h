@@ -54,7 +54,9 @@
     NIC_PLACEMENT_REASON(NO_ISN, "no-isn",                                \
                          "initial sequence number not yet known")         \
     NIC_PLACEMENT_REASON(WRONG_PORT, "wrong-port",                        \
-                         "going to a port other than the owner")
+                         "going to a port other than the owner")          \
+    NIC_PLACEMENT_REASON(BAD_CHECKSUM, "bad-checksum",                    \
+                         "TCP checksum wrong: the stack will drop it")
 
 enum nic_placement_reason {
 #define NIC_PLACEMENT_REASON(ENUM, NAME, DESC) NIC_PLACEMENT_##ENUM,

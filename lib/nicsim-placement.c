@@ -711,6 +711,21 @@ nicsim_placement_segment(struct nicsim_placement_table *t,
     }
     ovs_mutex_lock(&t->mutex);
     e = entry_find(t, &seg->tuple);
+    if (seg->bad_checksum) {
+        /* The stack will drop it, and the peer send it again: placing it
+         * would put wrong bytes in the buffer, and believing its flags
+         * could release a live connection.  Counted, nothing else. */
+        if (e || seg->len) {
+            reason = NIC_PLACEMENT_BAD_CHECKSUM;
+            t->stats.fallbacks[reason]++;
+            v = NICSIM_PLACEMENT_FALLBACK;
+            if (e) {
+                e->fallbacks++;
+            }
+        }
+        ovs_mutex_unlock(&t->mutex);
+        goto out;
+    }
     if (!e) {
         if (seg->tcp_flags & TCP_RST_) {
             /* The local side resetting its own connection. */

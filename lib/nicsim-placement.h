@@ -97,6 +97,7 @@ struct nicsim_placement_seg {
                                      * RST 0x4. */
     const uint8_t *payload;
     size_t len;
+    bool bad_checksum;              /* Its TCP checksum is wrong. */
 };
 
 enum nicsim_placement_verdict {

@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "csum.h"
 #include "dirs.h"
 #include "dp-packet.h"
 #include "latch.h"
@@ -395,6 +396,32 @@ nicsim_placement_on(const struct nicsim *ns_)
     return on;
 }
 
+/* Whether the TCP segment at 'ofs' in 'frame' has a right checksum, as a
+ * NIC's receive checksum offload tells. */
+static bool
+nicsim_tcp_csum_ok(const uint8_t *frame, const struct nic_parse_offsets *ofs,
+                   bool is_ipv6)
+{
+    const uint8_t *tcp = frame + ofs->l4;
+    uint16_t len = ofs->l3_end - ofs->l4;
+
+    if (is_ipv6) {
+        return !packet_csum_upperlayer6(
+            ALIGNED_CAST(const struct ovs_16aligned_ip6_hdr *,
+                         frame + ofs->l3), tcp, IPPROTO_TCP, len);
+    } else {
+        const struct ip_header *ip
+            = ALIGNED_CAST(const struct ip_header *, frame + ofs->l3);
+        uint32_t partial = 0;
+
+        partial = csum_add32(partial, get_16aligned_be32(&ip->ip_src));
+        partial = csum_add32(partial, get_16aligned_be32(&ip->ip_dst));
+        partial = csum_add16(partial, htons(IPPROTO_TCP));
+        partial = csum_add16(partial, htons(len));
+        return !csum_finish(csum_continue(partial, tcp, len));
+    }
+}
+
 /* Offers 'pkt', on its way to 'port' (a VF, or NIC_PLACEMENT_HOST), to
  * the placement table.  The packet itself is not changed: it is delivered
  * whatever the table decides. */
@@ -437,6 +464,7 @@ nicsim_place(struct nicsim *ns, uint32_t port, const struct dp_packet *pkt)
     seg.tcp_flags = tcp[13];
     seg.payload = tcp + doff;
     seg.len = ofs.l3_end - ofs.l4 - doff;
+    seg.bad_checksum = !nicsim_tcp_csum_ok(frame, &ofs, seg.tuple.is_ipv6);
     nicsim_placement_segment(ns->placement, &seg, NULL);
 }
 

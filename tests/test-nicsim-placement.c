@@ -688,6 +688,7 @@ tcp_segment(uint32_t seq, size_t len)
     for (size_t i = 0; i < len; i++) {
         f.buf[f.l4 + 20 + i] = stream_byte(seq - 1000 + i);
     }
+    tp_set_l4_checksum(&f, IPPROTO_TCP);
     return dp_packet_clone_data(f.buf, f.len);
 }
 
@@ -740,6 +741,25 @@ START_TEST(test_placement_nicsim_host)
     ck_assert_int_eq(rep.error, 0);
     close(memfd);
 
+    /* A corrupt segment (checksum wrong) reaches the host as it came,
+     * but is not placed: the stack will drop it and the peer resend. */
+    struct dp_packet *bad = tcp_segment(1000, 100);
+    struct dp_packet *got_bad[4];
+    int n_bad = 0;
+
+    ((uint8_t *) dp_packet_tail(bad))[-1] ^= 0xff;
+    nicsim_process(nic, 0, &bad, 1);
+    while (!n_bad) {
+        n_bad = nic_host_recv(nic, 0, 0, got_bad, 4);
+    }
+    ck_assert_int_eq(n_bad, 1);
+    dp_packet_delete(got_bad[0]);
+    ck_assert_uint_eq(ld(&h->next), 0);
+    ck_assert_int_eq(ld32(&h->state), NIC_PLACEMENT_SHM_ARMED);
+    ck_assert_int_eq(nic_placement_get(nic, &st), 0);
+    ck_assert_uint_eq(st.stats.fallbacks[NIC_PLACEMENT_BAD_CHECKSUM], 1);
+    ck_assert_uint_eq(st.stats.bytes_placed, 0);
+
     /* Three segments miss in the NIC and go to the host, one late. */
     uint32_t seqs[] = { 1000, 1100, 1300, 1200 };
     for (size_t i = 0; i < ARRAY_SIZE(seqs); i++) {
@@ -780,6 +800,42 @@ START_TEST(test_placement_nicsim_host)
 }
 END_TEST
 
+/* A segment whose checksum is wrong is never placed, and its flags are
+ * not believed: a corrupt FIN does not release the connection.  The
+ * peer's good retransmit is placed. */
+START_TEST(test_placement_bad_checksum)
+{
+    struct nicsim_placement_table *t = table_new();
+    struct nic_placement_tuple tu = tuple_make(1, 40000);
+    struct nic_placement_shm *h = buf_new(8192);
+    struct nic_placement_stats st;
+    enum nic_placement_reason r;
+    uint8_t payload[100];
+    uint32_t id;
+
+    learn(t, VF1, 1);
+    ck_assert_int_eq(reg(t, VF1, &tu, h, true, 1000, &id, NULL), 0);
+    memset(payload, 0xee, sizeof payload);
+    struct nicsim_placement_seg s = {
+        .tuple = tu, .port = VF1, .seq = 1000, .tcp_flags = TCP_FIN,
+        .payload = payload, .len = sizeof payload, .bad_checksum = true,
+    };
+    ck_assert_int_eq(nicsim_placement_segment(t, &s, &r),
+                     NICSIM_PLACEMENT_FALLBACK);
+    ck_assert_int_eq(r, NIC_PLACEMENT_BAD_CHECKSUM);
+    ck_assert_uint_eq(shm_next(h), 0);
+    ck_assert_int_eq(n_released, 0);
+
+    ck_assert_int_eq(seg(t, &tu, 1000, 0, 100, &r), NICSIM_PLACEMENT_PLACED);
+    check_placed(h, 0, 100);
+    nicsim_placement_get_stats(t, &st);
+    ck_assert_uint_eq(st.fallbacks[NIC_PLACEMENT_BAD_CHECKSUM], 1);
+    ck_assert_uint_eq(st.bytes_placed, 100);
+    ck_assert_uint_eq(st.n_entries, 1);
+    nicsim_placement_destroy(t);
+}
+END_TEST
+
 Suite *
 nicsim_placement_suite(void)
 {
@@ -793,6 +849,7 @@ nicsim_placement_suite(void)
     tcase_add_test(tc, test_placement_buffer_end);
     tcase_add_test(tc, test_placement_isolation);
     tcase_add_test(tc, test_placement_release);
+    tcase_add_test(tc, test_placement_bad_checksum);
     tcase_add_test(tc, test_placement_msg_parse);
     tcase_add_test(tc, test_placement_nicsim_host);
     suite_add_tcase(s, tc);

@@ -156,12 +156,24 @@ tp_build(struct tp_frame *f, const struct tp_spec *s)
     if (s->proto == IPPROTO_UDP) {
         tp_set16(f, f->l4 + 4, l4_len);
     }
-    if (s->proto == IPPROTO_TCP || s->proto == IPPROTO_UDP) {
-        size_t at = f->l4 + (s->proto == IPPROTO_TCP ? 16 : 6);
-        uint32_t p = tp_pseudo(f->buf, f->l3, v6, s->proto, l4_len);
-        ovs_be16 c = csum_finish(csum_continue(p, f->buf + f->l4, l4_len));
+    tp_set_l4_checksum(f, s->proto);
+}
 
-        if (s->proto == IPPROTO_UDP && !c) {
+void
+tp_set_l4_checksum(struct tp_frame *f, uint8_t proto)
+{
+    bool v6 = f->buf[f->l3] >> 4 == 6;
+    size_t l4_len = f->len - f->l4;
+
+    if (proto == IPPROTO_TCP || proto == IPPROTO_UDP) {
+        size_t at = f->l4 + (proto == IPPROTO_TCP ? 16 : 6);
+        uint32_t p;
+        ovs_be16 c;
+
+        memset(f->buf + at, 0, 2);
+        p = tp_pseudo(f->buf, f->l3, v6, proto, l4_len);
+        c = csum_finish(csum_continue(p, f->buf + f->l4, l4_len));
+        if (proto == IPPROTO_UDP && !c) {
             c = htons(0xffff);
         }
         memcpy(f->buf + at, &c, 2);

@@ -29,6 +29,10 @@ struct tp_spec {
 
 void tp_build(struct tp_frame *, const struct tp_spec *);
 
+/* Sets the TCP or UDP checksum of 'f' again, for a test that changed the
+ * segment after tp_build(). */
+void tp_set_l4_checksum(struct tp_frame *, uint8_t proto);
+
 /* Verifies the IPv4 header checksum and the TCP/UDP checksum (with the
  * pseudo header) of a frame; returns 1 if both are right. */
 int tp_checksums_ok(const uint8_t *frame, size_t len);
