@@ -1311,6 +1311,61 @@ nic_xdp_port_reattached(struct nic *nic, uint32_t port)
     return n;
 }
 
+void
+nic_xdp_for_each(void (*cb)(struct nic *, void *aux), void *aux)
+{
+    struct nic_xdp *x;
+
+    ovs_mutex_lock(&nic_xdp_all_mutex);
+    HMAP_FOR_EACH (x, node, &nic_xdp_all) {
+        cb(&x->up, aux);
+    }
+    ovs_mutex_unlock(&nic_xdp_all_mutex);
+}
+
+bool
+nic_xdp_get_port_status(struct nic *nic, size_t idx,
+                        struct nic_xdp_port_status *st)
+{
+    struct nic_xdp *x = nic_xdp_cast(nic);
+    const struct nic_xdp_port *p;
+
+    if (idx >= NIC_XDP_N_SLOTS) {
+        return false;
+    }
+    memset(st, 0, sizeof *st);
+    ovs_mutex_lock(&x->mutex);
+    p = &x->ports[idx];
+    st->port = p->port_no;
+    st->attached = p->attached;
+    if (p->ifname) {
+        ovs_strlcpy(st->ifname, p->ifname, sizeof st->ifname);
+    }
+    st->mode = (!p->attached || !p->ifname ? "none"
+                : p->xdp_flags == XDP_FLAGS_DRV_MODE ? "native" : "generic");
+    st->prog_id = p->ifname ? p->prog_id : 0;
+    st->n_rxq = p->n_rxq;
+    st->reattached = p->n_reattached;
+    ovs_mutex_unlock(&x->mutex);
+    return true;
+}
+
+void
+nic_xdp_get_n_rules(struct nic *nic, size_t *exact, size_t *wildcard,
+                    size_t *masks)
+{
+    struct nic_xdp *x = nic_xdp_cast(nic);
+
+    ovs_mutex_lock(&x->mutex);
+    *exact = x->n_rules[NIC_TABLE_EXACT];
+    *wildcard = x->n_rules[NIC_TABLE_WILDCARD];
+    *masks = 0;
+    for (size_t i = 1; i < NIC_XDP_MAX_MASKS; i++) {
+        *masks += x->mask_rules[i] > 0;
+    }
+    ovs_mutex_unlock(&x->mutex);
+}
+
 const struct nic_class nic_xdp_class = {
     .type = "xdp",
     .open = nic_xdp_open,

@@ -7,6 +7,7 @@
  * "xdp:IFNAME"), misses reaching the host through AF_XDP sockets.  Built
  * when configure finds libbpf, libxdp and clang's BPF target. */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,5 +37,22 @@ int nic_xdp_get_trace(struct nic *, struct nic_xdp_trace_info *);
 
 /* How many times the port's program was found detached and put back. */
 uint64_t nic_xdp_port_reattached(struct nic *, uint32_t port);
+
+/* For xdp/show: every XDP NIC, and the state of the i-th of its ports
+ * (uplinks first, as nic_port_by_index()); false past the last. */
+struct nic_xdp_port_status {
+    uint32_t port;
+    bool attached;
+    char ifname[16];            /* "" for medium "none". */
+    const char *mode;           /* "native", "generic" or "none". */
+    uint32_t prog_id;           /* The program's id in the kernel. */
+    uint32_t n_rxq;             /* AF_XDP sockets. */
+    uint64_t reattached;
+};
+void nic_xdp_for_each(void (*cb)(struct nic *, void *aux), void *aux);
+bool nic_xdp_get_port_status(struct nic *, size_t idx,
+                             struct nic_xdp_port_status *);
+void nic_xdp_get_n_rules(struct nic *, size_t *exact, size_t *wildcard,
+                         size_t *masks);
 
 #endif /* nic-xdp.h */

@@ -48,7 +48,8 @@ TESTSUITE_AT = \
 	tests/unixctl.at \
 	tests/hypervisors.at \
 	tests/sandbox.at \
-	tests/ovs-offloadctl.at
+	tests/ovs-offloadctl.at \
+	tests/nic-xdp.at
 EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in tests/ovs-compat.sh \
 	tests/nicsim-json.py tests/offload-traffic.py tests/unixctl-fields.py \
 	tests/offload-1.0.0.ovsschema \

@@ -13,6 +13,7 @@
 #include "lib/nicsim.h"
 #ifdef HAVE_NIC_XDP
 #include "lib/nic-xdp.h"
+#include "vswitchd-ext/nic-xdp-unixctl.h"
 #endif
 #include "vswitchd-ext/nicsim-unixctl.h"
 #include "vswitchd-ext/offload-unixctl.h"
@@ -36,6 +37,9 @@ offload_register_nic_backends(void)
 static void (*const offload_provider_registrars[])(void) = {
     offload_register_nic_backends,
     nicsim_unixctl_register,
+#ifdef HAVE_NIC_XDP
+    nic_xdp_unixctl_register,
+#endif
     netdev_offload_nic_register,
     offload_unixctl_register,
     NULL,
