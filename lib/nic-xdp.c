@@ -1178,12 +1178,28 @@ nic_xdp_queue(struct nic_xdp *x, uint32_t port, uint32_t queue)
     return p && p->attached && queue < p->n_rxq ? p->xsks[queue] : NULL;
 }
 
+/* The representor's polling of queue 0 also checks, every
+ * NIC_XDP_CHECK_MSEC, that the port's program is still attached; never
+ * waiting for the control path's lock. */
+static void
+nic_xdp_poll_check(struct nic_xdp *x, uint32_t port, uint32_t queue)
+{
+    struct nic_xdp_port *p = nic_xdp_port(x, port);
+
+    if (p && !queue && !ovs_mutex_trylock(&x->mutex)) {
+        nic_xdp_check_prog(x, p, false);
+        ovs_mutex_unlock(&x->mutex);
+    }
+}
+
 static int
 nic_xdp_host_recv(struct nic *nic, uint32_t port, uint32_t queue,
                   struct dp_packet **pkts, int max)
 {
-    struct nic_xdp_xsk *s = nic_xdp_queue(nic_xdp_cast(nic), port, queue);
+    struct nic_xdp *x = nic_xdp_cast(nic);
+    struct nic_xdp_xsk *s = nic_xdp_queue(x, port, queue);
 
+    nic_xdp_poll_check(x, port, queue);
     return s ? nic_xdp_xsk_recv(s, pkts, max) : 0;
 }
 
@@ -1192,17 +1208,12 @@ nic_xdp_host_recv_wait(struct nic *nic, uint32_t port, uint32_t queue)
 {
     struct nic_xdp *x = nic_xdp_cast(nic);
     struct nic_xdp_xsk *s = nic_xdp_queue(x, port, queue);
-    struct nic_xdp_port *p = nic_xdp_port(x, port);
 
     if (s) {
         poll_fd_wait(xsk_socket__fd(s->xsk), POLLIN);
-    }
-    if (p && p->ifname && !queue) {
-        /* Wake for the next check of the program. */
-        poll_timer_wait(NIC_XDP_CHECK_MSEC);
-        if (!ovs_mutex_trylock(&x->mutex)) {
-            nic_xdp_check_prog(x, p, false);
-            ovs_mutex_unlock(&x->mutex);
+        if (!queue) {
+            /* Wake for the next check of the program. */
+            poll_timer_wait(NIC_XDP_CHECK_MSEC);
         }
     }
 }
