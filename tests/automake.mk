@@ -13,6 +13,7 @@ tests_unit_tests_SOURCES = \
 	tests/test-nic-parse.c \
 	tests/test-nic-rss.c \
 	tests/test-nic-table.c \
+	tests/test-nic-xdp.c \
 	tests/test-nicsim.c \
 	tests/test-offload-admission.c \
 	tests/test-offload-differential.c \
