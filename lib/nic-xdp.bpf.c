@@ -960,7 +960,9 @@ nic_xdp_main(struct xdp_md *ctx)
             if (!bpf_map_lookup_elem(&nic_xdp_tx, &out)) {
                 return nic_xdp_drop(slot, NIC_XDP_DROP_NO_PORT, rule_slot);
             }
-            nic_xdp_count_port(slot, 0, 0, 0);
+            if (st) {
+                st->fwd_packets++;
+            }
             nic_xdp_count_port(out, 3, 0, bpf_xdp_get_buff_len(ctx));
             nic_xdp_set_trace(NIC_XDP_V_OUTPUT, 0, out, rule_slot);
             return bpf_redirect_map(&nic_xdp_tx, out, XDP_DROP);
