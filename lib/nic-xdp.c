@@ -721,14 +721,6 @@ nic_xdp_clear_rules(struct nic_xdp *x) OVS_REQUIRES(x->mutex)
     }
 }
 
-static int
-nic_xdp_rule_dump_cmp(const void *a_, const void *b_)
-{
-    const struct nic_rule_dump *a = a_, *b = b_;
-
-    return a->id < b->id ? -1 : a->id > b->id;
-}
-
 static size_t
 nic_xdp_rule_dump(struct nic *nic, struct nic_rule_dump **rulesp)
 {
@@ -752,7 +744,7 @@ nic_xdp_rule_dump(struct nic *nic, struct nic_rule_dump **rulesp)
         nic_xdp_read_counter(x, r->id - 1, &d->n_packets, &d->n_bytes);
     }
     ovs_mutex_unlock(&x->mutex);
-    qsort(rules, n, sizeof *rules, nic_xdp_rule_dump_cmp);
+    nic_rule_dump_sort(rules, n);
     *rulesp = rules;
     return n;
 }
