@@ -102,9 +102,10 @@ struct nic_xdp_port {
     uint32_t prog_id;
     uint32_t n_rxq;
     struct nic_xdp_xsk *xsks[NIC_MAX_RXQ];
-    long long int next_check;
+    atomic_llong next_check;    /* Next check of the program, msec. */
     uint64_t n_reattached;
-    uint64_t host_tx_packets, tx_errors;    /* Under the NIC's mutex. */
+    /* Counted by the threads that send, without the NIC's mutex. */
+    atomic_uint64_t host_tx_packets, tx_errors;
 };
 
 struct nic_xdp_urule {
@@ -270,6 +271,9 @@ nic_xdp_open(const char *name, struct nic **nicp)
         x->subtable_fd[i] = -1;
     }
     for (uint32_t i = 0; i < NIC_XDP_N_SLOTS; i++) {
+        atomic_init(&x->ports[i].next_check, 0);
+        atomic_init(&x->ports[i].host_tx_packets, 0);
+        atomic_init(&x->ports[i].tx_errors, 0);
         x->ports[i].slot = i;
         x->ports[i].port_no = nic_port_by_index(NIC_XDP_MAX_UPLINKS, i);
     }
@@ -997,7 +1001,9 @@ nic_xdp_port_attach(struct nic *nic, const struct nic_port_config *cfg,
     }
     p->n_rxq = cfg->n_rxq;
     p->n_reattached = 0;
-    p->next_check = time_msec() + NIC_XDP_CHECK_MSEC;
+    atomic_store_relaxed(&p->next_check, time_msec() + NIC_XDP_CHECK_MSEC);
+    atomic_store_relaxed(&p->host_tx_packets, 0);
+    atomic_store_relaxed(&p->tx_errors, 0);
     if (!strcmp(medium, "none")) {
         p->attached = true;
         p->n_rxq = 0;       /* No sockets: nothing reaches the host. */
@@ -1077,14 +1083,15 @@ static void
 nic_xdp_check_prog(struct nic_xdp *x, struct nic_xdp_port *p, bool force)
     OVS_REQUIRES(x->mutex)
 {
-    long long int now = time_msec();
+    long long int now = time_msec(), next;
     uint32_t id = 0;
     char *error_s = NULL;
 
-    if (!p->attached || !p->ifname || (!force && now < p->next_check)) {
+    atomic_read_relaxed(&p->next_check, &next);
+    if (!p->attached || !p->ifname || (!force && now < next)) {
         return;
     }
-    p->next_check = now + NIC_XDP_CHECK_MSEC;
+    atomic_store_relaxed(&p->next_check, now + NIC_XDP_CHECK_MSEC);
     if (!bpf_xdp_query_id(p->ifindex, p->xdp_flags, &id)
         && id == p->prog_id) {
         return;
@@ -1132,9 +1139,9 @@ nic_xdp_port_stats(struct nic *nic, uint32_t port, struct nic_port_stats *s)
             s->tx_bytes += pc[i].tx_bytes;
         }
     }
-    s->tx_packets += p->host_tx_packets;
-    s->tx_errors = p->tx_errors;
-    s->host_tx_packets = p->host_tx_packets;
+    atomic_read_relaxed(&p->host_tx_packets, &s->host_tx_packets);
+    atomic_read_relaxed(&p->tx_errors, &s->tx_errors);
+    s->tx_packets += s->host_tx_packets;
     ovs_mutex_unlock(&x->mutex);
     free(pc);
     return 0;
@@ -1177,8 +1184,13 @@ static void
 nic_xdp_poll_check(struct nic_xdp *x, uint32_t port, uint32_t queue)
 {
     struct nic_xdp_port *p = nic_xdp_port(x, port);
+    long long int next;
 
-    if (p && !queue && !ovs_mutex_trylock(&x->mutex)) {
+    if (!p || queue) {
+        return;
+    }
+    atomic_read_relaxed(&p->next_check, &next);
+    if (time_msec() >= next && !ovs_mutex_trylock(&x->mutex)) {
         nic_xdp_check_prog(x, p, false);
         ovs_mutex_unlock(&x->mutex);
     }
@@ -1215,16 +1227,15 @@ nic_xdp_host_send(struct nic *nic, uint32_t port, struct dp_packet **pkts,
                   int n)
 {
     struct nic_xdp *x = nic_xdp_cast(nic);
+    struct nic_xdp_port *p = nic_xdp_port(x, port);
     struct nic_xdp_xsk *s = nic_xdp_queue(x, port, 0);
     int sent = s ? nic_xdp_xsk_send(s, pkts, n) : 0;
+    uint64_t orig;
 
-    ovs_mutex_lock(&x->mutex);
-    struct nic_xdp_port *p = nic_xdp_port(x, port);
     if (p) {
-        p->host_tx_packets += sent;
-        p->tx_errors += n - sent;
+        atomic_add_relaxed(&p->host_tx_packets, sent, &orig);
+        atomic_add_relaxed(&p->tx_errors, n - sent, &orig);
     }
-    ovs_mutex_unlock(&x->mutex);
     for (int i = 0; i < n; i++) {
         dp_packet_delete(pkts[i]);
     }
