@@ -302,6 +302,11 @@ nic_xdp_close(struct nic *nic)
         nic_xdp_port_detach__(x, &x->ports[i]);
     }
     nic_xdp_clear_rules(x);
+    for (size_t i = 0; i < NIC_XDP_MAX_MASKS; i++) {
+        if (x->subtable_fd[i] >= 0) {
+            close(x->subtable_fd[i]);
+        }
+    }
     ovs_mutex_unlock(&x->mutex);
     hmap_destroy(&x->rules);
     bitmap_free(x->used_slots);
