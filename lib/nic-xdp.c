@@ -25,6 +25,7 @@
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "hash.h"
+#include "lib/nic-media.h"
 #include "lib/nic-provider.h"
 #include "lib/nic-xdp-abi.h"
 #include "ovs-thread.h"
@@ -102,6 +103,13 @@ struct nic_xdp_port {
     uint32_t prog_id;
     uint32_t n_rxq;
     struct nic_xdp_xsk *xsks[NIC_MAX_RXQ];
+
+    /* Where the interface takes no program of ours (another XDP program
+     * is there, or the kernel refuses XDP): the host path, on an AF_PACKET
+     * medium, with every frame counted as a miss. */
+    struct nic_medium *fallback;
+    char *fallback_why;
+    atomic_uint64_t fb_rx_packets, fb_rx_bytes;
     atomic_llong next_check;    /* Next check of the program, msec. */
     uint64_t n_reattached;
     /* Counted by the threads that send, without the NIC's mutex. */
@@ -908,6 +916,8 @@ nic_xdp_xsk_send(struct nic_xdp_xsk *s, struct dp_packet **pkts, int n)
 
 /* Ports. */
 
+/* Attaches the program to the port's interface, natively if its driver
+ * can, else generically, but never in place of another program. */
 static int
 nic_xdp_attach_prog(struct nic_xdp *x, struct nic_xdp_port *p,
                     char **errorp)
@@ -915,11 +925,22 @@ nic_xdp_attach_prog(struct nic_xdp *x, struct nic_xdp_port *p,
     static const uint32_t modes[] = { XDP_FLAGS_DRV_MODE,
                                       XDP_FLAGS_SKB_MODE };
     struct bpf_prog_info info;
-    uint32_t len = sizeof info;
+    uint32_t len = sizeof info, id = 0;
     int error = 0;
 
+    memset(&info, 0, sizeof info);
+    if (!bpf_obj_get_info_by_fd(x->prog_fd, &info, &len)) {
+        p->prog_id = info.id;
+    }
+    if (!bpf_xdp_query_id(p->ifindex, 0, &id) && id && id != p->prog_id) {
+        *errorp = xasprintf("%s already runs another XDP program (id "
+                            "%"PRIu32")", p->ifname, id);
+        return EBUSY;
+    }
     for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
-        error = -bpf_xdp_attach(p->ifindex, x->prog_fd, modes[i], NULL);
+        error = -bpf_xdp_attach(p->ifindex, x->prog_fd,
+                                modes[i] | XDP_FLAGS_UPDATE_IF_NOEXIST,
+                                NULL);
         if (!error) {
             p->xdp_flags = modes[i];
             break;
@@ -931,10 +952,6 @@ nic_xdp_attach_prog(struct nic_xdp *x, struct nic_xdp_port *p,
                             ovs_strerror(error));
         return error;
     }
-    memset(&info, 0, sizeof info);
-    if (!bpf_obj_get_info_by_fd(x->prog_fd, &info, &len)) {
-        p->prog_id = info.id;
-    }
     return 0;
 }
 
@@ -943,6 +960,16 @@ nic_xdp_port_detach__(struct nic_xdp *x, struct nic_xdp_port *p)
     OVS_REQUIRES(x->mutex)
 {
     if (!p->attached) {
+        return;
+    }
+    if (p->fallback) {
+        nic_medium_close(p->fallback);
+        p->fallback = NULL;
+        free(p->fallback_why);
+        p->fallback_why = NULL;
+        free(p->ifname);
+        p->ifname = NULL;
+        p->attached = false;
         return;
     }
     for (uint32_t q = 0; q < p->n_rxq; q++) {
@@ -966,6 +993,42 @@ nic_xdp_port_detach__(struct nic_xdp *x, struct nic_xdp_port *p)
     free(p->ifname);
     p->ifname = NULL;
     p->attached = false;
+}
+
+/* The port's interface takes no program of ours ('*errorp' says why): the
+ * port carries its traffic on the host path, through an AF_PACKET medium
+ * on the interface, and says so.  Returns 0, or the medium's error. */
+static int
+nic_xdp_fallback(struct nic_xdp *x, struct nic_xdp_port *p, char **errorp)
+    OVS_REQUIRES(x->mutex)
+{
+    char *spec = xasprintf("afpacket:%s", p->ifname);
+    char *why = *errorp, *medium_error = NULL;
+    int error;
+
+    *errorp = NULL;
+    bpf_map_delete_elem(x->fd_ports, &p->ifindex);
+    bpf_map_delete_elem(x->fd_tx, &p->slot);
+    error = nic_medium_open(spec, &p->fallback, &medium_error);
+    free(spec);
+    if (error) {
+        *errorp = xasprintf("%s, and the host path cannot open it either: "
+                            "%s", why, medium_error);
+        free(medium_error);
+        free(why);
+        free(p->ifname);
+        p->ifname = NULL;
+        return error;
+    }
+    VLOG_WARN("%s: port %"PRIu32": %s: the port falls back to the host "
+              "path (AF_PACKET), nothing of it is offloaded", x->up.name,
+              p->port_no, why);
+    p->fallback_why = why;
+    p->attached = true;
+    p->n_rxq = 1;
+    atomic_store_relaxed(&p->fb_rx_packets, 0);
+    atomic_store_relaxed(&p->fb_rx_bytes, 0);
+    return 0;
 }
 
 static int
@@ -1021,6 +1084,17 @@ nic_xdp_port_attach(struct nic *nic, const struct nic_port_config *cfg,
         error = ENODEV;
         goto fail;
     }
+    for (size_t i = 0; i < NIC_XDP_N_SLOTS; i++) {
+        if (x->ports[i].attached && x->ports[i].ifname
+            && x->ports[i].ifindex == p->ifindex) {
+            *errorp = xasprintf("interface %s is already the medium of "
+                                "another port", medium);
+            error = EBUSY;
+            free(p->ifname);    /* The other port's maps stay as they are. */
+            p->ifname = NULL;
+            goto out;
+        }
+    }
     info.slot = p->slot;
     info.port_no = p->port_no;
     if (bpf_map_update_elem(x->fd_ports, &p->ifindex, &info, BPF_ANY)
@@ -1032,7 +1106,8 @@ nic_xdp_port_attach(struct nic *nic, const struct nic_port_config *cfg,
     }
     error = nic_xdp_attach_prog(x, p, errorp);
     if (error) {
-        goto fail;
+        error = nic_xdp_fallback(x, p, errorp);
+        goto out;
     }
     p->attached = true;
     for (uint32_t q = 0; q < cfg->n_rxq; q++) {
@@ -1093,7 +1168,8 @@ nic_xdp_check_prog(struct nic_xdp *x, struct nic_xdp_port *p, bool force)
     char *error_s = NULL;
 
     atomic_read_relaxed(&p->next_check, &next);
-    if (!p->attached || !p->ifname || (!force && now < next)) {
+    if (!p->attached || !p->ifname || p->fallback
+        || (!force && now < next)) {
         return;
     }
     atomic_store_relaxed(&p->next_check, now + NIC_XDP_CHECK_MSEC);
@@ -1143,6 +1219,15 @@ nic_xdp_port_stats(struct nic *nic, uint32_t port, struct nic_port_stats *s)
             s->tx_packets += pc[i].tx_packets;
             s->tx_bytes += pc[i].tx_bytes;
         }
+    }
+    if (p->fallback) {
+        uint64_t n;
+
+        atomic_read_relaxed(&p->fb_rx_packets, &n);
+        s->rx_packets += n;
+        s->host[NIC_HOST_MISS] += n;
+        atomic_read_relaxed(&p->fb_rx_bytes, &n);
+        s->rx_bytes += n;
     }
     atomic_read_relaxed(&p->host_tx_packets, &s->host_tx_packets);
     atomic_read_relaxed(&p->tx_errors, &s->tx_errors);
@@ -1208,6 +1293,24 @@ nic_xdp_host_recv(struct nic *nic, uint32_t port, uint32_t queue,
     struct nic_xdp *x = nic_xdp_cast(nic);
     struct nic_xdp_xsk *s = nic_xdp_queue(x, port, queue);
 
+    struct nic_xdp_port *p = nic_xdp_port(x, port);
+
+    if (p && p->fallback) {
+        uint64_t bytes = 0, orig;
+        int n;
+
+        if (queue) {
+            return 0;
+        }
+        nic_medium_run(p->fallback);
+        n = nic_medium_recv(p->fallback, pkts, max);
+        for (int i = 0; i < n; i++) {
+            bytes += dp_packet_size(pkts[i]);
+        }
+        atomic_add_relaxed(&p->fb_rx_packets, n, &orig);
+        atomic_add_relaxed(&p->fb_rx_bytes, bytes, &orig);
+        return n;
+    }
     nic_xdp_poll_check(x, port, queue);
     return s ? nic_xdp_xsk_recv(s, pkts, max) : 0;
 }
@@ -1217,7 +1320,14 @@ nic_xdp_host_recv_wait(struct nic *nic, uint32_t port, uint32_t queue)
 {
     struct nic_xdp *x = nic_xdp_cast(nic);
     struct nic_xdp_xsk *s = nic_xdp_queue(x, port, queue);
+    struct nic_xdp_port *p = nic_xdp_port(x, port);
 
+    if (p && p->fallback) {
+        if (!queue) {
+            nic_medium_wait(p->fallback);
+        }
+        return;
+    }
     if (s) {
         poll_fd_wait(xsk_socket__fd(s->xsk), POLLIN);
         if (!queue) {
@@ -1234,8 +1344,16 @@ nic_xdp_host_send(struct nic *nic, uint32_t port, struct dp_packet **pkts,
     struct nic_xdp *x = nic_xdp_cast(nic);
     struct nic_xdp_port *p = nic_xdp_port(x, port);
     struct nic_xdp_xsk *s = nic_xdp_queue(x, port, 0);
-    int sent = s ? nic_xdp_xsk_send(s, pkts, n) : 0;
+    int sent = 0;
     uint64_t orig;
+
+    if (p && p->fallback) {
+        uint64_t bytes;
+
+        sent = nic_medium_send_batch(p->fallback, pkts, n, &bytes);
+    } else if (s) {
+        sent = nic_xdp_xsk_send(s, pkts, n);
+    }
 
     if (p) {
         atomic_add_relaxed(&p->host_tx_packets, sent, &orig);
@@ -1361,6 +1479,7 @@ nic_xdp_get_port_status(struct nic *nic, size_t idx,
         ovs_strlcpy(st->ifname, p->ifname, sizeof st->ifname);
     }
     st->mode = (!p->attached || !p->ifname ? "none"
+                : p->fallback ? "host-path"
                 : p->xdp_flags == XDP_FLAGS_DRV_MODE ? "native" : "generic");
     st->prog_id = p->ifname ? p->prog_id : 0;
     st->n_rxq = p->n_rxq;

@@ -75,7 +75,10 @@ nic_xdp_show_one(struct nic *nic, void *show_)
         } else {
             ds_put_format(&show->text, "  port %s: %s", name,
                           ps.attached ? "attached" : "detached");
-            if (ps.ifname[0]) {
+            if (ps.ifname[0] && !strcmp(ps.mode, "host-path")) {
+                ds_put_format(&show->text, ", interface %s, host path "
+                              "(no XDP program of the NIC's)", ps.ifname);
+            } else if (ps.ifname[0]) {
                 ds_put_format(&show->text, ", interface %s, %s XDP, "
                               "program %"PRIu32", %"PRIu32" AF_XDP "
                               "queue(s), reattached %"PRIu64, ps.ifname,
