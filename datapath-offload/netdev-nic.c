@@ -10,8 +10,12 @@
  *
  * What the NIC sends to the host arrives through the port's receive queues
  * (one per NIC receive queue) into dpif-netdev; what OVS sends on the port
- * leaves through the VF's or uplink's medium.  The ports are not PMD ports:
- * OVS's main thread polls them, and rxq_wait() wakes it when a queue fills.
+ * leaves through the VF's or uplink's medium.  Ports of type TYPE (e.g.
+ * "nicsim") are not PMD ports: OVS's main thread polls them, and
+ * rxq_wait() wakes it when a queue fills.  Ports of type TYPE-pmd (e.g.
+ * "nicsim-pmd", as OVS's own "dummy-pmd") are: dpif-netdev's PMD threads
+ * poll their receive queues, with OVS's rx queue scheduling
+ * (pmd-rxq-affinity, pmd-rxq-assign) and cycle accounting.
  *
  * A NIC whose DMA to the host is asynchronous gives a packet to the host
  * only once its copy is complete: each receive queue has a completion
@@ -42,6 +46,21 @@
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(netdev_nic);
+
+/* The suffix of the type of PMD-polled ports. */
+#define NETDEV_NIC_PMD "-pmd"
+
+/* The NIC type of netdev type 'type': itself, less NETDEV_NIC_PMD. */
+static char *
+netdev_nic_class_nic_type(const char *type)
+{
+    size_t len = strlen(type), sfx = strlen(NETDEV_NIC_PMD);
+
+    if (len > sfx && !strcmp(type + len - sfx, NETDEV_NIC_PMD)) {
+        return xmemdup0(type, len - sfx);
+    }
+    return xstrdup(type);
+}
 
 /* One complete, validated port configuration. */
 struct netdev_nic_conf {
@@ -76,6 +95,12 @@ struct netdev_nic {
         bool synced;
     } dma[NIC_MAX_RXQ] OVS_GUARDED;
     uint64_t dma_poll_seq OVS_GUARDED;
+
+    /* The same for the send ring of a NIC whose copies out of host
+     * buffers are asynchronous: what it releases are the host's buffers,
+     * freed once their copy is complete.  Deferred, batch N's come back
+     * at batch N+1's send, or after the timeout, in netdev_nic_run(). */
+    struct netdev_nic_dma dma_tx OVS_GUARDED;
 };
 
 /* The NIC counts on its own threads and a medium's link changes under it,
@@ -129,6 +154,8 @@ netdev_nic_construct(struct netdev *netdev)
         offload_dma_queue_init(&dev->dma[q].q, NULL);
         dev->dma[q].synced = false;
     }
+    offload_dma_queue_init(&dev->dma_tx.q, NULL);
+    dev->dma_tx.synced = false;
     dev->dma_poll_seq = UINT64_MAX;
     netdev->n_rxq = 1;
     netdev->n_txq = 1;
@@ -275,8 +302,11 @@ netdev_nic_attach(struct netdev_nic *dev,
     int error;
 
     /* "options:nic=NAME" opens a NIC of the port's own type (e.g.
-     * "nicsim"), "TYPE:NAME" one of another backend. */
-    error = nic_open(conf->nic_name, netdev_get_type(&dev->up), &nic);
+     * "nicsim", also for "nicsim-pmd"), "TYPE:NAME" one of another
+     * backend. */
+    char *nic_type = netdev_nic_class_nic_type(netdev_get_type(&dev->up));
+    error = nic_open(conf->nic_name, nic_type, &nic);
+    free(nic_type);
     if (error) {
         *errp = xasprintf("%s: cannot open NIC %s: %s",
                           netdev_get_name(&dev->up), conf->nic_name,
@@ -381,6 +411,7 @@ netdev_nic_set_config(struct netdev *netdev, const struct smap *args,
     for (size_t q = 0; q < NIC_MAX_RXQ; q++) {
         dev->dma[q].synced = false;
     }
+    dev->dma_tx.synced = false;
     dev->dma_poll_seq = UINT64_MAX;
     if (netdev->n_rxq != conf.n_rxq) {
         netdev_request_reconfigure(netdev);
@@ -492,27 +523,184 @@ netdev_nic_get_status(const struct netdev *netdev, struct smap *smap)
     return 0;
 }
 
-/* Moves the change sequence of every port whose status or link changed
- * since OVS last read it, at most every NETDEV_NIC_REFRESH_MS. */
+struct netdev_nic_dma_read {
+    struct nic *nic;
+    uint32_t port, queue;
+    bool tx;                    /* The send ring, not receive 'queue'. */
+};
+
+static uint64_t
+netdev_nic_dma_read(void *r_)
+{
+    struct netdev_nic_dma_read *r = r_;
+    uint64_t completed;
+
+    /* On error 0, which the poller does not believe over what it saw. */
+    if (r->tx) {
+        nic_dma_tx_completed(r->nic, r->port, &completed);
+    } else {
+        nic_dma_completed(r->nic, r->port, r->queue, &completed);
+    }
+    return completed;
+}
+
+/* Brings every poller of 'dev' to the NIC's polling configuration if it
+ * changed.  A mode switch loses nothing: what is outstanding stays so. */
+static void
+netdev_nic_dma_follow_config(struct netdev_nic *dev)
+    OVS_REQUIRES(dev->mutex)
+{
+    struct offload_dma_poll_config cfg;
+
+    if (nic_dma_poll_seq(dev->nic) == dev->dma_poll_seq) {
+        return;
+    }
+    dev->dma_poll_seq = nic_dma_get_poll(dev->nic, &cfg);
+    /* The NIC checked it. */
+    for (size_t q = 0; q < NIC_MAX_RXQ; q++) {
+        offload_dma_queue_set_config(&dev->dma[q].q, &cfg, NULL);
+    }
+    offload_dma_queue_set_config(&dev->dma_tx.q, &cfg, NULL);
+}
+
+/* Tells poller 'd' what the NIC posted since it last looked, as one
+ * batch.  Another host took packets (a queue taken over), a flush took
+ * them, or the NIC began afresh: the poller then counts from where the
+ * NIC stands. */
+static void
+netdev_nic_dma_submit(struct netdev_nic_dma *d,
+                      const struct nic_dma_queue_state *st,
+                      long long int now)
+{
+    if (!d->synced || st->posted < d->q.submitted
+        || st->taken > d->q.released) {
+        offload_dma_queue_rebase(&d->q, st->taken);
+        d->synced = true;
+    }
+    if (st->posted > d->q.submitted) {
+        offload_dma_queue_submit(&d->q, st->posted - d->q.submitted, now);
+    }
+}
+
+/* Receives on 'queue' through its completion poller: what the NIC has
+ * posted since the last call is a batch, and only what the poller
+ * releases, packets whose completion it has read, is taken. */
+static int
+netdev_nic_dma_recv(struct netdev_nic *dev, uint32_t queue,
+                    struct dp_packet **pkts, int max)
+    OVS_REQUIRES(dev->mutex)
+{
+    struct netdev_nic_dma_read r = {
+        .nic = dev->nic, .port = dev->conf.port, .queue = queue,
+    };
+    struct nic_dma_queue_state st;
+    long long int now;
+    uint32_t n;
+
+    if (queue >= NIC_MAX_RXQ
+        || nic_dma_queue_state(dev->nic, dev->conf.port, queue, &st)) {
+        return nic_host_recv(dev->nic, dev->conf.port, queue, pkts, max);
+    }
+    netdev_nic_dma_follow_config(dev);
+    now = time_usec();
+    netdev_nic_dma_submit(&dev->dma[queue], &st, now);
+    n = offload_dma_queue_run(&dev->dma[queue].q, now, max,
+                              netdev_nic_dma_read, &r);
+    return n ? nic_host_recv(dev->nic, dev->conf.port, queue, pkts, n) : 0;
+}
+
+/* Frees the next 'n' host buffers of the send ring, which the poller
+ * released: their copy out is complete. */
+static void
+netdev_nic_dma_tx_free(struct netdev_nic *dev, uint32_t n)
+    OVS_REQUIRES(dev->mutex)
+{
+    while (n) {
+        struct dp_packet *bufs[NETDEV_MAX_BURST];
+        int got = nic_host_send_reap(dev->nic, dev->conf.port, bufs,
+                                     MIN(n, NETDEV_MAX_BURST));
+
+        if (got <= 0) {
+            /* A reset flushed them; the poller rebases at its next
+             * look. */
+            break;
+        }
+        for (int i = 0; i < got; i++) {
+            dp_packet_delete(bufs[i]);
+        }
+        n -= got;
+    }
+}
+
+/* Runs the send ring's poller: submits what was posted since it last
+ * looked and frees the buffers it releases.  With 'need' > 0, the caller
+ * is about to post that many: if the ring lacks the room, polls at once
+ * (the deferred schedule must never be why a send is refused).  Returns
+ * the room left in the ring for the caller's packets (UINT32_MAX for a
+ * NIC without send DMA). */
+static uint32_t
+netdev_nic_dma_tx_run(struct netdev_nic *dev, uint32_t need)
+    OVS_REQUIRES(dev->mutex)
+{
+    struct netdev_nic_dma_read r = {
+        .nic = dev->nic, .port = dev->conf.port, .tx = true,
+    };
+    struct nic_dma_queue_state st;
+    long long int now;
+    uint32_t room;
+
+    if (nic_dma_tx_state(dev->nic, dev->conf.port, &st)) {
+        return UINT32_MAX;
+    }
+    netdev_nic_dma_follow_config(dev);
+    now = time_usec();
+    netdev_nic_dma_submit(&dev->dma_tx, &st, now);
+    netdev_nic_dma_tx_free(dev, offload_dma_queue_run(&dev->dma_tx.q, now,
+                                                      UINT32_MAX,
+                                                      netdev_nic_dma_read,
+                                                      &r));
+    room = st.size - MIN(st.size, offload_dma_queue_outstanding(
+                                      &dev->dma_tx.q));
+    if (need > room) {
+        uint32_t n = offload_dma_queue_poll_now(&dev->dma_tx.q, now,
+                                                UINT32_MAX,
+                                                netdev_nic_dma_read, &r);
+
+        netdev_nic_dma_tx_free(dev, n);
+        room += n;
+    }
+    return room;
+}
+
+/* Frees the send buffers whose completion the deferred poller reads only
+ * after its timeout, when no next send came; then, at most every
+ * NETDEV_NIC_REFRESH_MS, moves the change sequence of every port whose
+ * status or link changed since OVS last read it. */
 static void
 netdev_nic_run(const struct netdev_class *class OVS_UNUSED)
 {
+    bool refresh = time_msec() >= netdev_nic_next_refresh;
     struct netdev_nic *dev;
 
-    if (time_msec() < netdev_nic_next_refresh) {
-        return;
+    if (refresh) {
+        netdev_nic_next_refresh = time_msec() + NETDEV_NIC_REFRESH_MS;
     }
-    netdev_nic_next_refresh = time_msec() + NETDEV_NIC_REFRESH_MS;
     ovs_mutex_lock(&netdev_nic_list_mutex);
     LIST_FOR_EACH (dev, list_node, &netdev_nic_list) {
         struct nic_port_stats st;
         uint64_t host, drop, sig;
-        bool changed;
+        bool changed = false;
 
         ovs_mutex_lock(&dev->mutex);
-        sig = netdev_nic_read_status(dev, &st, &host, &drop);
-        changed = sig != dev->status_sig;
-        dev->status_sig = sig;
+        if (dev->nic && dev->dma_tx.synced
+            && offload_dma_queue_outstanding(&dev->dma_tx.q)) {
+            netdev_nic_dma_tx_run(dev, 0);
+        }
+        if (refresh) {
+            sig = netdev_nic_read_status(dev, &st, &host, &drop);
+            changed = sig != dev->status_sig;
+            dev->status_sig = sig;
+        }
         ovs_mutex_unlock(&dev->mutex);
         if (changed) {
             netdev_change_seq_changed(&dev->up);
@@ -521,19 +709,49 @@ netdev_nic_run(const struct netdev_class *class OVS_UNUSED)
     ovs_mutex_unlock(&netdev_nic_list_mutex);
 }
 
+/* Arranges for the poll loop to wake when poller 'd''s timeout is due. */
+static void
+netdev_nic_dma_wait(const struct netdev_nic_dma *d)
+{
+    if (d->synced && offload_dma_queue_outstanding(&d->q)) {
+        long long int now = time_usec();
+        long long int next = offload_dma_queue_next_run(&d->q, now);
+
+        /* OVS's poll loop counts in milliseconds: a deadline closer than
+         * that is kept by not sleeping at all. */
+        if (next - now < 1000) {
+            poll_immediate_wake();
+        } else if (next != LLONG_MAX) {
+            poll_timer_wait_until(next / 1000);
+        }
+    }
+}
+
 static void
 netdev_nic_wait(const struct netdev_class *class OVS_UNUSED)
 {
+    struct netdev_nic *dev;
     bool any;
 
     ovs_mutex_lock(&netdev_nic_list_mutex);
     any = !ovs_list_is_empty(&netdev_nic_list);
+    LIST_FOR_EACH (dev, list_node, &netdev_nic_list) {
+        ovs_mutex_lock(&dev->mutex);
+        if (dev->nic) {
+            netdev_nic_dma_wait(&dev->dma_tx);
+        }
+        ovs_mutex_unlock(&dev->mutex);
+    }
     ovs_mutex_unlock(&netdev_nic_list_mutex);
     if (any) {
         poll_timer_wait_until(netdev_nic_next_refresh);
     }
 }
 
+/* Sends through the NIC.  With send DMA, the ring's room is made first
+ * (its poller frees what completed); what still finds no room is
+ * dropped and counted in tx_dropped: the DMA engine is behind by a whole
+ * ring. */
 static int
 netdev_nic_send(struct netdev *netdev, int qid OVS_UNUSED,
                    struct dp_packet_batch *batch,
@@ -548,16 +766,30 @@ netdev_nic_send(struct netdev *netdev, int qid OVS_UNUSED,
     int error = 0;
 
     DP_PACKET_BATCH_FOR_EACH (j, pkt, batch) {
-        bytes += dp_packet_size(pkt);
         pkts[i++] = pkt;
     }
     ovs_mutex_lock(&dev->mutex);
     if (dev->nic) {
-        error = nic_host_send(dev->nic, dev->conf.port, pkts, n);
-        dev->stats.tx_packets += n;
-        dev->stats.tx_bytes += bytes;
-        if (error) {
-            dev->stats.tx_dropped++;
+        size_t room = netdev_nic_dma_tx_run(dev, n);
+        size_t accepted = MIN(n, room);
+
+        for (i = 0; i < accepted; i++) {
+            bytes += dp_packet_size(pkts[i]);
+        }
+        for (i = accepted; i < n; i++) {
+            dp_packet_delete(pkts[i]);
+        }
+        dev->stats.tx_dropped += n - accepted;
+        if (accepted) {
+            error = nic_host_send(dev->nic, dev->conf.port, pkts, accepted);
+            dev->stats.tx_packets += accepted;
+            dev->stats.tx_bytes += bytes;
+            if (error) {
+                dev->stats.tx_dropped++;
+            }
+            /* This batch is the one the deferred poller waits for to
+             * poll the last one's completions. */
+            netdev_nic_dma_tx_run(dev, 0);
         }
     } else {
         dp_packet_delete_batch(batch, true);
@@ -714,68 +946,6 @@ netdev_nic_rxq_dealloc(struct netdev_rxq *rxq)
     free(CONTAINER_OF(rxq, struct netdev_rxq_nicsim, up));
 }
 
-struct netdev_nic_dma_read {
-    struct nic *nic;
-    uint32_t port, queue;
-};
-
-static uint64_t
-netdev_nic_dma_read(void *r_)
-{
-    struct netdev_nic_dma_read *r = r_;
-    uint64_t completed;
-
-    /* On error 0, which the poller does not believe over what it saw. */
-    nic_dma_completed(r->nic, r->port, r->queue, &completed);
-    return completed;
-}
-
-/* Receives on 'queue' through its completion poller: what the NIC has
- * posted since the last call is a batch, and only what the poller
- * releases, packets whose completion it has read, is taken. */
-static int
-netdev_nic_dma_recv(struct netdev_nic *dev, uint32_t queue,
-                    struct dp_packet **pkts, int max)
-    OVS_REQUIRES(dev->mutex)
-{
-    struct netdev_nic_dma_read r = {
-        .nic = dev->nic, .port = dev->conf.port, .queue = queue,
-    };
-    struct nic_dma_queue_state st;
-    struct netdev_nic_dma *d;
-    long long int now;
-    uint32_t n;
-
-    if (queue >= NIC_MAX_RXQ
-        || nic_dma_queue_state(dev->nic, dev->conf.port, queue, &st)) {
-        return nic_host_recv(dev->nic, dev->conf.port, queue, pkts, max);
-    }
-    d = &dev->dma[queue];
-    if (nic_dma_poll_seq(dev->nic) != dev->dma_poll_seq) {
-        struct offload_dma_poll_config cfg;
-
-        dev->dma_poll_seq = nic_dma_get_poll(dev->nic, &cfg);
-        for (size_t q = 0; q < NIC_MAX_RXQ; q++) {
-            /* The NIC checked it; a mode switch loses nothing, since
-             * what is outstanding stays so. */
-            offload_dma_queue_set_config(&dev->dma[q].q, &cfg, NULL);
-        }
-    }
-    /* Another host took packets (a queue taken over), a flush took them,
-     * or the NIC began afresh: count from where it stands. */
-    if (!d->synced || st.posted < d->q.submitted
-        || st.taken > d->q.released) {
-        offload_dma_queue_rebase(&d->q, st.taken);
-        d->synced = true;
-    }
-    now = time_usec();
-    if (st.posted > d->q.submitted) {
-        offload_dma_queue_submit(&d->q, st.posted - d->q.submitted, now);
-    }
-    n = offload_dma_queue_run(&d->q, now, max, netdev_nic_dma_read, &r);
-    return n ? nic_host_recv(dev->nic, dev->conf.port, queue, pkts, n) : 0;
-}
-
 static int
 netdev_nic_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
                        int *qfill)
@@ -820,17 +990,8 @@ netdev_nic_rxq_wait(struct netdev_rxq *rxq)
                                           ? &dev->dma[rxq->queue_id]
                                           : NULL);
 
-        if (d && d->synced && offload_dma_queue_outstanding(&d->q)) {
-            long long int now = time_usec();
-            long long int next = offload_dma_queue_next_run(&d->q, now);
-
-            /* OVS's poll loop counts in milliseconds: a deadline closer
-             * than that is kept by not sleeping at all. */
-            if (next - now < 1000) {
-                poll_immediate_wake();
-            } else if (next != LLONG_MAX) {
-                poll_timer_wait_until(next / 1000);
-            }
+        if (d) {
+            netdev_nic_dma_wait(d);
         }
         nic_host_recv_wait(dev->nic, dev->conf.port,
                                         rxq->queue_id);
@@ -931,14 +1092,15 @@ netdev_nic_dma_poll_stats(const struct nic *nic, uint32_t port,
     bool found = false;
 
     memset(st, 0, sizeof *st);
-    if (queue >= NIC_MAX_RXQ) {
+    if (queue >= NIC_MAX_RXQ && queue != NETDEV_NIC_DMA_TX) {
         return false;
     }
     ovs_mutex_lock(&netdev_nic_list_mutex);
     LIST_FOR_EACH (dev, list_node, &netdev_nic_list) {
         ovs_mutex_lock(&dev->mutex);
         if (dev->nic == nic && dev->conf.port == port) {
-            *st = dev->dma[queue].q.stats;
+            *st = (queue == NETDEV_NIC_DMA_TX ? dev->dma_tx.q.stats
+                   : dev->dma[queue].q.stats);
             found = true;
         }
         ovs_mutex_unlock(&dev->mutex);
@@ -990,17 +1152,23 @@ static const struct netdev_class netdev_nic_class = {
     .rxq_drain = netdev_nic_rxq_drain,
 };
 
-/* Registers the netdev class of the ports of NICs of 'nic_type' (a type
- * registered with nic_class_register()), under the same name: the
- * Interface type users configure, e.g. "nicsim". */
+/* Registers the netdev classes of the ports of NICs of 'nic_type' (a type
+ * registered with nic_class_register()): one under the same name, the
+ * Interface type users configure, e.g. "nicsim", polled by OVS's main
+ * thread, and one named TYPE-pmd whose receive queues OVS's PMD threads
+ * poll. */
 void
 netdev_nic_register(const char *nic_type)
 {
-    struct netdev_class *class = xmemdup(&netdev_nic_class,
-                                         sizeof netdev_nic_class);
+    for (int pmd = 0; pmd < 2; pmd++) {
+        struct netdev_class *class = xmemdup(&netdev_nic_class,
+                                             sizeof netdev_nic_class);
 
-    class->type = xstrdup(nic_type);
-    netdev_register_provider(class);
+        class->type = (pmd ? xasprintf("%s%s", nic_type, NETDEV_NIC_PMD)
+                       : xstrdup(nic_type));
+        class->is_pmd = pmd;
+        netdev_register_provider(class);
+    }
 }
 
 bool

@@ -43,8 +43,10 @@ void netdev_nic_list_ports(struct netdev_nic_port **portsp, size_t *n);
 void netdev_nic_ports_free(struct netdev_nic_port *, size_t n);
 
 /* The host's DMA completion poller counters of receive queue 'queue' of
- * the representor open on 'nic' port 'port'.  Returns false (and zeros)
- * if no representor is open on it. */
+ * the representor open on 'nic' port 'port', or of its send ring if
+ * 'queue' is NETDEV_NIC_DMA_TX.  Returns false (and zeros) if no
+ * representor is open on it. */
+#define NETDEV_NIC_DMA_TX UINT32_MAX
 bool netdev_nic_dma_poll_stats(const struct nic *, uint32_t port,
                                uint32_t queue,
                                struct offload_dma_poll_stats *);

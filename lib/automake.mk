@@ -39,6 +39,8 @@ lib_liboffload_a_SOURCES = \
 	lib/offload-admission.h \
 	lib/offload-engine.c \
 	lib/offload-engine.h \
+	lib/offload-queues.c \
+	lib/offload-queues.h \
 	lib/offload-state.c \
 	lib/offload-state.h \
 	lib/offload-tracker.c \

@@ -96,6 +96,16 @@ struct nic_class {
      * filter_add is. */
     int (*filter_del)(struct nic *, uint32_t port, uint32_t id);
 
+    /* Returns 0 and the counters of a receive filter, EINVAL or ENOENT.
+     * May be NULL. */
+    int (*filter_stats)(struct nic *, uint32_t port, uint32_t id,
+                        struct nic_filter_stats *);
+
+    /* Returns up to 'max' of the heaviest TCP/UDP flows 'port' gave the
+     * host (struct nic_host_flow), heaviest first.  May be NULL. */
+    size_t (*host_flows)(struct nic *, uint32_t port,
+                         struct nic_host_flow *, size_t max);
+
     /* Counters. */
 
     /* Returns 0 and the counters of 'port', or EINVAL.  Must not be
@@ -158,6 +168,27 @@ struct nic_class {
      * NULL. */
     int (*host_send)(struct nic *, uint32_t port, struct dp_packet **pkts,
                      int n);
+
+    /* DMA on the send side.  A NIC whose copies out of host buffers
+     * complete asynchronously keeps what host_send() took in a send ring
+     * per port: it posts a descriptor per packet, its DMA engine copies
+     * the packet into NIC memory and advances the ring's completion
+     * index, and only then may the host have the buffer back, through
+     * host_send_reap(), oldest first, to reuse or free.  The indices are
+     * those of struct nic_dma_queue_state ('taken': buffers given back,
+     * or flushed by a reset).  All four may be NULL, and must all be if
+     * one is: host_send() then frees or keeps the buffers itself. */
+    int (*dma_tx_state)(struct nic *, uint32_t port,
+                        struct nic_dma_queue_state *);
+    int (*dma_tx_completed)(struct nic *, uint32_t port,
+                            uint64_t *completed);
+    int (*dma_tx_stats)(struct nic *, uint32_t port,
+                        struct nic_dma_queue_stats *);
+
+    /* Gives back up to 'max' host buffers of 'port' whose copy out is
+     * complete, oldest first; returns the number given. */
+    int (*host_send_reap)(struct nic *, uint32_t port,
+                          struct dp_packet **pkts, int max);
 
     /* Delivers a packet to 'port' as if its medium had received it.
      * Takes ownership.  Returns 0, EINVAL (no such port), EMSGSIZE (longer

@@ -328,6 +328,25 @@ nic_filter_del(struct nic *nic, uint32_t port, uint32_t id)
 }
 
 int
+nic_filter_stats(struct nic *nic, uint32_t port, uint32_t id,
+                 struct nic_filter_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    return (nic->class->filter_stats
+            ? nic->class->filter_stats(nic, port, id, st)
+            : EOPNOTSUPP);
+}
+
+size_t
+nic_host_flows(struct nic *nic, uint32_t port, struct nic_host_flow *flows,
+               size_t max)
+{
+    return (nic->class->host_flows
+            ? nic->class->host_flows(nic, port, flows, max)
+            : 0);
+}
+
+int
 nic_port_stats(struct nic *nic, uint32_t port, struct nic_port_stats *st)
 {
     memset(st, 0, sizeof *st);
@@ -456,6 +475,50 @@ nic_host_send(struct nic *nic, uint32_t port, struct dp_packet **pkts,
               int n)
 {
     return nic->class->host_send(nic, port, pkts, n);
+}
+
+bool
+nic_has_dma_tx(struct nic *nic)
+{
+    return nic->class->dma_tx_state != NULL;
+}
+
+int
+nic_dma_tx_state(struct nic *nic, uint32_t port,
+                 struct nic_dma_queue_state *st)
+{
+    memset(st, 0, sizeof *st);
+    return (nic->class->dma_tx_state
+            ? nic->class->dma_tx_state(nic, port, st)
+            : EOPNOTSUPP);
+}
+
+int
+nic_dma_tx_completed(struct nic *nic, uint32_t port, uint64_t *completed)
+{
+    *completed = 0;
+    return (nic->class->dma_tx_completed
+            ? nic->class->dma_tx_completed(nic, port, completed)
+            : EOPNOTSUPP);
+}
+
+int
+nic_dma_tx_stats(struct nic *nic, uint32_t port,
+                 struct nic_dma_queue_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    return (nic->class->dma_tx_stats
+            ? nic->class->dma_tx_stats(nic, port, st)
+            : EOPNOTSUPP);
+}
+
+int
+nic_host_send_reap(struct nic *nic, uint32_t port, struct dp_packet **pkts,
+                   int max)
+{
+    return (nic->class->host_send_reap
+            ? nic->class->host_send_reap(nic, port, pkts, max)
+            : 0);
 }
 
 int

@@ -129,6 +129,7 @@ struct nic_queue_stats {
 struct nic_dma_queue_state {
     uint64_t posted;                    /* Descriptors posted. */
     uint64_t taken;                     /* Taken by the host (or flushed). */
+    uint32_t size;                      /* Descriptors the ring holds. */
 };
 
 struct nic_dma_queue_stats {
@@ -151,6 +152,28 @@ struct nic_filter {
     struct nic_match match;             /* MAC/VLAN or 5-tuple fields. */
     uint32_t priority;                  /* Higher wins. */
     uint32_t queue;
+};
+
+/* A filter's queue that steers nothing: the filter counts the packets it
+ * matches, and their queue is chosen as if it had not matched (RSS). */
+#define NIC_FILTER_QUEUE_RSS UINT32_MAX
+
+/* Packets to the host a receive filter matched since it was added. */
+struct nic_filter_stats {
+    uint64_t n_packets, n_bytes;
+};
+
+/* One of the heaviest TCP/UDP flows a port gave the host, as the NIC
+ * counts them in a small table of heavy hitters (the counts are since the
+ * flow entered the table; 'seq' changes when an entry is reused). */
+struct nic_host_flow {
+    struct eth_addr dl_dst;
+    ovs_be16 dl_type;
+    uint8_t nw_proto;
+    uint8_t nw_src[16], nw_dst[16];
+    ovs_be16 tp_src, tp_dst;
+    uint64_t seq;
+    uint64_t n_packets, n_bytes;
 };
 
 struct nic_caps {
@@ -232,6 +255,12 @@ int nic_rss_set(struct nic *, uint32_t port, const uint8_t *key,
 int nic_filter_add(struct nic *, uint32_t port, const struct nic_filter *,
                    uint32_t *idp);                      /* EOPNOTSUPP. */
 int nic_filter_del(struct nic *, uint32_t port, uint32_t id);
+int nic_filter_stats(struct nic *, uint32_t port, uint32_t id,
+                     struct nic_filter_stats *);        /* EOPNOTSUPP. */
+/* Up to 'max' of port 'port''s heaviest host flows; returns how many
+ * (0 if the NIC does not count them). */
+size_t nic_host_flows(struct nic *, uint32_t port, struct nic_host_flow *,
+                      size_t max);
 int nic_port_stats(struct nic *, uint32_t port, struct nic_port_stats *);
 int nic_port_link(struct nic *, uint32_t port, bool *up); /* Up. */
 int nic_queue_stats(struct nic *, uint32_t port, uint32_t queue,
@@ -247,6 +276,20 @@ int nic_dma_queue_stats(struct nic *, uint32_t port, uint32_t queue,
 void nic_host_recv_wait(struct nic *, uint32_t port, uint32_t queue);
 int nic_host_send(struct nic *, uint32_t port, struct dp_packet **pkts,
                   int n);
+
+/* The send side's DMA (see nic-provider.h): the host gives packets to
+ * nic_host_send(), reads the send ring's indices and takes its buffers
+ * back with nic_host_send_reap() once the completion index covers them.
+ * Without asynchronous send DMA: EOPNOTSUPP, and 0 reaped. */
+bool nic_has_dma_tx(struct nic *);
+int nic_dma_tx_state(struct nic *, uint32_t port,
+                     struct nic_dma_queue_state *);     /* EOPNOTSUPP. */
+int nic_dma_tx_completed(struct nic *, uint32_t port,
+                         uint64_t *completed);          /* EOPNOTSUPP. */
+int nic_dma_tx_stats(struct nic *, uint32_t port,
+                     struct nic_dma_queue_stats *);     /* EOPNOTSUPP. */
+int nic_host_send_reap(struct nic *, uint32_t port, struct dp_packet **pkts,
+                       int max);                        /* 0. */
 int nic_inject(struct nic *, uint32_t port,
                struct dp_packet *);     /* EOPNOTSUPP, packet freed. */
 int nic_sample_start(struct nic *, uint32_t every,

@@ -30,7 +30,7 @@ nicsim_dma_ring_init(struct nicsim_dma_ring *r, uint32_t size, uint64_t base)
 void
 nicsim_dma_ring_destroy(struct nicsim_dma_ring *r)
 {
-    nicsim_dma_flush(r);
+    nicsim_dma_flush(r, NULL);
     free(r->slots);
     ovs_mutex_destroy(&r->mutex);
 }
@@ -61,8 +61,13 @@ nicsim_dma_post(struct nicsim_dma_ring *r, struct dp_packet *pkt,
     return ok;
 }
 
-size_t
-nicsim_dma_run(struct nicsim_dma_ring *r, size_t max)
+/* Copies up to 'max' posted packets, in order, and publishes their
+ * completion.  Into host buffers ('out' null: each copy replaces its
+ * NIC-side original, which is freed), or out of them ('out' nonnull: the
+ * copies, now NIC memory, go to 'out' and the host's buffers stay in the
+ * ring until the host takes them back). */
+static size_t
+nicsim_dma_copy(struct nicsim_dma_ring *r, size_t max, struct dp_packet **out)
 {
     uint64_t bytes = 0;
     size_t n = 0;
@@ -71,13 +76,16 @@ nicsim_dma_run(struct nicsim_dma_ring *r, size_t max)
     while (r->n_done < r->count && n < max) {
         uint32_t slot = (r->head + r->n_done) % r->size;
         struct dp_packet *src = r->slots[slot];
-
-        /* The copy into a host buffer; the NIC-side buffer is free once
-         * it is done. */
-        r->slots[slot] = dp_packet_clone_with_headroom(
+        struct dp_packet *copy = dp_packet_clone_with_headroom(
             src, dp_packet_headroom(src));
+
         bytes += dp_packet_size(src);
-        dp_packet_delete(src);
+        if (out) {
+            out[n] = copy;
+        } else {
+            r->slots[slot] = copy;
+            dp_packet_delete(src);
+        }
         r->n_done++;
         n++;
     }
@@ -94,6 +102,19 @@ nicsim_dma_run(struct nicsim_dma_ring *r, size_t max)
         nicsim_counter_add(&r->runs, 1);
     }
     return n;
+}
+
+size_t
+nicsim_dma_run(struct nicsim_dma_ring *r, size_t max)
+{
+    return nicsim_dma_copy(r, max, NULL);
+}
+
+size_t
+nicsim_dma_run_out(struct nicsim_dma_ring *r, struct dp_packet **copies,
+                   size_t max)
+{
+    return nicsim_dma_copy(r, max, copies);
 }
 
 /* An index the host reads: acquire, so that what it covers is seen. */
@@ -151,7 +172,7 @@ nicsim_dma_take(struct nicsim_dma_ring *r, struct dp_packet **pkts, int max,
 }
 
 size_t
-nicsim_dma_flush(struct nicsim_dma_ring *r)
+nicsim_dma_flush(struct nicsim_dma_ring *r, size_t *uncopiedp)
 {
     uint32_t n, in_flight;
 
@@ -177,6 +198,9 @@ nicsim_dma_flush(struct nicsim_dma_ring *r)
     }
     ovs_mutex_unlock(&r->mutex);
     nicsim_counter_add(&r->flushed, n);
+    if (uncopiedp) {
+        *uncopiedp = in_flight;
+    }
     return n;
 }
 

@@ -16,6 +16,10 @@
  * (counted as back-pressure; the caller keeps or drops the packet and
  * counts that).
  *
+ * On the send side the roles turn: the host posts its own buffers, the
+ * DMA engine copies them out into NIC memory (nicsim_dma_run_out()), and
+ * the host takes its buffers back, to reuse, after their completion.
+ *
  * The indices (posted, completed, and taken, the consumer index) count
  * packets since the ring's 'base' and never go back: a flush completes
  * and takes what it deletes, so that a host that polls the completion
@@ -68,6 +72,14 @@ bool nicsim_dma_post(struct nicsim_dma_ring *, struct dp_packet *pkt,
  * order, then publishes their completion.  Returns the number copied. */
 size_t nicsim_dma_run(struct nicsim_dma_ring *, size_t max);
 
+/* The DMA engine on the send side, where the ring's descriptors are host
+ * buffers: copies up to 'max' of them, in order, into NIC memory, puts
+ * the copies in 'copies' and publishes the completion.  The host buffers
+ * stay in the ring until nicsim_dma_take() gives them back to the host,
+ * which may then reuse them.  Returns the number copied. */
+size_t nicsim_dma_run_out(struct nicsim_dma_ring *, struct dp_packet **copies,
+                          size_t max);
+
 /* The host's reads of shared memory. */
 uint64_t nicsim_dma_posted(const struct nicsim_dma_ring *);
 uint64_t nicsim_dma_completed(const struct nicsim_dma_ring *);
@@ -79,8 +91,9 @@ int nicsim_dma_take(struct nicsim_dma_ring *, struct dp_packet **pkts,
                     int max, bool *now_empty);
 
 /* Deletes every packet in the ring, completing those in flight.  Returns
- * how many there were. */
-size_t nicsim_dma_flush(struct nicsim_dma_ring *);
+ * how many there were, and in '*uncopiedp' (if nonnull) how many of them
+ * were in flight. */
+size_t nicsim_dma_flush(struct nicsim_dma_ring *, size_t *uncopiedp);
 
 void nicsim_dma_get_stats(struct nicsim_dma_ring *,
                           struct nicsim_dma_stats *);

@@ -49,7 +49,13 @@ struct nicsim_rxq {
 struct nicsim_filter {
     uint32_t id;
     struct nic_filter f;
+    uint64_t n_packets, n_bytes;    /* Guarded by the port's io_mutex. */
 };
+
+/* Heavy hitters among a port's TCP/UDP packets to the host ("space
+ * saving": a new flow replaces the lightest entry), for a host that wants
+ * to give a heavy flow a queue of its own. */
+#define NICSIM_HOST_FLOWS 32
 
 struct nicsim_counters {
     atomic_uint64_t rx_packets, rx_bytes, fwd_packets;
@@ -73,6 +79,9 @@ struct nicsim_port {
     struct nicsim_filter filters[NIC_MAX_FILTERS];
     size_t n_filters;
     uint32_t next_filter_id;
+    struct nic_host_flow host_flows[NICSIM_HOST_FLOWS];
+    size_t n_host_flows;
+    uint64_t host_flow_seq;
     uint64_t flushed;               /* Queued packets lost in resets. */
     /* Where each queue's DMA indices stand, kept across detaches so that
      * they never go back for a host that polls them. */
@@ -83,7 +92,9 @@ struct nicsim_port {
     uint64_t rx_errors;             /* Of media detached since. */
 
     struct nicsim_ring inject;      /* Frames injected by tests. */
-    struct nicsim_ring host_tx;     /* Frames the host sent. */
+    /* Frames the host sent: its own buffers, which the DMA engine copies
+     * out into NIC memory and the host takes back once completed. */
+    struct nicsim_dma_ring tx_dma;
     struct nicsim_counters c;
 };
 
@@ -244,7 +255,7 @@ nicsim_port_free_rxqs(struct nicsim_port *p)
     size_t flushed = 0;
 
     for (uint32_t q = 0; q < p->n_rxq; q++) {
-        flushed += nicsim_dma_flush(&p->rxqs[q].dma);
+        flushed += nicsim_dma_flush(&p->rxqs[q].dma, NULL);
         p->dma_base[q] = nicsim_dma_posted(&p->rxqs[q].dma);
         nicsim_dma_ring_destroy(&p->rxqs[q].dma);
         latch_destroy(&p->rxqs[q].latch);
@@ -258,25 +269,29 @@ nicsim_port_free_rxqs(struct nicsim_port *p)
 /* The receive queue for a packet going to the host: the best matching
  * filter's, else RSS over the IP addresses (and TCP/UDP ports). */
 static uint32_t
-nicsim_select_queue(const struct nicsim_port *p,
-                    const struct nic_flow_key *key)
+nicsim_select_queue(struct nicsim_port *p, const struct nic_flow_key *key,
+                    uint32_t size)
     OVS_REQUIRES(p->io_mutex)
 {
-    const struct nicsim_filter *best = NULL;
+    struct nicsim_filter *best = NULL;
     uint8_t buf[36];
     size_t len = 0;
     bool ports;
 
     for (size_t i = 0; i < p->n_filters; i++) {
-        const struct nicsim_filter *f = &p->filters[i];
+        struct nicsim_filter *f = &p->filters[i];
 
         if ((!best || f->f.priority > best->f.priority)
             && nic_match_matches(&f->f.match, key)) {
             best = f;
         }
     }
-    if (best && best->f.queue < p->n_rxq) {
-        return best->f.queue;
+    if (best) {
+        best->n_packets++;
+        best->n_bytes += size;
+        if (best->f.queue < p->n_rxq) {
+            return best->f.queue;
+        }
     }
     if (p->n_rxq <= 1) {
         return 0;
@@ -305,6 +320,54 @@ nicsim_select_queue(const struct nicsim_port *p,
                                                    len)) % p->n_rxq;
 }
 
+/* Counts a packet of 'key' to the host in 'p''s heavy hitters. */
+static void
+nicsim_count_host_flow(struct nicsim_port *p, const struct nic_flow_key *key,
+                       uint32_t size)
+    OVS_REQUIRES(p->io_mutex)
+{
+    struct nic_host_flow *min = NULL;
+
+    if ((key->nw_proto != IPPROTO_TCP && key->nw_proto != IPPROTO_UDP)
+        || (key->dl_type != htons(ETH_TYPE_IP)
+            && key->dl_type != htons(ETH_TYPE_IPV6))
+        || key->nw_frag & NIC_FRAG_LATER) {
+        return;
+    }
+    for (size_t i = 0; i < p->n_host_flows; i++) {
+        struct nic_host_flow *f = &p->host_flows[i];
+
+        if (f->tp_src == key->tp_src && f->tp_dst == key->tp_dst
+            && f->nw_proto == key->nw_proto && f->dl_type == key->dl_type
+            && eth_addr_equals(f->dl_dst, key->dl_dst)
+            && !memcmp(f->nw_src, key->nw_src, sizeof f->nw_src)
+            && !memcmp(f->nw_dst, key->nw_dst, sizeof f->nw_dst)) {
+            f->n_packets++;
+            f->n_bytes += size;
+            return;
+        }
+        if (!min || f->n_packets < min->n_packets) {
+            min = f;
+        }
+    }
+    if (p->n_host_flows < NICSIM_HOST_FLOWS) {
+        min = &p->host_flows[p->n_host_flows++];
+        min->n_packets = min->n_bytes = 0;
+    }
+    /* A newcomer inherits the evicted entry's count, as space saving
+     * does, so that it can stay only if it keeps up. */
+    min->dl_dst = key->dl_dst;
+    min->dl_type = key->dl_type;
+    min->nw_proto = key->nw_proto;
+    memcpy(min->nw_src, key->nw_src, sizeof min->nw_src);
+    memcpy(min->nw_dst, key->nw_dst, sizeof min->nw_dst);
+    min->tp_src = key->tp_src;
+    min->tp_dst = key->tp_dst;
+    min->seq = ++p->host_flow_seq;
+    min->n_packets++;
+    min->n_bytes += size;
+}
+
 /* Gives 'pkt' to the host on port 'p'.  Returns 0, or the drop reason (the
  * packet is then deleted). */
 static int
@@ -321,8 +384,9 @@ nicsim_enqueue_host(struct nicsim_port *p, struct dp_packet *pkt,
         struct nicsim_rxq *rxq;
         bool was_empty;
 
+        nicsim_count_host_flow(p, key, dp_packet_size(pkt));
         if (queue >= p->n_rxq) {
-            queue = nicsim_select_queue(p, key);
+            queue = nicsim_select_queue(p, key, dp_packet_size(pkt));
         }
         rxq = &p->rxqs[queue];
         if (mark) {
@@ -784,7 +848,7 @@ nicsim_engine_run_port(struct nicsim *ns, struct nicsim_port *p)
         total += n;
     }
 
-    n = nicsim_ring_pop(&p->host_tx, pkts, NICSIM_BATCH, NULL);
+    n = nicsim_dma_run_out(&p->tx_dma, pkts, NICSIM_BATCH);
     if (n) {
         struct nicsim_txbatch tx = { .n_ports = 0 };
 
@@ -896,7 +960,7 @@ nicsim_create__(const char *name, const struct nicsim_config *cfg)
         nic_rss_init(&p->rss, 1);
         nicsim_ring_init(&p->inject, NICSIM_RING_SIZE);
         atomic_init(&p->dma_kick, false);
-        nicsim_ring_init(&p->host_tx, NICSIM_RING_SIZE);
+        nicsim_dma_ring_init(&p->tx_dma, NICSIM_RING_SIZE, 0);
     }
 
     ns->engines = xcalloc(cfg->n_engines, sizeof *ns->engines);
@@ -939,7 +1003,7 @@ nicsim_destroy(struct nicsim *ns)
         nicsim_port_free_rxqs(p);
         ovs_mutex_unlock(&p->io_mutex);
         nicsim_ring_destroy(&p->inject);
-        nicsim_ring_destroy(&p->host_tx);
+        nicsim_dma_ring_destroy(&p->tx_dma);
         ovs_mutex_destroy(&p->io_mutex);
     }
     free(ns->ports);
@@ -1051,14 +1115,19 @@ nicsim_reset(struct nic *nic)
 
         ovs_mutex_lock(&p->io_mutex);
         for (uint32_t q = 0; q < p->n_rxq; q++) {
-            p->flushed += nicsim_dma_flush(&p->rxqs[q].dma);
+            p->flushed += nicsim_dma_flush(&p->rxqs[q].dma, NULL);
             latch_poll(&p->rxqs[q].latch);
         }
         p->n_filters = 0;
+        p->n_host_flows = 0;
         nic_rss_init(&p->rss, p->n_rxq ? p->n_rxq : 1);
         ovs_mutex_unlock(&p->io_mutex);
-        /* What the host had handed over but the NIC had not sent yet. */
-        nicsim_counter_add(&p->c.tx_errors, nicsim_ring_flush(&p->host_tx));
+        /* What the host had handed over but the NIC had not copied out
+         * yet; what it had copied was sent. */
+        size_t uncopied;
+
+        nicsim_dma_flush(&p->tx_dma, &uncopied);
+        nicsim_counter_add(&p->c.tx_errors, uncopied);
     }
     VLOG_WARN("%s: reset: all rules, filters and queued packets lost",
               nic->name);
@@ -1152,6 +1221,7 @@ nicsim_port_detach(struct nic *nic, uint32_t port)
         p->medium = NULL;
         p->flushed += nicsim_port_free_rxqs(p);
         p->n_filters = 0;
+        p->n_host_flows = 0;
     }
     ovs_mutex_unlock(&p->io_mutex);
 }
@@ -1293,7 +1363,8 @@ nicsim_filter_add(struct nic *nic, uint32_t port, const struct nic_filter *f,
     }
     ovs_mutex_lock(&p->io_mutex);
     dup = nicsim_filter_find(p, f);
-    if (!p->attached || f->queue >= p->n_rxq) {
+    if (!p->attached
+        || (f->queue >= p->n_rxq && f->queue != NIC_FILTER_QUEUE_RSS)) {
         error = EINVAL;
     } else if (dup) {
         /* Two filters with one match and priority would leave the queue
@@ -1307,6 +1378,7 @@ nicsim_filter_add(struct nic *nic, uint32_t port, const struct nic_filter *f,
 
         nf->id = ++p->next_filter_id;
         nf->f = *f;
+        nf->n_packets = nf->n_bytes = 0;
         nic_match_normalize(&nf->f.match);
         *idp = nf->id;
     }
@@ -1314,25 +1386,86 @@ nicsim_filter_add(struct nic *nic, uint32_t port, const struct nic_filter *f,
     return error;
 }
 
+/* The filter of 'p' with id 'id', or NULL. */
+static struct nicsim_filter *
+nicsim_filter_by_id(struct nicsim_port *p, uint32_t id)
+    OVS_REQUIRES(p->io_mutex)
+{
+    for (size_t i = 0; i < p->n_filters; i++) {
+        if (p->filters[i].id == id) {
+            return &p->filters[i];
+        }
+    }
+    return NULL;
+}
+
 static int
 nicsim_filter_del(struct nic *nic, uint32_t port, uint32_t id)
 {
     struct nicsim_port *p = nicsim_port(nicsim_cast(nic), port);
-    int error = ENOENT;
+    struct nicsim_filter *f;
 
     if (!p) {
         return EINVAL;
     }
     ovs_mutex_lock(&p->io_mutex);
-    for (size_t i = 0; i < p->n_filters; i++) {
-        if (p->filters[i].id == id) {
-            p->filters[i] = p->filters[--p->n_filters];
-            error = 0;
-            break;
-        }
+    f = nicsim_filter_by_id(p, id);
+    if (f) {
+        *f = p->filters[--p->n_filters];
     }
     ovs_mutex_unlock(&p->io_mutex);
-    return error;
+    return f ? 0 : ENOENT;
+}
+
+static int
+nicsim_filter_stats(struct nic *nic, uint32_t port, uint32_t id,
+                    struct nic_filter_stats *st)
+{
+    struct nicsim_port *p = nicsim_port(nicsim_cast(nic), port);
+    const struct nicsim_filter *f;
+
+    if (!p) {
+        return EINVAL;
+    }
+    ovs_mutex_lock(&p->io_mutex);
+    f = nicsim_filter_by_id(p, id);
+    if (f) {
+        st->n_packets = f->n_packets;
+        st->n_bytes = f->n_bytes;
+    }
+    ovs_mutex_unlock(&p->io_mutex);
+    return f ? 0 : ENOENT;
+}
+
+static int
+nicsim_host_flow_cmp(const void *a_, const void *b_)
+{
+    const struct nic_host_flow *a = a_, *b = b_;
+
+    return (a->n_packets > b->n_packets ? -1
+            : a->n_packets < b->n_packets ? 1
+            : a->seq < b->seq ? -1 : a->seq > b->seq);
+}
+
+static size_t
+nicsim_host_flows(struct nic *nic, uint32_t port,
+                  struct nic_host_flow *flows, size_t max)
+{
+    struct nicsim_port *p = nicsim_port(nicsim_cast(nic), port);
+    struct nic_host_flow all[NICSIM_HOST_FLOWS];
+    size_t n;
+
+    if (!p) {
+        return 0;
+    }
+    ovs_mutex_lock(&p->io_mutex);
+    n = p->n_host_flows;
+    memcpy(all, p->host_flows, n * sizeof *all);
+    ovs_mutex_unlock(&p->io_mutex);
+    qsort(all, n, sizeof *all, nicsim_host_flow_cmp);
+    n = MIN(n, max);
+    memcpy(flows, all, n * sizeof *flows);
+    return n;
 }
 
 static int
@@ -1452,6 +1585,33 @@ nicsim_dma_rxq(struct nic *nic, uint32_t port, uint32_t queue,
     return &p->rxqs[queue];
 }
 
+/* The indices of a ring, receive or send, as the host reads them. */
+static void
+nicsim_dma_read_state(const struct nicsim_dma_ring *r,
+                      struct nic_dma_queue_state *st)
+{
+    /* The consumer index first: read after it, 'posted' is never
+     * behind it. */
+    st->taken = nicsim_dma_taken(r);
+    st->posted = nicsim_dma_posted(r);
+    st->size = r->size;
+}
+
+static void
+nicsim_dma_read_stats(struct nicsim_dma_ring *r,
+                      struct nic_dma_queue_stats *s)
+{
+    struct nicsim_dma_stats ds;
+
+    nicsim_dma_get_stats(r, &ds);
+    *s = (struct nic_dma_queue_stats) {
+        .posted = ds.posted, .completed = ds.completed, .taken = ds.taken,
+        .ring_full = ds.full, .copies = ds.copies, .bytes = ds.bytes,
+        .runs = ds.runs, .flushed = ds.flushed, .pending = ds.pending,
+        .ready = ds.ready,
+    };
+}
+
 static int
 nicsim_dma_queue_state(struct nic *nic, uint32_t port, uint32_t queue,
                        struct nic_dma_queue_state *st)
@@ -1462,10 +1622,7 @@ nicsim_dma_queue_state(struct nic *nic, uint32_t port, uint32_t queue,
     if (!rxq) {
         return EINVAL;
     }
-    /* The consumer index first: read after it, 'posted' is never
-     * behind it. */
-    st->taken = nicsim_dma_taken(&rxq->dma);
-    st->posted = nicsim_dma_posted(&rxq->dma);
+    nicsim_dma_read_state(&rxq->dma, st);
     ovs_mutex_unlock(&p->io_mutex);
     return 0;
 }
@@ -1491,20 +1648,63 @@ nicsim_dma_queue_stats(struct nic *nic, uint32_t port, uint32_t queue,
 {
     struct nicsim_port *p;
     struct nicsim_rxq *rxq = nicsim_dma_rxq(nic, port, queue, &p);
-    struct nicsim_dma_stats ds;
 
     if (!rxq) {
         return EINVAL;
     }
-    nicsim_dma_get_stats(&rxq->dma, &ds);
+    nicsim_dma_read_stats(&rxq->dma, s);
     ovs_mutex_unlock(&p->io_mutex);
-    *s = (struct nic_dma_queue_stats) {
-        .posted = ds.posted, .completed = ds.completed, .taken = ds.taken,
-        .ring_full = ds.full, .copies = ds.copies, .bytes = ds.bytes,
-        .runs = ds.runs, .flushed = ds.flushed, .pending = ds.pending,
-        .ready = ds.ready,
-    };
     return 0;
+}
+
+/* The send side's DMA: one ring per port, which lives as long as the NIC,
+ * so it needs no lock of the port's. */
+
+static int
+nicsim_dma_tx_state(struct nic *nic, uint32_t port,
+                    struct nic_dma_queue_state *st)
+{
+    struct nicsim_port *p = nicsim_port(nicsim_cast(nic), port);
+
+    if (!p) {
+        return EINVAL;
+    }
+    nicsim_dma_read_state(&p->tx_dma, st);
+    return 0;
+}
+
+static int
+nicsim_dma_tx_completed(struct nic *nic, uint32_t port, uint64_t *completed)
+{
+    struct nicsim_port *p = nicsim_port(nicsim_cast(nic), port);
+
+    if (!p) {
+        return EINVAL;
+    }
+    *completed = nicsim_dma_completed(&p->tx_dma);
+    return 0;
+}
+
+static int
+nicsim_dma_tx_stats(struct nic *nic, uint32_t port,
+                    struct nic_dma_queue_stats *s)
+{
+    struct nicsim_port *p = nicsim_port(nicsim_cast(nic), port);
+
+    if (!p) {
+        return EINVAL;
+    }
+    nicsim_dma_read_stats(&p->tx_dma, s);
+    return 0;
+}
+
+static int
+nicsim_host_send_reap(struct nic *nic, uint32_t port,
+                      struct dp_packet **pkts, int max)
+{
+    struct nicsim_port *p = nicsim_port(nicsim_cast(nic), port);
+
+    return p ? nicsim_dma_take(&p->tx_dma, pkts, max, NULL) : 0;
 }
 
 static int
@@ -1553,7 +1753,7 @@ nicsim_host_send(struct nic *nic, uint32_t port, struct dp_packet **pkts,
         return EINVAL;
     }
     for (int i = 0; i < n; i++) {
-        if (!nicsim_ring_push(&p->host_tx, pkts[i], NULL)) {
+        if (!nicsim_dma_post(&p->tx_dma, pkts[i], NULL)) {
             dp_packet_delete(pkts[i]);
             n_dropped++;
         }
@@ -1751,6 +1951,8 @@ const struct nic_class nicsim_class = {
     .rss_set = nicsim_rss_set,
     .filter_add = nicsim_filter_add,
     .filter_del = nicsim_filter_del,
+    .filter_stats = nicsim_filter_stats,
+    .host_flows = nicsim_host_flows,
     .port_stats = nicsim_port_stats,
     .port_link = nicsim_port_link,
     .queue_stats = nicsim_queue_stats,
@@ -1761,6 +1963,10 @@ const struct nic_class nicsim_class = {
     .dma_check_poll = nicsim_dma_check_poll,
     .host_recv_wait = nicsim_host_recv_wait,
     .host_send = nicsim_host_send,
+    .dma_tx_state = nicsim_dma_tx_state,
+    .dma_tx_completed = nicsim_dma_tx_completed,
+    .dma_tx_stats = nicsim_dma_tx_stats,
+    .host_send_reap = nicsim_host_send_reap,
     .inject = nicsim_inject,
     .sample_start = nicsim_sample_start,
     .sample_count = nicsim_sample_count,

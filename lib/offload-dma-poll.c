@@ -117,6 +117,7 @@ offload_dma_poll_stats_add(struct offload_dma_poll_stats *a,
     a->batches += b->batches;
     a->completions += b->completions;
     a->budget_stops += b->budget_stops;
+    a->pressure_polls += b->pressure_polls;
     for (int i = 0; i < OFFLOAD_DMA_HIST_BUCKETS; i++) {
         a->delay_hist[i] += b->delay_hist[i];
     }
@@ -310,6 +311,24 @@ offload_dma_queue_run(struct offload_dma_queue *q, long long int now_us,
     }
     if (n == limit && q->released < q->submitted) {
         q->stats.budget_stops++;
+    }
+    return n;
+}
+
+uint32_t
+offload_dma_queue_poll_now(struct offload_dma_queue *q, long long int now_us,
+                           uint32_t max, offload_dma_read_cb *read, void *aux)
+{
+    uint32_t n;
+
+    if (q->released == q->submitted) {
+        return 0;
+    }
+    q->stats.pressure_polls++;
+    offload_dma_poll(q, false, read, aux);
+    n = MIN(q->completed - q->released, max);
+    if (n) {
+        offload_dma_release(q, n, now_us);
     }
     return n;
 }

@@ -73,6 +73,8 @@ struct offload_dma_poll_stats {
     uint64_t batches;           /* Batches submitted. */
     uint64_t completions;       /* Packets released to the host. */
     uint64_t budget_stops;      /* Runs that stopped at the budget. */
+    uint64_t pressure_polls;    /* Polls the caller asked for, needing
+                                 * room (offload_dma_queue_poll_now()). */
     uint64_t delay_hist[OFFLOAD_DMA_HIST_BUCKETS];
 };
 
@@ -149,6 +151,15 @@ uint64_t offload_dma_queue_outstanding(const struct offload_dma_queue *);
 uint32_t offload_dma_queue_run(struct offload_dma_queue *,
                                long long int now_us, uint32_t max,
                                offload_dma_read_cb *read, void *aux);
+
+/* Polls the completion index at once, whatever the mode says, and
+ * releases up to 'max' completed packets in order; returns the number
+ * released.  For a caller that needs the ring's room now (a send ring
+ * that is full): deferring the poll must never be why a packet is
+ * refused.  Counted in 'pressure_polls' besides 'polls'. */
+uint32_t offload_dma_queue_poll_now(struct offload_dma_queue *,
+                                    long long int now_us, uint32_t max,
+                                    offload_dma_read_cb *read, void *aux);
 
 /* Returns the time (us) by which offload_dma_queue_run() must be called
  * for the timeout to be kept, LLONG_MAX if nothing is waiting for one,

@@ -18,6 +18,7 @@ tests_unit_tests_SOURCES = \
 	tests/test-offload-admission.c \
 	tests/test-offload-differential.c \
 	tests/test-offload-dma-poll.c \
+	tests/test-offload-queues.c \
 	tests/test-offload-engine.c \
 	tests/test-offload-translate.c \
 	tests/test-offload-verify.c \
@@ -50,9 +51,10 @@ TESTSUITE_AT = \
 	tests/hypervisors.at \
 	tests/sandbox.at \
 	tests/ovs-offloadctl.at \
+	tests/offload-queues.at \
 	tests/nic-xdp.at
 EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in tests/ovs-compat.sh \
-	tests/nicsim-json.py tests/offload-traffic.py tests/unixctl-fields.py \
+	tests/nicsim-json.py tests/offload-traffic.py tests/unixctl-fields.py tests/offload-queues-json.py \
 	tests/offload-1.0.0.ovsschema \
 	tests/offload-differential.py tests/check-layering.sh \
 	tests/ovs-compat.list
@@ -132,6 +134,9 @@ tests_bench_nicsim_LDADD = $(OFFLOAD_LIB_LIBS) $(OVS_LIBS)
 noinst_PROGRAMS += tests/bench-dma-poll
 tests_bench_dma_poll_SOURCES = tests/bench-dma-poll.c
 tests_bench_dma_poll_LDADD = $(OFFLOAD_LIB_LIBS) $(OVS_LIBS)
+noinst_PROGRAMS += tests/bench-queues
+tests_bench_queues_SOURCES = tests/bench-queues.c
+tests_bench_queues_LDADD = $(OFFLOAD_LIB_LIBS) $(OVS_LIBS)
 noinst_PROGRAMS += tests/bench-offload
 tests_bench_offload_SOURCES = \
 	tests/bench-offload.c \

@@ -253,7 +253,9 @@ START_TEST(test_nicsim_dma_ring)
     ck_assert_uint_eq(nicsim_dma_taken(&r), 102);
 
     /* A flush deletes the two in flight and completes and takes them. */
-    ck_assert_uint_eq(nicsim_dma_flush(&r), 2);
+    size_t uncopied;
+    ck_assert_uint_eq(nicsim_dma_flush(&r, &uncopied), 2);
+    ck_assert_uint_eq(uncopied, 2);
     nicsim_dma_get_stats(&r, &st);
     ck_assert_uint_eq(st.posted, 104);
     ck_assert_uint_eq(st.completed, 104);
@@ -263,6 +265,47 @@ START_TEST(test_nicsim_dma_ring)
     ck_assert_uint_eq(st.bytes, 121);
     ck_assert_uint_eq(st.flushed, 2);
     ck_assert_uint_eq(st.pending + st.ready, 0);
+    nicsim_dma_ring_destroy(&r);
+}
+END_TEST
+
+/* The send side: the host's buffers stay in the ring, untouched, until
+ * the DMA engine has copied them out, and come back only then. */
+START_TEST(test_nicsim_dma_ring_send)
+{
+    struct dp_packet *bufs[3], *copies[4], *back[4];
+    struct nicsim_dma_ring r;
+    size_t uncopied;
+
+    nicsim_dma_ring_init(&r, 4, 0);
+    for (int i = 0; i < 3; i++) {
+        bufs[i] = dp_packet_new(64);
+        memset(dp_packet_put_uninit(bufs[i], 60 + i), 0xa0 + i, 60 + i);
+        ck_assert(nicsim_dma_post(&r, bufs[i], NULL));
+    }
+    ck_assert_int_eq(nicsim_dma_take(&r, back, 4, NULL), 0);
+
+    ck_assert_uint_eq(nicsim_dma_run_out(&r, copies, 2), 2);
+    ck_assert_uint_eq(nicsim_dma_completed(&r), 2);
+    for (int i = 0; i < 2; i++) {
+        /* A copy in NIC memory, not the host's buffer. */
+        ck_assert_ptr_ne(copies[i], bufs[i]);
+        ck_assert_uint_eq(dp_packet_size(copies[i]), 60 + i);
+        ck_assert(!memcmp(dp_packet_data(copies[i]),
+                          dp_packet_data(bufs[i]), 60 + i));
+        dp_packet_delete(copies[i]);
+    }
+    /* The host gets its own two buffers back, in order; not the third. */
+    ck_assert_int_eq(nicsim_dma_take(&r, back, 4, NULL), 2);
+    ck_assert_ptr_eq(back[0], bufs[0]);
+    ck_assert_ptr_eq(back[1], bufs[1]);
+    dp_packet_delete(back[0]);
+    dp_packet_delete(back[1]);
+    ck_assert_uint_eq(nicsim_dma_taken(&r), 2);
+
+    /* A flush says the third was never copied. */
+    ck_assert_uint_eq(nicsim_dma_flush(&r, &uncopied), 1);
+    ck_assert_uint_eq(uncopied, 1);
     nicsim_dma_ring_destroy(&r);
 }
 END_TEST
@@ -309,14 +352,32 @@ START_TEST(test_nicsim_host_send_on_engine)
     struct nic *nic = make_nic();
     struct dp_packet *p = udp_packet(9);
 
-    /* The engine thread, not this one, transmits what the host sends. */
+    struct dp_packet *sent = p, *back[2];
+    struct nic_dma_queue_state st;
+    uint64_t completed;
+
+    /* The engine thread, not this one, transmits what the host sends, and
+     * the host's buffer comes back through the send ring once the DMA
+     * engine has copied it out.  (Check's timeout bounds the waits.) */
+    ck_assert(nic_has_dma_tx(nic));
     ck_assert_int_eq(nic_host_send(nic, VF1, &p, 1), 0);
-    for (int i = 0; i < 200 && !stats(nic, VF1).tx_packets; i++) {
-        usleep(10000);
+    ck_assert_int_eq(nic_dma_tx_state(nic, VF1, &st), 0);
+    ck_assert_uint_eq(st.posted, 1);
+    ck_assert_uint_gt(st.size, 0);
+    while (!stats(nic, VF1).tx_packets) {
+        usleep(1000);
     }
     ck_assert_uint_eq(stats(nic, VF1).tx_packets, 1);
     ck_assert_uint_eq(stats(nic, VF1).host_tx_packets, 1);
     ck_assert_uint_eq(stats(nic, VF1).rx_packets, 0);
+    ck_assert_int_eq(nic_dma_tx_completed(nic, VF1, &completed), 0);
+    ck_assert_uint_eq(completed, 1);
+    ck_assert_int_eq(nic_host_send_reap(nic, VF1, back, 2), 1);
+    ck_assert_ptr_eq(back[0], sent);
+    dp_packet_delete(back[0]);
+    ck_assert_int_eq(nic_dma_tx_state(nic, VF1, &st), 0);
+    ck_assert_uint_eq(st.taken, 1);
+    ck_assert_int_eq(nic_host_send_reap(nic, VF1, back, 2), 0);
     nic_close(nic);
 }
 END_TEST
@@ -365,8 +426,38 @@ START_TEST(test_nicsim_filters)
     ck_assert_uint_eq(dump[1].port, VF0);
     free(dump);
 
+    /* Each filter counts what it steered. */
+    struct nic_filter_stats fst;
+
+    ck_assert_int_eq(nic_filter_stats(nic, VF0, id_53, &fst), 0);
+    ck_assert_uint_eq(fst.n_packets, 1);
+    ck_assert_uint_gt(fst.n_bytes, 40);
+    ck_assert_int_eq(nic_filter_stats(nic, VF0, id_all, &fst), 0);
+    ck_assert_uint_eq(fst.n_packets, 2);
+    ck_assert_int_eq(nic_filter_stats(nic, VF0, 9999, &fst), ENOENT);
+
+    /* The port's heaviest host flows: 3 flows of one packet each. */
+    struct nic_host_flow hf[8];
+    ck_assert_uint_eq(nic_host_flows(nic, VF0, hf, 8), 3);
+    ck_assert_uint_eq(hf[0].n_packets, 1);
+    ck_assert_uint_eq(hf[0].nw_proto, IPPROTO_UDP);
+    send_udp(nic, VF0, 55);
+    drain(nic, VF0, 1);
+    ck_assert_uint_eq(nic_host_flows(nic, VF0, hf, 1), 1);
+    ck_assert_uint_eq(hf[0].n_packets, 2);
+    ck_assert_uint_eq(ntohs(hf[0].tp_dst), 55);
+
     ck_assert_int_eq(nic_filter_del(nic, VF0, id_all), 0);
     ck_assert_int_eq(nic_filter_del(nic, VF0, id_all), ENOENT);
+
+    /* A count-only filter counts and leaves the queue to RSS. */
+    f.queue = NIC_FILTER_QUEUE_RSS;
+    f.priority = 20;
+    ck_assert_int_eq(nic_filter_add(nic, VF0, &f, &id_all), 0);
+    send_udp(nic, VF0, 53);
+    ck_assert_int_eq(nic_filter_stats(nic, VF0, id_all, &fst), 0);
+    ck_assert_uint_eq(fst.n_packets, 1);
+    ck_assert_int_eq(drain(nic, VF0, 0) + drain(nic, VF0, 1), 1);
     check_conservation(nic, VF0);
     nic_close(nic);
 }
@@ -479,6 +570,7 @@ nicsim_suite(void)
     tcase_add_test(tc, test_nicsim_outcomes);
     tcase_add_test(tc, test_nicsim_host_queue_full_and_detached);
     tcase_add_test(tc, test_nicsim_dma_ring);
+    tcase_add_test(tc, test_nicsim_dma_ring_send);
     tcase_add_test(tc, test_nicsim_reset_and_failures);
     tcase_add_test(tc, test_nicsim_host_send_on_engine);
     tcase_add_test(tc, test_nicsim_filters);

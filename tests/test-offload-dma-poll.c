@@ -430,6 +430,44 @@ END_TEST
 
 /* A completion index that runs ahead of what was submitted is not
  * believed. */
+/* A poll for room: in deferred mode, with a lone batch and long before
+ * its timeout, the caller that needs the ring's room gets what completed
+ * at once, and never more than completed. */
+START_TEST(test_dma_poll_now_for_room)
+{
+    struct offload_dma_poll_config cfg = cfg_make(OFFLOAD_DMA_DEFERRED,
+                                                  1000, 64);
+    struct offload_dma_queue q;
+    struct fake_dma dma = { 0, 0 };
+
+    offload_dma_queue_init(&q, &cfg);
+    ck_assert_uint_eq(offload_dma_queue_poll_now(&q, 0, 100, fake_dma_read,
+                                                 &dma), 0);
+    ck_assert_uint_eq(dma.n_reads, 0);      /* Nothing outstanding. */
+
+    offload_dma_queue_submit(&q, 10, 0);
+    dma.completed = 6;
+    /* The deferred schedule waits: a lone batch, before its timeout. */
+    ck_assert_uint_eq(offload_dma_queue_run(&q, 10, 100, fake_dma_read,
+                                            &dma), 0);
+    ck_assert_uint_eq(dma.n_reads, 0);
+    /* For room: polled now, the 6 complete released, no more. */
+    ck_assert_uint_eq(offload_dma_queue_poll_now(&q, 10, 100, fake_dma_read,
+                                                 &dma), 6);
+    ck_assert_uint_eq(dma.n_reads, 1);
+    ck_assert_uint_eq(q.stats.pressure_polls, 1);
+    ck_assert_uint_eq(q.stats.polls, 1);
+    ck_assert_uint_eq(q.stats.forced_polls, 0);
+    ck_assert_uint_eq(offload_dma_queue_outstanding(&q), 4);
+    /* 'max' bounds it. */
+    dma.completed = 10;
+    ck_assert_uint_eq(offload_dma_queue_poll_now(&q, 20, 3, fake_dma_read,
+                                                 &dma), 3);
+    ck_assert_uint_eq(offload_dma_queue_outstanding(&q), 1);
+    ck_assert_uint_eq(q.stats.completions, 9);
+}
+END_TEST
+
 START_TEST(test_dma_index_clamped)
 {
     struct offload_dma_poll_config cfg = cfg_make(OFFLOAD_DMA_PER_BATCH,
@@ -464,6 +502,7 @@ offload_dma_poll_suite(void)
     tcase_add_test(tc, test_dma_hist_buckets);
     tcase_add_test(tc, test_dma_idle_not_starved);
     tcase_add_test(tc, test_dma_index_clamped);
+    tcase_add_test(tc, test_dma_poll_now_for_room);
     suite_add_tcase(s, tc);
     return s;
 }

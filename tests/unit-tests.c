@@ -32,6 +32,7 @@ static const struct unit_suite unit_suites[] = {
     { "offload-differential", offload_differential_suite },
     { "offload-dma-poll", offload_dma_poll_suite },
     { "offload-engine", offload_engine_suite },
+    { "offload-queues", offload_queues_suite },
     { "offload-translate", offload_translate_suite },
     { "offload-verify", offload_verify_suite },
 };

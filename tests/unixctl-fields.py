@@ -34,9 +34,10 @@ def parse_error(line):
 
 # nicsim/show.
 
-DMA_FIELDS = ("posted", "completed", "pending", "ring_full", "flushed",
-              "polls", "forced_polls", "empty_polls", "completions",
-              "delay_p50_us", "delay_p99_us", "delay_max_us")
+DMA_FIELDS = ("posted", "completed", "taken", "pending", "ring_full",
+              "flushed", "polls", "forced_polls", "empty_polls",
+              "pressure_polls", "completions", "delay_p50_us",
+              "delay_p99_us", "delay_max_us")
 
 def nicsim_show_json(nics):
     out = {}
@@ -70,6 +71,9 @@ def nicsim_show_json(nics):
                        p["host_tx_packets"]),
                 "rx_queues": q,
             }
+            if "dma_tx" in p:
+                n["ports"][p["port"]]["dma_tx"] = tuple(
+                    p["dma_tx"][k] for k in DMA_FIELDS)
         out[nic["name"]] = n
     return out
 
@@ -135,18 +139,32 @@ def nicsim_show_text(text):
         if m:
             port["rx_queues"].append([int(m[2]), int(m[3]), int(m[4])])
             continue
-        m = re.match(r"      dma: posted (\d+), completed (\d+), pending "
-                     r"(\d+), ring full (\d+), flushed (\d+)$", line)
+        m = re.match(r"( +)(dma|dma tx): posted (\d+), completed (\d+), "
+                     r"taken (\d+), pending (\d+), ring full (\d+), "
+                     r"flushed (\d+)$", line)
         if m:
-            port["rx_queues"][-1].append([int(x) for x in m.groups()])
+            dma = [int(x) for x in m.groups()[2:]]
+            if m[2] == "dma" and len(m[1]) == 6:
+                port["rx_queues"][-1].append(dma)
+            elif m[2] == "dma tx" and len(m[1]) == 4:
+                port["dma_tx"] = dma
+            else:
+                parse_error(line)
             continue
-        m = re.match(r"      dma polls: (\d+) \(forced (\d+), empty "
-                     r"(\d+)\), completions (\d+), delay p50 (\d+) us, "
-                     r"p99 (\d+) us, max (\d+) us$", line)
+        m = re.match(r"( +)(dma|dma tx) polls: (\d+) \(forced (\d+), "
+                     r"empty (\d+), for room (\d+)\), completions (\d+), "
+                     r"delay p50 (\d+) us, p99 (\d+) us, max (\d+) us$",
+                     line)
         if m:
-            q = port["rx_queues"][-1]
-            q[3] = tuple(q[3] + [int(x) for x in m.groups()])
-            port["rx_queues"][-1] = tuple(q)
+            polls = [int(x) for x in m.groups()[2:]]
+            if m[2] == "dma" and len(m[1]) == 6:
+                q = port["rx_queues"][-1]
+                q[3] = tuple(q[3] + polls)
+                port["rx_queues"][-1] = tuple(q)
+            elif m[2] == "dma tx" and "dma_tx" in port:
+                port["dma_tx"] = tuple(port["dma_tx"] + polls)
+            else:
+                parse_error(line)
             continue
         parse_error(line)
     return out

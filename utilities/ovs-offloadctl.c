@@ -747,6 +747,13 @@ static const struct ovsdb_idl_column *const offctl_show_offload[] = {
     &offrec_offload_col_hysteresis,
     &offrec_offload_col_rebalance_interval,
     &offrec_offload_col_stats_interval,
+    &offrec_offload_col_queue_policy,
+    &offrec_offload_col_queue_min_pps,
+    &offrec_offload_col_queue_flow_min_pps,
+    &offrec_offload_col_queue_hysteresis,
+    &offrec_offload_col_queue_hold_time,
+    &offrec_offload_col_queue_idle_time,
+    &offrec_offload_col_queue_interval,
     &offrec_offload_col_other_config,
     &offrec_offload_col_external_ids,
     &offrec_offload_col_status,
@@ -754,6 +761,8 @@ static const struct ovsdb_idl_column *const offctl_show_offload[] = {
 
 static const struct ovsdb_idl_column *const offctl_show_nic[] = {
     &offrec_nic_col_type,
+    &offrec_nic_col_queues,
+    &offrec_nic_col_queue_default,
     &offrec_nic_col_uplinks,
     &offrec_nic_col_vfs,
     &offrec_nic_col_occupancy,
@@ -763,6 +772,8 @@ static const struct ovsdb_idl_column *const offctl_show_nic[] = {
 /* "nic-show" prints every column. */
 static const struct ovsdb_idl_column *const offctl_nic_all[] = {
     &offrec_nic_col_type,
+    &offrec_nic_col_queues,
+    &offrec_nic_col_queue_default,
     &offrec_nic_col_uplinks,
     &offrec_nic_col_vfs,
     &offrec_nic_col_capabilities,
@@ -775,6 +786,9 @@ static const struct ovsdb_idl_column *const offctl_nic_all[] = {
 
 static const struct ovsdb_idl_column *const offctl_show_port[] = {
     &offrec_port_col_offload,
+    &offrec_port_col_queues,
+    &offrec_port_col_queue_priority,
+    &offrec_port_col_queue_never,
     &offrec_port_col_status,
 };
 

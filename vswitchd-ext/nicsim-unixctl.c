@@ -115,6 +115,8 @@ struct nicsim_show_port {
         struct nic_dma_queue_stats nic;     /* The NIC's side. */
         struct offload_dma_poll_stats host; /* The representor's poller. */
     } *dma;                         /* 'pi.n_rxq' of them. */
+    struct nicsim_show_dma dma_tx;  /* The send ring, if 'has_dma_tx'. */
+    bool has_dma_tx;
 };
 
 struct nicsim_show_nic {
@@ -179,6 +181,9 @@ nicsim_show_collect_one(struct nic *nic, void *show_)
             nic_dma_queue_stats(nic, pi.port, q, &sp->dma[q].nic);
             netdev_nic_dma_poll_stats(nic, pi.port, q, &sp->dma[q].host);
         }
+        sp->has_dma_tx = !nic_dma_tx_stats(nic, pi.port, &sp->dma_tx.nic);
+        netdev_nic_dma_poll_stats(nic, pi.port, NETDEV_NIC_DMA_TX,
+                                  &sp->dma_tx.host);
     }
 }
 
@@ -208,6 +213,7 @@ nicsim_show_dma_to_json(const struct nicsim_show_dma *d)
 
     json_object_put(j, "posted", json_integer_create(d->nic.posted));
     json_object_put(j, "completed", json_integer_create(d->nic.completed));
+    json_object_put(j, "taken", json_integer_create(d->nic.taken));
     json_object_put(j, "pending", json_integer_create(d->nic.pending));
     json_object_put(j, "ring_full", json_integer_create(d->nic.ring_full));
     json_object_put(j, "flushed", json_integer_create(d->nic.flushed));
@@ -216,6 +222,8 @@ nicsim_show_dma_to_json(const struct nicsim_show_dma *d)
                     json_integer_create(d->host.forced_polls));
     json_object_put(j, "empty_polls",
                     json_integer_create(d->host.empty_polls));
+    json_object_put(j, "pressure_polls",
+                    json_integer_create(d->host.pressure_polls));
     json_object_put(j, "completions",
                     json_integer_create(d->host.completions));
     json_object_put(j, "delay_p50_us", json_integer_create(
@@ -232,17 +240,22 @@ nicsim_show_dma_to_json(const struct nicsim_show_dma *d)
     return j;
 }
 
+/* Prints one ring's DMA counters, each line indented by 'indent' and
+ * opened by 'label' ("dma", "dma tx"). */
 static void
-nicsim_show_dma_text(struct ds *s, const struct nicsim_show_dma *d)
+nicsim_show_dma_text(struct ds *s, const struct nicsim_show_dma *d,
+                     int indent, const char *label)
 {
-    ds_put_format(s, "      dma: posted %"PRIu64", completed %"PRIu64
-                  ", pending %"PRIu32", ring full %"PRIu64", flushed %"
-                  PRIu64"\n", d->nic.posted, d->nic.completed,
+    ds_put_format(s, "%*s%s: posted %"PRIu64", completed %"PRIu64
+                  ", taken %"PRIu64", pending %"PRIu32", ring full %"PRIu64
+                  ", flushed %"PRIu64"\n", indent, "", label,
+                  d->nic.posted, d->nic.completed, d->nic.taken,
                   d->nic.pending, d->nic.ring_full, d->nic.flushed);
-    ds_put_format(s, "      dma polls: %"PRIu64" (forced %"PRIu64", empty %"
-                  PRIu64"), completions %"PRIu64", delay p50 %lld us, "
-                  "p99 %lld us, max %lld us\n", d->host.polls,
-                  d->host.forced_polls, d->host.empty_polls,
+    ds_put_format(s, "%*s%s polls: %"PRIu64" (forced %"PRIu64", empty %"
+                  PRIu64", for room %"PRIu64"), completions %"PRIu64
+                  ", delay p50 %lld us, p99 %lld us, max %lld us\n",
+                  indent, "", label, d->host.polls, d->host.forced_polls,
+                  d->host.empty_polls, d->host.pressure_polls,
                   d->host.completions,
                   offload_dma_hist_percentile(d->host.delay_hist, 50),
                   offload_dma_hist_percentile(d->host.delay_hist, 99),
@@ -273,6 +286,9 @@ nicsim_show_port_to_json(const struct nicsim_show_port *sp)
         json_array_add(jq, jqe);
     }
     json_object_put(jp, "rx_queues", jq);
+    if (sp->has_dma_tx) {
+        json_object_put(jp, "dma_tx", nicsim_show_dma_to_json(&sp->dma_tx));
+    }
     return jp;
 }
 
@@ -374,7 +390,10 @@ nicsim_show_format(struct ds *s, const struct nicsim_show *show)
                 ds_put_format(s, "    rxq %"PRIu32": %"PRIu64" packets, %"
                               PRIu64" drops, depth %"PRIu32"\n", q,
                               qs->packets, qs->drops, qs->depth);
-                nicsim_show_dma_text(s, &sp->dma[q]);
+                nicsim_show_dma_text(s, &sp->dma[q], 6, "dma");
+            }
+            if (sp->has_dma_tx) {
+                nicsim_show_dma_text(s, &sp->dma_tx, 4, "dma tx");
             }
         }
     }

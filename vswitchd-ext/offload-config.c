@@ -63,6 +63,8 @@ offload_config_init(const char *remote)
     ovsdb_idl_add_table(idl, &ovsrec_table_interface);
     ovsdb_idl_add_column(idl, &ovsrec_interface_col_name);
     ovsdb_idl_add_column(idl, &ovsrec_interface_col_other_config);
+    /* vm-id and attached-mac group ports by VM for the queue manager. */
+    ovsdb_idl_add_column(idl, &ovsrec_interface_col_external_ids);
     idl_seqno = ovsdb_idl_get_seqno(idl);
 }
 
@@ -547,4 +549,21 @@ offload_config_stats_interval(void)
 {
     return (db_config.stats_interval
             ? db_config.stats_interval : OFFLOAD_CONFIG_STATS_INTERVAL);
+}
+
+/* The external_ids of OVS interface 'name', or NULL if there is none. */
+const struct smap *
+offload_config_interface_external_ids(const char *name)
+{
+    const struct ovsrec_interface *iface;
+
+    if (!idl) {
+        return NULL;
+    }
+    OVSREC_INTERFACE_FOR_EACH (iface, idl) {
+        if (!strcmp(iface->name, name)) {
+            return &iface->external_ids;
+        }
+    }
+    return NULL;
 }

@@ -33,4 +33,8 @@ void offload_config_nic_dma(struct nic *, struct smap *status);
 #define OFFLOAD_CONFIG_STATS_INTERVAL 5000
 int offload_config_stats_interval(void);
 
+/* The external_ids of OVS interface 'name' (libvirt's vm-id,
+ * attached-mac...), or NULL. */
+const struct smap *offload_config_interface_external_ids(const char *name);
+
 #endif /* offload-config.h */

@@ -24,6 +24,7 @@
 #include "util.h"
 #include "vswitchd-ext/offload-config.h"
 #include "vswitchd-ext/offload-db.h"
+#include "vswitchd-ext/offload-queues-run.h"
 #include "vswitchd-ext/vswitchd-offload-version.h"
 
 VLOG_DEFINE_THIS_MODULE(offload_status);
@@ -208,18 +209,21 @@ offload_status_add_port(struct shash *nics, const struct netdev_nic_port *p)
     }
 }
 
-/* Sums the DMA counters of every receive queue of 'nic', the NIC's and
- * its representors' pollers'; nothing for a NIC without them. */
+/* Sums the DMA counters of every receive queue and send ring of 'nic',
+ * the NIC's and its representors' pollers'; nothing for a NIC without
+ * them. */
 static void
 offload_status_nic_dma_stats(struct nic *nic, const struct nic_caps *caps,
                              struct offload_status_map *m)
 {
-    struct nic_dma_queue_stats sum, st;
-    struct offload_dma_poll_stats host, hq;
-    bool any = false;
+    struct nic_dma_queue_stats sum, tx, st;
+    struct offload_dma_poll_stats host, tx_host, hq;
+    bool any = false, any_tx = false;
 
     memset(&sum, 0, sizeof sum);
+    memset(&tx, 0, sizeof tx);
     memset(&host, 0, sizeof host);
+    memset(&tx_host, 0, sizeof tx_host);
     for (uint32_t i = 0; i < caps->n_uplinks + caps->n_vfs; i++) {
         uint32_t port = nic_port_by_index(caps->n_uplinks, i);
 
@@ -235,6 +239,28 @@ offload_status_nic_dma_stats(struct nic *nic, const struct nic_caps *caps,
                 offload_dma_poll_stats_add(&host, &hq);
             }
         }
+        if (!nic_dma_tx_stats(nic, port, &st)) {
+            any_tx = true;
+            tx.posted += st.posted;
+            tx.completed += st.completed;
+            tx.taken += st.taken;
+            tx.ring_full += st.ring_full;
+            if (netdev_nic_dma_poll_stats(nic, port, NETDEV_NIC_DMA_TX,
+                                          &hq)) {
+                offload_dma_poll_stats_add(&tx_host, &hq);
+            }
+        }
+    }
+    if (any_tx) {
+        offload_status_map_int(m, "dma_tx_posted", tx.posted);
+        offload_status_map_int(m, "dma_tx_completed", tx.completed);
+        offload_status_map_int(m, "dma_tx_reaped", tx.taken);
+        offload_status_map_int(m, "dma_tx_ring_full", tx.ring_full);
+        offload_status_map_int(m, "dma_tx_polls", tx_host.polls);
+        offload_status_map_int(m, "dma_tx_forced_polls",
+                               tx_host.forced_polls);
+        offload_status_map_int(m, "dma_tx_pressure_polls",
+                               tx_host.pressure_polls);
     }
     if (!any) {
         return;
@@ -337,6 +363,7 @@ offload_status_write_nic(const struct offrec_nic *row,
 
     smap_add(&status, "state", "present");
     offload_config_nic_dma(sn->nic, &status);
+    offload_queues_run_nic_status(sn->nic, &status);
     offrec_nic_set_status(row, &status);
 
     offload_status_map_destroy(&occ);
@@ -416,6 +443,7 @@ offload_status_ports(const struct netdev_nic_port *ports, size_t n_ports)
         struct smap status = SMAP_INITIALIZER(&status);
 
         offload_config_port_status(row->name, &status);
+        offload_queues_run_port_status(row->name, &status);
         for (size_t i = 0; i < n_ports; i++) {
             if (!strcmp(ports[i].name, row->name)) {
                 char port[16];

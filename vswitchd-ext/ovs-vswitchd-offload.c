@@ -46,6 +46,7 @@
 #include "datapath-offload/netdev-offload-nic.h"
 #include "vswitchd-ext/offload-config.h"
 #include "vswitchd-ext/offload-db.h"
+#include "vswitchd-ext/offload-queues-run.h"
 #include "vswitchd-ext/offload-status.h"
 #include "vswitchd-ext/offload-providers.h"
 #include "vswitchd-ext/vswitchd-offload-version.h"
@@ -108,6 +109,7 @@ main(int argc, char *argv[])
     bridge_init(config.db_remote);
     offload_db_init(config.db_remote);
     offload_config_init(config.db_remote);
+    offload_queues_run_init();
     free(config.db_remote);
 
     vswitchd_offload_main_loop(unixctl, &exit_state);
@@ -115,6 +117,7 @@ main(int argc, char *argv[])
     /* No rule may outlive the daemon that tracks it. */
     netdev_offload_nic_exit();
     offload_status_exit();
+    offload_queues_run_exit();
     offload_config_destroy();
     offload_db_destroy();
     bridge_exit(exit_state.cleanup);
@@ -143,6 +146,7 @@ vswitchd_offload_main_loop(struct unixctl_server *unixctl,
         offload_db_run();
         offload_config_run();
         offload_status_run();
+        offload_queues_run_run();
         netdev_offload_nic_run();
         unixctl_server_run(unixctl);
         netdev_run();
@@ -152,6 +156,7 @@ vswitchd_offload_main_loop(struct unixctl_server *unixctl,
         offload_db_wait();
         offload_config_wait();
         offload_status_wait();
+        offload_queues_run_wait();
         netdev_offload_nic_wait();
         unixctl_server_wait(unixctl);
         netdev_wait();
