@@ -12,6 +12,9 @@ lib_libnicmodel_a_SOURCES = \
 	lib/nic-provider.h \
 	lib/nic-parse.c \
 	lib/nic-parse.h \
+	lib/nic-placement.c \
+	lib/nic-placement.h \
+	lib/nic-placement-shm.h \
 	lib/nic-rss.c \
 	lib/nic-rss.h \
 	lib/nic-rule.c \
@@ -25,15 +28,22 @@ lib_libnicsim_a_SOURCES = \
 	lib/nic-media.h \
 	lib/nic-medium-afpacket.c \
 	lib/nic-medium-gen.c \
+	lib/nic-medium-lossy.c \
 	lib/nic-medium-none.c \
 	lib/nic-medium-pcap.c \
 	lib/nic-medium-provider.h \
 	lib/nic-medium-stream.c \
+	lib/nic-pktpool.c \
+	lib/nic-pktpool.h \
 	lib/nicsim.c \
 	lib/nicsim.h \
 	lib/nicsim-counter.h \
 	lib/nicsim-dma.c \
-	lib/nicsim-dma.h
+	lib/nicsim-dma.h \
+	lib/nicsim-placement.c \
+	lib/nicsim-placement.h \
+	lib/nicsim-placement-ctl.c \
+	lib/nicsim-placement-ctl.h
 lib_liboffload_a_SOURCES = \
 	lib/offload-admission.c \
 	lib/offload-admission.h \
@@ -51,7 +61,8 @@ lib_liboffload_a_SOURCES = \
 	lib/offload-translate.h
 
 # Everything of lib/, in link order.
-OFFLOAD_LIB_LIBS = lib/liboffload.a lib/libnicsim.a $(NIC_XDP_LIBS) \
+# (The XDP backend before nicsim: its host-path fallback uses the media.)
+OFFLOAD_LIB_LIBS = lib/liboffload.a $(NIC_XDP_LIBS) lib/libnicsim.a \
 	lib/libnicmodel.a $(NIC_XDP_SYSLIBS)
 
 # The XDP NIC backend (configure --enable-xdp, on by default where libbpf,
@@ -91,3 +102,17 @@ lib/nic-xdp-object.c: lib/nic-xdp.bpf.o
 	  print("const size_t nic_xdp_bpf_object_size = %d;" % len(d))' \
 	  $< > $@.tmp && mv $@.tmp $@
 endif
+
+# libovs-offload-ddp: what applications link for direct data placement.
+# Plain libc, no OVS: its only project header is the NIC ABI.
+lib_LTLIBRARIES = lib/libovs-offload-ddp.la
+lib_libovs_offload_ddp_la_SOURCES = \
+	lib/ovs-offload-ddp.c \
+	lib/ovs-offload-ddp.h \
+	lib/nic-placement-shm.h
+lib_libovs_offload_ddp_la_CPPFLAGS = -I$(top_srcdir)
+lib_libovs_offload_ddp_la_LDFLAGS = -version-info 0:0:0
+ovsoffloadincludedir = $(includedir)/ovs-offload
+ovsoffloadinclude_HEADERS = lib/ovs-offload-ddp.h
+nodist_ovsoffloadinclude_HEADERS =
+dist_man_MANS += lib/ovs-offload-ddp.3

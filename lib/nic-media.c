@@ -27,6 +27,7 @@ static const struct nic_medium_class *const nic_medium_classes[] = {
     &nic_medium_pcap_class,
     &nic_medium_gen_class,
     &nic_medium_none_class,
+    &nic_medium_lossy_class,
 };
 
 /* What a medium holds exclusively, across every NIC of the process: a

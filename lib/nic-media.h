@@ -18,6 +18,9 @@
  *                        over N flows, at PPS frames per second if given
  *                        (benchmarks); sends are discarded
  *   none                 nothing received, sends are discarded
+ *   lossy:EVERY/MODE/M   medium M, with one received TCP data frame in
+ *                        EVERY lost (MODE drop) or delivered after the next
+ *                        frame (MODE reorder); for tests and benchmarks
  *
  * A medium is used by one engine thread at a time. */
 

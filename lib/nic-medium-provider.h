@@ -108,6 +108,7 @@ extern const struct nic_medium_class nic_medium_unix_class;
 extern const struct nic_medium_class nic_medium_pcap_class;
 extern const struct nic_medium_class nic_medium_gen_class;
 extern const struct nic_medium_class nic_medium_none_class;
+extern const struct nic_medium_class nic_medium_lossy_class;
 
 /* For classes. */
 void nic_medium_init(struct nic_medium *, const struct nic_medium_class *,

@@ -221,6 +221,28 @@ struct nic_class {
     /* The same for receive filters, sorted by port then id.  May be NULL,
      * and must be if filter_add is. */
     size_t (*filter_dump)(struct nic *, struct nic_filter_dump **filters);
+
+    /* Direct data placement (lib/nic-placement.h). */
+
+    /* Turns the placement table on or off, with its limits, and (when on)
+     * opens its control socket at cfg->control_path (NULL: the NIC's own
+     * default).  While on, the NIC places the in-order payload of
+     * registered TCP connections into their buffers and still delivers
+     * every segment unchanged.  Turning it off releases every buffer.
+     * Returns 0, or EINVAL (bad limits) or the error of opening the
+     * socket, with a malloc'd message in '*errorp'.  May be NULL if the
+     * NIC has no placement table. */
+    int (*placement_set)(struct nic *, const struct nic_placement_config *,
+                         char **errorp);
+
+    /* Fills in the table's state and counters.  May be NULL only if
+     * placement_set is. */
+    void (*placement_get)(struct nic *, struct nic_placement_status *);
+
+    /* Returns the number of entries and a malloc'd array of them, sorted
+     * by id.  May be NULL only if placement_set is. */
+    size_t (*placement_dump)(struct nic *,
+                             struct nic_placement_entry_info **);
 };
 
 /* Fills in the base of a provider's NIC. */

@@ -27,19 +27,23 @@ enum nic_table_id {
 };
 
 struct nic_rule {
+    /* What a hit reads or writes comes first, within 104 bytes (two cache
+     * lines, sometimes three), so that a lookup can prefetch it: the
+     * bucket's link, the actions, the counters and the key. */
     struct cmap_node cmap_node;     /* In subtable->rules. */
+    /* Actions may change while engines read them (modify), so they are
+     * replaced as a whole through RCU. */
+    OVSRCU_TYPE(struct nic_rule_actions *) actions;
+    atomic_uint64_t n_packets;
+    atomic_uint64_t n_bytes;
+    struct nic_match match;         /* Normalized; key first. */
+
     struct hmap_node id_node;       /* In nic_tables->by_id. */
     uint32_t id;                    /* Unique within the tables. */
     enum nic_table_id table;
     struct nic_subtable *subtable;
-    /* Actions may change while engines read them (modify), so they are
-     * replaced as a whole through RCU. */
-    OVSRCU_TYPE(struct nic_rule_actions *) actions;
-    struct nic_match match;         /* Normalized. */
     uint32_t priority;
     uint64_t cookie;
-    atomic_uint64_t n_packets;
-    atomic_uint64_t n_bytes;
 };
 
 struct nic_rule_actions {

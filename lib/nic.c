@@ -578,6 +578,43 @@ nic_filter_dump(struct nic *nic, struct nic_filter_dump **filtersp,
     return 0;
 }
 
+int
+nic_placement_set(struct nic *nic, const struct nic_placement_config *cfg,
+                  char **errorp)
+{
+    *errorp = NULL;
+    if (!nic->class->placement_set) {
+        *errorp = xasprintf("%s: this NIC has no placement table",
+                            nic->name);
+        return EOPNOTSUPP;
+    }
+    return nic->class->placement_set(nic, cfg, errorp);
+}
+
+int
+nic_placement_get(struct nic *nic, struct nic_placement_status *status)
+{
+    memset(status, 0, sizeof *status);
+    if (!nic->class->placement_get) {
+        return EOPNOTSUPP;
+    }
+    nic->class->placement_get(nic, status);
+    return 0;
+}
+
+int
+nic_placement_dump(struct nic *nic, struct nic_placement_entry_info **infop,
+                   size_t *n)
+{
+    *infop = NULL;
+    *n = 0;
+    if (!nic->class->placement_dump) {
+        return EOPNOTSUPP;
+    }
+    *n = nic->class->placement_dump(nic, infop);
+    return 0;
+}
+
 static int
 nic_rule_dump_cmp(const void *a_, const void *b_)
 {

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "lib/nic-parse.h"
+#include "lib/nic-placement.h"
 #include "lib/nic-rule.h"
 #include "lib/nic-rss.h"
 #include "lib/nic-table.h"
@@ -342,5 +343,30 @@ int nic_rule_dump(struct nic *, struct nic_rule_dump **rulesp, size_t *n);
 void nic_rule_dump_sort(struct nic_rule_dump *, size_t n);
 int nic_filter_dump(struct nic *, struct nic_filter_dump **filtersp,
                     size_t *n);
+
+/* Direct data placement: a table from TCP connection to an application
+ * buffer, registered by applications over the NIC's control socket
+ * (lib/nic-placement.h, lib/nic-placement-shm.h). */
+struct nic_placement_config {
+    bool enabled;
+    struct nic_placement_limits limits;
+    const char *control_path;           /* NULL: the NIC's default. */
+};
+
+#define NIC_PLACEMENT_PATH_MAX 256
+
+struct nic_placement_status {
+    bool enabled;
+    char control_path[NIC_PLACEMENT_PATH_MAX];  /* "" when off. */
+    struct nic_placement_stats stats;
+};
+
+/* Return EOPNOTSUPP for a NIC without a placement table ('*errorp' then
+ * says so; nic_placement_dump() gives no entries). */
+int nic_placement_set(struct nic *, const struct nic_placement_config *,
+                      char **errorp);
+int nic_placement_get(struct nic *, struct nic_placement_status *);
+int nic_placement_dump(struct nic *, struct nic_placement_entry_info **,
+                       size_t *n);
 
 #endif /* nic.h */

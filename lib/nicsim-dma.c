@@ -7,6 +7,7 @@
 #include "lib/nicsim-dma.h"
 
 #include "dp-packet.h"
+#include "lib/nic-pktpool.h"
 #include "lib/nicsim-counter.h"
 #include "util.h"
 
@@ -84,7 +85,8 @@ nicsim_dma_copy(struct nicsim_dma_ring *r, size_t max, struct dp_packet **out)
             out[n] = copy;
         } else {
             r->slots[slot] = copy;
-            dp_packet_delete(src);
+            /* NIC memory, free again for the engine's next frames. */
+            nic_pktpool_free(src);
         }
         r->n_done++;
         n++;

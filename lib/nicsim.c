@@ -7,15 +7,21 @@
 #include "lib/nic-provider.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
+#include "dirs.h"
 #include "dp-packet.h"
 #include "latch.h"
 #include "lib/nic-actions.h"
 #include "lib/nic-media.h"
+#include "lib/nic-pktpool.h"
 #include "lib/nicsim-counter.h"
 #include "lib/nicsim-dma.h"
+#include "lib/nicsim-placement.h"
+#include "lib/nicsim-placement-ctl.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/poll-loop.h"
@@ -65,6 +71,7 @@ struct nicsim_counters {
 };
 
 struct nicsim_port {
+    struct nicsim *ns;
     uint32_t port_no;
     uint32_t engine;                /* Engine thread that serves it. */
 
@@ -131,6 +138,14 @@ struct nicsim {
     size_t n_ports;
     struct nicsim_port *ports;      /* Uplinks, then VFs. */
     struct nicsim_engine *engines;
+
+    /* Direct data placement: the table lives as long as the NIC; engines
+     * look at it only while 'placement_on'.  'placement_mutex' guards
+     * turning it on and off. */
+    struct nicsim_placement_table *placement;
+    atomic_bool placement_on;
+    struct ovs_mutex placement_mutex;
+    struct nicsim_placement_ctl *placement_ctl;
 };
 
 static struct ovs_mutex nicsim_all_mutex = OVS_MUTEX_INITIALIZER;
@@ -368,6 +383,79 @@ nicsim_count_host_flow(struct nicsim_port *p, const struct nic_flow_key *key,
     min->n_bytes += size;
 }
 
+/* Direct data placement. */
+
+static bool
+nicsim_placement_on(const struct nicsim *ns_)
+{
+    struct nicsim *ns = CONST_CAST(struct nicsim *, ns_);
+    bool on;
+
+    atomic_read_relaxed(&ns->placement_on, &on);
+    return on;
+}
+
+/* Offers 'pkt', on its way to 'port' (a VF, or NIC_PLACEMENT_HOST), to
+ * the placement table.  The packet itself is not changed: it is delivered
+ * whatever the table decides. */
+static void
+nicsim_place(struct nicsim *ns, uint32_t port, const struct dp_packet *pkt)
+{
+    const uint8_t *frame = dp_packet_data(pkt);
+    size_t len = dp_packet_size(pkt);
+    struct nicsim_placement_seg seg;
+    struct nic_parse_offsets ofs;
+    struct nic_flow_key key;
+    const uint8_t *tcp;
+    ovs_be32 seq;
+    size_t doff;
+
+    if (!nicsim_placement_on(ns) || !nicsim_placement_active(ns->placement)
+        || len > NIC_MAX_FRAME
+        || nic_parse(frame, len, port, &key, &ofs) != NIC_PARSE_OK
+        || key.nw_proto != IPPROTO_TCP || key.nw_frag || key.tun_type
+        || (key.dl_type != htons(ETH_TYPE_IP)
+            && key.dl_type != htons(ETH_TYPE_IPV6))
+        || ofs.l4 == UINT16_MAX || ofs.l3_end > len
+        || ofs.l4 + 20 > ofs.l3_end) {
+        return;
+    }
+    tcp = frame + ofs.l4;
+    doff = (tcp[12] >> 4) * 4;
+    if (doff < 20 || ofs.l4 + doff > ofs.l3_end) {
+        return;
+    }
+    memset(&seg, 0, sizeof seg);
+    seg.tuple.is_ipv6 = key.dl_type == htons(ETH_TYPE_IPV6);
+    memcpy(seg.tuple.local, key.nw_dst, seg.tuple.is_ipv6 ? 16 : 4);
+    memcpy(seg.tuple.remote, key.nw_src, seg.tuple.is_ipv6 ? 16 : 4);
+    seg.tuple.local_port = key.tp_dst;
+    seg.tuple.remote_port = key.tp_src;
+    seg.port = port;
+    memcpy(&seq, tcp + 4, sizeof seq);
+    seg.seq = ntohl(seq);
+    seg.tcp_flags = tcp[13];
+    seg.payload = tcp + doff;
+    seg.len = ofs.l3_end - ofs.l4 - doff;
+    nicsim_placement_segment(ns->placement, &seg, NULL);
+}
+
+/* Learns the addresses a VF sends from, which are the only local
+ * addresses it may register connections of. */
+static void
+nicsim_placement_learn_key(struct nicsim *ns, const struct nicsim_port *p,
+                           const struct nic_flow_key *key)
+{
+    uint8_t addr[16] = { 0 };
+    bool v6 = key->dl_type == htons(ETH_TYPE_IPV6);
+
+    if (v6 || key->dl_type == htons(ETH_TYPE_IP)
+        || key->dl_type == htons(ETH_TYPE_ARP)) {
+        memcpy(addr, key->nw_src, v6 ? 16 : 4);
+        nicsim_placement_learn(ns->placement, p->port_no, addr, v6);
+    }
+}
+
 /* Gives 'pkt' to the host on port 'p'.  Returns 0, or the drop reason (the
  * packet is then deleted). */
 static int
@@ -377,6 +465,7 @@ nicsim_enqueue_host(struct nicsim_port *p, struct dp_packet *pkt,
 {
     int reason = 0;
 
+    nicsim_place(p->ns, NIC_PLACEMENT_HOST, pkt);
     ovs_mutex_lock(&p->io_mutex);
     if (!p->attached || !p->n_rxq) {
         reason = NIC_DROP_NO_REPRESENTOR;
@@ -446,9 +535,9 @@ nicsim_txq_flush(struct nicsim_txq *q)
         nicsim_counter_add(&p->c.tx_errors, q->n);
     }
     ovs_mutex_unlock(&p->io_mutex);
-    for (int i = 0; i < q->n; i++) {
-        dp_packet_delete(q->pkts[i]);
-    }
+    /* Sent frames are copies on the wire: their buffers go back to the
+     * engine thread's pool, for the next frames received. */
+    nic_pktpool_free_batch(q->pkts, q->n);
     q->n = 0;
 }
 
@@ -462,22 +551,16 @@ nicsim_tx_flush(struct nicsim_txbatch *b)
 }
 
 /* Queues 'pkt' for 'p''s medium, taking ownership.  Returns false, with
- * the packet deleted, if the port has no medium. */
+ * the packet deleted, if the port has no medium.  The port's attachment is
+ * checked once per batch of a port, not per packet: the mutex costs more
+ * than the rest of forwarding, and a detach after the check is caught by
+ * the flush (tx_errors), as it was before. */
 static bool
 nicsim_tx_enqueue(struct nicsim_txbatch *b, struct nicsim_port *p,
                   struct dp_packet *pkt)
 {
-    bool attached;
-
-    ovs_mutex_lock(&p->io_mutex);
-    attached = p->medium != NULL;
-    ovs_mutex_unlock(&p->io_mutex);
-    if (!attached) {
-        dp_packet_delete(pkt);
-        return false;
-    }
-
     struct nicsim_txq *q = NULL;
+
     for (size_t i = 0; i < b->n_ports; i++) {
         if (b->q[i].port == p) {
             q = &b->q[i];
@@ -485,6 +568,15 @@ nicsim_tx_enqueue(struct nicsim_txbatch *b, struct nicsim_port *p,
         }
     }
     if (!q) {
+        bool attached;
+
+        ovs_mutex_lock(&p->io_mutex);
+        attached = p->medium != NULL;
+        ovs_mutex_unlock(&p->io_mutex);
+        if (!attached) {
+            dp_packet_delete(pkt);
+            return false;
+        }
         if (b->n_ports == NICSIM_TX_PORTS) {
             nicsim_tx_flush(b);
         }
@@ -493,6 +585,11 @@ nicsim_tx_enqueue(struct nicsim_txbatch *b, struct nicsim_port *p,
         q->n = 0;
     } else if (q->n == NICSIM_BATCH) {
         nicsim_txq_flush(q);
+    }
+    if (nic_port_is_vf(p->port_no)) {
+        /* Every frame to a VF passes here, from the wire, another VF or
+         * the host's switch. */
+        nicsim_place(p->ns, p->port_no, pkt);
     }
     q->pkts[q->n++] = pkt;
     return true;
@@ -685,6 +782,7 @@ nicsim_process_chunk(struct nicsim *ns, struct nicsim_port *p,
     uint64_t run_packets = 0, run_bytes = 0;
     uint64_t bytes = 0;
     size_t n_valid = 0;
+    uint32_t sample_every;
 
     for (size_t i = 0; i < n; i++) {
         struct dp_packet *pkt = pkts[i];
@@ -706,10 +804,16 @@ nicsim_process_chunk(struct nicsim *ns, struct nicsim_port *p,
         } else if (st != NIC_PARSE_OK) {
             nicsim_to_host(p, pkt, &keys[n_valid], NIC_HOST_PARSE);
         } else {
+            if (nic_port_is_vf(p->port_no) && nicsim_placement_on(ns)) {
+                nicsim_placement_learn_key(ns, p, &keys[n_valid]);
+            }
             valid[n_valid++] = pkt;
         }
     }
     nic_tables_lookup_batch(&ns->tables, keys, n_valid, rules);
+    /* Read once a chunk: while nothing is sampled, rules whose only
+     * action is an output or a drop skip the action interpreter. */
+    atomic_read_relaxed(&ns->sample_every, &sample_every);
     for (size_t i = 0; i < n_valid; i++) {
         const struct nic_rule *rule = rules[i];
         const struct nic_rule_actions *acts;
@@ -729,6 +833,31 @@ nicsim_process_chunk(struct nicsim *ns, struct nicsim_port *p,
         run_packets++;
         run_bytes += dp_packet_size(valid[i]);
 
+        acts = nic_rule_get_actions(rule);
+        if (!sample_every && acts->n == 1) {
+            /* What nic_actions_execute() and nicsim_exec_output() do for
+             * these two, with the same outcome counted. */
+            const struct nic_action *a = &acts->acts[0];
+
+            if (a->type == NIC_ACT_OUTPUT) {
+                struct nicsim_port *out = nicsim_port(ns, a->port);
+
+                if (out && nicsim_tx_enqueue(&tx, out, valid[i])) {
+                    n_fwd++;
+                } else {
+                    if (!out) {
+                        nic_pktpool_free(valid[i]);
+                    }
+                    drops[NIC_DROP_NO_PORT]++;
+                }
+                continue;
+            } else if (a->type == NIC_ACT_DROP) {
+                nic_pktpool_free(valid[i]);
+                drops[NIC_DROP_RULE]++;
+                continue;
+            }
+        }
+
         memset(&x, 0, sizeof x);
         x.ctx.output = nicsim_exec_output;
         x.ns = ns;
@@ -736,7 +865,6 @@ nicsim_process_chunk(struct nicsim *ns, struct nicsim_port *p,
         x.key = &keys[i];
         x.sample = nicsim_sample_begin(ns, p, rule, valid[i]);
         x.tx = &tx;
-        acts = nic_rule_get_actions(rule);
         nic_actions_execute(valid[i], p->port_no, acts->acts, acts->n,
                             &x.ctx);
         if (x.sample) {
@@ -935,6 +1063,12 @@ nicsim_find__(const char *name)
     return NULL;
 }
 
+static void
+nicsim_placement_unmap(void *mem, size_t size, void *aux OVS_UNUSED)
+{
+    munmap(mem, size);
+}
+
 static struct nicsim *
 nicsim_create__(const char *name, const struct nicsim_config *cfg)
     OVS_REQUIRES(nicsim_all_mutex)
@@ -954,6 +1088,7 @@ nicsim_create__(const char *name, const struct nicsim_config *cfg)
     for (size_t i = 0; i < ns->n_ports; i++) {
         struct nicsim_port *p = &ns->ports[i];
 
+        p->ns = ns;
         p->port_no = nic_port_by_index(cfg->n_uplinks, i);
         p->engine = i % cfg->n_engines;
         ovs_mutex_init(&p->io_mutex);
@@ -962,6 +1097,11 @@ nicsim_create__(const char *name, const struct nicsim_config *cfg)
         atomic_init(&p->dma_kick, false);
         nicsim_dma_ring_init(&p->tx_dma, NICSIM_RING_SIZE, 0);
     }
+
+    ns->placement = nicsim_placement_create(NULL, nicsim_placement_unmap,
+                                            NULL);
+    atomic_init(&ns->placement_on, false);
+    ovs_mutex_init(&ns->placement_mutex);
 
     ns->engines = xcalloc(cfg->n_engines, sizeof *ns->engines);
     for (uint32_t i = 0; i < cfg->n_engines; i++) {
@@ -995,6 +1135,10 @@ nicsim_destroy(struct nicsim *ns)
         latch_destroy(&e->wake);
     }
     free(ns->engines);
+    /* No engine left to write into the buffers. */
+    nicsim_placement_ctl_stop(ns->placement_ctl);
+    nicsim_placement_destroy(ns->placement);
+    ovs_mutex_destroy(&ns->placement_mutex);
     for (size_t i = 0; i < ns->n_ports; i++) {
         struct nicsim_port *p = &ns->ports[i];
 
@@ -1224,6 +1368,9 @@ nicsim_port_detach(struct nic *nic, uint32_t port)
         p->n_host_flows = 0;
     }
     ovs_mutex_unlock(&p->io_mutex);
+    /* Its VM is gone: so are its buffers and what it sent from. */
+    nicsim_placement_release_port(ns->placement, port);
+    nicsim_placement_forget_port(ns->placement, port);
 }
 
 /* Checks that every output names a port of this NIC. */
@@ -1936,6 +2083,87 @@ nicsim_dump_filters(struct nic *nic, struct nic_filter_dump **filtersp)
     return n;
 }
 
+static int
+nicsim_placement_set(struct nic *nic, const struct nic_placement_config *cfg,
+                     char **errorp)
+{
+    struct nicsim *ns = nicsim_cast(nic);
+    int error = 0;
+
+    *errorp = NULL;
+    ovs_mutex_lock(&ns->placement_mutex);
+    if (!cfg->enabled) {
+        atomic_store(&ns->placement_on, false);
+        nicsim_placement_ctl_stop(ns->placement_ctl);
+        ns->placement_ctl = NULL;
+        for (size_t i = 0; i < ns->n_ports; i++) {
+            nicsim_placement_release_port(ns->placement,
+                                          ns->ports[i].port_no);
+            nicsim_placement_forget_port(ns->placement,
+                                         ns->ports[i].port_no);
+        }
+        nicsim_placement_release_port(ns->placement, NIC_PLACEMENT_HOST);
+        goto out;
+    }
+    if (nicsim_placement_set_limits(ns->placement, &cfg->limits)) {
+        *errorp = xasprintf("placement limits out of range: capacity at "
+                            "most %d, port-entries at least 1, port-bytes "
+                            "at least %d", NIC_PLACEMENT_MAX_CAPACITY,
+                            NIC_PLACEMENT_MIN_DATA);
+        error = EINVAL;
+        goto out;
+    }
+    if (!ns->placement_ctl) {
+        char *path = (cfg->control_path
+                      ? xstrdup(cfg->control_path)
+                      : xasprintf("%s/nicsim-%s.ddp", ovs_rundir(),
+                                  nic->name));
+
+        if (strlen(path) >= NIC_PLACEMENT_PATH_MAX) {
+            *errorp = xasprintf("%s: control socket path too long", path);
+            error = ENAMETOOLONG;
+        } else {
+            error = nicsim_placement_ctl_start(path, ns->placement,
+                                               ns->config.n_vfs,
+                                               &ns->placement_ctl, errorp);
+        }
+        free(path);
+        if (error) {
+            goto out;
+        }
+        VLOG_INFO("%s: placement on, control socket %s", nic->name,
+                  nicsim_placement_ctl_path(ns->placement_ctl));
+    }
+    atomic_store(&ns->placement_on, true);
+out:
+    ovs_mutex_unlock(&ns->placement_mutex);
+    return error;
+}
+
+static void
+nicsim_placement_get(struct nic *nic, struct nic_placement_status *status)
+{
+    struct nicsim *ns = nicsim_cast(nic);
+
+    memset(status, 0, sizeof *status);
+    ovs_mutex_lock(&ns->placement_mutex);
+    status->enabled = nicsim_placement_on(ns);
+    if (ns->placement_ctl) {
+        ovs_strlcpy(status->control_path,
+                    nicsim_placement_ctl_path(ns->placement_ctl),
+                    sizeof status->control_path);
+    }
+    ovs_mutex_unlock(&ns->placement_mutex);
+    nicsim_placement_get_stats(ns->placement, &status->stats);
+}
+
+static size_t
+nicsim_placement_dump_cb(struct nic *nic,
+                         struct nic_placement_entry_info **infop)
+{
+    return nicsim_placement_dump(nicsim_cast(nic)->placement, infop);
+}
+
 const struct nic_class nicsim_class = {
     .type = "nicsim",
     .open = nicsim_open,
@@ -1973,4 +2201,7 @@ const struct nic_class nicsim_class = {
     .sample_stop = nicsim_sample_stop,
     .rule_dump = nicsim_dump_rules,
     .filter_dump = nicsim_dump_filters,
+    .placement_set = nicsim_placement_set,
+    .placement_get = nicsim_placement_get,
+    .placement_dump = nicsim_placement_dump_cb,
 };

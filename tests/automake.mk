@@ -15,6 +15,7 @@ tests_unit_tests_SOURCES = \
 	tests/test-nic-table.c \
 	tests/test-nic-xdp.c \
 	tests/test-nicsim.c \
+	tests/test-nicsim-placement.c \
 	tests/test-offload-admission.c \
 	tests/test-offload-differential.c \
 	tests/test-offload-dma-poll.c \
@@ -44,6 +45,7 @@ TESTSUITE_AT = \
 	tests/nicsim.at \
 	tests/nicsim-netns.at \
 	tests/nicsim-dma.at \
+	tests/placement.at \
 	tests/offload.at \
 	tests/offload-differential.at \
 	tests/offload-db.at \
@@ -54,8 +56,9 @@ TESTSUITE_AT = \
 	tests/offload-queues.at \
 	tests/nic-xdp.at
 EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in tests/ovs-compat.sh \
-	tests/nicsim-json.py tests/offload-traffic.py tests/unixctl-fields.py tests/offload-queues-json.py \
-	tests/offload-1.0.0.ovsschema \
+	tests/nicsim-json.py tests/offload-traffic.py tests/unixctl-fields.py \
+	tests/offload-queues-json.py tests/offload-1.0.0.ovsschema \
+	tests/placement-ctl.py \
 	tests/offload-differential.py tests/check-layering.sh \
 	tests/ovs-compat.list
 TESTSUITE = tests/testsuite
@@ -150,6 +153,7 @@ tests_bench_offload_LDADD = datapath-offload/libdpoffload.a \
 FUZZ_SECONDS = 20
 FUZZ_TARGETS =
 EXTRA_DIST += tests/fuzz-nic-parse.c tests/fuzz-nic-rule-string.c
+EXTRA_DIST += tests/fuzz-nic-placement-msg.c
 if HAVE_FUZZER
 FUZZ_TARGETS += tests/fuzz-nic-parse tests/fuzz-nic-rule-string
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -162,6 +166,12 @@ tests/fuzz-nic-rule-string: tests/fuzz-nic-rule-string.c lib/nic-rule.c \
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ \
 		$(srcdir)/tests/fuzz-nic-rule-string.c $(srcdir)/lib/nic-rule.c \
 		$(srcdir)/lib/nic.c $(srcdir)/lib/offload-dma-poll.c $(OVS_LIBS)
+FUZZ_TARGETS += tests/fuzz-nic-placement-msg
+tests/fuzz-nic-placement-msg: tests/fuzz-nic-placement-msg.c \
+		lib/nic-placement.c
+	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ \
+		$(srcdir)/tests/fuzz-nic-placement-msg.c \
+		$(srcdir)/lib/nic-placement.c $(OVS_LIBS)
 CLEANFILES += $(FUZZ_TARGETS)
 endif
 

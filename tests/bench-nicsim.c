@@ -2,7 +2,7 @@
 /* bench-nicsim: throughput of the nicsim pipeline with N installed
  * exact-match rules and 64-byte packets from the in-memory generator.
  *
- * Usage: bench-nicsim [--seconds S] [--json FILE] [N...]
+ * Usage: bench-nicsim [--seconds S] [--packets P] [--json FILE] [N...]
  *        (default N: 1000 65536 1000000)
  *
  * For each N it measures, on the same packets:
@@ -13,11 +13,18 @@
  *                    generator medium in, forwarded out of another port
  *                    (includes generating and freeing the packets)
  * and prints Mpps per thread (packets / thread CPU time), ns per packet,
- * and the bytes of heap per installed rule. */
+ * and the bytes of heap per installed rule.
+ *
+ * With --packets P the engine runs until it has handled at least P packets
+ * instead of for S seconds, and the count is printed: for instruction
+ * counts per packet under valgrind --tool=callgrind
+ * --toggle-collect=nicsim_engine_run_port, which do not depend on the
+ * machine's load. */
 
 #include <config.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,7 +64,11 @@ struct bench_result {
     double batched_mpps, naive_mpps, engine_mpps;
     double bytes_per_rule;
     double hit_ratio;
+    uint64_t engine_packets;
 };
+
+/* Engine packets to run for instead of a time (0: use the time). */
+static uint64_t bench_packets;
 
 /* Frames of all N flows, as the generator makes them (N or at most
  * 'max_frames' of them, round robin). */
@@ -205,8 +216,16 @@ bench_one(unsigned long n_rules, double seconds, struct bench_result *r)
     if (nic_port_attach(nic, &pc, &error)) {
         ovs_fatal(0, "%s", error);
     }
-    xsleep(seconds > 0.5 ? (unsigned int) (seconds + 0.5) : 1);
+    if (bench_packets) {
+        do {
+            xnanosleep(10 * 1000 * 1000);
+            nicsim_get_engine_info(nic, 0, &e1);
+        } while (e1.packets - e0.packets < bench_packets);
+    } else {
+        xsleep(seconds > 0.5 ? (unsigned int) (seconds + 0.5) : 1);
+    }
     nicsim_get_engine_info(nic, 0, &e1);
+    r->engine_packets = e1.packets - e0.packets;
     nic_port_detach(nic, 0);
     r->engine_mpps = ((e1.packets - e0.packets)
                       / ((e1.cpu_ns - e0.cpu_ns) / 1e9) / 1e6);
@@ -234,13 +253,15 @@ main(int argc, char *argv[])
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--seconds") && i + 1 < argc) {
             seconds = atof(argv[++i]);
+        } else if (!strcmp(argv[i], "--packets") && i + 1 < argc) {
+            bench_packets = strtoull(argv[++i], NULL, 10);
         } else if (!strcmp(argv[i], "--json") && i + 1 < argc) {
             json = argv[++i];
         } else if (n_sizes < ARRAY_SIZE(sizes) && atol(argv[i]) > 0) {
             sizes[n_sizes++] = atol(argv[i]);
         } else {
-            fprintf(stderr, "usage: %s [--seconds S] [--json FILE] "
-                    "[N...]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--seconds S] [--packets P] "
+                    "[--json FILE] [N...]\n", argv[0]);
             return 2;
         }
     }
@@ -272,6 +293,10 @@ main(int argc, char *argv[])
                "%10.0f\n", r.n_rules, r.hit_ratio * 100, r.batched_mpps,
                r.naive_mpps, r.batched_mpps / r.naive_mpps, r.engine_mpps,
                1000 / r.engine_mpps, r.bytes_per_rule);
+        if (bench_packets) {
+            printf("%10s engine packets: %"PRIu64"\n", "",
+                   r.engine_packets);
+        }
         fflush(stdout);
         if (jf) {
             fprintf(jf, "  {\"rules\": %lu, \"hit_ratio\": %.4f, "

@@ -188,6 +188,14 @@ START_TEST(test_table_modify_and_invalid)
     acts[0].port = 5;
     ck_assert_int_eq(nic_tables_modify(&t, id, acts, 1), 0);
     ck_assert_uint_eq(out_port(nic_tables_lookup(&t, &k)), 5);
+    /* Again: the actions replaced now are not the rule's first (inline)
+     * ones, and are freed (clean under valgrind). */
+    acts[0].port = 6;
+    ck_assert_int_eq(nic_tables_modify(&t, id, acts, 1), 0);
+    ck_assert_uint_eq(out_port(nic_tables_lookup(&t, &k)), 6);
+    acts[0].port = 5;
+    ck_assert_int_eq(nic_tables_modify(&t, id, acts, 1), 0);
+    ck_assert_uint_eq(out_port(nic_tables_lookup(&t, &k)), 5);
     ck_assert_int_eq(nic_tables_modify(&t, id + 1, acts, 1), ENOENT);
 
     /* A drop must be last; no actions at all is invalid too. */
@@ -223,6 +231,23 @@ START_TEST(test_table_batch_lookup)
     for (int i = 0; i < 64; i++) {
         ck_assert_uint_eq(out_port(rules[i]), i % 2 == 0 ? i : 999);
         ck_assert_ptr_eq(rules[i], nic_tables_lookup(&t, &keys[i]));
+    }
+
+    /* Fields outside the exact mask do not matter (the batch compares
+     * masked keys); one inside does. */
+    for (int i = 0; i < 64; i++) {
+        keys[i].nw_ttl = i + 1;
+        keys[i].tcp_flags = htons(i);
+    }
+    keys[2].tp_dst = htons(444);
+    nic_tables_lookup_batch(&t, keys, 64, rules);
+    for (int i = 0; i < 64; i++) {
+        ck_assert_ptr_eq(rules[i], nic_tables_lookup(&t, &keys[i]));
+        if (i == 2) {
+            ck_assert_ptr_null(rules[i]);
+        } else {
+            ck_assert_uint_eq(out_port(rules[i]), i % 2 == 0 ? i : 999);
+        }
     }
     nic_tables_destroy(&t);
 }

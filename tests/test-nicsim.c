@@ -511,6 +511,112 @@ START_TEST(test_nicsim_oversize)
 }
 END_TEST
 
+/* Rules whose only action is an output or a drop take the engine's fast
+ * path while nothing is sampled; sampling every packet sends the same
+ * packets through the action interpreter.  Both must count the same. */
+static struct nic *
+make_fast_path_nic(const char *name, uint32_t *ids)
+{
+    struct nicsim_config cfg = {
+        .n_uplinks = 1, .n_vfs = 2, .n_engines = 1,
+        .exact_capacity = 8, .wildcard_capacity = 8,
+    };
+    uint32_t ports[] = { UPLINK, VF0, VF1 };
+    struct nic *nic;
+
+    ck_assert_int_eq(nicsim_create(name, &cfg, &nic), 0);
+    for (size_t i = 0; i < ARRAY_SIZE(ports); i++) {
+        struct nic_port_config pc = {
+            .port = ports[i], .medium = "none", .n_rxq = 1,
+        };
+        char *error = NULL;
+
+        ck_assert_int_eq(nic_port_attach(nic, &pc, &error), 0);
+    }
+    ids[0] = add_rule(nic, "in_port=vf0,udp,tp_dst=10", "output:vf1");
+    ids[1] = add_rule(nic, "in_port=vf0,udp,tp_dst=11", "drop");
+    ids[2] = add_rule(nic, "in_port=vf0,udp,tp_dst=12", "output:uplink0");
+    ids[3] = add_rule(nic, "in_port=vf0,udp,tp_dst=13",
+                      "output:vf1,output:uplink0");
+    ids[4] = add_rule(nic, "in_port=vf0,udp,tp_dst=14", "host");
+    return nic;
+}
+
+static void
+fast_path_traffic(struct nic *nic)
+{
+    /* Runs of one flow and alternations, over more than one chunk. */
+    static const uint16_t dsts[] = {
+        10, 10, 10, 11, 12, 10, 13, 14, 99, 12, 12, 11, 11, 10, 13, 14,
+        10, 12, 10, 12, 10, 12, 11, 10, 10, 10, 10, 10, 13, 99, 12, 11,
+        10, 11, 12, 13, 14, 10, 10, 12,
+    };
+    struct dp_packet *pkts[ARRAY_SIZE(dsts)];
+
+    for (size_t i = 0; i < ARRAY_SIZE(dsts); i++) {
+        pkts[i] = udp_packet(dsts[i]);
+    }
+    nicsim_process(nic, VF0, pkts, ARRAY_SIZE(pkts));
+}
+
+START_TEST(test_nicsim_fast_path_same_outcomes)
+{
+    uint32_t fast_ids[5], slow_ids[5];
+    struct nic *fast = make_fast_path_nic("tfast", fast_ids);
+    struct nic *slow = make_fast_path_nic("tslow", slow_ids);
+    struct nic_sample *samples;
+    size_t n_samples;
+
+    ck_assert_int_eq(nic_sample_start(slow, 1, 100000), 0);
+    fast_path_traffic(fast);
+    fast_path_traffic(slow);
+    /* An output port without a medium: a no_port drop either way. */
+    nic_port_detach(fast, VF1);
+    nic_port_detach(slow, VF1);
+    fast_path_traffic(fast);
+    fast_path_traffic(slow);
+    n_samples = nic_sample_stop(slow, &samples);
+    ck_assert_uint_eq(n_samples, 2 * (40 - 2));   /* Every hit. */
+    nic_samples_free(samples, n_samples);
+
+    for (uint32_t port = UPLINK; port <= VF0; port += VF0 - UPLINK) {
+        struct nic_port_stats a = stats(fast, port);
+        struct nic_port_stats b = stats(slow, port);
+
+        ck_assert_uint_eq(a.rx_packets, b.rx_packets);
+        ck_assert_uint_eq(a.rx_bytes, b.rx_bytes);
+        ck_assert_uint_eq(a.fwd_packets, b.fwd_packets);
+        for (int i = 0; i < NIC_N_HOST_REASONS; i++) {
+            ck_assert_uint_eq(a.host[i], b.host[i]);
+        }
+        for (int i = 0; i < NIC_N_DROP_REASONS; i++) {
+            ck_assert_uint_eq(a.drop[i], b.drop[i]);
+        }
+        ck_assert_uint_eq(a.tx_packets, b.tx_packets);
+        ck_assert_uint_eq(a.tx_bytes, b.tx_bytes);
+        ck_assert_uint_eq(a.tx_errors, b.tx_errors);
+        check_conservation(fast, port);
+    }
+    /* 40 frames: 16 to port 10, 6 to 11, 9 to 12, 4 to 13, 3 to 14 and
+     * 2 misses, twice; vf1 is gone the second time. */
+    ck_assert_uint_eq(stats(fast, VF0).drop[NIC_DROP_NO_PORT], 16);
+    ck_assert_uint_eq(stats(fast, VF0).drop[NIC_DROP_RULE], 2 * 6);
+    ck_assert_uint_eq(stats(fast, VF0).fwd_packets, 16 + 2 * (9 + 4));
+    ck_assert_uint_eq(stats(fast, UPLINK).tx_packets, 2 * (9 + 4));
+    for (size_t i = 0; i < ARRAY_SIZE(fast_ids); i++) {
+        struct nic_rule_stats a, b;
+
+        ck_assert_int_eq(nic_rule_query(fast, fast_ids[i], &a), 0);
+        ck_assert_int_eq(nic_rule_query(slow, slow_ids[i], &b), 0);
+        ck_assert_uint_eq(a.n_packets, b.n_packets);
+        ck_assert_uint_eq(a.n_bytes, b.n_bytes);
+    }
+    ck_assert_uint_eq(drain(fast, VF0, 0), drain(slow, VF0, 0));
+    nic_close(fast);
+    nic_close(slow);
+}
+END_TEST
+
 START_TEST(test_nic_media_specs)
 {
     static const char *const bad[] = {
@@ -576,6 +682,7 @@ nicsim_suite(void)
     tcase_add_test(tc, test_nicsim_filters);
     tcase_add_test(tc, test_nicsim_bad_config);
     tcase_add_test(tc, test_nicsim_oversize);
+    tcase_add_test(tc, test_nicsim_fast_path_same_outcomes);
     tcase_add_test(tc, test_nic_media_specs);
     suite_add_tcase(s, tc);
     return s;

@@ -28,6 +28,7 @@ static const struct unit_suite unit_suites[] = {
     { "nic-table", nic_table_suite },
     { "nic-xdp", nic_xdp_suite },
     { "nicsim", nicsim_suite },
+    { "nicsim-placement", nicsim_placement_suite },
     { "offload-admission", offload_admission_suite },
     { "offload-differential", offload_differential_suite },
     { "offload-dma-poll", offload_dma_poll_suite },

@@ -14,6 +14,7 @@ Suite *nic_rss_suite(void);
 Suite *nic_table_suite(void);
 Suite *nic_xdp_suite(void);
 Suite *nicsim_suite(void);
+Suite *nicsim_placement_suite(void);
 Suite *offload_admission_suite(void);
 Suite *offload_differential_suite(void);
 Suite *offload_dma_poll_suite(void);

@@ -5,6 +5,7 @@ EXTRA_DIST += \
 	utilities/ovs-offload-build.sh \
 	utilities/ovs-offload-bench-cpu.sh \
 	utilities/ovs-offload-bench-xdp.sh \
+	utilities/ovs-offload-ddp-bench.sh \
 	utilities/ovs-offload-demo.sh \
 	utilities/ovs-offload-hypervisors.sh \
 	utilities/ovs-offload-sandbox.sh \
@@ -20,3 +21,11 @@ dist_man_MANS += utilities/ovs-offloadctl.8
 # Its bash completion, asking the program for its commands and options.
 bashcompdir = $(sysconfdir)/bash_completion.d
 dist_bashcomp_DATA = utilities/ovs-offloadctl.bash
+
+# The placement receiver: a user of libovs-offload-ddp that checks every
+# byte (tests, benchmarks).
+bin_PROGRAMS += utilities/ovs-offload-ddp-recv
+utilities_ovs_offload_ddp_recv_SOURCES = utilities/ovs-offload-ddp-recv.c
+utilities_ovs_offload_ddp_recv_CPPFLAGS = -I$(top_srcdir)
+utilities_ovs_offload_ddp_recv_LDADD = lib/libovs-offload-ddp.la
+dist_man_MANS += utilities/ovs-offload-ddp-recv.1

@@ -7,6 +7,11 @@
 # ports are polled by the main thread, for which dpif-netdev keeps packet
 # counters but no cycle counters (it keeps those for PMD threads only).
 #
+# Also the CPU time of the NIC's engine threads per byte with offload on,
+# against the host's (stock OVS datapath's) CPU time per byte with offload
+# off, in the same run: what a byte costs the software NIC against what it
+# costs OVS (the engines' time includes the generator making the frames).
+#
 # Usage: ovs-offload-bench-cpu.sh [--seconds N] [--pps N] [--flows N]
 #                                 [--json FILE] [--schema FILE]
 #
@@ -35,7 +40,7 @@ while [ $# -gt 0 ]; do
         --flows) flows=$2; shift ;;
         --json) json=$2; shift ;;
         --schema) schema=$2; shift ;;
-        -h|--help) sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '3,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument '$1' (try --help)" ;;
     esac
     shift
@@ -76,13 +81,27 @@ host_ticks() {
     echo $total
 }
 
+# The same for the NIC's engine threads.
+engine_ticks() {
+    local pid=$1 total=0 t
+    for t in /proc/$pid/task/*; do
+        case "$(cat $t/comm 2>/dev/null)" in
+            nicsim_engine*) ;;
+            *) continue ;;
+        esac
+        set -- $(sed 's/^.*) //' $t/stat 2>/dev/null)
+        total=$((total + ${12:-0} + ${13:-0}))
+    done
+    echo $total
+}
+
 nicsim_rx() {
     appctl nicsim/show --format json | python3 -c '
 import json, sys
 nic = json.load(sys.stdin)[0]
 port = [p for p in nic["ports"] if p["port"] == "vf0"][0]
 print(port["rx_packets"], port["forwarded"], sum(port["to_host"].values()),
-      sum(port["dropped"].values()))'
+      sum(port["dropped"].values()), port["rx_bytes"])'
 }
 
 # Packets and upcalls dpif-netdev counted, over all its threads.
@@ -119,17 +138,20 @@ run() {
     sleep 2                             # Flows set up, rules in.
     local pid; pid=$(cat "$dir/ovs-vswitchd-offload.pid")
     appctl dpif-netdev/pmd-stats-clear >/dev/null
-    local rx0 t0 c0
-    read -r rx0 _ _ _ < <(nicsim_rx)
+    local rx0 t0 c0 b0 e0
+    read -r rx0 _ _ _ b0 < <(nicsim_rx)
     t0=$(host_ticks $pid)
+    e0=$(engine_ticks $pid)
     sleep "$seconds"
-    local rx1 fwd host drop t1 dpkts upcalls
-    read -r rx1 fwd host drop < <(nicsim_rx)
+    local rx1 fwd host drop t1 dpkts upcalls b1 e1
+    read -r rx1 fwd host drop b1 < <(nicsim_rx)
     t1=$(host_ticks $pid)
+    e1=$(engine_ticks $pid)
     read -r dpkts upcalls < <(dp_packets)
     local offloaded
     offloaded=$(appctl offload/flows offloaded | grep -c ufid || true)
-    echo "$mode $((rx1 - rx0)) $dpkts $upcalls $((t1 - t0)) $offloaded"
+    echo "$mode $((rx1 - rx0)) $dpkts $upcalls $((t1 - t0)) $offloaded" \
+         "$((b1 - b0)) $((e1 - e0))"
     stop
 }
 
@@ -143,8 +165,14 @@ off, on = (s.split() for s in sys.argv[1:3])
 seconds, hz, path = float(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 rows = {}
 for name, r in (("offload off", off), ("offload on", on)):
-    offered, dp_pkts, upcalls, ticks, offloaded = map(int, r[1:])
+    offered, dp_pkts, upcalls, ticks, offloaded, nbytes, eticks = \
+        map(int, r[1:])
     rows[name] = {
+        "offered_bytes": nbytes,
+        "host_cpu_ns_per_byte": ticks / hz * 1e9 / nbytes if nbytes else 0,
+        "engine_cpu_seconds": eticks / hz,
+        "engine_cpu_ns_per_byte": (eticks / hz * 1e9 / nbytes
+                                   if nbytes else 0),
         "offered_packets": offered,
         "host_datapath_packets": dp_pkts,
         "upcalls": upcalls,
@@ -167,6 +195,11 @@ print("off/on: host CPU per packet %.1fx lower with offload; "
       "dpif-netdev handled %.4f%% of the packets with offload on" % (
           ratio(a["host_cpu_ns_per_packet"], b["host_cpu_ns_per_packet"]),
           100 * b["host_packets_per_offered"]))
+nic, ovs = b["engine_cpu_ns_per_byte"], a["host_cpu_ns_per_byte"]
+print("per byte: NIC engines (offload on) %.3f ns, stock OVS datapath "
+      "(offload off, host) %.3f ns: %.2fx (target at most 0.5x)" % (
+          nic, ovs, ratio(nic, ovs)))
+rows["nic_engine_vs_ovs_cpu_per_byte"] = ratio(nic, ovs)
 print("(offered = packets the NIC received in the window; host pkts = what "
       "dpif-netdev handled;\n the NIC's engine threads are not host CPU)")
 if path:

@@ -272,17 +272,18 @@ is_allowed() {
 
 # CPU time (clock ticks) of a daemon's host threads, and separately of
 # the NIC engine threads that run inside it (the "hardware").
-cpu_ticks() {                   # cpu_ticks PID -> "HOST NIC"
-    local pid=$1 host=0 nic=0 t
+# NIC_SYS is the engines' part in the kernel (their media's system calls).
+cpu_ticks() {                   # cpu_ticks PID -> "HOST NIC NIC_SYS"
+    local pid=$1 host=0 nic=0 nic_sys=0 t
     for t in /proc/$pid/task/*; do
         set -- $(sed 's/^.*) //' $t/stat 2>/dev/null)
         local n=$((${12:-0} + ${13:-0}))
         case "$(cat $t/comm 2>/dev/null)" in
-            nicsim_engine*) nic=$((nic + n)) ;;
+            nicsim_engine*) nic=$((nic + n)) nic_sys=$((nic_sys + ${13:-0})) ;;
             *) host=$((host + n)) ;;
         esac
     done
-    echo "$host $nic"
+    echo "$host $nic $nic_sys"
 }
 
 daemon_pid() { cat "$lab/$1/$daemon.pid"; }
@@ -412,8 +413,10 @@ def ticks(s):
 c0, c1 = ticks(cpu0), ticks(cpu1)
 host = sum(b[0] - a[0] for a, b in zip(c0, c1)) / hz
 nic = sum(b[1] - a[1] for a, b in zip(c0, c1)) / hz
+nic_sys = sum(b[2] - a[2] for a, b in zip(c0, c1)) / hz
 r = {"setup": setup, "wall_seconds": float(t1) - float(t0),
      "vswitchd_cpu_seconds": host, "nic_engine_cpu_seconds": nic,
+     "nic_engine_cpu_system_seconds": nic_sys,
      "tests": []}
 for item in results.split():
     kind, a, b, what, *rest = item.split(":")
@@ -430,6 +433,8 @@ for item in results.split():
 nbytes = sum(t.get("bytes", 0) for t in r["tests"] if t["kind"] != "denied")
 r["iperf_bytes"] = nbytes
 r["vswitchd_cpu_ns_per_byte"] = host * 1e9 / nbytes if nbytes else None
+# The NIC's engines, which forward what offload moved off the host.
+r["nic_engine_cpu_ns_per_byte"] = nic * 1e9 / nbytes if nbytes else None
 # Allowed traffic passed in full, denied traffic not at all.
 r["acl_ok"] = all(t["blocked"] if t["kind"] == "denied" else t["ok"]
                   for t in r["tests"])
@@ -533,6 +538,20 @@ if base:
             rr["vswitchd CPU per byte"] = float("inf")
         ratios[s] = rr
         p("  %-26s %s" % (names[s], ", ".join("%s %.2fx" % kv for kv in rr.items())))
+    # Issue 15: what a byte costs the NIC's engines, against what it costs
+    # stock OVS's datapath, in the same run (target at most 0.5x).
+    for s in setups:
+        r = runs[s]
+        nic_b, ovs_b = (r.get("nic_engine_cpu_ns_per_byte"),
+                        base["vswitchd_cpu_ns_per_byte"])
+        if s == "stock" or not nic_b or not ovs_b:
+            continue
+        ratios[s]["NIC engine CPU per byte / stock datapath's"] = nic_b / ovs_b
+        p("  %-26s NIC engines %.2f ns/B (%.0f%% in the kernel) against "
+          "stock OVS's datapath %.2f ns/B: %.2fx (target at most 0.5x)" % (
+              names[s], nic_b,
+              100 * r["nic_engine_cpu_system_seconds"]
+              / r["nic_engine_cpu_seconds"], ovs_b, nic_b / ovs_b))
 for s in setups:
     r = runs[s]
     if not r["flows"]:

@@ -16,6 +16,8 @@ vswitchd_ext_ovs_vswitchd_offload_SOURCES = \
 	vswitchd-ext/nicsim-unixctl.h \
 	vswitchd-ext/offload-unixctl.c \
 	vswitchd-ext/offload-unixctl.h \
+	vswitchd-ext/offload-placement-unixctl.c \
+	vswitchd-ext/offload-placement-unixctl.h \
 	vswitchd-ext/unixctl-format.c \
 	vswitchd-ext/unixctl-format.h \
 	vswitchd-ext/ovs-vswitchd-offload.c \

@@ -22,6 +22,7 @@
 #include "util.h"
 #include "vswitchd-ext/offload-config.h"
 #include "vswitchd-ext/offload-db.h"
+#include "vswitchd-ext/offload-placement-unixctl.h"
 #include "vswitchd-ext/offload-status.h"
 #include "vswitchd-ext/unixctl-format.h"
 
@@ -565,4 +566,5 @@ offload_unixctl_register(void)
     unixctl_command_register("offload/verify",
                              "[--format text|json] [SAMPLES [MSEC]]", 0, 4,
                              offload_unixctl_verify, NULL);
+    offload_placement_unixctl_register();
 }
