@@ -61,7 +61,47 @@ lib_liboffload_a_SOURCES = \
 	lib/offload-translate.h
 
 # Everything of lib/, in link order.
-OFFLOAD_LIB_LIBS = lib/liboffload.a lib/libnicsim.a lib/libnicmodel.a
+# (The XDP backend before nicsim: its host-path fallback uses the media.)
+OFFLOAD_LIB_LIBS = lib/liboffload.a $(NIC_XDP_LIBS) lib/libnicsim.a \
+	lib/libnicmodel.a $(NIC_XDP_SYSLIBS)
+
+# The XDP NIC backend (configure --enable-xdp, on by default where libbpf,
+# libxdp and clang's BPF target exist): its eBPF program is compiled with
+# clang at build time and embedded in the library, so the daemon needs no
+# object file at run time.
+EXTRA_DIST += lib/nic-xdp.bpf.c lib/nic-xdp-abi.h lib/nic-xdp.h lib/nic-xdp.c
+if HAVE_XDP
+noinst_LIBRARIES += lib/libnicxdp.a
+lib_libnicxdp_a_SOURCES = \
+	lib/nic-xdp.c \
+	lib/nic-xdp.h \
+	lib/nic-xdp-abi.h
+nodist_lib_libnicxdp_a_SOURCES = lib/nic-xdp-object.c
+lib_libnicxdp_a_CFLAGS = $(AM_CFLAGS) $(XDP_CFLAGS)
+BUILT_SOURCES += lib/nic-xdp-object.c
+CLEANFILES += lib/nic-xdp.bpf.o lib/nic-xdp-object.c
+AM_CPPFLAGS += -DHAVE_NIC_XDP
+NIC_XDP_LIBS = lib/libnicxdp.a
+NIC_XDP_SYSLIBS = $(XDP_LIBS)
+
+lib/nic-xdp.bpf.o: lib/nic-xdp.bpf.c lib/nic-xdp-abi.h
+	$(AM_V_CC)$(MKDIR_P) lib && $(BPF_CLANG) -O2 -g -Wall -Werror \
+	  -target bpf -I$(top_srcdir) $(BPF_TARGET_INCLUDES) \
+	  -c $(srcdir)/lib/nic-xdp.bpf.c -o $@
+lib/nic-xdp-object.c: lib/nic-xdp.bpf.o
+	$(AM_V_GEN)$(PYTHON3) -c 'import sys; d = open(sys.argv[1], "rb").read(); \
+	  print("/* Generated from lib/nic-xdp.bpf.c: do not edit. */"); \
+	  print("#include <stddef.h>"); \
+	  print("extern const unsigned char nic_xdp_bpf_object[];"); \
+	  print("extern const size_t nic_xdp_bpf_object_size;"); \
+	  print("const unsigned char nic_xdp_bpf_object[] " \
+	        "__attribute__((aligned(8))) = {"); \
+	  [print("    " + ", ".join("%d" % b for b in d[i:i + 16]) + ",") \
+	   for i in range(0, len(d), 16)]; \
+	  print("};"); \
+	  print("const size_t nic_xdp_bpf_object_size = %d;" % len(d))' \
+	  $< > $@.tmp && mv $@.tmp $@
+endif
 
 # libovs-offload-ddp: what applications link for direct data placement.
 # Plain libc, no OVS: its only project header is the NIC ABI.

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dp-packet.h"
@@ -612,4 +613,20 @@ nic_placement_dump(struct nic *nic, struct nic_placement_entry_info **infop,
     }
     *n = nic->class->placement_dump(nic, infop);
     return 0;
+}
+
+static int
+nic_rule_dump_cmp(const void *a_, const void *b_)
+{
+    const struct nic_rule_dump *a = a_, *b = b_;
+
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+void
+nic_rule_dump_sort(struct nic_rule_dump *rules, size_t n)
+{
+    if (n) {
+        qsort(rules, n, sizeof *rules, nic_rule_dump_cmp);
+    }
 }

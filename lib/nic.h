@@ -337,6 +337,10 @@ struct nic_filter_dump {
 /* Return 0 and a malloc'd array of every rule, sorted by id (every filter,
  * by port then id) in '*rulesp' with its size in '*n', or EOPNOTSUPP. */
 int nic_rule_dump(struct nic *, struct nic_rule_dump **rulesp, size_t *n);
+
+/* Sorts 'n' rules by id, the order rule_dump() gives them in: for
+ * backends. */
+void nic_rule_dump_sort(struct nic_rule_dump *, size_t n);
 int nic_filter_dump(struct nic *, struct nic_filter_dump **filtersp,
                     size_t *n);
 

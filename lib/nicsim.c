@@ -2041,14 +2041,6 @@ nicsim_get_port_info(struct nic *nic, size_t idx,
     return true;
 }
 
-static int
-nicsim_rule_dump_cmp(const void *a_, const void *b_)
-{
-    const struct nic_rule_dump *a = a_, *b = b_;
-
-    return a->id < b->id ? -1 : a->id > b->id;
-}
-
 static size_t
 nicsim_dump_rules(struct nic *nic, struct nic_rule_dump **rulesp)
 {
@@ -2073,7 +2065,7 @@ nicsim_dump_rules(struct nic *nic, struct nic_rule_dump **rulesp)
         nic_rule_get_stats(rule, &d->n_packets, &d->n_bytes);
     }
     ovs_mutex_unlock(&ns->mutex);
-    qsort(rules, n, sizeof *rules, nicsim_rule_dump_cmp);
+    nic_rule_dump_sort(rules, n);
     *rulesp = rules;
     return n;
 }

@@ -109,3 +109,34 @@ AC_DEFUN([OVS_OFFLOAD_CHECK_FUZZER], [
   AC_PATH_PROGS([FUZZ_CC], [clang clang-14], [no])
   AM_CONDITIONAL([HAVE_FUZZER], [test "$FUZZ_CC" != no])
 ])
+
+dnl OVS_OFFLOAD_CHECK_XDP: the XDP NIC backend (lib/nic-xdp*) needs libbpf,
+dnl libxdp and a clang with the BPF target.  --enable-xdp=auto (default)
+dnl builds it when all are there, yes requires them, no skips it.
+AC_DEFUN([OVS_OFFLOAD_CHECK_XDP], [
+  AC_ARG_ENABLE([xdp],
+    [AS_HELP_STRING([--enable-xdp=@<:@auto/yes/no@:>@],
+      [build the XDP NIC backend (needs libbpf-dev, libxdp-dev, clang)])],
+    [], [enable_xdp=auto])
+  have_xdp=no
+  xdp_why=
+  AS_IF([test "$enable_xdp" != no], [
+    PKG_CHECK_MODULES([XDP], [libbpf >= 0.8 libxdp >= 1.2],
+      [have_xdp=yes], [xdp_why="libbpf/libxdp not found (Debian: apt-get install libbpf-dev libxdp-dev)"])
+    AS_IF([test $have_xdp = yes], [
+      AC_PATH_PROG([BPF_CLANG], [clang], [no])
+      AC_MSG_CHECKING([whether $BPF_CLANG compiles for the BPF target])
+      echo 'int x(void) { return 0; }' > conftest-bpf.c
+      AS_IF([test "$BPF_CLANG" != no && $BPF_CLANG -target bpf -O2 -c conftest-bpf.c -o conftest-bpf.o >/dev/null 2>&1],
+        [AC_MSG_RESULT([yes])],
+        [AC_MSG_RESULT([no]); have_xdp=no; xdp_why="clang cannot compile for BPF (Debian: apt-get install clang)"])
+      rm -f conftest-bpf.c conftest-bpf.o])
+    AS_IF([test $have_xdp = no && test "$enable_xdp" = yes],
+      [AC_MSG_ERROR([--enable-xdp: $xdp_why])])])
+  AC_MSG_CHECKING([whether to build the XDP NIC backend])
+  AC_MSG_RESULT([$have_xdp${xdp_why:+ ($xdp_why)}])
+  BPF_TARGET_INCLUDES="-I/usr/include/`$CC -dumpmachine 2>/dev/null`"
+  AC_SUBST([BPF_TARGET_INCLUDES])
+  AC_SUBST([HAVE_XDP], [$have_xdp])
+  AC_SUBST([XDP_WHY], [$xdp_why])
+  AM_CONDITIONAL([HAVE_XDP], [test $have_xdp = yes])])

@@ -13,6 +13,7 @@ tests_unit_tests_SOURCES = \
 	tests/test-nic-parse.c \
 	tests/test-nic-rss.c \
 	tests/test-nic-table.c \
+	tests/test-nic-xdp.c \
 	tests/test-nicsim.c \
 	tests/test-nicsim-placement.c \
 	tests/test-offload-admission.c \
@@ -52,7 +53,8 @@ TESTSUITE_AT = \
 	tests/hypervisors.at \
 	tests/sandbox.at \
 	tests/ovs-offloadctl.at \
-	tests/offload-queues.at
+	tests/offload-queues.at \
+	tests/nic-xdp.at
 EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in tests/ovs-compat.sh \
 	tests/nicsim-json.py tests/offload-traffic.py tests/unixctl-fields.py \
 	tests/offload-queues-json.py tests/offload-1.0.0.ovsschema \

@@ -30,7 +30,7 @@ backend_headers='#include "lib/(nicsim|nic-media|nic-medium-[a-z-]*|nic-xdp[a-z-
 engine=$(ls lib/offload-*.[ch])
 glue=$(ls datapath-offload/*.[ch])
 # The registration and each backend's own unixctl file may name it.
-daemon=$(ls vswitchd-ext/*.[ch] | grep -vE 'offload-providers\.c|nicsim-unixctl\.[ch]')
+daemon=$(ls vswitchd-ext/*.[ch] | grep -vE 'offload-providers\.c|nicsim-unixctl\.[ch]|nic-xdp-unixctl\.[ch]')
 
 check "engine includes no backend header" "$backend_headers" $engine
 check "OVS glue includes no backend header" "$backend_headers" $glue

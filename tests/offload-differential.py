@@ -10,10 +10,24 @@ offload off and on.
       port sent in the first (offload off) run; the rest of each pcap is
       the second run.  Compares per-port multisets of frames and prints
       every difference with the input frame it came from (frames carry
-      their index in their last 4 bytes)."""
+      their index in their last 4 bytes).
+  offload-differential.py count PCAP            frames in a pcap
+  offload-differential.py send IFACE FRAMES SENTINEL
+      Sends every frame of FRAMES (that Linux takes: at least an Ethernet
+      header), then SENTINEL, out of Linux interface IFACE (AF_PACKET).
+  offload-differential.py capture DIR SENTINEL-IFACE IFACE:PCAP...
+      Until killed, appends what arrives on each IFACE to DIR/PCAP and
+      counts the frames arriving on SENTINEL-IFACE in DIR/sentinels,
+      written only after every other socket has been drained, so that a
+      count of N says that all frames sent before the N-th sentinel are in
+      the pcaps."""
+
 
 import collections
+import os
 import random
+import select
+import socket
 import struct
 import sys
 
@@ -305,6 +319,77 @@ def compare(split_file, frames_file, pcaps):
     return 1 if n_diff or not n_compared else 0
 
 
+ETH_P_ALL = 3
+PACKET_OUTGOING = 4
+
+
+def send(iface, frames_file, sentinel):
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((iface, 0))
+    n = 0
+    for line in open(frames_file):
+        f = bytes.fromhex(line.strip())
+        if len(f) >= 14:
+            s.send(f)
+            n += 1
+    s.send(bytes.fromhex(sentinel))
+    print("sent %d frames and a sentinel" % n)
+    return 0
+
+
+def capture(d, sentinel_iface, specs):
+    socks = {}
+    for spec in [sentinel_iface + ":"] + specs:
+        iface, pcap = spec.split(":")
+        # Protocol 0 until bound: a socket opened for ETH_P_ALL would take
+        # every interface's frames until bind() narrows it.
+        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+        s.bind((iface, ETH_P_ALL))
+        out = None
+        if pcap:
+            out = open(os.path.join(d, pcap), "wb")
+            out.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0,
+                                  65535, 1))
+            out.flush()
+        socks[s] = (iface, out)
+    sentinels = 0
+    open(os.path.join(d, "sentinels"), "w").write("0\n")
+
+    def drain(s, out):
+        got = 0
+        while True:
+            try:
+                data, addr = s.recvfrom(65535, socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                return got
+            if addr[2] == PACKET_OUTGOING:
+                continue
+            got += 1
+            if out:
+                out.write(struct.pack("<IIII", 0, 0, len(data), len(data)))
+                out.write(data)
+                out.flush()
+
+    while True:
+        ready, _, _ = select.select(list(socks), [], [])
+        for s in ready:
+            iface, out = socks[s]
+            if iface != sentinel_iface:
+                drain(s, out)
+                continue
+            n = drain(s, None)
+            if n:
+                for o, (i, oo) in socks.items():
+                    if i != sentinel_iface:
+                        drain(o, oo)
+                sentinels += n
+                with open(os.path.join(d, "sentinels.tmp"), "w") as f:
+                    f.write("%d\n" % sentinels)
+                os.rename(os.path.join(d, "sentinels.tmp"),
+                          os.path.join(d, "sentinels"))
+
+
 def main(argv):
     if len(argv) >= 3 and argv[1] == "flows":
         print("\n".join(flows(argv[2])))
@@ -312,6 +397,12 @@ def main(argv):
         print("\n".join(frames(argv[2], int(argv[3]))))
     elif len(argv) >= 5 and argv[1] == "compare":
         return compare(argv[2], argv[3], argv[4:])
+    elif len(argv) == 3 and argv[1] == "count":
+        print(len(read_pcap(argv[2])))
+    elif len(argv) == 5 and argv[1] == "send":
+        return send(argv[2], argv[3], argv[4])
+    elif len(argv) >= 5 and argv[1] == "capture":
+        return capture(argv[2], argv[3], argv[4:])
     else:
         sys.stderr.write(__doc__)
         return 2

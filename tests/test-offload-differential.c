@@ -5,14 +5,30 @@
  * odp_execute_actions() and through nic_parse() + the rule + the NIC's
  * actions, and the outputs must be the same bytes on the same ports.
  *
+ * The NIC side is a backend: the NIC model (lib/nic-parse.c and
+ * lib/nic-actions.c, which nicsim runs), and, where built and run as root,
+ * the XDP backend's real eBPF program run by the kernel with
+ * BPF_PROG_TEST_RUN on the same frames.
+ *
  * SEED=N in the environment picks another seed (the default is fixed);
  * DIFF_ROUNDS=N runs N megaflows instead of the default. */
 
 #include <config.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef HAVE_NIC_XDP
+#include <net/if.h>
+#include <sched.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <linux/bpf.h>
+#include "lib/nic-provider.h"
+#include "lib/nic-xdp.h"
+#include "lib/nic-xdp-abi.h"
+#endif
 
 #include "csum.h"
 #include "dp-packet.h"
@@ -666,6 +682,82 @@ diff_report(struct ds *s, const struct diff_frame *f, const struct match *m,
     }
 }
 
+/* The NIC side of the comparison. */
+struct diff_backend {
+    const char *name;
+    void (*get_caps)(struct diff_backend *, struct nic_caps *);
+
+    /* Installs 'spec'.  Returns false if the backend refuses it (as the
+     * offload engine would leave such a flow on the host). */
+    bool (*install)(struct diff_backend *, const struct nic_rule_spec *);
+    void (*uninstall)(struct diff_backend *);
+
+    /* Runs frame 'f' arriving on the rule's in_port: returns whether it
+     * hit the rule, with what went out in 'out'.  Sets '*error' (with a
+     * report in 's') if the backend itself is inconsistent. */
+    bool (*run)(struct diff_backend *, const struct diff_frame *f,
+                const struct nic_rule_spec *, struct diff_outputs *out,
+                bool *error, struct ds *s);
+    void *aux;
+    unsigned long refused;
+};
+
+/* Whether the NIC model's parser puts 'f' into 'spec'. */
+static bool
+diff_model_hit(const struct diff_frame *f, const struct nic_rule_spec *spec)
+{
+    struct nic_parse_offsets ofs;
+    struct nic_flow_key key;
+
+    return (nic_parse(f->buf, f->len, NIC_PORT_VF_BASE, &key, &ofs)
+            == NIC_PARSE_OK
+            && nic_match_matches(&spec->match, &key));
+}
+
+static void
+diff_model_caps(struct diff_backend *b OVS_UNUSED, struct nic_caps *caps)
+{
+    memset(caps, 0, sizeof *caps);
+    caps->actions = (1u << NIC_N_ACTIONS) - 1;
+    memset(&caps->matchable, 0xff, sizeof caps->matchable);
+}
+
+static bool
+diff_model_install(struct diff_backend *b OVS_UNUSED,
+                   const struct nic_rule_spec *spec OVS_UNUSED)
+{
+    return true;
+}
+
+static void
+diff_model_uninstall(struct diff_backend *b OVS_UNUSED)
+{
+}
+
+static bool
+diff_model_run(struct diff_backend *b OVS_UNUSED, const struct diff_frame *f,
+               const struct nic_rule_spec *spec, struct diff_outputs *out,
+               bool *error OVS_UNUSED, struct ds *s OVS_UNUSED)
+{
+    struct nic_exec_ctx ctx = { .output = diff_nic_output, .aux = out };
+
+    if (!diff_model_hit(f, spec)) {
+        return false;
+    }
+    nic_actions_execute(dp_packet_clone_data(f->buf, f->len),
+                        NIC_PORT_VF_BASE, spec->actions, spec->n_actions,
+                        &ctx);
+    return true;
+}
+
+static struct diff_backend diff_model_backend = {
+    .name = "model",
+    .get_caps = diff_model_caps,
+    .install = diff_model_install,
+    .uninstall = diff_model_uninstall,
+    .run = diff_model_run,
+};
+
 struct diff_counts {
     unsigned long translated, nic_hits, compared_outputs;
 };
@@ -673,9 +765,9 @@ struct diff_counts {
 /* Runs 'n_frames' frames through megaflow 'm' with actions 'acts' on
  * both paths.  Returns false with a report in 's' on a difference. */
 static bool
-diff_one_flow(const struct match *m, const struct ofpbuf *acts,
-              const struct diff_frame *seed, int n_frames,
-              struct diff_counts *counts, struct ds *s)
+diff_one_flow(struct diff_backend *b, const struct match *m,
+              const struct ofpbuf *acts, const struct diff_frame *seed,
+              int n_frames, struct diff_counts *counts, struct ds *s)
 {
     static const struct offload_port_resolver resolver = {
         .resolve = diff_resolve,
@@ -684,9 +776,7 @@ diff_one_flow(const struct match *m, const struct ofpbuf *acts,
     struct nic_caps caps;
     bool ok = true;
 
-    memset(&caps, 0, sizeof caps);
-    caps.actions = (1u << NIC_N_ACTIONS) - 1;
-    memset(&caps.matchable, 0xff, sizeof caps.matchable);
+    b->get_caps(b, &caps);
     offload_translate(m, acts->data, acts->size, &caps, &resolver,
                       chance(20) ? 5 : 0, 1, &t);
     if (t.kind == OFFLOAD_KIND_NONE) {
@@ -696,15 +786,17 @@ diff_one_flow(const struct match *m, const struct ofpbuf *acts,
         }
         return true;
     }
+    if (!b->install(b, &t.spec)) {
+        b->refused++;
+        return true;
+    }
     counts->translated++;
 
     for (int i = 0; i < n_frames && ok; i++) {
         struct diff_outputs ovs = { .n = 0 }, nic = { .n = 0 };
-        struct nic_parse_offsets ofs;
-        struct nic_flow_key key;
         struct diff_frame f;
         struct flow flow;
-        bool ovs_hit, nic_hit;
+        bool ovs_hit, nic_hit, error = false;
 
         if (i == 0) {
             f = *seed;
@@ -713,9 +805,13 @@ diff_one_flow(const struct match *m, const struct ofpbuf *acts,
         } else {
             diff_random_frame(&f);
         }
-        nic_hit = (nic_parse(f.buf, f.len, NIC_PORT_VF_BASE, &key, &ofs)
-                   == NIC_PARSE_OK
-                   && nic_match_matches(&t.spec.match, &key));
+        nic_hit = b->run(b, &f, &t.spec, &nic, &error, s);
+        if (error) {
+            diff_report(s, &f, m, acts, &t, NULL, &nic);
+            diff_outputs_clear(&nic);
+            b->uninstall(b);
+            return false;
+        }
 
         struct dp_packet *pkt = dp_packet_clone_data(f.buf, f.len);
         ovs_hit = diff_ovs_matches(m, pkt, &flow);
@@ -724,10 +820,13 @@ diff_one_flow(const struct match *m, const struct ofpbuf *acts,
                         "megaflow\n");
             diff_report(s, &f, m, acts, &t, NULL, NULL);
             dp_packet_delete(pkt);
+            diff_outputs_clear(&nic);
+            b->uninstall(b);
             return false;
         }
         if (!nic_hit || t.kind != OFFLOAD_KIND_FULL) {
             dp_packet_delete(pkt);
+            diff_outputs_clear(&nic);
             counts->nic_hits += nic_hit;
             continue;
         }
@@ -738,12 +837,6 @@ diff_one_flow(const struct match *m, const struct ofpbuf *acts,
         dp_packet_batch_init_packet(&batch, pkt);
         odp_execute_actions(NULL, &batch, true, acts->data, acts->size,
                             diff_ovs_execute);
-
-        struct nic_exec_ctx ctx = { .output = diff_nic_output,
-                                    .aux = &nic };
-        nic_actions_execute(dp_packet_clone_data(f.buf, f.len),
-                            NIC_PORT_VF_BASE, t.spec.actions,
-                            t.spec.n_actions, &ctx);
 
         if (ovs.n != nic.n) {
             ok = false;
@@ -766,6 +859,7 @@ diff_one_flow(const struct match *m, const struct ofpbuf *acts,
         diff_outputs_clear(&ovs);
         diff_outputs_clear(&nic);
     }
+    b->uninstall(b);
     return ok;
 }
 
@@ -777,10 +871,10 @@ diff_env(const char *name, uint64_t dflt)
     return v && *v ? strtoull(v, NULL, 0) : dflt;
 }
 
-START_TEST(test_differential)
+static void
+diff_run(struct diff_backend *b, int rounds)
 {
     uint64_t seed = diff_env("SEED", 20261201);
-    int rounds = diff_env("DIFF_ROUNDS", 4000);
     struct diff_counts counts = { 0, 0, 0 };
     int saved_limit = flow_vlan_limit;
     struct ds s = DS_EMPTY_INITIALIZER;
@@ -804,22 +898,186 @@ START_TEST(test_differential)
 
         ofpbuf_init(&acts, 64);
         diff_random_actions(&acts, &flow);
-        if (!diff_one_flow(&m, &acts, &f, 64, &counts, &s)) {
+        if (!diff_one_flow(b, &m, &acts, &f, 64, &counts, &s)) {
             flow_limit_vlans(saved_limit);
-            ck_abort_msg("seed %"PRIu64", round %d: %s", seed, r,
+            ck_abort_msg("%s: seed %"PRIu64", round %d: %s", b->name, seed, r,
                          ds_cstr(&s));
         }
         ofpbuf_uninit(&acts);
     }
     flow_limit_vlans(saved_limit);
     ds_destroy(&s);
-    fprintf(stderr, "differential: seed %"PRIu64": %d megaflows, %lu "
-            "translated, %lu NIC hits, %lu outputs compared\n", seed,
-            rounds, counts.translated, counts.nic_hits,
-            counts.compared_outputs);
+    fprintf(stderr, "differential (%s): seed %"PRIu64": %d megaflows, %lu "
+            "translated, %lu refused by the backend, %lu NIC hits, %lu "
+            "outputs compared\n", b->name, seed, rounds, counts.translated,
+            b->refused, counts.nic_hits, counts.compared_outputs);
     /* A run that hardly reaches the NIC path proves nothing. */
     ck_assert_uint_ge(counts.translated, rounds / 10);
     ck_assert_uint_ge(counts.compared_outputs, rounds);
+}
+
+START_TEST(test_differential)
+{
+    diff_run(&diff_model_backend, diff_env("DIFF_ROUNDS", 4000));
+}
+END_TEST
+
+#ifdef HAVE_NIC_XDP
+/* The XDP backend's program, run by the kernel with BPF_PROG_TEST_RUN:
+ * frames arrive on "lo" made to count as VF 0 (as in_port), outputs are
+ * read back from the program's verdict, trace and output data. */
+struct diff_xdp {
+    struct nic *nic;
+    int prog_fd;
+    uint32_t rule_id;
+    bool installed;
+    unsigned long runs, model_disagreements;
+};
+
+static void
+diff_xdp_caps(struct diff_backend *b, struct nic_caps *caps)
+{
+    struct diff_xdp *x = b->aux;
+
+    nic_get_caps(x->nic, caps);
+}
+
+static bool
+diff_xdp_install(struct diff_backend *b, const struct nic_rule_spec *spec)
+{
+    struct diff_xdp *x = b->aux;
+    int error = nic_rule_add(x->nic, spec, &x->rule_id);
+
+    /* EINVAL: e.g. two outputs, which XDP cannot do: the flow would stay
+     * on the host. */
+    ck_assert_msg(!error || error == EINVAL, "rule_add: %s",
+                  ovs_strerror(error));
+    x->installed = !error;
+    return x->installed;
+}
+
+static void
+diff_xdp_uninstall(struct diff_backend *b)
+{
+    struct diff_xdp *x = b->aux;
+
+    if (x->installed) {
+        ck_assert_int_eq(nic_rule_del(x->nic, x->rule_id), 0);
+        x->installed = false;
+    }
+}
+
+static bool
+diff_xdp_run(struct diff_backend *b, const struct diff_frame *f,
+             const struct nic_rule_spec *spec, struct diff_outputs *out,
+             bool *error, struct ds *s)
+{
+    struct diff_xdp *x = b->aux;
+    /* data_end: the frame's length, as the kernel wants it. */
+    struct xdp_md md = { .ingress_ifindex = if_nametoindex("lo"),
+                         .data_end = f->len };
+    uint8_t data_out[sizeof f->buf + 64];
+    LIBBPF_OPTS(bpf_test_run_opts, opts,
+                .data_in = f->buf, .data_size_in = f->len,
+                .data_out = data_out, .data_size_out = sizeof data_out,
+                .ctx_in = &md, .ctx_size_in = sizeof md,
+                .repeat = 1);
+    struct nic_xdp_trace_info tr;
+    bool model_hit = diff_model_hit(f, spec), hit;
+
+    if (f->len < ETH_HEADER_LEN) {
+        /* The kernel takes no shorter frame to run: a runt, dropped. */
+        return false;
+    }
+    x->runs++;
+    ck_assert_msg(!bpf_prog_test_run_opts(x->prog_fd, &opts),
+                  "BPF_PROG_TEST_RUN: %s", ovs_strerror(errno));
+    ck_assert_int_eq(nic_xdp_get_trace(x->nic, &tr), 0);
+    hit = tr.rule_id == x->rule_id;
+    if (hit != model_hit) {
+        /* The program's parser and the model's disagree. */
+        ds_put_format(s, "XDP program %s the rule, the NIC model %s "
+                      "(verdict %"PRIu32" reason %"PRIu32")\n",
+                      hit ? "hit" : "missed", model_hit ? "hits" : "misses",
+                      tr.verdict, tr.reason);
+        *error = true;
+        return false;
+    }
+    if (!hit) {
+        return false;
+    }
+    if (tr.verdict == NIC_XDP_V_OUTPUT) {
+        ck_assert_int_eq(opts.retval, XDP_REDIRECT);
+        out->out[out->n].port = tr.out_port;
+        out->out[out->n++].pkt = dp_packet_clone_data(data_out,
+                                                      opts.data_size_out);
+    } else {
+        ck_assert_int_eq(opts.retval, XDP_DROP);
+        if (getenv("DIFF_VERBOSE")) {
+            fprintf(stderr, "XDP program dropped a frame (%s)\n",
+                    nic_drop_reason_name(tr.reason));
+        }
+    }
+    return true;
+}
+
+static void
+diff_xdp_test(void)
+{
+    static const uint32_t ports[] = {
+        0, NIC_PORT_VF_BASE + 1, NIC_PORT_VF_BASE,  /* in_port last. */
+    };
+    struct diff_xdp x = { .nic = NULL };
+    struct diff_backend b = {
+        .name = "xdp",
+        .get_caps = diff_xdp_caps,
+        .install = diff_xdp_install,
+        .uninstall = diff_xdp_uninstall,
+        .run = diff_xdp_run,
+        .aux = &x,
+    };
+    cpu_set_t cpus, saved;
+    int error;
+
+    if (geteuid()) {
+        fprintf(stderr, "differential (xdp): skipped: BPF_PROG_TEST_RUN "
+                "needs root\n");
+        return;
+    }
+    nic_class_register(&nic_xdp_class);
+    error = nic_open("xdp:diffxdp", NULL, &x.nic);
+    if (error) {
+        fprintf(stderr, "differential (xdp): skipped: cannot load the XDP "
+                "program: %s\n", ovs_strerror(error));
+        return;
+    }
+    x.prog_fd = nic_xdp_prog_fd(x.nic);
+    for (size_t i = 0; i < ARRAY_SIZE(ports); i++) {
+        ck_assert_int_eq(nic_xdp_port_set_ifindex(x.nic, ports[i],
+                                                  if_nametoindex("lo")), 0);
+    }
+    /* The program's trace is per CPU: stay on one. */
+    sched_getaffinity(0, sizeof saved, &saved);
+    CPU_ZERO(&cpus);
+    CPU_SET(sched_getcpu(), &cpus);
+    sched_setaffinity(0, sizeof cpus, &cpus);
+    diff_run(&b, diff_env("DIFF_XDP_ROUNDS", 1500));
+    sched_setaffinity(0, sizeof saved, &saved);
+    fprintf(stderr, "differential (xdp): %lu frames through the kernel\n",
+            x.runs);
+    ck_assert_uint_gt(x.runs, 0);
+    nic_close(x.nic);
+}
+#endif
+
+START_TEST(test_differential_xdp)
+{
+#ifdef HAVE_NIC_XDP
+    diff_xdp_test();
+#else
+    fprintf(stderr, "differential (xdp): skipped: the XDP backend is not "
+            "built (configure found no libbpf/libxdp/clang)\n");
+#endif
 }
 END_TEST
 
@@ -831,6 +1089,11 @@ offload_differential_suite(void)
 
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_differential);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("xdp");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_differential_xdp);
     suite_add_tcase(s, tc);
     return s;
 }

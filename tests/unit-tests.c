@@ -26,6 +26,7 @@ static const struct unit_suite unit_suites[] = {
     { "nic-parse", nic_parse_suite },
     { "nic-rss", nic_rss_suite },
     { "nic-table", nic_table_suite },
+    { "nic-xdp", nic_xdp_suite },
     { "nicsim", nicsim_suite },
     { "nicsim-placement", nicsim_placement_suite },
     { "offload-admission", offload_admission_suite },

@@ -12,6 +12,7 @@ Suite *nic_media_suite(void);
 Suite *nic_parse_suite(void);
 Suite *nic_rss_suite(void);
 Suite *nic_table_suite(void);
+Suite *nic_xdp_suite(void);
 Suite *nicsim_suite(void);
 Suite *nicsim_placement_suite(void);
 Suite *offload_admission_suite(void);

@@ -3,7 +3,7 @@
 # ovs-offload-demo.sh -- the main job: set everything up (Debian packages,
 # the pinned OVS build, configure, make) and run the demo.
 #
-# Usage: ovs-offload-demo.sh [--keep] [--quick] [--seconds N]
+# Usage: ovs-offload-demo.sh [--keep] [--quick] [--seconds N] [--backend B]
 #                            [--setups LIST] [--out DIR]
 #
 # Two hypervisors (network namespaces, each with ovsdb-server and
@@ -13,14 +13,15 @@
 # OVS's userspace datapath with plain veth ports.  Prints the report and
 # writes report.txt, report.json and chart.png into --out (default
 # ./hypervisors-report).  --keep leaves the last set-up running and prints
-# how to reach it.  See utilities/ovs-offload-hypervisors.sh --help.
+# how to reach it.  --backend xdp runs the offload set-ups on the XDP NIC
+# backend instead of nicsim.  See utilities/ovs-offload-hypervisors.sh --help.
 # Run as root.
 
 set -o pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 case " $* " in
-    *" -h "*|*" --help "*) sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *" -h "*|*" --help "*) sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 esac
 [ "$(id -u)" = 0 ] || { echo "ovs-offload-demo: error: must run as root" >&2; exit 1; }
 

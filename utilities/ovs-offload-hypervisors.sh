@@ -5,6 +5,7 @@
 #
 # Usage: ovs-offload-hypervisors.sh [--keep] [--quick] [--seconds N]
 #            [--setups LIST] [--out DIR] [--schema FILE] [--stock PATH]
+#            [--backend nicsim|xdp]
 #
 #   --keep         leave the last set-up running and print how to reach it
 #   --quick        short traffic (1 s iperf3, few pings): the autotest
@@ -15,6 +16,10 @@
 #                  (default ./hypervisors-report)
 #   --schema FILE  vswitch.ovsschema (default $OVS_SOURCE/vswitchd/...)
 #   --stock PATH   stock ovs-vswitchd (default $OVS_BUILD/vswitchd/...)
+#   --backend B    the NIC of the off/on set-ups: nicsim (default; its
+#                  media are AF_PACKET sockets on the veth ends) or xdp
+#                  (the XDP backend: its program on the veth ends, the
+#                  VMs' ends with GRO on for the frames it redirects)
 #
 # Each hypervisor is a network namespace with its own ovsdb-server and
 # ovs-vswitchd(-offload) on the userspace datapath; each VM is a namespace
@@ -35,6 +40,7 @@
 set -o pipefail
 
 keep=false quick=false seconds=5 setups=stock,off,on out=$PWD/hypervisors-report
+backend=nicsim
 schema=${OVS_SOURCE:+$OVS_SOURCE/vswitchd/vswitch.ovsschema}
 # The extension's own Offload database, served beside Open_vSwitch.
 offload_schema=$(cd "$(dirname "$0")/.." && pwd)/ovsdb-schema/offload.ovsschema
@@ -52,7 +58,8 @@ while [ $# -gt 0 ]; do
         --out) out=$2; shift ;;
         --schema) schema=$2; shift ;;
         --stock) stock=$2; shift ;;
-        -h|--help) sed -n '3,34p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --backend) backend=$2; shift ;;
+        -h|--help) sed -n '3,39p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument '$1' (try --help)" ;;
     esac
     shift
@@ -66,6 +73,12 @@ for s in ${setups//,/ }; do
     esac
 done
 [ -n "${setups//,/}" ] || die "--setups is empty"
+# The NIC type, the medium of its ports and its show command.
+case $backend in
+    nicsim) medium=afpacket ;;
+    xdp) medium=xdp ;;
+    *) die "--backend: unknown backend '$backend' (nicsim, xdp)" ;;
+esac
 [ "$(id -u)" = 0 ] || die "must run as root (it creates network namespaces)"
 [ -f "$schema" ] || die "no OVS schema; set OVS_SOURCE or pass --schema"
 [ -f "$offload_schema" ] || die "no Offload schema at $offload_schema"
@@ -172,6 +185,8 @@ make_topology() {
     done
     for vm in $vms; do
         run inns $vm ethtool -K eth0 tx off >/dev/null
+        # Frames XDP redirects into a veth need NAPI on its peer.
+        [ $backend = xdp ] && run inns $vm ethtool -K eth0 gro on >/dev/null
     done
 }
 
@@ -207,7 +222,7 @@ make_bridge() {                 # make_bridge HV SETUP
     if [ $setup = stock ]; then
         args="$args -- add-port br0 $(hv_up $hv) -- set Interface $(hv_up $hv) ofport_request=1"
     else
-        args="$args -- add-port br0 pf0 -- set Interface pf0 type=nicsim ofport_request=1 options:nic=$hv options:role=uplink options:medium=afpacket:$(hv_up $hv)"
+        args="$args -- add-port br0 pf0 -- set Interface pf0 type=$backend ofport_request=1 options:nic=$hv options:role=uplink options:medium=$medium:$(hv_up $hv)"
     fi
     for vm in $vms; do
         [ $(vm_hv $vm) = $hv ] || continue
@@ -215,7 +230,7 @@ make_bridge() {                 # make_bridge HV SETUP
         if [ $setup = stock ]; then
             port=$(vm_dev $vm)
         else
-            opts="type=nicsim options:nic=$hv options:role=vf options:vf=$(vm_vf $vm) options:medium=afpacket:$(vm_dev $vm)"
+            opts="type=$backend options:nic=$hv options:role=vf options:vf=$(vm_vf $vm) options:medium=$medium:$(vm_dev $vm)"
         fi
         args="$args -- add-port br0 $port -- set Interface $port $opts ofport_request=$(vm_ofport $vm) external_ids:iface-id=$vm-port external_ids:attached-mac=\"$(vm_mac $vm)\" external_ids:vm-id=$vm"
     done
@@ -378,7 +393,7 @@ run_setup() {                   # run_setup SETUP -> writes $lab/SETUP.json
     # What the NICs and the engine say.
     for hv in $hvs; do
         if [ $setup != stock ]; then
-            appctl $hv nicsim/show --format json > "$lab/$setup-$hv-nicsim.json"
+            appctl $hv $backend/show --format json > "$lab/$setup-$hv-nicsim.json"
             appctl $hv offload/flows --format json > "$lab/$setup-$hv-flows.json" 2>/dev/null \
                 || echo '[]' > "$lab/$setup-$hv-flows.json"
             appctl $hv offload/show --format json > "$lab/$setup-$hv-offload.json" 2>/dev/null \
@@ -464,12 +479,15 @@ for setup in ${setups//,/ }; do
     run_setup $setup
 done
 
-python3 - "$out" "$lab" "$setups" "$quick" <<'PY'
+python3 - "$out" "$lab" "$setups" "$quick" "$backend" <<'PY'
 import json, os, sys
 out, lab, setups, quick = sys.argv[1], sys.argv[2], sys.argv[3].split(","), sys.argv[4] == "true"
+backend = sys.argv[5]
 runs = {s: json.load(open(os.path.join(lab, s + ".json"))) for s in setups}
-names = {"stock": "stock OVS (veth ports)", "off": "ovs-offload, offload off",
-         "on": "ovs-offload, offload on"}
+suffix = "" if backend == "nicsim" else " (%s)" % backend
+names = {"stock": "stock OVS (veth ports)",
+         "off": "ovs-offload, offload off" + suffix,
+         "on": "ovs-offload, offload on" + suffix}
 def test(r, kind, what):
     for t in r["tests"]:
         if t["kind"] == kind and t["what"] == what:
@@ -559,7 +577,8 @@ p("CPU: ovs-vswitchd's own threads over the ping and iperf3 tests; the "
       "%s %.2f s" % (s, runs[s]["nic_engine_cpu_seconds"]) for s in setups if s != "stock"))
 text = "\n".join(lines) + "\n"
 open(os.path.join(out, "report.txt"), "w").write(text)
-json.dump({"setups": runs, "ratios_vs_stock": ratios, "quick": quick},
+json.dump({"setups": runs, "ratios_vs_stock": ratios, "quick": quick,
+           "backend": backend},
           open(os.path.join(out, "report.json"), "w"), indent=2,
           default=lambda x: None)
 # Data for the chart: one row per set-up.

@@ -26,7 +26,8 @@ CACHE=${OVS_OFFLOAD_CACHE:-/var/cache/ovs-offload}
 PACKAGES="build-essential autoconf automake libtool pkg-config python3
           libssl-dev libcap-ng-dev check clang libclang-rt-14-dev
           iproute2 iputils-ping iperf3 ethtool procps psmisc tcpdump
-          gnuplot-nox"
+          gnuplot-nox
+          libbpf-dev libxdp-dev xdp-tools bpftool linux-libc-dev"
 
 die() { echo "ovs-offload-setup: error: $*" >&2; exit 1; }
 say() { echo "ovs-offload-setup: $*" >&2; }

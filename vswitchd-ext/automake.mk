@@ -29,3 +29,9 @@ vswitchd_ext_ovs_vswitchd_offload_LDADD = \
 	$(OFFLOAD_LIB_LIBS) \
 	$(OVS_VSWITCHD_OBJS) $(OVS_LIBS)
 dist_man_MANS += vswitchd-ext/ovs-vswitchd-offload.8
+EXTRA_DIST += vswitchd-ext/nic-xdp-unixctl.c vswitchd-ext/nic-xdp-unixctl.h
+if HAVE_XDP
+vswitchd_ext_ovs_vswitchd_offload_SOURCES += \
+	vswitchd-ext/nic-xdp-unixctl.c \
+	vswitchd-ext/nic-xdp-unixctl.h
+endif

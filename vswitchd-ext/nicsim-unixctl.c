@@ -104,75 +104,6 @@ nicsim_unixctl_port(struct unixctl_conn *conn, bool json, struct nic *nic,
     return ok;
 }
 
-static struct json *
-nicsim_port_stats_json(const struct nic_port_stats *st)
-{
-    struct json *j = json_object_create();
-    struct json *host = json_object_create();
-    struct json *drop = json_object_create();
-
-    json_object_put(j, "rx_packets", json_integer_create(st->rx_packets));
-    json_object_put(j, "rx_bytes", json_integer_create(st->rx_bytes));
-    json_object_put(j, "rx_errors", json_integer_create(st->rx_errors));
-    json_object_put(j, "forwarded", json_integer_create(st->fwd_packets));
-    for (int i = 0; i < NIC_N_HOST_REASONS; i++) {
-        json_object_put(host, nic_host_reason_name(i),
-                        json_integer_create(st->host[i]));
-    }
-    for (int i = 0; i < NIC_N_DROP_REASONS; i++) {
-        json_object_put(drop, nic_drop_reason_name(i),
-                        json_integer_create(st->drop[i]));
-    }
-    json_object_put(j, "to_host", host);
-    json_object_put(j, "dropped", drop);
-    json_object_put(j, "tx_packets", json_integer_create(st->tx_packets));
-    json_object_put(j, "tx_bytes", json_integer_create(st->tx_bytes));
-    json_object_put(j, "tx_errors", json_integer_create(st->tx_errors));
-    json_object_put(j, "host_tx_packets",
-                    json_integer_create(st->host_tx_packets));
-    return j;
-}
-
-static void
-nicsim_port_stats_text(struct ds *s, const struct nic_port_stats *st)
-{
-    uint64_t host = nic_port_stats_to_host(st);
-    uint64_t drop = nic_port_stats_dropped(st);
-
-    ds_put_format(s, "    rx: %"PRIu64" packets, %"PRIu64" bytes = "
-                  "forwarded %"PRIu64" + to host %"PRIu64" + dropped %"
-                  PRIu64"\n", st->rx_packets, st->rx_bytes,
-                  st->fwd_packets, host, drop);
-    if (host) {
-        ds_put_cstr(s, "    to host:");
-        for (int i = 0; i < NIC_N_HOST_REASONS; i++) {
-            if (st->host[i]) {
-                ds_put_format(s, " %s=%"PRIu64, nic_host_reason_name(i),
-                              st->host[i]);
-            }
-        }
-        ds_put_char(s, '\n');
-    }
-    if (drop) {
-        ds_put_cstr(s, "    dropped:");
-        for (int i = 0; i < NIC_N_DROP_REASONS; i++) {
-            if (st->drop[i]) {
-                ds_put_format(s, " %s=%"PRIu64, nic_drop_reason_name(i),
-                              st->drop[i]);
-            }
-        }
-        ds_put_char(s, '\n');
-    }
-    if (st->rx_errors) {
-        /* Not in rx: the medium could not deliver these frames at all. */
-        ds_put_format(s, "    rx errors: %"PRIu64" (medium)\n",
-                      st->rx_errors);
-    }
-    ds_put_format(s, "    tx: %"PRIu64" packets, %"PRIu64" bytes, %"PRIu64
-                  " errors (%"PRIu64" from the host)\n", st->tx_packets,
-                  st->tx_bytes, st->tx_errors, st->host_tx_packets);
-}
-
 /* nicsim/show's snapshot: everything it prints, read from the NICs once
  * and then rendered as JSON or as text. */
 struct nicsim_show_port {
@@ -334,7 +265,7 @@ nicsim_show_dma_text(struct ds *s, const struct nicsim_show_dma *d,
 static struct json *
 nicsim_show_port_to_json(const struct nicsim_show_port *sp)
 {
-    struct json *jp = nicsim_port_stats_json(&sp->st);
+    struct json *jp = unixctl_nic_port_stats_json(&sp->st);
     struct json *jq = json_array_create_empty();
 
     json_object_put_string(jp, "port", sp->name);
@@ -452,7 +383,7 @@ nicsim_show_format(struct ds *s, const struct nicsim_show *show)
             }
             ds_put_format(s, ", %"PRIu32" rxq, link %s\n", sp->pi.n_rxq,
                           sp->pi.link_up ? "up" : "down");
-            nicsim_port_stats_text(s, &sp->st);
+            unixctl_nic_port_stats_text(s, &sp->st);
             for (uint32_t q = 0; q < sp->pi.n_rxq; q++) {
                 const struct nic_queue_stats *qs = &sp->queues[q];
 

@@ -11,6 +11,10 @@
 #include "ovs-thread.h"
 #include "lib/nic-provider.h"
 #include "lib/nicsim.h"
+#ifdef HAVE_NIC_XDP
+#include "lib/nic-xdp.h"
+#include "vswitchd-ext/nic-xdp-unixctl.h"
+#endif
 #include "vswitchd-ext/nicsim-unixctl.h"
 #include "vswitchd-ext/offload-unixctl.h"
 
@@ -23,12 +27,19 @@ offload_register_nic_backends(void)
 {
     nic_class_register(&nicsim_class);
     netdev_nic_register(nicsim_class.type);
+#ifdef HAVE_NIC_XDP
+    nic_class_register(&nic_xdp_class);
+    netdev_nic_register(nic_xdp_class.type);
+#endif
 }
 
 /* Each entry registers one provider with OVS (and its unixctl commands). */
 static void (*const offload_provider_registrars[])(void) = {
     offload_register_nic_backends,
     nicsim_unixctl_register,
+#ifdef HAVE_NIC_XDP
+    nic_xdp_unixctl_register,
+#endif
     netdev_offload_nic_register,
     offload_unixctl_register,
     NULL,

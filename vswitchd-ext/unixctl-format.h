@@ -35,4 +35,12 @@ void unixctl_format_reply_error(struct unixctl_conn *, bool json,
 void unixctl_format_reply_error_json(struct unixctl_conn *, struct json *j,
                                      const char *msg);
 
+/* A NIC port's counters (struct nic_port_stats): as a JSON object
+ * ("rx_packets", "forwarded", "to_host" and "dropped" by reason, ...), and
+ * as indented text lines appended to 's'. */
+struct ds;
+struct nic_port_stats;
+struct json *unixctl_nic_port_stats_json(const struct nic_port_stats *);
+void unixctl_nic_port_stats_text(struct ds *s, const struct nic_port_stats *);
+
 #endif /* unixctl-format.h */

@@ -1,0 +1,281 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# ovs-offload-bench-xdp.sh -- VM to VM over one veth topology, with an ACL
+# (ARP, ICMP and TCP port 5201 allowed, the rest dropped), through five
+# switches measured in the same run: stock OVS userspace (netdev datapath
+# on the veths), the Linux bridge (ACL as tc flower filters where the
+# kernel has them), a bare XDP redirect between the two host-side veth
+# ends (a one-line program, no ACL: the ceiling), ovs-offload with nicsim (AF_PACKET media) and ovs-offload with
+# the XDP backend; each gets iperf3 TCP throughput and ping round trips,
+# and ratios against the bridge, stock OVS and the bare redirect are
+# printed.  Not part of CI: timings depend on the machine and its load.
+#
+# Usage: ovs-offload-bench-xdp.sh [--seconds N] [--pings N] [--json FILE]
+#
+#   --seconds N   iperf3 time per switch (default 5)
+#   --pings N     pings per switch, 0.05 s apart (default 50)
+#   --json FILE   also write the figures as JSON
+#
+# ovs-vswitchd-offload and the OVS tools are taken from $PATH; stock
+# ovs-vswitchd from $OVS_BUILD/vswitchd (the pinned OVS build, e.g.
+# /var/cache/ovs-offload/ovs-3.1.0/build), the OVS schema from
+# $OVS_SOURCE.  Needs root, iperf3, ping, tc, and clang for the redirect.
+
+set -o pipefail
+
+seconds=5 pings=50 json=
+die() { echo "ovs-offload-bench-xdp: error: $*" >&2; exit 1; }
+say() { echo "ovs-offload-bench-xdp: $*" >&2; }
+
+while [ $# -gt 0 ]; do
+    case $1 in
+        --seconds) seconds=$2; shift ;;
+        --pings) pings=$2; shift ;;
+        --json) json=$2; shift ;;
+        -h|--help) sed -n '3,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) die "unknown argument '$1' (try --help)" ;;
+    esac
+    shift
+done
+for v in "$seconds" "$pings"; do
+    case $v in ''|*[!0-9]*|0) die "--seconds and --pings want positive numbers" ;; esac
+done
+[ "$(id -u)" = 0 ] || die "must run as root"
+schema=${OVS_SOURCE:?set OVS_SOURCE to the OVS source tree}/vswitchd/vswitch.ovsschema
+stock=${OVS_BUILD:?set OVS_BUILD to the OVS build tree}/vswitchd/ovs-vswitchd
+offload_schema=$(cd "$(dirname "$0")/.." && pwd)/ovsdb-schema/offload.ovsschema
+[ -f "$schema" ] || die "no OVS schema at $schema"
+[ -x "$stock" ] || die "no stock ovs-vswitchd at $stock"
+for tool in ovsdb-tool ovsdb-server ovs-vsctl ovs-appctl ovs-ofctl \
+            ovs-vswitchd-offload iperf3 ping tc ip ethtool clang gcc \
+            python3; do
+    command -v $tool >/dev/null || die "$tool is not in PATH"
+done
+
+tag=ob$$
+dir=$(mktemp -d /tmp/ovs-offload-bench-xdp.XXXXXX) || die "mktemp failed"
+export OVS_RUNDIR=$dir OVS_LOGDIR=$dir OVS_DBDIR=$dir OVS_SYSCONFDIR=$dir
+results=$dir/results.txt
+pids=
+
+cleanup() {
+    stop_ovs
+    for p in $pids; do kill $p 2>/dev/null; done
+    ip link del ${tag}br 2>/dev/null
+    for v in a b; do
+        ip link del ${tag}$v 2>/dev/null
+        ip netns del ${tag}-$v 2>/dev/null
+    done
+    rm -rf "$dir"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Two "VMs": namespaces with eth0, the other veth ends ${tag}a/${tag}b in
+# the root namespace.  GRO gives the VM ends the NAPI that XDP redirects
+# into a veth need; no IPv6 chatter.
+setup_vms() {
+    local v ip
+    for v in a b; do
+        [ $v = a ] && ip=10.99.0.1 || ip=10.99.0.2
+        ip netns add ${tag}-$v || die "ip netns add failed"
+        ip netns exec ${tag}-$v sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+            net.ipv6.conf.default.disable_ipv6=1
+        ip link add ${tag}$v type veth peer name eth0 netns ${tag}-$v \
+            || die "ip link add failed"
+        ip -n ${tag}-$v addr add $ip/24 dev eth0
+        ip -n ${tag}-$v link set eth0 up
+        ip -n ${tag}-$v link set lo up
+        ip netns exec ${tag}-$v ethtool -K eth0 tx off gro on >/dev/null 2>&1
+        ip link set ${tag}$v up
+    done
+}
+
+start_ovs() {
+    local daemon=$1
+    rm -f "$dir"/*.db
+    ovsdb-tool create "$dir/conf.db" "$schema" || die "ovsdb-tool failed"
+    ovsdb-tool create "$dir/offload.db" "$offload_schema" \
+        || die "ovsdb-tool failed"
+    ovsdb-server --detach --no-chdir --pidfile --log-file \
+        --remote=punix:"$dir/db.sock" "$dir/conf.db" "$dir/offload.db" \
+        2>/dev/null || die "ovsdb-server did not start"
+    ovs-vsctl --no-wait init
+    $daemon --detach --no-chdir --pidfile="$dir/ovs-vswitchd.pid" \
+        --unixctl="$dir/ovs-vswitchd.ctl" --log-file="$dir/vswitchd.log" \
+        2>/dev/null || die "$daemon did not start"
+}
+
+stop_ovs() {
+    [ -S "$dir/ovs-vswitchd.ctl" ] && \
+        ovs-appctl -t "$dir/ovs-vswitchd.ctl" exit --cleanup >/dev/null 2>&1
+    ovs-appctl -t ovsdb-server exit >/dev/null 2>&1
+    for p in "$dir"/*.pid; do
+        [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null && rm -f "$p"
+    done
+    rm -f "$dir/ovs-vswitchd.ctl"
+    true
+}
+
+# The ACL as OpenFlow: ARP, ICMP and TCP 5201 either way, nothing else.
+ovs_acl() {
+    ovs-ofctl del-flows br0
+    ovs-ofctl add-flows br0 - <<EOF
+priority=100,arp,actions=NORMAL
+priority=100,icmp,actions=NORMAL
+priority=100,tcp,tp_dst=5201,actions=NORMAL
+priority=100,tcp,tp_src=5201,actions=NORMAL
+priority=0,actions=drop
+EOF
+}
+
+# measure NAME: ping and iperf3 from VM a to VM b; appends a line
+# "NAME MBIT/S RTT_MS LOSS%" to the results.
+measure() {
+    local name=$1 out rtt loss mbps
+    # Warm-up: ARP, the flows, the NIC rules.
+    ip netns exec ${tag}-a ping -q -c 3 -i 0.2 -W 1 10.99.0.2 >/dev/null
+    sleep 1
+    out=$(ip netns exec ${tag}-a ping -q -c $pings -i 0.05 -W 1 10.99.0.2)
+    loss=$(echo "$out" | sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p')
+    rtt=$(echo "$out" | sed -n 's|^rtt [^=]*= [0-9.]*/\([0-9.]*\)/.*|\1|p')
+    ip netns exec ${tag}-b iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
+    local srv=$!
+    sleep 0.5
+    mbps=$(ip netns exec ${tag}-a iperf3 -c 10.99.0.2 -p 5201 -t $seconds -J \
+           2>/dev/null | python3 -c '
+import json, sys
+try:
+    r = json.load(sys.stdin)
+    print("%.0f" % (r["end"]["sum_received"]["bits_per_second"] / 1e6))
+except Exception:
+    print(0)')
+    kill $srv 2>/dev/null; wait $srv 2>/dev/null
+    echo "$name ${mbps:-0} ${rtt:-nan} ${loss:-100}" >> "$results"
+    say "$name: ${mbps:-0} Mbit/s, rtt ${rtt:-nan} ms, loss ${loss:-100}%"
+}
+
+bench_stock() {
+    start_ovs "$stock"
+    ovs-vsctl add-br br0 -- set bridge br0 datapath_type=netdev \
+        -- add-port br0 ${tag}a -- add-port br0 ${tag}b
+    ovs_acl
+    measure "stock-ovs-userspace"
+    stop_ovs
+}
+
+# The Linux bridge, with the ACL as tc filters where the kernel has the
+# flower classifier and gact action (else without, and said so).
+bench_bridge() {
+    local v acl=yes
+    ip link add ${tag}br type bridge
+    ip link set ${tag}a master ${tag}br
+    ip link set ${tag}b master ${tag}br
+    ip link set ${tag}br up
+    for v in a b; do
+        tc qdisc add dev ${tag}$v clsact
+        { tc filter add dev ${tag}$v ingress pref 1 protocol arp flower action pass &&
+          tc filter add dev ${tag}$v ingress pref 2 protocol ip flower ip_proto icmp action pass &&
+          tc filter add dev ${tag}$v ingress pref 3 protocol ip flower ip_proto tcp dst_port 5201 action pass &&
+          tc filter add dev ${tag}$v ingress pref 4 protocol ip flower ip_proto tcp src_port 5201 action pass &&
+          tc filter add dev ${tag}$v ingress pref 9 matchall action drop; } 2>/dev/null \
+            || acl=no
+    done
+    if [ $acl = no ]; then
+        say "linux-bridge: this kernel has no tc flower/gact: measured WITHOUT the ACL"
+        measure "linux-bridge(no-acl)"
+    else
+        measure "linux-bridge"
+    fi
+    for v in a b; do
+        tc qdisc del dev ${tag}$v clsact
+        ip link set ${tag}$v nomaster
+    done
+    ip link del ${tag}br
+}
+
+# The bare redirect: the smallest XDP program that sends every frame to
+# the other host-side veth end (bpf_redirect() to a fixed ifindex),
+# compiled here and attached with ip(8).
+bench_redirect() {
+    local v peer idx
+    for v in a b; do
+        [ $v = a ] && peer=b || peer=a
+        idx=$(cat /sys/class/net/${tag}$peer/ifindex)
+        cat > "$dir/redirect.c" <<EOF
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+SEC("xdp") int redirect(struct xdp_md *ctx) { return bpf_redirect($idx, 0); }
+char LICENSE[] SEC("license") = "GPL";
+EOF
+        clang -O2 -target bpf -I/usr/include/$(gcc -dumpmachine) \
+            -c "$dir/redirect.c" -o "$dir/redirect-$v.o" \
+            || die "cannot compile the redirect program"
+        ip link set dev ${tag}$v xdpdrv obj "$dir/redirect-$v.o" sec xdp \
+            || die "cannot attach the redirect program"
+    done
+    measure "bare-xdp-redirect"
+    for v in a b; do
+        ip link set dev ${tag}$v xdpdrv off
+    done
+}
+
+bench_offload() {
+    local type=$1 medium=$2
+    start_ovs ovs-vswitchd-offload
+    ovs-vsctl add-br br0 -- set bridge br0 datapath_type=netdev \
+        -- set Open_vSwitch . other_config:hw-offload=true \
+        -- add-port br0 vma -- set Interface vma type=$type \
+             options:nic=${tag}nic options:role=vf options:vf=0 \
+             options:medium=$medium:${tag}a \
+        -- add-port br0 vmb -- set Interface vmb type=$type \
+             options:nic=${tag}nic options:role=vf options:vf=1 \
+             options:medium=$medium:${tag}b
+    ovs_acl
+    measure "ovs-offload-$type"
+    stop_ovs
+}
+
+setup_vms
+say "VM to VM on veth, ACL (ARP, ICMP, TCP 5201), iperf3 $seconds s," \
+    "$pings pings; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+: > "$results"
+bench_stock
+bench_bridge
+bench_redirect
+bench_offload nicsim afpacket
+bench_offload xdp xdp
+
+python3 - "$results" "$json" <<'PY'
+import json, sys
+rows = {}
+for line in open(sys.argv[1]):
+    name, mbps, rtt, loss = line.split()
+    rows[name] = {"mbit_per_s": float(mbps), "rtt_ms": float(rtt),
+                  "loss_percent": float(loss)}
+print("%-22s %12s %10s %7s" % ("switch", "iperf3 Mb/s", "rtt ms", "loss%"))
+for name, r in rows.items():
+    print("%-22s %12.0f %10.3f %7.1f" % (name, r["mbit_per_s"], r["rtt_ms"],
+                                         r["loss_percent"]))
+def ratio(a, b, key):
+    x, y = rows.get(a, {}).get(key), rows.get(b, {}).get(key)
+    return x / y if x and y else float("nan")
+xdp = "ovs-offload-xdp"
+bridge = "linux-bridge" if "linux-bridge" in rows else "linux-bridge(no-acl)"
+ratios = {
+    "xdp_vs_bridge_throughput": ratio(xdp, bridge, "mbit_per_s"),
+    "xdp_vs_stock_throughput": ratio(xdp, "stock-ovs-userspace",
+                                     "mbit_per_s"),
+    "xdp_vs_redirect_throughput": ratio(xdp, "bare-xdp-redirect",
+                                        "mbit_per_s"),
+    "xdp_vs_nicsim_throughput": ratio(xdp, "ovs-offload-nicsim",
+                                      "mbit_per_s"),
+    "xdp_vs_bridge_rtt": ratio(xdp, bridge, "rtt_ms"),
+}
+print()
+for k, v in ratios.items():
+    print("%-28s %6.2fx" % (k, v))
+if sys.argv[2]:
+    json.dump({"results": rows, "ratios": ratios}, open(sys.argv[2], "w"),
+              indent=2)
+PY
