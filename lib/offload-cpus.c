@@ -682,12 +682,28 @@ oc_set_filter(struct oc_nic *nic, const struct offload_cpus_flow_load *f,
     };
 }
 
+#define OC_MIN_GAIN 0.01        /* Of a CPU: smaller moves are churn. */
+#define OC_TIE 1e-9
+
+/* Whether moving an item of load 'l' from a CPU at 'hot' to one at 't' is
+ * allowed and better than the best so far ('best', 'best_score'). */
+static bool
+oc_better_item(double l, double hot, double t, double threshold,
+               double best, double best_score)
+{
+    if (l <= 0 || t + l > hot - OC_MIN_GAIN || t + l > threshold) {
+        return false;
+    }
+    double score = MAX(hot - l, t + l);
+    return (score < best_score - OC_TIE
+            || (score <= best_score + OC_TIE && best > 0 && l < best));
+}
+
 /* Moves entries and heavy flows of 'nic' away from hot CPU 'hot' to the
- * NIC's other usable CPUs, each time the heaviest item that leaves the
- * target no more loaded than the hot CPU (so that no move is undone by
- * the next).  'p' holds the predicted CPU loads; 'd' counts the moves. */
+ * NIC's other usable CPUs, one item at a time to the least loaded of
+ * them.  'p' holds the predicted CPU loads; 'd' counts the moves. */
 static void
-oc_split(struct oc_nic *nic, size_t hot,
+oc_split(struct oc_nic *nic, size_t hot, double threshold,
          const struct offload_cpus_nic_load *load, double *p,
          struct offload_cpus_decision *d)
 {
@@ -715,12 +731,13 @@ oc_split(struct oc_nic *nic, size_t hot,
         if (tq < 0 || p[hot] <= mean) {
             break;
         }
-        double room = (p[hot] - p[t]) / 2;
-
-        /* The heaviest item that fits in 'room'. */
+        /* The item whose move leaves the lower maximum of the pair, the
+         * lighter of equals: it must lower the hot CPU's load by
+         * OC_MIN_GAIN at least and not take the target above the
+         * threshold (so that no move is undone by the next). */
         int best_entry = -1;
         const struct offload_cpus_flow_load *best_flow = NULL;
-        double best = 0;
+        double best = 0, best_score = p[hot];
         for (size_t e = 0; e < NIC_RSS_RETA_SIZE; e++) {
             if (nic->queue_cpu[nic->reta[e]] != (int) hot) {
                 continue;
@@ -733,16 +750,20 @@ oc_split(struct oc_nic *nic, size_t hot,
                     l += f->load;
                 }
             }
-            if (l > best && l <= room) {
+            if (oc_better_item(l, p[hot], p[t], threshold, best,
+                               best_score)) {
                 best = l;
+                best_score = MAX(p[hot] - l, p[t] + l);
                 best_entry = e;
             }
         }
         for (size_t i = 0; i < load->n_flows; i++) {
             const struct offload_cpus_flow_load *f = &load->flows[i];
             if (nic->queue_cpu[oc_flow_queue(nic, f)] == (int) hot
-                && f->load > best && f->load <= room) {
+                && oc_better_item(f->load, p[hot], p[t], threshold, best,
+                                  best_score)) {
                 best = f->load;
+                best_score = MAX(p[hot] - f->load, p[t] + f->load);
                 best_flow = f;
                 best_entry = -1;
             }
@@ -939,7 +960,7 @@ oc_relieve(struct offload_cpus *oc, size_t hot,
         d->from_before = p[hot];
         d->max_before = max;
         d->mean = mean;
-        oc_split(nic, hot, &loads[n], p, d);
+        oc_split(nic, hot, oc->threshold, &loads[n], p, d);
         if (!d->n_entries && !d->n_flows) {
             oc_move_queue(oc, nic, hot, p, d);
         }

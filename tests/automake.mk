@@ -139,6 +139,9 @@ tests_bench_dma_poll_LDADD = $(OFFLOAD_LIB_LIBS) $(OVS_LIBS)
 noinst_PROGRAMS += tests/bench-queues
 tests_bench_queues_SOURCES = tests/bench-queues.c
 tests_bench_queues_LDADD = $(OFFLOAD_LIB_LIBS) $(OVS_LIBS)
+noinst_PROGRAMS += tests/bench-cpus
+tests_bench_cpus_SOURCES = tests/bench-cpus.c
+tests_bench_cpus_LDADD = $(OFFLOAD_LIB_LIBS) $(OVS_LIBS)
 noinst_PROGRAMS += tests/bench-offload
 tests_bench_offload_SOURCES = \
 	tests/bench-offload.c \
