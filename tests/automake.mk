@@ -53,7 +53,8 @@ TESTSUITE_AT = \
 	tests/hypervisors.at \
 	tests/sandbox.at \
 	tests/ovs-offloadctl.at \
-	tests/offload-queues.at
+	tests/offload-queues.at \
+	tests/offload-cpus.at
 EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in tests/ovs-compat.sh \
 	tests/nicsim-json.py tests/offload-traffic.py tests/unixctl-fields.py \
 	tests/offload-queues-json.py tests/offload-1.0.0.ovsschema \
