@@ -32,7 +32,9 @@
 
 VLOG_DEFINE_THIS_MODULE(offload_cpus_run);
 
-#define OCR_PERIOD_MS 500       /* Ports and configuration looked at. */
+#define OCR_PERIOD_MS 500       /* Ports and configuration looked at;
+                                 * a quarter of the interval once one is
+                                 * configured, 50 ms to 2 s. */
 
 /* One nicsim-pmd port under the aligner. */
 struct ocr_port {
@@ -43,6 +45,8 @@ struct ocr_port {
     uint32_t n_rxq;
     uint16_t applied_reta[NIC_RSS_RETA_SIZE];
     bool reta_applied;
+    uint64_t last_pkts[NIC_RSS_RETA_SIZE];      /* Queue counters. */
+    long long int last_ms;                      /* 0: not read yet. */
 };
 
 static struct ovsdb_idl *ocr_idl;       /* Open_vSwitch, to write. */
@@ -54,6 +58,9 @@ static char *ocr_error;                 /* Refused configuration. */
 static char *ocr_refused;               /* Its text (logged once). */
 static bool ocr_active;                 /* Some mode configured. */
 static long long int ocr_next = LLONG_MIN;
+static double ocr_cost_ns = 1000;       /* PMD time per packet. */
+static long long int ocr_period = OCR_PERIOD_MS;        /* Sub-second
+                                                         * intervals. */
 
 static void
 ocr_ports_free(struct ocr_port *ports, size_t n)
@@ -206,6 +213,7 @@ ocr_list_ports(size_t *np)
  * list). */
 struct ocr_build {
     struct offload_cpus_config cfg;
+    double cost_ns;
     struct offload_cpus_cpu *cpus;
     struct offload_cpus_nic_config *nics;
     int **lists;
@@ -259,6 +267,16 @@ ocr_build(struct ocr_build *b, const struct ocr_port *ports, size_t n_ports,
     }
     if (row && row->cpu_min_move) {
         b->cfg.min_move_ms = *row->cpu_min_move;
+    }
+    b->cost_ns = 1000;
+    if (row && row->cpu_packet_cost) {
+        if (*row->cpu_packet_cost < 1
+            || *row->cpu_packet_cost > INT64_C(10000000000)) {
+            *errorp = xasprintf("cpu_packet_cost %"PRId64" is not in 1.."
+                                "10000000000 ns", *row->cpu_packet_cost);
+            return false;
+        }
+        b->cost_ns = *row->cpu_packet_cost;
     }
     b->cpus = ocr_allowed_cpus(&b->cfg.n_cpus);
     b->cfg.cpus = b->cpus;
@@ -445,6 +463,8 @@ ocr_reconfigure(long long int now)
         return;
     }
     ocr_active = true;
+    ocr_cost_ns = b.cost_ns;
+    ocr_period = MAX(50, MIN(4 * OCR_PERIOD_MS, b.cfg.interval_ms / 4));
     if (ocr_config && !strcmp(ocr_config, ds_cstr(&b.text))) {
         ocr_ports_free(ports, n_ports);
         ocr_build_destroy(&b);
@@ -480,6 +500,47 @@ ocr_reconfigure(long long int now)
     ocr_refused = NULL;
     ocr_set_error(NULL);
     ocr_build_destroy(&b);
+    ocr_apply();
+}
+
+/* One round of the aligner: queue loads from the NIC's queue counters
+ * (packets per second times the cost of a packet), decisions logged with
+ * their figures, the result applied. */
+static void
+ocr_measure(long long int now)
+{
+    struct offload_cpus_nic_load *loads = xcalloc(ocr_n_ports + 1,
+                                                  sizeof *loads);
+    for (size_t n = 0; n < ocr_n_ports; n++) {
+        struct ocr_port *p = &ocr_ports[n];
+        double ql[NIC_RSS_RETA_SIZE] = { 0 };
+
+        for (uint32_t q = 0; q < p->n_rxq; q++) {
+            struct nic_queue_stats st;
+            if (nic_queue_stats(p->nic, p->port, q, &st)) {
+                continue;
+            }
+            if (p->last_ms && now > p->last_ms
+                && st.packets >= p->last_pkts[q]) {
+                double pps = (st.packets - p->last_pkts[q]) * 1000.0
+                             / (now - p->last_ms);
+                ql[q] = pps * ocr_cost_ns / 1e9;
+            }
+            p->last_pkts[q] = st.packets;
+        }
+        p->last_ms = now;
+        offload_cpus_estimate_entries(ocr_aligner, n, ql, &loads[n]);
+    }
+    size_t n_decisions = offload_cpus_run(ocr_aligner, loads, NULL, now);
+    for (size_t i = 0; i < n_decisions; i++) {
+        const struct offload_cpus_decision *d
+            = offload_cpus_get_decision(ocr_aligner, i);
+        if (d->type != OFFLOAD_CPUS_PLACE) {
+            VLOG_INFO("CPU re-distribution (%s): %s",
+                      offload_cpus_decision_to_string(d->type), d->text);
+        }
+    }
+    free(loads);
     ocr_apply();
 }
 
@@ -628,12 +689,10 @@ offload_cpus_run_run(void)
     if (now < ocr_next || !ovsdb_idl_has_ever_connected(ocr_idl)) {
         return;
     }
-    ocr_next = now + OCR_PERIOD_MS;
+    ocr_next = now + ocr_period;
     ocr_reconfigure(now);
     if (ocr_aligner && ocr_active) {
-        /* No load measurement is wired in yet: the round only keeps the
-         * aligner's clocks (see README). */
-        offload_cpus_run(ocr_aligner, NULL, NULL, now);
+        ocr_measure(now);
     }
 }
 
