@@ -507,8 +507,10 @@ offload_cpus_set_config(struct offload_cpus *oc,
         nic->base_cpu = c->base_cpu;
         nic->max_cpu = c->max_cpu;
         nic->n_dcpus = c->n_cpus;
-        nic->dcpus = xmemdup(c->cpus ? c->cpus : (const int[]) { 0 },
-                             (c->n_cpus + 1) * sizeof *c->cpus);
+        nic->dcpus = xcalloc(c->n_cpus + 1, sizeof *nic->dcpus);
+        if (c->n_cpus) {
+            memcpy(nic->dcpus, c->cpus, c->n_cpus * sizeof *nic->dcpus);
+        }
         nic->n_queues = c->n_queues;
         nic->queue_cpu = xmalloc(nic->n_queues * sizeof *nic->queue_cpu);
         nic->queue_load = xcalloc(nic->n_queues, sizeof *nic->queue_load);
@@ -1207,7 +1209,10 @@ offload_cpus_autolb_create(const struct offload_cpus_autolb_config *cfg,
     lb->cfg = *cfg;
     lb->n_pmds = n_pmds;
     lb->n_queues = n_queues;
-    lb->queue_cpu = xmemdup(queue_cpu, (n_queues + 1) * sizeof *queue_cpu);
+    lb->queue_cpu = xcalloc(n_queues + 1, sizeof *lb->queue_cpu);
+    if (n_queues) {
+        memcpy(lb->queue_cpu, queue_cpu, n_queues * sizeof *queue_cpu);
+    }
     lb->n_samples = MAX(1, cfg->window_ms / MAX(cfg->sample_ms, 1));
     lb->samples = xcalloc(lb->n_samples * n_queues + 1, sizeof *lb->samples);
     lb->last_sample_ms = LLONG_MIN;

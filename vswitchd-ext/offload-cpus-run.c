@@ -73,23 +73,6 @@ ocr_ports_free(struct ocr_port *ports, size_t n)
     free(ports);
 }
 
-static const struct offrec_nic *
-ocr_nic_row(const char *name)
-{
-    struct ovsdb_idl *idl = offload_db_idl();
-    const struct offrec_nic *row;
-
-    if (!idl || !offload_db_is_served()) {
-        return NULL;
-    }
-    OFFREC_NIC_FOR_EACH (row, idl) {
-        if (!strcmp(row->name, name)) {
-            return row;
-        }
-    }
-    return NULL;
-}
-
 /* Parses "2,3,5-7" into '*cpus'.  Returns false on a bad list. */
 static bool
 ocr_parse_cpus(const char *s, int **cpus, size_t *n)
@@ -286,7 +269,7 @@ ocr_build(struct ocr_build *b, const struct ocr_port *ports, size_t n_ports,
     b->lists = xcalloc(n_ports + 1, sizeof *b->lists);
     for (size_t i = 0; i < n_ports; i++) {
         struct offload_cpus_nic_config *nic = &b->nics[i];
-        const struct offrec_nic *nrow = ocr_nic_row(ports[i].nic_name);
+        const struct offrec_nic *nrow = offload_db_find_nic(ports[i].nic_name);
 
         nic->name = ports[i].iface;
         nic->numa = nic->base_cpu = nic->max_cpu = -1;
@@ -357,6 +340,20 @@ ocr_set_error(char *error)
 {
     free(ocr_error);
     ocr_error = error;
+}
+
+/* Takes 'error' (a refused configuration), logged once while it stays
+ * the same. */
+static void
+ocr_refuse(char *error)
+{
+    if (!ocr_refused || strcmp(ocr_refused, error)) {
+        VLOG_WARN("CPU alignment configuration refused: %s; the previous "
+                  "mapping stays", error);
+        free(ocr_refused);
+        ocr_refused = xstrdup(error);
+    }
+    ocr_set_error(error);
 }
 
 /* "0:3,1:2": the affinity of every queue the aligner placed, or NULL. */
@@ -443,13 +440,7 @@ ocr_reconfigure(long long int now)
     struct ocr_port *ports = ocr_list_ports(&n_ports);
 
     if (!ocr_build(&b, ports, n_ports, &error)) {
-        if (!ocr_refused || strcmp(ocr_refused, error)) {
-            VLOG_WARN("CPU alignment configuration refused: %s; the "
-                      "previous mapping stays", error);
-            free(ocr_refused);
-            ocr_refused = xstrdup(error);
-        }
-        ocr_set_error(error);
+        ocr_refuse(error);
         ocr_ports_free(ports, n_ports);
         ocr_build_destroy(&b);
         return;
@@ -474,13 +465,7 @@ ocr_reconfigure(long long int now)
 
     struct offload_cpus *aligner = offload_cpus_create();
     if (offload_cpus_set_config(aligner, &b.cfg, now, &error)) {
-        if (!ocr_refused || strcmp(ocr_refused, error)) {
-            VLOG_WARN("CPU alignment configuration refused: %s; the "
-                      "previous mapping stays", error);
-            free(ocr_refused);
-            ocr_refused = xstrdup(error);
-        }
-        ocr_set_error(error);
+        ocr_refuse(error);
         offload_cpus_destroy(aligner);
         ocr_ports_free(ports, n_ports);
         ocr_build_destroy(&b);
