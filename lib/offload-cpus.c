@@ -851,6 +851,15 @@ oc_decision_text(struct offload_cpus_decision *d, const char *why,
     d->text = ds_steal_cstr(&s);
 }
 
+/* Copies the CPU loads into 'p', for predictions. */
+static void
+oc_snapshot(const struct offload_cpus *oc, double *p)
+{
+    for (size_t c = 0; c < oc->n_cpus; c++) {
+        p[c] = oc->cpus[c].load;
+    }
+}
+
 /* Conservative mode: gives up a CPU when the NIC's load fits in one fewer
  * below the threshold less the hysteresis, for an interval. */
 static bool
@@ -876,16 +885,12 @@ oc_try_shrink(struct offload_cpus *oc, struct oc_nic *nic,
     double *p = xmalloc((oc->n_cpus + 1) * sizeof *p);
     struct offload_cpus_decision *d = oc_add_decision(
         oc, OFFLOAD_CPUS_SHRINK, nic->name, now_ms);
-    for (size_t c = 0; c < oc->n_cpus; c++) {
-        p[c] = oc->cpus[c].load;
-    }
+    oc_snapshot(oc, p);
     oc_stats(nic, p, n_usable, &d->max_before, &d->mean);
     nic->n_active = n_usable - 1;
     oc_nic_place(oc, nic);
     oc_cpu_loads(oc, cpu_other);
-    for (size_t c = 0; c < oc->n_cpus; c++) {
-        p[c] = oc->cpus[c].load;
-    }
+    oc_snapshot(oc, p);
     oc_stats(nic, p, nic->n_active, &d->max_after, &d->mean);
     d->n_queues_moved = nic->n_queues;
     char *why = xasprintf("load %.2f fits on %"PRIuSIZE" CPUs below %.2f",
@@ -917,9 +922,7 @@ oc_relieve(struct offload_cpus *oc, size_t hot,
         if (!on_hot || !loads) {
             continue;
         }
-        for (size_t c = 0; c < oc->n_cpus; c++) {
-            p[c] = oc->cpus[c].load;
-        }
+        oc_snapshot(oc, p);
 
         /* Conservative: not enough room among the active CPUs, take one
          * more (whole queues re-placed), then split as the others. */
@@ -938,9 +941,7 @@ oc_relieve(struct offload_cpus *oc, size_t hot,
             nic->n_active = n_usable + 1;
             oc_nic_place(oc, nic);
             oc_cpu_loads(oc, cpu_other);
-            for (size_t c = 0; c < oc->n_cpus; c++) {
-                p[c] = oc->cpus[c].load;
-            }
+            oc_snapshot(oc, p);
             n_usable = nic->n_active;
             oc_stats(nic, p, n_usable, &g->max_after, &g->mean);
             g->from_after = p[hot];
