@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Benchmark of the CPU aligner on a synthetic load trace of a 16-CPU host:
- * one NIC, 16 queues spread over 16 PMD CPUs, even background load; then
+/* Benchmark of the CPU aligner on a synthetic load trace of a 16-CPU host
+ * (--pmds: fewer): one NIC, 16 queues spread over the PMD CPUs, even
+ * background load; then
  * an elephant flow and a burst of mice land on one queue.  The same trace
  * is replayed against the aligner (splitting the hot queue), OVS's
  * pmd-auto-lb model (whole queues) and no re-distribution, in one run:
  * max/mean CPU load before and after, time to converge, offered load
  * beyond a CPU's capacity (what a real PMD would drop).
  *
- * Usage: bench-cpus [--seconds N] [--interval MS] [--seed N] [--json FILE]
+ * Usage: bench-cpus [--seconds N] [--interval MS] [--pmds N] [--seed N]
+ *                   [--json FILE]
  */
 
 #include <config.h>
@@ -22,7 +24,10 @@
 #include "lib/offload-cpus.h"
 #include "util.h"
 
-#define BC_CPUS 16
+#define BC_QUEUES 16
+#define BC_MAX_PMDS 16
+
+static int bc_pmds = 16;        /* --pmds: CPUs, queue q on q % N. */
 #define BC_ROUND_MS 100         /* Trace step; the aligner runs each. */
 #define BC_ONSET_MS 5000        /* Elephant and mice start. */
 
@@ -50,9 +55,9 @@ bc_trace_at(long long int t, struct bc_trace *tr)
 {
     /* Background: 0.45 of a CPU per queue (8 entries each), +-5%. */
     for (size_t e = 0; e < NIC_RSS_RETA_SIZE; e++) {
-        double base = 0.45 * BC_CPUS / NIC_RSS_RETA_SIZE;
-        if (t >= BC_ONSET_MS && e % BC_CPUS == 0) {
-            base += 0.4 / (NIC_RSS_RETA_SIZE / BC_CPUS);  /* Mice. */
+        double base = 0.45 * bc_pmds / NIC_RSS_RETA_SIZE;
+        if (t >= BC_ONSET_MS && e % BC_QUEUES == 0) {
+            base += 0.4 / (NIC_RSS_RETA_SIZE / BC_QUEUES);  /* Mice. */
         }
         tr->entry[e] = base * (0.95 + 0.1 * bc_rand());
     }
@@ -77,37 +82,39 @@ bc_stats(const double *cpu, double *ratio, double *excess, double *total)
 {
     double max = 0, sum = 0;
     *excess = 0;
-    for (size_t c = 0; c < BC_CPUS; c++) {
+    for (size_t c = 0; c < bc_pmds; c++) {
         max = MAX(max, cpu[c]);
         sum += cpu[c];
         *excess += cpu[c] > 1 ? cpu[c] - 1 : 0;
     }
     *total = sum;
-    *ratio = max / (sum / BC_CPUS);
+    *ratio = max / (sum / bc_pmds);
 }
 
 static void
 bc_run(enum bc_approach a, long long int seconds, long long int interval,
        uint64_t seed, struct bc_result *r)
 {
-    struct offload_cpus_cpu cpus[BC_CPUS];
+    struct offload_cpus_cpu cpus[BC_MAX_PMDS];
     struct offload_cpus_nic_config nic = {
         .name = "nic0", .numa = -1, .base_cpu = -1, .max_cpu = -1,
-        .n_queues = BC_CPUS,
+        .n_queues = BC_QUEUES,
     };
     struct offload_cpus_config cfg;
     struct offload_cpus_autolb_config lbcfg;
-    int queue_cpu[BC_CPUS];
+    int queue_cpu[BC_QUEUES];
 
     bc_rng = seed;
-    for (size_t c = 0; c < BC_CPUS; c++) {
-        cpus[c] = (struct offload_cpus_cpu) { c, c >= BC_CPUS / 2 };
-        queue_cpu[c] = c;
+    for (size_t c = 0; c < bc_pmds; c++) {
+        cpus[c] = (struct offload_cpus_cpu) { c, c >= bc_pmds / 2 };
+    }
+    for (size_t q = 0; q < BC_QUEUES; q++) {
+        queue_cpu[q] = q % bc_pmds;
     }
     offload_cpus_config_default(&cfg);
     cfg.mode = OFFLOAD_CPUS_SPREAD;
     cfg.cpus = cpus;
-    cfg.n_cpus = BC_CPUS;
+    cfg.n_cpus = bc_pmds;
     cfg.nics = &nic;
     cfg.n_nics = 1;
     cfg.interval_ms = interval;
@@ -119,7 +126,7 @@ bc_run(enum bc_approach a, long long int seconds, long long int interval,
     }
     offload_cpus_autolb_config_default(&lbcfg);
     struct offload_cpus_autolb *lb = offload_cpus_autolb_create(
-        &lbcfg, BC_CPUS, BC_CPUS, queue_cpu);
+        &lbcfg, bc_pmds, BC_QUEUES, queue_cpu);
 
     memset(r, 0, sizeof *r);
     r->converge_ms = -1;
@@ -131,9 +138,9 @@ bc_run(enum bc_approach a, long long int seconds, long long int interval,
 
         /* Demand per queue as the NIC's queue counters give it. */
         const uint16_t *reta = offload_cpus_reta(oc, 0);
-        double queue[BC_CPUS] = { 0 };
+        double queue[BC_QUEUES] = { 0 };
         for (size_t e = 0; e < NIC_RSS_RETA_SIZE; e++) {
-            queue[a == BC_ALIGNER ? reta[e] : e % BC_CPUS] += tr.entry[e];
+            queue[a == BC_ALIGNER ? reta[e] : e % BC_QUEUES] += tr.entry[e];
         }
         uint32_t eq = a == BC_ALIGNER ? reta[0] : 0;
         if (a == BC_ALIGNER && offload_cpus_n_filters(oc, 0)) {
@@ -141,11 +148,11 @@ bc_run(enum bc_approach a, long long int seconds, long long int interval,
         }
         queue[eq] += tr.elephant;
 
-        double cpu[BC_CPUS] = { 0 };
-        for (size_t q = 0; q < BC_CPUS; q++) {
+        double cpu[BC_MAX_PMDS] = { 0 };
+        for (size_t q = 0; q < BC_QUEUES; q++) {
             int c = (a == BC_ALIGNER ? offload_cpus_queue_cpu(oc, 0, q)
                      : a == BC_AUTOLB ? offload_cpus_autolb_queue_cpu(lb, q)
-                     : (int) q);
+                     : (int) q % bc_pmds);
             cpu[c] += queue[q];
         }
         double ratio, excess, total;
@@ -193,8 +200,8 @@ bc_run(enum bc_approach a, long long int seconds, long long int interval,
 static void
 bc_usage(void)
 {
-    printf("usage: bench-cpus [--seconds N] [--interval MS] [--seed N] "
-           "[--json FILE]\n");
+    printf("usage: bench-cpus [--seconds N] [--interval MS] [--pmds N] "
+           "[--seed N] [--json FILE]\n");
 }
 
 int
@@ -203,6 +210,7 @@ main(int argc, char *argv[])
     static const struct option options[] = {
         {"seconds", required_argument, NULL, 's'},
         {"interval", required_argument, NULL, 'i'},
+        {"pmds", required_argument, NULL, 'p'},
         {"seed", required_argument, NULL, 'r'},
         {"json", required_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
@@ -218,15 +226,17 @@ main(int argc, char *argv[])
         switch (c) {
         case 's': seconds = atoll(optarg); break;
         case 'i': interval = atoll(optarg); break;
+        case 'p': bc_pmds = atoi(optarg); break;
         case 'r': seed = strtoull(optarg, NULL, 0) | 1; break;
         case 'j': json = optarg; break;
         case 'h': bc_usage(); return 0;
         default: bc_usage(); return 1;
         }
     }
-    if (seconds < 20 || interval < BC_ROUND_MS) {
-        fprintf(stderr, "bench-cpus: --seconds >= 20, --interval >= %d\n",
-                BC_ROUND_MS);
+    if (seconds < 20 || interval < BC_ROUND_MS || bc_pmds < 2
+        || bc_pmds > BC_MAX_PMDS) {
+        fprintf(stderr, "bench-cpus: --seconds >= 20, --interval >= %d, "
+                "--pmds 2..%d\n", BC_ROUND_MS, BC_MAX_PMDS);
         return 1;
     }
 
@@ -235,10 +245,10 @@ main(int argc, char *argv[])
         bc_run(a, seconds, interval, seed, &res[a]);
     }
 
-    printf("bench-cpus: %d CPUs, %d queues, %lld s trace, elephant 0.40 + "
-           "mice 0.40 on queue 0 from %d s over 0.45/queue; aligner "
+    printf("bench-cpus: %d PMD CPUs, %d queues, %lld s trace, elephant 0.40 + "
+           "mice 0.40 on queue 0 from %d s over 0.45/CPU; aligner "
            "interval %lld ms, pmd-auto-lb 10 s samples, 60 s window\n",
-           BC_CPUS, BC_CPUS, seconds, BC_ONSET_MS / 1000, interval);
+           bc_pmds, BC_QUEUES, seconds, BC_ONSET_MS / 1000, interval);
     printf("%-12s %9s %9s %9s %12s %10s %6s\n", "approach", "mm before",
            "mm peak", "mm after", "converge", "lost", "moves");
     for (int a = 0; a < BC_N; a++) {
@@ -270,7 +280,7 @@ main(int argc, char *argv[])
             return 1;
         }
         fprintf(f, "{\"cpus\": %d, \"seconds\": %lld, \"interval_ms\": %lld",
-                BC_CPUS, seconds, interval);
+                bc_pmds, seconds, interval);
         for (int a = 0; a < BC_N; a++) {
             fprintf(f, ", \"%s\": {\"before\": %.4f, \"peak\": %.4f, "
                     "\"after\": %.4f, \"converge_ms\": %lld, "
