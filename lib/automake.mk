@@ -47,6 +47,8 @@ lib_libnicsim_a_SOURCES = \
 lib_liboffload_a_SOURCES = \
 	lib/offload-admission.c \
 	lib/offload-admission.h \
+	lib/offload-cpus.c \
+	lib/offload-cpus.h \
 	lib/offload-engine.c \
 	lib/offload-engine.h \
 	lib/offload-queues.c \

@@ -17,6 +17,7 @@ tests_unit_tests_SOURCES = \
 	tests/test-nicsim.c \
 	tests/test-nicsim-placement.c \
 	tests/test-offload-admission.c \
+	tests/test-offload-cpus.c \
 	tests/test-offload-differential.c \
 	tests/test-offload-dma-poll.c \
 	tests/test-offload-queues.c \
@@ -54,7 +55,8 @@ TESTSUITE_AT = \
 	tests/sandbox.at \
 	tests/ovs-offloadctl.at \
 	tests/offload-queues.at \
-	tests/nic-xdp.at
+	tests/nic-xdp.at \
+	tests/offload-cpus.at
 EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in tests/ovs-compat.sh \
 	tests/nicsim-json.py tests/offload-traffic.py tests/unixctl-fields.py \
 	tests/offload-queues-json.py tests/offload-1.0.0.ovsschema \
@@ -140,6 +142,9 @@ tests_bench_dma_poll_LDADD = $(OFFLOAD_LIB_LIBS) $(OVS_LIBS)
 noinst_PROGRAMS += tests/bench-queues
 tests_bench_queues_SOURCES = tests/bench-queues.c
 tests_bench_queues_LDADD = $(OFFLOAD_LIB_LIBS) $(OVS_LIBS)
+noinst_PROGRAMS += tests/bench-cpus
+tests_bench_cpus_SOURCES = tests/bench-cpus.c
+tests_bench_cpus_LDADD = $(OFFLOAD_LIB_LIBS) $(OVS_LIBS)
 noinst_PROGRAMS += tests/bench-offload
 tests_bench_offload_SOURCES = \
 	tests/bench-offload.c \

@@ -31,6 +31,7 @@ static const struct unit_suite unit_suites[] = {
     { "nicsim-placement", nicsim_placement_suite },
     { "offload-admission", offload_admission_suite },
     { "offload-differential", offload_differential_suite },
+    { "offload-cpus", offload_cpus_suite },
     { "offload-dma-poll", offload_dma_poll_suite },
     { "offload-engine", offload_engine_suite },
     { "offload-queues", offload_queues_suite },

@@ -17,6 +17,7 @@ Suite *nicsim_suite(void);
 Suite *nicsim_placement_suite(void);
 Suite *offload_admission_suite(void);
 Suite *offload_differential_suite(void);
+Suite *offload_cpus_suite(void);
 Suite *offload_dma_poll_suite(void);
 Suite *offload_queues_suite(void);
 Suite *offload_engine_suite(void);

@@ -8,6 +8,8 @@ vswitchd_ext_ovs_vswitchd_offload_SOURCES = \
 	vswitchd-ext/offload-db.h \
 	vswitchd-ext/offload-status.c \
 	vswitchd-ext/offload-status.h \
+	vswitchd-ext/offload-cpus-run.c \
+	vswitchd-ext/offload-cpus-run.h \
 	vswitchd-ext/offload-queues-run.c \
 	vswitchd-ext/offload-queues-run.h \
 	vswitchd-ext/offload-providers.c \

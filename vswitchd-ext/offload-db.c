@@ -5,6 +5,8 @@
 
 #include "vswitchd-ext/offload-db.h"
 
+#include <string.h>
+
 #include "jsonrpc.h"
 #include "openvswitch/json.h"
 #include "openvswitch/poll-loop.h"
@@ -93,6 +95,22 @@ offload_db_is_served(void)
 {
     return (listed && idl && ovsdb_idl_is_connected(idl)
             && ovsdb_idl_has_ever_connected(idl));
+}
+
+const struct offrec_nic *
+offload_db_find_nic(const char *name)
+{
+    const struct offrec_nic *row;
+
+    if (!offload_db_is_served()) {
+        return NULL;
+    }
+    OFFREC_NIC_FOR_EACH (row, idl) {
+        if (!strcmp(row->name, name)) {
+            return row;
+        }
+    }
+    return NULL;
 }
 
 const char *

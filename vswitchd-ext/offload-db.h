@@ -23,6 +23,11 @@ struct ovsdb_idl *offload_db_idl(void);
  * that its contents are the database's. */
 bool offload_db_is_served(void);
 
+/* The NIC row named 'name', or NULL (also when the database is not
+ * served). */
+struct offrec_nic;
+const struct offrec_nic *offload_db_find_nic(const char *name);
+
 /* "served", or why not, for offload/show. */
 const char *offload_db_state(void);
 

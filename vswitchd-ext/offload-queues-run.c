@@ -228,23 +228,6 @@ oqr_global_config(struct offload_queues_config *cfg)
     }
 }
 
-static const struct offrec_nic *
-oqr_nic_row(const char *name)
-{
-    struct ovsdb_idl *idl = offload_db_idl();
-    const struct offrec_nic *row;
-
-    if (!idl || !offload_db_is_served()) {
-        return NULL;
-    }
-    OFFREC_NIC_FOR_EACH (row, idl) {
-        if (!strcmp(row->name, name)) {
-            return row;
-        }
-    }
-    return NULL;
-}
-
 static const struct offrec_port *
 oqr_port_row(const char *name)
 {
@@ -709,7 +692,7 @@ oqr_round(long long int now)
         if (nic_port_is_vf(ports[i].port)) {
             continue;
         }
-        row = oqr_nic_row(nic_get_name(ports[i].nic));
+        row = offload_db_find_nic(nic_get_name(ports[i].nic));
         if (!row || !row->queues) {
             continue;
         }

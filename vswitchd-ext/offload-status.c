@@ -24,6 +24,7 @@
 #include "util.h"
 #include "vswitchd-ext/offload-config.h"
 #include "vswitchd-ext/offload-db.h"
+#include "vswitchd-ext/offload-cpus-run.h"
 #include "vswitchd-ext/offload-queues-run.h"
 #include "vswitchd-ext/vswitchd-offload-version.h"
 
@@ -364,6 +365,7 @@ offload_status_write_nic(const struct offrec_nic *row,
     smap_add(&status, "state", "present");
     offload_config_nic_dma(sn->nic, &status);
     offload_queues_run_nic_status(sn->nic, &status);
+    offload_cpus_run_nic_status(sn->nic, &status);
     offrec_nic_set_status(row, &status);
 
     offload_status_map_destroy(&occ);
@@ -476,6 +478,7 @@ offload_status_publish(void)
     smap_add(&status, "state", "running");
     smap_add(&status, "version", VSWITCHD_OFFLOAD_PROGRAM_VERSION);
     offload_config_global_status(&status);
+    offload_cpus_run_global_status(&status);
     offrec_offload_set_status(root, &status);
     smap_destroy(&status);
 

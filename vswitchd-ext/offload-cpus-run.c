@@ -1,0 +1,751 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Runs the CPU aligner on the nicsim-pmd ports: configuration from the
+ * Offload database, the mapping applied as pmd-rxq-affinity (OVS side)
+ * and RSS indirection tables (NIC side), "ovs-appctl offload/cpus". */
+#include <config.h>
+
+#include "vswitchd-ext/offload-cpus-run.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "datapath-offload/netdev-nic.h"
+#include "lib/nic.h"
+#include "lib/offload-cpus.h"
+#include "netdev.h"
+#include "netdev-provider.h"     /* netdev_from_name(). */
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/json.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "ovs-numa.h"
+#include "ovsdb-idl.h"
+#include "ovsdb-schema/offload-idl.h"
+#include "smap.h"
+#include "timeval.h"
+#include "unixctl.h"
+#include "util.h"
+#include "vswitch-idl.h"
+#include "vswitchd-ext/offload-db.h"
+#include "vswitchd-ext/unixctl-format.h"
+
+VLOG_DEFINE_THIS_MODULE(offload_cpus_run);
+
+#define OCR_PERIOD_MS 500       /* Ports and configuration looked at;
+                                 * a quarter of the interval once one is
+                                 * configured, 50 ms to 2 s. */
+
+/* One nicsim-pmd port under the aligner. */
+struct ocr_port {
+    char *iface;
+    char *nic_name;
+    struct nic *nic;            /* A reference. */
+    uint32_t port;
+    uint32_t n_rxq;
+    uint16_t applied_reta[NIC_RSS_RETA_SIZE];
+    bool reta_applied;
+    uint64_t last_pkts[NIC_RSS_RETA_SIZE];      /* Queue counters. */
+    long long int last_ms;                      /* 0: not read yet. */
+};
+
+static struct ovsdb_idl *ocr_idl;       /* Open_vSwitch, to write. */
+static struct offload_cpus *ocr_aligner;
+static struct ocr_port *ocr_ports;      /* In the aligner's NIC order. */
+static size_t ocr_n_ports;
+static char *ocr_config;                /* Text of the config in force. */
+static char *ocr_error;                 /* Refused configuration. */
+static char *ocr_refused;               /* Its text (logged once). */
+static bool ocr_active;                 /* Some mode configured. */
+static long long int ocr_next = LLONG_MIN;
+static double ocr_cost_ns = 1000;       /* PMD time per packet. */
+static long long int ocr_period = OCR_PERIOD_MS;        /* Sub-second
+                                                         * intervals. */
+
+static void
+ocr_ports_free(struct ocr_port *ports, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(ports[i].iface);
+        free(ports[i].nic_name);
+        nic_close(ports[i].nic);
+    }
+    free(ports);
+}
+
+/* Parses "2,3,5-7" into '*cpus'.  Returns false on a bad list. */
+static bool
+ocr_parse_cpus(const char *s, int **cpus, size_t *n)
+{
+    size_t allocated = 0;
+    char *copy = xstrdup(s), *save = NULL;
+    bool ok = true;
+
+    *cpus = NULL;
+    *n = 0;
+    for (char *tok = strtok_r(copy, ",", &save); tok && ok;
+         tok = strtok_r(NULL, ",", &save)) {
+        int lo, hi, len;
+        if (sscanf(tok, "%d-%d%n", &lo, &hi, &len) == 2
+            && tok[len] == '\0') {
+            /* Range. */
+        } else if (sscanf(tok, "%d%n", &lo, &len) == 1 && tok[len] == '\0') {
+            hi = lo;
+        } else {
+            ok = false;
+            break;
+        }
+        if (lo < 0 || hi < lo || hi - lo > 4096) {
+            ok = false;
+            break;
+        }
+        for (int c = lo; c <= hi; c++) {
+            if (*n >= allocated) {
+                *cpus = x2nrealloc(*cpus, &allocated, sizeof **cpus);
+            }
+            (*cpus)[(*n)++] = c;
+        }
+    }
+    free(copy);
+    if (!ok || !*n) {
+        free(*cpus);
+        *cpus = NULL;
+        *n = 0;
+        return false;
+    }
+    return true;
+}
+
+/* The allowed CPUs: pmd-cpu-mask's, or OVS's default (one core per NUMA
+ * node) without one. */
+static struct offload_cpus_cpu *
+ocr_allowed_cpus(size_t *n)
+{
+    const struct ovsrec_open_vswitch *ovs = ovsrec_open_vswitch_first(ocr_idl);
+    const char *mask = ovs ? smap_get(&ovs->other_config, "pmd-cpu-mask")
+                           : NULL;
+    struct ovs_numa_dump *dump;
+    const struct ovs_numa_info_core *core;
+    struct offload_cpus_cpu *cpus;
+    size_t k = 0;
+
+    ovs_numa_init();
+    dump = (mask && mask[0] ? ovs_numa_dump_cores_with_cmask(mask)
+            : ovs_numa_dump_n_cores_per_numa(1));
+    cpus = xcalloc(ovs_numa_dump_count(dump) + 1, sizeof *cpus);
+    FOR_EACH_CORE_ON_DUMP (core, dump) {
+        cpus[k++] = (struct offload_cpus_cpu) { core->core_id,
+                                                core->numa_id };
+    }
+    ovs_numa_dump_destroy(dump);
+
+    /* A stable order: by core id. */
+    for (size_t i = 1; i < k; i++) {
+        for (size_t j = i; j > 0 && cpus[j - 1].id > cpus[j].id; j--) {
+            struct offload_cpus_cpu tmp = cpus[j];
+            cpus[j] = cpus[j - 1];
+            cpus[j - 1] = tmp;
+        }
+    }
+    *n = k;
+    return cpus;
+}
+
+/* The nicsim-pmd ports now, sorted by interface name. */
+static struct ocr_port *
+ocr_list_ports(size_t *np)
+{
+    struct netdev_nic_port *ports;
+    size_t n_ports, k = 0;
+
+    netdev_nic_list_ports(&ports, &n_ports);
+    struct ocr_port *out = xcalloc(n_ports + 1, sizeof *out);
+    for (size_t i = 0; i < n_ports; i++) {
+        struct netdev *netdev = netdev_from_name(ports[i].name);
+        if (!netdev) {
+            continue;
+        }
+        if (!strcmp(netdev_get_type(netdev), "nicsim-pmd")
+            && netdev_n_rxq(netdev) > 0) {
+            struct ocr_port *p = &out[k];
+            if (!nic_ref(ports[i].nic, &p->nic)) {
+                p->iface = xstrdup(ports[i].name);
+                p->nic_name = xstrdup(nic_get_name(ports[i].nic));
+                p->port = ports[i].port;
+                p->n_rxq = MIN(netdev_n_rxq(netdev), NIC_RSS_RETA_SIZE);
+                k++;
+            }
+        }
+        netdev_close(netdev);
+    }
+    netdev_nic_ports_free(ports, n_ports);
+    for (size_t i = 1; i < k; i++) {
+        for (size_t j = i; j > 0 && strcmp(out[j - 1].iface,
+                                           out[j].iface) > 0; j--) {
+            struct ocr_port tmp = out[j];
+            out[j] = out[j - 1];
+            out[j - 1] = tmp;
+        }
+    }
+    *np = k;
+    return out;
+}
+
+/* Builds the configuration and its text.  Returns false with '*errorp'
+ * on a value the aligner cannot even be given (an unknown mode, a bad
+ * list). */
+struct ocr_build {
+    struct offload_cpus_config cfg;
+    double cost_ns;
+    struct offload_cpus_cpu *cpus;
+    struct offload_cpus_nic_config *nics;
+    int **lists;
+    size_t n_nics;
+    struct ds text;
+};
+
+static void
+ocr_build_destroy(struct ocr_build *b)
+{
+    for (size_t i = 0; i < b->n_nics; i++) {
+        free(b->lists[i]);
+    }
+    free(b->lists);
+    free(b->nics);
+    free(b->cpus);
+    ds_destroy(&b->text);
+}
+
+static bool
+ocr_build(struct ocr_build *b, const struct ocr_port *ports, size_t n_ports,
+          char **errorp)
+{
+    struct ovsdb_idl *idl = offload_db_idl();
+    const struct offrec_offload *row = (idl && offload_db_is_served()
+                                        ? offrec_offload_first(idl) : NULL);
+    bool any_mode = false;
+
+    memset(b, 0, sizeof *b);
+    ds_init(&b->text);
+    *errorp = NULL;
+    offload_cpus_config_default(&b->cfg);
+    b->cfg.mode = OFFLOAD_CPUS_MANUAL;
+    if (row && row->cpu_mode) {
+        any_mode = true;
+        if (!offload_cpus_mode_from_string(row->cpu_mode, &b->cfg.mode)) {
+            *errorp = xasprintf("unknown cpu_mode \"%s\" (numa, dedicated, "
+                                "spread, conservative or manual)",
+                                row->cpu_mode);
+            return false;
+        }
+    }
+    if (row && row->cpu_threshold) {
+        b->cfg.threshold = *row->cpu_threshold;
+    }
+    if (row && row->cpu_hysteresis) {
+        b->cfg.hysteresis = *row->cpu_hysteresis;
+    }
+    if (row && row->cpu_interval) {
+        b->cfg.interval_ms = *row->cpu_interval;
+    }
+    if (row && row->cpu_min_move) {
+        b->cfg.min_move_ms = *row->cpu_min_move;
+    }
+    b->cost_ns = 1000;
+    if (row && row->cpu_packet_cost) {
+        if (*row->cpu_packet_cost < 1
+            || *row->cpu_packet_cost > INT64_C(10000000000)) {
+            *errorp = xasprintf("cpu_packet_cost %"PRId64" is not in 1.."
+                                "10000000000 ns", *row->cpu_packet_cost);
+            return false;
+        }
+        b->cost_ns = *row->cpu_packet_cost;
+    }
+    b->cpus = ocr_allowed_cpus(&b->cfg.n_cpus);
+    b->cfg.cpus = b->cpus;
+
+    b->n_nics = n_ports;
+    b->nics = xcalloc(n_ports + 1, sizeof *b->nics);
+    b->lists = xcalloc(n_ports + 1, sizeof *b->lists);
+    for (size_t i = 0; i < n_ports; i++) {
+        struct offload_cpus_nic_config *nic = &b->nics[i];
+        const struct offrec_nic *nrow = offload_db_find_nic(ports[i].nic_name);
+
+        nic->name = ports[i].iface;
+        nic->numa = nic->base_cpu = nic->max_cpu = -1;
+        nic->n_queues = ports[i].n_rxq;
+        if (!nrow) {
+            continue;
+        }
+        if (nrow->cpu_mode) {
+            any_mode = true;
+            nic->has_mode = true;
+            if (!offload_cpus_mode_from_string(nrow->cpu_mode,
+                                               &nic->mode)) {
+                *errorp = xasprintf("NIC %s: unknown cpu_mode \"%s\"",
+                                    nrow->name, nrow->cpu_mode);
+                return false;
+            }
+        }
+        if (nrow->cpus) {
+            size_t n;
+            if (!ocr_parse_cpus(nrow->cpus, &b->lists[i], &n)) {
+                *errorp = xasprintf("NIC %s: bad cpus \"%s\" (core ids "
+                                    "and ranges, e.g. 2,4-7)", nrow->name,
+                                    nrow->cpus);
+                return false;
+            }
+            nic->cpus = b->lists[i];
+            nic->n_cpus = n;
+        }
+        if (nrow->numa_node) {
+            nic->numa = *nrow->numa_node;
+        }
+        if (nrow->base_cpu) {
+            nic->base_cpu = *nrow->base_cpu;
+        }
+        if (nrow->max_cpu) {
+            nic->max_cpu = *nrow->max_cpu;
+        }
+    }
+    b->cfg.nics = b->nics;
+    b->cfg.n_nics = b->n_nics;
+    if (!any_mode) {
+        return true;            /* Inactive: nothing to say. */
+    }
+
+    /* The text, to tell a change. */
+    ds_put_format(&b->text, "%s %g %g %lld %lld cpus",
+                  offload_cpus_mode_to_string(b->cfg.mode),
+                  b->cfg.threshold, b->cfg.hysteresis, b->cfg.interval_ms,
+                  b->cfg.min_move_ms);
+    for (size_t c = 0; c < b->cfg.n_cpus; c++) {
+        ds_put_format(&b->text, " %d/%d", b->cpus[c].id, b->cpus[c].numa);
+    }
+    for (size_t i = 0; i < n_ports; i++) {
+        const struct offload_cpus_nic_config *nic = &b->nics[i];
+        ds_put_format(&b->text, "; %s %"PRIu32" %s %d %d %d", nic->name,
+                      nic->n_queues,
+                      nic->has_mode ? offload_cpus_mode_to_string(nic->mode)
+                      : "-", nic->numa, nic->base_cpu, nic->max_cpu);
+        for (size_t k = 0; k < nic->n_cpus; k++) {
+            ds_put_format(&b->text, " %d", nic->cpus[k]);
+        }
+    }
+    return true;
+}
+
+static void
+ocr_set_error(char *error)
+{
+    free(ocr_error);
+    ocr_error = error;
+}
+
+/* Takes 'error' (a refused configuration), logged once while it stays
+ * the same. */
+static void
+ocr_refuse(char *error)
+{
+    if (!ocr_refused || strcmp(ocr_refused, error)) {
+        VLOG_WARN("CPU alignment configuration refused: %s; the previous "
+                  "mapping stays", error);
+        free(ocr_refused);
+        ocr_refused = xstrdup(error);
+    }
+    ocr_set_error(error);
+}
+
+/* "0:3,1:2": the affinity of every queue the aligner placed, or NULL. */
+static char *
+ocr_affinity(size_t n)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    if (offload_cpus_nic_mode(ocr_aligner, n) == OFFLOAD_CPUS_MANUAL) {
+        return NULL;
+    }
+    for (uint32_t q = 0; q < offload_cpus_nic_n_queues(ocr_aligner, n); q++) {
+        int cpu = offload_cpus_queue_cpu(ocr_aligner, n, q);
+        if (cpu >= 0) {
+            ds_put_format(&s, "%s%"PRIu32":%d", s.length ? "," : "", q,
+                          cpu);
+        }
+    }
+    return ds_steal_cstr(&s);
+}
+
+/* Writes the mapping: pmd-rxq-affinity of each placed port (left alone
+ * in manual mode), and the NIC's indirection table. */
+static void
+ocr_apply(void)
+{
+    struct ovsdb_idl_txn *txn = NULL;
+    const struct ovsrec_interface *iface;
+
+    for (size_t n = 0; n < ocr_n_ports; n++) {
+        struct ocr_port *p = &ocr_ports[n];
+        char *aff = ocr_affinity(n);
+
+        if (!aff) {
+            continue;
+        }
+        OVSREC_INTERFACE_FOR_EACH (iface, ocr_idl) {
+            if (strcmp(iface->name, p->iface)) {
+                continue;
+            }
+            const char *cur = smap_get(&iface->other_config,
+                                       "pmd-rxq-affinity");
+            if (!cur || strcmp(cur, aff)) {
+                if (!txn) {
+                    txn = ovsdb_idl_txn_create(ocr_idl);
+                    ovsdb_idl_txn_add_comment(
+                        txn, "ovs-vswitchd-offload: CPU alignment");
+                }
+                ovsrec_interface_update_other_config_setkey(
+                    iface, "pmd-rxq-affinity", aff);
+                VLOG_INFO("%s: pmd-rxq-affinity=%s (mode %s)", p->iface,
+                          aff, offload_cpus_mode_to_string(
+                              offload_cpus_nic_mode(ocr_aligner, n)));
+            }
+        }
+        free(aff);
+
+        const uint16_t *reta = offload_cpus_reta(ocr_aligner, n);
+        if (!p->reta_applied
+            || memcmp(reta, p->applied_reta, sizeof p->applied_reta)) {
+            int error = nic_rss_set(p->nic, p->port, NULL, reta,
+                                    NIC_RSS_RETA_SIZE);
+            if (error && error != EOPNOTSUPP) {
+                static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+                VLOG_WARN_RL(&rl, "%s: setting the indirection table "
+                             "failed (%s)", p->iface, ovs_strerror(error));
+            } else {
+                memcpy(p->applied_reta, reta, sizeof p->applied_reta);
+                p->reta_applied = true;
+            }
+        }
+    }
+    if (txn) {
+        ovsdb_idl_txn_commit(txn);
+        ovsdb_idl_txn_destroy(txn);
+    }
+}
+
+static void
+ocr_reconfigure(long long int now)
+{
+    struct ocr_build b;
+    char *error;
+    size_t n_ports;
+    struct ocr_port *ports = ocr_list_ports(&n_ports);
+
+    if (!ocr_build(&b, ports, n_ports, &error)) {
+        ocr_refuse(error);
+        ocr_ports_free(ports, n_ports);
+        ocr_build_destroy(&b);
+        return;
+    }
+    if (!b.text.length) {
+        /* No mode anywhere: the daemon stays out of PMD affinity. */
+        ocr_active = false;
+        ocr_set_error(NULL);
+        ocr_ports_free(ports, n_ports);
+        ocr_build_destroy(&b);
+        return;
+    }
+    ocr_active = true;
+    ocr_cost_ns = b.cost_ns;
+    ocr_period = MAX(50, MIN(4 * OCR_PERIOD_MS, b.cfg.interval_ms / 4));
+    if (ocr_config && !strcmp(ocr_config, ds_cstr(&b.text))) {
+        ocr_ports_free(ports, n_ports);
+        ocr_build_destroy(&b);
+        ocr_apply();
+        return;
+    }
+
+    struct offload_cpus *aligner = offload_cpus_create();
+    if (offload_cpus_set_config(aligner, &b.cfg, now, &error)) {
+        ocr_refuse(error);
+        offload_cpus_destroy(aligner);
+        ocr_ports_free(ports, n_ports);
+        ocr_build_destroy(&b);
+        return;
+    }
+    VLOG_INFO("CPU alignment: mode %s on %"PRIuSIZE" ports, %"PRIuSIZE
+              " CPUs", offload_cpus_mode_to_string(b.cfg.mode), n_ports,
+              b.cfg.n_cpus);
+    offload_cpus_destroy(ocr_aligner);
+    ocr_aligner = aligner;
+    ocr_ports_free(ocr_ports, ocr_n_ports);
+    ocr_ports = ports;
+    ocr_n_ports = n_ports;
+    free(ocr_config);
+    ocr_config = ds_steal_cstr(&b.text);
+    free(ocr_refused);
+    ocr_refused = NULL;
+    ocr_set_error(NULL);
+    ocr_build_destroy(&b);
+    ocr_apply();
+}
+
+/* One round of the aligner: queue loads from the NIC's queue counters
+ * (packets per second times the cost of a packet), decisions logged with
+ * their figures, the result applied. */
+static void
+ocr_measure(long long int now)
+{
+    struct offload_cpus_nic_load *loads = xcalloc(ocr_n_ports + 1,
+                                                  sizeof *loads);
+    for (size_t n = 0; n < ocr_n_ports; n++) {
+        struct ocr_port *p = &ocr_ports[n];
+        double ql[NIC_RSS_RETA_SIZE] = { 0 };
+
+        for (uint32_t q = 0; q < p->n_rxq; q++) {
+            struct nic_queue_stats st;
+            if (nic_queue_stats(p->nic, p->port, q, &st)) {
+                continue;
+            }
+            if (p->last_ms && now > p->last_ms
+                && st.packets >= p->last_pkts[q]) {
+                double pps = (st.packets - p->last_pkts[q]) * 1000.0
+                             / (now - p->last_ms);
+                ql[q] = pps * ocr_cost_ns / 1e9;
+            }
+            p->last_pkts[q] = st.packets;
+        }
+        p->last_ms = now;
+        offload_cpus_estimate_entries(ocr_aligner, n, ql, &loads[n]);
+    }
+    size_t n_decisions = offload_cpus_run(ocr_aligner, loads, NULL, now);
+    for (size_t i = 0; i < n_decisions; i++) {
+        const struct offload_cpus_decision *d
+            = offload_cpus_get_decision(ocr_aligner, i);
+        if (d->type != OFFLOAD_CPUS_PLACE) {
+            VLOG_INFO("CPU re-distribution (%s): %s",
+                      offload_cpus_decision_to_string(d->type), d->text);
+        }
+    }
+    free(loads);
+    ocr_apply();
+}
+
+static void
+ocr_unixctl_show(struct unixctl_conn *conn, int argc_, const char *argv_[],
+                 void *aux OVS_UNUSED)
+{
+    const char *argv[UNIXCTL_FORMAT_MAX_ARGS];
+    int argc;
+    bool json;
+
+    if (!unixctl_format_parse(conn, argc_, argv_, argv, &argc, &json)) {
+        return;
+    }
+    if (argc > 1) {
+        unixctl_format_reply_error(conn, json, "usage: offload/cpus "
+                                   "[--format text|json]");
+        return;
+    }
+    const struct offload_cpus_decision *last
+        = ocr_aligner ? offload_cpus_last_move(ocr_aligner) : NULL;
+    if (json) {
+        struct json *j = json_object_create();
+        json_object_put(j, "active", json_boolean_create(ocr_active));
+        json_object_put_string(j, "mode", ocr_aligner && ocr_active
+                               ? offload_cpus_mode_to_string(
+                                   offload_cpus_global_mode(ocr_aligner))
+                               : "none");
+        if (ocr_error) {
+            json_object_put_string(j, "error", ocr_error);
+        }
+        struct json *cpus = json_array_create_empty();
+        struct json *ports = json_array_create_empty();
+        for (size_t c = 0; ocr_aligner && c < offload_cpus_n_cpus(ocr_aligner);
+             c++) {
+            const struct offload_cpus_cpu *cpu
+                = offload_cpus_get_cpu(ocr_aligner, c);
+            struct json *o = json_object_create();
+            json_object_put(o, "core", json_integer_create(cpu->id));
+            json_object_put(o, "numa", json_integer_create(cpu->numa));
+            json_object_put(o, "load", json_real_create(
+                                offload_cpus_cpu_load(ocr_aligner, c)));
+            json_array_add(cpus, o);
+        }
+        for (size_t n = 0; ocr_aligner && n < offload_cpus_n_nics(ocr_aligner);
+             n++) {
+            struct json *o = json_object_create();
+            struct json *qs = json_array_create_empty();
+            json_object_put_string(o, "port",
+                                   offload_cpus_nic_name(ocr_aligner, n));
+            json_object_put_string(o, "mode", offload_cpus_mode_to_string(
+                                       offload_cpus_nic_mode(ocr_aligner, n)));
+            for (uint32_t q = 0;
+                 q < offload_cpus_nic_n_queues(ocr_aligner, n); q++) {
+                struct json *qo = json_object_create();
+                json_object_put(qo, "queue", json_integer_create(q));
+                json_object_put(qo, "core", json_integer_create(
+                                    offload_cpus_queue_cpu(ocr_aligner, n,
+                                                           q)));
+                json_object_put(qo, "load", json_real_create(
+                                    offload_cpus_queue_load(ocr_aligner, n,
+                                                            q)));
+                json_array_add(qs, qo);
+            }
+            json_object_put(o, "queues", qs);
+            json_array_add(ports, o);
+        }
+        json_object_put(j, "cpus", cpus);
+        json_object_put(j, "ports", ports);
+        if (last) {
+            struct json *o = json_object_create();
+            json_object_put_string(o, "type",
+                                   offload_cpus_decision_to_string(last->type));
+            json_object_put_string(o, "why", last->text);
+            json_object_put(o, "max_before",
+                            json_real_create(last->max_before));
+            json_object_put(o, "max_after",
+                            json_real_create(last->max_after));
+            json_object_put(j, "last_move", o);
+        }
+        unixctl_format_reply_json(conn, j);
+        return;
+    }
+
+    struct ds s = DS_EMPTY_INITIALIZER;
+    ds_put_format(&s, "mode: %s\n", ocr_aligner && ocr_active
+                  ? offload_cpus_mode_to_string(
+                      offload_cpus_global_mode(ocr_aligner))
+                  : "none (pmd-rxq-affinity left alone)");
+    if (ocr_error) {
+        ds_put_format(&s, "error: %s (previous mapping in force)\n",
+                      ocr_error);
+    }
+    for (size_t c = 0; ocr_aligner && c < offload_cpus_n_cpus(ocr_aligner);
+         c++) {
+        const struct offload_cpus_cpu *cpu = offload_cpus_get_cpu(ocr_aligner,
+                                                                  c);
+        ds_put_format(&s, "core %d (numa %d) load %.2f:", cpu->id, cpu->numa,
+                      offload_cpus_cpu_load(ocr_aligner, c));
+        for (size_t n = 0; n < offload_cpus_n_nics(ocr_aligner); n++) {
+            for (uint32_t q = 0;
+                 q < offload_cpus_nic_n_queues(ocr_aligner, n); q++) {
+                if (offload_cpus_queue_cpu(ocr_aligner, n, q) == cpu->id) {
+                    ds_put_format(&s, " %s/%"PRIu32,
+                                  offload_cpus_nic_name(ocr_aligner, n), q);
+                }
+            }
+        }
+        ds_put_char(&s, '\n');
+    }
+    for (size_t n = 0; ocr_aligner && n < offload_cpus_n_nics(ocr_aligner);
+         n++) {
+        ds_put_format(&s, "port %s: mode %s\n",
+                      offload_cpus_nic_name(ocr_aligner, n),
+                      offload_cpus_mode_to_string(
+                          offload_cpus_nic_mode(ocr_aligner, n)));
+    }
+    ds_put_format(&s, "last re-distribution: %s\n",
+                  last ? last->text : "none");
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+void
+offload_cpus_run_init(const char *remote)
+{
+    ocr_idl = ovsdb_idl_create(remote, &ovsrec_idl_class, false, true);
+    ovsdb_idl_add_table(ocr_idl, &ovsrec_table_open_vswitch);
+    ovsdb_idl_add_column(ocr_idl, &ovsrec_open_vswitch_col_other_config);
+    ovsdb_idl_add_table(ocr_idl, &ovsrec_table_interface);
+    ovsdb_idl_add_column(ocr_idl, &ovsrec_interface_col_name);
+    ovsdb_idl_add_column(ocr_idl, &ovsrec_interface_col_other_config);
+    unixctl_command_register("offload/cpus", "[--format text|json]", 0,
+                             UNIXCTL_FORMAT_MAX_ARGS, ocr_unixctl_show,
+                             NULL);
+}
+
+void
+offload_cpus_run_run(void)
+{
+    if (!ocr_idl) {
+        return;
+    }
+    ovsdb_idl_run(ocr_idl);
+    long long int now = time_msec();
+    if (now < ocr_next || !ovsdb_idl_has_ever_connected(ocr_idl)) {
+        return;
+    }
+    ocr_next = now + ocr_period;
+    ocr_reconfigure(now);
+    if (ocr_aligner && ocr_active) {
+        ocr_measure(now);
+    }
+}
+
+void
+offload_cpus_run_wait(void)
+{
+    if (!ocr_idl) {
+        return;
+    }
+    ovsdb_idl_wait(ocr_idl);
+    if (ocr_next != LLONG_MIN) {
+        poll_timer_wait_until(ocr_next);
+    }
+}
+
+void
+offload_cpus_run_exit(void)
+{
+    offload_cpus_destroy(ocr_aligner);
+    ocr_aligner = NULL;
+    ocr_ports_free(ocr_ports, ocr_n_ports);
+    ocr_ports = NULL;
+    ocr_n_ports = 0;
+    free(ocr_config);
+    ocr_config = NULL;
+    free(ocr_error);
+    ocr_error = NULL;
+    free(ocr_refused);
+    ocr_refused = NULL;
+    ovsdb_idl_destroy(ocr_idl);
+    ocr_idl = NULL;
+}
+
+void
+offload_cpus_run_global_status(struct smap *status)
+{
+    if (ocr_active && ocr_aligner) {
+        smap_add(status, "cpu_mode", offload_cpus_mode_to_string(
+                     offload_cpus_global_mode(ocr_aligner)));
+        const struct offload_cpus_decision *last
+            = offload_cpus_last_move(ocr_aligner);
+        if (last) {
+            smap_add(status, "cpu_last_move", last->text);
+        }
+    }
+    if (ocr_error) {
+        smap_add(status, "cpu_error", ocr_error);
+    }
+}
+
+void
+offload_cpus_run_nic_status(const struct nic *nic, struct smap *status)
+{
+    if (!ocr_active || !ocr_aligner) {
+        return;
+    }
+    struct ds s = DS_EMPTY_INITIALIZER;
+    for (size_t n = 0; n < ocr_n_ports; n++) {
+        if (ocr_ports[n].nic != nic) {
+            continue;
+        }
+        char *aff = ocr_affinity(n);
+        ds_put_format(&s, "%s%s=%s", s.length ? " " : "",
+                      ocr_ports[n].iface, aff ? aff : "manual");
+        free(aff);
+    }
+    if (s.length) {
+        smap_add(status, "cpu_map", ds_cstr(&s));
+    }
+    ds_destroy(&s);
+}
