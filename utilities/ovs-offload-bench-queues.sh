@@ -153,7 +153,7 @@ ovs-offloadctl set Offload . queue_policy=value queue_interval=60000 \
     queue_min_pps=0.01 queue_hold_time=0 queue_idle_time=3600000 \
     -- set NIC nic0 queues=3 queue_default=1 \
     -- --id=@a create Port name=vma -- --id=@b create Port name=vmb \
-    -- add Offload . ports @a @b || die "ovs-offloadctl failed"
+    -- add Offload . ports @a @b >/dev/null || die "ovs-offloadctl failed"
 wait_until "test \"\$(appctl dpif-netdev/pmd-rxq-show | grep -c 'port: pf0 ')\" = 3" \
     || die "the PMD threads do not poll pf0's 3 queues"
 
@@ -172,12 +172,29 @@ print(" ".join("%d=%s" % (q["queue"], q.get("vm", q["owner"]))
                for q in p["queues"]))'
 }
 
-# set_case own|shared: the queue manager's assignment, waited for.
+# set_case own|shared: the assignment, waited for.  "shared": both VMs
+# queue_never, and filters (above the queue manager's priority 100 for a
+# VM's MAC) steering both to queue 0: a VM without a queue is otherwise
+# spread by RSS over all of the uplink's queues, the dedicated ones too.
+shared_filters=
 set_case() {
-    local never=false want
+    local never=false want id n
     [ $1 = shared ] && never=true
     ovs-offloadctl set Port vma queue_never=$never \
         -- set Port vmb queue_never=$never || die "ovs-offloadctl failed"
+    for id in $shared_filters; do
+        appctl nicsim/del-filter nic0 uplink0 $id >/dev/null \
+            || die "nicsim/del-filter failed"
+    done
+    shared_filters=
+    if [ $1 = shared ]; then
+        for n in a b; do
+            eval mac=\$mac_$n
+            id=$(appctl nicsim/add-filter nic0 uplink0 priority=150 \
+                 dl_dst=$mac 0) || die "nicsim/add-filter failed"
+            shared_filters="$shared_filters $id"
+        done
+    fi
     for i in $(seq 50); do
         # Traffic for the rates the round decides on.
         ip netns exec $p-w ping -q -c 5 -i 0.01 -W 1 $ip_a >/dev/null
@@ -186,7 +203,8 @@ set_case() {
         want=$(assignment)
         case $1:$want in
             own:*1=vm?*2=vm?*) echo "$want"; return 0 ;;
-            shared:*0=default*1=free*2=free*) echo "$want"; return 0 ;;
+            shared:*0=default*1=free*2=free*)
+                echo "$want (both on queue 0 by filter)"; return 0 ;;
         esac
         sleep 0.2
     done
@@ -209,7 +227,9 @@ results=$dir/results
 port=5300
 for r in $(seq $rounds); do
     for c in own shared; do
-        queues=$(set_case $c) || exit 1
+        # Not in $(): set_case keeps its filters' ids.
+        set_case $c > "$dir/queues"
+        queues=$(cat "$dir/queues")
         port=$((port + 1))
         ip netns exec $p-a iperf3 -s -1 -p $port > "$dir/iperf-s.out" 2>&1 &
         srv=$!
@@ -242,11 +262,13 @@ try:
     end = json.load(open(iperf))["end"]["sum"]
     flood_pps = end["packets"] / end["seconds"]
     flood_mbps = end["bits_per_second"] / 1e6
+    flood_loss = end.get("lost_percent", 0.0)
 except (ValueError, KeyError):
-    flood_pps = flood_mbps = 0
+    flood_pps = flood_mbps = flood_loss = 0
 print(json.dumps({"case": case, "round": int(rnd), "queues": queues,
                   "sent": int(n), "received": len(seqs), "rtts_ms": rtts,
                   "flood_sent_pps": flood_pps, "flood_mbps": flood_mbps,
+                  "flood_loss_pct": flood_loss,
                   "queue_drops": drops}))
 PY
     done
@@ -272,15 +294,16 @@ def pct(v, q):
 
 
 agg = {}
-print("%-7s %-5s | %6s %7s %8s %8s %8s | %10s %-14s %s" % (
-    "case", "round", "sent", "loss%", "p50 ms", "p99 ms", "max ms",
-    "flood pps", "q drops 0/1/2", "assignment"))
+print("%-7s %-5s | %6s %7s %8s %8s %8s | %9s %7s %-14s %s" % (
+    "case", "round", "pings", "loss%", "p50 ms", "p99 ms", "max ms",
+    "flood pps", "loss%", "q drops 0/1/2", "assignment"))
 for r in rows:
     loss = 100.0 * (r["sent"] - r["received"]) / r["sent"]
-    print("%-7s %-5d | %6d %7.2f %8.3f %8.3f %8.3f | %10.0f %-14s %s" % (
+    print("%-7s %-5d | %6d %7.2f %8.3f %8.3f %8.3f | %9.0f %7.2f %-14s %s" % (
         r["case"], r["round"], r["sent"], loss, pct(r["rtts_ms"], 50),
         pct(r["rtts_ms"], 99), max(r["rtts_ms"] or [float("nan")]),
-        r["flood_sent_pps"], "/".join(map(str, r["queue_drops"])),
+        r["flood_sent_pps"], r["flood_loss_pct"],
+        "/".join(map(str, r["queue_drops"])),
         r["queues"]))
     a = agg.setdefault(r["case"], {"sent": 0, "received": 0, "rtts": []})
     a["sent"] += r["sent"]
