@@ -222,6 +222,16 @@ for nic in json.load(sys.stdin):
             print(" ".join(str(q["drops"]) for q in port["rx_queues"]))'
 }
 
+# nicdrops: every NIC drop counter, "PORT.REASON=N ..." (where the frames
+# the queues did not lose went: the medium, the engine, the host queues).
+nicdrops() {
+    appctl nicsim/show --format json | python3 -c '
+import json, sys
+print(" ".join("%s.%s=%d" % (port["port"], k, v)
+               for nic in json.load(sys.stdin) for port in nic["ports"]
+               for k, v in sorted(port["dropped"].items())))'
+}
+
 results=$dir/results
 : > "$results"
 port=5300
@@ -236,7 +246,7 @@ for r in $(seq $rounds); do
         pids="$pids $srv"
         wait_until "ip netns exec $p-a ss -lnt | grep -q ':$port '" \
             || die "iperf3 server did not start"
-        d0=$(qdrops)
+        d0=$(qdrops) n0=$(nicdrops)
         secs=$((pings / 100 + 4))
         ip netns exec $p-w iperf3 -c $ip_a -p $port -u -b $rate -l $len \
             -t $secs --json > "$dir/iperf-c.json" 2>&1 &
@@ -249,11 +259,16 @@ for r in $(seq $rounds); do
         wait $cli
         wait $srv
         pids=
-        d1=$(qdrops)
+        d1=$(qdrops) n1=$(nicdrops)
         python3 - "$c" "$r" "$queues" "$dir/ping.out" "$dir/iperf-c.json" \
-            "$pings" "$d0" "$d1" >> "$results" <<'PY' || die "could not read the results"
+            "$pings" "$d0" "$d1" "$n0" "$n1" >> "$results" <<'PY' \
+            || die "could not read the results"
 import json, re, sys
-case, rnd, queues, ping, iperf, n, d0, d1 = sys.argv[1:9]
+case, rnd, queues, ping, iperf, n, d0, d1, n0, n1 = sys.argv[1:11]
+n0 = dict(kv.split("=") for kv in n0.split())
+nic_drops = dict((k, int(v) - int(n0.get(k, 0)))
+                 for k, v in (kv.split("=") for kv in n1.split())
+                 if int(v) != int(n0.get(k, 0)))
 drops = [b - a for a, b in zip(map(int, d0.split()), map(int, d1.split()))]
 rtts = [float(m.group(1)) for m in
         re.finditer(r"icmp_seq=\d+ .*time=([0-9.]+) ms", open(ping).read())]
@@ -269,7 +284,7 @@ print(json.dumps({"case": case, "round": int(rnd), "queues": queues,
                   "sent": int(n), "received": len(seqs), "rtts_ms": rtts,
                   "flood_sent_pps": flood_pps, "flood_mbps": flood_mbps,
                   "flood_loss_pct": flood_loss,
-                  "queue_drops": drops}))
+                  "queue_drops": drops, "nic_drops": nic_drops}))
 PY
     done
 done
@@ -305,6 +320,9 @@ for r in rows:
         r["flood_sent_pps"], r["flood_loss_pct"],
         "/".join(map(str, r["queue_drops"])),
         r["queues"]))
+    if r["nic_drops"]:
+        print("%-7s %-5s   NIC drops: %s" % ("", "", " ".join(
+            "%s=%d" % kv for kv in sorted(r["nic_drops"].items()))))
     a = agg.setdefault(r["case"], {"sent": 0, "received": 0, "rtts": []})
     a["sent"] += r["sent"]
     a["received"] += r["received"]
