@@ -54,10 +54,17 @@ while [ $# -gt 0 ]; do
     shift
 done
 for v in "$pings" "$len" "$rounds"; do
-    case $v in ''|*[!0-9]*|0) die "--pings, --len and --rounds want positive numbers" ;; esac
+    case $v in
+        ''|*[!0-9]*|0)
+            die "--pings, --len and --rounds want positive numbers" ;;
+    esac
 done
-case $maxsleep in ''|*[!0-9]*) die "--maxsleep wants a number of microseconds" ;; esac
-case $rate in ''|*[!0-9KMG]*) die "--rate wants bits per second (e.g. 200M, 0)" ;; esac
+case $maxsleep in
+    ''|*[!0-9]*) die "--maxsleep wants a number of microseconds" ;;
+esac
+case $rate in
+    ''|*[!0-9KMG]*) die "--rate wants bits per second (e.g. 200M, 0)" ;;
+esac
 [ "$(id -u)" = 0 ] || skip "must run as root (network namespaces)"
 ip netns list >/dev/null 2>&1 || skip "no network namespaces here"
 [ -f "$schema" ] || die "no OVS schema; set OVS_SOURCE or pass --schema"
@@ -113,7 +120,8 @@ for n in a b w; do
 done
 
 ovsdb-tool create "$dir/conf.db" "$schema" || die "ovsdb-tool failed"
-ovsdb-tool create "$dir/offload.db" "$offload_schema" || die "ovsdb-tool failed"
+ovsdb-tool create "$dir/offload.db" "$offload_schema" \
+    || die "ovsdb-tool failed"
 ovsdb-server --detach --no-chdir --pidfile --log-file \
     --remote=punix:"$dir/db.sock" "$dir/conf.db" "$dir/offload.db" \
     2>/dev/null || die "ovsdb-server did not start"
@@ -154,7 +162,8 @@ ovs-offloadctl set Offload . queue_policy=value queue_interval=60000 \
     -- set NIC nic0 queues=3 queue_default=1 \
     -- --id=@a create Port name=vma -- --id=@b create Port name=vmb \
     -- add Offload . ports @a @b >/dev/null || die "ovs-offloadctl failed"
-wait_until "test \"\$(appctl dpif-netdev/pmd-rxq-show | grep -c 'port: pf0 ')\" = 3" \
+n_pf0_rxq() { appctl dpif-netdev/pmd-rxq-show | grep -c 'port: pf0 '; }
+wait_until 'test "$(n_pf0_rxq)" = 3' \
     || die "the PMD threads do not poll pf0's 3 queues"
 
 for n in a b; do
