@@ -332,7 +332,9 @@ for r in rows:
     if r["nic_drops"]:
         print("%-7s %-5s   NIC drops: %s" % ("", "", " ".join(
             "%s=%d" % kv for kv in sorted(r["nic_drops"].items()))))
-    a = agg.setdefault(r["case"], {"sent": 0, "received": 0, "rtts": []})
+    a = agg.setdefault(r["case"], {"sent": 0, "received": 0, "rtts": [],
+                                   "flood": []})
+    a["flood"].append(r["flood_sent_pps"])
     a["sent"] += r["sent"]
     a["received"] += r["received"]
     a["rtts"] += r["rtts_ms"]
@@ -342,7 +344,8 @@ for c in ("own", "shared"):
     a = agg[c]
     summary[c] = {"sent": a["sent"], "received": a["received"],
                   "loss_pct": 100.0 * (a["sent"] - a["received"]) / a["sent"],
-                  "p50_ms": pct(a["rtts"], 50), "p99_ms": pct(a["rtts"], 99)}
+                  "p50_ms": pct(a["rtts"], 50), "p99_ms": pct(a["rtts"], 99),
+                  "flood_pps": sum(a["flood"]) / len(a["flood"])}
     print("%-7s all   | loss %.2f%%  p50 %.3f ms  p99 %.3f ms" % (
         c, summary[c]["loss_pct"], summary[c]["p50_ms"],
         summary[c]["p99_ms"]))
@@ -353,6 +356,13 @@ met = p99_ratio <= 0.5 and o["loss_pct"] == 0
 print("own / shared: p50 %.2fx, p99 %.2fx (target p99 <= 0.5x and no loss "
       "on its own queue: %s)" % (p50_ratio, p99_ratio,
                                  "met" if met else "not met"))
+# iperf3 -b 0 sends as fast as its CPU lets it: the cases are comparable
+# only if the flood was about as heavy in both.
+flood_ratio = (o["flood_pps"] / s["flood_pps"] if s["flood_pps"]
+               else float("nan"))
+print("flood own / shared: %.2fx%s" % (
+    flood_ratio, "" if 0.67 <= flood_ratio <= 1.5 else
+    " (the floods differ: the cases are not comparable, run again)"))
 print("(%s pings 10 ms apart per case and round; flood iperf3 -u -b %s "
       "-l %s; pmd-maxsleep %s us; the machine may be shared with other "
       "jobs)" % tuple(sys.argv[3:7]))
@@ -362,6 +372,7 @@ if sys.argv[2]:
                    "len": int(sys.argv[5]), "pmd_maxsleep_us":
                    int(sys.argv[6]), "summary": summary,
                    "p99_ratio": p99_ratio, "p50_ratio": p50_ratio,
+                   "flood_ratio": flood_ratio,
                    "target_met": met,
                    "rows": [dict((k, v) for k, v in r.items()
                                  if k != "rtts_ms") for r in rows]},
