@@ -5,6 +5,7 @@ EXTRA_DIST += \
 	utilities/ovs-offload-build.sh \
 	utilities/ovs-offload-bench-cpu.sh \
 	utilities/ovs-offload-bench-xdp.sh \
+	utilities/ovs-offload-bench-queues.sh \
 	utilities/ovs-offload-ddp-bench.sh \
 	utilities/ovs-offload-demo.sh \
 	utilities/ovs-offload-hypervisors.sh \
