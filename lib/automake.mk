@@ -22,7 +22,11 @@ lib_libnicmodel_a_SOURCES = \
 	lib/nic-table.c \
 	lib/nic-table.h \
 	lib/offload-dma-poll.c \
-	lib/offload-dma-poll.h
+	lib/offload-dma-poll.h \
+	lib/offload-classes.c \
+	lib/offload-classes.h \
+	lib/offload-syn-guard.c \
+	lib/offload-syn-guard.h
 lib_libnicsim_a_SOURCES = \
 	lib/nic-media.c \
 	lib/nic-media.h \

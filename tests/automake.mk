@@ -19,6 +19,7 @@ tests_unit_tests_SOURCES = \
 	tests/test-offload-differential.c \
 	tests/test-offload-dma-poll.c \
 	tests/test-offload-queues.c \
+	tests/test-offload-classes.c \
 	tests/test-offload-engine.c \
 	tests/test-offload-translate.c \
 	tests/test-offload-verify.c \
