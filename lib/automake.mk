@@ -41,6 +41,8 @@ lib_libnicsim_a_SOURCES = \
 	lib/nic-pktpool.h \
 	lib/nicsim.c \
 	lib/nicsim.h \
+	lib/nicsim-classes.c \
+	lib/nicsim-classes.h \
 	lib/nicsim-counter.h \
 	lib/nicsim-dma.c \
 	lib/nicsim-dma.h \
