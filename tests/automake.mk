@@ -53,10 +53,12 @@ TESTSUITE_AT = \
 	tests/hypervisors.at \
 	tests/sandbox.at \
 	tests/ovs-offloadctl.at \
-	tests/offload-queues.at
+	tests/offload-queues.at \
+	tests/offload-classes.at
 EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in tests/ovs-compat.sh \
 	tests/nicsim-json.py tests/offload-traffic.py tests/unixctl-fields.py \
-	tests/offload-queues-json.py tests/offload-1.0.0.ovsschema \
+	tests/offload-queues-json.py tests/offload-classes-json.py \
+	tests/offload-1.0.0.ovsschema \
 	tests/placement-ctl.py \
 	tests/offload-differential.py tests/check-layering.sh \
 	tests/ovs-compat.list
