@@ -37,6 +37,7 @@
 VLOG_DEFINE_THIS_MODULE(nicsim);
 
 #define NICSIM_BATCH 32
+#define NICSIM_CLASSES_TICK_MS 10   /* Engine wake-ups with classes on. */
 
 /* A bounded FIFO of packets shared by two threads. */
 struct nicsim_ring {
@@ -1093,6 +1094,11 @@ nicsim_engine_main(void *e_)
             ovs_mutex_lock(&p->io_mutex);
             if (p->medium) {
                 nic_medium_wait(p->medium);
+            }
+            if (p->classes) {
+                /* The SYN guard's windows close on time, traffic or
+                 * not. */
+                poll_timer_wait(NICSIM_CLASSES_TICK_MS);
             }
             ovs_mutex_unlock(&p->io_mutex);
         }
@@ -2297,6 +2303,8 @@ nicsim_classes_get_cb(struct nic *nic, uint32_t port,
     }
     ovs_mutex_lock(&p->io_mutex);
     if (p->classes) {
+        /* The guard's state as of now, not as of the engine's last run. */
+        nicsim_classes_run(p->classes, time_msec(), nic->name, port);
         nicsim_classes_get(p->classes, st);
     }
     ovs_mutex_unlock(&p->io_mutex);
