@@ -141,6 +141,10 @@ tests_bench_dma_poll_LDADD = $(OFFLOAD_LIB_LIBS) $(OVS_LIBS)
 noinst_PROGRAMS += tests/bench-queues
 tests_bench_queues_SOURCES = tests/bench-queues.c
 tests_bench_queues_LDADD = $(OFFLOAD_LIB_LIBS) $(OVS_LIBS)
+
+noinst_PROGRAMS += tests/bench-classes
+tests_bench_classes_SOURCES = tests/bench-classes.c
+tests_bench_classes_LDADD = lib/libnicmodel.a $(OVS_LIBS)
 noinst_PROGRAMS += tests/bench-offload
 tests_bench_offload_SOURCES = \
 	tests/bench-offload.c \
