@@ -261,6 +261,17 @@ ocr_round(void)
             shash_add(&ocr_ports, p->iface, p);
         }
         p->seen = true;
+        if (p->applied) {
+            struct nic_classes_status st;
+
+            /* A reset or a re-attach of the port loses its classes. */
+            nic_classes_get(p->nic, p->port, &st);
+            if (!st.n_classes) {
+                free(p->applied);
+                p->applied = NULL;
+            }
+            nic_classes_status_destroy(&st);
+        }
         if (!error && (!p->applied || strcmp(p->applied, ds_cstr(&text)))) {
             if (!nic_classes_set(p->nic, p->port, &cfg, &error)) {
                 VLOG_INFO("%s: %"PRIuSIZE" receive classes, %"PRIuSIZE
@@ -333,8 +344,9 @@ ocr_guard_state(const struct nic_classes_status *st)
 }
 
 static struct json *
-ocr_port_json(const struct ocr_port *p)
+ocr_port_json(const void *p_)
 {
+    const struct ocr_port *p = p_;
     struct nic_classes_status st;
     struct json *j = json_object_create();
     char pname[16];
@@ -431,8 +443,9 @@ ocr_port_json(const struct ocr_port *p)
 }
 
 static void
-ocr_port_text(struct ds *s, const struct ocr_port *p)
+ocr_port_text(struct ds *s, const void *p_)
 {
+    const struct ocr_port *p = p_;
     struct nic_classes_status st;
     char pname[16];
 
@@ -487,7 +500,6 @@ ocr_unixctl_show(struct unixctl_conn *conn, int argc_, const char *argv_[],
                  void *aux OVS_UNUSED)
 {
     const char *argv[UNIXCTL_FORMAT_MAX_ARGS];
-    const struct shash_node **nodes;
     bool json;
     int argc;
 
@@ -500,30 +512,10 @@ ocr_unixctl_show(struct unixctl_conn *conn, int argc_, const char *argv_[],
         return;
     }
     ocr_round();                /* What the database says now. */
-    nodes = shash_sort(&ocr_ports);
-    if (json) {
-        struct json *j = json_object_create();
-        struct json *arr = json_array_create_empty();
-
-        for (size_t i = 0; i < shash_count(&ocr_ports); i++) {
-            json_array_add(arr, ocr_port_json(nodes[i]->data));
-        }
-        json_object_put(j, "interfaces", arr);
-        unixctl_format_reply_json(conn, j);
-    } else {
-        struct ds s = DS_EMPTY_INITIALIZER;
-
-        for (size_t i = 0; i < shash_count(&ocr_ports); i++) {
-            ocr_port_text(&s, nodes[i]->data);
-        }
-        if (!s.length) {
-            ds_put_cstr(&s, "no interface with receive classes "
-                        "(table Class)\n");
-        }
-        unixctl_command_reply(conn, ds_cstr(&s));
-        ds_destroy(&s);
-    }
-    free(nodes);
+    unixctl_format_reply_items(conn, json, &ocr_ports, "interfaces",
+                               ocr_port_json, ocr_port_text,
+                               "no interface with receive classes "
+                               "(table Class)\n");
 }
 
 void

@@ -6,7 +6,9 @@
 
 #include <string.h>
 
+#include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
+#include "openvswitch/shash.h"
 #include "unixctl.h"
 #include "util.h"
 
@@ -80,4 +82,38 @@ unixctl_format_reply_error(struct unixctl_conn *conn, bool json,
     } else {
         unixctl_command_reply_error(conn, msg);
     }
+}
+
+void
+unixctl_format_reply_items(struct unixctl_conn *conn, bool json,
+                           const struct shash *items, const char *key,
+                           struct json *(*to_json)(const void *item),
+                           void (*to_text)(struct ds *, const void *item),
+                           const char *empty)
+{
+    const struct shash_node **nodes = shash_sort(items);
+    size_t n = shash_count(items);
+
+    if (json) {
+        struct json *j = json_object_create();
+        struct json *arr = json_array_create_empty();
+
+        for (size_t i = 0; i < n; i++) {
+            json_array_add(arr, to_json(nodes[i]->data));
+        }
+        json_object_put(j, key, arr);
+        unixctl_format_reply_json(conn, j);
+    } else {
+        struct ds s = DS_EMPTY_INITIALIZER;
+
+        for (size_t i = 0; i < n; i++) {
+            to_text(&s, nodes[i]->data);
+        }
+        if (!s.length) {
+            ds_put_cstr(&s, empty);
+        }
+        unixctl_command_reply(conn, ds_cstr(&s));
+        ds_destroy(&s);
+    }
+    free(nodes);
 }

@@ -35,4 +35,17 @@ void unixctl_format_reply_error(struct unixctl_conn *, bool json,
 void unixctl_format_reply_error_json(struct unixctl_conn *, struct json *j,
                                      const char *msg);
 
+/* The reply of a "show" command over the items of 'items' (sorted by
+ * name): with 'json' an object whose member 'key' is the array of
+ * to_json() of each, else the text to_text() appends for each, or
+ * 'empty' if there is none. */
+struct ds;
+struct shash;
+void unixctl_format_reply_items(struct unixctl_conn *, bool json,
+                                const struct shash *items, const char *key,
+                                struct json *(*to_json)(const void *item),
+                                void (*to_text)(struct ds *,
+                                                const void *item),
+                                const char *empty);
+
 #endif /* unixctl-format.h */
