@@ -22,7 +22,11 @@ lib_libnicmodel_a_SOURCES = \
 	lib/nic-table.c \
 	lib/nic-table.h \
 	lib/offload-dma-poll.c \
-	lib/offload-dma-poll.h
+	lib/offload-dma-poll.h \
+	lib/offload-classes.c \
+	lib/offload-classes.h \
+	lib/offload-syn-guard.c \
+	lib/offload-syn-guard.h
 lib_libnicsim_a_SOURCES = \
 	lib/nic-media.c \
 	lib/nic-media.h \
@@ -37,6 +41,8 @@ lib_libnicsim_a_SOURCES = \
 	lib/nic-pktpool.h \
 	lib/nicsim.c \
 	lib/nicsim.h \
+	lib/nicsim-classes.c \
+	lib/nicsim-classes.h \
 	lib/nicsim-counter.h \
 	lib/nicsim-dma.c \
 	lib/nicsim-dma.h \

@@ -243,6 +243,16 @@ struct nic_class {
      * by id.  May be NULL only if placement_set is. */
     size_t (*placement_dump)(struct nic *,
                              struct nic_placement_entry_info **);
+
+    /* Receive classes and the SYN guard (see nic_classes_set() in nic.h).
+     * classes_set() replaces a port's classes, rules and guard as one or
+     * changes nothing (EINVAL and a malloc'd message in '*errorp');
+     * classes_get() fills in their state and counters.  Both may be NULL
+     * (and must be if one is) for a NIC without classes. */
+    int (*classes_set)(struct nic *, uint32_t port,
+                       const struct nic_classes_config *, char **errorp);
+    int (*classes_get)(struct nic *, uint32_t port,
+                       struct nic_classes_status *);
 };
 
 /* Fills in the base of a provider's NIC. */

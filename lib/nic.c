@@ -630,3 +630,34 @@ nic_rule_dump_sort(struct nic_rule_dump *rules, size_t n)
         qsort(rules, n, sizeof *rules, nic_rule_dump_cmp);
     }
 }
+
+int
+nic_classes_set(struct nic *nic, uint32_t port,
+                const struct nic_classes_config *cfg, char **errorp)
+{
+    *errorp = NULL;
+    if (!nic->class->classes_set) {
+        *errorp = xasprintf("%s: this NIC has no receive classes",
+                            nic->name);
+        return EOPNOTSUPP;
+    }
+    return nic->class->classes_set(nic, port, cfg, errorp);
+}
+
+int
+nic_classes_get(struct nic *nic, uint32_t port, struct nic_classes_status *st)
+{
+    memset(st, 0, sizeof *st);
+    if (!nic->class->classes_get) {
+        return EOPNOTSUPP;
+    }
+    return nic->class->classes_get(nic, port, st);
+}
+
+void
+nic_classes_status_destroy(struct nic_classes_status *st)
+{
+    free(st->rules);
+    st->rules = NULL;
+    st->n_rules = 0;
+}

@@ -21,6 +21,8 @@
 #include "lib/nic-rss.h"
 #include "lib/nic-table.h"
 #include "lib/offload-dma-poll.h"
+#include "lib/offload-classes.h"
+#include "lib/offload-syn-guard.h"
 
 struct dp_packet;
 struct nic;
@@ -78,7 +80,11 @@ enum nic_host_reason {
                     "representor receive queue full")                   \
     NIC_DROP_REASON(NO_REPRESENTOR, "no-representor",                   \
                     "no representor open on the host")                  \
-    NIC_DROP_REASON(RESET, "reset", "lost in a NIC reset")
+    NIC_DROP_REASON(RESET, "reset", "lost in a NIC reset")            \
+    NIC_DROP_REASON(CLASS_RATE, "class-rate-limit",                     \
+                    "over its receive class's packet rate")             \
+    NIC_DROP_REASON(CLASS_RING, "class-ring-full",                      \
+                    "its receive class's ring at its depth")
 
 enum nic_drop_reason {
 #define NIC_DROP_REASON(ENUM, NAME, DESC) NIC_DROP_##ENUM,
@@ -368,5 +374,56 @@ int nic_placement_set(struct nic *, const struct nic_placement_config *,
 int nic_placement_get(struct nic *, struct nic_placement_status *);
 int nic_placement_dump(struct nic *, struct nic_placement_entry_info **,
                        size_t *n);
+
+/* Receive classes (lib/offload-classes.h) and the SYN guard
+ * (lib/offload-syn-guard.h) of one port: the NIC classifies every packet
+ * it gives the host on that port, queues it in its class's ring on the
+ * class's queue (within a queue group: the queue the port's filters or
+ * RSS chose, folded into the group), and delivers the rings of each
+ * representor queue into that queue's DMA ring by the priority scheduler,
+ * as fast as the host takes them.  Priority is therefore enforced in the
+ * NIC, per representor queue, whoever polls it (OVS's main thread or a
+ * PMD thread); between queues it is the host's rx-queue scheduling.
+ * While the SYN guard is engaged, SYN-without-ACK packets and misses of
+ * new TCP flows go to 'guard_class' instead of their rule's class. */
+struct nic_classes_rule {
+    struct nic_match match;
+    uint32_t priority;
+    uint32_t class;                     /* Index into 'classes'. */
+};
+
+struct nic_classes_config {
+    const struct offload_class_config *classes;
+    size_t n_classes;                   /* 0: classes off on the port. */
+    const struct nic_classes_rule *rules;
+    size_t n_rules;
+    uint32_t default_class;             /* For packets no rule matches. */
+    struct offload_syn_guard_config guard;
+    uint32_t guard_class;
+};
+
+struct nic_classes_status {
+    size_t n_classes;
+    struct offload_class_config classes[OFFLOAD_CLASSES_MAX];
+    struct offload_class_stats stats[OFFLOAD_CLASSES_MAX]; /* All queues. */
+    size_t n_rules;
+    struct offload_class_rule *rules;   /* Malloc'd; highest first. */
+    uint32_t default_class, guard_class;
+    uint64_t n_default;                 /* Matched no rule. */
+    uint64_t guard_diverted;            /* Sent to the guard's class. */
+    struct offload_syn_guard guard;     /* A copy. */
+};
+
+/* Replaces the classes, rules and guard of 'port' as one, or changes
+ * nothing and returns EINVAL (bad class, a queue the port lacks, a
+ * duplicate or ambiguous rule) with a malloc'd message in '*errorp'.
+ * Packets queued in classes that go are flushed (counted as reset drops).
+ * EOPNOTSUPP for a NIC without classes. */
+int nic_classes_set(struct nic *, uint32_t port,
+                    const struct nic_classes_config *, char **errorp);
+/* Fills in '*st' (free with nic_classes_status_destroy()); EOPNOTSUPP,
+ * EINVAL. */
+int nic_classes_get(struct nic *, uint32_t port, struct nic_classes_status *);
+void nic_classes_status_destroy(struct nic_classes_status *);
 
 #endif /* nic.h */

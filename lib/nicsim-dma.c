@@ -222,3 +222,14 @@ nicsim_dma_get_stats(struct nicsim_dma_ring *r, struct nicsim_dma_stats *s)
     s->runs = nicsim_counter_read(&r->runs);
     s->flushed = nicsim_counter_read(&r->flushed);
 }
+
+uint32_t
+nicsim_dma_room(struct nicsim_dma_ring *r)
+{
+    uint32_t room;
+
+    ovs_mutex_lock(&r->mutex);
+    room = r->size - r->count;
+    ovs_mutex_unlock(&r->mutex);
+    return room;
+}

@@ -68,6 +68,10 @@ void nicsim_dma_ring_destroy(struct nicsim_dma_ring *);
 bool nicsim_dma_post(struct nicsim_dma_ring *, struct dp_packet *pkt,
                      bool *was_empty);
 
+/* How many more packets the ring takes now (at least, as the host may be
+ * taking some). */
+uint32_t nicsim_dma_room(struct nicsim_dma_ring *);
+
 /* The DMA engine: copies up to 'max' posted packets into host buffers, in
  * order, then publishes their completion.  Returns the number copied. */
 size_t nicsim_dma_run(struct nicsim_dma_ring *, size_t max);

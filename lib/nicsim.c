@@ -19,6 +19,7 @@
 #include "lib/nic-actions.h"
 #include "lib/nic-media.h"
 #include "lib/nic-pktpool.h"
+#include "lib/nicsim-classes.h"
 #include "lib/nicsim-counter.h"
 #include "lib/nicsim-dma.h"
 #include "lib/nicsim-placement.h"
@@ -31,11 +32,13 @@
 #include "ovs-rcu.h"
 #include "ovs-thread.h"
 #include "packets.h"
+#include "timeval.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(nicsim);
 
 #define NICSIM_BATCH 32
+#define NICSIM_CLASSES_TICK_MS 10   /* Engine wake-ups with classes on. */
 
 /* A bounded FIFO of packets shared by two threads. */
 struct nicsim_ring {
@@ -98,6 +101,10 @@ struct nicsim_port {
      * follows each batch then has copies to do. */
     atomic_bool dma_kick;
     uint64_t rx_errors;             /* Of media detached since. */
+    /* Receive classes (NULL: none): packets to the host wait in their
+     * class's ring until the scheduler delivers them into a DMA ring. */
+    struct nicsim_classes *classes;
+    atomic_bool classes_backlog;    /* Some class ring holds packets. */
 
     struct nicsim_ring inject;      /* Frames injected by tests. */
     /* Frames the host sent: its own buffers, which the DMA engine copies
@@ -268,8 +275,10 @@ static size_t
 nicsim_port_free_rxqs(struct nicsim_port *p)
     OVS_REQUIRES(p->io_mutex)
 {
-    size_t flushed = 0;
+    size_t flushed = nicsim_classes_destroy(p->classes);
 
+    p->classes = NULL;
+    atomic_store_relaxed(&p->classes_backlog, false);
     for (uint32_t q = 0; q < p->n_rxq; q++) {
         flushed += nicsim_dma_flush(&p->rxqs[q].dma, NULL);
         p->dma_base[q] = nicsim_dma_posted(&p->rxqs[q].dma);
@@ -509,7 +518,15 @@ nicsim_enqueue_host(struct nicsim_port *p, struct dp_packet *pkt,
         if (mark) {
             dp_packet_set_flow_mark(pkt, mark);
         }
-        if (nicsim_dma_post(&rxq->dma, pkt, &was_empty)) {
+        if (p->classes) {
+            /* Counted as to the host now; the scheduler delivers it. */
+            reason = nicsim_classes_enqueue(p->classes, pkt, key, queue,
+                                            time_msec() * 1000000ULL);
+            if (!reason) {
+                atomic_store_relaxed(&p->classes_backlog, true);
+                atomic_store_relaxed(&p->dma_kick, true);
+            }
+        } else if (nicsim_dma_post(&rxq->dma, pkt, &was_empty)) {
             nicsim_counter_add(&rxq->packets, 1);
             atomic_store_relaxed(&p->dma_kick, true);
             if (was_empty) {
@@ -937,6 +954,46 @@ nicsim_process_chunk(struct nicsim *ns, struct nicsim_port *p,
     nicsim_counter_add(&p->c.rx_bytes, bytes);
 }
 
+/* Moves what the class rings of 'p' hold into the DMA rings of their
+ * queues, by the scheduler, as far as the DMA rings have room: the host
+ * taking packets is what lets the next class's packets in.  Returns the
+ * number moved. */
+static size_t
+nicsim_classes_deliver_all(struct nicsim_port *p)
+    OVS_REQUIRES(p->io_mutex)
+{
+    size_t moved = 0;
+
+    if (!p->classes) {
+        return 0;
+    }
+    for (uint32_t q = 0; q < p->n_rxq; q++) {
+        struct nicsim_rxq *rxq = &p->rxqs[q];
+        uint32_t room = nicsim_dma_room(&rxq->dma);
+
+        while (room && nicsim_classes_backlog(p->classes, q)) {
+            struct dp_packet *pkts[NICSIM_BATCH];
+            size_t n = nicsim_classes_deliver(p->classes, q, pkts,
+                                              MIN(room, NICSIM_BATCH));
+            for (size_t i = 0; i < n; i++) {
+                bool was_empty;
+
+                /* Room was checked and only this thread posts. */
+                ovs_assert(nicsim_dma_post(&rxq->dma, pkts[i], &was_empty));
+                nicsim_counter_add(&rxq->packets, 1);
+                if (was_empty) {
+                    latch_set(&rxq->latch);
+                }
+            }
+            room -= n;
+            moved += n;
+        }
+    }
+    atomic_store_relaxed(&p->classes_backlog,
+                         nicsim_classes_total_backlog(p->classes) > 0);
+    return moved;
+}
+
 /* The DMA engine, as a stage that follows each batch: copies what the
  * batch posted to 'p''s receive queues into host buffers and completes
  * it.  Until then the host sees the descriptors but may not take the
@@ -952,6 +1009,7 @@ nicsim_dma_stage(struct nicsim_port *p)
     }
     ovs_mutex_lock(&p->io_mutex);
     atomic_store_relaxed(&p->dma_kick, false);
+    nicsim_classes_deliver_all(p);
     for (uint32_t q = 0; q < p->n_rxq; q++) {
         nicsim_dma_run(&p->rxqs[q].dma, SIZE_MAX);
     }
@@ -998,7 +1056,15 @@ nicsim_engine_run_port(struct nicsim *ns, struct nicsim_port *p)
         nic_medium_run(p->medium);
         n = nic_medium_recv(p->medium, pkts, NICSIM_BATCH);
     }
+    if (p->classes) {
+        nicsim_classes_run(p->classes, time_msec(), ns->up.name, p->port_no);
+        if (nicsim_classes_deliver_all(p)) {
+            atomic_store_relaxed(&p->dma_kick, true);
+            total++;
+        }
+    }
     ovs_mutex_unlock(&p->io_mutex);
+    nicsim_dma_stage(p);
     if (n) {
         nicsim_process(&ns->up, p->port_no, pkts, n);
         total += n;
@@ -1056,6 +1122,11 @@ nicsim_engine_main(void *e_)
             ovs_mutex_lock(&p->io_mutex);
             if (p->medium) {
                 nic_medium_wait(p->medium);
+            }
+            if (p->classes) {
+                /* The SYN guard's windows close on time, traffic or
+                 * not. */
+                poll_timer_wait(NICSIM_CLASSES_TICK_MS);
             }
             ovs_mutex_unlock(&p->io_mutex);
         }
@@ -1290,6 +1361,9 @@ nicsim_reset(struct nic *nic)
             p->flushed += nicsim_dma_flush(&p->rxqs[q].dma, NULL);
             latch_poll(&p->rxqs[q].latch);
         }
+        p->flushed += nicsim_classes_destroy(p->classes);
+        p->classes = NULL;
+        atomic_store_relaxed(&p->classes_backlog, false);
         p->n_filters = 0;
         p->n_host_flows = 0;
         nic_rss_init(&p->rss, p->n_rxq ? p->n_rxq : 1);
@@ -1737,6 +1811,13 @@ nicsim_host_recv(struct nic *nic, uint32_t port, uint32_t queue,
         }
     }
     ovs_mutex_unlock(&p->io_mutex);
+
+    bool backlog;
+    atomic_read_relaxed(&p->classes_backlog, &backlog);
+    if (n && backlog) {
+        /* Room in the DMA ring: the engine delivers the classes' next. */
+        nicsim_wake_engine(p->ns, p);
+    }
     return n;
 }
 
@@ -2192,6 +2273,64 @@ nicsim_placement_dump_cb(struct nic *nic,
     return nicsim_placement_dump(nicsim_cast(nic)->placement, infop);
 }
 
+/* Receive classes. */
+
+static int
+nicsim_classes_set(struct nic *nic, uint32_t port,
+                   const struct nic_classes_config *cfg, char **errorp)
+{
+    struct nicsim *ns = nicsim_cast(nic);
+    struct nicsim_port *p = nicsim_port(ns, port);
+    struct nicsim_classes *old, *new = NULL;
+    char pname[16];
+
+    *errorp = NULL;
+    nic_port_to_string(port, pname, sizeof pname);
+    if (!p) {
+        *errorp = xasprintf("%s: no port %s", nic->name, pname);
+        return EINVAL;
+    }
+    ovs_mutex_lock(&p->io_mutex);
+    old = p->classes;
+    if (cfg->n_classes) {
+        char *error;
+
+        new = nicsim_classes_create(cfg, p->attached ? p->n_rxq : 0, old,
+                                    time_msec(), &error);
+        if (!new) {
+            ovs_mutex_unlock(&p->io_mutex);
+            *errorp = xasprintf("%s %s: %s", nic->name, pname, error);
+            free(error);
+            return EINVAL;
+        }
+    }
+    p->classes = new;
+    /* What waited in the old rings was counted as to the host. */
+    p->flushed += nicsim_classes_destroy(old);
+    atomic_store_relaxed(&p->classes_backlog, false);
+    ovs_mutex_unlock(&p->io_mutex);
+    return 0;
+}
+
+static int
+nicsim_classes_get_cb(struct nic *nic, uint32_t port,
+                      struct nic_classes_status *st)
+{
+    struct nicsim_port *p = nicsim_port(nicsim_cast(nic), port);
+
+    if (!p) {
+        return EINVAL;
+    }
+    ovs_mutex_lock(&p->io_mutex);
+    if (p->classes) {
+        /* The guard's state as of now, not as of the engine's last run. */
+        nicsim_classes_run(p->classes, time_msec(), nic->name, port);
+        nicsim_classes_get(p->classes, st);
+    }
+    ovs_mutex_unlock(&p->io_mutex);
+    return 0;
+}
+
 const struct nic_class nicsim_class = {
     .type = "nicsim",
     .open = nicsim_open,
@@ -2232,4 +2371,6 @@ const struct nic_class nicsim_class = {
     .placement_set = nicsim_placement_set,
     .placement_get = nicsim_placement_get,
     .placement_dump = nicsim_placement_dump_cb,
+    .classes_set = nicsim_classes_set,
+    .classes_get = nicsim_classes_get_cb,
 };

@@ -21,6 +21,7 @@ tests_unit_tests_SOURCES = \
 	tests/test-offload-differential.c \
 	tests/test-offload-dma-poll.c \
 	tests/test-offload-queues.c \
+	tests/test-offload-classes.c \
 	tests/test-offload-engine.c \
 	tests/test-offload-translate.c \
 	tests/test-offload-verify.c \
@@ -56,10 +57,12 @@ TESTSUITE_AT = \
 	tests/ovs-offloadctl.at \
 	tests/offload-queues.at \
 	tests/nic-xdp.at \
-	tests/offload-cpus.at
+	tests/offload-cpus.at \
+	tests/offload-classes.at
 EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in tests/ovs-compat.sh \
 	tests/nicsim-json.py tests/offload-traffic.py tests/unixctl-fields.py \
-	tests/offload-queues-json.py tests/offload-1.0.0.ovsschema \
+	tests/offload-queues-json.py tests/offload-classes-json.py \
+	tests/offload-1.0.0.ovsschema \
 	tests/placement-ctl.py \
 	tests/offload-differential.py tests/check-layering.sh \
 	tests/ovs-compat.list
@@ -145,6 +148,10 @@ tests_bench_queues_LDADD = $(OFFLOAD_LIB_LIBS) $(OVS_LIBS)
 noinst_PROGRAMS += tests/bench-cpus
 tests_bench_cpus_SOURCES = tests/bench-cpus.c
 tests_bench_cpus_LDADD = $(OFFLOAD_LIB_LIBS) $(OVS_LIBS)
+
+noinst_PROGRAMS += tests/bench-classes
+tests_bench_classes_SOURCES = tests/bench-classes.c
+tests_bench_classes_LDADD = lib/libnicmodel.a $(OVS_LIBS)
 noinst_PROGRAMS += tests/bench-offload
 tests_bench_offload_SOURCES = \
 	tests/bench-offload.c \

@@ -667,6 +667,290 @@ START_TEST(test_nic_media_specs)
 }
 END_TEST
 
+/* Receive classes. */
+
+static struct dp_packet *
+tcp_packet(uint16_t src_port, uint8_t flags)
+{
+    struct tp_spec s = { .ip_version = 4, .proto = IPPROTO_TCP,
+                         .src_port = src_port, .dst_port = 80 };
+    struct tp_frame f;
+
+    tp_build(&f, &s);
+    f.buf[f.l4 + 13] = flags;
+    return dp_packet_clone_data(f.buf, f.len);
+}
+
+static void
+send_tcp(struct nic *nic, uint32_t port, uint16_t src_port, uint8_t flags)
+{
+    struct dp_packet *p = tcp_packet(src_port, flags);
+
+    nicsim_process(nic, port, &p, 1);
+}
+
+static struct offload_class_config
+nc_class(const char *name, uint32_t queue, uint32_t prio, uint32_t depth,
+         uint64_t pps)
+{
+    struct offload_class_config c = {
+        .queue = queue, .n_queues = 1, .priority = prio, .weight = 1,
+        .depth = depth, .pps = pps, .burst = pps ? 10 : 0,
+    };
+    ovs_strlcpy(c.name, name, sizeof c.name);
+    return c;
+}
+
+/* Classes: est (default, high), syn (low, 100 pps) on queue 0. */
+static int
+nc_set(struct nic *nic, bool guard, char **errorp)
+{
+    struct offload_class_config classes[] = {
+        nc_class("est", 0, 6, 64, 0),
+        nc_class("syn", 0, 0, 64, 100),
+        nc_class("bulk", 1, 2, 32, 0),
+    };
+    struct nic_classes_rule rules[2];
+    char *error;
+
+    memset(rules, 0, sizeof rules);
+    error = nic_match_from_string("dl_type=0x800,nw_proto=6,"
+                                  "tcp_flags=0x2/0x12", &rules[0].match);
+    ck_assert_ptr_null(error);
+    rules[0].priority = 10;
+    rules[0].class = 1;
+    error = nic_match_from_string("dl_type=0x800,nw_proto=17",
+                                  &rules[1].match);
+    ck_assert_ptr_null(error);
+    rules[1].priority = 5;
+    rules[1].class = 2;
+
+    struct nic_classes_config cfg = {
+        .classes = classes, .n_classes = ARRAY_SIZE(classes),
+        .rules = rules, .n_rules = ARRAY_SIZE(rules),
+        .default_class = 0, .guard_class = 1,
+    };
+    offload_syn_guard_config_default(&cfg.guard);
+    cfg.guard.enabled = guard;
+    cfg.guard.port_pps = 100;
+    cfg.guard.dst_pps = 100;
+    cfg.guard.window_ms = 10;
+    cfg.guard.engage_ms = 0;
+    cfg.guard.calm_ms = 0;
+    return nic_classes_set(nic, VF0, &cfg, errorp);
+}
+
+/* A slow host: the DMA ring of queue 0 full, established packets wait
+ * in their class's ring and are delivered before any SYN; SYNs over
+ * their rate are dropped, counted by class and reason; conservation. */
+START_TEST(test_nicsim_classes_priority)
+{
+    struct nic *nic = make_nic();
+    struct nic_classes_status st;
+    char *error;
+
+    ck_assert_int_eq(nc_set(nic, false, &error), 0);
+    /* Fill the DMA ring first, then offer both kinds, interleaved. */
+    for (int i = 0; i < NICSIM_RING_SIZE; i++) {
+        send_tcp(nic, VF0, 1000, 0x10);
+    }
+    for (int i = 0; i < 300; i++) {
+        send_tcp(nic, VF0, 2000 + i, 0x02);
+        send_tcp(nic, VF0, 1000, 0x10);
+    }
+    check_conservation(nic, VF0);
+    ck_assert_int_eq(nic_classes_get(nic, VF0, &st), 0);
+    ck_assert_int_eq(st.n_classes, 3);
+    ck_assert_uint_eq(st.stats[1].offered, 300);
+    ck_assert_uint_gt(st.stats[1].drops[OFFLOAD_CLASS_DROP_RATE], 0);
+    ck_assert_uint_gt(st.stats[0].drops[OFFLOAD_CLASS_DROP_RING_FULL], 0);
+    ck_assert_uint_eq(st.stats[0].depth, 64);
+    ck_assert(offload_class_stats_conserved(&st.stats[0]));
+    ck_assert(offload_class_stats_conserved(&st.stats[1]));
+    struct nic_port_stats ps = stats(nic, VF0);
+    ck_assert_uint_eq(ps.drop[NIC_DROP_CLASS_RATE],
+                      st.stats[1].drops[OFFLOAD_CLASS_DROP_RATE]);
+    ck_assert_uint_eq(ps.drop[NIC_DROP_CLASS_RING],
+                      st.stats[0].drops[OFFLOAD_CLASS_DROP_RING_FULL]
+                      + st.stats[1].drops[OFFLOAD_CLASS_DROP_RING_FULL]);
+    uint64_t waiting = st.stats[0].depth + st.stats[1].depth;
+    ck_assert_uint_gt(st.stats[1].depth, 0);
+    nic_classes_status_destroy(&st);
+
+    /* The host takes the DMA ring's packets; the NIC delivers the class
+     * rings behind them: every established one before the first SYN. */
+    ck_assert_int_eq(drain(nic, VF0, 0), NICSIM_RING_SIZE);
+    uint64_t got = 0;
+    bool seen_syn = false;
+    while (got < waiting) {
+        struct dp_packet *pkts[64];
+        int n = nic_host_recv(nic, VF0, 0, pkts, 64);
+
+        for (int i = 0; i < n; i++) {
+            const uint8_t *l4 = dp_packet_data(pkts[i]);
+            bool syn = l4[14 + 20 + 13] == 0x02;
+
+            ck_assert_msg(!seen_syn || syn, "established after a SYN");
+            seen_syn |= syn;
+            dp_packet_delete(pkts[i]);
+        }
+        got += n;
+        if (!n) {
+            usleep(1000);       /* The engine thread delivers. */
+        }
+    }
+    ck_assert(seen_syn);
+    check_conservation(nic, VF0);
+
+    /* UDP goes to 'bulk' on queue 1. */
+    send_udp(nic, VF0, 7);
+    ck_assert_int_eq(nic_classes_get(nic, VF0, &st), 0);
+    ck_assert_uint_eq(st.stats[2].offered, 1);
+    nic_classes_status_destroy(&st);
+    ck_assert_int_eq(drain(nic, VF0, 1), 1);
+    nic_close(nic);
+}
+END_TEST
+
+/* Classification changes which packets wait, never their bytes: with
+ * room for all, the host receives every packet, unchanged, in order. */
+START_TEST(test_nicsim_classes_same_bytes)
+{
+    struct nic *nic = make_nic();
+    struct dp_packet *sent[96];
+    char *error;
+
+    ck_assert_int_eq(nc_set(nic, false, &error), 0);
+    for (int i = 0; i < 96; i++) {
+        /* ACKs (fallback class) and UDP (queue 1), no rate limit hit. */
+        sent[i] = i % 2 ? tcp_packet(1000 + i, 0x10) : udp_packet(9);
+        struct dp_packet *copy = dp_packet_clone(sent[i]);
+        nicsim_process(nic, VF0, &copy, 1);
+    }
+    int next[2] = { 0, 1 };             /* Index of the next expected. */
+    for (uint32_t q = 0; q < 2; q++) {
+        struct dp_packet *pkts[64];
+        int n;
+
+        while ((n = nic_host_recv(nic, VF0, q, pkts, 64)) > 0) {
+            for (int i = 0; i < n; i++) {
+                int k = q ? 0 : 1;      /* UDP on queue 1, TCP on 0. */
+                struct dp_packet *want = sent[next[k]];
+
+                ck_assert_int_eq(dp_packet_size(pkts[i]),
+                                 dp_packet_size(want));
+                ck_assert(!memcmp(dp_packet_data(pkts[i]),
+                                  dp_packet_data(want),
+                                  dp_packet_size(want)));
+                next[k] += 2;
+                dp_packet_delete(pkts[i]);
+            }
+        }
+    }
+    ck_assert_int_eq(next[0], 96);
+    ck_assert_int_eq(next[1], 97);
+    for (int i = 0; i < 96; i++) {
+        dp_packet_delete(sent[i]);
+    }
+    check_conservation(nic, VF0);
+    nic_close(nic);
+}
+END_TEST
+
+/* Bad configurations are refused whole, with a message; the good one
+ * stays. */
+START_TEST(test_nicsim_classes_bad_config)
+{
+    struct nic *nic = make_nic();
+    struct nic_classes_status st;
+    char *error;
+
+    ck_assert_int_eq(nc_set(nic, false, &error), 0);
+
+    struct offload_class_config bad = nc_class("far", 5, 1, 8, 0);
+    struct nic_classes_config cfg = {
+        .classes = &bad, .n_classes = 1,
+    };
+    ck_assert_int_eq(nic_classes_set(nic, VF0, &cfg, &error), EINVAL);
+    ck_assert_ptr_nonnull(strstr(error, "2 receive queues"));
+    free(error);
+
+    struct offload_class_config one = nc_class("one", 0, 1, 8, 0);
+    struct nic_classes_rule rules[2];
+    memset(rules, 0, sizeof rules);
+    error = nic_match_from_string("nw_proto=6", &rules[0].match);
+    ck_assert_ptr_null(error);
+    rules[1] = rules[0];
+    cfg = (struct nic_classes_config) {
+        .classes = &one, .n_classes = 1, .rules = rules, .n_rules = 2,
+    };
+    ck_assert_int_eq(nic_classes_set(nic, VF0, &cfg, &error), EINVAL);
+    ck_assert_ptr_nonnull(strstr(error, "duplicate"));
+    free(error);
+
+    ck_assert_int_eq(nic_classes_get(nic, VF0, &st), 0);
+    ck_assert_int_eq(st.n_classes, 3);
+    ck_assert_int_eq(st.n_rules, 2);
+    nic_classes_status_destroy(&st);
+
+    /* No classes: off, and packets go straight to the DMA ring. */
+    cfg = (struct nic_classes_config) { .n_classes = 0 };
+    ck_assert_int_eq(nic_classes_set(nic, VF0, &cfg, &error), 0);
+    ck_assert_int_eq(nic_classes_get(nic, VF0, &st), 0);
+    ck_assert_int_eq(st.n_classes, 0);
+    send_udp(nic, VF0, 7);
+    ck_assert_int_eq(drain(nic, VF0, 0) + drain(nic, VF0, 1), 1);
+    check_conservation(nic, VF0);
+    nic_close(nic);
+}
+END_TEST
+
+/* A burst of SYNs engages the guard: SYNs go to the rate-limited class
+ * whatever their rule says; established packets keep their class; calm
+ * disengages it. */
+START_TEST(test_nicsim_classes_syn_guard)
+{
+    struct nic *nic = make_nic();
+    struct nic_classes_status st;
+    char *error;
+    int i = 0;
+
+    ck_assert_int_eq(nc_set(nic, true, &error), 0);
+    for (;;) {
+        send_tcp(nic, VF0, 3000 + i++ % 1000, 0x02);
+        ck_assert_int_eq(nic_classes_get(nic, VF0, &st), 0);
+        bool engaged = offload_syn_guard_engaged(&st.guard);
+        nic_classes_status_destroy(&st);
+        if (engaged) {
+            break;
+        }
+        if (!(i % 64)) {
+            usleep(1000);
+            drain(nic, VF0, 0);
+        }
+    }
+    send_tcp(nic, VF0, 1000, 0x10);
+    ck_assert_int_eq(nic_classes_get(nic, VF0, &st), 0);
+    ck_assert_uint_eq(st.stats[0].offered, 1);
+    ck_assert_uint_gt(st.guard.syns, 0);
+    nic_classes_status_destroy(&st);
+
+    /* Calm: the engine's clock releases it. */
+    for (;;) {
+        ck_assert_int_eq(nic_classes_get(nic, VF0, &st), 0);
+        enum offload_syn_guard_state s = st.guard.state;
+        nic_classes_status_destroy(&st);
+        if (s == OFFLOAD_SYN_GUARD_CALM) {
+            break;
+        }
+        usleep(1000);
+    }
+    drain(nic, VF0, 0);
+    check_conservation(nic, VF0);
+    nic_close(nic);
+}
+END_TEST
+
 Suite *
 nicsim_suite(void)
 {
@@ -684,6 +968,10 @@ nicsim_suite(void)
     tcase_add_test(tc, test_nicsim_oversize);
     tcase_add_test(tc, test_nicsim_fast_path_same_outcomes);
     tcase_add_test(tc, test_nic_media_specs);
+    tcase_add_test(tc, test_nicsim_classes_priority);
+    tcase_add_test(tc, test_nicsim_classes_same_bytes);
+    tcase_add_test(tc, test_nicsim_classes_bad_config);
+    tcase_add_test(tc, test_nicsim_classes_syn_guard);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -35,6 +35,7 @@ static const struct unit_suite unit_suites[] = {
     { "offload-dma-poll", offload_dma_poll_suite },
     { "offload-engine", offload_engine_suite },
     { "offload-queues", offload_queues_suite },
+    { "offload-classes", offload_classes_suite },
     { "offload-translate", offload_translate_suite },
     { "offload-verify", offload_verify_suite },
 };

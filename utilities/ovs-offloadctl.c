@@ -71,6 +71,7 @@ static void offctl_free_commands(struct ctl_command *, size_t n);
 static const struct ctl_table_class offctl_tables[OFFREC_N_TABLES] = {
     [OFFREC_TABLE_NIC].row_ids[0] = {&offrec_nic_col_name, NULL, NULL},
     [OFFREC_TABLE_PORT].row_ids[0] = {&offrec_port_col_name, NULL, NULL},
+    [OFFREC_TABLE_CLASS].row_ids[0] = {&offrec_class_col_name, NULL, NULL},
 };
 
 static void offctl_register_commands(void);

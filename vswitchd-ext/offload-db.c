@@ -75,6 +75,11 @@ offload_db_open_idl(void)
     ovsdb_idl_omit_alert(idl, &offrec_summary_col_rules);
     ovsdb_idl_omit_alert(idl, &offrec_summary_col_rates);
     ovsdb_idl_omit_alert(idl, &offrec_summary_col_latency);
+    ovsdb_idl_omit_alert(idl, &offrec_offload_col_syn_guard_state);
+    ovsdb_idl_omit_alert(idl, &offrec_class_col_status);
+    ovsdb_idl_omit_alert(idl, &offrec_class_col_statistics);
+    ovsdb_idl_omit_alert(idl, &offrec_class_rule_col_status);
+    ovsdb_idl_omit_alert(idl, &offrec_class_rule_col_statistics);
 }
 
 void

@@ -22,6 +22,7 @@
 #include "smap.h"
 #include "timeval.h"
 #include "util.h"
+#include "vswitchd-ext/offload-classes-run.h"
 #include "vswitchd-ext/offload-config.h"
 #include "vswitchd-ext/offload-db.h"
 #include "vswitchd-ext/offload-cpus-run.h"
@@ -490,6 +491,7 @@ offload_status_publish(void)
     offload_status_nics(root, ports, n_ports);
     offload_status_ports(ports, n_ports);
     netdev_nic_ports_free(ports, n_ports);
+    offload_classes_run_publish(root);
     offload_status_summary(root);
     n_updates++;
 }

@@ -47,6 +47,7 @@
 #include "vswitchd-ext/offload-config.h"
 #include "vswitchd-ext/offload-db.h"
 #include "vswitchd-ext/offload-cpus-run.h"
+#include "vswitchd-ext/offload-classes-run.h"
 #include "vswitchd-ext/offload-queues-run.h"
 #include "vswitchd-ext/offload-status.h"
 #include "vswitchd-ext/offload-providers.h"
@@ -112,6 +113,7 @@ main(int argc, char *argv[])
     offload_config_init(config.db_remote);
     offload_queues_run_init();
     offload_cpus_run_init(config.db_remote);
+    offload_classes_run_init();
     free(config.db_remote);
 
     vswitchd_offload_main_loop(unixctl, &exit_state);
@@ -121,6 +123,7 @@ main(int argc, char *argv[])
     offload_status_exit();
     offload_queues_run_exit();
     offload_cpus_run_exit();
+    offload_classes_run_exit();
     offload_config_destroy();
     offload_db_destroy();
     bridge_exit(exit_state.cleanup);
@@ -151,6 +154,7 @@ vswitchd_offload_main_loop(struct unixctl_server *unixctl,
         offload_status_run();
         offload_queues_run_run();
         offload_cpus_run_run();
+        offload_classes_run_run();
         netdev_offload_nic_run();
         unixctl_server_run(unixctl);
         netdev_run();
@@ -162,6 +166,7 @@ vswitchd_offload_main_loop(struct unixctl_server *unixctl,
         offload_status_wait();
         offload_queues_run_wait();
         offload_cpus_run_wait();
+        offload_classes_run_wait();
         netdev_offload_nic_wait();
         unixctl_server_wait(unixctl);
         netdev_wait();

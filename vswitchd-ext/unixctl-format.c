@@ -9,6 +9,7 @@
 #include "lib/nic.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
+#include "openvswitch/shash.h"
 #include "unixctl.h"
 #include "util.h"
 
@@ -153,4 +154,38 @@ unixctl_nic_port_stats_text(struct ds *s, const struct nic_port_stats *st)
     ds_put_format(s, "    tx: %"PRIu64" packets, %"PRIu64" bytes, %"PRIu64
                   " errors (%"PRIu64" from the host)\n", st->tx_packets,
                   st->tx_bytes, st->tx_errors, st->host_tx_packets);
+}
+
+void
+unixctl_format_reply_items(struct unixctl_conn *conn, bool json,
+                           const struct shash *items, const char *key,
+                           struct json *(*to_json)(const void *item),
+                           void (*to_text)(struct ds *, const void *item),
+                           const char *empty)
+{
+    const struct shash_node **nodes = shash_sort(items);
+    size_t n = shash_count(items);
+
+    if (json) {
+        struct json *j = json_object_create();
+        struct json *arr = json_array_create_empty();
+
+        for (size_t i = 0; i < n; i++) {
+            json_array_add(arr, to_json(nodes[i]->data));
+        }
+        json_object_put(j, key, arr);
+        unixctl_format_reply_json(conn, j);
+    } else {
+        struct ds s = DS_EMPTY_INITIALIZER;
+
+        for (size_t i = 0; i < n; i++) {
+            to_text(&s, nodes[i]->data);
+        }
+        if (!s.length) {
+            ds_put_cstr(&s, empty);
+        }
+        unixctl_command_reply(conn, ds_cstr(&s));
+        ds_destroy(&s);
+    }
+    free(nodes);
 }

@@ -43,4 +43,16 @@ struct nic_port_stats;
 struct json *unixctl_nic_port_stats_json(const struct nic_port_stats *);
 void unixctl_nic_port_stats_text(struct ds *s, const struct nic_port_stats *);
 
+/* The reply of a "show" command over the items of 'items' (sorted by
+ * name): with 'json' an object whose member 'key' is the array of
+ * to_json() of each, else the text to_text() appends for each, or
+ * 'empty' if there is none. */
+struct shash;
+void unixctl_format_reply_items(struct unixctl_conn *, bool json,
+                                const struct shash *items, const char *key,
+                                struct json *(*to_json)(const void *item),
+                                void (*to_text)(struct ds *,
+                                                const void *item),
+                                const char *empty);
+
 #endif /* unixctl-format.h */
