@@ -672,6 +672,119 @@ offload_pin_proto(const struct match *match, const struct nlattr *actions,
     }
 }
 
+/* VLAN tags and megaflows that overlap.  OVS's translation of a push or
+ * pop leaves unmatched whether the packet has a tag more than the flow it
+ * came from (flow_push_vlan_uninit() and flow_pop_vlan() un-wildcard only
+ * the tags that flow had), so with vlan-limit 2 the megaflow of a
+ * single-tagged packet also holds double-tagged ones, for which OVS's
+ * own translation differs: a push onto two tags overflows struct flow's
+ * two slots, and commit_vlan_action() pops both and pushes back all but
+ * the innermost ("pop,pop,push,push"), where the single-tagged flow's
+ * actions keep it.  dpif-netdev then runs whichever of the two megaflows
+ * its classifier finds first, so the NIC cannot know which result is
+ * OVS's for those packets: both rules leave them to the host.  The wider
+ * flow takes only packets with its own number of tags
+ * (offload_pin_vlans()); the one whose actions pop both of its tags stays
+ * on the host (offload_check_vlan_overlap()), not even partially, since a
+ * mark would make dpif-netdev run that flow where its classifier might
+ * not. */
+
+/* Whether 'actions' push or pop a VLAN tag. */
+static bool
+offload_actions_change_vlans(const struct nlattr *actions,
+                             size_t actions_len)
+{
+    const struct nlattr *a;
+    size_t left;
+
+    NL_ATTR_FOR_EACH_UNSAFE (a, left, actions, actions_len) {
+        enum ovs_action_attr type = nl_attr_type(a);
+
+        if (type == OVS_ACTION_ATTR_PUSH_VLAN
+            || type == OVS_ACTION_ATTR_POP_VLAN) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The number of outer tags that megaflow 'match' requires present. */
+static int
+offload_n_pinned_vlans(const struct match *match)
+{
+    int n = 0;
+
+    while (n < FLOW_MAX_VLAN_HEADERS
+           && match->wc.masks.vlans[n].tci & htons(VLAN_CFI)
+           && match->flow.vlans[n].tci & htons(VLAN_CFI)) {
+        n++;
+    }
+    return n;
+}
+
+/* See above: a flow that pushes or pops tags takes only packets with as
+ * many tags as its own (up to the vlan-limit), where its actions are
+ * those of OVS's translation. */
+static void
+offload_pin_vlans(const struct match *match, const struct nlattr *actions,
+                  size_t actions_len, struct nic_match *nm)
+{
+    if (!offload_actions_change_vlans(actions, actions_len)) {
+        return;
+    }
+    for (int i = 0; i < flow_vlan_limit; i++) {
+        bool present = (match->flow.vlans[i].tci & htons(VLAN_CFI)) != 0;
+
+        if (!(match->wc.masks.vlans[i].tci & htons(VLAN_CFI))) {
+            nm->mask.vlan_tci[i] |= htons(NIC_VLAN_PRESENT);
+            if (present) {
+                nm->key.vlan_tci[i] |= htons(NIC_VLAN_PRESENT);
+            } else {
+                nm->key.vlan_tci[i] &= ~htons(NIC_VLAN_PRESENT);
+            }
+        }
+        if (!present) {
+            break;
+        }
+    }
+}
+
+/* See above: a flow with two tags whose actions pop both of them (the
+ * trace of a push that overflowed, or of two pops) stays on the host, as
+ * the single-tagged flow of a packet with its outer tag may hold the same
+ * packets with actions that keep the inner one. */
+static bool
+offload_check_vlan_overlap(const struct match *match,
+                           const struct nlattr *actions, size_t actions_len,
+                           struct offload_translation *out)
+{
+    int orig = offload_n_pinned_vlans(match);
+    int pushed = 0;
+    const struct nlattr *a;
+    size_t left;
+
+    if (orig < FLOW_MAX_VLAN_HEADERS || flow_vlan_limit < orig) {
+        return true;
+    }
+    NL_ATTR_FOR_EACH_UNSAFE (a, left, actions, actions_len) {
+        enum ovs_action_attr type = nl_attr_type(a);
+
+        if (type == OVS_ACTION_ATTR_PUSH_VLAN) {
+            pushed++;
+        } else if (type == OVS_ACTION_ATTR_POP_VLAN) {
+            if (pushed) {
+                pushed--;
+            } else if (--orig == 0) {
+                return offload_fail(out, OFFLOAD_REASON_MATCH,
+                                    "vlan_tci1 (both tags popped: a "
+                                    "single-tagged megaflow may hold "
+                                    "these packets)");
+            }
+        }
+    }
+    return true;
+}
+
 static bool
 offload_set_ipv4(struct offload_action_ctx *c, const struct ovs_key_ipv4 *k,
                  const struct ovs_key_ipv4 *mask)
@@ -1063,11 +1176,19 @@ offload_translate(const struct match *match,
     mc.nm = &spec->match;
     mc.out = out;
     nic_match_init_catchall(&spec->match);
-    if (!offload_translate_match(&mc, caps, resolver)) {
+    if (!offload_translate_match(&mc, caps, resolver)
+        || !offload_check_vlan_overlap(match, actions, actions_len, out)) {
         goto none;
     }
     if (offload_is_ip(&mc)) {
         offload_pin_proto(match, actions, actions_len, &spec->match);
+    }
+    offload_pin_vlans(match, actions, actions_len, &spec->match);
+    if (!nic_mask_is_subset(&spec->match.mask, &caps->matchable)) {
+        offload_fail(out, OFFLOAD_REASON_MATCH, "%s",
+                     offload_nic_field_outside(&spec->match.mask,
+                                               &caps->matchable));
+        goto none;
     }
     spec->priority = offload_mask_bits(&spec->match.mask);
     spec->cookie = cookie;
