@@ -47,6 +47,7 @@ TESTSUITE_AT = \
 	tests/nicsim-dma.at \
 	tests/placement.at \
 	tests/offload.at \
+	tests/offload-tunnel.at \
 	tests/offload-differential.at \
 	tests/offload-db.at \
 	tests/unixctl.at \
