@@ -497,28 +497,40 @@ nicsim_rules_format(struct ds *s, const struct nic_rule_dump *rules,
     }
 }
 
+/* Parses "[--format text|json] NIC" for command 'cmd' and returns the NIC,
+ * or replies with an error and returns NULL. */
+static struct nic *
+nicsim_unixctl_dump_args(struct unixctl_conn *conn, int argc_,
+                         const char *argv_[], const char *cmd, bool *json)
+{
+    const char *argv[UNIXCTL_FORMAT_MAX_ARGS];
+    int argc;
+
+    if (!unixctl_format_parse(conn, argc_, argv_, argv, &argc, json)) {
+        return NULL;
+    }
+    if (argc != 2) {
+        char *msg = xasprintf("usage: %s [--format text|json] NIC", cmd);
+
+        nicsim_unixctl_error(conn, *json, msg);
+        return NULL;
+    }
+    return nicsim_unixctl_nic(conn, *json, argv[1]);
+}
+
 static void
 nicsim_unixctl_dump_rules(struct unixctl_conn *conn, int argc_,
                           const char *argv_[], void *aux OVS_UNUSED)
 {
-    const char *argv[UNIXCTL_FORMAT_MAX_ARGS];
     struct ds s = DS_EMPTY_INITIALIZER;
     struct nic_rule_dump *rules;
     struct json *j = NULL;
     struct nic *nic;
     bool json;
     size_t n;
-    int argc;
 
-    if (!unixctl_format_parse(conn, argc_, argv_, argv, &argc, &json)) {
-        return;
-    }
-    if (argc != 2) {
-        unixctl_format_reply_error(conn, json, "usage: nicsim/dump-rules "
-                                   "[--format text|json] NIC");
-        return;
-    }
-    nic = nicsim_unixctl_nic(conn, json, argv[1]);
+    nic = nicsim_unixctl_dump_args(conn, argc_, argv_, "nicsim/dump-rules",
+                                   &json);
     if (!nic) {
         return;
     }
@@ -1039,24 +1051,15 @@ static void
 nicsim_unixctl_dump_mappings(struct unixctl_conn *conn, int argc_,
                              const char *argv_[], void *aux OVS_UNUSED)
 {
-    const char *argv[UNIXCTL_FORMAT_MAX_ARGS];
     struct ds s = DS_EMPTY_INITIALIZER;
     struct nic_encap_mapping *maps;
     struct json *j = NULL;
     struct nic *nic;
     bool json;
     size_t n;
-    int argc;
 
-    if (!unixctl_format_parse(conn, argc_, argv_, argv, &argc, &json)) {
-        return;
-    }
-    if (argc != 2) {
-        unixctl_format_reply_error(conn, json, "usage: nicsim/dump-mappings "
-                                   "[--format text|json] NIC");
-        return;
-    }
-    nic = nicsim_unixctl_nic(conn, json, argv[1]);
+    nic = nicsim_unixctl_dump_args(conn, argc_, argv_,
+                                   "nicsim/dump-mappings", &json);
     if (!nic) {
         return;
     }
