@@ -10,6 +10,7 @@
 
 #include "csum.h"
 #include "dp-packet.h"
+#include "flow.h"
 #include "packets.h"
 #include "lib/nic-parse.h"
 
@@ -340,25 +341,69 @@ nic_set_tp_port(struct dp_packet *pkt, struct nic_exec_state *s, bool src,
     return true;
 }
 
-/* Pushes the encap template and fills in the per-packet lengths and the
- * outer IPv4 checksum.  The outer UDP checksum is left zero (RFC 7348). */
-static bool
-nic_encap(struct dp_packet *pkt, const struct nic_action *a)
+/* The UDP source port OVS's tnl_push gives: dpif-netdev's RSS hash of the
+ * packet as received (flow_hash_5tuple(), the fields 'inner' holds as
+ * flow_extract() does) scaled into the port range. */
+static ovs_be16
+nic_encap_src_port(const struct nic_action *a,
+                   const struct nic_exec_state *s)
 {
+    const struct nic_flow_key *inner = &s->key;
+    struct flow flow;
+    uint32_t hash;
+
+    memset(&flow, 0, sizeof flow);
+    /* Behind more tags than OVS parses, OVS sees a TPID as dl_type: no
+     * L3 fields in the hash. */
+    flow.dl_type = (s->ofs.n_vlans > a->encap.vlan_limit
+                    ? htons(ETH_TYPE_VLAN_8021Q) : inner->dl_type);
+    if (inner->dl_type == htons(ETH_TYPE_IPV6)) {
+        memcpy(&flow.ipv6_src, inner->nw_src, 16);
+        memcpy(&flow.ipv6_dst, inner->nw_dst, 16);
+    } else {
+        memcpy(&flow.nw_src, inner->nw_src, 4);
+        memcpy(&flow.nw_dst, inner->nw_dst, 4);
+    }
+    flow.nw_proto = inner->nw_proto;
+    flow.tp_src = inner->tp_src;
+    flow.tp_dst = inner->tp_dst;
+    hash = flow_hash_5tuple(&flow, 0);
+    return htons((((uint64_t) hash * (a->encap.sport_max
+                                      - a->encap.sport_min)) >> 32)
+                 + a->encap.sport_min);
+}
+
+/* Pushes the encap template and fills in the per-packet lengths and the
+ * outer IPv4 checksum.  Without NIC_ENCAP_F_OVS the outer UDP checksum is
+ * left zero (RFC 7348); with it, see nic-rule.h. */
+static bool
+nic_encap(struct dp_packet *pkt, const struct nic_action *a,
+          const struct nic_exec_state *s)
+{
+    bool ovs = a->encap.flags & NIC_ENCAP_F_OVS;
     size_t inner_len = dp_packet_size(pkt);
     uint8_t *h = dp_packet_push_uninit(pkt, a->encap.len);
     ovs_be16 type;
     size_t l3 = ETH_HEADER_LEN, l4;
+    size_t udp_len;
+    uint8_t *udp;
 
     memcpy(h, a->encap.hdr, a->encap.len);
     type = nic_read16(h + 12);
     if (type == htons(ETH_TYPE_IP)) {
         size_t ihl = (h[l3] & 0x0f) * 4;
+        ovs_be16 tot_len = htons(a->encap.len - l3 + inner_len);
 
         l4 = l3 + ihl;
-        nic_write16(h + l3 + 2, htons(a->encap.len - l3 + inner_len));
-        nic_write16(h + l3 + 10, 0);
-        nic_write16(h + l3 + 10, csum(h + l3, ihl));
+        nic_write16(h + l3 + 2, tot_len);
+        if (ovs) {
+            /* OVS's header has tot_len 0 and the checksum for it. */
+            nic_write16(h + l3 + 10, recalc_csum16(nic_read16(h + l3 + 10),
+                                                   0, tot_len));
+        } else {
+            nic_write16(h + l3 + 10, 0);
+            nic_write16(h + l3 + 10, csum(h + l3, ihl));
+        }
     } else if (type == htons(ETH_TYPE_IPV6)) {
         l4 = l3 + IPV6_HEADER_LEN;
         nic_write16(h + l3 + 4, htons(a->encap.len - l4 + inner_len));
@@ -370,8 +415,26 @@ nic_encap(struct dp_packet *pkt, const struct nic_action *a)
         dp_packet_pull(pkt, a->encap.len);
         return false;
     }
-    nic_write16(h + l4 + 4, htons(a->encap.len - l4 + inner_len));
-    nic_write16(h + l4 + 6, 0);
+    udp = h + l4;
+    udp_len = a->encap.len - l4 + inner_len;
+    nic_write16(udp + 4, htons(udp_len));
+    if (!ovs) {
+        nic_write16(udp + 6, 0);
+        return true;
+    }
+    nic_write16(udp, nic_encap_src_port(a, s));
+    if (nic_read16(udp + 6)) {
+        uint32_t sum;
+        ovs_be16 c;
+
+        sum = (type == htons(ETH_TYPE_IP)
+               ? packet_csum_pseudoheader(ALIGNED_CAST(struct ip_header *,
+                                                       h + l3))
+               : packet_csum_pseudoheader6(
+                   ALIGNED_CAST(struct ovs_16aligned_ip6_hdr *, h + l3)));
+        c = csum_finish(csum_continue(sum, udp, udp_len));
+        nic_write16(udp + 6, c ? c : htons(0xffff));
+    }
     return true;
 }
 
@@ -469,7 +532,7 @@ nic_actions_execute(struct dp_packet *pkt, uint32_t in_port,
                                  a->tp_port);
             break;
         case NIC_ACT_ENCAP:
-            ok = nic_encap(pkt, a);
+            ok = nic_encap(pkt, a, &s);
             nic_exec_reparse(pkt, in_port, &s);
             break;
         case NIC_ACT_DECAP:

@@ -16,6 +16,13 @@
 #define NIC_MAX_ACTIONS 16
 #define NIC_ENCAP_MAX_LEN 128   /* Outer headers an encap action pushes. */
 
+/* The encap header is an OVS tnl_push header and the NIC fills it in as
+ * OVS's netdev_tnl_push_udp_header() does: IPv4 checksum updated from the
+ * header's own, UDP source port from the inner packet's 5-tuple hash (the
+ * RSS hash dpif-netdev computes) scaled into [sport_min, sport_max), UDP
+ * checksum computed where the header's is nonzero. */
+#define NIC_ENCAP_F_OVS 0x01
+
 enum nic_action_type {
     NIC_ACT_OUTPUT,             /* Send out NIC port 'port'. */
     NIC_ACT_TO_HOST,            /* Send to the port's representor. */
@@ -58,6 +65,12 @@ struct nic_action {
         struct {                    /* NIC_ACT_ENCAP. */
             uint8_t type;           /* enum nic_tunnel_type. */
             uint8_t len;            /* Bytes in 'hdr'. */
+            uint8_t flags;          /* NIC_ENCAP_F_*. */
+            uint8_t vlan_limit;     /* NIC_ENCAP_F_OVS: OVS's vlan-limit,
+                                     * which decides whether the hash sees
+                                     * the L3 header behind the tags. */
+            /* NIC_ENCAP_F_OVS: UDP source ports OVS picks from. */
+            uint16_t sport_min, sport_max;
             /* Ethernet + IPv4/IPv6 + UDP + VXLAN/Geneve, ready to push;
              * lengths and checksums are filled in per packet. */
             uint8_t hdr[NIC_ENCAP_MAX_LEN];

@@ -615,6 +615,52 @@ nic_placement_dump(struct nic *nic, struct nic_placement_entry_info **infop,
     return 0;
 }
 
+int
+nic_encap_map_set(struct nic *nic, const struct nic_encap_mapping *m,
+                  char **errorp)
+{
+    int error;
+
+    *errorp = NULL;
+    if (!nic->class->encap_map_set) {
+        *errorp = xasprintf("%s: this NIC has no encapsulation mapping "
+                            "table", nic->name);
+        return EOPNOTSUPP;
+    }
+    *errorp = nic_encap_mapping_check(m);
+    if (*errorp) {
+        return EINVAL;
+    }
+    error = nic->class->encap_map_set(nic, m);
+    if (error == ENOSPC) {
+        *errorp = xasprintf("%s: encapsulation mapping table full",
+                            nic->name);
+    }
+    return error;
+}
+
+int
+nic_encap_map_del(struct nic *nic, const struct eth_addr *inner_mac,
+                  const struct in6_addr *inner_ip)
+{
+    return (nic->class->encap_map_del
+            ? nic->class->encap_map_del(nic, inner_mac, inner_ip)
+            : EOPNOTSUPP);
+}
+
+int
+nic_encap_map_dump(struct nic *nic, struct nic_encap_mapping **mp,
+                   size_t *n)
+{
+    *mp = NULL;
+    *n = 0;
+    if (!nic->class->encap_map_dump) {
+        return EOPNOTSUPP;
+    }
+    *n = nic->class->encap_map_dump(nic, mp);
+    return 0;
+}
+
 static int
 nic_rule_dump_cmp(const void *a_, const void *b_)
 {

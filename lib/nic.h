@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "lib/nic-parse.h"
+#include "lib/nic-encap-map.h"
 #include "lib/nic-placement.h"
 #include "lib/nic-rule.h"
 #include "lib/nic-rss.h"
@@ -425,5 +426,18 @@ int nic_classes_set(struct nic *, uint32_t port,
  * EINVAL. */
 int nic_classes_get(struct nic *, uint32_t port, struct nic_classes_status *);
 void nic_classes_status_destroy(struct nic_classes_status *);
+
+/* The encapsulation mapping table (lib/nic-encap-map.h): inner destination
+ * -> tunnel.  nic_encap_map_set() adds or replaces the mapping of its
+ * inner destination: 0, EINVAL (invalid, '*errorp' says why) or ENOSPC
+ * (table full).  nic_encap_map_del(): 0 or ENOENT.  nic_encap_map_dump():
+ * a malloc'd array sorted by inner MAC then IP.  All return EOPNOTSUPP
+ * for a NIC without the table. */
+int nic_encap_map_set(struct nic *, const struct nic_encap_mapping *,
+                      char **errorp);
+int nic_encap_map_del(struct nic *, const struct eth_addr *inner_mac,
+                      const struct in6_addr *inner_ip);
+int nic_encap_map_dump(struct nic *, struct nic_encap_mapping **,
+                       size_t *n);
 
 #endif /* nic.h */

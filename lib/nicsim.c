@@ -154,6 +154,10 @@ struct nicsim {
     atomic_bool placement_on;
     struct ovs_mutex placement_mutex;
     struct nicsim_placement_ctl *placement_ctl;
+
+    /* Encapsulation mappings: a control-path table (issue 18 feeds it
+     * over the secure channel). */
+    struct nic_encap_map encap_map;
 };
 
 static struct ovs_mutex nicsim_all_mutex = OVS_MUTEX_INITIALIZER;
@@ -1201,6 +1205,7 @@ nicsim_create__(const char *name, const struct nicsim_config *cfg)
                                             NULL);
     atomic_init(&ns->placement_on, false);
     ovs_mutex_init(&ns->placement_mutex);
+    nic_encap_map_init(&ns->encap_map, NIC_ENCAP_MAP_DEFAULT_CAPACITY);
 
     ns->engines = xcalloc(cfg->n_engines, sizeof *ns->engines);
     for (uint32_t i = 0; i < cfg->n_engines; i++) {
@@ -1238,6 +1243,7 @@ nicsim_destroy(struct nicsim *ns)
     nicsim_placement_ctl_stop(ns->placement_ctl);
     nicsim_placement_destroy(ns->placement);
     ovs_mutex_destroy(&ns->placement_mutex);
+    nic_encap_map_destroy(&ns->encap_map);
     for (size_t i = 0; i < ns->n_ports; i++) {
         struct nicsim_port *p = &ns->ports[i];
 
@@ -1352,6 +1358,7 @@ nicsim_reset(struct nic *nic)
     ns->fail_inserts = 0;
     ns->n_resets++;
     ovs_mutex_unlock(&ns->mutex);
+    nic_encap_map_clear(&ns->encap_map);
 
     for (size_t i = 0; i < ns->n_ports; i++) {
         struct nicsim_port *p = &ns->ports[i];
@@ -1375,7 +1382,8 @@ nicsim_reset(struct nic *nic)
         nicsim_dma_flush(&p->tx_dma, &uncopied);
         nicsim_counter_add(&p->c.tx_errors, uncopied);
     }
-    VLOG_WARN("%s: reset: all rules, filters and queued packets lost",
+    VLOG_WARN("%s: reset: all rules, filters, encapsulation mappings and "
+              "queued packets lost",
               nic->name);
     return 0;
 }
@@ -2331,6 +2339,27 @@ nicsim_classes_get_cb(struct nic *nic, uint32_t port,
     return 0;
 }
 
+/* Encapsulation mappings. */
+
+static int
+nicsim_encap_map_set(struct nic *nic, const struct nic_encap_mapping *m)
+{
+    return nic_encap_map_put(&nicsim_cast(nic)->encap_map, m);
+}
+
+static int
+nicsim_encap_map_del(struct nic *nic, const struct eth_addr *mac,
+                     const struct in6_addr *ip)
+{
+    return nic_encap_map_remove(&nicsim_cast(nic)->encap_map, mac, ip);
+}
+
+static size_t
+nicsim_encap_map_dump(struct nic *nic, struct nic_encap_mapping **mp)
+{
+    return nic_encap_map_list(&nicsim_cast(nic)->encap_map, mp);
+}
+
 const struct nic_class nicsim_class = {
     .type = "nicsim",
     .open = nicsim_open,
@@ -2373,4 +2402,7 @@ const struct nic_class nicsim_class = {
     .placement_dump = nicsim_placement_dump_cb,
     .classes_set = nicsim_classes_set,
     .classes_get = nicsim_classes_get_cb,
+    .encap_map_set = nicsim_encap_map_set,
+    .encap_map_del = nicsim_encap_map_del,
+    .encap_map_dump = nicsim_encap_map_dump,
 };

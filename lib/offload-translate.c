@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "flow.h"
+#include "netdev-native-tnl.h"
 #include "netlink.h"
 #include "odp-netlink.h"
 #include "odp-util.h"
@@ -510,6 +511,7 @@ struct offload_action_ctx {
     const struct offload_port_resolver *resolver;
     struct nic_rule_spec *spec;
     struct offload_translation *out;
+    bool encapped;              /* After a tnl_push: only outputs follow. */
 };
 
 /* Appends an action of 'type' to the rule, or fails with 'what' (the ODP
@@ -1043,19 +1045,132 @@ offload_set(struct offload_action_ctx *c, const struct nlattr *attr,
                         offload_odp_key_name(type));
 }
 
+/* tnl_push of a VXLAN or Geneve header as OVS's native tunnelling builds
+ * it: the NIC pushes the same header and fills it in as
+ * netdev_tnl_push_udp_header() does (NIC_ENCAP_F_OVS).  Other tunnel
+ * types, IPv4 headers with options and headers longer than the NIC's
+ * template stay on the host. */
 static bool
-offload_translate_actions(struct offload_action_ctx *c,
-                          const struct nlattr *actions, size_t actions_len)
+offload_tnl_push(struct offload_action_ctx *c, const struct nlattr *attr)
+{
+    const struct ovs_action_push_tnl *d = nl_attr_get(attr);
+    size_t size = nl_attr_get_size(attr);
+    size_t fixed = offsetof(struct ovs_action_push_tnl, header);
+    const uint8_t *h;
+    struct nic_action *a;
+    uint8_t type;
+    size_t l4;
+
+    if (size < fixed || d->header_len > size - fixed
+        || d->header_len > sizeof d->header) {
+        return offload_fail(c->out, OFFLOAD_REASON_ACTION,
+                            "tnl_push(malformed)");
+    }
+    if (d->tnl_type == OVS_VPORT_TYPE_VXLAN) {
+        type = NIC_TUNNEL_VXLAN;
+    } else if (d->tnl_type == OVS_VPORT_TYPE_GENEVE) {
+        type = NIC_TUNNEL_GENEVE;
+    } else {
+        return offload_fail(c->out, OFFLOAD_REASON_ACTION,
+                            "tnl_push(type %"PRIu32")", d->tnl_type);
+    }
+    if (d->header_len > NIC_ENCAP_MAX_LEN) {
+        return offload_fail(c->out, OFFLOAD_REASON_ACTION,
+                            "tnl_push(header of %"PRIu32" bytes, the NIC "
+                            "pushes up to %d)", d->header_len,
+                            NIC_ENCAP_MAX_LEN);
+    }
+    h = (const uint8_t *) d->header;
+    if (d->header_len < ETH_HEADER_LEN + IP_HEADER_LEN + UDP_HEADER_LEN + 8) {
+        return offload_fail(c->out, OFFLOAD_REASON_ACTION,
+                            "tnl_push(short header)");
+    }
+    if (h[12] == 0x08 && h[13] == 0x00) {
+        /* OVS counts an IPv4 header as 20 bytes when it fills it in. */
+        if (h[ETH_HEADER_LEN] != 0x45
+            || h[ETH_HEADER_LEN + 9] != IPPROTO_UDP) {
+            return offload_fail(c->out, OFFLOAD_REASON_ACTION,
+                                "tnl_push(IPv4 options or not UDP)");
+        }
+        l4 = ETH_HEADER_LEN + IP_HEADER_LEN;
+    } else if (h[12] == 0x86 && h[13] == 0xdd) {
+        l4 = ETH_HEADER_LEN + IPV6_HEADER_LEN;
+        if (h[ETH_HEADER_LEN + 6] != IPPROTO_UDP) {
+            return offload_fail(c->out, OFFLOAD_REASON_ACTION,
+                                "tnl_push(IPv6 extension or not UDP)");
+        }
+    } else {
+        return offload_fail(c->out, OFFLOAD_REASON_ACTION,
+                            "tnl_push(not IP)");
+    }
+    if (l4 + UDP_HEADER_LEN + 8 > d->header_len) {
+        return offload_fail(c->out, OFFLOAD_REASON_ACTION,
+                            "tnl_push(short header)");
+    }
+    if (tnl_udp_port_max <= tnl_udp_port_min) {
+        return offload_fail(c->out, OFFLOAD_REASON_ACTION,
+                            "tnl_push(empty source port range)");
+    }
+    a = offload_put(c, NIC_ACT_ENCAP, "tnl_push");
+    if (!a) {
+        return false;
+    }
+    a->encap.type = type;
+    a->encap.len = d->header_len;
+    a->encap.flags = NIC_ENCAP_F_OVS;
+    /* Read now: a later tnl/egress_port_range does not revalidate. */
+    a->encap.sport_min = tnl_udp_port_min;
+    a->encap.sport_max = tnl_udp_port_max;
+    a->encap.vlan_limit = flow_vlan_limit;
+    memcpy(a->encap.hdr, h, d->header_len);
+    c->encapped = true;
+    return true;
+}
+
+static bool offload_translate_list(struct offload_action_ctx *,
+                                   const struct nlattr *, size_t,
+                                   bool *dropped);
+
+/* clone(...) as the last action: the original packet is not used after
+ * it, so the NIC runs the clone's actions on the packet itself, as OVS's
+ * odp_execute_clone() does for a last action.  A clone followed by more
+ * actions would need the packet as it was before the clone. */
+static bool
+offload_clone(struct offload_action_ctx *c, const struct nlattr *a,
+              size_t left, bool *dropped)
+{
+    if (left > NLA_ALIGN(a->nla_len)) {
+        return offload_fail(c->out, OFFLOAD_REASON_ACTION,
+                            "clone followed by actions");
+    }
+    return offload_translate_list(c, nl_attr_get(a), nl_attr_get_size(a),
+                                  dropped);
+}
+
+/* Translates the actions in 'actions' into the rule's; sets '*dropped'
+ * when one of them ends the list for the packet (a drop). */
+static bool
+offload_translate_list(struct offload_action_ctx *c,
+                       const struct nlattr *actions, size_t actions_len,
+                       bool *dropped)
 {
     const struct nlattr *a;
     size_t left;
-    bool dropped = false;
 
     NL_ATTR_FOR_EACH_UNSAFE (a, left, actions, actions_len) {
         enum ovs_action_attr type = nl_attr_type(a);
         const char *name = offload_odp_action_name(type);
         bool ok;
 
+        if (c->encapped && type != OVS_ACTION_ATTR_OUTPUT) {
+            /* They would apply to the outer headers, whose fields the
+             * match does not describe. */
+            return (name
+                    ? offload_fail(c->out, OFFLOAD_REASON_ACTION,
+                                   "%s after tnl_push", name)
+                    : offload_fail(c->out, OFFLOAD_REASON_ACTION,
+                                   "action%d after tnl_push", (int) type));
+        }
         switch (type) {
         case OVS_ACTION_ATTR_OUTPUT:
             ok = offload_output(c, nl_attr_get_odp_port(a));
@@ -1078,7 +1193,13 @@ offload_translate_actions(struct offload_action_ctx *c,
         case OVS_ACTION_ATTR_DROP:
             /* Ends the action list in OVS as on the NIC. */
             ok = offload_put(c, NIC_ACT_DROP, "drop") != NULL;
-            dropped = true;
+            *dropped = true;
+            break;
+        case OVS_ACTION_ATTR_CLONE:
+            ok = offload_clone(c, a, left, dropped);
+            break;
+        case OVS_ACTION_ATTR_TUNNEL_PUSH:
+            ok = offload_tnl_push(c, a);
             break;
         case OVS_ACTION_ATTR_RECIRC:
             ok = offload_fail(c->out, OFFLOAD_REASON_RECIRC, "recirc(%#"
@@ -1100,10 +1221,8 @@ offload_translate_actions(struct offload_action_ctx *c,
         case OVS_ACTION_ATTR_PUSH_NSH:
         case OVS_ACTION_ATTR_POP_NSH:
         case OVS_ACTION_ATTR_METER:
-        case OVS_ACTION_ATTR_CLONE:
         case OVS_ACTION_ATTR_CHECK_PKT_LEN:
         case OVS_ACTION_ATTR_ADD_MPLS:
-        case OVS_ACTION_ATTR_TUNNEL_PUSH:
         case OVS_ACTION_ATTR_TUNNEL_POP:
         case OVS_ACTION_ATTR_LB_OUTPUT:
         case __OVS_ACTION_ATTR_MAX:
@@ -1117,12 +1236,27 @@ offload_translate_actions(struct offload_action_ctx *c,
         if (!ok) {
             return false;
         }
-        if (dropped) {
+        if (*dropped) {
             return true;
         }
     }
     if (left) {
         return offload_fail(c->out, OFFLOAD_REASON_ACTION, "malformed");
+    }
+    return true;
+}
+
+static bool
+offload_translate_actions(struct offload_action_ctx *c,
+                          const struct nlattr *actions, size_t actions_len)
+{
+    bool dropped = false;
+
+    if (!offload_translate_list(c, actions, actions_len, &dropped)) {
+        return false;
+    }
+    if (dropped) {
+        return true;
     }
 
     /* Rewrites after the last output cannot change what leaves the NIC,

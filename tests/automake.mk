@@ -9,6 +9,7 @@ tests_unit_tests_SOURCES = \
 	tests/unit-tests.h \
 	tests/test-dpif-netdev-ufid.c \
 	tests/test-nic-actions.c \
+	tests/test-nic-encap-map.c \
 	tests/test-nic-media.c \
 	tests/test-nic-parse.c \
 	tests/test-nic-rss.c \
@@ -49,6 +50,7 @@ TESTSUITE_AT = \
 	tests/nicsim-dma.at \
 	tests/placement.at \
 	tests/offload.at \
+	tests/offload-tunnel.at \
 	tests/offload-differential.at \
 	tests/offload-db.at \
 	tests/unixctl.at \

@@ -37,6 +37,7 @@
 #include "lib/nic.h"
 #include "lib/nic-parse.h"
 #include "lib/offload-translate.h"
+#include "netdev-native-tnl.h"
 #include "netlink.h"
 #include "odp-execute.h"
 #include "odp-netlink.h"
@@ -551,6 +552,128 @@ diff_random_actions(struct ofpbuf *buf, const struct flow *f)
     }
 }
 
+/* Tunnel actions: what OVS's native tunnelling emits for output to a
+ * VXLAN or Geneve port, clone(tnl_push(...), output(uplink)) or the bare
+ * tnl_push + output, with a random outer header (IPv4 or IPv6, UDP
+ * checksum on or off, Geneve options, sometimes too long for the NIC),
+ * after a random prefix (a VF output, a rewrite) and now and then with an
+ * action the NIC must refuse after the push. */
+static size_t
+diff_tunnel_header(uint8_t *h, bool *vxlanp)
+{
+    bool ipv6 = chance(30), vxlan = chance(40);
+    bool udp_csum = ipv6 || chance(30);
+    uint32_t vni = rnd_n(3) ? 100 + rnd_n(4) : rnd() & 0xffffff;
+    size_t n = 0, l3, l4;
+
+    memset(h, 0, TNL_PUSH_HEADER_SIZE);
+    memcpy(h, (uint8_t []) { 0x02, 0, 0, 0, 0xaa, rnd() }, 6);
+    memcpy(h + 6, (uint8_t []) { 0x02, 0, 0, 0, 0xbb, rnd() }, 6);
+    h[12] = ipv6 ? 0x86 : 0x08;
+    h[13] = ipv6 ? 0xdd : 0x00;
+    l3 = n = ETH_HEADER_LEN;
+    if (ipv6) {
+        h[l3] = 0x60;
+        h[l3 + 6] = IPPROTO_UDP;
+        h[l3 + 7] = 64;
+        h[l3 + 8] = h[l3 + 24] = 0xfd;
+        h[l3 + 23] = 1 + rnd_n(4);
+        h[l3 + 39] = 1 + rnd_n(4);
+        n += IPV6_HEADER_LEN;
+    } else {
+        ovs_be16 c;
+
+        h[l3] = 0x45;
+        h[l3 + 1] = rnd_n(4) << 2;
+        h[l3 + 6] = chance(70) ? 0x40 : 0;   /* DF, as OVS's df_default. */
+        h[l3 + 8] = 64;
+        h[l3 + 9] = IPPROTO_UDP;
+        memcpy(h + l3 + 12, (uint8_t []) { 192, 168, 0, 1 + rnd_n(4) }, 4);
+        memcpy(h + l3 + 16, (uint8_t []) { 192, 168, 0, 1 + rnd_n(4) }, 4);
+        c = csum(h + l3, IP_HEADER_LEN);
+        memcpy(h + l3 + 10, &c, 2);
+        n += IP_HEADER_LEN;
+    }
+    l4 = n;
+    h[l4 + 2] = (vxlan ? NIC_VXLAN_PORT : NIC_GENEVE_PORT) >> 8;
+    h[l4 + 3] = (vxlan ? NIC_VXLAN_PORT : NIC_GENEVE_PORT) & 0xff;
+    if (udp_csum) {
+        /* OVS's mark that the checksum is to be computed. */
+        h[l4 + 6] = h[l4 + 7] = 0xff;
+    }
+    n += UDP_HEADER_LEN;
+    if (vxlan) {
+        h[n] = 0x08;
+        n += 4;
+    } else {
+        int n_opts = chance(50) ? 0 : 1 + rnd_n(4);
+        size_t base = n;
+
+        h[n + 1] = 0;
+        h[n + 2] = 0x65;
+        h[n + 3] = 0x58;
+        n += 4;
+        memcpy(h + n, &(ovs_be32) { htonl(vni << 8) }, 4);
+        n += 4;
+        for (int i = 0; i < n_opts; i++) {
+            int words = rnd_n(8);
+
+            if (n + 4 + 4 * words > TNL_PUSH_HEADER_SIZE) {
+                break;
+            }
+            h[n] = 0x01;                /* OVN's option class 0x0102. */
+            h[n + 1] = 0x02;
+            h[n + 2] = 0x80 | rnd_n(3);
+            h[n + 3] = words;
+            for (int w = 0; w < 4 * words; w++) {
+                h[n + 4 + w] = rnd();
+            }
+            n += 4 + 4 * words;
+        }
+        h[base] = (n - base - 8) / 4;
+        *vxlanp = false;
+        return n;
+    }
+    memcpy(h + n, &(ovs_be32) { htonl(vni << 8) }, 4);
+    n += 4;
+    *vxlanp = true;
+    return n;
+}
+
+static void
+diff_random_tunnel_actions(struct ofpbuf *buf, const struct flow *f)
+{
+    struct ovs_action_push_tnl d;
+    size_t clone_ofs = 0;
+    bool vxlan, clone = chance(70);
+
+    if (chance(30)) {
+        diff_random_actions(buf, f);
+    }
+    memset(&d, 0, sizeof d);
+    d.header_len = diff_tunnel_header((uint8_t *) d.header, &vxlan);
+    d.tnl_port = u32_to_odp(vxlan ? 4789 : 6081);
+    d.out_port = u32_to_odp(100);
+    d.tnl_type = (chance(3) ? OVS_VPORT_TYPE_GRE
+                  : vxlan ? OVS_VPORT_TYPE_VXLAN : OVS_VPORT_TYPE_GENEVE);
+    if (clone) {
+        clone_ofs = nl_msg_start_nested(buf, OVS_ACTION_ATTR_CLONE);
+    }
+    nl_msg_put_unspec(buf, OVS_ACTION_ATTR_TUNNEL_PUSH, &d,
+                      offsetof(struct ovs_action_push_tnl, header)
+                      + d.header_len);
+    if (chance(5)) {
+        nl_msg_put_flag(buf, OVS_ACTION_ATTR_POP_VLAN);
+    }
+    nl_msg_put_odp_port(buf, OVS_ACTION_ATTR_OUTPUT, u32_to_odp(2));
+    if (clone) {
+        nl_msg_end_nested(buf, clone_ofs);
+        if (chance(5)) {
+            nl_msg_put_odp_port(buf, OVS_ACTION_ATTR_OUTPUT, u32_to_odp(1));
+        }
+    }
+}
+
 /* Running both paths. */
 
 struct diff_output {
@@ -593,6 +716,36 @@ diff_resolve(const void *aux OVS_UNUSED, odp_port_t odp_port,
 }
 
 static struct diff_outputs *ovs_outputs;
+static unsigned long diff_encap_rules;  /* Rules with an encap installed. */
+
+/* The RSS hash dpif-netdev gives a packet it receives from a port that
+ * sets none (as NIC representors do), which OVS's tnl_push turns into the
+ * UDP source port. */
+static void
+diff_ovs_set_rss(struct dp_packet *pkt)
+{
+    struct {
+        struct miniflow mf;
+        uint64_t buf[FLOW_U64S];
+    } m;
+
+    miniflow_extract(pkt, &m.mf);
+    dp_packet_set_rss_hash(pkt, miniflow_hash_5tuple(&m.mf, 0));
+}
+
+/* tnl_push as dpif-netdev's push_tnl_action() runs it for a UDP tunnel
+ * port. */
+static void
+diff_ovs_tnl_push(struct dp_packet_batch *batch, const struct nlattr *a)
+{
+    const struct ovs_action_push_tnl *d = nl_attr_get(a);
+    struct dp_packet *pkt;
+
+    DP_PACKET_BATCH_FOR_EACH (i, pkt, batch) {
+        netdev_tnl_push_udp_header(NULL, pkt, d);
+        pkt_metadata_init(&pkt->md, d->out_port);
+    }
+}
 
 static void
 diff_ovs_execute(void *dp OVS_UNUSED, struct dp_packet_batch *batch,
@@ -600,6 +753,9 @@ diff_ovs_execute(void *dp OVS_UNUSED, struct dp_packet_batch *batch,
 {
     struct dp_packet *pkt;
 
+    if (nl_attr_type(a) == OVS_ACTION_ATTR_TUNNEL_PUSH) {
+        diff_ovs_tnl_push(batch, a);
+    }
     DP_PACKET_BATCH_FOR_EACH (i, pkt, batch) {
         if (nl_attr_type(a) == OVS_ACTION_ATTR_OUTPUT
             && ovs_outputs->n < ARRAY_SIZE(ovs_outputs->out)) {
@@ -791,6 +947,9 @@ diff_one_flow(struct diff_backend *b, const struct match *m,
         return true;
     }
     counts->translated++;
+    for (size_t i = 0; i < t.spec.n_actions; i++) {
+        diff_encap_rules += t.spec.actions[i].type == NIC_ACT_ENCAP;
+    }
 
     for (int i = 0; i < n_frames && ok; i++) {
         struct diff_outputs ovs = { .n = 0 }, nic = { .n = 0 };
@@ -835,6 +994,7 @@ diff_one_flow(struct diff_backend *b, const struct match *m,
         struct dp_packet_batch batch;
         ovs_outputs = &ovs;
         dp_packet_batch_init_packet(&batch, pkt);
+        diff_ovs_set_rss(pkt);
         odp_execute_actions(NULL, &batch, true, acts->data, acts->size,
                             diff_ovs_execute);
 
@@ -871,8 +1031,10 @@ diff_env(const char *name, uint64_t dflt)
     return v && *v ? strtoull(v, NULL, 0) : dflt;
 }
 
+typedef void diff_actions_gen(struct ofpbuf *, const struct flow *);
+
 static void
-diff_run(struct diff_backend *b, int rounds)
+diff_run_with(struct diff_backend *b, int rounds, diff_actions_gen *gen)
 {
     uint64_t seed = diff_env("SEED", 20261201);
     struct diff_counts counts = { 0, 0, 0 };
@@ -897,7 +1059,7 @@ diff_run(struct diff_backend *b, int rounds)
         diff_random_match(&m, &flow);
 
         ofpbuf_init(&acts, 64);
-        diff_random_actions(&acts, &flow);
+        gen(&acts, &flow);
         if (!diff_one_flow(b, &m, &acts, &f, 64, &counts, &s)) {
             flow_limit_vlans(saved_limit);
             ck_abort_msg("%s: seed %"PRIu64", round %d: %s", b->name, seed, r,
@@ -916,9 +1078,29 @@ diff_run(struct diff_backend *b, int rounds)
     ck_assert_uint_ge(counts.compared_outputs, rounds);
 }
 
+static void
+diff_run(struct diff_backend *b, int rounds)
+{
+    diff_run_with(b, rounds, diff_random_actions);
+}
+
 START_TEST(test_differential)
 {
     diff_run(&diff_model_backend, diff_env("DIFF_ROUNDS", 4000));
+}
+END_TEST
+
+/* Tunnel encapsulation on the NIC model: the same frames, tnl_push action
+ * lists. */
+START_TEST(test_differential_tunnel_encap)
+{
+    int rounds = diff_env("DIFF_ROUNDS", 3000);
+
+    diff_encap_rules = 0;
+    diff_run_with(&diff_model_backend, rounds, diff_random_tunnel_actions);
+    fprintf(stderr, "differential (tunnel): %lu rules with encap\n",
+            diff_encap_rules);
+    ck_assert_uint_ge(diff_encap_rules, rounds / 10);
 }
 END_TEST
 
@@ -1089,6 +1271,11 @@ offload_differential_suite(void)
 
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_differential);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("tunnel");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_differential_tunnel_encap);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("xdp");

@@ -339,6 +339,86 @@ START_TEST(test_unsupported_actions)
 }
 END_TEST
 
+/* OVS's native tunnelling: clone(tnl_push(...), output(uplink)) and the
+ * bare tnl_push + output become encap + output with OVS's header; what
+ * the NIC cannot push as OVS does stays on the host with a reason. */
+#define TEST_ETH "eth(dst=02:00:00:00:00:aa,src=02:00:00:00:00:bb," \
+                 "dl_type=0x0800)"
+#define TEST_IPV4 "ipv4(src=192.168.0.1,dst=192.168.0.2,proto=17,tos=0," \
+                  "ttl=64,frag=0x4000)"
+#define TEST_VXLAN_PUSH \
+    "tnl_push(tnl_port(4789),header(size=50,type=4," TEST_ETH "," \
+    TEST_IPV4 ",udp(src=0,dst=4789,csum=0x0)," \
+    "vxlan(flags=0x8000000,vni=0x64)),out_port(100))"
+#define TEST_GENEVE_PUSH \
+    "tnl_push(tnl_port(6081),header(size=58,type=5," TEST_ETH "," \
+    TEST_IPV4 ",udp(src=0,dst=6081,csum=0xffff)," \
+    "geneve(vni=0x7b,options({class=0x102,type=0x80,len=4,0x10002}))" \
+    "),out_port(100))"
+
+START_TEST(test_tunnel_push)
+{
+    struct offload_translation t;
+    struct nic_caps caps;
+    struct match m;
+
+    caps_all(&caps);
+    megaflow_init(&m, 1);
+    match_set_dl_dst(&m, mac("00:00:00:00:00:02"));
+
+    translate(&m, "clone(" TEST_VXLAN_PUSH ",2)", &caps, 3, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_FULL);
+    ck_assert_uint_eq(t.spec.n_actions, 2);
+    ck_assert_int_eq(t.spec.actions[0].type, NIC_ACT_ENCAP);
+    ck_assert_int_eq(t.spec.actions[0].encap.type, NIC_TUNNEL_VXLAN);
+    ck_assert_int_eq(t.spec.actions[0].encap.len, 50);
+    ck_assert_int_eq(t.spec.actions[0].encap.flags, NIC_ENCAP_F_OVS);
+    ck_assert_int_eq(t.spec.actions[0].encap.sport_min, 32768);
+    ck_assert_int_eq(t.spec.actions[0].encap.sport_max, 61000);
+    /* OVS's header, VNI 100 at its place. */
+    ck_assert_int_eq(t.spec.actions[0].encap.hdr[ETH_HEADER_LEN
+                                                 + IP_HEADER_LEN
+                                                 + UDP_HEADER_LEN + 6],
+                     100);
+    ck_assert_int_eq(t.spec.actions[1].type, NIC_ACT_OUTPUT);
+    ck_assert_uint_eq(t.spec.actions[1].port, 0);
+
+    /* A VF output first, then Geneve with an option, without clone. */
+    translate(&m, "3," TEST_GENEVE_PUSH ",2", &caps, 3, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_FULL);
+    ck_assert_uint_eq(t.spec.n_actions, 3);
+    ck_assert_int_eq(t.spec.actions[1].type, NIC_ACT_ENCAP);
+    ck_assert_int_eq(t.spec.actions[1].encap.type, NIC_TUNNEL_GENEVE);
+    ck_assert_int_eq(t.spec.actions[1].encap.len, 58);
+
+    /* Rewrites after the push would apply to the outer headers. */
+    translate(&m, "clone(" TEST_VXLAN_PUSH
+              ",set(eth(src=02:00:00:00:00:01)),2)", &caps, 3, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_PARTIAL);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_ACTION);
+    ck_assert_str_eq(t.detail, "set after tnl_push");
+
+    /* The packet as it was before the clone is needed again. */
+    translate(&m, "clone(" TEST_VXLAN_PUSH ",2),3", &caps, 3, &t);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_ACTION);
+    ck_assert_str_eq(t.detail, "clone followed by actions");
+
+    /* GRE: not a UDP tunnel. */
+    translate(&m, "clone(tnl_push(tnl_port(4),header(size=42,type=3,"
+              TEST_ETH ",ipv4(src=192.168.0.1,dst=192.168.0.2,proto=47,"
+              "tos=0,ttl=64,frag=0x4000),gre((flags=0x2000,proto=0x6558),"
+              "key=0x1c8)),out_port(100)),2)", &caps, 3, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_PARTIAL);
+    ck_assert_str_eq(t.detail, "tnl_push(type 3)");
+
+    /* A NIC without encap. */
+    caps.actions &= ~(1u << NIC_ACT_ENCAP);
+    translate(&m, "clone(" TEST_VXLAN_PUSH ",2)", &caps, 3, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_PARTIAL);
+    ck_assert_str_eq(t.detail, "tnl_push");
+}
+END_TEST
+
 START_TEST(test_unsupported_match)
 {
     struct offload_translation t;
@@ -724,6 +804,7 @@ offload_translate_suite(void)
     tcase_add_test(tc, test_vlan_overlap);
     tcase_add_test(tc, test_reason_names);
     tcase_add_test(tc, test_equivalence);
+    tcase_add_test(tc, test_tunnel_push);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -8,6 +8,7 @@
  * datapath-offload/ runs without a datapath); unit-tests.c runs them all. */
 Suite *dpif_netdev_ufid_suite(void);
 Suite *nic_actions_suite(void);
+Suite *nic_encap_map_suite(void);
 Suite *nic_media_suite(void);
 Suite *nic_parse_suite(void);
 Suite *nic_rss_suite(void);

@@ -5,7 +5,7 @@
 #
 # Usage: ovs-offload-hypervisors.sh [--keep] [--quick] [--seconds N]
 #            [--setups LIST] [--out DIR] [--schema FILE] [--stock PATH]
-#            [--backend nicsim|xdp]
+#            [--backend nicsim|xdp] [--overlay geneve|vxlan]
 #
 #   --keep         leave the last set-up running and print how to reach it
 #   --quick        short traffic (1 s iperf3, few pings): the autotest
@@ -20,6 +20,12 @@
 #                  media are AF_PACKET sockets on the veth ends) or xdp
 #                  (the XDP backend: its program on the veth ends, the
 #                  VMs' ends with GRO on for the frames it redirects)
+#   --overlay T    the VMs share a logical network over a T tunnel (geneve
+#                  or vxlan, VNI 100) instead of the uplink's L2: each
+#                  hypervisor's uplink is in an underlay bridge br-phy
+#                  with address 192.168.50.N, OVS's userspace tunnelling
+#                  encapsulates (the VMs' MTU is 1400 for the headers),
+#                  and the report adds the tunnel flows' state
 #
 # Each hypervisor is a network namespace with its own ovsdb-server and
 # ovs-vswitchd(-offload) on the userspace datapath; each VM is a namespace
@@ -40,7 +46,7 @@
 set -o pipefail
 
 keep=false quick=false seconds=5 setups=stock,off,on out=$PWD/hypervisors-report
-backend=nicsim
+backend=nicsim overlay=
 schema=${OVS_SOURCE:+$OVS_SOURCE/vswitchd/vswitch.ovsschema}
 # The extension's own Offload database, served beside Open_vSwitch.
 offload_schema=$(cd "$(dirname "$0")/.." && pwd)/ovsdb-schema/offload.ovsschema
@@ -59,6 +65,7 @@ while [ $# -gt 0 ]; do
         --schema) schema=$2; shift ;;
         --stock) stock=$2; shift ;;
         --backend) backend=$2; shift ;;
+        --overlay) overlay=$2; shift ;;
         -h|--help) sed -n '3,39p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument '$1' (try --help)" ;;
     esac
@@ -78,6 +85,10 @@ case $backend in
     nicsim) medium=afpacket ;;
     xdp) medium=xdp ;;
     *) die "--backend: unknown backend '$backend' (nicsim, xdp)" ;;
+esac
+case $overlay in
+    ''|geneve|vxlan) ;;
+    *) die "--overlay: unknown tunnel type '$overlay' (geneve, vxlan)" ;;
 esac
 [ "$(id -u)" = 0 ] || die "must run as root (it creates network namespaces)"
 [ -f "$schema" ] || die "no OVS schema; set OVS_SOURCE or pass --schema"
@@ -111,6 +122,8 @@ vm_vf() { case $1 in vm1|vm3) echo 0 ;; *) echo 1 ;; esac; }
 vm_ofport() { echo $(($(vm_vf $1) + 2)); }
 vm_dev() { echo "${tag}v$(vm_n $1)"; }      # The hypervisor's end.
 hv_up() { echo "${tag}u${1#hv}"; }
+hv_underlay() { echo "192.168.50.${1#hv}"; }   # With --overlay.
+hv_other() { [ $1 = hv1 ] && echo hv2 || echo hv1; }
 
 # The ACL: pairs that may ping each other and reach iperf3 (TCP 5201).
 allowed="vm1:vm2 vm1:vm3 vm2:vm4"
@@ -172,6 +185,7 @@ make_topology() {
             peer name eth0 netns $tag-$vm
         run inns $vm ip link set eth0 address $(vm_mac $vm)
         run inns $vm ip addr add $(vm_ip $vm)/24 dev eth0
+        [ -n "$overlay" ] && run inns $vm ip link set eth0 mtu 1400
         run inns $vm ip link set eth0 up
         run inns $vm ip link set lo up
     done
@@ -216,10 +230,26 @@ stop_daemons() {
 }
 
 # Bridge br0 on hypervisor HV: uplink OpenFlow port 1, its VMs 2 and 3.
+# With --overlay, port 1 is the tunnel to the other hypervisor and the
+# uplink is in br-phy, which holds the underlay address.
 make_bridge() {                 # make_bridge HV SETUP
-    local hv=$1 setup=$2 vm args
+    local hv=$1 setup=$2 vm args up
     args="add-br br0 -- set Bridge br0 datapath_type=netdev fail-mode=secure"
-    if [ $setup = stock ]; then
+    if [ -n "$overlay" ]; then
+        up="add-br br-phy -- set Bridge br-phy datapath_type=netdev"
+        if [ $setup = stock ]; then
+            up="$up -- add-port br-phy $(hv_up $hv)"
+        else
+            up="$up -- add-port br-phy pf0 -- set Interface pf0 type=$backend options:nic=$hv options:role=uplink options:medium=$medium:$(hv_up $hv)"
+        fi
+        run vsctl $hv $up
+        run inns $hv ip addr add $(hv_underlay $hv)/24 dev br-phy
+        run inns $hv ip link set br-phy up
+        run ofctl $hv add-flow br-phy actions=normal
+        appctl $hv ovs/route/add $(hv_underlay $(hv_other $hv))/24 br-phy \
+            >/dev/null 2>&1
+        args="$args -- add-port br0 tun0 -- set Interface tun0 type=$overlay ofport_request=1 options:remote_ip=$(hv_underlay $(hv_other $hv)) options:key=100"
+    elif [ $setup = stock ]; then
         args="$args -- add-port br0 $(hv_up $hv) -- set Interface $(hv_up $hv) ofport_request=1"
     else
         args="$args -- add-port br0 pf0 -- set Interface pf0 type=$backend ofport_request=1 options:nic=$hv options:role=uplink options:medium=$medium:$(hv_up $hv)"
@@ -464,6 +494,14 @@ r["conservation_ok"] = all(not n["conservation_violations"]
                            for n in nics.values())
 r["flows"] = flows
 r["offloaded_flows"] = sum(1 for f in flows if f["state"] == "offloaded")
+# With --overlay: the tunnel flows (encap: tnl_push, decap: tnl_pop).
+tun = {}
+for f in flows:
+    for kind in ("tnl_push", "tnl_pop"):
+        if kind in f.get("actions", ""):
+            tun.setdefault(kind, {}).setdefault(f["state"], 0)
+            tun[kind][f["state"]] += 1
+r["tunnel_flows"] = tun
 json.dump(r, sys.stdout, indent=2)
 PY
     if $keep && [ $setup = "${setups##*,}" ]; then
@@ -479,10 +517,11 @@ for setup in ${setups//,/ }; do
     run_setup $setup
 done
 
-python3 - "$out" "$lab" "$setups" "$quick" "$backend" <<'PY'
+python3 - "$out" "$lab" "$setups" "$quick" "$backend" "$overlay" <<'PY'
 import json, os, sys
 out, lab, setups, quick = sys.argv[1], sys.argv[2], sys.argv[3].split(","), sys.argv[4] == "true"
 backend = sys.argv[5]
+overlay = sys.argv[6]
 runs = {s: json.load(open(os.path.join(lab, s + ".json"))) for s in setups}
 suffix = "" if backend == "nicsim" else " (%s)" % backend
 names = {"stock": "stock OVS (veth ports)",
@@ -565,6 +604,15 @@ for s in setups:
                                        f["state"], why, f["match"][:70], f["actions"]))
 for s in setups:
     r = runs[s]
+    if r.get("tunnel_flows"):
+        p("")
+        p("Tunnel flows, %s: %s" % (names[s], "; ".join(
+            "%s (%s): %s" % (k, "encap" if k == "tnl_push" else "decap",
+                             ", ".join("%d %s" % (n, st) for st, n
+                                       in sorted(v.items())))
+            for k, v in sorted(r["tunnel_flows"].items()))))
+for s in setups:
+    r = runs[s]
     if r["nics"]:
         p("")
         p("NIC counters, %s: %s; conservation %s" % (
@@ -578,7 +626,7 @@ p("CPU: ovs-vswitchd's own threads over the ping and iperf3 tests; the "
 text = "\n".join(lines) + "\n"
 open(os.path.join(out, "report.txt"), "w").write(text)
 json.dump({"setups": runs, "ratios_vs_stock": ratios, "quick": quick,
-           "backend": backend},
+           "backend": backend, "overlay": overlay or None},
           open(os.path.join(out, "report.json"), "w"), indent=2,
           default=lambda x: None)
 # Data for the chart: one row per set-up.

@@ -497,28 +497,40 @@ nicsim_rules_format(struct ds *s, const struct nic_rule_dump *rules,
     }
 }
 
+/* Parses "[--format text|json] NIC" for command 'cmd' and returns the NIC,
+ * or replies with an error and returns NULL. */
+static struct nic *
+nicsim_unixctl_dump_args(struct unixctl_conn *conn, int argc_,
+                         const char *argv_[], const char *cmd, bool *json)
+{
+    const char *argv[UNIXCTL_FORMAT_MAX_ARGS];
+    int argc;
+
+    if (!unixctl_format_parse(conn, argc_, argv_, argv, &argc, json)) {
+        return NULL;
+    }
+    if (argc != 2) {
+        char *msg = xasprintf("usage: %s [--format text|json] NIC", cmd);
+
+        nicsim_unixctl_error(conn, *json, msg);
+        return NULL;
+    }
+    return nicsim_unixctl_nic(conn, *json, argv[1]);
+}
+
 static void
 nicsim_unixctl_dump_rules(struct unixctl_conn *conn, int argc_,
                           const char *argv_[], void *aux OVS_UNUSED)
 {
-    const char *argv[UNIXCTL_FORMAT_MAX_ARGS];
     struct ds s = DS_EMPTY_INITIALIZER;
     struct nic_rule_dump *rules;
     struct json *j = NULL;
     struct nic *nic;
     bool json;
     size_t n;
-    int argc;
 
-    if (!unixctl_format_parse(conn, argc_, argv_, argv, &argc, &json)) {
-        return;
-    }
-    if (argc != 2) {
-        unixctl_format_reply_error(conn, json, "usage: nicsim/dump-rules "
-                                   "[--format text|json] NIC");
-        return;
-    }
-    nic = nicsim_unixctl_nic(conn, json, argv[1]);
+    nic = nicsim_unixctl_dump_args(conn, argc_, argv_, "nicsim/dump-rules",
+                                   &json);
     if (!nic) {
         return;
     }
@@ -948,6 +960,125 @@ nicsim_unixctl_set_capacity(struct unixctl_conn *conn, int argc OVS_UNUSED,
     unixctl_command_reply(conn, NULL);
 }
 
+/* nicsim/add-mapping NIC SPEC...: SPEC as nic_encap_mapping_from_string()
+ * takes it, in one or more arguments. */
+static void
+nicsim_unixctl_add_mapping(struct unixctl_conn *conn, int argc,
+                           const char *argv[], void *aux OVS_UNUSED)
+{
+    struct nic *nic = nicsim_unixctl_nic(conn, false, argv[1]);
+    struct ds spec = DS_EMPTY_INITIALIZER;
+    struct nic_encap_mapping m;
+    char *error;
+
+    if (!nic) {
+        return;
+    }
+    for (int i = 2; i < argc; i++) {
+        ds_put_format(&spec, "%s ", argv[i]);
+    }
+    error = nic_encap_mapping_from_string(ds_cstr(&spec), &m);
+    ds_destroy(&spec);
+    if (!error) {
+        nic_encap_map_set(nic, &m, &error);
+    }
+    if (error) {
+        nicsim_unixctl_error(conn, false, error);
+        return;
+    }
+    unixctl_command_reply(conn, NULL);
+}
+
+/* nicsim/del-mapping NIC MAC [IP] */
+static void
+nicsim_unixctl_del_mapping(struct unixctl_conn *conn, int argc,
+                           const char *argv[], void *aux OVS_UNUSED)
+{
+    struct nic *nic = nicsim_unixctl_nic(conn, false, argv[1]);
+    struct in6_addr ip = in6addr_any;
+    struct eth_addr mac;
+    ovs_be32 ip4;
+
+    if (!nic) {
+        return;
+    }
+    if (!eth_addr_from_string(argv[2], &mac)) {
+        unixctl_command_reply_error(conn, "bad MAC address");
+        return;
+    }
+    if (argc > 3) {
+        if (ip_parse(argv[3], &ip4)) {
+            ip = in6_addr_mapped_ipv4(ip4);
+        } else if (!ipv6_parse(argv[3], &ip)) {
+            unixctl_command_reply_error(conn, "bad IP address");
+            return;
+        }
+    }
+    if (nic_encap_map_del(nic, &mac, &ip)) {
+        unixctl_command_reply_error(conn, "no such mapping");
+        return;
+    }
+    unixctl_command_reply(conn, NULL);
+}
+
+static struct json *
+nicsim_mapping_to_json(const struct nic_encap_mapping *m)
+{
+    struct json *j = json_object_create();
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    json_object_put_format(j, "mac", ETH_ADDR_FMT,
+                           ETH_ADDR_ARGS(m->inner_mac));
+    if (!ipv6_addr_equals(&m->inner_ip, &in6addr_any)) {
+        ipv6_format_mapped(&m->inner_ip, &s);
+        json_object_put_string(j, "ip", ds_cstr(&s));
+        ds_clear(&s);
+    }
+    json_object_put_string(j, "type", (m->tun_type == NIC_TUNNEL_VXLAN
+                                       ? "vxlan" : "geneve"));
+    json_object_put(j, "vni", json_integer_create(m->vni));
+    ipv6_format_mapped(&m->remote_ip, &s);
+    json_object_put_string(j, "remote", ds_cstr(&s));
+    ds_clear(&s);
+    nic_encap_mapping_format_opts(&s, m);
+    json_object_put_string(j, "opts", ds_cstr(&s));
+    ds_destroy(&s);
+    return j;
+}
+
+/* nicsim/dump-mappings [--format text|json] NIC */
+static void
+nicsim_unixctl_dump_mappings(struct unixctl_conn *conn, int argc_,
+                             const char *argv_[], void *aux OVS_UNUSED)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    struct nic_encap_mapping *maps;
+    struct json *j = NULL;
+    struct nic *nic;
+    bool json;
+    size_t n;
+
+    nic = nicsim_unixctl_dump_args(conn, argc_, argv_,
+                                   "nicsim/dump-mappings", &json);
+    if (!nic) {
+        return;
+    }
+    nic_encap_map_dump(nic, &maps, &n);
+    if (json) {
+        j = json_array_create_empty();
+        for (size_t i = 0; i < n; i++) {
+            json_array_add(j, nicsim_mapping_to_json(&maps[i]));
+        }
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            nic_encap_mapping_format(&s, &maps[i]);
+            ds_put_char(&s, '\n');
+        }
+    }
+    nicsim_unixctl_reply_format(conn, json, j, &s);
+    free(maps);
+}
+
 static void
 nicsim_unixctl_reset(struct unixctl_conn *conn, int argc OVS_UNUSED,
                      const char *argv[], void *aux OVS_UNUSED)
@@ -989,4 +1120,11 @@ nicsim_unixctl_register(void)
                              nicsim_unixctl_set_capacity, NULL);
     unixctl_command_register("nicsim/reset", "NIC", 1, 1,
                              nicsim_unixctl_reset, NULL);
+    unixctl_command_register("nicsim/add-mapping", "NIC SPEC...", 2, INT_MAX,
+                             nicsim_unixctl_add_mapping, NULL);
+    unixctl_command_register("nicsim/del-mapping", "NIC MAC [IP]", 2, 3,
+                             nicsim_unixctl_del_mapping, NULL);
+    unixctl_command_register("nicsim/dump-mappings",
+                             "[--format text|json] NIC", 1, 3,
+                             nicsim_unixctl_dump_mappings, NULL);
 }
