@@ -54,7 +54,8 @@ TESTSUITE_AT = \
 	tests/sandbox.at \
 	tests/ovs-offloadctl.at \
 	tests/offload-queues.at \
-	tests/nic-xdp.at
+	tests/nic-xdp.at \
+	tests/nicsim-afxdp.at
 EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in tests/ovs-compat.sh \
 	tests/nicsim-json.py tests/offload-traffic.py tests/unixctl-fields.py \
 	tests/offload-queues-json.py tests/offload-1.0.0.ovsschema \
