@@ -5,10 +5,14 @@
 # switches measured in the same run: stock OVS userspace (netdev datapath
 # on the veths), the Linux bridge (ACL as tc flower filters where the
 # kernel has them), a bare XDP redirect between the two host-side veth
-# ends (a one-line program, no ACL: the ceiling), ovs-offload with nicsim (AF_PACKET media) and ovs-offload with
-# the XDP backend; each gets iperf3 TCP throughput and ping round trips,
+# ends (a one-line program, no ACL: the ceiling), ovs-offload with nicsim
+# on AF_PACKET media, with nicsim on AF_XDP media (where the build has the
+# XDP backend) and ovs-offload with the XDP backend; each gets iperf3 TCP throughput and ping round trips,
 # and ratios against the bridge, stock OVS and the bare redirect are
-# printed.  Not part of CI: timings depend on the machine and its load.
+# printed.  The host side (the veths' host ends, the daemons, the bridge)
+# is a private namespace, so that runs and other OVS instances on the
+# machine (their ovs-netdev device) do not collide.  Not part of CI:
+# timings depend on the machine and its load.
 #
 # Usage: ovs-offload-bench-xdp.sh [--seconds N] [--pings N] [--json FILE]
 #
@@ -32,7 +36,7 @@ while [ $# -gt 0 ]; do
         --seconds) seconds=$2; shift ;;
         --pings) pings=$2; shift ;;
         --json) json=$2; shift ;;
-        -h|--help) sed -n '3,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '3,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument '$1' (try --help)" ;;
     esac
     shift
@@ -53,6 +57,8 @@ for tool in ovsdb-tool ovsdb-server ovs-vsctl ovs-appctl ovs-ofctl \
 done
 
 tag=ob$$
+hv=${tag}-hv                    # The host side's namespace.
+. "$(dirname "$0")/ovs-offload-refs.sh" || die "no ovs-offload-refs.sh"
 dir=$(mktemp -d /tmp/ovs-offload-bench-xdp.XXXXXX) || die "mktemp failed"
 export OVS_RUNDIR=$dir OVS_LOGDIR=$dir OVS_DBDIR=$dir OVS_SYSCONFDIR=$dir
 results=$dir/results.txt
@@ -61,33 +67,35 @@ pids=
 cleanup() {
     stop_ovs
     for p in $pids; do kill $p 2>/dev/null; done
-    ip link del ${tag}br 2>/dev/null
     for v in a b; do
-        ip link del ${tag}$v 2>/dev/null
         ip netns del ${tag}-$v 2>/dev/null
     done
+    ip netns del $hv 2>/dev/null
     rm -rf "$dir"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # Two "VMs": namespaces with eth0, the other veth ends ${tag}a/${tag}b in
-# the root namespace.  GRO gives the VM ends the NAPI that XDP redirects
+# the host side's namespace.  GRO gives the VM ends the NAPI that XDP redirects
 # into a veth need; no IPv6 chatter.
 setup_vms() {
     local v ip
+    ip netns add $hv || die "ip netns add failed"
+    ip -n $hv link set lo up
     for v in a b; do
         [ $v = a ] && ip=10.99.0.1 || ip=10.99.0.2
         ip netns add ${tag}-$v || die "ip netns add failed"
         ip netns exec ${tag}-$v sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
             net.ipv6.conf.default.disable_ipv6=1
-        ip link add ${tag}$v type veth peer name eth0 netns ${tag}-$v \
+        ip link add ${tag}$v netns $hv type veth peer name eth0 \
+            netns ${tag}-$v \
             || die "ip link add failed"
         ip -n ${tag}-$v addr add $ip/24 dev eth0
         ip -n ${tag}-$v link set eth0 up
         ip -n ${tag}-$v link set lo up
         ip netns exec ${tag}-$v ethtool -K eth0 tx off gro on >/dev/null 2>&1
-        ip link set ${tag}$v up
+        ip -n $hv link set ${tag}$v up
     done
 }
 
@@ -97,18 +105,27 @@ start_ovs() {
     ovsdb-tool create "$dir/conf.db" "$schema" || die "ovsdb-tool failed"
     ovsdb-tool create "$dir/offload.db" "$offload_schema" \
         || die "ovsdb-tool failed"
-    ovsdb-server --detach --no-chdir --pidfile --log-file \
+    ip netns exec $hv ovsdb-server --detach --no-chdir --pidfile --log-file \
         --remote=punix:"$dir/db.sock" "$dir/conf.db" "$dir/offload.db" \
         2>/dev/null || die "ovsdb-server did not start"
     ovs-vsctl --no-wait init
-    $daemon --detach --no-chdir --pidfile="$dir/ovs-vswitchd.pid" \
+    ip netns exec $hv $daemon --detach --no-chdir --pidfile="$dir/ovs-vswitchd.pid" \
         --unixctl="$dir/ovs-vswitchd.ctl" --log-file="$dir/vswitchd.log" \
         2>/dev/null || die "$daemon did not start"
 }
 
 stop_ovs() {
+    local pid i
     [ -S "$dir/ovs-vswitchd.ctl" ] && \
         ovs-appctl -t "$dir/ovs-vswitchd.ctl" exit --cleanup >/dev/null 2>&1
+    # Until the daemon is gone (at most 10 s): on its way out it takes its
+    # XDP programs (the backend's, libxdp's of the afxdp media) off the
+    # veths, which a kill would leave there for the next switch.
+    pid=$(cat "$dir/ovs-vswitchd.pid" 2>/dev/null)
+    for i in $(seq 100); do
+        [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
     ovs-appctl -t ovsdb-server exit >/dev/null 2>&1
     for p in "$dir"/*.pid; do
         [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null && rm -f "$p"
@@ -164,64 +181,8 @@ bench_stock() {
     stop_ovs
 }
 
-# The Linux bridge, with the ACL as tc filters where the kernel has the
-# flower classifier and gact action (else without, and said so).
-bench_bridge() {
-    local v acl=yes
-    ip link add ${tag}br type bridge
-    ip link set ${tag}a master ${tag}br
-    ip link set ${tag}b master ${tag}br
-    ip link set ${tag}br up
-    for v in a b; do
-        tc qdisc add dev ${tag}$v clsact
-        { tc filter add dev ${tag}$v ingress pref 1 protocol arp flower action pass &&
-          tc filter add dev ${tag}$v ingress pref 2 protocol ip flower ip_proto icmp action pass &&
-          tc filter add dev ${tag}$v ingress pref 3 protocol ip flower ip_proto tcp dst_port 5201 action pass &&
-          tc filter add dev ${tag}$v ingress pref 4 protocol ip flower ip_proto tcp src_port 5201 action pass &&
-          tc filter add dev ${tag}$v ingress pref 9 matchall action drop; } 2>/dev/null \
-            || acl=no
-    done
-    if [ $acl = no ]; then
-        say "linux-bridge: this kernel has no tc flower/gact: measured WITHOUT the ACL"
-        measure "linux-bridge(no-acl)"
-    else
-        measure "linux-bridge"
-    fi
-    for v in a b; do
-        tc qdisc del dev ${tag}$v clsact
-        ip link set ${tag}$v nomaster
-    done
-    ip link del ${tag}br
-}
-
-# The bare redirect: the smallest XDP program that sends every frame to
-# the other host-side veth end (bpf_redirect() to a fixed ifindex),
-# compiled here and attached with ip(8).
-bench_redirect() {
-    local v peer idx
-    for v in a b; do
-        [ $v = a ] && peer=b || peer=a
-        idx=$(cat /sys/class/net/${tag}$peer/ifindex)
-        cat > "$dir/redirect.c" <<EOF
-#include <linux/bpf.h>
-#include <bpf/bpf_helpers.h>
-SEC("xdp") int redirect(struct xdp_md *ctx) { return bpf_redirect($idx, 0); }
-char LICENSE[] SEC("license") = "GPL";
-EOF
-        clang -O2 -target bpf -I/usr/include/$(gcc -dumpmachine) \
-            -c "$dir/redirect.c" -o "$dir/redirect-$v.o" \
-            || die "cannot compile the redirect program"
-        ip link set dev ${tag}$v xdpdrv obj "$dir/redirect-$v.o" sec xdp \
-            || die "cannot attach the redirect program"
-    done
-    measure "bare-xdp-redirect"
-    for v in a b; do
-        ip link set dev ${tag}$v xdpdrv off
-    done
-}
-
-bench_offload() {
-    local type=$1 medium=$2
+bench_offload() {        # bench_offload TYPE MEDIUM [NAME]
+    local type=$1 medium=$2 name=${3:-ovs-offload-$1}
     start_ovs ovs-vswitchd-offload
     ovs-vsctl add-br br0 -- set bridge br0 datapath_type=netdev \
         -- set Open_vSwitch . other_config:hw-offload=true \
@@ -232,8 +193,14 @@ bench_offload() {
              options:nic=${tag}nic options:role=vf options:vf=1 \
              options:medium=$medium:${tag}b
     ovs_acl
-    measure "ovs-offload-$type"
+    measure "$name"
     stop_ovs
+    local v
+    for v in a b; do
+        ip -n $hv link show ${tag}$v | grep -q 'prog/xdp' \
+            && say "$name: an XDP program was left on ${tag}$v"
+        ip -n $hv link set dev ${tag}$v xdp off 2>/dev/null
+    done
 }
 
 setup_vms
@@ -241,9 +208,10 @@ say "VM to VM on veth, ACL (ARP, ICMP, TCP 5201), iperf3 $seconds s," \
     "$pings pings; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 : > "$results"
 bench_stock
-bench_bridge
-bench_redirect
+refs_bridge $hv ${tag}a ${tag}b ${tag}br measure
+refs_redirect $hv ${tag}a ${tag}b "$dir" measure
 bench_offload nicsim afpacket
+bench_offload nicsim afxdp ovs-offload-nicsim-afxdp
 bench_offload xdp xdp
 
 python3 - "$results" "$json" <<'PY'
@@ -253,9 +221,9 @@ for line in open(sys.argv[1]):
     name, mbps, rtt, loss = line.split()
     rows[name] = {"mbit_per_s": float(mbps), "rtt_ms": float(rtt),
                   "loss_percent": float(loss)}
-print("%-22s %12s %10s %7s" % ("switch", "iperf3 Mb/s", "rtt ms", "loss%"))
+print("%-26s %12s %10s %7s" % ("switch", "iperf3 Mb/s", "rtt ms", "loss%"))
 for name, r in rows.items():
-    print("%-22s %12.0f %10.3f %7.1f" % (name, r["mbit_per_s"], r["rtt_ms"],
+    print("%-26s %12.0f %10.3f %7.1f" % (name, r["mbit_per_s"], r["rtt_ms"],
                                          r["loss_percent"]))
 def ratio(a, b, key):
     x, y = rows.get(a, {}).get(key), rows.get(b, {}).get(key)
@@ -271,10 +239,12 @@ ratios = {
     "xdp_vs_nicsim_throughput": ratio(xdp, "ovs-offload-nicsim",
                                       "mbit_per_s"),
     "xdp_vs_bridge_rtt": ratio(xdp, bridge, "rtt_ms"),
+    "nicsim_afxdp_vs_afpacket_throughput": ratio(
+        "ovs-offload-nicsim-afxdp", "ovs-offload-nicsim", "mbit_per_s"),
 }
 print()
 for k, v in ratios.items():
-    print("%-28s %6.2fx" % (k, v))
+    print("%-36s %6.2fx" % (k, v))
 if sys.argv[2]:
     json.dump({"results": rows, "ratios": ratios}, open(sys.argv[2], "w"),
               indent=2)
