@@ -128,7 +128,7 @@ stop_ovs() {
     done
     ovs-appctl -t ovsdb-server exit >/dev/null 2>&1
     for p in "$dir"/*.pid; do
-        [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null && rm -f "$p"
+        [ -f "$p" ] && kill "$(cat "$p" 2>/dev/null)" 2>/dev/null && rm -f "$p"
     done
     rm -f "$dir/ovs-vswitchd.ctl"
     true

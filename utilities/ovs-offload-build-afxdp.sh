@@ -58,7 +58,15 @@ grep -q '^#define HAVE_AF_XDP 1' "$build/config.h" \
     || die "configure did not enable AF_XDP; see $build/configure.out"
 if [ ! "$build/vswitchd/ovs-vswitchd" -nt "$build/Makefile" ]; then
     say "building ovs-vswitchd in $build (make -j$jobs)"
-    make -C "$build" -j"$jobs" vswitchd/ovs-vswitchd utilities/ovs-vsctl \
+    # The generated headers first (a named target skips BUILT_SOURCES),
+    # then only the daemon and the tools the bench uses.
+    built=$(echo 'ovs_offload_print: ; @echo $(BUILT_SOURCES)' \
+            | make -s -C "$build" -f Makefile -f - ovs_offload_print) \
+        || die "cannot list the generated sources of $build"
+    # (with the IDL headers, which are not among them).
+    { make -C "$build" $built lib/vswitch-idl.h lib/ovsdb-server-idl.h \
+      && make -C "$build" -j"$jobs" vswitchd/ovs-vswitchd \
+             utilities/ovs-vsctl utilities/ovs-appctl utilities/ovs-ofctl; } \
         > "$build/make.out" 2>&1 \
         || { tail -5 "$build/make.out" >&2; die "make failed; see $build/make.out"; }
 fi
