@@ -15,10 +15,18 @@
 # timings depend on the machine and its load.
 #
 # Usage: ovs-offload-bench-xdp.sh [--seconds N] [--pings N] [--json FILE]
+#                                  [--pps]
 #
 #   --seconds N   iperf3 time per switch (default 5)
 #   --pings N     pings per switch, 0.05 s apart (default 50)
 #   --json FILE   also write the figures as JSON
+#   --pps         then 64-byte frames (iperf3 UDP, 18-byte payloads, as
+#                 fast as it sends) through OVS's own afxdp netdev (a PMD
+#                 on CPU 0; the build of ovs-offload-build-afxdp.sh in
+#                 $OVS_AFXDP_BUILD, default /var/cache/ovs-offload/
+#                 ovs-3.1.0-afxdp) and through ovs-offload with XDP:
+#                 frames per second delivered, and per busy CPU (the
+#                 whole machine's, sender and receiver included)
 #
 # ovs-vswitchd-offload and the OVS tools are taken from $PATH; stock
 # ovs-vswitchd from $OVS_BUILD/vswitchd (the pinned OVS build, e.g.
@@ -27,7 +35,7 @@
 
 set -o pipefail
 
-seconds=5 pings=50 json=
+seconds=5 pings=50 json= pps=false
 die() { echo "ovs-offload-bench-xdp: error: $*" >&2; exit 1; }
 say() { echo "ovs-offload-bench-xdp: $*" >&2; }
 
@@ -36,7 +44,8 @@ while [ $# -gt 0 ]; do
         --seconds) seconds=$2; shift ;;
         --pings) pings=$2; shift ;;
         --json) json=$2; shift ;;
-        -h|--help) sed -n '3,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --pps) pps=true ;;
+        -h|--help) sed -n '3,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument '$1' (try --help)" ;;
     esac
     shift
@@ -45,6 +54,10 @@ for v in "$seconds" "$pings"; do
     case $v in ''|*[!0-9]*|0) die "--seconds and --pings want positive numbers" ;; esac
 done
 [ "$(id -u)" = 0 ] || die "must run as root"
+afxdp_vswitchd=${OVS_AFXDP_BUILD:-/var/cache/ovs-offload/ovs-3.1.0-afxdp}/vswitchd/ovs-vswitchd
+if $pps && [ ! -x "$afxdp_vswitchd" ]; then
+    die "--pps: no ovs-vswitchd with AF_XDP at $afxdp_vswitchd (run utilities/ovs-offload-build-afxdp.sh)"
+fi
 schema=${OVS_SOURCE:?set OVS_SOURCE to the OVS source tree}/vswitchd/vswitch.ovsschema
 stock=${OVS_BUILD:?set OVS_BUILD to the OVS build tree}/vswitchd/ovs-vswitchd
 offload_schema=$(cd "$(dirname "$0")/.." && pwd)/ovsdb-schema/offload.ovsschema
@@ -134,7 +147,8 @@ stop_ovs() {
     true
 }
 
-# The ACL as OpenFlow: ARP, ICMP and TCP 5201 either way, nothing else.
+# The ACL as OpenFlow: ARP, ICMP, TCP and UDP 5201 (--pps) either way,
+# nothing else.
 ovs_acl() {
     ovs-ofctl del-flows br0
     ovs-ofctl add-flows br0 - <<EOF
@@ -142,6 +156,8 @@ priority=100,arp,actions=NORMAL
 priority=100,icmp,actions=NORMAL
 priority=100,tcp,tp_dst=5201,actions=NORMAL
 priority=100,tcp,tp_src=5201,actions=NORMAL
+priority=100,udp,tp_dst=5201,actions=NORMAL
+priority=100,udp,tp_src=5201,actions=NORMAL
 priority=0,actions=drop
 EOF
 }
@@ -181,8 +197,58 @@ bench_stock() {
     stop_ovs
 }
 
-bench_offload() {        # bench_offload TYPE MEDIUM [NAME]
-    local type=$1 medium=$2 name=${3:-ovs-offload-$1}
+# The machine's busy and total CPU ticks, for --pps.
+cpu_ticks() {
+    awk '/^cpu /{print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8}' /proc/stat
+}
+
+# measure_pps NAME: 64-byte frames from VM a to VM b for --seconds;
+# appends "NAME PPS BUSY_CPUS" to $dir/pps.txt.
+measure_pps() {
+    local name=$1 srv out b0 t0 b1 t1
+    ip netns exec ${tag}-a ping -q -c 3 -i 0.2 -W 1 10.99.0.2 >/dev/null
+    ip netns exec ${tag}-b iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
+    srv=$!
+    sleep 0.5
+    read b0 t0 < <(cpu_ticks)
+    out=$(ip netns exec ${tag}-a iperf3 -c 10.99.0.2 -p 5201 -u -b 0 -l 18 \
+          -t $seconds -J 2>/dev/null)
+    read b1 t1 < <(cpu_ticks)
+    kill $srv 2>/dev/null; wait $srv 2>/dev/null
+    echo "$out" | python3 -c '
+import json, sys
+name, secs, b0, t0, b1, t1, ncpu = sys.argv[1:]
+try:
+    s = json.load(sys.stdin)["end"]["sum"]
+    pps = (s["packets"] - s["lost_packets"]) / float(secs)
+except Exception:
+    pps = 0
+busy = (int(b1) - int(b0)) / max(1, int(t1) - int(t0)) * int(ncpu)
+print(name, "%.0f" % pps, "%.2f" % busy)' "$name" $seconds $b0 $t0 $b1 $t1 \
+        $(nproc) >> "$dir/pps.txt"
+    say "$name: 64-byte frames: $(tail -1 "$dir/pps.txt" | cut -d' ' -f2) per second, $(tail -1 "$dir/pps.txt" | cut -d' ' -f3) CPUs busy"
+}
+
+# OVS's own AF_XDP netdev on the same veth ends, its PMD on CPU 0.
+bench_pps_afxdp() {
+    local v
+    start_ovs "$afxdp_vswitchd"
+    ovs-vsctl add-br br0 -- set bridge br0 datapath_type=netdev \
+        -- set Open_vSwitch . other_config:pmd-cpu-mask=0x1 \
+        -- add-port br0 ${tag}a -- set Interface ${tag}a type=afxdp \
+             options:xdp-mode=native \
+        -- add-port br0 ${tag}b -- set Interface ${tag}b type=afxdp \
+             options:xdp-mode=native
+    ovs_acl
+    measure_pps "ovs-afxdp-netdev"
+    stop_ovs
+    for v in a b; do
+        ip -n $hv link set dev ${tag}$v xdp off 2>/dev/null
+    done
+}
+
+bench_offload() {        # bench_offload TYPE MEDIUM [NAME [MEASURE]]
+    local type=$1 medium=$2 name=${3:-ovs-offload-$1} how=${4:-measure}
     start_ovs ovs-vswitchd-offload
     ovs-vsctl add-br br0 -- set bridge br0 datapath_type=netdev \
         -- set Open_vSwitch . other_config:hw-offload=true \
@@ -193,7 +259,7 @@ bench_offload() {        # bench_offload TYPE MEDIUM [NAME]
              options:nic=${tag}nic options:role=vf options:vf=1 \
              options:medium=$medium:${tag}b
     ovs_acl
-    measure "$name"
+    $how "$name"
     stop_ovs
     local v
     for v in a b; do
@@ -213,8 +279,12 @@ refs_redirect $hv ${tag}a ${tag}b "$dir" measure
 bench_offload nicsim afpacket
 bench_offload nicsim afxdp ovs-offload-nicsim-afxdp
 bench_offload xdp xdp
+if $pps; then
+    bench_pps_afxdp
+    bench_offload xdp xdp ovs-offload-xdp measure_pps
+fi
 
-python3 - "$results" "$json" <<'PY'
+python3 - "$results" "$json" "$dir/pps.txt" <<'PY'
 import json, sys
 rows = {}
 for line in open(sys.argv[1]):
@@ -245,7 +315,29 @@ ratios = {
 print()
 for k, v in ratios.items():
     print("%-36s %6.2fx" % (k, v))
+pps = {}
+try:
+    for line in open(sys.argv[3]):
+        name, rate, busy = line.split()
+        pps[name] = {"frames_per_s": float(rate), "busy_cpus": float(busy),
+                     "frames_per_s_per_busy_cpu":
+                     float(rate) / float(busy) if float(busy) else 0}
+except FileNotFoundError:
+    pass
+if pps:
+    print()
+    print("%-26s %12s %10s %14s" % ("64-byte frames", "per second",
+                                    "CPUs busy", "per busy CPU"))
+    for name, r in pps.items():
+        print("%-26s %12.0f %10.2f %14.0f" % (name, r["frames_per_s"],
+              r["busy_cpus"], r["frames_per_s_per_busy_cpu"]))
+    a, b = pps.get("ovs-offload-xdp"), pps.get("ovs-afxdp-netdev")
+    if a and b and b["frames_per_s_per_busy_cpu"]:
+        ratios["xdp_vs_ovs_afxdp_pps_per_cpu"] = (
+            a["frames_per_s_per_busy_cpu"] / b["frames_per_s_per_busy_cpu"])
+        print("%-36s %6.2fx" % ("xdp_vs_ovs_afxdp_pps_per_cpu",
+                                ratios["xdp_vs_ovs_afxdp_pps_per_cpu"]))
 if sys.argv[2]:
-    json.dump({"results": rows, "ratios": ratios}, open(sys.argv[2], "w"),
-              indent=2)
+    json.dump({"results": rows, "ratios": ratios, "pps": pps},
+              open(sys.argv[2], "w"), indent=2)
 PY
