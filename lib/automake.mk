@@ -79,7 +79,8 @@ OFFLOAD_LIB_LIBS = lib/liboffload.a $(NIC_XDP_LIBS) lib/libnicsim.a \
 # libxdp and clang's BPF target exist): its eBPF program is compiled with
 # clang at build time and embedded in the library, so the daemon needs no
 # object file at run time.
-EXTRA_DIST += lib/nic-xdp.bpf.c lib/nic-xdp-abi.h lib/nic-xdp.h lib/nic-xdp.c
+EXTRA_DIST += lib/nic-xdp.bpf.c lib/nic-xdp-abi.h lib/nic-xdp.h lib/nic-xdp.c \
+	lib/nic-medium-afxdp.c lib/nic-xsk.c lib/nic-xsk.h
 if HAVE_XDP
 noinst_LIBRARIES += lib/libnicxdp.a
 lib_libnicxdp_a_SOURCES = \
@@ -88,6 +89,12 @@ lib_libnicxdp_a_SOURCES = \
 	lib/nic-xdp-abi.h
 nodist_lib_libnicxdp_a_SOURCES = lib/nic-xdp-object.c
 lib_libnicxdp_a_CFLAGS = $(AM_CFLAGS) $(XDP_CFLAGS)
+# The AF_XDP socket code, shared by the backend and nicsim's afxdp medium:
+# in libnicsim, which links after the backend.
+lib_libnicsim_a_SOURCES += \
+	lib/nic-medium-afxdp.c \
+	lib/nic-xsk.c \
+	lib/nic-xsk.h
 BUILT_SOURCES += lib/nic-xdp-object.c
 CLEANFILES += lib/nic-xdp.bpf.o lib/nic-xdp-object.c
 AM_CPPFLAGS += -DHAVE_NIC_XDP

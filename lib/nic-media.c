@@ -28,7 +28,19 @@ static const struct nic_medium_class *const nic_medium_classes[] = {
     &nic_medium_gen_class,
     &nic_medium_none_class,
     &nic_medium_lossy_class,
+#ifdef HAVE_NIC_XDP
+    &nic_medium_afxdp_class,
+#endif
 };
+
+/* The media of the build, for the message on an unknown one. */
+#ifdef HAVE_NIC_XDP
+#define NIC_MEDIA_LIST "afpacket:IF, afxdp:IF, punix:PATH, unix:PATH, " \
+    "pcap:RX,TX, gen:N,LEN or none"
+#else
+#define NIC_MEDIA_LIST "afpacket:IF, punix:PATH, unix:PATH, pcap:RX,TX, " \
+    "gen:N,LEN or none (afxdp:IF: not built, no XDP)"
+#endif
 
 /* What a medium holds exclusively, across every NIC of the process: a
  * host interface ("afpacket:IFNAME"; two readers would each get every
@@ -127,8 +139,7 @@ nic_medium_open(const char *spec, struct nic_medium **mp, char **errorp)
     class = nic_medium_class_find(spec, colon ? colon - spec : strlen(spec));
     if (!class || (class->takes_arg ? !*arg : colon != NULL)) {
         return nic_medium_error(errorp, EINVAL, "unknown medium \"%s\" "
-                                "(use afpacket:IF, punix:PATH, unix:PATH, "
-                                "pcap:RX,TX, gen:N,LEN or none)", spec);
+                                "(use "NIC_MEDIA_LIST")", spec);
     }
     error = class->open(spec, arg, &m, errorp);
     if (error) {

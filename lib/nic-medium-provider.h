@@ -109,6 +109,9 @@ extern const struct nic_medium_class nic_medium_pcap_class;
 extern const struct nic_medium_class nic_medium_gen_class;
 extern const struct nic_medium_class nic_medium_none_class;
 extern const struct nic_medium_class nic_medium_lossy_class;
+#ifdef HAVE_NIC_XDP
+extern const struct nic_medium_class nic_medium_afxdp_class;
+#endif
 
 /* For classes. */
 void nic_medium_init(struct nic_medium *, const struct nic_medium_class *,

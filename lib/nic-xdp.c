@@ -18,7 +18,6 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
-#include <xdp/xsk.h>
 
 #include "dp-packet.h"
 #include "openvswitch/hmap.h"
@@ -28,6 +27,7 @@
 #include "lib/nic-media.h"
 #include "lib/nic-provider.h"
 #include "lib/nic-xdp-abi.h"
+#include "lib/nic-xsk.h"
 #include "ovs-thread.h"
 #include "timeval.h"
 #include "util.h"
@@ -72,27 +72,8 @@ BUILD_ASSERT_DECL(NIC_XDP_MAX_VFS == NIC_MAX_VFS);
 BUILD_ASSERT_DECL(NIC_XDP_MAX_QUEUES >= NIC_MAX_RXQ);
 BUILD_ASSERT_DECL(NIC_XDP_MAX_ACTIONS == NIC_MAX_ACTIONS);
 
-/* AF_XDP: one socket and UMEM per representor queue; the first half of the
- * frames feed the fill ring, the second half are for host_send(). */
-#define NIC_XDP_N_FRAMES 2048
-#define NIC_XDP_FRAME_SIZE XSK_UMEM__DEFAULT_FRAME_SIZE
-#define NIC_XDP_N_RX_FRAMES (NIC_XDP_N_FRAMES / 2)
-#define NIC_XDP_RING_SIZE XSK_RING_CONS__DEFAULT_NUM_DESCS
-
 /* How often a port checks that its program is still attached. */
 #define NIC_XDP_CHECK_MSEC 500
-
-struct nic_xdp_xsk {
-    struct ovs_mutex mutex;
-    void *buf;
-    struct xsk_umem *umem;
-    struct xsk_socket *xsk;
-    struct xsk_ring_prod fq, tx;
-    struct xsk_ring_cons cq, rx;
-    uint64_t *tx_free;          /* Free TX frame addresses. */
-    uint32_t n_tx_free;
-    uint32_t tx_outstanding;
-};
 
 struct nic_xdp_port {
     bool attached;
@@ -102,7 +83,7 @@ struct nic_xdp_port {
     uint32_t xdp_flags;         /* XDP_FLAGS_DRV_MODE or _SKB_MODE. */
     uint32_t prog_id;
     uint32_t n_rxq;
-    struct nic_xdp_xsk *xsks[NIC_MAX_RXQ];
+    struct nic_xsk *xsks[NIC_MAX_RXQ];
 
     /* Where the interface takes no program of ours (another XDP program
      * is there, or the kernel refuses XDP): the host path, on an AF_PACKET
@@ -766,154 +747,6 @@ nic_xdp_rule_dump(struct nic *nic, struct nic_rule_dump **rulesp)
     return n;
 }
 
-/* AF_XDP sockets. */
-
-static void
-nic_xdp_xsk_destroy(struct nic_xdp_xsk *s)
-{
-    if (s) {
-        xsk_socket__delete(s->xsk);
-        xsk_umem__delete(s->umem);
-        free_pagealign(s->buf);
-        free(s->tx_free);
-        ovs_mutex_destroy(&s->mutex);
-        free(s);
-    }
-}
-
-static int
-nic_xdp_xsk_create(const struct nic_xdp_port *p, uint32_t queue,
-                   struct nic_xdp_xsk **sp, char **errorp)
-{
-    struct xsk_socket_config cfg = {
-        .rx_size = NIC_XDP_RING_SIZE,
-        .tx_size = NIC_XDP_RING_SIZE,
-        .libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
-        .xdp_flags = p->xdp_flags,
-        .bind_flags = XDP_USE_NEED_WAKEUP,
-    };
-    struct nic_xdp_xsk *s = xzalloc(sizeof *s);
-    uint32_t idx;
-    int error;
-
-    ovs_mutex_init(&s->mutex);
-    s->buf = xmalloc_pagealign(NIC_XDP_N_FRAMES * NIC_XDP_FRAME_SIZE);
-    error = -xsk_umem__create(&s->umem, s->buf,
-                              NIC_XDP_N_FRAMES * NIC_XDP_FRAME_SIZE,
-                              &s->fq, &s->cq, NULL);
-    if (error) {
-        *errorp = xasprintf("%s: cannot create AF_XDP memory: %s",
-                            p->ifname, ovs_strerror(error));
-        goto fail;
-    }
-    error = -xsk_socket__create(&s->xsk, p->ifname, queue, s->umem,
-                                &s->rx, &s->tx, &cfg);
-    if (error) {
-        *errorp = xasprintf("%s: cannot open an AF_XDP socket on queue "
-                            "%"PRIu32": %s", p->ifname, queue,
-                            ovs_strerror(error));
-        goto fail;
-    }
-    if (xsk_ring_prod__reserve(&s->fq, NIC_XDP_N_RX_FRAMES, &idx)
-        != NIC_XDP_N_RX_FRAMES) {
-        error = ENOBUFS;
-        *errorp = xasprintf("%s: AF_XDP fill ring too small", p->ifname);
-        goto fail;
-    }
-    for (uint32_t i = 0; i < NIC_XDP_N_RX_FRAMES; i++) {
-        *xsk_ring_prod__fill_addr(&s->fq, idx + i) = (uint64_t) i
-                                                     * NIC_XDP_FRAME_SIZE;
-    }
-    xsk_ring_prod__submit(&s->fq, NIC_XDP_N_RX_FRAMES);
-    s->tx_free = xmalloc((NIC_XDP_N_FRAMES - NIC_XDP_N_RX_FRAMES)
-                         * sizeof *s->tx_free);
-    for (uint32_t i = NIC_XDP_N_RX_FRAMES; i < NIC_XDP_N_FRAMES; i++) {
-        s->tx_free[s->n_tx_free++] = (uint64_t) i * NIC_XDP_FRAME_SIZE;
-    }
-    *sp = s;
-    return 0;
-
-fail:
-    nic_xdp_xsk_destroy(s);
-    return error;
-}
-
-static int
-nic_xdp_xsk_recv(struct nic_xdp_xsk *s, struct dp_packet **pkts, int max)
-{
-    uint32_t idx_rx, idx_fq;
-    int n;
-
-    ovs_mutex_lock(&s->mutex);
-    n = xsk_ring_cons__peek(&s->rx, max, &idx_rx);
-    if (!n) {
-        if (xsk_ring_prod__needs_wakeup(&s->fq)) {
-            recvfrom(xsk_socket__fd(s->xsk), NULL, 0, MSG_DONTWAIT, NULL,
-                     NULL);
-        }
-        ovs_mutex_unlock(&s->mutex);
-        return 0;
-    }
-    /* The fill ring has room for every frame taken: it holds all of
-     * them. */
-    while (xsk_ring_prod__reserve(&s->fq, n, &idx_fq) != n) {
-        continue;
-    }
-    for (int i = 0; i < n; i++) {
-        const struct xdp_desc *d = xsk_ring_cons__rx_desc(&s->rx, idx_rx + i);
-        uint64_t addr = xsk_umem__extract_addr(d->addr);
-
-        pkts[i] = dp_packet_clone_data_with_headroom(
-            xsk_umem__get_data(s->buf, xsk_umem__add_offset_to_addr(d->addr)),
-            d->len, NIC_FRAME_HEADROOM);
-        *xsk_ring_prod__fill_addr(&s->fq, idx_fq + i) = addr;
-    }
-    xsk_ring_cons__release(&s->rx, n);
-    xsk_ring_prod__submit(&s->fq, n);
-    ovs_mutex_unlock(&s->mutex);
-    return n;
-}
-
-/* Sends on the socket's TX ring (the frames leave by the interface, as
- * any packet it transmits).  Returns how many were sent. */
-static int
-nic_xdp_xsk_send(struct nic_xdp_xsk *s, struct dp_packet **pkts, int n)
-{
-    uint32_t idx_cq, idx_tx, done;
-    int sent = 0;
-
-    ovs_mutex_lock(&s->mutex);
-    done = xsk_ring_cons__peek(&s->cq, NIC_XDP_RING_SIZE, &idx_cq);
-    for (uint32_t i = 0; i < done; i++) {
-        s->tx_free[s->n_tx_free++] = *xsk_ring_cons__comp_addr(&s->cq,
-                                                               idx_cq + i);
-    }
-    xsk_ring_cons__release(&s->cq, done);
-    s->tx_outstanding -= done;
-
-    n = MIN(n, (int) s->n_tx_free);
-    if (n && xsk_ring_prod__reserve(&s->tx, n, &idx_tx) == n) {
-        for (int i = 0; i < n; i++) {
-            struct xdp_desc *d = xsk_ring_prod__tx_desc(&s->tx, idx_tx + i);
-            size_t len = dp_packet_size(pkts[i]);
-
-            if (len > NIC_XDP_FRAME_SIZE - XDP_PACKET_HEADROOM) {
-                len = 0;        /* Sent empty: the kernel refuses it. */
-            }
-            d->addr = s->tx_free[--s->n_tx_free];
-            d->len = len;
-            memcpy(xsk_umem__get_data(s->buf, d->addr),
-                   dp_packet_data(pkts[i]), len);
-            sent += len > 0;
-        }
-        xsk_ring_prod__submit(&s->tx, n);
-        s->tx_outstanding += n;
-        sendto(xsk_socket__fd(s->xsk), NULL, 0, MSG_DONTWAIT, NULL, 0);
-    }
-    ovs_mutex_unlock(&s->mutex);
-    return sent;
-}
-
 /* Ports. */
 
 /* Attaches the program to the port's interface, natively if its driver
@@ -976,7 +809,7 @@ nic_xdp_port_detach__(struct nic_xdp *x, struct nic_xdp_port *p)
         uint32_t idx = p->slot * NIC_XDP_MAX_QUEUES + q;
 
         bpf_map_delete_elem(x->fd_xsks, &idx);
-        nic_xdp_xsk_destroy(p->xsks[q]);
+        nic_xsk_destroy(p->xsks[q]);
         p->xsks[q] = NULL;
     }
     if (p->ifname) {
@@ -1114,12 +947,19 @@ nic_xdp_port_attach(struct nic *nic, const struct nic_port_config *cfg,
         uint32_t idx = p->slot * NIC_XDP_MAX_QUEUES + q;
         int fd;
 
-        error = nic_xdp_xsk_create(p, q, &p->xsks[q], errorp);
+        struct nic_xsk_config xcfg = {
+            .ifname = p->ifname,
+            .queue = q,
+            .xdp_flags = p->xdp_flags,
+            .load_prog = false,     /* Our program redirects to it. */
+        };
+
+        error = nic_xsk_create(&xcfg, &p->xsks[q], errorp);
         if (error) {
             p->n_rxq = q;
             goto fail;
         }
-        fd = xsk_socket__fd(p->xsks[q]->xsk);
+        fd = nic_xsk_fd(p->xsks[q]);
         if (bpf_map_update_elem(x->fd_xsks, &idx, &fd, BPF_ANY)) {
             error = errno;
             *errorp = xasprintf("%s: cannot add AF_XDP socket %"PRIu32": %s",
@@ -1258,7 +1098,7 @@ nic_xdp_port_link(struct nic *nic, uint32_t port, bool *up)
 
 /* Packet I/O with the host. */
 
-static struct nic_xdp_xsk *
+static struct nic_xsk *
 nic_xdp_queue(struct nic_xdp *x, uint32_t port, uint32_t queue)
 {
     struct nic_xdp_port *p = nic_xdp_port(x, port);
@@ -1291,7 +1131,7 @@ nic_xdp_host_recv(struct nic *nic, uint32_t port, uint32_t queue,
                   struct dp_packet **pkts, int max)
 {
     struct nic_xdp *x = nic_xdp_cast(nic);
-    struct nic_xdp_xsk *s = nic_xdp_queue(x, port, queue);
+    struct nic_xsk *s = nic_xdp_queue(x, port, queue);
 
     struct nic_xdp_port *p = nic_xdp_port(x, port);
 
@@ -1312,14 +1152,14 @@ nic_xdp_host_recv(struct nic *nic, uint32_t port, uint32_t queue,
         return n;
     }
     nic_xdp_poll_check(x, port, queue);
-    return s ? nic_xdp_xsk_recv(s, pkts, max) : 0;
+    return s ? nic_xsk_recv(s, pkts, max) : 0;
 }
 
 static void
 nic_xdp_host_recv_wait(struct nic *nic, uint32_t port, uint32_t queue)
 {
     struct nic_xdp *x = nic_xdp_cast(nic);
-    struct nic_xdp_xsk *s = nic_xdp_queue(x, port, queue);
+    struct nic_xsk *s = nic_xdp_queue(x, port, queue);
     struct nic_xdp_port *p = nic_xdp_port(x, port);
 
     if (p && p->fallback) {
@@ -1329,7 +1169,7 @@ nic_xdp_host_recv_wait(struct nic *nic, uint32_t port, uint32_t queue)
         return;
     }
     if (s) {
-        poll_fd_wait(xsk_socket__fd(s->xsk), POLLIN);
+        poll_fd_wait(nic_xsk_fd(s), POLLIN);
         if (!queue) {
             /* Wake for the next check of the program. */
             poll_timer_wait(NIC_XDP_CHECK_MSEC);
@@ -1343,7 +1183,7 @@ nic_xdp_host_send(struct nic *nic, uint32_t port, struct dp_packet **pkts,
 {
     struct nic_xdp *x = nic_xdp_cast(nic);
     struct nic_xdp_port *p = nic_xdp_port(x, port);
-    struct nic_xdp_xsk *s = nic_xdp_queue(x, port, 0);
+    struct nic_xsk *s = nic_xdp_queue(x, port, 0);
     int sent = 0;
     uint64_t orig;
 
@@ -1352,7 +1192,7 @@ nic_xdp_host_send(struct nic *nic, uint32_t port, struct dp_packet **pkts,
 
         sent = nic_medium_send_batch(p->fallback, pkts, n, &bytes);
     } else if (s) {
-        sent = nic_xdp_xsk_send(s, pkts, n);
+        sent = nic_xsk_send(s, pkts, n);
     }
 
     if (p) {

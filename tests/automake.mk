@@ -60,7 +60,8 @@ TESTSUITE_AT = \
 	tests/offload-queues.at \
 	tests/nic-xdp.at \
 	tests/offload-cpus.at \
-	tests/offload-classes.at
+	tests/offload-classes.at \
+	tests/nicsim-afxdp.at
 EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in tests/ovs-compat.sh \
 	tests/nicsim-json.py tests/offload-traffic.py tests/unixctl-fields.py \
 	tests/offload-queues-json.py tests/offload-classes-json.py \

@@ -94,18 +94,29 @@ START_TEST(test_nic_media_bad_specs)
         int error;
         const char *message;
     } cases[] = {
+#ifdef HAVE_NIC_XDP
 #define UNKNOWN(SPEC) \
         { SPEC, EINVAL, "unknown medium \"" SPEC "\" (use afpacket:IF, " \
-          "punix:PATH, unix:PATH, pcap:RX,TX, gen:N,LEN or none)" }
+          "afxdp:IF, punix:PATH, unix:PATH, pcap:RX,TX, gen:N,LEN or none)" }
+#else
+#define UNKNOWN(SPEC) \
+        { SPEC, EINVAL, "unknown medium \"" SPEC "\" (use afpacket:IF, " \
+          "punix:PATH, unix:PATH, pcap:RX,TX, gen:N,LEN or none " \
+          "(afxdp:IF: not built, no XDP))" }
+#endif
         UNKNOWN("carrier-pigeon:1"),
         UNKNOWN("none:x"),
         UNKNOWN("afpacket:"),
         UNKNOWN("afpacket"),
+        UNKNOWN("afxdp:"),
         UNKNOWN("gen"),
         UNKNOWN("unix:"),
         UNKNOWN(""),
 #undef UNKNOWN
         { "afpacket:no-such-if0", ENODEV, "no interface no-such-if0" },
+#ifdef HAVE_NIC_XDP
+        { "afxdp:no-such-if0", ENODEV, "no interface no-such-if0" },
+#endif
         { "pcap:-,x.pcap,append", EINVAL,
           "pcap wants RX,TX[,overwrite], not \"-,x.pcap,append\"" },
         { "pcap:/nonexistent/rx.pcap", ENOENT,

@@ -6,9 +6,11 @@ EXTRA_DIST += \
 	utilities/ovs-offload-bench-cpu.sh \
 	utilities/ovs-offload-bench-xdp.sh \
 	utilities/ovs-offload-bench-queues.sh \
+	utilities/ovs-offload-build-afxdp.sh \
 	utilities/ovs-offload-ddp-bench.sh \
 	utilities/ovs-offload-demo.sh \
 	utilities/ovs-offload-hypervisors.sh \
+	utilities/ovs-offload-refs.sh \
 	utilities/ovs-offload-sandbox.sh \
 	utilities/ovs-offload-test.sh
 

@@ -14,14 +14,15 @@
 # writes report.txt, report.json and chart.png into --out (default
 # ./hypervisors-report).  --keep leaves the last set-up running and prints
 # how to reach it.  --backend xdp runs the offload set-ups on the XDP NIC
-# backend instead of nicsim.  See utilities/ovs-offload-hypervisors.sh --help.
-# Run as root.
+# backend instead of nicsim, and the report adds the Linux bridge and a
+# bare XDP redirect on the same veth ends, measured in the same run.  See
+# utilities/ovs-offload-hypervisors.sh --help.  Run as root.
 
 set -o pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 case " $* " in
-    *" -h "*|*" --help "*) sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *" -h "*|*" --help "*) sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 esac
 [ "$(id -u)" = 0 ] || { echo "ovs-offload-demo: error: must run as root" >&2; exit 1; }
 

@@ -19,7 +19,12 @@
 #   --backend B    the NIC of the off/on set-ups: nicsim (default; its
 #                  media are AF_PACKET sockets on the veth ends) or xdp
 #                  (the XDP backend: its program on the veth ends, the
-#                  VMs' ends with GRO on for the frames it redirects)
+#                  VMs' ends with GRO on for the frames it redirects);
+#                  with xdp, the report adds two kernel references
+#                  measured first in the same run, same host vm1->vm2 on
+#                  hv1's veth ends: the Linux bridge and a bare XDP
+#                  redirect (utilities/ovs-offload-refs.sh; need tc,
+#                  clang and gcc, else left out and said so)
 #   --overlay T    the VMs share a logical network over a T tunnel (geneve
 #                  or vxlan, VNI 100) instead of the uplink's L2: each
 #                  hypervisor's uplink is in an underlay bridge br-phy
@@ -66,7 +71,7 @@ while [ $# -gt 0 ]; do
         --stock) stock=$2; shift ;;
         --backend) backend=$2; shift ;;
         --overlay) overlay=$2; shift ;;
-        -h|--help) sed -n '3,39p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '3,44p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument '$1' (try --help)" ;;
     esac
     shift
@@ -107,6 +112,9 @@ else
 fi
 mkdir -p "$out" || die "cannot create $out"
 out=$(cd "$out" && pwd)
+
+# The kernel references of --backend xdp.
+. "$(dirname "$0")/ovs-offload-refs.sh" || die "no ovs-offload-refs.sh"
 
 # Names carry the PID so that concurrent runs (parallel tests) do not
 # collide; they stay short for interface names.
@@ -511,8 +519,38 @@ PY
     fi
 }
 
+# refs_measure NAME: a reference's ping and iperf3 vm1 -> vm2, appended
+# to $lab/refs.txt as "NAME PING IPERF" (do_ping's and do_iperf's words
+# joined by colons).
+refs_measure() {
+    local p i
+    warm_up vm1 vm2
+    p=$(do_ping vm1 vm2 $pings)
+    i=$(do_iperf vm1 vm2 $seconds)
+    say "  reference $1 vm1->vm2: ping $p; iperf3 $i"
+    echo "$1 ${p// /:} ${i// /:}" >> "$lab/refs.txt"
+}
+
+# Before any daemon takes hv1's veth ends.
+run_refs() {
+    local tool
+    for tool in tc clang gcc; do
+        command -v $tool >/dev/null || {
+            say "references left out: $tool is not in PATH"
+            return
+        }
+    done
+    : > "$lab/refs.txt"
+    say "references: the kernel alone, same host vm1->vm2"
+    refs_bridge $tag-hv1 $(vm_dev vm1) $(vm_dev vm2) ${tag}br refs_measure \
+        || say "  no Linux bridge reference"
+    refs_redirect $tag-hv1 $(vm_dev vm1) $(vm_dev vm2) "$lab" refs_measure \
+        || say "  no bare XDP redirect reference"
+}
+
 say "lab in $lab"
 make_topology
+[ $backend = xdp ] && run_refs
 for setup in ${setups//,/ }; do
     run_setup $setup
 done
@@ -619,6 +657,37 @@ for s in setups:
             names[s], ", ".join("%s %d rx / %d forwarded in the NIC" % (
                 n, v["rx_packets"], v["forwarded"]) for n, v in r["nics"].items()),
             "holds" if r["conservation_ok"] else "VIOLATED"))
+refs_path = os.path.join(lab, "refs.txt")
+refs = {}
+if os.path.exists(refs_path):
+    for line in open(refs_path):
+        name, ping, iperf = line.split()
+        ping, iperf = ping.split(":"), iperf.split(":")
+        refs[name] = {
+            "rtt_avg_ms": float(ping[1]) if ping[0] == "OK" else None,
+            "bits_per_second": int(iperf[1]) if iperf[0] == "OK" else None}
+if refs:
+    p("")
+    p("References, the kernel alone on hv1's veth ends, same host vm1->vm2, "
+      "measured before the set-ups (no ACL in the redirect, nor in the "
+      "bridge where the kernel has no tc flower):")
+    on = test(runs["on"], "same-host", "iperf") if "on" in runs else {}
+    onp = test(runs["on"], "same-host", "ping") if "on" in runs else {}
+    for name, r in refs.items():
+        g = r["bits_per_second"]
+        line = "  %-28s %10s Gb/s %9s ms" % (
+            name, "%.3f" % (g / 1e9) if g else "FAIL",
+            "%.3f" % r["rtt_avg_ms"] if r["rtt_avg_ms"] else "FAIL")
+        rr = {}
+        if g and "bits_per_second" in on:
+            rr["throughput"] = on["bits_per_second"] / g
+        if r["rtt_avg_ms"] and "rtt_avg_ms" in onp:
+            rr["rtt"] = onp["rtt_avg_ms"] / r["rtt_avg_ms"]
+        if rr:
+            line += "; offload on is %s" % ", ".join(
+                "%.2fx its %s" % (v, k) for k, v in rr.items())
+        ratios.setdefault("on_vs_references", {})[name] = rr
+        p(line)
 p("")
 p("CPU: ovs-vswitchd's own threads over the ping and iperf3 tests; the "
   "NIC engine threads (nicsim, the 'hardware') are not counted: %s." % ", ".join(
@@ -626,7 +695,8 @@ p("CPU: ovs-vswitchd's own threads over the ping and iperf3 tests; the "
 text = "\n".join(lines) + "\n"
 open(os.path.join(out, "report.txt"), "w").write(text)
 json.dump({"setups": runs, "ratios_vs_stock": ratios, "quick": quick,
-           "backend": backend, "overlay": overlay or None},
+           "backend": backend, "overlay": overlay or None,
+           "references": refs},
           open(os.path.join(out, "report.json"), "w"), indent=2,
           default=lambda x: None)
 # Data for the chart: one row per set-up.
