@@ -25,6 +25,7 @@
 #include "smap.h"
 #include "timeval.h"
 #include "unixctl.h"
+#include "vswitchd-ext/offload-queues-run.h"
 #include "util.h"
 #include "vswitch-idl.h"
 #include "vswitchd-ext/offload-db.h"
@@ -411,8 +412,13 @@ ocr_apply(void)
         free(aff);
 
         const uint16_t *reta = offload_cpus_reta(ocr_aligner, n);
-        if (!p->reta_applied
-            || memcmp(reta, p->applied_reta, sizeof p->applied_reta)) {
+        if (offload_queues_run_manages(p->nic, p->port)) {
+            /* The queue manager keeps RSS on the default queue group;
+             * spreading it over the dedicated queues would undo that. */
+            p->reta_applied = false;
+        } else if (!p->reta_applied
+                   || memcmp(reta, p->applied_reta,
+                             sizeof p->applied_reta)) {
             int error = nic_rss_set(p->nic, p->port, NULL, reta,
                                     NIC_RSS_RETA_SIZE);
             if (error && error != EOPNOTSUPP) {

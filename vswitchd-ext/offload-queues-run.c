@@ -101,6 +101,7 @@ struct oqr_port {
     char *error;                /* Refused configuration, or NULL. */
     long long int last_round_ms;
     bool seen;
+    bool rss_set;               /* RSS narrowed to the default group. */
 };
 
 static struct shash oqr_ports = SHASH_INITIALIZER(&oqr_ports);
@@ -170,12 +171,29 @@ oqr_flow_destroy(struct oqr_port *p, struct oqr_flow *f)
     free(f);
 }
 
+/* Spreads the RSS indirection table of 'p' over its first 'n' receive
+ * queues. */
+static int
+oqr_set_rss(struct oqr_port *p, uint32_t n)
+{
+    uint16_t reta[NIC_RSS_RETA_SIZE];
+
+    for (size_t i = 0; i < NIC_RSS_RETA_SIZE; i++) {
+        reta[i] = i % MAX(n, 1);
+    }
+    return nic_rss_set(p->nic, p->port, NULL, reta, NIC_RSS_RETA_SIZE);
+}
+
 static void
 oqr_port_destroy(struct oqr_port *p)
 {
     struct shash_node *node;
     struct oqr_flow *f;
 
+    if (p->rss_set) {
+        /* No longer managed: RSS over every queue again. */
+        oqr_set_rss(p, p->n_rxq);
+    }
     SHASH_FOR_EACH (node, &p->vms) {
         oqr_vm_destroy(p, node->data);
     }
@@ -666,6 +684,35 @@ oqr_apply(struct oqr_port *p)
             oqr_flow_destroy(p, f);
         }
     }
+
+    /* A VM without a queue of its own (its filter counts only) and every
+     * other packet are spread by RSS: over the default group only, or
+     * they would land on the queues dedicated to others.  Set every round,
+     * so that a NIC reset, which restores the NIC's default table, is
+     * followed. */
+    int error = oqr_set_rss(p, offload_queues_get_config(p->mgr)->n_default);
+    if (error && error != EOPNOTSUPP) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+
+        VLOG_WARN_RL(&rl, "%s: cannot narrow RSS to the default queue "
+                     "group (%s)", p->key, ovs_strerror(error));
+    }
+    p->rss_set = !error;
+}
+
+bool
+offload_queues_run_manages(const struct nic *nic, uint32_t port)
+{
+    struct shash_node *node;
+
+    SHASH_FOR_EACH (node, &oqr_ports) {
+        const struct oqr_port *p = node->data;
+
+        if (p->nic == nic && p->port == port) {
+            return true;
+        }
+    }
+    return false;
 }
 
 /* One round over every uplink of every NIC whose row sets "queues". */
