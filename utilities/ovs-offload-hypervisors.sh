@@ -555,11 +555,12 @@ for setup in ${setups//,/ }; do
     run_setup $setup
 done
 
-python3 - "$out" "$lab" "$setups" "$quick" "$backend" "$overlay" <<'PY'
+python3 - "$out" "$lab" "$setups" "$quick" "$backend" "$overlay" "$tag" <<'PY'
 import json, os, sys
 out, lab, setups, quick = sys.argv[1], sys.argv[2], sys.argv[3].split(","), sys.argv[4] == "true"
 backend = sys.argv[5]
 overlay = sys.argv[6]
+tag = sys.argv[7]
 runs = {s: json.load(open(os.path.join(lab, s + ".json"))) for s in setups}
 suffix = "" if backend == "nicsim" else " (%s)" % backend
 names = {"stock": "stock OVS (veth ports)",
@@ -696,7 +697,7 @@ text = "\n".join(lines) + "\n"
 open(os.path.join(out, "report.txt"), "w").write(text)
 json.dump({"setups": runs, "ratios_vs_stock": ratios, "quick": quick,
            "backend": backend, "overlay": overlay or None,
-           "references": refs},
+           "references": refs, "namespace_prefix": tag + "-"},
           open(os.path.join(out, "report.json"), "w"), indent=2,
           default=lambda x: None)
 # Data for the chart: one row per set-up.
