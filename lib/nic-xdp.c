@@ -346,13 +346,18 @@ nic_xdp_key_from(struct nic_xdp_key *k, const struct nic_flow_key *f)
 }
 
 /* Converts the model's actions into the program's.  XDP sends a frame out
- * of one place, once: so one output, to-host or drop, last. */
+ * of one place, once: so one output, to-host or drop, last.  A valid
+ * action list that the program cannot carry is EOPNOTSUPP (a capability,
+ * so the flow stays on the host with a reason), not EINVAL. */
 static int
 nic_xdp_actions_from(const struct nic_action *acts, size_t n,
                      struct nic_xdp_rule *r)
 {
-    if (!n || n > NIC_XDP_MAX_ACTIONS) {
+    if (!n) {
         return EINVAL;
+    }
+    if (n > NIC_XDP_MAX_ACTIONS) {
+        return EOPNOTSUPP;
     }
     for (size_t i = 0; i < n; i++) {
         const struct nic_action *a = &acts[i];
@@ -419,12 +424,13 @@ nic_xdp_actions_from(const struct nic_action *acts, size_t n,
         case NIC_ACT_SET_QUEUE:
         case NIC_ACT_MARK:
         case NIC_ACT_COUNT:
+            return EOPNOTSUPP;
         case NIC_N_ACTIONS:
         default:
             return EINVAL;
         }
         if (terminal && i != n - 1) {
-            return EINVAL;
+            return EOPNOTSUPP;
         }
     }
     r->n_actions = n;

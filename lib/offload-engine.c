@@ -53,6 +53,7 @@ struct offload_port {
 struct offload_counters {
     uint64_t inserts;                   /* Rules added. */
     uint64_t insert_failures;           /* By errno other than ENOSPC. */
+    uint64_t unsupported;               /* EOPNOTSUPP: beyond the NIC. */
     uint64_t table_full;                /* ENOSPC answers. */
     uint64_t modifies;
     uint64_t deletes;                   /* Rules removed. */
@@ -235,6 +236,18 @@ offload_flow_install(struct offload_engine *e, struct offload_flow *flow,
                 ? "waiting for admission by value"
                 : "first-come: no free entry");
         }
+    } else if (error == EOPNOTSUPP) {
+        /* A valid rule that this NIC cannot carry (the XDP program's one
+         * output, say): the flow is the host's, as for a field the
+         * translator cannot match, and not an error to warn about. */
+        char detail[OFFLOAD_DETAIL_LEN];
+
+        offload_flow_record_error(flow, error);
+        e->c.unsupported++;
+        snprintf(detail, sizeof detail, "%s refuses the rule's actions",
+                 nic_get_name(nic));
+        offload_tracker_set_state(&e->tracker, flow, OFFLOAD_STATE_SOFTWARE,
+                                  OFFLOAD_REASON_NIC_CAPABILITY, detail);
     } else {
         char detail[OFFLOAD_DETAIL_LEN];
 
@@ -1096,6 +1109,8 @@ offload_engine_show(struct ds *s)
                   show.c.evictions, show.c.lost);
     ds_put_format(s, "insertion failures: %"PRIu64" (table full: %"PRIu64
                   ")\n", show.c.insert_failures, show.c.table_full);
+    ds_put_format(s, "refused as beyond the NIC: %"PRIu64"\n",
+                  show.c.unsupported);
     ds_put_format(s, "rates: %.1f insertions/s, %.1f deletions/s\n",
                   show.insert_rate, show.delete_rate);
     ds_put_format(s, "rebalance rounds: %"PRIu64"\n", show.c.rounds);
@@ -1166,6 +1181,8 @@ offload_engine_show_json(void)
                     json_integer_create(show.c.insert_failures));
     json_object_put(rules, "table_full",
                     json_integer_create(show.c.table_full));
+    json_object_put(rules, "unsupported",
+                    json_integer_create(show.c.unsupported));
     json_object_put(rules, "insert_rate", json_real_create(show.insert_rate));
     json_object_put(rules, "delete_rate", json_real_create(show.delete_rate));
     json_object_put(j, "rules", rules);

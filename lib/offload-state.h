@@ -21,6 +21,8 @@
     OFFLOAD_REASON(THRESHOLD, "below-threshold",                        \
                    "below the admission threshold")                     \
     OFFLOAD_REASON(INSERT_FAILED, "insert-failed", "insertion failed")  \
+    OFFLOAD_REASON(NIC_CAPABILITY, "nic-capability",                    \
+                   "beyond this NIC's capabilities")                    \
     OFFLOAD_REASON(DISABLED, "disabled", "hw-offload is off")
 
 enum offload_reason {

@@ -225,6 +225,7 @@ def offload_show_json(j):
         # The rebalancer retries waiting flows every round: ENOSPC counts
         # grow while a table is full.
         "failures": (r["insert_failures"], ANY),
+        "unsupported": r["unsupported"],
         "rates": ANY,
         "rounds": ANY,
         "latency": ((lat["n"], lat["avg_us"], lat["p50_us"], lat["p99_us"],
@@ -282,6 +283,10 @@ def offload_show_text(text):
                      line)
         if m:
             out["failures"] = (int(m[1]), ANY)
+            continue
+        m = re.match(r"refused as beyond the NIC: (\d+)$", line)
+        if m:
+            out["unsupported"] = int(m[1])
             continue
         if re.match(r"rates: [0-9.]+ insertions/s, [0-9.]+ deletions/s$",
                     line):
