@@ -11,8 +11,9 @@
 # Figures, from dpif-netdev's own pmd-stats-show (busy / (busy + idle)
 # cycles of each PMD, sampled every --sample ms; PMDs never sleep here):
 # max/mean load of the 2 PMDs before and at the end, time to converge
-# (from turning the balancer on to the first sample after which max/mean
-# stays at most 1.2), the moves, and the packets lost: nicsim's counters
+# (from turning the balancer on to the start of the first sample window
+# from which max/mean stays at most 1.2), the moves, and the packets lost:
+# nicsim's counters
 # (every packet the uplink received is forwarded, given to the host or
 # dropped with a reason: conservation), drops during the balanced phase.
 #
@@ -246,7 +247,7 @@ for mode, name in (("aligner", "aligner (cpu_mode=spread)"),
             per[core] = per.get(core, 0) + n
         shares = [per.get(c, 0) for c in sorted(b["pmds"])]
         smean = sum(shares) / len(shares) if shares else 0
-        rows.append({"t": b["t"], "on": b.get("on", False),
+        rows.append({"t": b["t"], "t0": a["t"], "on": b.get("on", False),
                      "pratio": max(shares) / smean if smean else 0,
                      "ratio": max(loads) / mean if mean else 0,
                      "loads": loads, "max": max(loads) if loads else 0,
@@ -263,7 +264,7 @@ for mode, name in (("aligner", "aligner (cpu_mode=spread)"),
     def converged(key):
         for i, r in enumerate(post):
             if all(x[key] <= 1.2 for x in post[i:]):
-                return r["t"] - t_on
+                return max(0, r["t0"] - t_on)
         return None
     conv = converged("ratio")
     pconv = converged("pratio")

@@ -93,7 +93,8 @@ struct ocr_port {
 struct ocr_pmd_state {
     char *name;                 /* "unix:PATH" of the control socket. */
     struct jsonrpc *rpc;
-    struct json *stats_id, *rxqs_id;    /* Requests under way. */
+    struct json *stats_id, *rxqs_id;    /* Replies awaited. */
+    bool asked;                 /* A sample under way. */
     long long int asked_ms;
     struct offload_cpus_pmd_sample next, cur, prev;
     uint64_t next_tsc, cur_tsc, prev_tsc;
@@ -615,8 +616,12 @@ ocr_reconfigure(long long int now)
         return;
     }
     if (!b.text.length) {
-        /* No mode anywhere: the daemon stays out of PMD affinity. */
+        /* No mode anywhere: the daemon stays out of PMD affinity, and
+         * steers no flow. */
         ocr_active = false;
+        for (size_t n = 0; n < ocr_n_ports; n++) {
+            ocr_filters_clear(&ocr_ports[n]);
+        }
         ocr_set_error(NULL);
         ocr_ports_free(ports, n_ports);
         ocr_build_destroy(&b);
@@ -668,6 +673,7 @@ ocr_pmd_disconnect(void)
     json_destroy(ocr_pmd.stats_id);
     json_destroy(ocr_pmd.rxqs_id);
     ocr_pmd.stats_id = ocr_pmd.rxqs_id = NULL;
+    ocr_pmd.asked = false;
     offload_cpus_pmd_sample_clear(&ocr_pmd.next);
 }
 
@@ -688,7 +694,7 @@ ocr_pmd_fail(const char *what, int error)
 static void
 ocr_pmd_request(long long int now)
 {
-    if (!ocr_pmd.name || ocr_pmd.stats_id || ocr_pmd.rxqs_id) {
+    if (!ocr_pmd.name || ocr_pmd.asked) {
         return;
     }
     if (!ocr_pmd.rpc) {
@@ -713,6 +719,7 @@ ocr_pmd_request(long long int now)
             return;
         }
     }
+    ocr_pmd.asked = true;
     ocr_pmd.asked_ms = now;
 }
 
@@ -757,8 +764,9 @@ ocr_pmd_receive(void)
         }
         jsonrpc_msg_destroy(msg);
     }
-    if (ocr_pmd.rpc && !ocr_pmd.stats_id && !ocr_pmd.rxqs_id
-        && (ocr_pmd.next.n_pmds || ocr_pmd.next.n_rxqs)) {
+    if (ocr_pmd.rpc && ocr_pmd.asked && !ocr_pmd.stats_id
+        && !ocr_pmd.rxqs_id) {
+        ocr_pmd.asked = false;
         offload_cpus_pmd_sample_clear(&ocr_pmd.prev);
         ocr_pmd.prev = ocr_pmd.cur;
         ocr_pmd.prev_tsc = ocr_pmd.cur_tsc;
@@ -1167,7 +1175,7 @@ offload_cpus_run_run(void)
             ocr_rounds++;
             ocr_measure(now);
         }
-    } else if ((ocr_pmd.stats_id || ocr_pmd.rxqs_id)
+    } else if (ocr_pmd.asked
                && now - ocr_pmd.asked_ms > 2 * ocr_period + 1000) {
         ocr_pmd_fail("no reply", ETIMEDOUT);
     }
@@ -1192,7 +1200,7 @@ offload_cpus_run_wait(void)
 {
     if (ocr_pmd.rpc) {
         jsonrpc_wait(ocr_pmd.rpc);
-        if (ocr_pmd.stats_id || ocr_pmd.rxqs_id) {
+        if (ocr_pmd.asked) {
             jsonrpc_recv_wait(ocr_pmd.rpc);
         }
     }
