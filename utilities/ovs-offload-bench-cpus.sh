@@ -28,7 +28,7 @@
 #            [--before S] [--after S] [--interval MS] [--threshold X]
 #            [--cost NS] [--sample MS] [--json FILE] [--schema FILE]
 #
-#   --pps N         offered packets per second (default 300000), 64 bytes
+#   --pps N         offered packets per second (default 40000), 64 bytes
 #   --flows N       flows of the generator (default 256): flow 0 the
 #                   elephant, the others mice spread by RSS
 #   --elephant PCT  the elephant's share of the frames (default 50)
@@ -37,19 +37,20 @@
 #   --interval MS   the aligner's cpu_interval (default 1000); min move
 #                   half of it
 #   --threshold X   the aligner's cpu_threshold and pmd-auto-lb's
-#                   load threshold (default 0.5)
+#                   load threshold (default 0.6)
 #   --cost NS       the aligner's cpu_packet_cost (default: none, loads
 #                   from dpif-netdev's PMD cycles)
 #   --sample MS     sampling period (default 500)
 #   --json FILE     also write the figures as JSON
+#   --schema FILE   OVS's vswitch.ovsschema (default: from $OVS_SOURCE)
 #
 # The OVS tools and ovs-vswitchd-offload are taken from $PATH; a dummy
 # datapath (no kernel device, no root needed), a private run directory.
 
 set -o pipefail
 
-pps=300000 flows=256 elephant=50 before=6 after=24 interval=1000
-threshold=0.5 sample=500 json= cost=
+pps=40000 flows=256 elephant=50 before=6 after=24 interval=1000
+threshold=0.6 sample=500 json= cost=
 schema=${OVS_SOURCE:+$OVS_SOURCE/vswitchd/vswitch.ovsschema}
 offload_schema=$(cd "$(dirname "$0")/.." && pwd)/ovsdb-schema/offload.ovsschema
 
@@ -68,13 +69,16 @@ while [ $# -gt 0 ]; do
         --cost) cost=$2; shift ;;
         --json) json=$2; shift ;;
         --schema) schema=$2; shift ;;
-        -h|--help) sed -n '3,44p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '3,/^$/p' "$0" | sed -n 's/^# \{0,1\}//p'; exit 0 ;;
         *) die "unknown argument '$1' (try --help)" ;;
     esac
     shift
 done
 for v in "$pps" "$flows" "$before" "$after" "$interval" "$sample"; do
-    case $v in ''|*[!0-9]*|0) die "--pps, --flows, --before, --after, --interval and --sample want positive numbers" ;; esac
+    case $v in
+        ''|*[!0-9]*|0) die "--pps, --flows, --before, --after, --interval" \
+                           "and --sample want positive numbers" ;;
+    esac
 done
 case $cost in *[!0-9]*|0) die "--cost wants a positive number of ns" ;; esac
 case $elephant in ''|*[!0-9]*) die "--elephant wants 0..100" ;; esac
@@ -135,7 +139,8 @@ run() {
         || die "ovs-vsctl failed"
     wait_until "ovs-offloadctl get NIC nic0 name >/dev/null 2>&1" \
         || die "the daemon did not publish nic0 in the Offload database"
-    wait_until "[ \$(ovs-appctl -t $dir/vswitchd.ctl dpif-netdev/pmd-rxq-show | grep -c 'port: pf0') = 2 ]" \
+    wait_until "[ \$(ovs-appctl -t $dir/vswitchd.ctl \
+                   dpif-netdev/pmd-rxq-show | grep -c 'port: pf0') = 2 ]" \
         || die "pf0's queues are not polled by PMDs"
     python3 - "$dir/vswitchd.ctl" "$mode" "$before" "$after" "$sample" \
         "$interval" "$threshold" "$cost" > "$out" <<'PY' \
@@ -215,10 +220,12 @@ PY
     sleep 0.5
 }
 
+src="PMD cycles"
+[ -n "$cost" ] && src="the counters x $cost ns"
 echo "ovs-offload-bench-cpus: $pps packets/s, $flows flows, elephant" \
      "$elephant %, 2 rx queues on 2 PMDs; balancer on after $before s," \
      "measured for $after s more; aligner loads from" \
-     "$([ -n "$cost" ] && echo "the counters x $cost ns" || echo "PMD cycles"), threshold" \
+     "$src, threshold" \
      "$threshold; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 run aligner
 run autolb
