@@ -95,37 +95,44 @@ START_TEST(test_rss_ipv6_vectors)
 }
 END_TEST
 
+/* The hash of a host flow from 'src':'sp' to 'dst':'dp'. */
+static uint32_t
+rss_host_flow_hash(int af, const char *src, const char *dst, uint16_t sp,
+                   uint16_t dp, const uint8_t *key)
+{
+    struct nic_host_flow hf;
+
+    memset(&hf, 0, sizeof hf);
+    hf.dl_type = htons(af == AF_INET ? ETH_TYPE_IP : ETH_TYPE_IPV6);
+    hf.nw_proto = IPPROTO_TCP;
+    ck_assert_int_eq(inet_pton(af, src, hf.nw_src), 1);
+    ck_assert_int_eq(inet_pton(af, dst, hf.nw_dst), 1);
+    hf.tp_src = htons(sp);
+    hf.tp_dst = htons(dp);
+    return nic_host_flow_rss_hash(&hf, key);
+}
+
 /* A host flow's hash, as the CPU aligner computes it to find its
  * indirection entry, is the NIC's: the specification's TCP vectors. */
 START_TEST(test_rss_host_flow_hash)
 {
     for (size_t i = 0; i < ARRAY_SIZE(rss_vectors4); i++) {
         const struct rss_vector4 *v = &rss_vectors4[i];
-        struct nic_host_flow hf;
 
-        memset(&hf, 0, sizeof hf);
-        hf.dl_type = htons(ETH_TYPE_IP);
-        hf.nw_proto = IPPROTO_TCP;
-        ck_assert_int_eq(inet_pton(AF_INET, v->src, hf.nw_src), 1);
-        ck_assert_int_eq(inet_pton(AF_INET, v->dst, hf.nw_dst), 1);
-        hf.tp_src = htons(v->src_port);
-        hf.tp_dst = htons(v->dst_port);
-        ck_assert_uint_eq(nic_host_flow_rss_hash(&hf, NULL), v->hash_tcp);
-        ck_assert_uint_eq(nic_host_flow_rss_hash(&hf, nic_rss_default_key),
+        ck_assert_uint_eq(rss_host_flow_hash(AF_INET, v->src, v->dst,
+                                             v->src_port, v->dst_port, NULL),
+                          v->hash_tcp);
+        ck_assert_uint_eq(rss_host_flow_hash(AF_INET, v->src, v->dst,
+                                             v->src_port, v->dst_port,
+                                             nic_rss_default_key),
                           v->hash_tcp);
     }
     for (size_t i = 0; i < ARRAY_SIZE(rss_vectors6); i++) {
         const struct rss_vector6 *v = &rss_vectors6[i];
-        struct nic_host_flow hf;
 
-        memset(&hf, 0, sizeof hf);
-        hf.dl_type = htons(ETH_TYPE_IPV6);
-        hf.nw_proto = IPPROTO_UDP;
-        ck_assert_int_eq(inet_pton(AF_INET6, v->src, hf.nw_src), 1);
-        ck_assert_int_eq(inet_pton(AF_INET6, v->dst, hf.nw_dst), 1);
-        hf.tp_src = htons(v->src_port);
-        hf.tp_dst = htons(v->dst_port);
-        ck_assert_uint_eq(nic_host_flow_rss_hash(&hf, NULL), v->hash_tcp);
+        ck_assert_uint_eq(rss_host_flow_hash(AF_INET6, v->src, v->dst,
+                                             v->src_port, v->dst_port, NULL),
+                          v->hash_tcp);
     }
 
     /* Its name and match. */
