@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The "gen:N,LEN[,PPS]" medium: an in-memory generator of UDP frames over N
- * flows, for benchmarks; what it is sent is discarded. */
+/* The "gen:N,LEN[,PPS[,E]]" medium: an in-memory generator of UDP frames
+ * over N flows (E percent of them flow 0, an elephant, the rest the other
+ * flows in turn), for benchmarks; what it is sent is discarded. */
 #include <config.h>
 
 #include <errno.h>
@@ -28,6 +29,8 @@ struct nic_gen {
     uint32_t next;              /* Flow of the next frame, modulo n_flows. */
     uint32_t len;
     uint64_t pps;               /* 0: as fast as the engine takes. */
+    unsigned int elephant;      /* Percent of frames of flow 0, 0: even. */
+    unsigned int credit;        /* Elephant's share so far, in percent. */
     long long int start;        /* ms, when the rate started. */
     uint64_t sent;
     uint8_t *template;
@@ -80,8 +83,8 @@ nic_gen_open(const char *spec, const char *arg, struct nic_medium **mp,
 {
     struct nic_gen *g = xzalloc(sizeof *g);
     char *copy = xstrdup(arg);
-    char *fields[4] = { NULL, NULL, NULL, NULL };
-    unsigned int n, len, pps = 0;
+    char *fields[5] = { NULL, NULL, NULL, NULL, NULL };
+    unsigned int n, len, pps = 0, elephant = 0;
     int n_fields = 0;
     bool ok;
 
@@ -89,7 +92,7 @@ nic_gen_open(const char *spec, const char *arg, struct nic_medium **mp,
     *mp = &g->up;
 
     /* Split at every comma, so that an empty field is seen as one. */
-    for (char *p = copy; n_fields < 4; n_fields++) {
+    for (char *p = copy; n_fields < 5; n_fields++) {
         fields[n_fields] = p;
         p = strchr(p, ',');
         if (!p) {
@@ -98,12 +101,21 @@ nic_gen_open(const char *spec, const char *arg, struct nic_medium **mp,
         }
         *p++ = '\0';
     }
-    ok = ((n_fields == 2 || n_fields == 3)
+    ok = ((n_fields >= 2 && n_fields <= 4)
           && nic_gen_field(fields[0], 1, NIC_GEN_MAX_FLOWS, &n)
           && nic_gen_field(fields[1], 60, 9000, &len)
           && (n_fields == 2
               || nic_gen_field(fields[2], 1, NIC_GEN_MAX_PPS, &pps)));
+    bool elephant_ok = (!ok || n_fields < 4
+                        || (nic_gen_field(fields[3], 0, 100, &elephant)
+                            && (n > 1 || !elephant)));
     free(copy);
+    if (!elephant_ok) {
+        return nic_medium_error(errorp, EINVAL, "gen's elephant share "
+                                "(N,LEN,PPS,E) wants 0 <= E <= 100 percent "
+                                "and N >= 2 flows with E > 0, not \"%s\"",
+                                arg);
+    }
     if (!ok) {
         return nic_medium_error(errorp, EINVAL, "gen wants N,LEN[,PPS] with "
                                 "1 <= N <= %u, 60 <= LEN <= 9000 and "
@@ -113,6 +125,7 @@ nic_gen_open(const char *spec, const char *arg, struct nic_medium **mp,
     g->n_flows = n;
     g->len = len;
     g->pps = pps;
+    g->elephant = elephant;
     g->start = time_msec();
     nic_gen_init_template(g);
     return 0;
@@ -146,7 +159,17 @@ nic_gen_recv(struct nic_medium *m, struct dp_packet **pkts, int max)
     max = nic_gen_allowed(g, max);
     g->sent += max;
     for (int i = 0; i < max; i++) {
-        uint32_t flow = g->next++ % g->n_flows;
+        uint32_t flow;
+
+        g->credit += g->elephant;
+        if (g->credit >= 100) {
+            g->credit -= 100;
+            flow = 0;
+        } else if (g->elephant) {
+            flow = 1 + g->next++ % (g->n_flows - 1);
+        } else {
+            flow = g->next++ % g->n_flows;
+        }
         struct dp_packet *pkt = nic_pktpool_clone_data(g->template, g->len,
                                                        64);
         uint8_t *p = dp_packet_data(pkt);

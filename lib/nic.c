@@ -6,12 +6,16 @@
 #include "lib/nic.h"
 #include "lib/nic-provider.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dp-packet.h"
+#include "hash.h"
+#include "packets.h"
 #include "openvswitch/shash.h"
 #include "ovs-thread.h"
 #include "util.h"
@@ -344,6 +348,71 @@ nic_host_flows(struct nic *nic, uint32_t port, struct nic_host_flow *flows,
     return (nic->class->host_flows
             ? nic->class->host_flows(nic, port, flows, max)
             : 0);
+}
+
+void
+nic_host_flow_match(const struct nic_host_flow *hf, struct nic_match *m)
+{
+    size_t len = hf->dl_type == htons(ETH_TYPE_IP) ? 4 : 16;
+
+    memset(m, 0, sizeof *m);
+    m->key.dl_dst = hf->dl_dst;
+    m->mask.dl_dst = eth_addr_exact;
+    m->key.dl_type = hf->dl_type;
+    m->mask.dl_type = OVS_BE16_MAX;
+    m->key.nw_proto = hf->nw_proto;
+    m->mask.nw_proto = UINT8_MAX;
+    memcpy(m->key.nw_src, hf->nw_src, len);
+    memset(m->mask.nw_src, 0xff, len);
+    memcpy(m->key.nw_dst, hf->nw_dst, len);
+    memset(m->mask.nw_dst, 0xff, len);
+    m->key.tp_src = hf->tp_src;
+    m->mask.tp_src = OVS_BE16_MAX;
+    m->key.tp_dst = hf->tp_dst;
+    m->mask.tp_dst = OVS_BE16_MAX;
+}
+
+uint64_t
+nic_host_flow_id(const struct nic_host_flow *hf)
+{
+    struct nic_match m;
+
+    /* The match is built field by field on zeroed memory: no padding. */
+    nic_host_flow_match(hf, &m);
+    return hash_bytes64((const uint64_t *) &m.key, sizeof m.key, 0);
+}
+
+char *
+nic_host_flow_name(const struct nic_host_flow *hf)
+{
+    char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+    int af = hf->dl_type == htons(ETH_TYPE_IP) ? AF_INET : AF_INET6;
+
+    inet_ntop(af, hf->nw_src, src, sizeof src);
+    inet_ntop(af, hf->nw_dst, dst, sizeof dst);
+    return xasprintf("%s %s:%u>%s:%u",
+                     hf->nw_proto == IPPROTO_TCP ? "tcp" : "udp",
+                     src, ntohs(hf->tp_src), dst, ntohs(hf->tp_dst));
+}
+
+uint32_t
+nic_host_flow_rss_hash(const struct nic_host_flow *hf, const uint8_t *key)
+{
+    uint8_t buf[36];
+    size_t len;
+
+    if (hf->dl_type == htons(ETH_TYPE_IP)) {
+        ovs_be32 src, dst;
+
+        memcpy(&src, hf->nw_src, 4);
+        memcpy(&dst, hf->nw_dst, 4);
+        len = nic_rss_input_ipv4(buf, src, dst, &hf->tp_src, &hf->tp_dst);
+    } else {
+        len = nic_rss_input_ipv6(buf, hf->nw_src, hf->nw_dst, &hf->tp_src,
+                                 &hf->tp_dst);
+    }
+    return nic_rss_toeplitz(key ? key : nic_rss_default_key,
+                            NIC_RSS_KEY_LEN, buf, len);
 }
 
 int

@@ -269,6 +269,15 @@ int nic_filter_stats(struct nic *, uint32_t port, uint32_t id,
  * (0 if the NIC does not count them). */
 size_t nic_host_flows(struct nic *, uint32_t port, struct nic_host_flow *,
                       size_t max);
+/* A host flow's exact 5-tuple match (with its destination MAC), an id of
+ * that match, "udp 10.0.0.1:5>10.0.0.2:7" (malloc'd), and its RSS hash
+ * under 'key' (NULL: nic_rss_default_key), as the NIC computes it to pick
+ * an indirection entry (hash % NIC_RSS_RETA_SIZE). */
+void nic_host_flow_match(const struct nic_host_flow *, struct nic_match *);
+uint64_t nic_host_flow_id(const struct nic_host_flow *);
+char *nic_host_flow_name(const struct nic_host_flow *);
+uint32_t nic_host_flow_rss_hash(const struct nic_host_flow *,
+                                const uint8_t *key);
 int nic_port_stats(struct nic *, uint32_t port, struct nic_port_stats *);
 int nic_port_link(struct nic *, uint32_t port, bool *up); /* Up. */
 int nic_queue_stats(struct nic *, uint32_t port, uint32_t queue,

@@ -1348,3 +1348,178 @@ offload_cpus_autolb_n_rebalances(const struct offload_cpus_autolb *lb)
 {
     return lb->n_rebalances;
 }
+
+/* dpif-netdev's text. */
+
+void
+offload_cpus_pmd_sample_clear(struct offload_cpus_pmd_sample *s)
+{
+    for (size_t i = 0; i < s->n_rxqs; i++) {
+        free(s->rxqs[i].port);
+    }
+    free(s->rxqs);
+    free(s->pmds);
+    memset(s, 0, sizeof *s);
+}
+
+const struct offload_cpus_pmd *
+offload_cpus_pmd_find(const struct offload_cpus_pmd_sample *s, int core)
+{
+    for (size_t i = 0; i < s->n_pmds; i++) {
+        if (s->pmds[i].core == core) {
+            return &s->pmds[i];
+        }
+    }
+    return NULL;
+}
+
+int
+offload_cpus_rxq_core(const struct offload_cpus_pmd_sample *s,
+                      const char *port, int queue)
+{
+    for (size_t i = 0; i < s->n_rxqs; i++) {
+        if (s->rxqs[i].queue == queue && !strcmp(s->rxqs[i].port, port)) {
+            return s->rxqs[i].core;
+        }
+    }
+    return -1;
+}
+
+/* Calls 'cb' with each line of 'text' and the PMD header ("pmd thread
+ * numa_id N core_id C:") it follows, NULL before the first or inside a
+ * "main thread:" section.  Returns the number of PMD headers. */
+static size_t
+oc_pmd_lines(const char *text,
+             void (*cb)(const char *line, const int *numa_core, void *aux),
+             void *aux)
+{
+    int numa_core[2];
+    bool in_pmd = false;
+    size_t n = 0;
+
+    for (const char *p = text; p && *p; ) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t) (nl - p) : strlen(p);
+        char *line = xmemdup0(p, len);
+        unsigned int core;
+        int numa, end = 0;
+
+        if (sscanf(line, "pmd thread numa_id %d core_id %u:%n", &numa,
+                   &core, &end) == 2 && end) {
+            numa_core[0] = numa;
+            numa_core[1] = core;
+            in_pmd = true;
+            n++;
+        } else if (line[0] && line[0] != ' ') {
+            in_pmd = false;     /* "main thread:" or anything else. */
+        }
+        cb(line, in_pmd ? numa_core : NULL, aux);
+        free(line);
+        p = nl ? nl + 1 : NULL;
+    }
+    return n;
+}
+
+struct oc_parse {
+    struct offload_cpus_pmd_sample *s;
+    size_t allocated;
+};
+
+static struct offload_cpus_pmd *
+oc_parse_pmd(struct oc_parse *ps, const int *numa_core)
+{
+    struct offload_cpus_pmd_sample *s = ps->s;
+    struct offload_cpus_pmd *pmd = CONST_CAST(struct offload_cpus_pmd *,
+                                              offload_cpus_pmd_find(
+                                                  s, numa_core[1]));
+    if (!pmd) {
+        if (s->n_pmds >= ps->allocated) {
+            s->pmds = x2nrealloc(s->pmds, &ps->allocated, sizeof *s->pmds);
+        }
+        pmd = &s->pmds[s->n_pmds++];
+        *pmd = (struct offload_cpus_pmd) { .numa = numa_core[0],
+                                           .core = numa_core[1] };
+    }
+    return pmd;
+}
+
+static void
+oc_parse_stats_line(const char *line, const int *numa_core, void *ps_)
+{
+    struct oc_parse *ps = ps_;
+    unsigned long long int cycles;
+
+    if (!numa_core) {
+        return;
+    }
+    struct offload_cpus_pmd *pmd = oc_parse_pmd(ps, numa_core);
+    if (sscanf(line, " idle cycles: %llu", &cycles) == 1) {
+        pmd->idle = cycles;
+    } else if (sscanf(line, " processing cycles: %llu", &cycles) == 1) {
+        pmd->busy = cycles;
+    }
+}
+
+/* Makes 's''s PMD array exactly its size, for x2nrealloc(). */
+static void
+oc_parse_init(struct oc_parse *ps, struct offload_cpus_pmd_sample *s)
+{
+    if (s->n_pmds) {
+        s->pmds = xrealloc(s->pmds, s->n_pmds * sizeof *s->pmds);
+    }
+    *ps = (struct oc_parse) { .s = s, .allocated = s->n_pmds };
+}
+
+int
+offload_cpus_parse_pmd_stats(const char *text,
+                             struct offload_cpus_pmd_sample *s)
+{
+    struct oc_parse ps;
+
+    if (!strstr(text, "thread")) {
+        return EINVAL;
+    }
+    oc_parse_init(&ps, s);
+    oc_pmd_lines(text, oc_parse_stats_line, &ps);
+    return 0;
+}
+
+static void
+oc_parse_rxq_line(const char *line, const int *numa_core, void *ps_)
+{
+    struct oc_parse *ps = ps_;
+    struct offload_cpus_pmd_sample *s = ps->s;
+    char port[64], state[16];
+    int queue, usage, end = 0;
+
+    if (!numa_core) {
+        return;
+    }
+    oc_parse_pmd(ps, numa_core);
+    if (sscanf(line, " port: %63s queue-id: %d %15s pmd usage: %n", port,
+               &queue, state, &end) != 3 || !end) {
+        return;
+    }
+    if (sscanf(line + end, "%d", &usage) != 1) {
+        usage = -1;             /* "NOT AVAIL". */
+    }
+    s->rxqs = xrealloc(s->rxqs, (s->n_rxqs + 1) * sizeof *s->rxqs);
+    s->rxqs[s->n_rxqs++] = (struct offload_cpus_rxq) {
+        .port = xstrdup(port), .queue = queue, .core = numa_core[1],
+        .usage = usage,
+    };
+}
+
+int
+offload_cpus_parse_pmd_rxqs(const char *text,
+                            struct offload_cpus_pmd_sample *s)
+{
+    struct oc_parse ps;
+
+    if (text[0] && !strstr(text, "pmd thread")) {
+        return EINVAL;
+    }
+    oc_parse_init(&ps, s);
+    oc_pmd_lines(text, oc_parse_rxq_line, &ps);
+    return 0;
+}

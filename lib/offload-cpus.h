@@ -207,4 +207,40 @@ int offload_cpus_autolb_queue_cpu(const struct offload_cpus_autolb *,
                                   size_t queue);
 uint64_t offload_cpus_autolb_n_rebalances(const struct offload_cpus_autolb *);
 
+/* dpif-netdev's own figures, from the text of "dpif-netdev/pmd-stats-show"
+ * (cumulative busy and idle cycles per PMD, which the daemon samples and
+ * subtracts) and "dpif-netdev/pmd-rxq-show" (which PMD polls each rx
+ * queue, and its "pmd usage", averaged by OVS 3.1 over 5 s intervals). */
+struct offload_cpus_pmd {
+    int core, numa;
+    uint64_t busy, idle;        /* Processing and idle cycles so far. */
+};
+
+struct offload_cpus_rxq {
+    char *port;
+    int queue, core;
+    int usage;                  /* Percent, -1: "NOT AVAIL". */
+};
+
+struct offload_cpus_pmd_sample {
+    struct offload_cpus_pmd *pmds;
+    size_t n_pmds;
+    struct offload_cpus_rxq *rxqs;
+    size_t n_rxqs;
+};
+
+/* Each adds what 'text' says to 'sample' (PMD threads only, not the main
+ * thread).  Return 0, or EINVAL for text that is not that command's
+ * output (the sample is then unchanged). */
+int offload_cpus_parse_pmd_stats(const char *text,
+                                 struct offload_cpus_pmd_sample *);
+int offload_cpus_parse_pmd_rxqs(const char *text,         /* "" ok. */
+                                struct offload_cpus_pmd_sample *);
+void offload_cpus_pmd_sample_clear(struct offload_cpus_pmd_sample *);
+const struct offload_cpus_pmd *offload_cpus_pmd_find(
+    const struct offload_cpus_pmd_sample *, int core);
+/* The PMD core polling queue 'queue' of 'port', or -1. */
+int offload_cpus_rxq_core(const struct offload_cpus_pmd_sample *,
+                          const char *port, int queue);
+
 #endif /* offload-cpus.h */

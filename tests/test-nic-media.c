@@ -121,6 +121,12 @@ START_TEST(test_nic_media_bad_specs)
           "pcap wants RX,TX[,overwrite], not \"-,x.pcap,append\"" },
         { "pcap:/nonexistent/rx.pcap", ENOENT,
           "cannot read pcap file /nonexistent/rx.pcap" },
+        { "gen:1,64,10,50", EINVAL,
+          "gen's elephant share (N,LEN,PPS,E) wants 0 <= E <= 100 percent "
+          "and N >= 2 flows with E > 0, not \"1,64,10,50\"" },
+        { "gen:4,64,10,101", EINVAL,
+          "gen's elephant share (N,LEN,PPS,E) wants 0 <= E <= 100 percent "
+          "and N >= 2 flows with E > 0, not \"4,64,10,101\"" },
         { "gen:1,64,abc", EINVAL,
           "gen wants N,LEN[,PPS] with 1 <= N <= 16777216, "
           "60 <= LEN <= 9000 and 1 <= PPS <= 100000000, all decimal, "
@@ -195,6 +201,23 @@ START_TEST(test_nic_media_gen)
     /* At one frame per second, none is due yet. */
     m = open_ok("gen:1,60,1");
     ck_assert_int_eq(nic_medium_recv(m, pkts, 8), 0);
+    nic_medium_close(m);
+
+    /* An elephant of 50 %: every other frame is flow 0, the others the
+     * mice 1..3 in turn. */
+    m = open_ok("gen:4,64,100000000,50");
+    static const int flows[8] = { 1, 0, 2, 0, 3, 0, 1, 0 };
+    int got = 0;
+    while (got < 8) {
+        int n = nic_medium_recv(m, pkts + got, 8 - got);
+        ck_assert_int_ge(n, 0);
+        got += n;
+    }
+    for (int i = 0; i < 8; i++) {
+        ck_assert_uint_eq(((const uint8_t *) dp_packet_data(pkts[i]))[33],
+                          flows[i]);
+        dp_packet_delete(pkts[i]);
+    }
     nic_medium_close(m);
 }
 END_TEST

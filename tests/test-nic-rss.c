@@ -6,9 +6,13 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "lib/nic.h"
 #include "lib/nic-rss.h"
+#include "packets.h"
 #include "tests/unit-tests.h"
 
 struct rss_vector4 {
@@ -91,6 +95,69 @@ START_TEST(test_rss_ipv6_vectors)
 }
 END_TEST
 
+/* The hash of a host flow from 'src':'sp' to 'dst':'dp'. */
+static uint32_t
+rss_host_flow_hash(int af, const char *src, const char *dst, uint16_t sp,
+                   uint16_t dp, const uint8_t *key)
+{
+    struct nic_host_flow hf;
+
+    memset(&hf, 0, sizeof hf);
+    hf.dl_type = htons(af == AF_INET ? ETH_TYPE_IP : ETH_TYPE_IPV6);
+    hf.nw_proto = IPPROTO_TCP;
+    ck_assert_int_eq(inet_pton(af, src, hf.nw_src), 1);
+    ck_assert_int_eq(inet_pton(af, dst, hf.nw_dst), 1);
+    hf.tp_src = htons(sp);
+    hf.tp_dst = htons(dp);
+    return nic_host_flow_rss_hash(&hf, key);
+}
+
+/* A host flow's hash, as the CPU aligner computes it to find its
+ * indirection entry, is the NIC's: the specification's TCP vectors. */
+START_TEST(test_rss_host_flow_hash)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(rss_vectors4); i++) {
+        const struct rss_vector4 *v = &rss_vectors4[i];
+
+        ck_assert_uint_eq(rss_host_flow_hash(AF_INET, v->src, v->dst,
+                                             v->src_port, v->dst_port, NULL),
+                          v->hash_tcp);
+        ck_assert_uint_eq(rss_host_flow_hash(AF_INET, v->src, v->dst,
+                                             v->src_port, v->dst_port,
+                                             nic_rss_default_key),
+                          v->hash_tcp);
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(rss_vectors6); i++) {
+        const struct rss_vector6 *v = &rss_vectors6[i];
+
+        ck_assert_uint_eq(rss_host_flow_hash(AF_INET6, v->src, v->dst,
+                                             v->src_port, v->dst_port, NULL),
+                          v->hash_tcp);
+    }
+
+    /* Its name and match. */
+    struct nic_host_flow hf;
+    struct nic_match m;
+    memset(&hf, 0, sizeof hf);
+    hf.dl_type = htons(ETH_TYPE_IP);
+    hf.nw_proto = IPPROTO_UDP;
+    ck_assert_int_eq(inet_pton(AF_INET, "10.0.1.100", hf.nw_src), 1);
+    ck_assert_int_eq(inet_pton(AF_INET, "10.0.1.1", hf.nw_dst), 1);
+    hf.tp_src = htons(1000);
+    hf.tp_dst = htons(7);
+    char *name = nic_host_flow_name(&hf);
+    ck_assert_str_eq(name, "udp 10.0.1.100:1000>10.0.1.1:7");
+    free(name);
+    nic_host_flow_match(&hf, &m);
+    ck_assert(m.key.tp_src == htons(1000) && m.mask.tp_src == OVS_BE16_MAX);
+    ck_assert_uint_eq(m.mask.nw_src[3], 0xff);
+    ck_assert_uint_eq(m.mask.nw_src[4], 0);
+    uint64_t id = nic_host_flow_id(&hf);
+    hf.tp_src = htons(1001);
+    ck_assert(nic_host_flow_id(&hf) != id);
+}
+END_TEST
+
 START_TEST(test_rss_empty_input)
 {
     ck_assert_uint_eq(nic_rss_toeplitz(nic_rss_default_key,
@@ -166,6 +233,7 @@ nic_rss_suite(void)
     tcase_add_loop_test(tc, test_rss_ipv6_vectors, 0,
                         sizeof rss_vectors6 / sizeof *rss_vectors6);
     tcase_add_test(tc, test_rss_empty_input);
+    tcase_add_test(tc, test_rss_host_flow_hash);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("indirection");

@@ -519,6 +519,64 @@ START_TEST(test_autolb_model)
 }
 END_TEST
 
+START_TEST(test_parse_pmd_text)
+{
+    static const char stats[] =
+        "main thread:\n"
+        "  packets received: 5\n"
+        "  idle cycles: 99 (50.00%)\n"
+        "  processing cycles: 99 (50.00%)\n"
+        "pmd thread numa_id 0 core_id 1:\n"
+        "  packets received: 10\n"
+        "  idle cycles: 3000 (75.00%)\n"
+        "  processing cycles: 1000 (25.00%)\n"
+        "  avg cycles per packet: 400.00 (4000/10)\n"
+        "pmd thread numa_id 1 core_id 2:\n"
+        "  packets received: 0\n";
+    static const char rxqs[] =
+        "Displaying last 60 seconds pmd usage %\n"
+        "pmd thread numa_id 0 core_id 1:\n"
+        "  isolated : true\n"
+        "  port: pf0               queue-id:  0 (enabled)   pmd usage: 37 %\n"
+        "  port: pf0               queue-id:  2 (disabled)  pmd usage: "
+        "NOT AVAIL\n"
+        "  overhead:  0 %\n"
+        "pmd thread numa_id 1 core_id 3:\n"
+        "  isolated : false\n"
+        "  port: vf1               queue-id:  1 (enabled)   pmd usage:  4 %\n";
+    struct offload_cpus_pmd_sample s = { .n_pmds = 0 };
+
+    ck_assert_int_eq(offload_cpus_parse_pmd_stats("no such command", &s),
+                     EINVAL);
+    ck_assert_int_eq(s.n_pmds, 0);
+    ck_assert_int_eq(offload_cpus_parse_pmd_stats(stats, &s), 0);
+    ck_assert_int_eq(s.n_pmds, 2);
+    const struct offload_cpus_pmd *pmd = offload_cpus_pmd_find(&s, 1);
+    ck_assert_ptr_nonnull(pmd);
+    ck_assert_int_eq(pmd->numa, 0);
+    ck_assert_uint_eq(pmd->busy, 1000);
+    ck_assert_uint_eq(pmd->idle, 3000);
+    pmd = offload_cpus_pmd_find(&s, 2);
+    ck_assert_ptr_nonnull(pmd);
+    ck_assert_uint_eq(pmd->busy, 0);
+    ck_assert_ptr_null(offload_cpus_pmd_find(&s, 0));
+
+    ck_assert_int_eq(offload_cpus_parse_pmd_rxqs("nothing", &s), EINVAL);
+    ck_assert_int_eq(offload_cpus_parse_pmd_rxqs(rxqs, &s), 0);
+    ck_assert_int_eq(s.n_pmds, 3);      /* Core 3 polls but had no stats. */
+    ck_assert_int_eq(s.n_rxqs, 3);
+    ck_assert_str_eq(s.rxqs[0].port, "pf0");
+    ck_assert_int_eq(s.rxqs[0].usage, 37);
+    ck_assert_int_eq(s.rxqs[1].usage, -1);
+    ck_assert_int_eq(offload_cpus_rxq_core(&s, "pf0", 2), 1);
+    ck_assert_int_eq(offload_cpus_rxq_core(&s, "vf1", 1), 3);
+    ck_assert_int_eq(offload_cpus_rxq_core(&s, "vf1", 0), -1);
+    ck_assert_uint_eq(offload_cpus_pmd_find(&s, 1)->busy, 1000);
+    offload_cpus_pmd_sample_clear(&s);
+    ck_assert_int_eq(s.n_pmds, 0);
+}
+END_TEST
+
 Suite *
 offload_cpus_suite(void)
 {
@@ -539,6 +597,7 @@ offload_cpus_suite(void)
     tcase_add_test(tc, test_conservative);
     tcase_add_test(tc, test_estimate_entries);
     tcase_add_test(tc, test_autolb_model);
+    tcase_add_test(tc, test_parse_pmd_text);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -4,6 +4,7 @@ EXTRA_DIST += \
 	utilities/ovs-offload-setup.sh \
 	utilities/ovs-offload-build.sh \
 	utilities/ovs-offload-bench-cpu.sh \
+	utilities/ovs-offload-bench-cpus.sh \
 	utilities/ovs-offload-bench-xdp.sh \
 	utilities/ovs-offload-bench-queues.sh \
 	utilities/ovs-offload-build-afxdp.sh \

@@ -552,6 +552,12 @@ offload_config_stats_interval(void)
 }
 
 /* The external_ids of OVS interface 'name', or NULL if there is none. */
+struct ovsdb_idl *
+offload_config_ovs_idl(void)
+{
+    return idl;
+}
+
 const struct smap *
 offload_config_interface_external_ids(const char *name)
 {

@@ -37,4 +37,11 @@ int offload_config_stats_interval(void);
  * attached-mac...), or NULL. */
 const struct smap *offload_config_interface_external_ids(const char *name);
 
+/* The daemon's connection to the Open_vSwitch database (Open_vSwitch
+ * other_config, Interface name, other_config, external_ids), or NULL
+ * before offload_config_init().  Other modules may read it and write
+ * those columns; it is run by offload_config_run(). */
+struct ovsdb_idl;
+struct ovsdb_idl *offload_config_ovs_idl(void);
+
 #endif /* offload-config.h */

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Runs the CPU aligner on the nicsim-pmd ports: configuration from the
- * Offload database, the mapping applied as pmd-rxq-affinity (OVS side)
- * and RSS indirection tables (NIC side), "ovs-appctl offload/cpus". */
+ * Offload database, loads from dpif-netdev's PMD cycles and the NIC's
+ * counters, the mapping applied as pmd-rxq-affinity (OVS side), RSS
+ * indirection tables and heavy flows' queue filters (NIC side),
+ * "ovs-appctl offload/cpus". */
 #include <config.h>
 
 #include "vswitchd-ext/offload-cpus-run.h"
@@ -11,6 +13,8 @@
 #include <string.h>
 
 #include "datapath-offload/netdev-nic.h"
+#include "dpif-netdev-perf.h"   /* cycles_counter_update(). */
+#include "jsonrpc.h"
 #include "lib/nic.h"
 #include "lib/offload-cpus.h"
 #include "netdev.h"
@@ -23,11 +27,13 @@
 #include "ovsdb-idl.h"
 #include "ovsdb-schema/offload-idl.h"
 #include "smap.h"
+#include "stream.h"
 #include "timeval.h"
 #include "unixctl.h"
 #include "vswitchd-ext/offload-queues-run.h"
 #include "util.h"
 #include "vswitch-idl.h"
+#include "vswitchd-ext/offload-config.h"
 #include "vswitchd-ext/offload-db.h"
 #include "vswitchd-ext/unixctl-format.h"
 
@@ -36,6 +42,33 @@ VLOG_DEFINE_THIS_MODULE(offload_cpus_run);
 #define OCR_PERIOD_MS 500       /* Ports and configuration looked at;
                                  * a quarter of the interval once one is
                                  * configured, 50 ms to 2 s. */
+
+#define OCR_MAX_FLOWS 32        /* Host flows read per port and round. */
+#define OCR_MAX_HEAVY 8         /* Heavy flows given to the aligner. */
+#define OCR_HEAVY_SHARE 0.125   /* Of its queue's packets: a heavy flow. */
+#define OCR_HEAVY_MIN 0.01      /* Of a CPU: lighter flows are not. */
+#define OCR_FILTER_PRIO 200     /* As the queue manager's flow filters. */
+
+/* A TCP/UDP flow the NIC counts among the port's heavy hitters. */
+struct ocr_flow {
+    uint64_t id;
+    uint64_t seq;               /* NIC's entry, to tell a reuse. */
+    uint64_t last_pkts;
+    uint64_t pkts;              /* Since the last round. */
+    bool fresh;                 /* First seen this round: no rate yet. */
+    bool seen;
+    struct nic_match match;
+    char *name;
+    uint32_t entry;             /* Indirection entry its hash selects. */
+};
+
+/* A queue filter the aligner asked for and the daemon put on the NIC. */
+struct ocr_filter {
+    uint64_t flow_id;
+    uint32_t nic_id;            /* The NIC's filter id. */
+    uint32_t queue;
+    char *name;
+};
 
 /* One nicsim-pmd port under the aligner. */
 struct ocr_port {
@@ -48,9 +81,32 @@ struct ocr_port {
     bool reta_applied;
     uint64_t last_pkts[NIC_RSS_RETA_SIZE];      /* Queue counters. */
     long long int last_ms;                      /* 0: not read yet. */
+    struct ocr_flow flows[OCR_MAX_FLOWS];
+    size_t n_flows;
+    struct ocr_filter filters[NIC_MAX_FILTERS];
+    size_t n_filters;
 };
 
-static struct ovsdb_idl *ocr_idl;       /* Open_vSwitch, to write. */
+/* dpif-netdev's figures, asked of our own unixctl server (dpif-netdev
+ * keeps them to itself and formats them for "ovs-appctl"): two samples,
+ * each with the TSC when it came, and the requests under way. */
+struct ocr_pmd_state {
+    char *name;                 /* "unix:PATH" of the control socket. */
+    struct jsonrpc *rpc;
+    struct json *stats_id, *rxqs_id;    /* Replies awaited. */
+    bool asked;                 /* A sample under way. */
+    long long int asked_ms;
+    struct offload_cpus_pmd_sample next, cur, prev;
+    uint64_t next_tsc, cur_tsc, prev_tsc;
+    bool has_cur, has_prev;
+    bool ready;                 /* A new 'cur' not yet measured. */
+    int failures;               /* In a row; logged at the first. */
+};
+
+static struct ocr_pmd_state ocr_pmd;
+static struct pmd_perf_stats ocr_tsc;   /* Only its TSC reading. */
+static bool ocr_use_cycles = true;      /* No cpu_packet_cost set. */
+static uint64_t ocr_rounds;             /* Rounds measured. */
 static struct offload_cpus *ocr_aligner;
 static struct ocr_port *ocr_ports;      /* In the aligner's NIC order. */
 static size_t ocr_n_ports;
@@ -64,9 +120,23 @@ static long long int ocr_period = OCR_PERIOD_MS;        /* Sub-second
                                                          * intervals. */
 
 static void
+ocr_filters_clear(struct ocr_port *p)
+{
+    for (size_t i = 0; i < p->n_filters; i++) {
+        nic_filter_del(p->nic, p->port, p->filters[i].nic_id);
+        free(p->filters[i].name);
+    }
+    p->n_filters = 0;
+}
+
+static void
 ocr_ports_free(struct ocr_port *ports, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
+        ocr_filters_clear(&ports[i]);
+        for (size_t k = 0; k < ports[i].n_flows; k++) {
+            free(ports[i].flows[k].name);
+        }
         free(ports[i].iface);
         free(ports[i].nic_name);
         nic_close(ports[i].nic);
@@ -122,7 +192,8 @@ ocr_parse_cpus(const char *s, int **cpus, size_t *n)
 static struct offload_cpus_cpu *
 ocr_allowed_cpus(size_t *n)
 {
-    const struct ovsrec_open_vswitch *ovs = ovsrec_open_vswitch_first(ocr_idl);
+    const struct ovsrec_open_vswitch *ovs
+        = ovsrec_open_vswitch_first(offload_config_ovs_idl());
     const char *mask = ovs ? smap_get(&ovs->other_config, "pmd-cpu-mask")
                            : NULL;
     struct ovs_numa_dump *dump;
@@ -198,6 +269,7 @@ ocr_list_ports(size_t *np)
 struct ocr_build {
     struct offload_cpus_config cfg;
     double cost_ns;
+    bool cost_set;
     struct offload_cpus_cpu *cpus;
     struct offload_cpus_nic_config *nics;
     int **lists;
@@ -261,6 +333,7 @@ ocr_build(struct ocr_build *b, const struct ocr_port *ports, size_t n_ports,
             return false;
         }
         b->cost_ns = *row->cpu_packet_cost;
+        b->cost_set = true;
     }
     b->cpus = ocr_allowed_cpus(&b->cfg.n_cpus);
     b->cfg.cpus = b->cpus;
@@ -316,8 +389,9 @@ ocr_build(struct ocr_build *b, const struct ocr_port *ports, size_t n_ports,
     }
 
     /* The text, to tell a change. */
-    ds_put_format(&b->text, "%s %g %g %lld %lld cpus",
+    ds_put_format(&b->text, "%s %s %g %g %lld %lld cpus",
                   offload_cpus_mode_to_string(b->cfg.mode),
+                  b->cost_set ? "counters" : "cycles",
                   b->cfg.threshold, b->cfg.hysteresis, b->cfg.interval_ms,
                   b->cfg.min_move_ms);
     for (size_t c = 0; c < b->cfg.n_cpus; c++) {
@@ -377,9 +451,95 @@ ocr_affinity(size_t n)
 
 /* Writes the mapping: pmd-rxq-affinity of each placed port (left alone
  * in manual mode), and the NIC's indirection table. */
+/* The port's flow 'id', or NULL. */
+static struct ocr_flow *
+ocr_find_flow(struct ocr_port *p, uint64_t id)
+{
+    for (size_t i = 0; i < p->n_flows; i++) {
+        if (p->flows[i].id == id) {
+            return &p->flows[i];
+        }
+    }
+    return NULL;
+}
+
+/* Puts the aligner's queue filters of port 'n' on the NIC: added, moved
+ * (deleted and added again) or deleted, each logged. */
+static void
+ocr_apply_filters(size_t n)
+{
+    struct ocr_port *p = &ocr_ports[n];
+    size_t n_want = offload_cpus_n_filters(ocr_aligner, n);
+    bool keep[NIC_MAX_FILTERS] = { false };
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+
+    for (size_t i = 0; i < n_want; i++) {
+        const struct offload_cpus_filter *want
+            = offload_cpus_get_filter(ocr_aligner, n, i);
+        size_t k;
+
+        for (k = 0; k < p->n_filters; k++) {
+            if (p->filters[k].flow_id == want->flow_id) {
+                break;
+            }
+        }
+        if (k < p->n_filters && p->filters[k].queue == want->queue) {
+            keep[k] = true;
+            continue;
+        }
+        const struct ocr_flow *f = ocr_find_flow(p, want->flow_id);
+        if (!f) {
+            continue;           /* Gone from the NIC's table. */
+        }
+        if (k < p->n_filters) {
+            nic_filter_del(p->nic, p->port, p->filters[k].nic_id);
+        } else if (p->n_filters >= NIC_MAX_FILTERS) {
+            continue;
+        } else {
+            k = p->n_filters++;
+            p->filters[k] = (struct ocr_filter) {
+                .flow_id = f->id, .name = xstrdup(f->name),
+            };
+        }
+        struct nic_filter nf = { .match = f->match,
+                                 .priority = OCR_FILTER_PRIO,
+                                 .queue = want->queue };
+        int error = nic_filter_add(p->nic, p->port, &nf,
+                                   &p->filters[k].nic_id);
+        if (error) {
+            VLOG_WARN_RL(&rl, "%s: queue filter for flow %s failed (%s)",
+                         p->iface, f->name, ovs_strerror(error));
+            /* Not on the NIC: forgotten, asked for again next round. */
+            free(p->filters[k].name);
+            p->filters[k] = p->filters[--p->n_filters];
+            keep[k] = keep[p->n_filters];
+            continue;
+        }
+        VLOG_INFO("%s: flow %s steered to queue %"PRIu32" by a filter "
+                  "(entry %"PRIu32" names queue %"PRIu16")", p->iface,
+                  f->name, want->queue, want->entry,
+                  offload_cpus_reta(ocr_aligner, n)[want->entry]);
+        p->filters[k].queue = want->queue;
+        keep[k] = true;
+    }
+    for (size_t k = 0; k < p->n_filters; ) {
+        if (keep[k]) {
+            k++;
+            continue;
+        }
+        nic_filter_del(p->nic, p->port, p->filters[k].nic_id);
+        VLOG_INFO("%s: flow %s: queue filter removed", p->iface,
+                  p->filters[k].name);
+        free(p->filters[k].name);
+        p->filters[k] = p->filters[--p->n_filters];
+        keep[k] = keep[p->n_filters];
+    }
+}
+
 static void
 ocr_apply(void)
 {
+    struct ovsdb_idl *idl = offload_config_ovs_idl();
     struct ovsdb_idl_txn *txn = NULL;
     const struct ovsrec_interface *iface;
 
@@ -390,7 +550,7 @@ ocr_apply(void)
         if (!aff) {
             continue;
         }
-        OVSREC_INTERFACE_FOR_EACH (iface, ocr_idl) {
+        OVSREC_INTERFACE_FOR_EACH (iface, idl) {
             if (strcmp(iface->name, p->iface)) {
                 continue;
             }
@@ -398,7 +558,7 @@ ocr_apply(void)
                                        "pmd-rxq-affinity");
             if (!cur || strcmp(cur, aff)) {
                 if (!txn) {
-                    txn = ovsdb_idl_txn_create(ocr_idl);
+                    txn = ovsdb_idl_txn_create(idl);
                     ovsdb_idl_txn_add_comment(
                         txn, "ovs-vswitchd-offload: CPU alignment");
                 }
@@ -414,11 +574,15 @@ ocr_apply(void)
         const uint16_t *reta = offload_cpus_reta(ocr_aligner, n);
         if (offload_queues_run_manages(p->nic, p->port)) {
             /* The queue manager keeps RSS on the default queue group;
-             * spreading it over the dedicated queues would undo that. */
+             * spreading it over the dedicated queues would undo that.
+             * Its filters are its own too. */
             p->reta_applied = false;
-        } else if (!p->reta_applied
-                   || memcmp(reta, p->applied_reta,
-                             sizeof p->applied_reta)) {
+            ocr_filters_clear(p);
+            continue;
+        }
+        ocr_apply_filters(n);
+        if (!p->reta_applied
+            || memcmp(reta, p->applied_reta, sizeof p->applied_reta)) {
             int error = nic_rss_set(p->nic, p->port, NULL, reta,
                                     NIC_RSS_RETA_SIZE);
             if (error && error != EOPNOTSUPP) {
@@ -452,8 +616,12 @@ ocr_reconfigure(long long int now)
         return;
     }
     if (!b.text.length) {
-        /* No mode anywhere: the daemon stays out of PMD affinity. */
+        /* No mode anywhere: the daemon stays out of PMD affinity, and
+         * steers no flow. */
         ocr_active = false;
+        for (size_t n = 0; n < ocr_n_ports; n++) {
+            ocr_filters_clear(&ocr_ports[n]);
+        }
         ocr_set_error(NULL);
         ocr_ports_free(ports, n_ports);
         ocr_build_destroy(&b);
@@ -461,6 +629,7 @@ ocr_reconfigure(long long int now)
     }
     ocr_active = true;
     ocr_cost_ns = b.cost_ns;
+    ocr_use_cycles = !b.cost_set;
     ocr_period = MAX(50, MIN(4 * OCR_PERIOD_MS, b.cfg.interval_ms / 4));
     if (ocr_config && !strcmp(ocr_config, ds_cstr(&b.text))) {
         ocr_ports_free(ports, n_ports);
@@ -494,35 +663,318 @@ ocr_reconfigure(long long int now)
     ocr_apply();
 }
 
-/* One round of the aligner: queue loads from the NIC's queue counters
- * (packets per second times the cost of a packet), decisions logged with
- * their figures, the result applied. */
+/* dpif-netdev's figures. */
+
+static void
+ocr_pmd_disconnect(void)
+{
+    jsonrpc_close(ocr_pmd.rpc);
+    ocr_pmd.rpc = NULL;
+    json_destroy(ocr_pmd.stats_id);
+    json_destroy(ocr_pmd.rxqs_id);
+    ocr_pmd.stats_id = ocr_pmd.rxqs_id = NULL;
+    ocr_pmd.asked = false;
+    offload_cpus_pmd_sample_clear(&ocr_pmd.next);
+}
+
+static void
+ocr_pmd_fail(const char *what, int error)
+{
+    if (!ocr_pmd.failures++) {
+        VLOG_WARN("dpif-netdev's PMD figures: %s (%s); loads from the "
+                  "NIC's counters until they come", what,
+                  error ? ovs_strerror(error) : "bad reply");
+    }
+    ocr_pmd_disconnect();
+    ocr_pmd.has_cur = ocr_pmd.has_prev = false;
+}
+
+/* Sends "dpif-netdev/pmd-stats-show" and "dpif-netdev/pmd-rxq-show" to
+ * our own control socket, unless they are under way. */
+static void
+ocr_pmd_request(long long int now)
+{
+    if (!ocr_pmd.name || ocr_pmd.asked) {
+        return;
+    }
+    if (!ocr_pmd.rpc) {
+        struct stream *stream;
+        int error = stream_open(ocr_pmd.name, &stream, DSCP_DEFAULT);
+        if (error) {
+            ocr_pmd_fail("cannot connect to the control socket", error);
+            return;
+        }
+        ocr_pmd.rpc = jsonrpc_open(stream);
+    }
+    static const char *const cmds[2] = { "dpif-netdev/pmd-stats-show",
+                                         "dpif-netdev/pmd-rxq-show" };
+    struct json **ids[2] = { &ocr_pmd.stats_id, &ocr_pmd.rxqs_id };
+    for (int i = 0; i < 2; i++) {
+        struct jsonrpc_msg *msg = jsonrpc_create_request(
+            cmds[i], json_array_create_empty(), NULL);
+        *ids[i] = json_clone(msg->id);
+        int error = jsonrpc_send(ocr_pmd.rpc, msg);
+        if (error) {
+            ocr_pmd_fail("cannot send a request", error);
+            return;
+        }
+    }
+    ocr_pmd.asked = true;
+    ocr_pmd.asked_ms = now;
+}
+
+/* Takes the replies that came.  A sample is complete with both. */
+static void
+ocr_pmd_receive(void)
+{
+    if (!ocr_pmd.rpc) {
+        return;
+    }
+    jsonrpc_run(ocr_pmd.rpc);
+    while (ocr_pmd.rpc && (ocr_pmd.stats_id || ocr_pmd.rxqs_id)) {
+        struct jsonrpc_msg *msg;
+        int error = jsonrpc_recv(ocr_pmd.rpc, &msg);
+        if (error == EAGAIN) {
+            break;
+        } else if (error) {
+            ocr_pmd_fail("the control socket closed", error);
+            break;
+        }
+        bool is_stats = (ocr_pmd.stats_id
+                         && json_equal(msg->id, ocr_pmd.stats_id));
+        bool is_rxqs = (ocr_pmd.rxqs_id
+                        && json_equal(msg->id, ocr_pmd.rxqs_id));
+        const char *text = (msg->type == JSONRPC_REPLY && msg->result
+                            && msg->result->type == JSON_STRING
+                            ? json_string(msg->result) : NULL);
+        if (is_stats || is_rxqs) {
+            if (!text
+                || (is_stats
+                    ? offload_cpus_parse_pmd_stats(text, &ocr_pmd.next)
+                    : offload_cpus_parse_pmd_rxqs(text, &ocr_pmd.next))) {
+                jsonrpc_msg_destroy(msg);
+                ocr_pmd_fail(is_stats ? "pmd-stats-show" : "pmd-rxq-show",
+                             0);
+                break;
+            }
+            struct json **id = is_stats ? &ocr_pmd.stats_id
+                                        : &ocr_pmd.rxqs_id;
+            json_destroy(*id);
+            *id = NULL;
+        }
+        jsonrpc_msg_destroy(msg);
+    }
+    if (ocr_pmd.rpc && ocr_pmd.asked && !ocr_pmd.stats_id
+        && !ocr_pmd.rxqs_id) {
+        ocr_pmd.asked = false;
+        offload_cpus_pmd_sample_clear(&ocr_pmd.prev);
+        ocr_pmd.prev = ocr_pmd.cur;
+        ocr_pmd.prev_tsc = ocr_pmd.cur_tsc;
+        ocr_pmd.has_prev = ocr_pmd.has_cur;
+        ocr_pmd.cur = ocr_pmd.next;
+        memset(&ocr_pmd.next, 0, sizeof ocr_pmd.next);
+        ocr_pmd.cur_tsc = cycles_counter_update(&ocr_tsc);
+        ocr_pmd.has_cur = true;
+        ocr_pmd.ready = true;
+        ocr_pmd.failures = 0;
+    }
+}
+
+/* Busy fraction of PMD 'core' between the last two samples, or -1. */
+static double
+ocr_pmd_busy(int core)
+{
+    if (!ocr_pmd.has_prev || ocr_pmd.cur_tsc <= ocr_pmd.prev_tsc) {
+        return -1;
+    }
+    const struct offload_cpus_pmd *a = offload_cpus_pmd_find(&ocr_pmd.prev,
+                                                             core);
+    const struct offload_cpus_pmd *b = offload_cpus_pmd_find(&ocr_pmd.cur,
+                                                             core);
+    if (!a || !b || b->busy < a->busy) {
+        return -1;              /* New PMD, or pmd-stats-clear. */
+    }
+    return MIN(1.0, (double) (b->busy - a->busy)
+                    / (ocr_pmd.cur_tsc - ocr_pmd.prev_tsc));
+}
+
+/* Reads the port's heavy hitters: packets of each since the last round. */
+static void
+ocr_read_flows(struct ocr_port *p)
+{
+    struct nic_host_flow hfs[OCR_MAX_FLOWS];
+    size_t n = nic_host_flows(p->nic, p->port, hfs, OCR_MAX_FLOWS);
+
+    for (size_t i = 0; i < p->n_flows; i++) {
+        p->flows[i].seen = false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint64_t id = nic_host_flow_id(&hfs[i]);
+        struct ocr_flow *f = ocr_find_flow(p, id);
+
+        if (!f && p->n_flows < OCR_MAX_FLOWS) {
+            f = &p->flows[p->n_flows++];
+            memset(f, 0, sizeof *f);
+            f->id = id;
+            f->seq = hfs[i].seq + 1;    /* Fresh below. */
+            f->name = nic_host_flow_name(&hfs[i]);
+            nic_host_flow_match(&hfs[i], &f->match);
+            f->entry = (nic_host_flow_rss_hash(&hfs[i], NULL)
+                        % NIC_RSS_RETA_SIZE);
+        } else if (!f) {
+            continue;
+        }
+        f->fresh = f->seq != hfs[i].seq;
+        f->pkts = (!f->fresh && hfs[i].n_packets >= f->last_pkts
+                   ? hfs[i].n_packets - f->last_pkts : 0);
+        f->seq = hfs[i].seq;
+        f->last_pkts = hfs[i].n_packets;
+        f->seen = true;
+    }
+    for (size_t i = 0; i < p->n_flows; ) {
+        if (p->flows[i].seen) {
+            i++;
+        } else {
+            free(p->flows[i].name);
+            p->flows[i] = p->flows[--p->n_flows];
+        }
+    }
+}
+
+/* The queue that flow 'f' of port 'n' lands on now. */
+static uint32_t
+ocr_flow_queue(size_t n, const struct ocr_flow *f)
+{
+    for (size_t i = 0; i < offload_cpus_n_filters(ocr_aligner, n); i++) {
+        const struct offload_cpus_filter *filter
+            = offload_cpus_get_filter(ocr_aligner, n, i);
+        if (filter->flow_id == f->id) {
+            return filter->queue;
+        }
+    }
+    return offload_cpus_reta(ocr_aligner, n)[f->entry];
+}
+
+/* The heavy flows of port 'n' for the aligner, in 'out' (at most
+ * OCR_MAX_HEAVY): a flow with at least OCR_HEAVY_SHARE of its queue's
+ * packets and OCR_HEAVY_MIN of a CPU, or one that has a filter already
+ * (or the aligner would drop it).  Its load is its share of its queue's. */
+static size_t
+ocr_heavy_flows(size_t n, const double *ql, const uint64_t *qpkts,
+                struct offload_cpus_flow_load *out)
+{
+    struct ocr_port *p = &ocr_ports[n];
+    size_t k = 0;
+
+    for (size_t i = 0; i < p->n_flows && k < OCR_MAX_HEAVY; i++) {
+        const struct ocr_flow *f = &p->flows[i];
+        uint32_t q = ocr_flow_queue(n, f);
+        bool filtered = false;
+
+        for (size_t j = 0; j < p->n_filters; j++) {
+            filtered |= p->filters[j].flow_id == f->id;
+        }
+        if (q >= p->n_rxq || (!qpkts[q] && !filtered)) {
+            continue;
+        }
+        double share = qpkts[q] ? MIN(1.0, (double) f->pkts / qpkts[q]) : 0;
+        double load = ql[q] * share;
+        if (filtered || (share >= OCR_HEAVY_SHARE && load >= OCR_HEAVY_MIN)) {
+            out[k++] = (struct offload_cpus_flow_load) {
+                .id = f->id, .name = f->name, .entry = f->entry,
+                .load = load,
+            };
+        }
+    }
+    return k;
+}
+
+/* One round of the aligner.  A queue's load is its PMD's busy cycles
+ * (dpif-netdev) times the queue's share of the packets the NIC gave that
+ * PMD's queues (the NIC's queue counters); without cycle figures (or with
+ * cpu_packet_cost set), packets per second times cpu_packet_cost.  The
+ * NIC's heavy hitters split a queue's load into entries and flows.
+ * Decisions are logged with their figures and the result applied. */
 static void
 ocr_measure(long long int now)
 {
     struct offload_cpus_nic_load *loads = xcalloc(ocr_n_ports + 1,
                                                   sizeof *loads);
+    struct offload_cpus_flow_load (*heavy)[OCR_MAX_HEAVY]
+        = xcalloc(ocr_n_ports + 1, sizeof *heavy);
+    uint64_t (*qpkts)[NIC_RSS_RETA_SIZE] = xcalloc(ocr_n_ports + 1,
+                                                   sizeof *qpkts);
+    int (*qcore)[NIC_RSS_RETA_SIZE] = xcalloc(ocr_n_ports + 1,
+                                              sizeof *qcore);
+    size_t n_cpus = offload_cpus_n_cpus(ocr_aligner);
+    double *core_pkts = xcalloc(n_cpus + 1, sizeof *core_pkts);
+    double *cpu_other = xcalloc(n_cpus + 1, sizeof *cpu_other);
+    long long int *elapsed = xcalloc(ocr_n_ports + 1, sizeof *elapsed);
+    bool cycles = ocr_use_cycles && ocr_pmd.has_prev;
+
+    /* Packets per queue since the last round, and the PMD polling it. */
+    for (size_t n = 0; n < ocr_n_ports; n++) {
+        struct ocr_port *p = &ocr_ports[n];
+
+        for (uint32_t q = 0; q < p->n_rxq; q++) {
+            struct nic_queue_stats st;
+
+            qcore[n][q] = -1;
+            if (nic_queue_stats(p->nic, p->port, q, &st)) {
+                continue;
+            }
+            if (p->last_ms && st.packets >= p->last_pkts[q]) {
+                qpkts[n][q] = st.packets - p->last_pkts[q];
+            }
+            p->last_pkts[q] = st.packets;
+            qcore[n][q] = (cycles
+                           ? offload_cpus_rxq_core(&ocr_pmd.cur, p->iface, q)
+                           : -1);
+            if (qcore[n][q] < 0) {
+                qcore[n][q] = offload_cpus_queue_cpu(ocr_aligner, n, q);
+            }
+            for (size_t c = 0; c < n_cpus; c++) {
+                if (offload_cpus_get_cpu(ocr_aligner, c)->id == qcore[n][q]) {
+                    core_pkts[c] += qpkts[n][q];
+                }
+            }
+        }
+        elapsed[n] = p->last_ms && now > p->last_ms ? now - p->last_ms : 0;
+        p->last_ms = now;
+        ocr_read_flows(p);
+    }
+    /* A PMD's busy cycles that no queue of ours explains (other ports). */
+    for (size_t c = 0; cycles && c < n_cpus; c++) {
+        double busy = ocr_pmd_busy(offload_cpus_get_cpu(ocr_aligner, c)->id);
+        cpu_other[c] = !core_pkts[c] && busy > 0 ? busy : 0;
+    }
+
     for (size_t n = 0; n < ocr_n_ports; n++) {
         struct ocr_port *p = &ocr_ports[n];
         double ql[NIC_RSS_RETA_SIZE] = { 0 };
 
-        for (uint32_t q = 0; q < p->n_rxq; q++) {
-            struct nic_queue_stats st;
-            if (nic_queue_stats(p->nic, p->port, q, &st)) {
-                continue;
+        for (uint32_t q = 0; q < p->n_rxq && elapsed[n]; q++) {
+            double busy = cycles ? ocr_pmd_busy(qcore[n][q]) : -1;
+            double on_core = 0;
+
+            for (size_t c = 0; c < n_cpus; c++) {
+                if (offload_cpus_get_cpu(ocr_aligner, c)->id == qcore[n][q]) {
+                    on_core = core_pkts[c];
+                }
             }
-            if (p->last_ms && now > p->last_ms
-                && st.packets >= p->last_pkts[q]) {
-                double pps = (st.packets - p->last_pkts[q]) * 1000.0
-                             / (now - p->last_ms);
-                ql[q] = pps * ocr_cost_ns / 1e9;
+            if (busy >= 0 && on_core) {
+                ql[q] = busy * qpkts[n][q] / on_core;
+            } else if (busy < 0) {
+                ql[q] = (qpkts[n][q] * 1000.0 / elapsed[n]) * ocr_cost_ns
+                        / 1e9;
             }
-            p->last_pkts[q] = st.packets;
         }
-        p->last_ms = now;
+        loads[n].flows = heavy[n];
+        loads[n].n_flows = ocr_heavy_flows(n, ql, qpkts[n], heavy[n]);
         offload_cpus_estimate_entries(ocr_aligner, n, ql, &loads[n]);
     }
-    size_t n_decisions = offload_cpus_run(ocr_aligner, loads, NULL, now);
+    size_t n_decisions = offload_cpus_run(ocr_aligner, loads,
+                                          cycles ? cpu_other : NULL, now);
     for (size_t i = 0; i < n_decisions; i++) {
         const struct offload_cpus_decision *d
             = offload_cpus_get_decision(ocr_aligner, i);
@@ -531,8 +983,23 @@ ocr_measure(long long int now)
                       offload_cpus_decision_to_string(d->type), d->text);
         }
     }
+    free(elapsed);
+    free(cpu_other);
+    free(core_pkts);
+    free(qcore);
+    free(qpkts);
+    free(heavy);
     free(loads);
     ocr_apply();
+}
+
+/* Where the loads come from, for offload/cpus. */
+static const char *
+ocr_load_source(void)
+{
+    return (ocr_use_cycles
+            ? "dpif-netdev PMD cycles, split by NIC queue counters"
+            : "NIC queue counters x cpu_packet_cost");
 }
 
 static void
@@ -563,6 +1030,11 @@ ocr_unixctl_show(struct unixctl_conn *conn, int argc_, const char *argv_[],
         if (ocr_error) {
             json_object_put_string(j, "error", ocr_error);
         }
+        json_object_put_string(j, "loads", ocr_load_source());
+        json_object_put(j, "rounds", json_integer_create(ocr_rounds));
+        /* Whether the last round had PMD cycles (else counters x 1000). */
+        json_object_put(j, "pmd_cycles", json_boolean_create(
+                            ocr_use_cycles && ocr_pmd.has_prev));
         struct json *cpus = json_array_create_empty();
         struct json *ports = json_array_create_empty();
         for (size_t c = 0; ocr_aligner && c < offload_cpus_n_cpus(ocr_aligner);
@@ -597,6 +1069,17 @@ ocr_unixctl_show(struct unixctl_conn *conn, int argc_, const char *argv_[],
                 json_array_add(qs, qo);
             }
             json_object_put(o, "queues", qs);
+            struct json *fs = json_array_create_empty();
+            for (size_t i = 0; n < ocr_n_ports && i < ocr_ports[n].n_filters;
+                 i++) {
+                struct json *fo = json_object_create();
+                json_object_put_string(fo, "flow",
+                                       ocr_ports[n].filters[i].name);
+                json_object_put(fo, "queue", json_integer_create(
+                                    ocr_ports[n].filters[i].queue));
+                json_array_add(fs, fo);
+            }
+            json_object_put(o, "filters", fs);
             json_array_add(ports, o);
         }
         json_object_put(j, "cpus", cpus);
@@ -625,6 +1108,9 @@ ocr_unixctl_show(struct unixctl_conn *conn, int argc_, const char *argv_[],
         ds_put_format(&s, "error: %s (previous mapping in force)\n",
                       ocr_error);
     }
+    if (ocr_aligner && ocr_active) {
+        ds_put_format(&s, "loads: %s\n", ocr_load_source());
+    }
     for (size_t c = 0; ocr_aligner && c < offload_cpus_n_cpus(ocr_aligner);
          c++) {
         const struct offload_cpus_cpu *cpu = offload_cpus_get_cpu(ocr_aligner,
@@ -648,6 +1134,12 @@ ocr_unixctl_show(struct unixctl_conn *conn, int argc_, const char *argv_[],
                       offload_cpus_nic_name(ocr_aligner, n),
                       offload_cpus_mode_to_string(
                           offload_cpus_nic_mode(ocr_aligner, n)));
+        for (size_t i = 0; n < ocr_n_ports && i < ocr_ports[n].n_filters;
+             i++) {
+            ds_put_format(&s, "  flow %s: queue %"PRIu32" (filter)\n",
+                          ocr_ports[n].filters[i].name,
+                          ocr_ports[n].filters[i].queue);
+        }
     }
     ds_put_format(&s, "last re-distribution: %s\n",
                   last ? last->text : "none");
@@ -656,14 +1148,11 @@ ocr_unixctl_show(struct unixctl_conn *conn, int argc_, const char *argv_[],
 }
 
 void
-offload_cpus_run_init(const char *remote)
+offload_cpus_run_init(const char *unixctl_path)
 {
-    ocr_idl = ovsdb_idl_create(remote, &ovsrec_idl_class, false, true);
-    ovsdb_idl_add_table(ocr_idl, &ovsrec_table_open_vswitch);
-    ovsdb_idl_add_column(ocr_idl, &ovsrec_open_vswitch_col_other_config);
-    ovsdb_idl_add_table(ocr_idl, &ovsrec_table_interface);
-    ovsdb_idl_add_column(ocr_idl, &ovsrec_interface_col_name);
-    ovsdb_idl_add_column(ocr_idl, &ovsrec_interface_col_other_config);
+    if (unixctl_path && unixctl_path[0] == '/') {
+        ocr_pmd.name = xasprintf("unix:%s", unixctl_path);
+    }
     unixctl_command_register("offload/cpus", "[--format text|json]", 0,
                              UNIXCTL_FORMAT_MAX_ARGS, ocr_unixctl_show,
                              NULL);
@@ -672,28 +1161,49 @@ offload_cpus_run_init(const char *remote)
 void
 offload_cpus_run_run(void)
 {
-    if (!ocr_idl) {
+    struct ovsdb_idl *idl = offload_config_ovs_idl();
+
+    if (!idl) {
         return;
     }
-    ovsdb_idl_run(ocr_idl);
     long long int now = time_msec();
-    if (now < ocr_next || !ovsdb_idl_has_ever_connected(ocr_idl)) {
+    ocr_pmd_receive();
+    if (ocr_pmd.ready) {
+        /* The round of the last request: its figures came. */
+        ocr_pmd.ready = false;
+        if (ocr_aligner && ocr_active && ocr_use_cycles) {
+            ocr_rounds++;
+            ocr_measure(now);
+        }
+    } else if (ocr_pmd.asked
+               && now - ocr_pmd.asked_ms > 2 * ocr_period + 1000) {
+        ocr_pmd_fail("no reply", ETIMEDOUT);
+    }
+    if (now < ocr_next || !ovsdb_idl_has_ever_connected(idl)) {
         return;
     }
     ocr_next = now + ocr_period;
     ocr_reconfigure(now);
     if (ocr_aligner && ocr_active) {
-        ocr_measure(now);
+        if (ocr_use_cycles) {
+            ocr_pmd_request(now);
+        }
+        if (!ocr_use_cycles || !ocr_pmd.rpc) {
+            ocr_rounds++;
+            ocr_measure(now);
+        }
     }
 }
 
 void
 offload_cpus_run_wait(void)
 {
-    if (!ocr_idl) {
-        return;
+    if (ocr_pmd.rpc) {
+        jsonrpc_wait(ocr_pmd.rpc);
+        if (ocr_pmd.asked) {
+            jsonrpc_recv_wait(ocr_pmd.rpc);
+        }
     }
-    ovsdb_idl_wait(ocr_idl);
     if (ocr_next != LLONG_MIN) {
         poll_timer_wait_until(ocr_next);
     }
@@ -702,19 +1212,22 @@ offload_cpus_run_wait(void)
 void
 offload_cpus_run_exit(void)
 {
-    offload_cpus_destroy(ocr_aligner);
-    ocr_aligner = NULL;
+    ocr_pmd_disconnect();
+    offload_cpus_pmd_sample_clear(&ocr_pmd.cur);
+    offload_cpus_pmd_sample_clear(&ocr_pmd.prev);
+    free(ocr_pmd.name);
+    memset(&ocr_pmd, 0, sizeof ocr_pmd);
     ocr_ports_free(ocr_ports, ocr_n_ports);
     ocr_ports = NULL;
     ocr_n_ports = 0;
+    offload_cpus_destroy(ocr_aligner);
+    ocr_aligner = NULL;
     free(ocr_config);
     ocr_config = NULL;
     free(ocr_error);
     ocr_error = NULL;
     free(ocr_refused);
     ocr_refused = NULL;
-    ovsdb_idl_destroy(ocr_idl);
-    ocr_idl = NULL;
 }
 
 void

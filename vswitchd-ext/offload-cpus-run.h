@@ -10,7 +10,10 @@
 struct nic;
 struct smap;
 
-void offload_cpus_run_init(const char *remote);
+/* 'unixctl_path' is the daemon's own control socket (absolute), where
+ * dpif-netdev's PMD figures are asked for (NULL: loads from the NIC's
+ * counters only). */
+void offload_cpus_run_init(const char *unixctl_path);
 void offload_cpus_run_run(void);
 void offload_cpus_run_wait(void);
 void offload_cpus_run_exit(void);

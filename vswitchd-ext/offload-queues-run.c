@@ -398,51 +398,6 @@ oqr_collect_vms(struct oqr_port *p, const struct netdev_nic_port *ports,
     }
 }
 
-static void
-oqr_flow_match(const struct nic_host_flow *hf, struct nic_match *m)
-{
-    size_t len = hf->dl_type == htons(ETH_TYPE_IP) ? 4 : 16;
-
-    memset(m, 0, sizeof *m);
-    m->key.dl_dst = hf->dl_dst;
-    m->mask.dl_dst = eth_addr_exact;
-    m->key.dl_type = hf->dl_type;
-    m->mask.dl_type = OVS_BE16_MAX;
-    m->key.nw_proto = hf->nw_proto;
-    m->mask.nw_proto = UINT8_MAX;
-    memcpy(m->key.nw_src, hf->nw_src, len);
-    memset(m->mask.nw_src, 0xff, len);
-    memcpy(m->key.nw_dst, hf->nw_dst, len);
-    memset(m->mask.nw_dst, 0xff, len);
-    m->key.tp_src = hf->tp_src;
-    m->mask.tp_src = OVS_BE16_MAX;
-    m->key.tp_dst = hf->tp_dst;
-    m->mask.tp_dst = OVS_BE16_MAX;
-}
-
-static uint64_t
-oqr_flow_id(const struct nic_host_flow *hf)
-{
-    struct nic_match m;
-
-    /* The match is built field by field on zeroed memory: no padding. */
-    oqr_flow_match(hf, &m);
-    return hash_bytes64((const uint64_t *) &m.key, sizeof m.key, 0);
-}
-
-static char *
-oqr_flow_name(const struct nic_host_flow *hf)
-{
-    char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
-    int af = hf->dl_type == htons(ETH_TYPE_IP) ? AF_INET : AF_INET6;
-
-    inet_ntop(af, hf->nw_src, src, sizeof src);
-    inet_ntop(af, hf->nw_dst, dst, sizeof dst);
-    return xasprintf("%s %s:%u>%s:%u",
-                     hf->nw_proto == IPPROTO_TCP ? "tcp" : "udp",
-                     src, ntohs(hf->tp_src), dst, ntohs(hf->tp_dst));
-}
-
 static const struct oqr_vm *
 oqr_vm_by_mac(const struct oqr_port *p, struct eth_addr mac)
 {
@@ -560,7 +515,7 @@ oqr_measure(struct oqr_port *p, long long int now)
         if (!vm) {
             continue;
         }
-        id = oqr_flow_id(&hfs[i]);
+        id = nic_host_flow_id(&hfs[i]);
         f = NULL;
         HMAP_FOR_EACH_WITH_HASH (f, node, hash_uint64(id), &p->flows) {
             if (f->id == id) {
@@ -570,7 +525,7 @@ oqr_measure(struct oqr_port *p, long long int now)
         if (!f) {
             f = xzalloc(sizeof *f);
             f->id = id;
-            f->name = oqr_flow_name(&hfs[i]);
+            f->name = nic_host_flow_name(&hfs[i]);
             f->vm = xstrdup(vm->id);
             hmap_insert(&p->flows, &f->node, hash_uint64(id));
         }
@@ -673,7 +628,7 @@ oqr_apply(struct oqr_port *p)
         if (q >= 0) {
             struct nic_match match;
 
-            oqr_flow_match(&f->hf, &match);
+            nic_host_flow_match(&f->hf, &match);
             oqr_program(p, &match, OQR_PRIO_FLOW, q, &f->has_filter,
                         &f->filter_id, &f->queue);
         } else if (f->has_filter) {

@@ -112,7 +112,7 @@ main(int argc, char *argv[])
     offload_db_init(config.db_remote);
     offload_config_init(config.db_remote);
     offload_queues_run_init();
-    offload_cpus_run_init(config.db_remote);
+    offload_cpus_run_init(unixctl_server_get_path(unixctl));
     offload_classes_run_init();
     free(config.db_remote);
 
