@@ -13,6 +13,11 @@
 #   --buffer B     placement buffer per connection (default 262144)
 #   --json FILE    also write the figures as JSON
 #
+# Modes: "plain" recv(); "ddp", placement, each connection attached to one
+# long-lived registration (ovs_offload_ddp_attach()); "-batch", both with
+# SO_RCVLOWAT of buffer/8; "ddp-batch-each", a buffer registered anew for
+# each connection (ovs_offload_ddp_open()).
+#
 # Receiver CPU is the receiving process's own user + system time
 # (getrusage), which includes its share of the kernel's TCP receive path;
 # the receiver does not read the data (--no-verify), so the figure is the
@@ -33,7 +38,7 @@ while [ $# -gt 0 ]; do
         --buffer) buffer=$2; shift ;;
         --json) json=$2; shift ;;
         --schema) schema=$2; shift ;;
-        -h|--help) sed -n '3,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '3,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument '$1' (try --help)" ;;
     esac
     shift
@@ -104,17 +109,20 @@ measure() {
     case $mode in
         ddp) opts="--control $ctl --vf 0 --buffer $buffer" ;;
         ddp-batch) opts="--control $ctl --vf 0 --buffer $buffer --batch $((buffer / 8))" ;;
+        ddp-batch-each) opts="--control $ctl --vf 0 --buffer $buffer --batch $((buffer / 8)) --no-reuse" ;;
         plain-batch) opts="--batch $((buffer / 8))" ;;
     esac
+    # A file of its own: the last sender's "listening" must not count.
+    local out=$dir/sender.$port.out
     ip netns exec $p-b ovs-offload-ddp-recv --send --peer 10.199.0.2:$port \
-        --bytes $size --count $count > "$dir/sender.out" 2>&1 &
+        --bytes $size --count $count > "$out" 2>&1 &
     local sender=$!
     for i in $(seq 600); do
-        grep -q listening "$dir/sender.out" && break
-        kill -0 $sender 2>/dev/null || die "sender failed: $(cat "$dir/sender.out")"
+        grep -qs listening "$out" && break
+        kill -0 $sender 2>/dev/null || die "sender failed: $(cat "$out")"
         sleep 0.05
     done
-    grep -q listening "$dir/sender.out" || {
+    grep -qs listening "$out" || {
         kill $sender 2>/dev/null
         die "sender did not start listening"
     }
@@ -122,7 +130,7 @@ measure() {
         --peer 10.199.0.2:$port --bytes $size --count $count --json \
         --no-verify || {
         kill $sender 2>/dev/null
-        die "receiver failed ($mode, $size bytes): $(cat "$dir/sender.out")"
+        die "receiver failed ($mode, $size bytes): $(cat "$out")"
     }
     wait $sender
 }
@@ -139,11 +147,12 @@ for reorder in 0 1; do
     for size in 65536 1048576; do
         count=$((mib * 1048576 / size))
         # Interleaved, so that a change in the machine's load hits both.
-        for mode in plain plain-batch ddp ddp-batch \
-                    plain plain-batch ddp ddp-batch; do
+        for mode in plain plain-batch ddp ddp-batch ddp-batch-each \
+                    plain plain-batch ddp ddp-batch ddp-batch-each; do
             port=$((port + 1))
-            echo "$reorder $size $mode $(measure $size $count $mode $port)" \
-                >> "$results" || exit 1
+            # A failed measurement stops the benchmark here.
+            r=$(measure $size $count $mode $port) || exit 1
+            echo "$reorder $size $mode $r" >> "$results"
         done
     done
 done
@@ -180,7 +189,8 @@ print()
 for reorder in (0, 1):
     for size in (65536, 1048576):
         for pm, dm in (("plain", "ddp"), ("plain", "ddp-batch"),
-                       ("plain-batch", "ddp-batch")):
+                       ("plain-batch", "ddp-batch"),
+                       ("plain-batch", "ddp-batch-each")):
             p, d = rows[(reorder, size, pm)], rows[(reorder, size, dm)]
             cp = p["cpu_ns"] / p["bytes"]
             cd = d["cpu_ns"] / d["bytes"]
