@@ -367,42 +367,30 @@ entry_by_id(struct nicsim_placement_table *t, uint32_t id, uint64_t owner)
     return NULL;
 }
 
+/* What 'port' has the NIC map: '*n' buffers (a connection's own, or one
+ * kept for reuse, used or not) of '*bytes' bytes of ring. */
 static void
 port_usage(struct nicsim_placement_table *t, uint32_t port,
            uint32_t *n, uint64_t *bytes)
     OVS_REQUIRES(t->mutex)
 {
     struct placement_entry *e;
-
     struct placement_buffer *b;
 
     *n = 0;
     *bytes = 0;
     HMAP_FOR_EACH (e, node, &t->entries) {
-        if (e->port == port) {
+        if (e->port == port && !e->buf) {
             (*n)++;
-            /* A shared buffer counts once, below. */
-            *bytes += e->buf ? 0 : e->data_len;
+            *bytes += e->data_len;
         }
     }
     HMAP_FOR_EACH (b, node, &t->buffers) {
         if (b->port == port) {
+            (*n)++;
             *bytes += b->data_len;
         }
     }
-}
-
-static uint32_t
-port_buffers(struct nicsim_placement_table *t, uint32_t port)
-    OVS_REQUIRES(t->mutex)
-{
-    struct placement_buffer *b;
-    uint32_t n = 0;
-
-    HMAP_FOR_EACH (b, node, &t->buffers) {
-        n += b->port == port;
-    }
-    return n;
 }
 
 static struct placement_buffer *
@@ -567,8 +555,9 @@ nicsim_placement_register(struct nicsim_placement_table *t,
     if (r != NIC_PLACEMENT_N_REFUSALS) {
         goto out;
     }
+    /* Into a kept buffer, nothing more is mapped: it counted already. */
     port_usage(t, reg->port, &n, &bytes);
-    if (n >= t->limits.port_entries) {
+    if (!buf && n >= t->limits.port_entries) {
         r = NIC_PLACEMENT_R_PORT_ENTRIES;
         goto out;
     }
@@ -643,8 +632,7 @@ nicsim_placement_add_buffer(struct nicsim_placement_table *t, uint32_t port,
         r = NIC_PLACEMENT_R_PORT_BYTES;
         goto out;
     }
-    if (port_buffers(t, port) >= t->limits.port_entries) {
-        /* Each buffer is a mapping the NIC holds, as an entry is. */
+    if (n >= t->limits.port_entries) {
         r = NIC_PLACEMENT_R_PORT_ENTRIES;
         goto out;
     }

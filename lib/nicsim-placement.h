@@ -65,7 +65,8 @@ struct nicsim_placement_reg {
 /* Takes a buffer that connections of 'port' and 'owner' then register
  * into one at a time (reg->buffer), so that an application that opens
  * connection after connection hands over and maps one buffer only.  It
- * counts against the port's byte limit until the owner or the port goes.
+ * counts against the port's limits (as one entry, and its bytes) until
+ * the owner or the port goes, whether a connection uses it or not.
  * Returns 0 and its id in '*idp' (the table then owns 'mem'), or a
  * positive errno and the refusal in '*refusal' ('mem' stays the
  * caller's). */

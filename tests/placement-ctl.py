@@ -9,6 +9,10 @@
   placement-ctl.py malformed PATH  send malformed control messages to the
                                    control socket PATH, print the refusal
                                    reason of each reply
+  placement-ctl.py limits PATH     hand buffers over for the host and
+                                   register one of its connections until
+                                   the port's limits refuse, print each
+                                   reply
   placement-ctl.py buffers PATH    hand a buffer over, attach connections
                                    of the host to it (and try another
                                    owner's), print each reply and what
@@ -145,6 +149,21 @@ def malformed(path):
         print("%s: %s" % (name, exchange(path, msg, fds)))
 
 
+def limits(path):
+    s = connect(path)
+    for name, size, msg in [
+            ("buffer of 65536", 65536, buffer_msg()),
+            ("buffer of 65536", 65536, buffer_msg()),
+            ("buffer of 4096", 4096, buffer_msg()),
+            ("buffer of 4096", 4096, buffer_msg()),
+            ("connection of 4096", 4096, register(vf=HOST))]:
+        memfd = make_memfd(size)
+        error, reason, _ = request(s, msg, (memfd,))
+        os.close(memfd)
+        print("%s: %s %s" % (name, error, reason))
+    s.close()
+
+
 def main(argv):
     if argv[1] == "get":
         print(dig(json.load(sys.stdin)["nics"][0], argv[2]))
@@ -155,6 +174,8 @@ def main(argv):
         malformed(argv[2])
     elif argv[1] == "buffers":
         buffers(argv[2])
+    elif argv[1] == "limits":
+        limits(argv[2])
     else:
         sys.exit(__doc__)
 

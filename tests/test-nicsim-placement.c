@@ -548,7 +548,7 @@ START_TEST(test_placement_buffer_reuse)
     struct nic_placement_tuple tu = tuple_make(1, 40000);
     struct nic_placement_tuple tu2 = tuple_make(1, 40001);
     struct nic_placement_shm *h = buf_new(8192), *h2 = buf_new(8192);
-    struct nic_placement_shm *h3 = buf_new(8192), *big = buf_new(16384);
+    struct nic_placement_shm *h3 = buf_new(8192), *big = buf_new(3 * 8192);
     struct nic_placement_stats st;
     enum nic_placement_refusal rf;
     enum nic_placement_reason r;
@@ -604,8 +604,11 @@ START_TEST(test_placement_buffer_reuse)
     ck_assert_uint_eq(shm_next(h), 2000);
     check_placed(h, 0, 2000);
 
-    /* Kept buffers count: two of 8192 are the port's entry limit, and
-     * with them a private 16384 bytes would pass its byte limit. */
+    /* Kept buffers count against the limits (2 entries, 3 * 8192 bytes)
+     * like buffers of their own: with one, 24576 more bytes pass the
+     * byte limit; with two, there is no room for a third buffer. */
+    ck_assert_int_eq(reg(t, VF1, &tu, big, true, 0, &id, &rf), EDQUOT);
+    ck_assert_int_eq(rf, NIC_PLACEMENT_R_PORT_BYTES);
     ck_assert_int_eq(nicsim_placement_add_buffer(
                          t, VF1, OWNER, h2, NIC_PLACEMENT_SHM_HDR_SIZE + 8192,
                          &b2, &rf), 0);
@@ -614,8 +617,8 @@ START_TEST(test_placement_buffer_reuse)
                          t, VF1, OWNER, h3, NIC_PLACEMENT_SHM_HDR_SIZE + 8192,
                          &b2, &rf), EDQUOT);
     ck_assert_int_eq(rf, NIC_PLACEMENT_R_PORT_ENTRIES);
-    ck_assert_int_eq(reg(t, VF1, &tu, big, true, 0, &id, &rf), EDQUOT);
-    ck_assert_int_eq(rf, NIC_PLACEMENT_R_PORT_BYTES);
+    ck_assert_int_eq(reg(t, VF1, &tu, h3, true, 0, &id, &rf), EDQUOT);
+    ck_assert_int_eq(rf, NIC_PLACEMENT_R_PORT_ENTRIES);
     nicsim_placement_get_stats(t, &st);
     ck_assert_uint_eq(st.n_buffers, 2);
     ck_assert_uint_eq(st.buffer_bytes, 16384);
