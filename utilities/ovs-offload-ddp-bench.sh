@@ -165,8 +165,9 @@ for reorder in 0 1; do
 done
 
 python3 - "$results" "$json" "$mib" "$buffer" "$rounds" <<'PY'
-import json, sys
+import json, statistics, sys
 rows = {}
+runs = {}          # (reorder, size, mode) -> CPU ns/byte of each round.
 for line in open(sys.argv[1]):
     reorder, size, mode, rest = line.split(" ", 3)
     try:
@@ -178,6 +179,7 @@ for line in open(sys.argv[1]):
                               "elapsed_ns": 0})
     for f in acc:
         acc[f] += r[f]
+    runs.setdefault(k, []).append(r["cpu_ns"] / r["bytes"])
 print("%-8s %-8s %-18s | %10s %12s %9s" % (
     "reorder", "transfer", "mode", "MB/s", "CPU ns/byte", "placed"))
 # "-batch": SO_RCVLOWAT of buffer/8 (ovs_offload_ddp_set_batch()), on the
@@ -193,6 +195,7 @@ for (reorder, size, mode), a in sorted(rows.items()):
     print("%-8s %-8s %-18s | %10.1f %12.3f %8.2f%%" % (
         "%d%%" % reorder, "%dK" % (size // 1024), mode, mbs, nspb, pct))
 print()
+ratios = []
 for reorder in (0, 1):
     for size in (65536, 1048576):
         for pm, dm in (("plain", "ddp"), ("plain", "ddp-batch"),
@@ -204,10 +207,20 @@ for reorder in (0, 1):
             cd = d["cpu_ns"] / d["bytes"]
             tp = p["bytes"] / p["elapsed_ns"]
             td = d["bytes"] / d["elapsed_ns"]
-            print("reorder %d%%, %4dK: %-14s/%-18s CPU per byte %.2fx, "
-                  "throughput %.2fx, %.2f%% placed" % (
-                      reorder, size // 1024, dm, pm, cd / cp, td / tp,
-                      100.0 * d["placed"] / d["bytes"]))
+            # Each round's modes ran one after another: their ratio is
+            # the least touched by the machine's other load.
+            per_round = statistics.median(
+                x / y for x, y in zip(runs[(reorder, size, dm)],
+                                      runs[(reorder, size, pm)]))
+            print("reorder %d%%, %4dK: %-14s/%-18s CPU per byte %.2fx "
+                  "(median of rounds %.2fx), throughput %.2fx, "
+                  "%.2f%% placed" % (
+                      reorder, size // 1024, dm, pm, cd / cp, per_round,
+                      td / tp, 100.0 * d["placed"] / d["bytes"]))
+            ratios.append({"reorder_pct": reorder, "transfer": size,
+                           "mode": dm, "peer": pm, "cpu_ratio": cd / cp,
+                           "cpu_ratio_median": per_round,
+                           "throughput_ratio": td / tp})
 print("(%d MiB per run, %d interleaved runs per mode and case; the "
       "machine may be shared with other jobs)" % (int(sys.argv[3]),
                                                  int(sys.argv[5])))
@@ -215,5 +228,5 @@ if sys.argv[2]:
     with open(sys.argv[2], "w") as f:
         json.dump({"mib": int(sys.argv[3]), "buffer": int(sys.argv[4]),
                    "rounds": int(sys.argv[5]),
-                   "rows": out}, f, indent=2)
+                   "rows": out, "ratios": ratios}, f, indent=2)
 PY
