@@ -128,7 +128,8 @@ lib_libovs_offload_ddp_la_SOURCES = \
 	lib/ovs-offload-ddp.h \
 	lib/nic-placement-shm.h
 lib_libovs_offload_ddp_la_CPPFLAGS = -I$(top_srcdir)
-lib_libovs_offload_ddp_la_LDFLAGS = -version-info 0:0:0
+# 1:0:1: ovs_offload_ddp_ctx_open(), _attach(), _ctx_close() added.
+lib_libovs_offload_ddp_la_LDFLAGS = -version-info 1:0:1
 ovsoffloadincludedir = $(includedir)/ovs-offload
 ovsoffloadinclude_HEADERS = lib/ovs-offload-ddp.h
 nodist_ovsoffloadinclude_HEADERS =

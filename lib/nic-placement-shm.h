@@ -113,6 +113,8 @@ enum nic_placement_msg_type {
     NIC_PLACEMENT_MSG_REGISTER = 1,
     NIC_PLACEMENT_MSG_REARM = 2,
     NIC_PLACEMENT_MSG_UNREGISTER = 3,
+    NIC_PLACEMENT_MSG_BUFFER = 4,   /* Hand over a buffer, for ATTACH. */
+    NIC_PLACEMENT_MSG_ATTACH = 5,   /* REGISTER into a handed-over one. */
     NIC_PLACEMENT_MSG_REPLY = 128,
 };
 
@@ -140,6 +142,25 @@ struct nic_placement_msg_register {
     uint16_t local_port;            /* Network byte order. */
     uint16_t remote_port;           /* Network byte order. */
     uint32_t seq0;                  /* Sequence of stream offset 0. */
+};
+
+/* A buffer handed over once, for connection after connection: the memfd
+ * comes in SCM_RIGHTS as for a REGISTER, the reply's 'id' names it.  It
+ * counts against the port's byte limit until the owner goes. */
+struct nic_placement_msg_buffer {
+    struct nic_placement_msg_hdr hdr;
+    uint32_t vf;                    /* VF number, or ..._PORT_HOST. */
+    uint32_t pad;                   /* Zero. */
+};
+
+/* A REGISTER (its 'vf' the buffer's) that places into buffer 'buffer',
+ * which no other connection uses at the time, and passes no fd.  Before
+ * sending it, the application stores 'consumed' and 'arm_offset' 0 and a
+ * new 'arm_req'; the NIC resets its own fields of the header. */
+struct nic_placement_msg_attach {
+    struct nic_placement_msg_register reg;      /* reg.hdr is the header. */
+    uint32_t buffer;                /* From the BUFFER's reply. */
+    uint32_t pad;                   /* Zero. */
 };
 
 struct nic_placement_msg_rearm {

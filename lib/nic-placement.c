@@ -188,6 +188,12 @@ nic_placement_msg_parse(const void *buf, size_t len,
     case NIC_PLACEMENT_MSG_UNREGISTER:
         want = sizeof(struct nic_placement_msg_unregister);
         break;
+    case NIC_PLACEMENT_MSG_BUFFER:
+        want = sizeof(struct nic_placement_msg_buffer);
+        break;
+    case NIC_PLACEMENT_MSG_ATTACH:
+        want = sizeof(struct nic_placement_msg_attach);
+        break;
     default:
         error = "unknown message type";
         goto out;
@@ -204,6 +210,20 @@ nic_placement_msg_parse(const void *buf, size_t len,
 
         memcpy(&m, buf, sizeof m);
         error = parse_register(&m, msg);
+    } else if (h.type == NIC_PLACEMENT_MSG_ATTACH) {
+        struct nic_placement_msg_attach m;
+
+        memcpy(&m, buf, sizeof m);
+        error = m.pad ? "nonzero padding" : parse_register(&m.reg, msg);
+        msg->buffer = m.buffer;
+    } else if (h.type == NIC_PLACEMENT_MSG_BUFFER) {
+        struct nic_placement_msg_buffer m;
+
+        memcpy(&m, buf, sizeof m);
+        if (m.pad) {
+            error = "nonzero padding";
+        }
+        msg->vf = m.vf;
     } else if (h.type == NIC_PLACEMENT_MSG_REARM) {
         struct nic_placement_msg_rearm m;
 

@@ -53,7 +53,11 @@ struct nic_placement_tuple {
     NIC_PLACEMENT_REFUSAL(NO_ENTRY, "no-entry",                               \
         "no such entry of this owner")                                        \
     NIC_PLACEMENT_REFUSAL(MALFORMED, "malformed",                             \
-        "malformed control message")
+        "malformed control message")                                          \
+    NIC_PLACEMENT_REFUSAL(NO_BUFFER, "no-buffer",                             \
+        "no such buffer of this owner and port")                              \
+    NIC_PLACEMENT_REFUSAL(BUFFER_BUSY, "buffer-busy",                         \
+        "buffer in use by another connection")
 
 enum nic_placement_refusal {
 #define NIC_PLACEMENT_REFUSAL(ENUM, NAME, DESC) NIC_PLACEMENT_R_##ENUM,
@@ -70,6 +74,9 @@ struct nic_placement_limits {
 
 struct nic_placement_stats {
     uint32_t n_entries;
+    uint32_t n_buffers;             /* Handed over for connection after
+                                     * connection (BUFFER messages). */
+    uint64_t buffer_bytes;          /* Their rings' bytes. */
     struct nic_placement_limits limits;
     uint64_t bytes_placed, segs_placed;
     uint64_t fallbacks[NIC_N_PLACEMENT_REASONS];
@@ -113,6 +120,8 @@ struct nic_placement_msg {
     struct nic_placement_tuple tuple;
     bool has_seq0;
     uint32_t seq0;
+    /* ATTACH: also the REGISTER fields above. */
+    uint32_t buffer;
     /* REARM, UNREGISTER. */
     uint32_t id;
     uint32_t req;

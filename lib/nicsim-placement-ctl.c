@@ -112,6 +112,7 @@ ctl_handle(struct nicsim_placement_ctl *ctl, struct ctl_client *c,
     enum nic_placement_refusal r = NIC_PLACEMENT_R_MALFORMED;
     struct nic_placement_msg msg;
     const char *why = NULL;
+    bool takes_fd;
     uint32_t id = 0;
     int error;
 
@@ -120,7 +121,9 @@ ctl_handle(struct nicsim_placement_ctl *ctl, struct ctl_client *c,
         nicsim_placement_count_refusal(ctl->table, r);
         goto reply;
     }
-    if (msg.type != NIC_PLACEMENT_MSG_REGISTER && fd >= 0) {
+    takes_fd = (msg.type == NIC_PLACEMENT_MSG_REGISTER
+                || msg.type == NIC_PLACEMENT_MSG_BUFFER);
+    if (!takes_fd && fd >= 0) {
         error = EINVAL;
         why = "file descriptor on a message that takes none";
         nicsim_placement_count_refusal(ctl->table, r);
@@ -128,9 +131,11 @@ ctl_handle(struct nicsim_placement_ctl *ctl, struct ctl_client *c,
     }
 
     switch (msg.type) {
-    case NIC_PLACEMENT_MSG_REGISTER: {
+    case NIC_PLACEMENT_MSG_REGISTER:
+    case NIC_PLACEMENT_MSG_ATTACH:
+    case NIC_PLACEMENT_MSG_BUFFER: {
         struct nicsim_placement_reg reg = {
-            .tuple = msg.tuple, .owner = c->owner,
+            .tuple = msg.tuple, .owner = c->owner, .buffer = msg.buffer,
             .has_seq0 = msg.has_seq0, .seq0 = msg.seq0,
         };
 
@@ -145,15 +150,23 @@ ctl_handle(struct nicsim_placement_ctl *ctl, struct ctl_client *c,
             nicsim_placement_count_refusal(ctl->table, r);
             break;
         }
-        error = ctl_map(fd, &reg.mem, &reg.mem_size, &why);
-        if (error) {
-            r = NIC_PLACEMENT_R_BAD_BUFFER;
-            nicsim_placement_count_refusal(ctl->table, r);
-            break;
+        if (takes_fd) {
+            error = ctl_map(fd, &reg.mem, &reg.mem_size, &why);
+            if (error) {
+                r = NIC_PLACEMENT_R_BAD_BUFFER;
+                nicsim_placement_count_refusal(ctl->table, r);
+                break;
+            }
         }
-        error = nicsim_placement_register(ctl->table, &reg, &id, &r);
+        error = (msg.type == NIC_PLACEMENT_MSG_BUFFER
+                 ? nicsim_placement_add_buffer(ctl->table, reg.port,
+                                               reg.owner, reg.mem,
+                                               reg.mem_size, &id, &r)
+                 : nicsim_placement_register(ctl->table, &reg, &id, &r));
         if (error) {
-            munmap(reg.mem, reg.mem_size);
+            if (reg.mem) {
+                munmap(reg.mem, reg.mem_size);
+            }
             why = nic_placement_refusal_desc(r);
         }
         break;

@@ -42,12 +42,26 @@ shm_read64(_Atomic uint64_t *p, memory_order order)
     return v;
 }
 
+/* A buffer handed over once (nicsim_placement_add_buffer()), which
+ * connections of its owner use one at a time. */
+struct placement_buffer {
+    struct hmap_node node;          /* In table->buffers, by id. */
+    uint32_t id;
+    uint32_t port;
+    uint64_t owner;
+    void *mem;
+    size_t mem_size;
+    uint64_t data_len;
+    struct placement_entry *user;   /* The entry placing into it, if any. */
+};
+
 struct placement_entry {
     struct hmap_node node;          /* In table->entries, by tuple. */
     uint32_t id;
     uint32_t port;
     uint64_t owner;
     struct nic_placement_tuple tuple;
+    struct placement_buffer *buf;   /* Its buffer if shared, else NULL. */
 
     void *mem;
     size_t mem_size;
@@ -81,6 +95,8 @@ struct nicsim_placement_table {
     struct ovs_mutex mutex;
     struct hmap entries OVS_GUARDED;
     struct hmap ports OVS_GUARDED;          /* placement_port_addrs. */
+    struct hmap buffers OVS_GUARDED;        /* placement_buffer. */
+    uint32_t next_buffer_id OVS_GUARDED;
     struct nic_placement_limits limits OVS_GUARDED;
     uint32_t next_id OVS_GUARDED;
     atomic_uint32_t n_entries;
@@ -106,6 +122,8 @@ nicsim_placement_create(const struct nic_placement_limits *limits,
     ovs_mutex_init(&t->mutex);
     hmap_init(&t->entries);
     hmap_init(&t->ports);
+    hmap_init(&t->buffers);
+    t->next_buffer_id = 1;
     if (limits && limits_valid(limits)) {
         t->limits = *limits;
     } else {
@@ -137,10 +155,27 @@ entry_free(struct nicsim_placement_table *t, struct placement_entry *e,
     } else {
         t->stats.released_owner++;
     }
-    if (t->release) {
+    if (e->buf) {
+        /* The buffer stays its owner's, for the next connection. */
+        e->buf->user = NULL;
+    } else if (t->release) {
         t->release(e->mem, e->mem_size, t->aux);
     }
     free(e);
+}
+
+static void
+buffer_free(struct nicsim_placement_table *t, struct placement_buffer *b)
+    OVS_REQUIRES(t->mutex)
+{
+    if (b->user) {
+        entry_free(t, b->user, false);
+    }
+    hmap_remove(&t->buffers, &b->node);
+    if (t->release) {
+        t->release(b->mem, b->mem_size, t->aux);
+    }
+    free(b);
 }
 
 void
@@ -153,8 +188,13 @@ nicsim_placement_destroy(struct nicsim_placement_table *t)
         return;
     }
     ovs_mutex_lock(&t->mutex);
+    struct placement_buffer *b;
+
     HMAP_FOR_EACH_SAFE (e, node, &t->entries) {
         entry_free(t, e, false);
+    }
+    HMAP_FOR_EACH_SAFE (b, node, &t->buffers) {
+        buffer_free(t, b);
     }
     HMAP_FOR_EACH_POP (pa, node, &t->ports) {
         free(pa);
@@ -162,6 +202,7 @@ nicsim_placement_destroy(struct nicsim_placement_table *t)
     ovs_mutex_unlock(&t->mutex);
     hmap_destroy(&t->entries);
     hmap_destroy(&t->ports);
+    hmap_destroy(&t->buffers);
     ovs_mutex_destroy(&t->mutex);
     free(t);
 }
@@ -326,29 +367,52 @@ entry_by_id(struct nicsim_placement_table *t, uint32_t id, uint64_t owner)
     return NULL;
 }
 
+/* What 'port' has the NIC map: '*n' buffers (a connection's own, or one
+ * kept for reuse, used or not) of '*bytes' bytes of ring. */
 static void
 port_usage(struct nicsim_placement_table *t, uint32_t port,
            uint32_t *n, uint64_t *bytes)
     OVS_REQUIRES(t->mutex)
 {
     struct placement_entry *e;
+    struct placement_buffer *b;
 
     *n = 0;
     *bytes = 0;
     HMAP_FOR_EACH (e, node, &t->entries) {
-        if (e->port == port) {
+        if (e->port == port && !e->buf) {
             (*n)++;
             *bytes += e->data_len;
         }
     }
+    HMAP_FOR_EACH (b, node, &t->buffers) {
+        if (b->port == port) {
+            (*n)++;
+            *bytes += b->data_len;
+        }
+    }
+}
+
+static struct placement_buffer *
+buffer_find(struct nicsim_placement_table *t, uint32_t id)
+    OVS_REQUIRES(t->mutex)
+{
+    struct placement_buffer *b;
+
+    HMAP_FOR_EACH_WITH_HASH (b, node, hash_int(id, 0), &t->buffers) {
+        if (b->id == id) {
+            return b;
+        }
+    }
+    return NULL;
 }
 
 static enum nic_placement_refusal
-check_buffer(const struct nicsim_placement_reg *reg, uint64_t *data_len)
+check_buffer(const void *mem, size_t mem_size, uint64_t *data_len)
 {
-    const struct nic_placement_shm *hdr = reg->mem;
+    const struct nic_placement_shm *hdr = mem;
 
-    if (!reg->mem || reg->mem_size < NIC_PLACEMENT_SHM_HDR_SIZE
+    if (!mem || mem_size < NIC_PLACEMENT_SHM_HDR_SIZE
         + NIC_PLACEMENT_MIN_DATA
         || hdr->magic != NIC_PLACEMENT_SHM_MAGIC
         || hdr->version != NIC_PLACEMENT_SHM_VERSION
@@ -359,7 +423,7 @@ check_buffer(const struct nicsim_placement_reg *reg, uint64_t *data_len)
      * trust more than the mapping holds. */
     *data_len = hdr->data_len;
     if (*data_len < NIC_PLACEMENT_MIN_DATA
-        || *data_len > reg->mem_size - NIC_PLACEMENT_SHM_HDR_SIZE) {
+        || *data_len > mem_size - NIC_PLACEMENT_SHM_HDR_SIZE) {
         return NIC_PLACEMENT_R_BAD_BUFFER;
     }
     return NIC_PLACEMENT_N_REFUSALS;
@@ -374,7 +438,9 @@ refusal_errno(enum nic_placement_refusal r)
     case NIC_PLACEMENT_R_TABLE_FULL: return ENOSPC;
     case NIC_PLACEMENT_R_PORT_ENTRIES:
     case NIC_PLACEMENT_R_PORT_BYTES: return EDQUOT;
-    case NIC_PLACEMENT_R_NO_ENTRY: return ENOENT;
+    case NIC_PLACEMENT_R_NO_ENTRY:
+    case NIC_PLACEMENT_R_NO_BUFFER: return ENOENT;
+    case NIC_PLACEMENT_R_BUFFER_BUSY: return EBUSY;
     case NIC_PLACEMENT_R_BAD_BUFFER:
     case NIC_PLACEMENT_R_BAD_PORT:
     case NIC_PLACEMENT_R_MALFORMED:
@@ -405,6 +471,54 @@ entry_arm(struct placement_entry *e, uint32_t req, uint64_t offset)
     }
 }
 
+/* Resets the NIC's side of a header that a new connection uses: a reused
+ * buffer still holds the last connection's run and state. */
+static void
+hdr_reset(struct nic_placement_shm *h)
+{
+    atomic_store_explicit(&h->stop_reason, NIC_PLACEMENT_NONE,
+                          memory_order_relaxed);
+    atomic_store_explicit(&h->isn, 0, memory_order_relaxed);
+    atomic_store_explicit(&h->start, 0, memory_order_relaxed);
+    atomic_store_explicit(&h->next, 0, memory_order_relaxed);
+    atomic_store_explicit(&h->n_gaps, 0, memory_order_relaxed);
+    atomic_store_explicit(&h->active_req, 0, memory_order_release);
+}
+
+/* Finds the buffer a registration is into: 'reg->buffer' of the same
+ * owner and port, not in use. */
+static enum nic_placement_refusal
+reg_buffer(struct nicsim_placement_table *t,
+           const struct nicsim_placement_reg *reg,
+           struct placement_buffer **bp)
+    OVS_REQUIRES(t->mutex)
+{
+    struct placement_buffer *b = buffer_find(t, reg->buffer);
+
+    if (!b || b->owner != reg->owner || b->port != reg->port) {
+        return NIC_PLACEMENT_R_NO_BUFFER;
+    }
+    if (b->user) {
+        return NIC_PLACEMENT_R_BUFFER_BUSY;
+    }
+    *bp = b;
+    return NIC_PLACEMENT_N_REFUSALS;
+}
+
+/* Whether 'port' may register connections of local address 'addr'. */
+static bool
+reg_addr_ok(struct nicsim_placement_table *t, uint32_t port,
+            const struct nic_placement_tuple *tu)
+    OVS_REQUIRES(t->mutex)
+{
+    if (addr_used_elsewhere(t, port, tu->local, tu->is_ipv6)) {
+        return false;
+    }
+    return port == NIC_PLACEMENT_HOST
+           || port_addrs_has(port_addrs_find(t, port), tu->local,
+                             tu->is_ipv6);
+}
+
 int
 nicsim_placement_register(struct nicsim_placement_table *t,
                           const struct nicsim_placement_reg *reg,
@@ -413,17 +527,14 @@ nicsim_placement_register(struct nicsim_placement_table *t,
 {
     enum nic_placement_refusal r = NIC_PLACEMENT_N_REFUSALS;
     const struct nic_placement_tuple *tu = &reg->tuple;
+    struct placement_buffer *buf = NULL;
     struct placement_entry *e;
     uint64_t data_len = 0;
     uint64_t bytes;
     uint32_t n;
 
     ovs_mutex_lock(&t->mutex);
-    if (reg->port == NIC_PLACEMENT_HOST
-        ? addr_used_elsewhere(t, reg->port, tu->local, tu->is_ipv6)
-        : (!port_addrs_has(port_addrs_find(t, reg->port), tu->local,
-                           tu->is_ipv6)
-           || addr_used_elsewhere(t, reg->port, tu->local, tu->is_ipv6))) {
+    if (!reg_addr_ok(t, reg->port, tu)) {
         r = NIC_PLACEMENT_R_NOT_OWN_ADDRESS;
         goto out;
     }
@@ -435,16 +546,22 @@ nicsim_placement_register(struct nicsim_placement_table *t,
         r = NIC_PLACEMENT_R_TABLE_FULL;
         goto out;
     }
-    r = check_buffer(reg, &data_len);
+    if (reg->mem) {
+        r = check_buffer(reg->mem, reg->mem_size, &data_len);
+    } else {
+        r = reg_buffer(t, reg, &buf);
+        data_len = buf ? buf->data_len : 0;
+    }
     if (r != NIC_PLACEMENT_N_REFUSALS) {
         goto out;
     }
+    /* Into a kept buffer, nothing more is mapped: it counted already. */
     port_usage(t, reg->port, &n, &bytes);
-    if (n >= t->limits.port_entries) {
+    if (!buf && n >= t->limits.port_entries) {
         r = NIC_PLACEMENT_R_PORT_ENTRIES;
         goto out;
     }
-    if (bytes + data_len > t->limits.port_bytes) {
+    if (!buf && bytes + data_len > t->limits.port_bytes) {
         r = NIC_PLACEMENT_R_PORT_BYTES;
         goto out;
     }
@@ -457,11 +574,16 @@ nicsim_placement_register(struct nicsim_placement_table *t,
     e->port = reg->port;
     e->owner = reg->owner;
     e->tuple = *tu;
-    e->mem = reg->mem;
-    e->mem_size = reg->mem_size;
-    e->hdr = reg->mem;
-    e->data = (uint8_t *) reg->mem + NIC_PLACEMENT_SHM_HDR_SIZE;
+    e->buf = buf;
+    e->mem = buf ? buf->mem : reg->mem;
+    e->mem_size = buf ? buf->mem_size : reg->mem_size;
+    e->hdr = e->mem;
+    e->data = (uint8_t *) e->mem + NIC_PLACEMENT_SHM_HDR_SIZE;
     e->data_len = data_len;
+    if (buf) {
+        buf->user = e;
+    }
+    hdr_reset(e->hdr);
     e->state = reg->has_seq0 ? NIC_PLACEMENT_SHM_ARMED
                              : NIC_PLACEMENT_SHM_LEARNING;
     e->seq0 = reg->seq0;
@@ -477,6 +599,55 @@ nicsim_placement_register(struct nicsim_placement_table *t,
     t->stats.registered++;
     *idp = e->id;
     r = NIC_PLACEMENT_N_REFUSALS;
+
+out:
+    if (r != NIC_PLACEMENT_N_REFUSALS) {
+        t->stats.refused[r]++;
+    }
+    ovs_mutex_unlock(&t->mutex);
+    if (refusalp) {
+        *refusalp = r;
+    }
+    return r == NIC_PLACEMENT_N_REFUSALS ? 0 : refusal_errno(r);
+}
+
+int
+nicsim_placement_add_buffer(struct nicsim_placement_table *t, uint32_t port,
+                            uint64_t owner, void *mem, size_t mem_size,
+                            uint32_t *idp,
+                            enum nic_placement_refusal *refusalp)
+{
+    enum nic_placement_refusal r;
+    struct placement_buffer *b;
+    uint64_t data_len, bytes;
+    uint32_t n;
+
+    ovs_mutex_lock(&t->mutex);
+    r = check_buffer(mem, mem_size, &data_len);
+    if (r != NIC_PLACEMENT_N_REFUSALS) {
+        goto out;
+    }
+    port_usage(t, port, &n, &bytes);
+    if (bytes + data_len > t->limits.port_bytes) {
+        r = NIC_PLACEMENT_R_PORT_BYTES;
+        goto out;
+    }
+    if (n >= t->limits.port_entries) {
+        r = NIC_PLACEMENT_R_PORT_ENTRIES;
+        goto out;
+    }
+    /* Skip ids still taken after a wrap. */
+    do {
+        *idp = t->next_buffer_id++;
+    } while (!*idp || buffer_find(t, *idp));
+    b = xzalloc(sizeof *b);
+    b->id = *idp;
+    b->port = port;
+    b->owner = owner;
+    b->mem = mem;
+    b->mem_size = mem_size;
+    b->data_len = data_len;
+    hmap_insert(&t->buffers, &b->node, hash_int(b->id, 0));
 
 out:
     if (r != NIC_PLACEMENT_N_REFUSALS) {
@@ -543,11 +714,18 @@ release_matching(struct nicsim_placement_table *t, bool by_owner,
     struct placement_entry *e;
     size_t n = 0;
 
+    struct placement_buffer *b;
+
     ovs_mutex_lock(&t->mutex);
     HMAP_FOR_EACH_SAFE (e, node, &t->entries) {
         if (by_owner ? e->owner == key : e->port == key) {
             entry_free(t, e, false);
             n++;
+        }
+    }
+    HMAP_FOR_EACH_SAFE (b, node, &t->buffers) {
+        if (by_owner ? b->owner == key : b->port == key) {
+            buffer_free(t, b);
         }
     }
     ovs_mutex_unlock(&t->mutex);
@@ -783,8 +961,15 @@ nicsim_placement_get_stats(struct nicsim_placement_table *t,
                            struct nic_placement_stats *st)
 {
     ovs_mutex_lock(&t->mutex);
+    struct placement_buffer *b;
+
     *st = t->stats;
     st->n_entries = hmap_count(&t->entries);
+    st->n_buffers = hmap_count(&t->buffers);
+    st->buffer_bytes = 0;
+    HMAP_FOR_EACH (b, node, &t->buffers) {
+        st->buffer_bytes += b->data_len;
+    }
     st->limits = t->limits;
     ovs_mutex_unlock(&t->mutex);
 }

@@ -56,15 +56,31 @@ struct nicsim_placement_reg {
     uint64_t owner;                 /* Whoever may re-arm and release. */
     void *mem;                      /* Shared buffer: header, then data. */
     size_t mem_size;                /* Size of the mapping. */
+    uint32_t buffer;                /* Else a buffer of nicsim_placement_
+                                     * add_buffer() ('mem' NULL). */
     bool has_seq0;                  /* Else learned from the handshake. */
     uint32_t seq0;                  /* Sequence of stream offset 0. */
 };
 
+/* Takes a buffer that connections of 'port' and 'owner' then register
+ * into one at a time (reg->buffer), so that an application that opens
+ * connection after connection hands over and maps one buffer only.  It
+ * counts against the port's limits (as one entry, and its bytes) until
+ * the owner or the port goes, whether a connection uses it or not.
+ * Returns 0 and its id in '*idp' (the table then owns 'mem'), or a
+ * positive errno and the refusal in '*refusal' ('mem' stays the
+ * caller's). */
+int nicsim_placement_add_buffer(struct nicsim_placement_table *,
+                                uint32_t port, uint64_t owner, void *mem,
+                                size_t mem_size, uint32_t *idp,
+                                enum nic_placement_refusal *refusal);
+
 /* Registers a connection.  On success returns 0, stores the entry id in
  * '*idp' and the table owns 'mem' (released with the callback).  On
  * failure returns a positive errno (EACCES, EEXIST, ENOSPC, EDQUOT,
- * EINVAL), stores the refusal in '*refusal', counts it, and 'mem' stays
- * the caller's. */
+ * EINVAL, EBUSY), stores the refusal in '*refusal', counts it, and 'mem'
+ * stays the caller's.  An accepted buffer's header has the table's side
+ * (state, run, counters) reset: a reused buffer starts clean. */
 int nicsim_placement_register(struct nicsim_placement_table *,
                               const struct nicsim_placement_reg *,
                               uint32_t *idp,

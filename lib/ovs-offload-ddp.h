@@ -27,6 +27,7 @@ extern "C" {
 #define OVS_OFFLOAD_DDP_HOST 0xffffffffu    /* 'vf' of the host's stack. */
 
 struct ovs_offload_ddp;
+struct ovs_offload_ddp_ctx;
 
 struct ovs_offload_ddp_stats {
     uint64_t placed_bytes;          /* Read from the shared buffer. */
@@ -51,8 +52,37 @@ int ovs_offload_ddp_open(const char *control_path, uint32_t vf, int sock,
                          char *errbuf, size_t errbuf_size);
 
 /* Unregisters (if the NIC has not already released the buffer on the
- * connection's close), unmaps the buffer.  Does not close 'sock'. */
+ * connection's close).  Of a registration of ovs_offload_ddp_open(), also
+ * unmaps the buffer; of ovs_offload_ddp_attach(), leaves the buffer to
+ * its context, for the next connection.  Does not close 'sock'. */
 void ovs_offload_ddp_close(struct ovs_offload_ddp *);
+
+/* A long-lived registration, for an application that receives connection
+ * after connection: one control connection and one buffer, handed to the
+ * NIC once, which each connection attached to it uses in turn.  Attaching
+ * costs one message to the NIC; ovs_offload_ddp_open() instead creates,
+ * hands over and maps a buffer each time.
+ *
+ * ovs_offload_ddp_ctx_open() connects to 'control_path' and hands over a
+ * buffer of 'buffer_size' bytes for VF 'vf' (or OVS_OFFLOAD_DDP_HOST).
+ * Returns 0 or a positive errno with a message in 'errbuf'. */
+int ovs_offload_ddp_ctx_open(const char *control_path, uint32_t vf,
+                             size_t buffer_size,
+                             struct ovs_offload_ddp_ctx **ctxp,
+                             char *errbuf, size_t errbuf_size);
+
+/* Closes the control connection (the NIC lets go of the buffer) and
+ * unmaps the buffer.  Its connection, if one is attached, must be closed
+ * first. */
+void ovs_offload_ddp_ctx_close(struct ovs_offload_ddp_ctx *);
+
+/* As ovs_offload_ddp_open(), into 'ctx''s buffer.  One connection at a
+ * time: EBUSY while another is attached (until ovs_offload_ddp_close()).
+ */
+int ovs_offload_ddp_attach(struct ovs_offload_ddp_ctx *ctx, int sock,
+                           const struct sockaddr *peer, socklen_t peer_len,
+                           struct ovs_offload_ddp **ddpp,
+                           char *errbuf, size_t errbuf_size);
 
 /* Reads up to 'len' next bytes of the stream.  Returns their number (0 at
  * the end of the stream) and sets '*datap' to where they are: inside the

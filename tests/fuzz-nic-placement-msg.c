@@ -57,7 +57,10 @@ check_one(const uint8_t *data, size_t size)
     }
     switch (msg.type) {
     case NIC_PLACEMENT_MSG_REGISTER:
-        if (size != sizeof(struct nic_placement_msg_register)
+    case NIC_PLACEMENT_MSG_ATTACH:
+        if (size != (msg.type == NIC_PLACEMENT_MSG_REGISTER
+                     ? sizeof(struct nic_placement_msg_register)
+                     : sizeof(struct nic_placement_msg_attach))
             || !msg.tuple.local_port || !msg.tuple.remote_port
             || msg.tuple.is_ipv6 > 1) {
             abort();
@@ -77,6 +80,11 @@ check_one(const uint8_t *data, size_t size)
         break;
     case NIC_PLACEMENT_MSG_UNREGISTER:
         if (size != sizeof(struct nic_placement_msg_unregister)) {
+            abort();
+        }
+        break;
+    case NIC_PLACEMENT_MSG_BUFFER:
+        if (size != sizeof(struct nic_placement_msg_buffer)) {
             abort();
         }
         break;

@@ -539,6 +539,103 @@ START_TEST(test_placement_release)
 }
 END_TEST
 
+/* A buffer handed over once serves connection after connection: one at a
+ * time, each from a clean header, counted against the port's limits, and
+ * released only with its owner. */
+START_TEST(test_placement_buffer_reuse)
+{
+    struct nicsim_placement_table *t = table_new();
+    struct nic_placement_tuple tu = tuple_make(1, 40000);
+    struct nic_placement_tuple tu2 = tuple_make(1, 40001);
+    struct nic_placement_shm *h = buf_new(8192), *h2 = buf_new(8192);
+    struct nic_placement_shm *h3 = buf_new(8192), *big = buf_new(3 * 8192);
+    struct nic_placement_stats st;
+    enum nic_placement_refusal rf;
+    enum nic_placement_reason r;
+    uint32_t b, b2, id, id2;
+    struct nicsim_placement_reg rg = {
+        .tuple = tu, .port = VF1, .owner = OWNER, .has_seq0 = true,
+        .seq0 = 1000,
+    };
+
+    learn(t, VF1, 1);
+    ck_assert_int_eq(nicsim_placement_add_buffer(
+                         t, VF1, OWNER, h, NIC_PLACEMENT_SHM_HDR_SIZE + 8192,
+                         &b, &rf), 0);
+    /* Another owner's or port's buffer is not there for it. */
+    rg.buffer = b + 1;
+    ck_assert_int_eq(nicsim_placement_register(t, &rg, &id, &rf), ENOENT);
+    ck_assert_int_eq(rf, NIC_PLACEMENT_R_NO_BUFFER);
+    rg.buffer = b;
+    rg.owner = OWNER + 1;
+    ck_assert_int_eq(nicsim_placement_register(t, &rg, &id, &rf), ENOENT);
+    rg.owner = OWNER;
+
+    /* The first connection places 3000 bytes and stops on a gap. */
+    ck_assert_int_eq(nicsim_placement_register(t, &rg, &id, &rf), 0);
+    ck_assert_int_eq(seg(t, &tu, 1000, 0, 3000, &r), NICSIM_PLACEMENT_PLACED);
+    expect_fallback(t, &tu, 1000, 4000, 100, NIC_PLACEMENT_GAP);
+    ck_assert_int_eq(ld32(&h->state), NIC_PLACEMENT_SHM_STOPPED);
+    /* One connection at a time. */
+    rg.tuple = tu2;
+    ck_assert_int_eq(nicsim_placement_register(t, &rg, &id2, &rf), EBUSY);
+    ck_assert_int_eq(rf, NIC_PLACEMENT_R_BUFFER_BUSY);
+    /* Its FIN releases the connection, not the buffer. */
+    ck_assert_int_eq(seg_full(t, VF1, &tu, 1000, 3000, 0, 0x11, &r),
+                     NICSIM_PLACEMENT_IGNORED);
+    ck_assert_int_eq(ld32(&h->state), NIC_PLACEMENT_SHM_RELEASED);
+    ck_assert_uint_eq(n_released, 0);
+
+    /* The next connection, as the library arms it, starts clean. */
+    atomic_store(&h->consumed, 0);
+    atomic_store(&h->arm_offset, 0);
+    atomic_store(&h->arm_req, 5);
+    rg.seq0 = 70000;
+    ck_assert_int_eq(nicsim_placement_register(t, &rg, &id2, &rf), 0);
+    ck_assert_uint_ne(id2, id);
+    ck_assert_int_eq(ld32(&h->state), NIC_PLACEMENT_SHM_ARMED);
+    ck_assert_uint_eq(shm_next(h), 0);
+    ck_assert_uint_eq(ld(&h->n_gaps), 0);
+    ck_assert_uint_eq(ld32(&h->active_req), 0);
+    ck_assert_int_eq(seg(t, &tu2, 70000, 0, 2000, &r),
+                     NICSIM_PLACEMENT_PLACED);
+    ck_assert_uint_eq(ld32(&h->active_req), 5);
+    ck_assert_uint_eq(ld(&h->start), 0);
+    ck_assert_uint_eq(shm_next(h), 2000);
+    check_placed(h, 0, 2000);
+
+    /* Kept buffers count against the limits (2 entries, 3 * 8192 bytes)
+     * like buffers of their own: with one, 24576 more bytes pass the
+     * byte limit; with two, there is no room for a third buffer. */
+    ck_assert_int_eq(reg(t, VF1, &tu, big, true, 0, &id, &rf), EDQUOT);
+    ck_assert_int_eq(rf, NIC_PLACEMENT_R_PORT_BYTES);
+    ck_assert_int_eq(nicsim_placement_add_buffer(
+                         t, VF1, OWNER, h2, NIC_PLACEMENT_SHM_HDR_SIZE + 8192,
+                         &b2, &rf), 0);
+    ck_assert_uint_ne(b2, b);
+    ck_assert_int_eq(nicsim_placement_add_buffer(
+                         t, VF1, OWNER, h3, NIC_PLACEMENT_SHM_HDR_SIZE + 8192,
+                         &b2, &rf), EDQUOT);
+    ck_assert_int_eq(rf, NIC_PLACEMENT_R_PORT_ENTRIES);
+    ck_assert_int_eq(reg(t, VF1, &tu, h3, true, 0, &id, &rf), EDQUOT);
+    ck_assert_int_eq(rf, NIC_PLACEMENT_R_PORT_ENTRIES);
+    nicsim_placement_get_stats(t, &st);
+    ck_assert_uint_eq(st.n_buffers, 2);
+    ck_assert_uint_eq(st.buffer_bytes, 16384);
+    ck_assert_uint_eq(st.n_entries, 1);
+
+    /* The owner going away releases its connection and its buffers. */
+    ck_assert_uint_eq(nicsim_placement_release_owner(t, OWNER), 1);
+    ck_assert_uint_eq(n_released, 2);
+    nicsim_placement_get_stats(t, &st);
+    ck_assert_uint_eq(st.n_buffers, 0);
+    ck_assert_uint_eq(st.n_entries, 0);
+    nicsim_placement_destroy(t);
+    free(h3);
+    free(big);
+}
+END_TEST
+
 static struct nic_placement_msg_register
 reg_msg(void)
 {
@@ -625,6 +722,39 @@ START_TEST(test_placement_msg_parse)
     ck_assert_uint_eq(msg.offset, 1ULL << 40);
     ra.hdr.type = NIC_PLACEMENT_MSG_REGISTER;
     check_malformed(&ra, sizeof ra, "wrong length");
+
+    /* BUFFER and ATTACH. */
+    struct nic_placement_msg_buffer bm;
+    struct nic_placement_msg_attach am;
+
+    memset(&bm, 0, sizeof bm);
+    bm.hdr = reg_msg().hdr;
+    bm.hdr.type = NIC_PLACEMENT_MSG_BUFFER;
+    bm.hdr.length = sizeof bm;
+    bm.vf = 3;
+    ck_assert_int_eq(nic_placement_msg_parse(&bm, sizeof bm, &msg, NULL), 0);
+    ck_assert_int_eq(msg.type, NIC_PLACEMENT_MSG_BUFFER);
+    ck_assert_uint_eq(msg.vf, 3);
+    bm.pad = 1;
+    check_malformed(&bm, sizeof bm, "padding");
+
+    memset(&am, 0, sizeof am);
+    am.reg = reg_msg();
+    am.reg.hdr.type = NIC_PLACEMENT_MSG_ATTACH;
+    am.reg.hdr.length = sizeof am;
+    am.buffer = 9;
+    ck_assert_int_eq(nic_placement_msg_parse(&am, sizeof am, &msg, NULL), 0);
+    ck_assert_int_eq(msg.type, NIC_PLACEMENT_MSG_ATTACH);
+    ck_assert_uint_eq(msg.buffer, 9);
+    ck_assert_uint_eq(ntohs(msg.tuple.local_port), 40000);
+    am.reg.family = 7;
+    check_malformed(&am, sizeof am, "family");
+    am.reg.family = 4;
+    am.pad = 1;
+    check_malformed(&am, sizeof am, "padding");
+    /* An ATTACH cut to a REGISTER's length. */
+    am.reg.hdr.length = sizeof am.reg;
+    check_malformed(&am, sizeof am.reg, "wrong length");
 }
 END_TEST
 
@@ -849,6 +979,7 @@ nicsim_placement_suite(void)
     tcase_add_test(tc, test_placement_buffer_end);
     tcase_add_test(tc, test_placement_isolation);
     tcase_add_test(tc, test_placement_release);
+    tcase_add_test(tc, test_placement_buffer_reuse);
     tcase_add_test(tc, test_placement_bad_checksum);
     tcase_add_test(tc, test_placement_msg_parse);
     tcase_add_test(tc, test_placement_nicsim_host);

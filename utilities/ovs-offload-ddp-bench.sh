@@ -7,11 +7,19 @@
 # reordering and with 1% of the data segments reordered (lossy medium).
 #
 # Usage: ovs-offload-ddp-bench.sh [--mib N] [--buffer BYTES] [--json FILE]
-#                                 [--schema FILE]
+#                                 [--rounds N] [--schema FILE]
 #
 #   --mib N        MiB received per measurement (default 64)
+#   --rounds N     interleaved runs of each mode (default 2)
 #   --buffer B     placement buffer per connection (default 262144)
 #   --json FILE    also write the figures as JSON
+#
+# Modes: "plain" recv(); "ddp", placement, each connection attached to one
+# long-lived registration (ovs_offload_ddp_attach()); "-batch", both with
+# SO_RCVLOWAT of buffer/8; "plain-batch-rcvbuf", plain-batch with the
+# SO_RCVBUF that the library sets (a quarter of the buffer), the same
+# socket as placement's; "ddp-batch-each", a buffer registered anew for
+# each connection (ovs_offload_ddp_open()).
 #
 # Receiver CPU is the receiving process's own user + system time
 # (getrusage), which includes its share of the kernel's TCP receive path;
@@ -22,7 +30,7 @@
 
 set -o pipefail
 
-mib=64 buffer=262144 json=
+mib=64 buffer=262144 json= rounds=2
 schema=${OVS_SOURCE:+$OVS_SOURCE/vswitchd/vswitch.ovsschema}
 
 die() { echo "ovs-offload-ddp-bench: error: $*" >&2; exit 1; }
@@ -32,14 +40,15 @@ while [ $# -gt 0 ]; do
         --mib) mib=$2; shift ;;
         --buffer) buffer=$2; shift ;;
         --json) json=$2; shift ;;
+        --rounds) rounds=$2; shift ;;
         --schema) schema=$2; shift ;;
-        -h|--help) sed -n '3,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '3,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument '$1' (try --help)" ;;
     esac
     shift
 done
-for v in "$mib" "$buffer"; do
-    case $v in ''|*[!0-9]*|0) die "--mib and --buffer want positive numbers" ;; esac
+for v in "$mib" "$buffer" "$rounds"; do
+    case $v in ''|*[!0-9]*|0) die "--mib, --buffer and --rounds want positive numbers" ;; esac
 done
 [ "$(id -u)" = 0 ] || die "must run as root"
 [ -f "$schema" ] || die "no OVS schema; set OVS_SOURCE or pass --schema"
@@ -104,17 +113,21 @@ measure() {
     case $mode in
         ddp) opts="--control $ctl --vf 0 --buffer $buffer" ;;
         ddp-batch) opts="--control $ctl --vf 0 --buffer $buffer --batch $((buffer / 8))" ;;
+        ddp-batch-each) opts="--control $ctl --vf 0 --buffer $buffer --batch $((buffer / 8)) --no-reuse" ;;
         plain-batch) opts="--batch $((buffer / 8))" ;;
+        plain-batch-rcvbuf) opts="--batch $((buffer / 8)) --rcvbuf $((buffer / 4))" ;;
     esac
+    # A file of its own: the last sender's "listening" must not count.
+    local out=$dir/sender.$port.out
     ip netns exec $p-b ovs-offload-ddp-recv --send --peer 10.199.0.2:$port \
-        --bytes $size --count $count > "$dir/sender.out" 2>&1 &
+        --bytes $size --count $count > "$out" 2>&1 &
     local sender=$!
     for i in $(seq 600); do
-        grep -q listening "$dir/sender.out" && break
-        kill -0 $sender 2>/dev/null || die "sender failed: $(cat "$dir/sender.out")"
+        grep -qs listening "$out" && break
+        kill -0 $sender 2>/dev/null || die "sender failed: $(cat "$out")"
         sleep 0.05
     done
-    grep -q listening "$dir/sender.out" || {
+    grep -qs listening "$out" || {
         kill $sender 2>/dev/null
         die "sender did not start listening"
     }
@@ -122,7 +135,7 @@ measure() {
         --peer 10.199.0.2:$port --bytes $size --count $count --json \
         --no-verify || {
         kill $sender 2>/dev/null
-        die "receiver failed ($mode, $size bytes): $(cat "$dir/sender.out")"
+        die "receiver failed ($mode, $size bytes): $(cat "$out")"
     }
     wait $sender
 }
@@ -139,18 +152,22 @@ for reorder in 0 1; do
     for size in 65536 1048576; do
         count=$((mib * 1048576 / size))
         # Interleaved, so that a change in the machine's load hits both.
-        for mode in plain plain-batch ddp ddp-batch \
-                    plain plain-batch ddp ddp-batch; do
+        for mode in $(for i in $(seq $rounds); do
+                          echo plain plain-batch plain-batch-rcvbuf ddp \
+                               ddp-batch ddp-batch-each
+                      done); do
             port=$((port + 1))
-            echo "$reorder $size $mode $(measure $size $count $mode $port)" \
-                >> "$results" || exit 1
+            # A failed measurement stops the benchmark here.
+            r=$(measure $size $count $mode $port) || exit 1
+            echo "$reorder $size $mode $r" >> "$results"
         done
     done
 done
 
-python3 - "$results" "$json" "$mib" "$buffer" <<'PY'
-import json, sys
+python3 - "$results" "$json" "$mib" "$buffer" "$rounds" <<'PY'
+import json, statistics, sys
 rows = {}
+runs = {}          # (reorder, size, mode) -> CPU ns/byte of each round.
 for line in open(sys.argv[1]):
     reorder, size, mode, rest = line.split(" ", 3)
     try:
@@ -162,7 +179,8 @@ for line in open(sys.argv[1]):
                               "elapsed_ns": 0})
     for f in acc:
         acc[f] += r[f]
-print("%-8s %-8s %-11s | %10s %12s %9s" % (
+    runs.setdefault(k, []).append(r["cpu_ns"] / r["bytes"])
+print("%-8s %-8s %-18s | %10s %12s %9s" % (
     "reorder", "transfer", "mode", "MB/s", "CPU ns/byte", "placed"))
 # "-batch": SO_RCVLOWAT of buffer/8 (ovs_offload_ddp_set_batch()), on the
 # plain peer too, so that the batching alone is measured as well.
@@ -174,26 +192,41 @@ for (reorder, size, mode), a in sorted(rows.items()):
     out.append({"reorder_pct": reorder, "transfer": size, "mode": mode,
                 "mb_per_s": mbs, "cpu_ns_per_byte": nspb,
                 "placed_pct": pct})
-    print("%-8s %-8s %-11s | %10.1f %12.3f %8.2f%%" % (
+    print("%-8s %-8s %-18s | %10.1f %12.3f %8.2f%%" % (
         "%d%%" % reorder, "%dK" % (size // 1024), mode, mbs, nspb, pct))
 print()
+ratios = []
 for reorder in (0, 1):
     for size in (65536, 1048576):
         for pm, dm in (("plain", "ddp"), ("plain", "ddp-batch"),
-                       ("plain-batch", "ddp-batch")):
+                       ("plain-batch", "ddp-batch"),
+                       ("plain-batch-rcvbuf", "ddp-batch"),
+                       ("plain-batch", "ddp-batch-each")):
             p, d = rows[(reorder, size, pm)], rows[(reorder, size, dm)]
             cp = p["cpu_ns"] / p["bytes"]
             cd = d["cpu_ns"] / d["bytes"]
             tp = p["bytes"] / p["elapsed_ns"]
             td = d["bytes"] / d["elapsed_ns"]
-            print("reorder %d%%, %4dK: %-9s/%-11s CPU per byte %.2fx, "
-                  "throughput %.2fx, %.2f%% placed" % (
-                      reorder, size // 1024, dm, pm, cd / cp, td / tp,
-                      100.0 * d["placed"] / d["bytes"]))
-print("(%d MiB per mode and case, two interleaved runs each; the machine "
-      "may be shared with other jobs)" % int(sys.argv[3]))
+            # Each round's modes ran one after another: their ratio is
+            # the least touched by the machine's other load.
+            per_round = statistics.median(
+                x / y for x, y in zip(runs[(reorder, size, dm)],
+                                      runs[(reorder, size, pm)]))
+            print("reorder %d%%, %4dK: %-14s/%-18s CPU per byte %.2fx "
+                  "(median of rounds %.2fx), throughput %.2fx, "
+                  "%.2f%% placed" % (
+                      reorder, size // 1024, dm, pm, cd / cp, per_round,
+                      td / tp, 100.0 * d["placed"] / d["bytes"]))
+            ratios.append({"reorder_pct": reorder, "transfer": size,
+                           "mode": dm, "peer": pm, "cpu_ratio": cd / cp,
+                           "cpu_ratio_median": per_round,
+                           "throughput_ratio": td / tp})
+print("(%d MiB per run, %d interleaved runs per mode and case; the "
+      "machine may be shared with other jobs)" % (int(sys.argv[3]),
+                                                 int(sys.argv[5])))
 if sys.argv[2]:
     with open(sys.argv[2], "w") as f:
         json.dump({"mib": int(sys.argv[3]), "buffer": int(sys.argv[4]),
-                   "rows": out}, f, indent=2)
+                   "rounds": int(sys.argv[5]),
+                   "rows": out, "ratios": ratios}, f, indent=2)
 PY

@@ -44,6 +44,8 @@ struct options {
     bool json;
     bool no_verify;                 /* Benchmarks: receive path only. */
     size_t batch;                   /* SO_RCVLOWAT, if nonzero. */
+    bool no_reuse;                  /* A buffer per connection. */
+    int rcvbuf;                     /* Plain recv()'s SO_RCVBUF, if set. */
 };
 
 static void
@@ -61,7 +63,12 @@ usage(void)
            "  --batch BYTES    wake only once BYTES are ready "
            "(SO_RCVLOWAT)\n"
            "  --no-verify      do not check (nor read) the bytes: "
-           "benchmarks\n");
+           "benchmarks\n"
+           "  --no-reuse       hand the NIC a new buffer for each "
+           "connection\n"
+           "  --rcvbuf BYTES   plain recv(): SO_RCVBUF (the library sets "
+           "a quarter of\n"
+           "                   its buffer)\n");
 }
 
 static void
@@ -107,6 +114,8 @@ parse_options(int argc, char *argv[], struct options *o)
         { "json", no_argument, NULL, 'j' },
         { "no-verify", no_argument, NULL, 'V' },
         { "batch", required_argument, NULL, 'L' },
+        { "no-reuse", no_argument, NULL, 'R' },
+        { "rcvbuf", required_argument, NULL, 'r' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -132,6 +141,8 @@ parse_options(int argc, char *argv[], struct options *o)
         case 'j': o->json = true; break;
         case 'V': o->no_verify = true; break;
         case 'L': o->batch = strtoull(optarg, NULL, 10); break;
+        case 'R': o->no_reuse = true; break;
+        case 'r': o->rcvbuf = atoi(optarg); break;
         case 'h': usage(); exit(0);
         default: exit(2);
         }
@@ -234,8 +245,11 @@ bind_local(const struct options *o, int fd)
     fatal("bind: %s", strerror(errno));
 }
 
+/* 'ctx': the long-lived registration that each connection attaches to,
+ * or NULL for plain recv() or a registration per connection. */
 static int
-receive_one(const struct options *o, struct totals *t)
+receive_one(const struct options *o, struct ovs_offload_ddp_ctx *ctx,
+            struct totals *t)
 {
     static uint8_t buf[CHUNK];
     struct ovs_offload_ddp *ddp = NULL;
@@ -245,16 +259,26 @@ receive_one(const struct options *o, struct totals *t)
 
     fd = socket(AF_INET, SOCK_STREAM, 0);
     bind_local(o, fd);
-    if (o->control) {
+    if (ctx) {
+        error = ovs_offload_ddp_attach(ctx, fd,
+                                       (const struct sockaddr *) &o->peer,
+                                       sizeof o->peer, &ddp, err,
+                                       sizeof err);
+    } else if (o->control) {
         error = ovs_offload_ddp_open(o->control, o->vf, fd,
                                      (const struct sockaddr *) &o->peer,
                                      sizeof o->peer, o->buffer, &ddp, err,
                                      sizeof err);
-        if (error) {
-            fprintf(stderr, "ovs-offload-ddp-recv: register: %s\n", err);
-            close(fd);
-            return 3;
-        }
+    } else {
+        error = 0;
+    }
+    if (error) {
+        fprintf(stderr, "ovs-offload-ddp-recv: register: %s\n", err);
+        close(fd);
+        return 3;
+    }
+    if (!ddp && o->rcvbuf > 0) {
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &o->rcvbuf, sizeof o->rcvbuf);
     }
     if (o->batch) {
         /* The same for both paths, so that they compare. */
@@ -313,12 +337,15 @@ ns_of(const struct timespec *ts)
     return ts->tv_sec * UINT64_C(1000000000) + ts->tv_nsec;
 }
 
+/* The process's CPU time so far, and in '*wakeups' how often it slept
+ * (voluntary context switches). */
 static uint64_t
-cpu_ns(void)
+cpu_ns(uint64_t *wakeups)
 {
     struct rusage ru;
 
     getrusage(RUSAGE_SELF, &ru);
+    *wakeups = ru.ru_nvcsw;
     return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * UINT64_C(1000000000)
            + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * UINT64_C(1000);
 }
@@ -326,10 +353,11 @@ cpu_ns(void)
 int
 main(int argc, char *argv[])
 {
+    struct ovs_offload_ddp_ctx *ctx = NULL;
     struct totals t = { 0 };
     struct timespec t0, t1;
     struct options o;
-    uint64_t cpu0, cpu;
+    uint64_t cpu0, cpu, wake0, wakeups;
     double placed_pct;
     int status = 0;
 
@@ -338,14 +366,25 @@ main(int argc, char *argv[])
         return run_sender(&o);
     }
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    cpu0 = cpu_ns();
-    for (unsigned int i = 0; i < o.count && !status; i++) {
-        status = receive_one(&o, &t);
+    cpu0 = cpu_ns(&wake0);
+    if (o.control && !o.no_reuse) {
+        char err[256];
+
+        if (ovs_offload_ddp_ctx_open(o.control, o.vf, o.buffer, &ctx, err,
+                                     sizeof err)) {
+            fprintf(stderr, "ovs-offload-ddp-recv: register: %s\n", err);
+            return 3;
+        }
     }
+    for (unsigned int i = 0; i < o.count && !status; i++) {
+        status = receive_one(&o, ctx, &t);
+    }
+    ovs_offload_ddp_ctx_close(ctx);
     if (status) {
         return status;
     }
-    cpu = cpu_ns() - cpu0;
+    cpu = cpu_ns(&wakeups) - cpu0;
+    wakeups -= wake0;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     placed_pct = t.bytes ? 100.0 * t.placed / t.bytes : 0;
 
@@ -354,9 +393,9 @@ main(int argc, char *argv[])
                "\"copied\": %"PRIu64", \"placed_pct\": %.2f, "
                "\"rearms\": %"PRIu64", \"gaps\": %"PRIu64", "
                "\"errors\": %"PRIu64", \"cpu_ns\": %"PRIu64", "
-               "\"elapsed_ns\": %"PRIu64"}\n", t.bytes, t.placed, t.copied,
-               placed_pct, t.rearms, t.gaps, t.errors, cpu,
-               ns_of(&t1) - ns_of(&t0));
+               "\"sleeps\": %"PRIu64", \"elapsed_ns\": %"PRIu64"}\n",
+               t.bytes, t.placed, t.copied, placed_pct, t.rearms, t.gaps,
+               t.errors, cpu, wakeups, ns_of(&t1) - ns_of(&t0));
     } else {
         printf("received %"PRIu64" bytes: %"PRIu64" placed (%.2f%%), "
                "%"PRIu64" copied; %"PRIu64" re-arms after %"PRIu64" gaps; "

@@ -72,6 +72,9 @@ placement_nic_to_json(struct nic *nic, const struct nic_placement_status *s,
     json_object_put(j, "port_bytes",
                     json_integer_create(st->limits.port_bytes));
     json_object_put(j, "entries", json_integer_create(st->n_entries));
+    json_object_put(j, "buffers", json_integer_create(st->n_buffers));
+    json_object_put(j, "buffer_bytes",
+                    json_integer_create(st->buffer_bytes));
     json_object_put(j, "bytes_placed",
                     json_integer_create(st->bytes_placed));
     json_object_put(j, "segments_placed",
@@ -141,6 +144,8 @@ placement_nic_to_text(struct nic *nic, const struct nic_placement_status *s,
                   " entries, %"PRIu64" bytes)\n", st->n_entries,
                   st->limits.capacity, st->limits.port_entries,
                   st->limits.port_bytes);
+    ds_put_format(out, "  buffers kept for reuse: %"PRIu32" (%"PRIu64
+                  " bytes)\n", st->n_buffers, st->buffer_bytes);
     ds_put_format(out, "  placed: %"PRIu64" bytes in %"PRIu64" segments\n",
                   st->bytes_placed, st->segs_placed);
     ds_put_cstr(out, "  fallbacks:");
