@@ -372,6 +372,16 @@ cpu_ticks() {                   # cpu_ticks PID -> "HOST NIC NIC_SYS"
 
 daemon_pid() { cat "$lab/$1/$daemon.pid"; }
 
+# ovn_snapshot inside the measured window, its ovs-vswitchd CPU (dumps and
+# offload/explain calls) added to $snap_ticks, which the report takes off.
+snapshot_untimed() {            # snapshot_untimed SETUP (uses $pids)
+    local setup=$1 p t=0
+    for p in $pids; do set -- $(cpu_ticks $p); t=$((t - $1)); done
+    ovn_snapshot $setup
+    for p in $pids; do set -- $(cpu_ticks $p); t=$((t + $1)); done
+    snap_ticks=$((snap_ticks + t))
+}
+
 # ping A -> B: prints "OK AVG_MS" when every reply came back, "BLOCKED"
 # when none did, "LOSS PCT" otherwise.  A denied pair must be BLOCKED:
 # some lost replies only mean a slow or busy path, not an ACL.
@@ -456,7 +466,7 @@ run_setup() {                   # run_setup SETUP -> writes $lab/SETUP.json
         inns $vm ping -c 1 -W 1 $(vm_ip vm1) >/dev/null 2>&1
     done
 
-    local pids="" cpu0="" cpu1="" results=""
+    local pids="" cpu0="" cpu1="" results="" snap_ticks=0
     for hv in $hvs; do pids="$pids $(daemon_pid $hv)"; done
     for p in $pids; do cpu0="$cpu0 $(cpu_ticks $p | tr ' ' ,)"; done
     local t0=$(date +%s.%N)
@@ -474,6 +484,7 @@ run_setup() {                   # run_setup SETUP -> writes $lab/SETUP.json
         local p=$(do_ping $1 $2 $pings) i=$(do_iperf $1 $2 $seconds)
         say "  $setup $3 $1->$2: ping $p; iperf3 $i"
         results="$results $3:$1:$2:ping:${p// /:} $3:$1:$2:iperf:${i// /:}"
+        $ovn && snapshot_untimed $setup
     done
     local t1=$(date +%s.%N)
     for p in $pids; do cpu1="$cpu1 $(cpu_ticks $p | tr ' ' ,)"; done
@@ -482,6 +493,7 @@ run_setup() {                   # run_setup SETUP -> writes $lab/SETUP.json
     local dp=$(do_ping vm3 vm4 2) di=$(do_iperf vm2 vm3 1)
     say "  $setup denied vm3->vm4: ping $dp; vm2->vm3: iperf3 $di"
     results="$results denied:vm3:vm4:ping:${dp// /:} denied:vm2:vm3:iperf:${di// /:}"
+    $ovn && ovn_snapshot $setup
 
     # What the NICs and the engine say.
     for hv in $hvs; do
@@ -497,15 +509,16 @@ run_setup() {                   # run_setup SETUP -> writes $lab/SETUP.json
     $ovn && ovn_flow_report $setup
 
     python3 - "$setup" "$lab" "$hvs" "$t0" "$t1" "$(getconf CLK_TCK)" \
-        "$cpu0" "$cpu1" "$results" <<'PY' > "$lab/$setup.json" || die "report"
+        "$cpu0" "$cpu1" "$results" "$snap_ticks" <<'PY' > "$lab/$setup.json" || die "report"
 import json, os, sys
-setup, lab, hvs, t0, t1, hz, cpu0, cpu1, results = sys.argv[1:]
+setup, lab, hvs, t0, t1, hz, cpu0, cpu1, results, snap = sys.argv[1:]
 hvs = hvs.split()
 hz = int(hz)
 def ticks(s):
     return [tuple(int(x) for x in c.split(",")) for c in s.split()]
 c0, c1 = ticks(cpu0), ticks(cpu1)
-host = sum(b[0] - a[0] for a, b in zip(c0, c1)) / hz
+# Less what --ovn's flow snapshots between the tests cost.
+host = (sum(b[0] - a[0] for a, b in zip(c0, c1)) - int(snap)) / hz
 nic = sum(b[1] - a[1] for a, b in zip(c0, c1)) / hz
 nic_sys = sum(b[2] - a[2] for a, b in zip(c0, c1)) / hz
 r = {"setup": setup, "wall_seconds": float(t1) - float(t0),
@@ -846,6 +859,12 @@ The '$kept' set-up keeps running.  Reach it with:
     ip netns exec $tag-vm1 ping $(vm_ip vm3)
 Tear it down with:
     $lab/teardown.sh
+EOF2
+    $ovn && cat <<EOF2
+OVN (NB, SB, northd, controllers' logs in $lab/ovn and $lab/hvN):
+    ovn-nbctl --db=unix:$lab/ovn/nb.sock show
+    ovn-sbctl --db=unix:$lab/ovn/sb.sock show
+    ovn-appctl -t $lab/hv1/ovn-controller.\$(cat $lab/hv1/ovn-controller.pid).ctl connection-status
 EOF2
 fi
 exit $status

@@ -22,6 +22,10 @@
 #                              --wait=hv sync
 #   ovn_stop_controllers       stops the ovn-controllers (their chassis
 #                              leave the SB database)
+#   ovn_snapshot SETUP         adds the datapath flows there are now,
+#                              and their offload state, to the set-up's
+#                              (after each test: a test's flows expire
+#                              while the next ones run)
 #   ovn_flow_report SETUP      classifies the set-up's datapath flows
 #                              (kind x offload state x reason) into
 #                              $lab/SETUP-ovn.json
@@ -171,18 +175,33 @@ ovn_stop_controllers() {
     done
 }
 
-# Every datapath flow of the set-up (dpctl/dump-flows -m) with its state in
-# the offload engine (offload/flows, joined by UFID), classified by what it
-# does: encap (tnl_push), decap (tnl_pop), conntrack (ct), to the
-# controller (userspace), drop or forward; "after recirc" when it matches a
-# recirculation (recirc_id != 0), "from tunnel" when its in_port is OVS's
-# tunnel port (decapsulated packets, which no NIC port receives).  A flow
-# the engine was never offered is "host" with the reason why.  The engine
-# knows flows by dpif-netdev's megaflow UFID, not dpctl's, so each flow's
-# state comes from offload/explain UFID (which resolves dpctl's), asked
-# while the daemons run, right after the dump.
+# The engine knows flows by dpif-netdev's megaflow UFID, not dpctl's, so
+# each flow's state comes from offload/explain UFID (which resolves
+# dpctl's), asked while the flow is there, right after the dump.
+ovn_snapshot() {                # ovn_snapshot SETUP
+    local setup=$1 hv u dump
+    for hv in $hvs; do
+        dump=$lab/$setup-$hv-ovn-dump.txt
+        appctl $hv dpctl/dump-flows -m > "$dump" 2>&1
+        cat "$dump" >> "$lab/$setup-$hv-ovnflows.txt"
+        [ $setup = stock ] && continue
+        for u in $(sed -n 's/^ufid:\([0-9a-f-]*\),.*/\1/p' "$dump"); do
+            echo "$u $(appctl $hv offload/explain --format json $u 2>/dev/null \
+                       | tr -d '\n')" >> "$lab/$setup-$hv-explain.txt"
+        done
+    done
+}
+
+# Every datapath flow the set-up's snapshots saw (one per hypervisor and
+# UFID, its latest sighting) with its state in the offload engine,
+# classified by what it does: encap (tnl_push), decap (tnl_pop),
+# conntrack (ct), to the controller (userspace), drop or forward; "after
+# recirc" when it matches a recirculation (recirc_id != 0), "from tunnel"
+# when its in_port is OVS's tunnel port (decapsulated packets, which no
+# NIC port receives).  A flow the engine was never offered is "host" with
+# the reason why.
 ovn_flow_report() {             # ovn_flow_report SETUP
-    local setup=$1 ports= vm hv u
+    local setup=$1 ports= vm hv
     for vm in $vms; do
         if [ $setup = stock ]; then
             ports="$ports $vm=$(vm_dev $vm)"
@@ -191,13 +210,7 @@ ovn_flow_report() {             # ovn_flow_report SETUP
         fi
     done
     for hv in $hvs; do
-        : > "$lab/$setup-$hv-explain.txt"
-        [ $setup = stock ] && continue
-        for u in $(sed -n 's/^ufid:\([0-9a-f-]*\),.*/\1/p' \
-                   "$lab/$setup-$hv-dpflows.txt"); do
-            echo "$u $(appctl $hv offload/explain --format json $u 2>/dev/null \
-                       | tr -d '\n')" >> "$lab/$setup-$hv-explain.txt"
-        done
+        touch "$lab/$setup-$hv-explain.txt" "$lab/$setup-$hv-ovnflows.txt"
     done
     python3 - "$setup" "$lab" "$hvs" "$ports" <<'PY' > "$lab/$setup-ovn.json" \
         || die "OVN flow report"
@@ -206,16 +219,19 @@ setup, lab, hvs, ports = sys.argv[1], sys.argv[2], sys.argv[3].split(), \
     dict(p.split("=") for p in sys.argv[4].split())
 vm_of = {v: k for k, v in ports.items()}
 nic_ports = set(ports.values()) | {"pf0"} if setup != "stock" else set()
-flows = []
+flows = {}
 for hv in hvs:
     eng = {}
     for line in open(os.path.join(lab, "%s-%s-explain.txt" % (setup, hv))):
         u, _, x = line.partition(" ")
         try:
-            eng[u] = json.loads(x)
+            x = json.loads(x)
         except ValueError:
-            pass
-    for line in open(os.path.join(lab, "%s-%s-dpflows.txt" % (setup, hv))):
+            continue
+        # A later "no such flow" (expired) keeps the state last seen.
+        if "state" in x:
+            eng[u] = x
+    for line in open(os.path.join(lab, "%s-%s-ovnflows.txt" % (setup, hv))):
         m = re.match(r"ufid:(\S+), (.*), actions:(.*)$", line.strip())
         if not m:
             continue
@@ -243,7 +259,7 @@ for hv in hvs:
         if "sys_" in inp:
             kind += ", from tunnel"
         e = eng.get(ufid)
-        if e and "state" in e:
+        if e:
             state, reason, detail = e["state"], e["reason"], e["detail"]
         elif setup == "stock":
             state, reason, detail = "host", "stock OVS", ""
@@ -255,12 +271,13 @@ for hv in hvs:
         else:
             state, reason, detail = ("host", "not-offered",
                                      "not in the engine (expired?)")
-        flows.append({"hypervisor": hv, "ufid": ufid, "kind": kind,
-                      "in_port": inp, "vm": vm_of.get(inp),
-                      "recirc_id": rid, "state": state, "reason": reason,
-                      "detail": detail,
-                      "packets": int(pk.group(1)) if pk else 0,
-                      "match": match, "actions": actions})
+        flows[hv, ufid] = {"hypervisor": hv, "ufid": ufid, "kind": kind,
+                           "in_port": inp, "vm": vm_of.get(inp),
+                           "recirc_id": rid, "state": state,
+                           "reason": reason, "detail": detail,
+                           "packets": int(pk.group(1)) if pk else 0,
+                           "match": match, "actions": actions}
+flows = list(flows.values())
 by_kind = {}
 for f in flows:
     why = f["reason"]
