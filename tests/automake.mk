@@ -55,6 +55,7 @@ TESTSUITE_AT = \
 	tests/offload-db.at \
 	tests/unixctl.at \
 	tests/hypervisors.at \
+	tests/offload-ovn.at \
 	tests/sandbox.at \
 	tests/ovs-offloadctl.at \
 	tests/offload-queues.at \

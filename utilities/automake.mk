@@ -11,6 +11,7 @@ EXTRA_DIST += \
 	utilities/ovs-offload-ddp-bench.sh \
 	utilities/ovs-offload-demo.sh \
 	utilities/ovs-offload-hypervisors.sh \
+	utilities/ovs-offload-ovn.sh \
 	utilities/ovs-offload-refs.sh \
 	utilities/ovs-offload-sandbox.sh \
 	utilities/ovs-offload-test.sh

@@ -5,7 +5,7 @@
 #
 # Usage: ovs-offload-hypervisors.sh [--keep] [--quick] [--seconds N]
 #            [--setups LIST] [--out DIR] [--schema FILE] [--stock PATH]
-#            [--backend nicsim|xdp] [--overlay geneve|vxlan]
+#            [--backend nicsim|xdp] [--overlay geneve|vxlan] [--ovn]
 #
 #   --keep         leave the last set-up running and print how to reach it
 #   --quick        short traffic (1 s iperf3, few pings): the autotest
@@ -31,6 +31,20 @@
 #                  with address 192.168.50.N, OVS's userspace tunnelling
 #                  encapsulates (the VMs' MTU is 1400 for the headers),
 #                  and the report adds the tunnel flows' state
+#   --ovn          a real OVN run instead of the OpenFlow policy
+#                  (utilities/ovs-offload-ovn.sh: Debian's ovn-central and
+#                  ovn-host): ovn-northd with NB and SB databases in the
+#                  lab, an ovn-controller per hypervisor on its
+#                  ovs-vswitchd(-offload), Geneve between the br-phy
+#                  addresses (implies --overlay geneve); logical switches
+#                  ls1 (vm1, vm3; 10.0.1.0/24) and ls2 (vm2, vm4;
+#                  10.0.2.0/24) joined by router lr0, the VMs bound through
+#                  external_ids:iface-id; the same ACL matrix as OVN ACLs,
+#                  allow-stateless on ls1, allow-related on ls2.  Same
+#                  host is then vm1->vm2 through the router, across hosts
+#                  vm1->vm3 on ls1, plus vm2->vm4 on ls2 (conntrack); the
+#                  report adds every datapath flow by kind (encap, decap,
+#                  conntrack, recirculated...), offload state and reason
 #
 # Each hypervisor is a network namespace with its own ovsdb-server and
 # ovs-vswitchd(-offload) on the userspace datapath; each VM is a namespace
@@ -45,13 +59,15 @@
 # The OVS tools, ovs-vswitchd-offload, iperf3, ping, ethtool and python3
 # are taken from $PATH.  Needs root.  Exit status 0 if every set-up passed
 # its checks (allowed traffic flows, denied traffic not at all: 100% ping
-# loss, no iperf3 connection; NIC counters
-# conserve packets, and with offload on, flows are offloaded).
+# loss, no iperf3 connection; NIC counters conserve packets, and with
+# offload on, flows are offloaded; with --ovn, the ACL's drop flows
+# dropped the denied packets, and with offload on the NIC holds flows,
+# fully or in part).
 
 set -o pipefail
 
 keep=false quick=false seconds=5 setups=stock,off,on out=$PWD/hypervisors-report
-backend=nicsim overlay=
+backend=nicsim overlay= ovn=false
 schema=${OVS_SOURCE:+$OVS_SOURCE/vswitchd/vswitch.ovsschema}
 # The extension's own Offload database, served beside Open_vSwitch.
 offload_schema=$(cd "$(dirname "$0")/.." && pwd)/ovsdb-schema/offload.ovsschema
@@ -71,7 +87,8 @@ while [ $# -gt 0 ]; do
         --stock) stock=$2; shift ;;
         --backend) backend=$2; shift ;;
         --overlay) overlay=$2; shift ;;
-        -h|--help) sed -n '3,44p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --ovn) ovn=true ;;
+        -h|--help) sed -n '3,65p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument '$1' (try --help)" ;;
     esac
     shift
@@ -95,6 +112,10 @@ case $overlay in
     ''|geneve|vxlan) ;;
     *) die "--overlay: unknown tunnel type '$overlay' (geneve, vxlan)" ;;
 esac
+if $ovn; then
+    [ "${overlay:-geneve}" = geneve ] || die "--ovn tunnels with Geneve, not '$overlay'"
+    overlay=geneve
+fi
 [ "$(id -u)" = 0 ] || die "must run as root (it creates network namespaces)"
 [ -f "$schema" ] || die "no OVS schema; set OVS_SOURCE or pass --schema"
 [ -f "$offload_schema" ] || die "no Offload schema at $offload_schema"
@@ -115,6 +136,11 @@ out=$(cd "$out" && pwd)
 
 # The kernel references of --backend xdp.
 . "$(dirname "$0")/ovs-offload-refs.sh" || die "no ovs-offload-refs.sh"
+# The OVN control plane of --ovn.
+if $ovn; then
+    . "$(dirname "$0")/ovs-offload-ovn.sh" || die "no ovs-offload-ovn.sh"
+    ovn_check || die "--ovn needs OVN"
+fi
 
 # Names carry the PID so that concurrent runs (parallel tests) do not
 # collide; they stay short for interface names.
@@ -132,6 +158,10 @@ vm_dev() { echo "${tag}v$(vm_n $1)"; }      # The hypervisor's end.
 hv_up() { echo "${tag}u${1#hv}"; }
 hv_underlay() { echo "192.168.50.${1#hv}"; }   # With --overlay.
 hv_other() { [ $1 = hv1 ] && echo hv2 || echo hv1; }
+# With --ovn the VMs are on two logical switches, behind lr0.
+if $ovn; then
+    vm_ip() { ovn_vm_ip $1; }
+fi
 
 # The ACL: pairs that may ping each other and reach iperf3 (TCP 5201).
 allowed="vm1:vm2 vm1:vm3 vm2:vm4"
@@ -196,6 +226,7 @@ make_topology() {
         [ -n "$overlay" ] && run inns $vm ip link set eth0 mtu 1400
         run inns $vm ip link set eth0 up
         run inns $vm ip link set lo up
+        $ovn && run inns $vm ip route add default via $(ovn_vm_gw $vm)
     done
     # The userspace datapath does not complete partial checksums: no
     # checksum (or segmentation) offload on any veth end.
@@ -230,6 +261,7 @@ start_daemons() {               # start_daemons HV BINARY
 
 stop_daemons() {
     local hv
+    $ovn && ovn_stop_controllers
     for hv in $hvs; do
         appctl $hv exit --cleanup >/dev/null 2>&1
         hvctl $hv ovs-appctl -t ovsdb-server exit >/dev/null 2>&1
@@ -237,31 +269,29 @@ stop_daemons() {
     sleep 0.3
 }
 
-# Bridge br0 on hypervisor HV: uplink OpenFlow port 1, its VMs 2 and 3.
-# With --overlay, port 1 is the tunnel to the other hypervisor and the
-# uplink is in br-phy, which holds the underlay address.
-make_bridge() {                 # make_bridge HV SETUP
-    local hv=$1 setup=$2 vm args up
-    args="add-br br0 -- set Bridge br0 datapath_type=netdev fail-mode=secure"
-    if [ -n "$overlay" ]; then
-        up="add-br br-phy -- set Bridge br-phy datapath_type=netdev"
-        if [ $setup = stock ]; then
-            up="$up -- add-port br-phy $(hv_up $hv)"
-        else
-            up="$up -- add-port br-phy pf0 -- set Interface pf0 type=$backend options:nic=$hv options:role=uplink options:medium=$medium:$(hv_up $hv)"
-        fi
-        run vsctl $hv $up
-        run inns $hv ip addr add $(hv_underlay $hv)/24 dev br-phy
-        run inns $hv ip link set br-phy up
-        run ofctl $hv add-flow br-phy actions=normal
-        appctl $hv ovs/route/add $(hv_underlay $(hv_other $hv))/24 br-phy \
-            >/dev/null 2>&1
-        args="$args -- add-port br0 tun0 -- set Interface tun0 type=$overlay ofport_request=1 options:remote_ip=$(hv_underlay $(hv_other $hv)) options:key=100"
-    elif [ $setup = stock ]; then
-        args="$args -- add-port br0 $(hv_up $hv) -- set Interface $(hv_up $hv) ofport_request=1"
+# The underlay of --overlay (and --ovn) on hypervisor HV: bridge br-phy
+# holds the uplink and the hypervisor's underlay address, with a route to
+# the other hypervisor's.
+make_underlay() {               # make_underlay HV SETUP
+    local hv=$1 setup=$2 up
+    up="add-br br-phy -- set Bridge br-phy datapath_type=netdev"
+    if [ $setup = stock ]; then
+        up="$up -- add-port br-phy $(hv_up $hv)"
     else
-        args="$args -- add-port br0 pf0 -- set Interface pf0 type=$backend ofport_request=1 options:nic=$hv options:role=uplink options:medium=$medium:$(hv_up $hv)"
+        up="$up -- add-port br-phy pf0 -- set Interface pf0 type=$backend options:nic=$hv options:role=uplink options:medium=$medium:$(hv_up $hv)"
     fi
+    run vsctl $hv $up
+    run inns $hv ip addr add $(hv_underlay $hv)/24 dev br-phy
+    run inns $hv ip link set br-phy up
+    run ofctl $hv add-flow br-phy actions=normal
+    appctl $hv ovs/route/add $(hv_underlay $(hv_other $hv))/24 br-phy \
+        >/dev/null 2>&1
+}
+
+# The ovs-vsctl arguments that add HV's VMs to BRIDGE as libvirt does
+# (external_ids iface-id, attached-mac, vm-id), OpenFlow ports 2 and 3.
+vm_port_args() {                # vm_port_args HV SETUP BRIDGE
+    local hv=$1 setup=$2 br=$3 vm args=
     for vm in $vms; do
         [ $(vm_hv $vm) = $hv ] || continue
         local port=$vm opts=""
@@ -270,8 +300,26 @@ make_bridge() {                 # make_bridge HV SETUP
         else
             opts="type=$backend options:nic=$hv options:role=vf options:vf=$(vm_vf $vm) options:medium=$medium:$(vm_dev $vm)"
         fi
-        args="$args -- add-port br0 $port -- set Interface $port $opts ofport_request=$(vm_ofport $vm) external_ids:iface-id=$vm-port external_ids:attached-mac=\"$(vm_mac $vm)\" external_ids:vm-id=$vm"
+        args="$args -- add-port $br $port -- set Interface $port $opts ofport_request=$(vm_ofport $vm) external_ids:iface-id=$vm-port external_ids:attached-mac=\"$(vm_mac $vm)\" external_ids:vm-id=$vm"
     done
+    echo "$args"
+}
+
+# Bridge br0 on hypervisor HV: uplink OpenFlow port 1, its VMs 2 and 3.
+# With --overlay, port 1 is the tunnel to the other hypervisor and the
+# uplink is in br-phy, which holds the underlay address.
+make_bridge() {                 # make_bridge HV SETUP
+    local hv=$1 setup=$2 args
+    args="add-br br0 -- set Bridge br0 datapath_type=netdev fail-mode=secure"
+    if [ -n "$overlay" ]; then
+        make_underlay $hv $setup
+        args="$args -- add-port br0 tun0 -- set Interface tun0 type=$overlay ofport_request=1 options:remote_ip=$(hv_underlay $(hv_other $hv)) options:key=100"
+    elif [ $setup = stock ]; then
+        args="$args -- add-port br0 $(hv_up $hv) -- set Interface $(hv_up $hv) ofport_request=1"
+    else
+        args="$args -- add-port br0 pf0 -- set Interface pf0 type=$backend ofport_request=1 options:nic=$hv options:role=uplink options:medium=$medium:$(hv_up $hv)"
+    fi
+    args="$args $(vm_port_args $hv $setup br0)"
     eval "run vsctl $hv $args"
 }
 
@@ -325,6 +373,16 @@ cpu_ticks() {                   # cpu_ticks PID -> "HOST NIC NIC_SYS"
 }
 
 daemon_pid() { cat "$lab/$1/$daemon.pid"; }
+
+# ovn_snapshot inside the measured window, its ovs-vswitchd CPU (dumps and
+# offload/explain calls) added to $snap_ticks, which the report takes off.
+snapshot_untimed() {            # snapshot_untimed SETUP (uses $pids)
+    local setup=$1 p t=0
+    for p in $pids; do set -- $(cpu_ticks $p); t=$((t - $1)); done
+    ovn_snapshot $setup
+    for p in $pids; do set -- $(cpu_ticks $p); t=$((t + $1)); done
+    snap_ticks=$((snap_ticks + t))
+}
 
 # ping A -> B: prints "OK AVG_MS" when every reply came back, "BLOCKED"
 # when none did, "LOSS PCT" otherwise.  A denied pair must be BLOCKED:
@@ -396,16 +454,21 @@ run_setup() {                   # run_setup SETUP -> writes $lab/SETUP.json
         if [ $setup != stock ]; then
             run vsctl $hv set Open_vSwitch . other_config:hw-offload=$([ $setup = on ] && echo true || echo false)
         fi
+        if $ovn; then
+            ovn_make_hv $hv $setup
+            continue
+        fi
         make_bridge $hv $setup
         write_flows $hv > "$lab/$hv/flows.txt"
         run ofctl $hv add-flows br0 "$lab/$hv/flows.txt"
     done
+    $ovn && ovn_wait_up
     # Let ARP settle so that pings measure forwarding, not resolution.
     for vm in $vms; do
         inns $vm ping -c 1 -W 1 $(vm_ip vm1) >/dev/null 2>&1
     done
 
-    local pids="" cpu0="" cpu1="" results=""
+    local pids="" cpu0="" cpu1="" results="" snap_ticks=0
     for hv in $hvs; do pids="$pids $(daemon_pid $hv)"; done
     for p in $pids; do cpu0="$cpu0 $(cpu_ticks $p | tr ' ' ,)"; done
     local t0=$(date +%s.%N)
@@ -413,12 +476,17 @@ run_setup() {                   # run_setup SETUP -> writes $lab/SETUP.json
     # Allowed: same host and across hosts.  Each pair first gets one
     # reply (up to 10 tries of 2 s), so that the measured pings do not
     # include setting up its flows on a slow (e.g. sanitizer-built) path.
-    for test in "vm1 vm2 same-host" "vm1 vm3 cross-host"; do
+    local tests="vm1:vm2:same-host vm1:vm3:cross-host"
+    # With --ovn, also across hosts on ls2 (stateful ACL, conntrack).
+    $ovn && tests="$tests vm2:vm4:cross-host-ct"
+    for test in $tests; do
+        test=${test//:/ }
         set -- $test
         warm_up $1 $2
         local p=$(do_ping $1 $2 $pings) i=$(do_iperf $1 $2 $seconds)
         say "  $setup $3 $1->$2: ping $p; iperf3 $i"
         results="$results $3:$1:$2:ping:${p// /:} $3:$1:$2:iperf:${i// /:}"
+        $ovn && snapshot_untimed $setup
     done
     local t1=$(date +%s.%N)
     for p in $pids; do cpu1="$cpu1 $(cpu_ticks $p | tr ' ' ,)"; done
@@ -427,6 +495,7 @@ run_setup() {                   # run_setup SETUP -> writes $lab/SETUP.json
     local dp=$(do_ping vm3 vm4 2) di=$(do_iperf vm2 vm3 1)
     say "  $setup denied vm3->vm4: ping $dp; vm2->vm3: iperf3 $di"
     results="$results denied:vm3:vm4:ping:${dp// /:} denied:vm2:vm3:iperf:${di// /:}"
+    $ovn && ovn_snapshot $setup
 
     # What the NICs and the engine say.
     for hv in $hvs; do
@@ -439,17 +508,19 @@ run_setup() {                   # run_setup SETUP -> writes $lab/SETUP.json
         fi
         appctl $hv dpctl/dump-flows -m > "$lab/$setup-$hv-dpflows.txt" 2>&1
     done
+    $ovn && ovn_flow_report $setup
 
     python3 - "$setup" "$lab" "$hvs" "$t0" "$t1" "$(getconf CLK_TCK)" \
-        "$cpu0" "$cpu1" "$results" <<'PY' > "$lab/$setup.json" || die "report"
+        "$cpu0" "$cpu1" "$results" "$snap_ticks" <<'PY' > "$lab/$setup.json" || die "report"
 import json, os, sys
-setup, lab, hvs, t0, t1, hz, cpu0, cpu1, results = sys.argv[1:]
+setup, lab, hvs, t0, t1, hz, cpu0, cpu1, results, snap = sys.argv[1:]
 hvs = hvs.split()
 hz = int(hz)
 def ticks(s):
     return [tuple(int(x) for x in c.split(",")) for c in s.split()]
 c0, c1 = ticks(cpu0), ticks(cpu1)
-host = sum(b[0] - a[0] for a, b in zip(c0, c1)) / hz
+# Less what --ovn's flow snapshots between the tests cost.
+host = (sum(b[0] - a[0] for a, b in zip(c0, c1)) - int(snap)) / hz
 nic = sum(b[1] - a[1] for a, b in zip(c0, c1)) / hz
 nic_sys = sum(b[2] - a[2] for a, b in zip(c0, c1)) / hz
 r = {"setup": setup, "wall_seconds": float(t1) - float(t0),
@@ -510,6 +581,10 @@ for f in flows:
             tun.setdefault(kind, {}).setdefault(f["state"], 0)
             tun[kind][f["state"]] += 1
 r["tunnel_flows"] = tun
+# With --ovn: every datapath flow by kind, state and reason.
+path = os.path.join(lab, setup + "-ovn.json")
+if os.path.exists(path):
+    r["ovn"] = json.load(open(path))
 json.dump(r, sys.stdout, indent=2)
 PY
     if $keep && [ $setup = "${setups##*,}" ]; then
@@ -551,6 +626,11 @@ run_refs() {
 say "lab in $lab"
 make_topology
 [ $backend = xdp ] && run_refs
+if $ovn; then
+    say "OVN: ovn-northd, NB and SB databases in $lab/ovn"
+    ovn_start_central
+    ovn_configure
+fi
 for setup in ${setups//,/ }; do
     run_setup $setup
 done
@@ -575,6 +655,10 @@ lines = []
 p = lines.append
 p("Two hypervisors, four VMs: vm1, vm2 on hv1; vm3, vm4 on hv2.")
 p("ACL: ping and TCP 5201 allowed for vm1-vm2, vm1-vm3, vm2-vm4 only.")
+if any("ovn" in r for r in runs.values()):
+    p("OVN: ls1 (vm1, vm3; allow-stateless) and ls2 (vm2, vm4; allow-related)")
+    p("joined by router lr0, Geneve between the chassis: same host is vm1->vm2")
+    p("through the router, across hosts vm1->vm3 on ls1.")
 p("")
 p("%-28s %10s %10s %9s %9s %10s %10s %8s %6s" % (
     "set-up", "same Gb/s", "cross Gb/s", "same ms", "cross ms",
@@ -652,6 +736,26 @@ for s in setups:
             for k, v in sorted(r["tunnel_flows"].items()))))
 for s in setups:
     r = runs[s]
+    if "ovn" not in r:
+        continue
+    o = r["ovn"]
+    p("")
+    p("OVN datapath flows by kind, %s (%d flows: %s):" % (
+        names[s], len(o["flows"]), ", ".join(
+            "%d %s" % (n, st) for st, n in sorted(o["totals"].items()))))
+    for kind, states in sorted(o["by_kind"].items()):
+        p("  %-36s %s" % (kind, ", ".join("%d %s" % (n, st) for st, n
+                                          in sorted(states.items()))))
+    p("  ACL drops: %s" % (", ".join(
+        "%s from %s on %s (%s, %d packets)" % ("drop", d["vm"], d["hypervisor"],
+                                               d["state"], d["packets"])
+        for d in o["acl_drops"]) or "NONE"))
+    ct = test(r, "cross-host-ct", "iperf"), test(r, "cross-host-ct", "ping")
+    p("  ls2 (stateful ACL) vm2->vm4 across hosts: iperf3 %s Gb/s, ping %s ms" % (
+        "%.3f" % (ct[0]["bits_per_second"] / 1e9) if "bits_per_second" in ct[0] else "FAIL",
+        "%.3f" % ct[1]["rtt_avg_ms"] if "rtt_avg_ms" in ct[1] else "FAIL"))
+for s in setups:
+    r = runs[s]
     if r["nics"]:
         p("")
         p("NIC counters, %s: %s; conservation %s" % (
@@ -697,6 +801,7 @@ text = "\n".join(lines) + "\n"
 open(os.path.join(out, "report.txt"), "w").write(text)
 json.dump({"setups": runs, "ratios_vs_stock": ratios, "quick": quick,
            "backend": backend, "overlay": overlay or None,
+           "ovn": any("ovn" in r for r in runs.values()),
            "references": refs, "namespace_prefix": tag + "-"},
           open(os.path.join(out, "report.json"), "w"), indent=2,
           default=lambda x: None)
@@ -709,8 +814,16 @@ with open(os.path.join(lab, "chart.dat"), "w") as d:
                                          r["vswitchd_cpu_ns_per_byte"] or 0))
 sys.stdout.write(text)
 ok = all(r["acl_ok"] and r["conservation_ok"] for r in runs.values())
-if "on" in runs:
+if "on" in runs and "ovn" in runs["on"]:
+    # OVN's flows match conntrack state: the NIC holds some, fully or in
+    # part, each of the others has its reason.
+    ok = ok and any(f["state"] in ("offloaded", "partial")
+                    for f in runs["on"]["flows"])
+elif "on" in runs:
     ok = ok and runs["on"]["offloaded_flows"] > 0
+# With --ovn, the denied pairs' packets met the ACL's drop in every set-up.
+ok = ok and all(any(d["packets"] > 0 for d in r["ovn"]["acl_drops"])
+                for r in runs.values() if "ovn" in r)
 sys.exit(0 if ok else 3)
 PY
 status=$?
@@ -749,6 +862,12 @@ The '$kept' set-up keeps running.  Reach it with:
     ip netns exec $tag-vm1 ping $(vm_ip vm3)
 Tear it down with:
     $lab/teardown.sh
+EOF2
+    $ovn && cat <<EOF2
+OVN (NB, SB, northd, controllers' logs in $lab/ovn and $lab/hvN):
+    ovn-nbctl --db=unix:$lab/ovn/nb.sock show
+    ovn-sbctl --db=unix:$lab/ovn/sb.sock show
+    ovn-appctl -t $lab/hv1/ovn-controller.\$(cat $lab/hv1/ovn-controller.pid).ctl connection-status
 EOF2
 fi
 exit $status
