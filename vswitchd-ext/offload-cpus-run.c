@@ -449,8 +449,6 @@ ocr_affinity(size_t n)
     return ds_steal_cstr(&s);
 }
 
-/* Writes the mapping: pmd-rxq-affinity of each placed port (left alone
- * in manual mode), and the NIC's indirection table. */
 /* The port's flow 'id', or NULL. */
 static struct ocr_flow *
 ocr_find_flow(struct ocr_port *p, uint64_t id)
@@ -536,6 +534,8 @@ ocr_apply_filters(size_t n)
     }
 }
 
+/* Writes the mapping: pmd-rxq-affinity of each placed port (left alone
+ * in manual mode), the NIC's indirection table and its queue filters. */
 static void
 ocr_apply(void)
 {
