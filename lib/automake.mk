@@ -10,6 +10,8 @@ lib_libnicmodel_a_SOURCES = \
 	lib/nic.c \
 	lib/nic-encap-map.c \
 	lib/nic-encap-map.h \
+	lib/offload-channel.c \
+	lib/offload-channel.h \
 	lib/nic.h \
 	lib/nic-provider.h \
 	lib/nic-parse.c \
@@ -43,6 +45,8 @@ lib_libnicsim_a_SOURCES = \
 	lib/nic-pktpool.h \
 	lib/nicsim.c \
 	lib/nicsim.h \
+	lib/nicsim-channel.c \
+	lib/nicsim-channel.h \
 	lib/nicsim-classes.c \
 	lib/nicsim-classes.h \
 	lib/nicsim-counter.h \

@@ -108,6 +108,52 @@ nic_encap_parse_ip(const char *name, const char *v, struct in6_addr *ip)
 }
 
 char *
+nic_encap_mapping_set_field(struct nic_encap_mapping *m, const char *key,
+                            const char *v)
+{
+    if (!strcmp(key, "mac")) {
+        if (!eth_addr_from_string(v, &m->inner_mac)) {
+            return xasprintf("mac: bad MAC \"%s\"", v);
+        }
+    } else if (!strcmp(key, "ip")) {
+        return nic_encap_parse_ip(key, v, &m->inner_ip);
+    } else if (!strcmp(key, "remote")) {
+        return nic_encap_parse_ip(key, v, &m->remote_ip);
+    } else if (!strcmp(key, "type")) {
+        m->tun_type = (!strcmp(v, "vxlan") ? NIC_TUNNEL_VXLAN
+                       : !strcmp(v, "geneve") ? NIC_TUNNEL_GENEVE : 0);
+        if (!m->tun_type) {
+            return xasprintf("type: \"%s\" is not vxlan or geneve", v);
+        }
+    } else if (!strcmp(key, "vni")) {
+        unsigned long long vni;
+
+        if (!str_to_ullong(v, 0, &vni) || vni > 0xffffff) {
+            return xasprintf("vni: bad VNI \"%s\"", v);
+        }
+        m->vni = vni;
+    } else if (!strcmp(key, "opts")) {
+        size_t n = strlen(v) / 2;
+
+        if (strlen(v) % 2 || n > NIC_ENCAP_MAP_MAX_OPTS) {
+            return xasprintf("opts: bad length");
+        }
+        for (size_t i = 0; i < n; i++) {
+            bool ok;
+
+            m->opts[i] = hexits_value(v + 2 * i, 2, &ok);
+            if (!ok) {
+                return xasprintf("opts: bad hex \"%s\"", v);
+            }
+        }
+        m->opts_len = n;
+    } else {
+        return xasprintf("%s: unknown key", key);
+    }
+    return NULL;
+}
+
+char *
 nic_encap_mapping_from_string(const char *s_, struct nic_encap_mapping *m)
 {
     char *s = xstrdup(s_), *save = NULL, *error = NULL;
@@ -122,47 +168,7 @@ nic_encap_mapping_from_string(const char *s_, struct nic_encap_mapping *m)
             break;
         }
         *v++ = '\0';
-        if (!strcmp(tok, "mac")) {
-            if (!eth_addr_from_string(v, &m->inner_mac)) {
-                error = xasprintf("mac: bad MAC \"%s\"", v);
-            }
-        } else if (!strcmp(tok, "ip")) {
-            error = nic_encap_parse_ip(tok, v, &m->inner_ip);
-        } else if (!strcmp(tok, "remote")) {
-            error = nic_encap_parse_ip(tok, v, &m->remote_ip);
-        } else if (!strcmp(tok, "type")) {
-            m->tun_type = (!strcmp(v, "vxlan") ? NIC_TUNNEL_VXLAN
-                           : !strcmp(v, "geneve") ? NIC_TUNNEL_GENEVE : 0);
-            if (!m->tun_type) {
-                error = xasprintf("type: \"%s\" is not vxlan or geneve", v);
-            }
-        } else if (!strcmp(tok, "vni")) {
-            unsigned long long vni;
-
-            if (!str_to_ullong(v, 0, &vni) || vni > 0xffffff) {
-                error = xasprintf("vni: bad VNI \"%s\"", v);
-            } else {
-                m->vni = vni;
-            }
-        } else if (!strcmp(tok, "opts")) {
-            size_t n = strlen(v) / 2;
-
-            if (strlen(v) % 2 || n > NIC_ENCAP_MAP_MAX_OPTS) {
-                error = xasprintf("opts: bad length");
-            } else {
-                for (size_t i = 0; i < n && !error; i++) {
-                    bool ok;
-
-                    m->opts[i] = hexits_value(v + 2 * i, 2, &ok);
-                    if (!ok) {
-                        error = xasprintf("opts: bad hex \"%s\"", v);
-                    }
-                }
-                m->opts_len = n;
-            }
-        } else {
-            error = xasprintf("%s: unknown key", tok);
-        }
+        error = nic_encap_mapping_set_field(m, tok, v);
     }
     free(s);
     if (!error) {
@@ -278,13 +284,36 @@ nic_encap_map_find(struct nic_encap_map *map, const struct eth_addr *mac,
     return e != NULL;
 }
 
-static int
-nic_encap_mapping_cmp(const void *a_, const void *b_)
+int
+nic_encap_mapping_key_cmp(const struct nic_encap_mapping *a,
+                          const struct nic_encap_mapping *b)
 {
-    const struct nic_encap_mapping *a = a_, *b = b_;
     int c = memcmp(&a->inner_mac, &b->inner_mac, sizeof a->inner_mac);
 
     return c ? c : memcmp(&a->inner_ip, &b->inner_ip, sizeof a->inner_ip);
+}
+
+static int
+nic_encap_mapping_cmp(const void *a, const void *b)
+{
+    return nic_encap_mapping_key_cmp(a, b);
+}
+
+bool
+nic_encap_mapping_equal(const struct nic_encap_mapping *a,
+                        const struct nic_encap_mapping *b)
+{
+    return (!nic_encap_mapping_key_cmp(a, b)
+            && a->tun_type == b->tun_type && a->vni == b->vni
+            && ipv6_addr_equals(&a->remote_ip, &b->remote_ip)
+            && a->opts_len == b->opts_len
+            && !memcmp(a->opts, b->opts, a->opts_len));
+}
+
+void
+nic_encap_mappings_sort(struct nic_encap_mapping *maps, size_t n)
+{
+    qsort(maps, n, sizeof *maps, nic_encap_mapping_cmp);
 }
 
 /* Returns the number of mappings and a malloc'd array of them, sorted by
@@ -301,6 +330,6 @@ nic_encap_map_list(struct nic_encap_map *map, struct nic_encap_mapping **mp)
         (*mp)[n++] = e->m;
     }
     ovs_mutex_unlock(&map->mutex);
-    qsort(*mp, n, sizeof **mp, nic_encap_mapping_cmp);
+    nic_encap_mappings_sort(*mp, n);
     return n;
 }

@@ -48,6 +48,19 @@ void nic_encap_mapping_format_opts(struct ds *,
 char *nic_encap_mapping_from_string(const char *, struct nic_encap_mapping *)
     OVS_WARN_UNUSED_RESULT;
 
+/* Sets the field 'key' ("mac", "ip", "type", "vni", "remote" or "opts")
+ * of 'm' from its text 'value'.  Returns NULL or a malloc'd error. */
+char *nic_encap_mapping_set_field(struct nic_encap_mapping *m,
+                                  const char *key, const char *value)
+    OVS_WARN_UNUSED_RESULT;
+/* Orders mappings by inner destination (MAC, then IP), as dumps are. */
+int nic_encap_mapping_key_cmp(const struct nic_encap_mapping *,
+                              const struct nic_encap_mapping *);
+void nic_encap_mappings_sort(struct nic_encap_mapping *, size_t n);
+/* Whether two mappings are the same, key and tunnel. */
+bool nic_encap_mapping_equal(const struct nic_encap_mapping *,
+                             const struct nic_encap_mapping *);
+
 /* A table of mappings with a capacity, for backends.  Thread safe. */
 struct nic_encap_map {
     struct ovs_mutex mutex;

@@ -18,6 +18,7 @@ tests_unit_tests_SOURCES = \
 	tests/test-nicsim.c \
 	tests/test-nicsim-placement.c \
 	tests/test-offload-admission.c \
+	tests/test-offload-channel.c \
 	tests/test-offload-cpus.c \
 	tests/test-offload-differential.c \
 	tests/test-offload-dma-poll.c \

@@ -34,3 +34,9 @@ utilities_ovs_offload_ddp_recv_SOURCES = utilities/ovs-offload-ddp-recv.c
 utilities_ovs_offload_ddp_recv_CPPFLAGS = -I$(top_srcdir)
 utilities_ovs_offload_ddp_recv_LDADD = lib/libovs-offload-ddp.la
 dist_man_MANS += utilities/ovs-offload-ddp-recv.1
+
+# ovs-offload-channel: an external controller of a NIC's control channel.
+bin_PROGRAMS += utilities/ovs-offload-channel
+utilities_ovs_offload_channel_SOURCES = utilities/ovs-offload-channel.c
+utilities_ovs_offload_channel_LDADD = lib/libnicmodel.a $(OVS_LIBS)
+dist_man_MANS += utilities/ovs-offload-channel.8

@@ -14,6 +14,8 @@ vswitchd_ext_ovs_vswitchd_offload_SOURCES = \
 	vswitchd-ext/offload-queues-run.h \
 	vswitchd-ext/offload-classes-run.c \
 	vswitchd-ext/offload-classes-run.h \
+	vswitchd-ext/offload-channel-run.c \
+	vswitchd-ext/offload-channel-run.h \
 	vswitchd-ext/offload-providers.c \
 	vswitchd-ext/offload-providers.h \
 	vswitchd-ext/nicsim-unixctl.c \

@@ -16,6 +16,8 @@
 #include "flow.h"
 #include "lib/nic.h"
 #include "lib/nicsim.h"
+#include "lib/nicsim-channel.h"
+#include "lib/offload-channel.h"
 #include "lib/offload-dma-poll.h"
 #include "odp-util.h"
 #include "openvswitch/dynamic-string.h"
@@ -1021,31 +1023,6 @@ nicsim_unixctl_del_mapping(struct unixctl_conn *conn, int argc,
     unixctl_command_reply(conn, NULL);
 }
 
-static struct json *
-nicsim_mapping_to_json(const struct nic_encap_mapping *m)
-{
-    struct json *j = json_object_create();
-    struct ds s = DS_EMPTY_INITIALIZER;
-
-    json_object_put_format(j, "mac", ETH_ADDR_FMT,
-                           ETH_ADDR_ARGS(m->inner_mac));
-    if (!ipv6_addr_equals(&m->inner_ip, &in6addr_any)) {
-        ipv6_format_mapped(&m->inner_ip, &s);
-        json_object_put_string(j, "ip", ds_cstr(&s));
-        ds_clear(&s);
-    }
-    json_object_put_string(j, "type", (m->tun_type == NIC_TUNNEL_VXLAN
-                                       ? "vxlan" : "geneve"));
-    json_object_put(j, "vni", json_integer_create(m->vni));
-    ipv6_format_mapped(&m->remote_ip, &s);
-    json_object_put_string(j, "remote", ds_cstr(&s));
-    ds_clear(&s);
-    nic_encap_mapping_format_opts(&s, m);
-    json_object_put_string(j, "opts", ds_cstr(&s));
-    ds_destroy(&s);
-    return j;
-}
-
 /* nicsim/dump-mappings [--format text|json] NIC */
 static void
 nicsim_unixctl_dump_mappings(struct unixctl_conn *conn, int argc_,
@@ -1067,7 +1044,8 @@ nicsim_unixctl_dump_mappings(struct unixctl_conn *conn, int argc_,
     if (json) {
         j = json_array_create_empty();
         for (size_t i = 0; i < n; i++) {
-            json_array_add(j, nicsim_mapping_to_json(&maps[i]));
+            json_array_add(j, offload_channel_mapping_to_json(&maps[i],
+                                                                 false));
         }
     } else {
         for (size_t i = 0; i < n; i++) {
@@ -1077,6 +1055,68 @@ nicsim_unixctl_dump_mappings(struct unixctl_conn *conn, int argc_,
     }
     nicsim_unixctl_reply_format(conn, json, j, &s);
     free(maps);
+}
+
+/* nicsim/channel-listen NIC TARGET */
+static void
+nicsim_unixctl_channel_listen(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                              const char *argv[], void *aux OVS_UNUSED)
+{
+    struct nic *nic = nicsim_unixctl_nic(conn, false, argv[1]);
+    char *error;
+
+    if (!nic) {
+        return;
+    }
+    if (nicsim_channel_listen(nic, argv[2], &error)) {
+        nicsim_unixctl_error(conn, false, error);
+        return;
+    }
+    unixctl_command_reply(conn, NULL);
+}
+
+/* nicsim/channel-close NIC */
+static void
+nicsim_unixctl_channel_close(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                             const char *argv[], void *aux OVS_UNUSED)
+{
+    struct nic *nic = nicsim_unixctl_nic(conn, false, argv[1]);
+
+    if (!nic) {
+        return;
+    }
+    if (nicsim_channel_close(nic)) {
+        unixctl_command_reply_error(conn, "the NIC has no control channel");
+        return;
+    }
+    unixctl_command_reply(conn, NULL);
+}
+
+/* nicsim/channel-show [--format text|json] NIC */
+static void
+nicsim_unixctl_channel_show(struct unixctl_conn *conn, int argc_,
+                            const char *argv_[], void *aux OVS_UNUSED)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    struct json *j = NULL;
+    struct nic *nic;
+    bool json;
+    int error;
+
+    nic = nicsim_unixctl_dump_args(conn, argc_, argv_, "nicsim/channel-show",
+                                   &json);
+    if (!nic) {
+        return;
+    }
+    error = (json ? nicsim_channel_to_json(nic, &j)
+             : nicsim_channel_format(nic, &s));
+    if (error) {
+        ds_destroy(&s);
+        unixctl_format_reply_error(conn, json, "the NIC has no control "
+                                   "channel (nicsim/channel-listen)");
+        return;
+    }
+    nicsim_unixctl_reply_format(conn, json, j, &s);
 }
 
 static void
@@ -1127,4 +1167,11 @@ nicsim_unixctl_register(void)
     unixctl_command_register("nicsim/dump-mappings",
                              "[--format text|json] NIC", 1, 3,
                              nicsim_unixctl_dump_mappings, NULL);
+    unixctl_command_register("nicsim/channel-listen", "NIC TARGET", 2, 2,
+                             nicsim_unixctl_channel_listen, NULL);
+    unixctl_command_register("nicsim/channel-close", "NIC", 1, 1,
+                             nicsim_unixctl_channel_close, NULL);
+    unixctl_command_register("nicsim/channel-show",
+                             "[--format text|json] NIC", 1, 3,
+                             nicsim_unixctl_channel_show, NULL);
 }

@@ -11,6 +11,7 @@
 #include "ovs-thread.h"
 #include "lib/nic-provider.h"
 #include "lib/nicsim.h"
+#include "lib/nicsim-channel.h"
 #ifdef HAVE_NIC_XDP
 #include "lib/nic-xdp.h"
 #include "vswitchd-ext/nic-xdp-unixctl.h"
@@ -60,4 +61,16 @@ offload_providers_register(void)
         VLOG_DBG("registered %"PRIuSIZE" offload provider(s)", n);
         ovsthread_once_done(&once);
     }
+}
+
+void
+offload_providers_run(void)
+{
+    nicsim_channel_run();
+}
+
+void
+offload_providers_wait(void)
+{
+    nicsim_channel_wait();
 }

@@ -7,4 +7,9 @@
  * bridge_init(), so that the first configuration can open such ports. */
 void offload_providers_register(void);
 
+/* The backends' own work in the daemon's main loop (nicsim's control
+ * channel endpoints). */
+void offload_providers_run(void);
+void offload_providers_wait(void);
+
 #endif /* offload-providers.h */

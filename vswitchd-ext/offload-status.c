@@ -23,6 +23,7 @@
 #include "timeval.h"
 #include "util.h"
 #include "vswitchd-ext/offload-classes-run.h"
+#include "vswitchd-ext/offload-channel-run.h"
 #include "vswitchd-ext/offload-config.h"
 #include "vswitchd-ext/offload-db.h"
 #include "vswitchd-ext/offload-cpus-run.h"
@@ -367,6 +368,7 @@ offload_status_write_nic(const struct offrec_nic *row,
     offload_config_nic_dma(sn->nic, &status);
     offload_queues_run_nic_status(sn->nic, &status);
     offload_cpus_run_nic_status(sn->nic, &status);
+    offload_channel_run_nic_status(row->name, &status);
     offrec_nic_set_status(row, &status);
 
     offload_status_map_destroy(&occ);
@@ -383,7 +385,8 @@ offload_status_nic_is_configured(const struct offrec_nic *row)
 {
     return (!smap_is_empty(&row->other_config)
             || !smap_is_empty(&row->external_ids)
-            || row->dma_mode || row->dma_timeout_us || row->dma_budget);
+            || row->dma_mode || row->dma_timeout_us || row->dma_budget
+            || row->channel || row->n_mappings);
 }
 
 static void
@@ -410,6 +413,7 @@ offload_status_nics(const struct offrec_offload *root,
             struct smap status = SMAP_INITIALIZER(&status);
 
             smap_add(&status, "state", "absent");
+            offload_channel_run_nic_status(row->name, &status);
             offrec_nic_set_status(row, &status);
             offrec_nic_set_uplinks(row, NULL, NULL, 0);
             offrec_nic_set_vfs(row, NULL, NULL, 0);

@@ -47,6 +47,7 @@
 #include "vswitchd-ext/offload-config.h"
 #include "vswitchd-ext/offload-db.h"
 #include "vswitchd-ext/offload-cpus-run.h"
+#include "vswitchd-ext/offload-channel-run.h"
 #include "vswitchd-ext/offload-classes-run.h"
 #include "vswitchd-ext/offload-queues-run.h"
 #include "vswitchd-ext/offload-status.h"
@@ -114,6 +115,7 @@ main(int argc, char *argv[])
     offload_queues_run_init();
     offload_cpus_run_init(unixctl_server_get_path(unixctl));
     offload_classes_run_init();
+    offload_channel_run_init();
     free(config.db_remote);
 
     vswitchd_offload_main_loop(unixctl, &exit_state);
@@ -124,6 +126,7 @@ main(int argc, char *argv[])
     offload_queues_run_exit();
     offload_cpus_run_exit();
     offload_classes_run_exit();
+    offload_channel_run_exit();
     offload_config_destroy();
     offload_db_destroy();
     bridge_exit(exit_state.cleanup);
@@ -155,6 +158,8 @@ vswitchd_offload_main_loop(struct unixctl_server *unixctl,
         offload_queues_run_run();
         offload_cpus_run_run();
         offload_classes_run_run();
+        offload_channel_run_run();
+        offload_providers_run();
         netdev_offload_nic_run();
         unixctl_server_run(unixctl);
         netdev_run();
@@ -167,6 +172,8 @@ vswitchd_offload_main_loop(struct unixctl_server *unixctl,
         offload_queues_run_wait();
         offload_cpus_run_wait();
         offload_classes_run_wait();
+        offload_channel_run_wait();
+        offload_providers_wait();
         netdev_offload_nic_wait();
         unixctl_server_wait(unixctl);
         netdev_wait();

@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The NIC control channel's messages: parsing and validation of requests,
+ * their construction, mappings in JSON, and the diff that a resync
+ * sends. */
+#include <config.h>
+
+#include "lib/offload-channel.h"
+
+#include <string.h>
+
+#include "jsonrpc.h"
+#include "lib/nic-parse.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/json.h"
+#include "openvswitch/shash.h"
+#include "packets.h"
+#include "util.h"
+
+static const char *const method_names[] = {
+    [OFFLOAD_CHANNEL_ADD] = "mapping_add",
+    [OFFLOAD_CHANNEL_MODIFY] = "mapping_modify",
+    [OFFLOAD_CHANNEL_DELETE] = "mapping_delete",
+    [OFFLOAD_CHANNEL_DUMP] = "mapping_dump",
+    [OFFLOAD_CHANNEL_COUNTERS] = "counters",
+};
+
+const char *
+offload_channel_method_name(enum offload_channel_method m)
+{
+    return m < ARRAY_SIZE(method_names) ? method_names[m] : "unknown";
+}
+
+struct json *
+offload_channel_mapping_to_json(const struct nic_encap_mapping *m,
+                                bool key_only)
+{
+    struct json *j = json_object_create();
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    json_object_put_format(j, "mac", ETH_ADDR_FMT,
+                           ETH_ADDR_ARGS(m->inner_mac));
+    if (!ipv6_addr_equals(&m->inner_ip, &in6addr_any)) {
+        ipv6_format_mapped(&m->inner_ip, &s);
+        json_object_put_string(j, "ip", ds_cstr(&s));
+        ds_clear(&s);
+    }
+    if (!key_only) {
+        json_object_put_string(j, "type", (m->tun_type == NIC_TUNNEL_VXLAN
+                                           ? "vxlan" : "geneve"));
+        json_object_put(j, "vni", json_integer_create(m->vni));
+        ipv6_format_mapped(&m->remote_ip, &s);
+        json_object_put_string(j, "remote", ds_cstr(&s));
+        ds_clear(&s);
+        nic_encap_mapping_format_opts(&s, m);
+        json_object_put_string(j, "opts", ds_cstr(&s));
+    }
+    ds_destroy(&s);
+    return j;
+}
+
+char *
+offload_channel_mapping_from_json(const struct json *j, bool key_only,
+                                  struct nic_encap_mapping *m)
+{
+    struct shash_node *node;
+
+    memset(m, 0, sizeof *m);
+    if (j->type != JSON_OBJECT) {
+        return xstrdup("a mapping must be an object");
+    }
+    SHASH_FOR_EACH (node, json_object(j)) {
+        const struct json *v = node->data;
+        bool key = !strcmp(node->name, "mac") || !strcmp(node->name, "ip");
+        char *error;
+
+        if (key_only && !key) {
+            return xasprintf("%s: only \"mac\" and \"ip\" name a mapping",
+                             node->name);
+        }
+        if (!strcmp(node->name, "vni")) {
+            char num[24];
+
+            if (v->type != JSON_INTEGER) {
+                return xstrdup("vni: must be an integer");
+            }
+            snprintf(num, sizeof num, "%"PRId64, json_integer(v));
+            error = (json_integer(v) < 0 ? xstrdup("vni: negative")
+                     : nic_encap_mapping_set_field(m, node->name, num));
+        } else if (v->type != JSON_STRING) {
+            return xasprintf("%s: must be a string", node->name);
+        } else {
+            error = nic_encap_mapping_set_field(m, node->name,
+                                                json_string(v));
+        }
+        if (error) {
+            return error;
+        }
+    }
+    if (key_only) {
+        return (eth_addr_is_zero(m->inner_mac)
+                ? xstrdup("mac: missing or zero") : NULL);
+    }
+    return nic_encap_mapping_check(m);
+}
+
+char *
+offload_channel_mappings_from_json(const struct json *j, bool key_only,
+                                   struct nic_encap_mapping **mapsp,
+                                   size_t *np)
+{
+    const struct json_array *a;
+
+    *mapsp = NULL;
+    *np = 0;
+    if (j->type != JSON_ARRAY) {
+        return xstrdup("mappings must be an array");
+    }
+    a = json_array(j);
+    if (a->n > OFFLOAD_CHANNEL_MAX_BATCH) {
+        return xasprintf("%"PRIuSIZE" mappings in one message (at most %d)",
+                         a->n, OFFLOAD_CHANNEL_MAX_BATCH);
+    }
+    *mapsp = xmalloc(MAX(1, a->n) * sizeof **mapsp);
+    for (size_t i = 0; i < a->n; i++) {
+        char *error = offload_channel_mapping_from_json(a->elems[i], key_only,
+                                                        &(*mapsp)[i]);
+        if (error) {
+            char *msg = xasprintf("mapping %"PRIuSIZE": %s", i, error);
+
+            free(error);
+            free(*mapsp);
+            *mapsp = NULL;
+            return msg;
+        }
+    }
+    *np = a->n;
+    return NULL;
+}
+
+/* A request names each inner destination once, so that its outcome does
+ * not depend on the order the NIC applies it in. */
+static char *
+offload_channel_check_unique(const struct nic_encap_mapping *maps, size_t n)
+{
+    struct nic_encap_mapping *sorted = xmemdup(maps, MAX(1, n)
+                                               * sizeof *maps);
+    char *error = NULL;
+
+    nic_encap_mappings_sort(sorted, n);
+    for (size_t i = 1; i < n && !error; i++) {
+        if (!nic_encap_mapping_key_cmp(&sorted[i - 1], &sorted[i])) {
+            struct ds s = DS_EMPTY_INITIALIZER;
+
+            nic_encap_mapping_format(&s, &sorted[i]);
+            error = xasprintf("inner destination given twice: %s",
+                              ds_cstr(&s));
+            ds_destroy(&s);
+        }
+    }
+    free(sorted);
+    return error;
+}
+
+char *
+offload_channel_request_parse(const struct jsonrpc_msg *msg,
+                              struct offload_channel_request *req)
+{
+    const struct json *params = msg->params;
+    size_t i;
+    char *error;
+
+    memset(req, 0, sizeof *req);
+    if (msg->type != JSONRPC_REQUEST) {
+        return xasprintf("expected a request, got a %s",
+                         jsonrpc_msg_type_to_string(msg->type));
+    }
+    for (i = 0; i < ARRAY_SIZE(method_names); i++) {
+        if (!strcmp(msg->method, method_names[i])) {
+            break;
+        }
+    }
+    if (i == ARRAY_SIZE(method_names)) {
+        return xasprintf("unknown method \"%s\"", msg->method);
+    }
+    req->method = i;
+    if (!params || params->type != JSON_ARRAY) {
+        return xstrdup("params must be an array");
+    }
+    if (req->method == OFFLOAD_CHANNEL_DUMP
+        || req->method == OFFLOAD_CHANNEL_COUNTERS) {
+        return (json_array(params)->n
+                ? xasprintf("%s takes no parameters", msg->method) : NULL);
+    }
+    error = offload_channel_mappings_from_json(
+        params, req->method == OFFLOAD_CHANNEL_DELETE, &req->maps,
+        &req->n_maps);
+    if (!error) {
+        error = offload_channel_check_unique(req->maps, req->n_maps);
+    }
+    if (error) {
+        offload_channel_request_destroy(req);
+    }
+    return error;
+}
+
+void
+offload_channel_request_destroy(struct offload_channel_request *req)
+{
+    free(req->maps);
+    req->maps = NULL;
+    req->n_maps = 0;
+}
+
+struct jsonrpc_msg *
+offload_channel_request_create(enum offload_channel_method method,
+                               const struct nic_encap_mapping *maps,
+                               size_t n_maps)
+{
+    struct json *params = json_array_create_empty();
+
+    if (method != OFFLOAD_CHANNEL_DUMP && method != OFFLOAD_CHANNEL_COUNTERS) {
+        for (size_t i = 0; i < n_maps; i++) {
+            json_array_add(params, offload_channel_mapping_to_json(
+                               &maps[i], method == OFFLOAD_CHANNEL_DELETE));
+        }
+    }
+    return jsonrpc_create_request(offload_channel_method_name(method),
+                                  params, NULL);
+}
+
+static void
+diff_push(struct nic_encap_mapping **a, size_t *n,
+          const struct nic_encap_mapping *m)
+{
+    *a = xrealloc(*a, (*n + 1) * sizeof **a);
+    (*a)[(*n)++] = *m;
+}
+
+void
+offload_channel_diff(const struct nic_encap_mapping *want, size_t n_want,
+                     const struct nic_encap_mapping *have, size_t n_have,
+                     struct offload_channel_diff *d)
+{
+    size_t i = 0, j = 0;
+
+    memset(d, 0, sizeof *d);
+    while (i < n_want || j < n_have) {
+        int c = (i == n_want ? 1 : j == n_have ? -1
+                 : nic_encap_mapping_key_cmp(&want[i], &have[j]));
+
+        if (c < 0) {
+            diff_push(&d->add, &d->n_add, &want[i++]);
+        } else if (c > 0) {
+            diff_push(&d->delete, &d->n_delete, &have[j++]);
+        } else {
+            if (!nic_encap_mapping_equal(&want[i], &have[j])) {
+                diff_push(&d->modify, &d->n_modify, &want[i]);
+            }
+            i++;
+            j++;
+        }
+    }
+}
+
+void
+offload_channel_diff_destroy(struct offload_channel_diff *d)
+{
+    free(d->add);
+    free(d->modify);
+    free(d->delete);
+    memset(d, 0, sizeof *d);
+}

@@ -1,0 +1,567 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Keeps each NIC's encapsulation mappings equal to its Offload database
+ * row over the NIC's control channel, and answers
+ * "ovs-appctl offload/channel". */
+#include <config.h>
+
+#include "vswitchd-ext/offload-channel-run.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "jsonrpc.h"
+#include "lib/nic-encap-map.h"
+#include "lib/offload-channel.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/json.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/shash.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
+#include "ovsdb-schema/offload-idl.h"
+#include "smap.h"
+#include "stream.h"
+#include "timeval.h"
+#include "unixctl.h"
+#include "util.h"
+#include "vswitchd-ext/offload-db.h"
+#include "vswitchd-ext/offload-status.h"
+#include "vswitchd-ext/unixctl-format.h"
+
+VLOG_DEFINE_THIS_MODULE(offload_channel_run);
+
+static struct vlog_rate_limit occ_rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+/* How often a synced channel compares the NIC's table with the database,
+ * so that a change behind the host's back (a NIC reset, another
+ * controller) is repaired. */
+#define OCC_CHECK_INTERVAL 10000
+/* After a refused dump, when to ask again. */
+#define OCC_RETRY_INTERVAL 1000
+
+enum occ_state {
+    OCC_CONNECTING,             /* No connection. */
+    OCC_SYNCING,                /* Connected; the first dump outstanding. */
+    OCC_SYNCED,                 /* The NIC holds 'sent'. */
+};
+
+static const char *
+occ_state_name(enum occ_state s)
+{
+    return (s == OCC_CONNECTING ? "connecting"
+            : s == OCC_SYNCING ? "syncing" : "synced");
+}
+
+struct occ_client {
+    char *nic;                  /* NIC name; the shash key. */
+    char *remote;
+    struct jsonrpc_session *js;
+    unsigned int seqno;
+    enum occ_state state;
+
+    struct nic_encap_mapping *want;   /* The database's (last good), sorted. */
+    size_t n_want;
+    struct nic_encap_mapping *sent;   /* What the NIC holds, as far as the
+                                       * requests sent so far go. */
+    size_t n_sent;
+
+    struct json *dump_id;       /* The outstanding dump, if any. */
+    size_t n_pending;           /* Outstanding change requests. */
+    long long int next_check;
+
+    char *config_error;         /* Why the database's values were refused. */
+    char *error;                /* The latest connection or NIC error. */
+
+    uint64_t connects, resyncs, requests, refused, repaired;
+    bool seen;
+};
+
+static struct shash occ_clients = SHASH_INITIALIZER(&occ_clients);
+
+static void
+occ_set(char **dst, char *src)
+{
+    free(*dst);
+    *dst = src;
+}
+
+static void
+occ_client_destroy(struct occ_client *c)
+{
+    jsonrpc_session_close(c->js);
+    json_destroy(c->dump_id);
+    free(c->nic);
+    free(c->remote);
+    free(c->want);
+    free(c->sent);
+    free(c->config_error);
+    free(c->error);
+    free(c);
+}
+
+/* Parses the row's mappings into a sorted malloc'd array; NULL or a
+ * malloc'd error (then '*mapsp' is NULL). */
+static char *
+occ_parse_mappings(const struct offrec_nic *row,
+                   struct nic_encap_mapping **mapsp, size_t *np)
+{
+    struct nic_encap_mapping *maps = xmalloc(MAX(1, row->n_mappings)
+                                             * sizeof *maps);
+    char *error = NULL;
+
+    for (size_t i = 0; i < row->n_mappings && !error; i++) {
+        char *e = nic_encap_mapping_from_string(row->mappings[i], &maps[i]);
+
+        if (e) {
+            error = xasprintf("mapping \"%s\": %s", row->mappings[i], e);
+            free(e);
+        }
+    }
+    if (!error) {
+        nic_encap_mappings_sort(maps, row->n_mappings);
+        for (size_t i = 1; i < row->n_mappings && !error; i++) {
+            if (!nic_encap_mapping_key_cmp(&maps[i - 1], &maps[i])) {
+                struct ds s = DS_EMPTY_INITIALIZER;
+
+                nic_encap_mapping_format(&s, &maps[i]);
+                error = xasprintf("two mappings of one inner destination: "
+                                  "%s", ds_cstr(&s));
+                ds_destroy(&s);
+            }
+        }
+    }
+    if (error) {
+        free(maps);
+        maps = NULL;
+    }
+    *mapsp = maps;
+    *np = error ? 0 : row->n_mappings;
+    return error;
+}
+
+static bool
+occ_mappings_equal(const struct nic_encap_mapping *a, size_t n_a,
+                   const struct nic_encap_mapping *b, size_t n_b)
+{
+    if (n_a != n_b) {
+        return false;
+    }
+    for (size_t i = 0; i < n_a; i++) {
+        if (!nic_encap_mapping_equal(&a[i], &b[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Takes the row's configuration; bad values are refused whole and the
+ * previous ones stay. */
+static void
+occ_configure(struct occ_client *c, const struct offrec_nic *row)
+{
+    struct nic_encap_mapping *maps;
+    char *error = NULL;
+    size_t n;
+
+    if (!c->remote || strcmp(c->remote, row->channel)) {
+        int e = stream_verify_name(row->channel);
+
+        if (e) {
+            error = xasprintf("channel \"%s\": not an active stream target "
+                              "(%s)", row->channel, ovs_strerror(e));
+        } else {
+            VLOG_INFO("%s: control channel to %s", c->nic, row->channel);
+            jsonrpc_session_close(c->js);
+            occ_set(&c->remote, xstrdup(row->channel));
+            c->js = jsonrpc_session_open(c->remote, true);
+            c->seqno = jsonrpc_session_get_seqno(c->js);
+            c->state = OCC_CONNECTING;
+            json_destroy(c->dump_id);
+            c->dump_id = NULL;
+            c->n_pending = 0;
+        }
+    }
+    if (!error) {
+        error = occ_parse_mappings(row, &maps, &n);
+        if (!error) {
+            if (!occ_mappings_equal(maps, n, c->want, c->n_want)) {
+                free(c->want);
+                c->want = maps;
+                c->n_want = n;
+            } else {
+                free(maps);
+            }
+        }
+    }
+    if (error && (!c->config_error || strcmp(error, c->config_error))) {
+        VLOG_WARN("%s: channel configuration refused, the previous one "
+                  "stays: %s", c->nic, error);
+    } else if (!error && c->config_error) {
+        VLOG_INFO("%s: channel configuration accepted", c->nic);
+    }
+    if ((error != NULL) != (c->config_error != NULL)) {
+        offload_status_poke();
+    }
+    occ_set(&c->config_error, error);
+}
+
+static void
+occ_send(struct occ_client *c, enum offload_channel_method method,
+         const struct nic_encap_mapping *maps, size_t n)
+{
+    for (size_t i = 0; i < n; i += OFFLOAD_CHANNEL_MAX_BATCH) {
+        size_t k = MIN(n - i, OFFLOAD_CHANNEL_MAX_BATCH);
+
+        jsonrpc_session_send(c->js, offload_channel_request_create(
+                                 method, &maps[i], k));
+        c->n_pending++;
+        c->requests++;
+    }
+}
+
+/* Sends what turns 'have' into the database's set. */
+static size_t
+occ_push(struct occ_client *c, const struct nic_encap_mapping *have,
+         size_t n_have)
+{
+    struct offload_channel_diff d;
+    size_t n;
+
+    offload_channel_diff(c->want, c->n_want, have, n_have, &d);
+    occ_send(c, OFFLOAD_CHANNEL_DELETE, d.delete, d.n_delete);
+    occ_send(c, OFFLOAD_CHANNEL_MODIFY, d.modify, d.n_modify);
+    occ_send(c, OFFLOAD_CHANNEL_ADD, d.add, d.n_add);
+    n = d.n_delete + d.n_modify + d.n_add;
+    offload_channel_diff_destroy(&d);
+
+    free(c->sent);
+    c->sent = xmemdup(c->want, MAX(1, c->n_want) * sizeof *c->want);
+    c->n_sent = c->n_want;
+    return n;
+}
+
+static void
+occ_request_dump(struct occ_client *c)
+{
+    struct jsonrpc_msg *msg = offload_channel_request_create(
+        OFFLOAD_CHANNEL_DUMP, NULL, 0);
+
+    json_destroy(c->dump_id);
+    c->dump_id = json_clone(msg->id);
+    jsonrpc_session_send(c->js, msg);
+}
+
+static char *
+occ_error_text(const struct jsonrpc_msg *msg)
+{
+    const struct json *e = msg->error;
+    const struct json *details = (e && e->type == JSON_OBJECT
+                                  ? shash_find_data(json_object(e),
+                                                    "details") : NULL);
+
+    return (details && details->type == JSON_STRING
+            ? xstrdup(json_string(details)) : json_to_string(e, 0));
+}
+
+static void
+occ_handle_dump(struct occ_client *c, const struct jsonrpc_msg *msg)
+{
+    struct nic_encap_mapping *have;
+    size_t n_have, n;
+    char *error;
+
+    json_destroy(c->dump_id);
+    c->dump_id = NULL;
+    error = (msg->type == JSONRPC_ERROR ? occ_error_text(msg)
+             : offload_channel_mappings_from_json(msg->result, false,
+                                                  &have, &n_have));
+    if (error) {
+        VLOG_WARN_RL(&occ_rl, "%s: the NIC's mapping dump failed: %s",
+                     c->nic, error);
+        occ_set(&c->error, error);
+        c->next_check = time_msec() + OCC_RETRY_INTERVAL;
+        return;
+    }
+    nic_encap_mappings_sort(have, n_have);
+    n = occ_push(c, have, n_have);
+    free(have);
+    if (c->state == OCC_SYNCING) {
+        VLOG_INFO("%s: channel synced: %"PRIuSIZE" mappings, %"PRIuSIZE
+                  " changed", c->nic, c->n_want, n);
+        c->resyncs++;
+    } else if (n) {
+        VLOG_WARN("%s: the NIC's mappings differed from the database: "
+                  "%"PRIuSIZE" repaired", c->nic, n);
+        c->repaired += n;
+    }
+    if (c->state != OCC_SYNCED) {
+        offload_status_poke();
+    }
+    c->state = OCC_SYNCED;
+    c->next_check = time_msec() + OCC_CHECK_INTERVAL;
+}
+
+static void
+occ_client_run(struct occ_client *c)
+{
+    jsonrpc_session_run(c->js);
+    if (jsonrpc_session_get_seqno(c->js) != c->seqno) {
+        c->seqno = jsonrpc_session_get_seqno(c->js);
+        json_destroy(c->dump_id);
+        c->dump_id = NULL;
+        c->n_pending = 0;
+        if (jsonrpc_session_is_connected(c->js)) {
+            const char *peer = jsonrpc_session_get_id(c->js);
+
+            VLOG_INFO("%s: channel connected to %s%s%s", c->nic, c->remote,
+                      peer ? ", peer " : "", peer ? peer : "");
+            c->connects++;
+            c->state = OCC_SYNCING;
+            offload_status_poke();
+            occ_request_dump(c);
+        } else {
+            int e = jsonrpc_session_get_last_error(c->js);
+
+            if (c->state != OCC_CONNECTING && e) {
+                occ_set(&c->error, xasprintf("connection to %s lost: %s",
+                                             c->remote,
+                                             ovs_retval_to_string(e)));
+            }
+            c->state = OCC_CONNECTING;
+            offload_status_poke();
+        }
+    }
+    for (int i = 0; i < 50 && jsonrpc_session_is_connected(c->js); i++) {
+        struct jsonrpc_msg *msg = jsonrpc_session_recv(c->js);
+
+        if (!msg) {
+            break;
+        }
+        if (c->dump_id && msg->id && json_equal(msg->id, c->dump_id)
+            && (msg->type == JSONRPC_REPLY || msg->type == JSONRPC_ERROR)) {
+            occ_handle_dump(c, msg);
+        } else if (msg->type == JSONRPC_REPLY) {
+            c->n_pending -= c->n_pending > 0;
+        } else if (msg->type == JSONRPC_ERROR) {
+            char *error = occ_error_text(msg);
+
+            c->n_pending -= c->n_pending > 0;
+            c->refused++;
+            VLOG_WARN_RL(&occ_rl, "%s: the NIC refused a change: %s",
+                         c->nic, error);
+            occ_set(&c->error, error);
+            /* The next check learns what the NIC holds and converges from
+             * there; waiting a little keeps a NIC that refuses the same
+             * change (a full table) from being asked in a loop. */
+            c->next_check = MIN(c->next_check,
+                                time_msec() + OCC_RETRY_INTERVAL);
+        }
+        jsonrpc_msg_destroy(msg);
+    }
+    if (c->state == OCC_SYNCED && jsonrpc_session_is_connected(c->js)) {
+        if (!occ_mappings_equal(c->want, c->n_want, c->sent, c->n_sent)) {
+            struct nic_encap_mapping *sent = c->sent;
+
+            c->sent = NULL;
+            occ_push(c, sent, c->n_sent);
+            free(sent);
+        } else if (!c->dump_id && !c->n_pending
+                   && time_msec() >= c->next_check) {
+            occ_request_dump(c);
+        }
+    }
+}
+
+static void
+occ_round(void)
+{
+    struct ovsdb_idl *idl = offload_db_idl();
+    const struct offrec_nic *row;
+    struct shash_node *node;
+
+    if (!idl || !offload_db_is_served()) {
+        /* Without the database the sessions go on with what they have. */
+        SHASH_FOR_EACH (node, &occ_clients) {
+            occ_client_run(node->data);
+        }
+        return;
+    }
+    SHASH_FOR_EACH (node, &occ_clients) {
+        ((struct occ_client *) node->data)->seen = false;
+    }
+    OFFREC_NIC_FOR_EACH (row, idl) {
+        struct occ_client *c;
+
+        if (!row->channel || !row->channel[0]) {
+            continue;
+        }
+        c = shash_find_data(&occ_clients, row->name);
+        if (!c) {
+            c = xzalloc(sizeof *c);
+            c->nic = xstrdup(row->name);
+            shash_add(&occ_clients, c->nic, c);
+        }
+        c->seen = true;
+        occ_configure(c, row);
+    }
+    SHASH_FOR_EACH_SAFE (node, &occ_clients) {
+        struct occ_client *c = node->data;
+
+        if (!c->seen) {
+            VLOG_INFO("%s: control channel closed (no channel configured; "
+                      "the NIC keeps its mappings)", c->nic);
+            shash_delete(&occ_clients, node);
+            occ_client_destroy(c);
+        } else if (c->js) {
+            occ_client_run(c);
+        }
+    }
+}
+
+void
+offload_channel_run_run(void)
+{
+    occ_round();
+}
+
+void
+offload_channel_run_wait(void)
+{
+    struct shash_node *node;
+
+    SHASH_FOR_EACH (node, &occ_clients) {
+        struct occ_client *c = node->data;
+
+        if (c->js) {
+            jsonrpc_session_wait(c->js);
+            jsonrpc_session_recv_wait(c->js);
+            if (c->state == OCC_SYNCED) {
+                poll_timer_wait_until(c->next_check);
+            }
+        }
+    }
+}
+
+void
+offload_channel_run_nic_status(const char *name, struct smap *status)
+{
+    struct occ_client *c = shash_find_data(&occ_clients, name);
+
+    if (!c) {
+        return;
+    }
+    smap_add(status, "channel_state", occ_state_name(c->state));
+    if (c->js && jsonrpc_session_get_id(c->js)) {
+        smap_add(status, "channel_peer", jsonrpc_session_get_id(c->js));
+    }
+    if (c->config_error || c->error) {
+        smap_add(status, "channel_error",
+                 c->config_error ? c->config_error : c->error);
+    }
+    smap_add_format(status, "channel_mappings", "%"PRIuSIZE"/%"PRIuSIZE,
+                    c->state == OCC_SYNCED ? c->n_sent : 0, c->n_want);
+}
+
+static struct json *
+occ_client_json(const void *c_)
+{
+    const struct occ_client *c = c_;
+    const char *peer = c->js ? jsonrpc_session_get_id(c->js) : NULL;
+    struct json *j = json_object_create();
+    struct json *maps = json_array_create_empty();
+    struct json *counters = json_object_create();
+
+    json_object_put_string(j, "nic", c->nic);
+    json_object_put(j, "remote", (c->remote ? json_string_create(c->remote)
+                                  : json_null_create()));
+    json_object_put_string(j, "state", occ_state_name(c->state));
+    json_object_put(j, "peer", (peer ? json_string_create(peer)
+                                : json_null_create()));
+    for (size_t i = 0; i < c->n_want; i++) {
+        json_array_add(maps, offload_channel_mapping_to_json(&c->want[i],
+                                                             false));
+    }
+    json_object_put(j, "mappings", maps);
+    json_object_put(j, "confirmed", json_integer_create(
+                        c->state == OCC_SYNCED ? c->n_sent : 0));
+#define OCC_COUNTER(NAME) \
+    json_object_put(counters, #NAME, json_integer_create(c->NAME));
+    OCC_COUNTER(connects) OCC_COUNTER(resyncs) OCC_COUNTER(requests)
+    OCC_COUNTER(refused) OCC_COUNTER(repaired)
+#undef OCC_COUNTER
+    json_object_put(j, "counters", counters);
+    json_object_put(j, "config_error",
+                    (c->config_error ? json_string_create(c->config_error)
+                     : json_null_create()));
+    json_object_put(j, "last_error", (c->error ? json_string_create(c->error)
+                                      : json_null_create()));
+    return j;
+}
+
+static void
+occ_client_text(struct ds *s, const void *c_)
+{
+    const struct occ_client *c = c_;
+    const char *peer = c->js ? jsonrpc_session_get_id(c->js) : NULL;
+
+    ds_put_format(s, "%s: channel %s, %s\n", c->nic,
+                  c->remote ? c->remote : "(none)",
+                  occ_state_name(c->state));
+    ds_put_format(s, "  peer: %s\n", peer ? peer : "(none)");
+    ds_put_format(s, "  mappings: %"PRIuSIZE" configured, %"PRIuSIZE
+                  " confirmed\n", c->n_want,
+                  c->state == OCC_SYNCED ? c->n_sent : 0);
+    for (size_t i = 0; i < c->n_want; i++) {
+        ds_put_cstr(s, "    ");
+        nic_encap_mapping_format(s, &c->want[i]);
+        ds_put_char(s, '\n');
+    }
+    ds_put_format(s, "  connects %"PRIu64", resyncs %"PRIu64", requests %"
+                  PRIu64", refused %"PRIu64", repaired %"PRIu64"\n",
+                  c->connects, c->resyncs, c->requests, c->refused,
+                  c->repaired);
+    ds_put_format(s, "  config error: %s\n",
+                  c->config_error ? c->config_error : "(none)");
+    ds_put_format(s, "  last error: %s\n", c->error ? c->error : "(none)");
+}
+
+static void
+occ_unixctl_show(struct unixctl_conn *conn, int argc_, const char *argv_[],
+                 void *aux OVS_UNUSED)
+{
+    const char *argv[UNIXCTL_FORMAT_MAX_ARGS];
+    bool json;
+    int argc;
+
+    if (!unixctl_format_parse(conn, argc_, argv_, argv, &argc, &json)) {
+        return;
+    }
+    if (argc > 1) {
+        unixctl_format_reply_error(conn, json, "usage: offload/channel "
+                                   "[--format text|json]");
+        return;
+    }
+    unixctl_format_reply_items(conn, json, &occ_clients, "nics",
+                               occ_client_json, occ_client_text,
+                               "no NIC with a control channel "
+                               "(NIC column channel)\n");
+}
+
+void
+offload_channel_run_init(void)
+{
+    unixctl_command_register("offload/channel", "[--format text|json]", 0,
+                             UNIXCTL_FORMAT_MAX_ARGS, occ_unixctl_show,
+                             NULL);
+}
+
+void
+offload_channel_run_exit(void)
+{
+    struct shash_node *node;
+
+    SHASH_FOR_EACH_SAFE (node, &occ_clients) {
+        occ_client_destroy(node->data);
+        shash_delete(&occ_clients, node);
+    }
+}
