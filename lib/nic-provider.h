@@ -258,11 +258,15 @@ struct nic_class {
      * mapping before encap_map_set(), which adds or replaces the mapping
      * of its inner destination: 0 or ENOSPC.  encap_map_del(): 0 or
      * ENOENT.  encap_map_dump(): the count and a malloc'd array, sorted by
-     * inner MAC then IP.  All three NULL for a NIC without the table. */
+     * inner MAC then IP.  All three NULL for a NIC without the table.
+     * encap_map_get() copies one mapping out: 0 or ENOENT; may be NULL,
+     * and nic.c then searches a dump. */
     int (*encap_map_set)(struct nic *, const struct nic_encap_mapping *);
     int (*encap_map_del)(struct nic *, const struct eth_addr *,
                          const struct in6_addr *);
     size_t (*encap_map_dump)(struct nic *, struct nic_encap_mapping **);
+    int (*encap_map_get)(struct nic *, const struct eth_addr *,
+                         const struct in6_addr *, struct nic_encap_mapping *);
 };
 
 /* Fills in the base of a provider's NIC. */

@@ -730,6 +730,33 @@ nic_encap_map_dump(struct nic *nic, struct nic_encap_mapping **mp,
     return 0;
 }
 
+int
+nic_encap_map_get(struct nic *nic, const struct eth_addr *mac,
+                  const struct in6_addr *ip, struct nic_encap_mapping *m)
+{
+    struct nic_encap_mapping *maps;
+    int error = ENOENT;
+    size_t n;
+
+    if (nic->class->encap_map_get) {
+        return nic->class->encap_map_get(nic, mac, ip, m);
+    }
+    if (!nic->class->encap_map_dump) {
+        return EOPNOTSUPP;
+    }
+    n = nic->class->encap_map_dump(nic, &maps);
+    for (size_t i = 0; i < n; i++) {
+        if (eth_addr_equals(maps[i].inner_mac, *mac)
+            && ipv6_addr_equals(&maps[i].inner_ip, ip)) {
+            *m = maps[i];
+            error = 0;
+            break;
+        }
+    }
+    free(maps);
+    return error;
+}
+
 static int
 nic_rule_dump_cmp(const void *a_, const void *b_)
 {

@@ -448,5 +448,10 @@ int nic_encap_map_del(struct nic *, const struct eth_addr *inner_mac,
                       const struct in6_addr *inner_ip);
 int nic_encap_map_dump(struct nic *, struct nic_encap_mapping **,
                        size_t *n);
+/* Copies the mapping of one inner destination into '*m': 0, ENOENT or
+ * EOPNOTSUPP. */
+int nic_encap_map_get(struct nic *, const struct eth_addr *inner_mac,
+                      const struct in6_addr *inner_ip,
+                      struct nic_encap_mapping *m);
 
 #endif /* nic.h */

@@ -139,32 +139,6 @@ nicsim_channel_close(const struct nic *nic)
     return 0;
 }
 
-/* Whether the NIC holds a mapping for the inner destination of 'm', and
- * its current value in '*old'. */
-static bool
-nsc_lookup(const struct nic_encap_mapping *have, size_t n_have,
-           const struct nic_encap_mapping *m, struct nic_encap_mapping *old)
-{
-    size_t lo = 0, hi = n_have;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = nic_encap_mapping_key_cmp(&have[mid], m);
-
-        if (!c) {
-            if (old) {
-                *old = have[mid];
-            }
-            return true;
-        } else if (c < 0) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return false;
-}
-
 static char *
 nsc_describe(const char *what, const struct nic_encap_mapping *m)
 {
@@ -181,27 +155,27 @@ nsc_describe(const char *what, const struct nic_encap_mapping *m)
 static char *
 nsc_apply(struct nicsim_channel *ch, const struct offload_channel_request *req)
 {
-    struct nic_encap_mapping *have, *old;
-    size_t n_have, i;
+    struct nic_encap_mapping *old = xmalloc(MAX(1, req->n_maps)
+                                            * sizeof *old);
     char *error = NULL;
+    size_t i;
 
-    if (nic_encap_map_dump(ch->nic, &have, &n_have)) {
-        return xstrdup("this NIC has no mapping table");
-    }
     for (i = 0; i < req->n_maps && !error; i++) {
-        bool exists = nsc_lookup(have, n_have, &req->maps[i], NULL);
+        const struct nic_encap_mapping *m = &req->maps[i];
+        int e = nic_encap_map_get(ch->nic, &m->inner_mac, &m->inner_ip,
+                                  &old[i]);
 
-        if (req->method == OFFLOAD_CHANNEL_ADD && exists) {
-            error = nsc_describe("already mapped", &req->maps[i]);
-        } else if (req->method != OFFLOAD_CHANNEL_ADD && !exists) {
-            error = nsc_describe("no such mapping", &req->maps[i]);
+        if (e == EOPNOTSUPP) {
+            error = xstrdup("this NIC has no mapping table");
+        } else if (req->method == OFFLOAD_CHANNEL_ADD && !e) {
+            error = nsc_describe("already mapped", m);
+        } else if (req->method != OFFLOAD_CHANNEL_ADD && e) {
+            error = nsc_describe("no such mapping", m);
         }
     }
-    old = xmalloc(MAX(1, req->n_maps) * sizeof *old);
     for (i = 0; i < req->n_maps && !error; i++) {
         const struct nic_encap_mapping *m = &req->maps[i];
 
-        nsc_lookup(have, n_have, m, &old[i]);
         if (req->method == OFFLOAD_CHANNEL_DELETE) {
             nic_encap_map_del(ch->nic, &m->inner_mac, &m->inner_ip);
         } else if (nic_encap_map_set(ch->nic, m, &error)) {
@@ -231,7 +205,6 @@ nsc_apply(struct nicsim_channel *ch, const struct offload_channel_request *req)
         *n += req->n_maps;
     }
     free(old);
-    free(have);
     return error;
 }
 

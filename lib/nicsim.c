@@ -2354,6 +2354,14 @@ nicsim_encap_map_del(struct nic *nic, const struct eth_addr *mac,
     return nic_encap_map_remove(&nicsim_cast(nic)->encap_map, mac, ip);
 }
 
+static int
+nicsim_encap_map_get(struct nic *nic, const struct eth_addr *mac,
+                     const struct in6_addr *ip, struct nic_encap_mapping *m)
+{
+    return (nic_encap_map_find(&nicsim_cast(nic)->encap_map, mac, ip, m)
+            ? 0 : ENOENT);
+}
+
 static size_t
 nicsim_encap_map_dump(struct nic *nic, struct nic_encap_mapping **mp)
 {
@@ -2405,4 +2413,5 @@ const struct nic_class nicsim_class = {
     .encap_map_set = nicsim_encap_map_set,
     .encap_map_del = nicsim_encap_map_del,
     .encap_map_dump = nicsim_encap_map_dump,
+    .encap_map_get = nicsim_encap_map_get,
 };

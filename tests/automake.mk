@@ -52,6 +52,7 @@ TESTSUITE_AT = \
 	tests/placement.at \
 	tests/offload.at \
 	tests/offload-tunnel.at \
+	tests/offload-channel.at \
 	tests/offload-differential.at \
 	tests/offload-db.at \
 	tests/unixctl.at \
@@ -68,7 +69,7 @@ EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in tests/ovs-compat.sh \
 	tests/nicsim-json.py tests/offload-traffic.py tests/unixctl-fields.py \
 	tests/offload-queues-json.py tests/offload-classes-json.py \
 	tests/offload-1.0.0.ovsschema \
-	tests/placement-ctl.py \
+	tests/placement-ctl.py tests/channel-relay.py tests/json-get.py \
 	tests/offload-differential.py tests/check-layering.sh \
 	tests/ovs-compat.list
 TESTSUITE = tests/testsuite
@@ -170,7 +171,7 @@ tests_bench_offload_LDADD = datapath-offload/libdpoffload.a \
 FUZZ_SECONDS = 20
 FUZZ_TARGETS =
 EXTRA_DIST += tests/fuzz-nic-parse.c tests/fuzz-nic-rule-string.c
-EXTRA_DIST += tests/fuzz-nic-placement-msg.c
+EXTRA_DIST += tests/fuzz-nic-placement-msg.c tests/fuzz-offload-channel-msg.c
 if HAVE_FUZZER
 FUZZ_TARGETS += tests/fuzz-nic-parse tests/fuzz-nic-rule-string
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -191,6 +192,13 @@ tests/fuzz-nic-placement-msg: tests/fuzz-nic-placement-msg.c \
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ \
 		$(srcdir)/tests/fuzz-nic-placement-msg.c \
 		$(srcdir)/lib/nic-placement.c $(OVS_LIBS)
+FUZZ_TARGETS += tests/fuzz-offload-channel-msg
+tests/fuzz-offload-channel-msg: tests/fuzz-offload-channel-msg.c \
+		lib/offload-channel.c lib/nic-encap-map.c
+	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ \
+		$(srcdir)/tests/fuzz-offload-channel-msg.c \
+		$(srcdir)/lib/offload-channel.c \
+		$(srcdir)/lib/nic-encap-map.c $(OVS_LIBS)
 CLEANFILES += $(FUZZ_TARGETS)
 endif
 

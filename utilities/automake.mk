@@ -5,6 +5,7 @@ EXTRA_DIST += \
 	utilities/ovs-offload-build.sh \
 	utilities/ovs-offload-bench-cpu.sh \
 	utilities/ovs-offload-bench-cpus.sh \
+	utilities/ovs-offload-channel-bench.sh \
 	utilities/ovs-offload-bench-xdp.sh \
 	utilities/ovs-offload-bench-queues.sh \
 	utilities/ovs-offload-build-afxdp.sh \

@@ -41,7 +41,8 @@ usage(void)
            "  del KEY...         delete mappings (\"mac=MAC [ip=IP]\")\n"
            "  dump               print the NIC's mappings\n"
            "  counters           print the endpoint's counters (JSON)\n"
-           "  raw TEXT           send TEXT byte for byte, print the answer\n"
+           "  raw TEXT|@FILE     send TEXT (or FILE) byte for byte, print the\n"
+           "                     answer\n"
            "  bench N [BATCH]    add, modify, delete N mappings, BATCH per\n"
            "                     request (default 1); print rates\n"
            "Options:\n"
@@ -298,7 +299,22 @@ main(int argc, char *argv[])
         rpc = open_target(argv[0]);
         bench(rpc, count, batch);
     } else if (!strcmp(cmd, "raw") && argc == 3) {
-        raw(argv[0], argv[2]);
+        if (argv[2][0] == '@') {
+            struct ds text = DS_EMPTY_INITIALIZER;
+            FILE *f = fopen(argv[2] + 1, "r");
+
+            if (!f) {
+                ovs_fatal(errno, "%s: cannot open", argv[2] + 1);
+            }
+            for (int ch; (ch = getc(f)) != EOF;) {
+                ds_put_char(&text, ch);
+            }
+            fclose(f);
+            raw(argv[0], ds_cstr(&text));
+            ds_destroy(&text);
+        } else {
+            raw(argv[0], argv[2]);
+        }
         return 0;
     } else if (!strcmp(cmd, "dump") || !strcmp(cmd, "counters")) {
         const struct json *result;

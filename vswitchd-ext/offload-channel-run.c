@@ -235,7 +235,8 @@ occ_push(struct occ_client *c, const struct nic_encap_mapping *have,
     offload_channel_diff_destroy(&d);
 
     free(c->sent);
-    c->sent = xmemdup(c->want, MAX(1, c->n_want) * sizeof *c->want);
+    c->sent = (c->n_want ? xmemdup(c->want, c->n_want * sizeof *c->want)
+               : NULL);
     c->n_sent = c->n_want;
     return n;
 }
