@@ -10,7 +10,7 @@
 # Usage: ovs-offload-channel-bench.sh [--mappings N] [--batches LIST]
 #            [--schema FILE] [--out FILE]
 #
-#   --mappings N    mappings per phase (default 2000)
+#   --mappings N    mappings per phase (default 2000; nicsim holds 4096)
 #   --batches LIST  comma-separated mappings per request (default 1,16,256)
 #   --out FILE      also write the results as JSON to FILE
 #
