@@ -24,6 +24,7 @@ tests_unit_tests_SOURCES = \
 	tests/test-offload-queues.c \
 	tests/test-offload-classes.c \
 	tests/test-offload-engine.c \
+	tests/test-offload-token.c \
 	tests/test-offload-translate.c \
 	tests/test-offload-verify.c \
 	tests/test-packets.c \
