@@ -52,6 +52,7 @@ TESTSUITE_AT = \
 	tests/placement.at \
 	tests/offload.at \
 	tests/offload-tunnel.at \
+	tests/offload-token.at \
 	tests/offload-differential.at \
 	tests/offload-db.at \
 	tests/unixctl.at \
@@ -66,6 +67,7 @@ TESTSUITE_AT = \
 	tests/nicsim-afxdp.at
 EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in tests/ovs-compat.sh \
 	tests/nicsim-json.py tests/offload-traffic.py tests/unixctl-fields.py \
+	tests/offload-token-wire.py \
 	tests/offload-queues-json.py tests/offload-classes-json.py \
 	tests/offload-1.0.0.ovsschema \
 	tests/placement-ctl.py \

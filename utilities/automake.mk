@@ -34,3 +34,10 @@ utilities_ovs_offload_ddp_recv_SOURCES = utilities/ovs-offload-ddp-recv.c
 utilities_ovs_offload_ddp_recv_CPPFLAGS = -I$(top_srcdir)
 utilities_ovs_offload_ddp_recv_LDADD = lib/libovs-offload-ddp.la
 dist_man_MANS += utilities/ovs-offload-ddp-recv.1
+
+# Sealed destinations: keys, tokens from a key file, token frames and a
+# VM-side sender.
+bin_PROGRAMS += utilities/ovs-offload-token
+utilities_ovs_offload_token_SOURCES = utilities/ovs-offload-token.c
+utilities_ovs_offload_token_LDADD = lib/libnicmodel.a $(OVS_LIBS)
+dist_man_MANS += utilities/ovs-offload-token.1
