@@ -172,7 +172,7 @@ tests_bench_offload_LDADD = datapath-offload/libdpoffload.a \
 FUZZ_SECONDS = 20
 FUZZ_TARGETS =
 EXTRA_DIST += tests/fuzz-nic-parse.c tests/fuzz-nic-rule-string.c
-EXTRA_DIST += tests/fuzz-nic-placement-msg.c
+EXTRA_DIST += tests/fuzz-nic-placement-msg.c tests/fuzz-offload-token.c
 if HAVE_FUZZER
 FUZZ_TARGETS += tests/fuzz-nic-parse tests/fuzz-nic-rule-string
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -193,6 +193,11 @@ tests/fuzz-nic-placement-msg: tests/fuzz-nic-placement-msg.c \
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ \
 		$(srcdir)/tests/fuzz-nic-placement-msg.c \
 		$(srcdir)/lib/nic-placement.c $(OVS_LIBS)
+FUZZ_TARGETS += tests/fuzz-offload-token
+tests/fuzz-offload-token: tests/fuzz-offload-token.c lib/offload-token.c
+	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ \
+		$(srcdir)/tests/fuzz-offload-token.c \
+		$(srcdir)/lib/offload-token.c $(OVS_LIBS)
 CLEANFILES += $(FUZZ_TARGETS)
 endif
 
