@@ -13,13 +13,26 @@
 #include <openssl/rand.h>
 
 #include "openvswitch/util.h"
+#include "ovs-atomic.h"
 #include "ovs-thread.h"
 #include "util.h"
 
 struct offload_token_keyset {
+    uint64_t gen;               /* Unique to this snapshot. */
     size_t n;
     struct offload_token_key keys[OFFLOAD_TOKEN_MAX_KEYS];  /* By id. */
 };
+
+static atomic_uint64_t offload_token_gen = ATOMIC_VAR_INIT(1);
+
+static uint64_t
+offload_token_next_gen(void)
+{
+    uint64_t gen;
+
+    atomic_add(&offload_token_gen, 1, &gen);
+    return gen;
+}
 
 const char *
 offload_token_result_name(enum offload_token_result r)
@@ -130,34 +143,94 @@ offload_token_decode(const uint8_t p[OFFLOAD_TOKEN_PLAIN_LEN],
     return !error;
 }
 
-/* One cipher context per thread: contexts cannot be shared, and one made
- * per token would cost an allocation on the data path. */
+/* Cipher contexts per thread: contexts cannot be shared, and one made per
+ * token would cost an allocation on the data path.  An opener keeps one
+ * per key of the snapshot it last used, with the key schedule done, so
+ * that a token costs only its own nonce and data.  The thread's first
+ * open under a new snapshot wipes them (EVP_CIPHER_CTX_reset() clears the
+ * key schedule), so a deleted key lingers only in threads that have not
+ * opened a token since. */
+struct offload_token_tls {
+    EVP_CIPHER_CTX *seal;
+    uint64_t gen;               /* Of the snapshot 'open' is keyed for. */
+    EVP_CIPHER_CTX *open[OFFLOAD_TOKEN_MAX_KEYS];
+    bool ready[OFFLOAD_TOKEN_MAX_KEYS];
+};
+
 static void
-offload_token_ctx_free(void *ctx)
+offload_token_tls_free(void *tls_)
 {
-    EVP_CIPHER_CTX_free(ctx);
+    struct offload_token_tls *tls = tls_;
+
+    EVP_CIPHER_CTX_free(tls->seal);
+    for (size_t i = 0; i < OFFLOAD_TOKEN_MAX_KEYS; i++) {
+        EVP_CIPHER_CTX_free(tls->open[i]);
+    }
+    free(tls);
+}
+
+static struct offload_token_tls *
+offload_token_tls(void)
+{
+    static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
+    static ovsthread_key_t key;
+    struct offload_token_tls *tls;
+
+    if (ovsthread_once_start(&once)) {
+        ovsthread_key_create(&key, offload_token_tls_free);
+        ovsthread_once_done(&once);
+    }
+    tls = ovsthread_getspecific(key);
+    if (!tls) {
+        tls = xzalloc(sizeof *tls);
+        tls->seal = EVP_CIPHER_CTX_new();
+        for (size_t i = 0; i < OFFLOAD_TOKEN_MAX_KEYS; i++) {
+            tls->open[i] = EVP_CIPHER_CTX_new();
+            if (!tls->open[i] || !tls->seal) {
+                offload_token_tls_free(tls);
+                return NULL;
+            }
+        }
+        ovsthread_setspecific(key, tls);
+    }
+    return tls;
 }
 
 static EVP_CIPHER_CTX *
 offload_token_ctx(void)
 {
-    static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
-    static ovsthread_key_t key;
-    EVP_CIPHER_CTX *ctx;
+    struct offload_token_tls *tls = offload_token_tls();
 
-    if (ovsthread_once_start(&once)) {
-        ovsthread_key_create(&key, offload_token_ctx_free);
-        ovsthread_once_done(&once);
+    return tls ? tls->seal : NULL;
+}
+
+/* Returns this thread's context for key 'i' of 'set', keyed, or NULL. */
+static EVP_CIPHER_CTX *
+offload_token_open_ctx(const struct offload_token_keyset *set, size_t i)
+{
+    struct offload_token_tls *tls = offload_token_tls();
+
+    if (!tls) {
+        return NULL;
     }
-    ctx = ovsthread_getspecific(key);
-    if (!ctx) {
-        ctx = EVP_CIPHER_CTX_new();
-        if (!ctx) {
+    if (tls->gen != set->gen) {
+        for (size_t j = 0; j < OFFLOAD_TOKEN_MAX_KEYS; j++) {
+            if (tls->ready[j]) {
+                EVP_CIPHER_CTX_reset(tls->open[j]);
+                tls->ready[j] = false;
+            }
+        }
+        tls->gen = set->gen;
+    }
+    if (!tls->ready[i]) {
+        if (!EVP_DecryptInit_ex(tls->open[i], EVP_aes_256_gcm(), NULL,
+                                set->keys[i].key, NULL)) {
+            EVP_CIPHER_CTX_reset(tls->open[i]);
             return NULL;
         }
-        ovsthread_setspecific(key, ctx);
+        tls->ready[i] = true;
     }
-    return ctx;
+    return tls->open[i];
 }
 
 int
@@ -214,8 +287,11 @@ offload_token_keyset_free(struct offload_token_keyset *set)
 void
 offload_token_keys_init(struct offload_token_keys *keys)
 {
+    struct offload_token_keyset *set = xzalloc(sizeof *set);
+
+    set->gen = offload_token_next_gen();
     ovs_mutex_init(&keys->mutex);
-    ovsrcu_init(&keys->set, xzalloc(sizeof(struct offload_token_keyset)));
+    ovsrcu_init(&keys->set, set);
 }
 
 void
@@ -249,6 +325,7 @@ offload_token_keys_copy(struct offload_token_keys *keys)
     struct offload_token_keyset *set = xmalloc(sizeof *set);
 
     *set = *ovsrcu_get_protected(struct offload_token_keyset *, &keys->set);
+    set->gen = offload_token_next_gen();
     return set;
 }
 
@@ -313,8 +390,11 @@ offload_token_keys_del(struct offload_token_keys *keys, uint32_t id)
 void
 offload_token_keys_clear(struct offload_token_keys *keys)
 {
+    struct offload_token_keyset *set = xzalloc(sizeof *set);
+
+    set->gen = offload_token_next_gen();
     ovs_mutex_lock(&keys->mutex);
-    offload_token_keys_publish(keys, xzalloc(sizeof(struct offload_token_keyset)));
+    offload_token_keys_publish(keys, set);
     ovs_mutex_unlock(&keys->mutex);
 }
 
@@ -348,6 +428,7 @@ offload_token_open(struct offload_token_keys *keys, const uint8_t *tok,
 {
     const struct offload_token_keyset *set;
     const struct offload_token_key *k = NULL;
+    size_t ki = 0;
     uint8_t plain[OFFLOAD_TOKEN_PLAIN_LEN];
     uint8_t tag[OFFLOAD_TOKEN_TAG_LEN];
     EVP_CIPHER_CTX *ctx;
@@ -363,6 +444,7 @@ offload_token_open(struct offload_token_keys *keys, const uint8_t *tok,
     for (size_t i = 0; i < set->n; i++) {
         if (set->keys[i].id == id) {
             k = &set->keys[i];
+            ki = i;
             break;
         }
     }
@@ -370,14 +452,14 @@ offload_token_open(struct offload_token_keys *keys, const uint8_t *tok,
         return OFFLOAD_TOKEN_UNKNOWN_KEY;
     }
 
-    ctx = offload_token_ctx();
+    ctx = offload_token_open_ctx(set, ki);
     if (!ctx) {
         return OFFLOAD_TOKEN_BAD_TAG;   /* Nothing opens: fail closed. */
     }
     /* The tag is copied: OpenSSL wants a non-const pointer. */
     memcpy(tag, tok + OFFLOAD_TOKEN_AAD_LEN + OFFLOAD_TOKEN_PLAIN_LEN,
            sizeof tag);
-    ok = (EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, k->key, tok + 5)
+    ok = (EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, tok + 5)
           && EVP_DecryptUpdate(ctx, NULL, &outl, tok, OFFLOAD_TOKEN_AAD_LEN)
           && EVP_DecryptUpdate(ctx, plain, &outl,
                                tok + OFFLOAD_TOKEN_AAD_LEN, sizeof plain)

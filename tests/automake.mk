@@ -146,6 +146,9 @@ clean-local:
 noinst_PROGRAMS += tests/bench-nicsim
 tests_bench_nicsim_SOURCES = tests/bench-nicsim.c
 tests_bench_nicsim_LDADD = $(OFFLOAD_LIB_LIBS) $(OVS_LIBS)
+noinst_PROGRAMS += tests/bench-token
+tests_bench_token_SOURCES = tests/bench-token.c
+tests_bench_token_LDADD = $(OFFLOAD_LIB_LIBS) $(OVS_LIBS)
 noinst_PROGRAMS += tests/bench-dma-poll
 tests_bench_dma_poll_SOURCES = tests/bench-dma-poll.c
 tests_bench_dma_poll_LDADD = $(OFFLOAD_LIB_LIBS) $(OVS_LIBS)
