@@ -30,7 +30,9 @@ lib_libnicmodel_a_SOURCES = \
 	lib/offload-classes.c \
 	lib/offload-classes.h \
 	lib/offload-syn-guard.c \
-	lib/offload-syn-guard.h
+	lib/offload-syn-guard.h \
+	lib/offload-token.c \
+	lib/offload-token.h
 lib_libnicsim_a_SOURCES = \
 	lib/nic-media.c \
 	lib/nic-media.h \

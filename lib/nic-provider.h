@@ -267,6 +267,21 @@ struct nic_class {
     size_t (*encap_map_dump)(struct nic *, struct nic_encap_mapping **);
     int (*encap_map_get)(struct nic *, const struct eth_addr *,
                          const struct in6_addr *, struct nic_encap_mapping *);
+
+    /* Sealed destinations (see nic_token_set_underlay() in nic.h).
+     * token_key_add(): 0, EEXIST or ENOSPC.  token_key_del(): 0 or
+     * ENOENT.  token_set_underlay() takes an underlay nic.c has checked
+     * but for the uplink: 0 or EINVAL (no such uplink).  token_get() fills
+     * in the status.  All four NULL for a NIC without them (the XDP
+     * backend: its frames of that EtherType then go through its rules as
+     * any other). */
+    int (*token_key_add)(struct nic *, uint32_t id,
+                         const uint8_t key[OFFLOAD_TOKEN_KEY_LEN],
+                         uint64_t not_after);
+    int (*token_key_del)(struct nic *, uint32_t id);
+    int (*token_set_underlay)(struct nic *,
+                              const struct nic_token_underlay *);
+    void (*token_get)(struct nic *, struct nic_token_status *);
 };
 
 /* Fills in the base of a provider's NIC. */

@@ -803,3 +803,186 @@ nic_classes_status_destroy(struct nic_classes_status *st)
     st->rules = NULL;
     st->n_rules = 0;
 }
+
+/* Sealed destinations. */
+
+static void
+nic_token_underlay_defaults(struct nic_token_underlay *u)
+{
+    memset(u, 0, sizeof *u);
+    u->ttl = 64;
+    u->vxlan_port = 4789;
+    u->geneve_port = 6081;
+}
+
+static char *
+nic_token_underlay_check(const struct nic_token_underlay *u)
+{
+    if (!u->enabled) {
+        return NULL;
+    }
+    if (nic_port_is_vf(u->uplink)) {
+        return xstrdup("underlay: uplink must be an uplink, not a VF");
+    }
+    if (eth_addr_is_zero(u->mac) || eth_addr_is_multicast(u->mac)) {
+        return xstrdup("underlay: mac must be a unicast MAC");
+    }
+    if (eth_addr_is_zero(u->nexthop)) {
+        return xstrdup("underlay: nexthop MAC missing");
+    }
+    if (!u->ip4 && ipv6_addr_equals(&u->ip6, &in6addr_any)) {
+        return xstrdup("underlay: ip or ip6 (the outer source) missing");
+    }
+    if (!u->ttl) {
+        return xstrdup("underlay: ttl must be 1 to 255");
+    }
+    if (!u->vxlan_port || !u->geneve_port) {
+        return xstrdup("underlay: UDP ports must be 1 to 65535");
+    }
+    return NULL;
+}
+
+char *
+nic_token_underlay_from_string(const char *s_, struct nic_token_underlay *u)
+{
+    char *s = xstrdup(s_), *save = NULL, *error = NULL;
+
+    nic_token_underlay_defaults(u);
+    if (!strcmp(s_, "off")) {
+        free(s);
+        return NULL;
+    }
+    u->enabled = true;
+    u->uplink = UINT32_MAX;
+    for (char *tok = strtok_r(s, ", ", &save); tok && !error;
+         tok = strtok_r(NULL, ", ", &save)) {
+        char *v = strchr(tok, '=');
+        unsigned int n;
+
+        if (!v) {
+            error = xasprintf("%s: expected KEY=VALUE", tok);
+            break;
+        }
+        *v++ = '\0';
+        if (!strcmp(tok, "uplink")) {
+            if (!nic_port_from_string(v, &u->uplink)
+                || nic_port_is_vf(u->uplink)) {
+                error = xasprintf("uplink: \"%s\" is not uplinkN", v);
+            }
+        } else if (!strcmp(tok, "mac") || !strcmp(tok, "nexthop")) {
+            if (!eth_addr_from_string(v, !strcmp(tok, "mac")
+                                      ? &u->mac : &u->nexthop)) {
+                error = xasprintf("%s: bad MAC \"%s\"", tok, v);
+            }
+        } else if (!strcmp(tok, "ip")) {
+            if (!ip_parse(v, &u->ip4) || !u->ip4) {
+                error = xasprintf("ip: bad IPv4 address \"%s\"", v);
+            }
+        } else if (!strcmp(tok, "ip6")) {
+            if (!ipv6_parse(v, &u->ip6)
+                || ipv6_addr_equals(&u->ip6, &in6addr_any)) {
+                error = xasprintf("ip6: bad IPv6 address \"%s\"", v);
+            }
+        } else if (!strcmp(tok, "ttl")) {
+            if (!str_to_uint(v, 10, &n) || !n || n > 255) {
+                error = xasprintf("ttl: \"%s\" is not 1 to 255", v);
+            } else {
+                u->ttl = n;
+            }
+        } else if (!strcmp(tok, "vxlan-port")
+                   || !strcmp(tok, "geneve-port")) {
+            if (!str_to_uint(v, 10, &n) || !n || n > 65535) {
+                error = xasprintf("%s: \"%s\" is not 1 to 65535", tok, v);
+            } else if (!strcmp(tok, "vxlan-port")) {
+                u->vxlan_port = n;
+            } else {
+                u->geneve_port = n;
+            }
+        } else {
+            error = xasprintf("%s: unknown key", tok);
+        }
+    }
+    free(s);
+    if (!error && u->uplink == UINT32_MAX) {
+        error = xstrdup("underlay: uplink missing");
+    }
+    if (!error) {
+        error = nic_token_underlay_check(u);
+    }
+    return error;
+}
+
+void
+nic_token_underlay_format(struct ds *s, const struct nic_token_underlay *u)
+{
+    char port[16];
+
+    if (!u->enabled) {
+        ds_put_cstr(s, "off");
+        return;
+    }
+    nic_port_to_string(u->uplink, port, sizeof port);
+    ds_put_format(s, "uplink=%s mac="ETH_ADDR_FMT" nexthop="ETH_ADDR_FMT,
+                  port, ETH_ADDR_ARGS(u->mac), ETH_ADDR_ARGS(u->nexthop));
+    if (u->ip4) {
+        ds_put_format(s, " ip="IP_FMT, IP_ARGS(u->ip4));
+    }
+    if (!ipv6_addr_equals(&u->ip6, &in6addr_any)) {
+        ds_put_cstr(s, " ip6=");
+        ipv6_format_addr(&u->ip6, s);
+    }
+    ds_put_format(s, " ttl=%d vxlan-port=%d geneve-port=%d", u->ttl,
+                  u->vxlan_port, u->geneve_port);
+}
+
+int
+nic_token_key_add(struct nic *nic, uint32_t id,
+                  const uint8_t key[OFFLOAD_TOKEN_KEY_LEN],
+                  uint64_t not_after)
+{
+    return (nic->class->token_key_add
+            ? nic->class->token_key_add(nic, id, key, not_after)
+            : EOPNOTSUPP);
+}
+
+int
+nic_token_key_del(struct nic *nic, uint32_t id)
+{
+    return (nic->class->token_key_del
+            ? nic->class->token_key_del(nic, id)
+            : EOPNOTSUPP);
+}
+
+int
+nic_token_set_underlay(struct nic *nic, const struct nic_token_underlay *u,
+                       char **errorp)
+{
+    int error;
+
+    *errorp = NULL;
+    if (!nic->class->token_set_underlay) {
+        *errorp = xasprintf("%s: this NIC (%s) has no sealed destinations",
+                            nic->name, nic->class->type);
+        return EOPNOTSUPP;
+    }
+    *errorp = nic_token_underlay_check(u);
+    if (*errorp) {
+        return EINVAL;
+    }
+    error = nic->class->token_set_underlay(nic, u);
+    if (error) {
+        *errorp = xasprintf("%s: underlay: no such uplink", nic->name);
+    }
+    return error;
+}
+
+int
+nic_token_get(struct nic *nic, struct nic_token_status *st)
+{
+    memset(st, 0, sizeof *st);
+    if (!nic->class->token_get) {
+        return EOPNOTSUPP;
+    }
+    nic->class->token_get(nic, st);
+    return 0;
+}

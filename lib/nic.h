@@ -24,6 +24,7 @@
 #include "lib/offload-dma-poll.h"
 #include "lib/offload-classes.h"
 #include "lib/offload-syn-guard.h"
+#include "lib/offload-token.h"
 
 struct dp_packet;
 struct nic;
@@ -85,7 +86,21 @@ enum nic_host_reason {
     NIC_DROP_REASON(CLASS_RATE, "class-rate-limit",                     \
                     "over its receive class's packet rate")             \
     NIC_DROP_REASON(CLASS_RING, "class-ring-full",                      \
-                    "its receive class's ring at its depth")
+                    "its receive class's ring at its depth")            \
+    NIC_DROP_REASON(TOKEN_MALFORMED, "token-malformed",                 \
+                    "token frame: bad framing or token")                \
+    NIC_DROP_REASON(TOKEN_UNKNOWN_KEY, "token-unknown-key",             \
+                    "token frame: no active key of its id")             \
+    NIC_DROP_REASON(TOKEN_BAD_TAG, "token-bad-tag",                     \
+                    "token frame: authentication failed")               \
+    NIC_DROP_REASON(TOKEN_WRONG_VF, "token-wrong-vf",                   \
+                    "token frame: token bound to another VF")           \
+    NIC_DROP_REASON(TOKEN_EXPIRED, "token-expired",                     \
+                    "token frame: token past its expiry")               \
+    NIC_DROP_REASON(TOKEN_WRONG_DST, "token-wrong-dst",                 \
+                    "token frame: inner frame to another destination")  \
+    NIC_DROP_REASON(TOKEN_NO_UNDERLAY, "token-no-underlay",             \
+                    "token frame: no outer source of the token's family")
 
 enum nic_drop_reason {
 #define NIC_DROP_REASON(ENUM, NAME, DESC) NIC_DROP_##ENUM,
@@ -453,5 +468,50 @@ int nic_encap_map_dump(struct nic *, struct nic_encap_mapping **,
 int nic_encap_map_get(struct nic *, const struct eth_addr *inner_mac,
                       const struct in6_addr *inner_ip,
                       struct nic_encap_mapping *m);
+
+/* Sealed destinations (lib/offload-token.h).  Once a NIC has an underlay
+ * (nic_token_set_underlay()), every frame of EtherType
+ * OFFLOAD_TOKEN_ETHERTYPE a VF sends is the NIC's: it opens the token with
+ * its keys, and either tunnels the inner frame out of the underlay's
+ * uplink, counted as forwarded, or drops it with a token-* reason; the
+ * host sees none of them.  Without an underlay such frames are like any
+ * other.  The outer headers are the underlay's (source MAC and address,
+ * next hop MAC, TTL, UDP ports) and the token's (remote, VNI, type). */
+struct nic_token_underlay {
+    bool enabled;               /* False: sealed destinations off. */
+    uint32_t uplink;            /* NIC port the tunnelled frames leave. */
+    struct eth_addr mac;        /* Outer source MAC. */
+    struct eth_addr nexthop;    /* Outer destination MAC (next hop). */
+    ovs_be32 ip4;               /* Outer IPv4 source; 0: none. */
+    struct in6_addr ip6;        /* Outer IPv6 source; any: none. */
+    uint8_t ttl;
+    uint16_t vxlan_port, geneve_port;   /* UDP destination ports. */
+};
+
+struct nic_token_status {
+    struct nic_token_underlay underlay;
+    size_t n_keys;              /* Keys by id, never the key itself. */
+    struct offload_token_key_info keys[OFFLOAD_TOKEN_MAX_KEYS];
+    uint64_t results[OFFLOAD_TOKEN_N_RESULTS];  /* Token frames opened. */
+};
+
+/* Parses "uplink=PORT mac=MAC nexthop=MAC [ip=IPV4] [ip6=IPV6] [ttl=N]
+ * [vxlan-port=N] [geneve-port=N]" (comma or space separated; "off" turns
+ * sealed destinations off) into '*u'.  Returns NULL or a malloc'd error. */
+char *nic_token_underlay_from_string(const char *, struct nic_token_underlay *)
+    OVS_WARN_UNUSED_RESULT;
+void nic_token_underlay_format(struct ds *, const struct nic_token_underlay *);
+
+/* nic_token_key_add(): 0, EEXIST, ENOSPC; nic_token_key_del(): 0 or
+ * ENOENT; nic_token_set_underlay(): 0 or EINVAL (a port the NIC lacks,
+ * '*errorp' says why); nic_token_get() fills in '*st'.  All return
+ * EOPNOTSUPP for a NIC without sealed destinations. */
+int nic_token_key_add(struct nic *, uint32_t id,
+                      const uint8_t key[OFFLOAD_TOKEN_KEY_LEN],
+                      uint64_t not_after);
+int nic_token_key_del(struct nic *, uint32_t id);
+int nic_token_set_underlay(struct nic *, const struct nic_token_underlay *,
+                           char **errorp);
+int nic_token_get(struct nic *, struct nic_token_status *);
 
 #endif /* nic.h */

@@ -24,6 +24,7 @@
 #include "lib/nicsim-dma.h"
 #include "lib/nicsim-placement.h"
 #include "lib/nicsim-placement-ctl.h"
+#include "lib/offload-token.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/poll-loop.h"
@@ -158,6 +159,14 @@ struct nicsim {
     /* Encapsulation mappings: a control-path table (issue 18 feeds it
      * over the secure channel). */
     struct nic_encap_map encap_map;
+
+    /* Sealed destinations: the keys, the underlay (NULL: off) that
+     * engines read without a lock, and token frames by result.
+     * 'token_mutex' serializes changes of the underlay. */
+    struct offload_token_keys token_keys;
+    struct ovs_mutex token_mutex;
+    OVSRCU_TYPE(struct nic_token_underlay *) token_underlay;
+    atomic_uint64_t token_results[OFFLOAD_TOKEN_N_RESULTS];
 };
 
 static struct ovs_mutex nicsim_all_mutex = OVS_MUTEX_INITIALIZER;
@@ -814,6 +823,138 @@ nicsim_rule_count(const struct nic_rule *rule, uint64_t packets,
     }
 }
 
+/* Sealed destinations. */
+
+/* The drop reason of each failed token result. */
+static const enum nic_drop_reason nicsim_token_drops[] = {
+    [OFFLOAD_TOKEN_MALFORMED] = NIC_DROP_TOKEN_MALFORMED,
+    [OFFLOAD_TOKEN_UNKNOWN_KEY] = NIC_DROP_TOKEN_UNKNOWN_KEY,
+    [OFFLOAD_TOKEN_BAD_TAG] = NIC_DROP_TOKEN_BAD_TAG,
+    [OFFLOAD_TOKEN_WRONG_VF] = NIC_DROP_TOKEN_WRONG_VF,
+    [OFFLOAD_TOKEN_EXPIRED] = NIC_DROP_TOKEN_EXPIRED,
+    [OFFLOAD_TOKEN_WRONG_DST] = NIC_DROP_TOKEN_WRONG_DST,
+};
+BUILD_ASSERT_DECL(OFFLOAD_TOKEN_VXLAN == NIC_TUNNEL_VXLAN);
+BUILD_ASSERT_DECL(OFFLOAD_TOKEN_GENEVE == NIC_TUNNEL_GENEVE);
+
+/* OVS's default range of tunnel UDP source ports. */
+#define NICSIM_TOKEN_SPORT_MIN 32768
+#define NICSIM_TOKEN_SPORT_MAX 61000
+
+/* Fills in 'a' with the encapsulation toward 't''s remote host from 'u',
+ * in the form OVS's tnl_push headers have (IPv4 checksum for a zero
+ * length, UDP checksum asked for over IPv6), so that the NIC fills in
+ * lengths, checksums and the UDP source port as it does for OVS's
+ * tunnels.  Returns false if 'u' has no source of the remote's family. */
+static bool
+nicsim_token_encap(const struct nic_token_underlay *u,
+                   const struct offload_token *t, struct nic_action *a)
+{
+    bool v4 = IN6_IS_ADDR_V4MAPPED(&t->remote);
+    uint8_t *h = a->encap.hdr;
+    size_t l4;
+
+    if (v4 ? !u->ip4 : ipv6_addr_equals(&u->ip6, &in6addr_any)) {
+        return false;
+    }
+    memset(a, 0, sizeof *a);
+    a->type = NIC_ACT_ENCAP;
+    a->encap.type = t->tun_type;
+    a->encap.flags = NIC_ENCAP_F_OVS;
+    a->encap.vlan_limit = 1;
+    a->encap.sport_min = NICSIM_TOKEN_SPORT_MIN;
+    a->encap.sport_max = NICSIM_TOKEN_SPORT_MAX;
+
+    memcpy(h, &u->nexthop, ETH_ADDR_LEN);
+    memcpy(h + 6, &u->mac, ETH_ADDR_LEN);
+    if (v4) {
+        uint8_t *ip = h + ETH_HEADER_LEN;
+        ovs_be16 sum;
+
+        h[12] = 0x08;
+        h[13] = 0x00;
+        ip[0] = 0x45;
+        ip[6] = 0x40;                       /* DF, as OVS's default. */
+        ip[8] = u->ttl;
+        ip[9] = IPPROTO_UDP;
+        memcpy(ip + 12, &u->ip4, 4);
+        memcpy(ip + 16, &t->remote.s6_addr[12], 4);
+        sum = csum(ip, IP_HEADER_LEN);
+        memcpy(ip + 10, &sum, 2);
+        l4 = ETH_HEADER_LEN + IP_HEADER_LEN;
+    } else {
+        uint8_t *ip = h + ETH_HEADER_LEN;
+
+        h[12] = 0x86;
+        h[13] = 0xdd;
+        ip[0] = 0x60;
+        ip[6] = IPPROTO_UDP;
+        ip[7] = u->ttl;
+        memcpy(ip + 8, &u->ip6, 16);
+        memcpy(ip + 24, &t->remote, 16);
+        l4 = ETH_HEADER_LEN + IPV6_HEADER_LEN;
+        h[l4 + 6] = 0xff;                   /* Checksum wanted. */
+        h[l4 + 7] = 0xff;
+    }
+    uint16_t dport = (t->tun_type == OFFLOAD_TOKEN_VXLAN
+                      ? u->vxlan_port : u->geneve_port);
+    h[l4 + 2] = dport >> 8;
+    h[l4 + 3] = dport;
+    if (t->tun_type == OFFLOAD_TOKEN_VXLAN) {
+        h[l4 + 8] = 0x08;                   /* VNI present. */
+    } else {
+        h[l4 + 10] = 0x65;                  /* Transparent Ethernet. */
+        h[l4 + 11] = 0x58;
+    }
+    h[l4 + 12] = t->vni >> 16;
+    h[l4 + 13] = t->vni >> 8;
+    h[l4 + 14] = t->vni;
+    a->encap.len = l4 + UDP_HEADER_LEN + 8;
+    return true;
+}
+
+/* A token frame 'pkt' from VF 'p': opens it and tunnels its inner frame
+ * out of the underlay's uplink.  Takes 'pkt'.  Returns 0 if it was
+ * forwarded, otherwise the drop reason. */
+static int
+nicsim_token_frame(struct nicsim *ns, struct nicsim_port *p,
+                   struct dp_packet *pkt, const struct nic_token_underlay *u,
+                   struct nicsim_txbatch *tx)
+{
+    struct nic_action acts[2];
+    enum offload_token_result r;
+    struct offload_token t;
+    struct nicsim_exec x;
+    size_t ofs;
+
+    r = offload_token_frame_open(&ns->token_keys, dp_packet_data(pkt),
+                                 dp_packet_size(pkt),
+                                 p->port_no - NIC_PORT_VF_BASE, time_wall(),
+                                 &t, &ofs);
+    nicsim_counter_add(&ns->token_results[r], 1);
+    if (r != OFFLOAD_TOKEN_OK) {
+        nic_pktpool_free(pkt);
+        return nicsim_token_drops[r];
+    }
+    if (!nicsim_token_encap(u, &t, &acts[0])) {
+        nic_pktpool_free(pkt);
+        return NIC_DROP_TOKEN_NO_UNDERLAY;
+    }
+    acts[1].type = NIC_ACT_OUTPUT;
+    acts[1].port = u->uplink;
+    dp_packet_pull(pkt, ofs);
+
+    memset(&x, 0, sizeof x);
+    x.ctx.output = nicsim_exec_output;
+    x.ns = ns;
+    x.in = p;
+    x.tx = tx;
+    nic_actions_execute(pkt, p->port_no, acts, ARRAY_SIZE(acts), &x.ctx);
+    return (x.ctx.malformed ? NIC_DROP_ACTION
+            : x.n_sent ? 0
+            : NIC_DROP_NO_PORT);
+}
+
 static void
 nicsim_process_chunk(struct nicsim *ns, struct nicsim_port *p,
                      struct dp_packet **pkts, size_t n)
@@ -832,6 +973,11 @@ nicsim_process_chunk(struct nicsim *ns, struct nicsim_port *p,
     uint64_t bytes = 0;
     size_t n_valid = 0;
     uint32_t sample_every;
+    /* Token frames are the NIC's own on a VF, once it has an underlay. */
+    const struct nic_token_underlay *token_u
+        = (nic_port_is_vf(p->port_no)
+           ? ovsrcu_get(struct nic_token_underlay *, &ns->token_underlay)
+           : NULL);
 
     for (size_t i = 0; i < n; i++) {
         struct dp_packet *pkt = pkts[i];
@@ -847,7 +993,16 @@ nicsim_process_chunk(struct nicsim *ns, struct nicsim_port *p,
         }
         st = nic_parse(dp_packet_data(pkt), dp_packet_size(pkt), p->port_no,
                        &keys[n_valid], &ofs);
-        if (st == NIC_PARSE_RUNT) {
+        if (OVS_UNLIKELY(token_u) && st != NIC_PARSE_RUNT
+            && keys[n_valid].dl_type == htons(OFFLOAD_TOKEN_ETHERTYPE)) {
+            int reason = nicsim_token_frame(ns, p, pkt, token_u, &tx);
+
+            if (reason) {
+                drops[reason]++;
+            } else {
+                n_fwd++;
+            }
+        } else if (st == NIC_PARSE_RUNT) {
             drops[NIC_DROP_RUNT]++;
             dp_packet_delete(pkt);
         } else if (st != NIC_PARSE_OK) {
@@ -1206,6 +1361,12 @@ nicsim_create__(const char *name, const struct nicsim_config *cfg)
     atomic_init(&ns->placement_on, false);
     ovs_mutex_init(&ns->placement_mutex);
     nic_encap_map_init(&ns->encap_map, NIC_ENCAP_MAP_DEFAULT_CAPACITY);
+    offload_token_keys_init(&ns->token_keys);
+    ovs_mutex_init(&ns->token_mutex);
+    ovsrcu_init(&ns->token_underlay, NULL);
+    for (int r = 0; r < OFFLOAD_TOKEN_N_RESULTS; r++) {
+        atomic_init(&ns->token_results[r], 0);
+    }
 
     ns->engines = xcalloc(cfg->n_engines, sizeof *ns->engines);
     for (uint32_t i = 0; i < cfg->n_engines; i++) {
@@ -1244,6 +1405,10 @@ nicsim_destroy(struct nicsim *ns)
     nicsim_placement_destroy(ns->placement);
     ovs_mutex_destroy(&ns->placement_mutex);
     nic_encap_map_destroy(&ns->encap_map);
+    offload_token_keys_destroy(&ns->token_keys);
+    free(ovsrcu_get_protected(struct nic_token_underlay *,
+                              &ns->token_underlay));
+    ovs_mutex_destroy(&ns->token_mutex);
     for (size_t i = 0; i < ns->n_ports; i++) {
         struct nicsim_port *p = &ns->ports[i];
 
@@ -1359,6 +1524,9 @@ nicsim_reset(struct nic *nic)
     ns->n_resets++;
     ovs_mutex_unlock(&ns->mutex);
     nic_encap_map_clear(&ns->encap_map);
+    /* Keys are lost as the mappings are; the underlay is the NIC's own
+     * configuration and stays. */
+    offload_token_keys_clear(&ns->token_keys);
 
     for (size_t i = 0; i < ns->n_ports; i++) {
         struct nicsim_port *p = &ns->ports[i];
@@ -1382,8 +1550,8 @@ nicsim_reset(struct nic *nic)
         nicsim_dma_flush(&p->tx_dma, &uncopied);
         nicsim_counter_add(&p->c.tx_errors, uncopied);
     }
-    VLOG_WARN("%s: reset: all rules, filters, encapsulation mappings and "
-              "queued packets lost",
+    VLOG_WARN("%s: reset: all rules, filters, encapsulation mappings, "
+              "sealing keys and queued packets lost",
               nic->name);
     return 0;
 }
@@ -2368,6 +2536,65 @@ nicsim_encap_map_dump(struct nic *nic, struct nic_encap_mapping **mp)
     return nic_encap_map_list(&nicsim_cast(nic)->encap_map, mp);
 }
 
+/* Sealed destinations. */
+
+static int
+nicsim_token_key_add(struct nic *nic, uint32_t id,
+                     const uint8_t key[OFFLOAD_TOKEN_KEY_LEN],
+                     uint64_t not_after)
+{
+    return offload_token_keys_add(&nicsim_cast(nic)->token_keys, id, key,
+                                  not_after);
+}
+
+static int
+nicsim_token_key_del(struct nic *nic, uint32_t id)
+{
+    return offload_token_keys_del(&nicsim_cast(nic)->token_keys, id);
+}
+
+static int
+nicsim_token_set_underlay(struct nic *nic,
+                          const struct nic_token_underlay *u)
+{
+    struct nicsim *ns = nicsim_cast(nic);
+    struct nic_token_underlay *old;
+
+    if (u->enabled && !nicsim_port(ns, u->uplink)) {
+        return EINVAL;
+    }
+    ovs_mutex_lock(&ns->token_mutex);
+    old = ovsrcu_get_protected(struct nic_token_underlay *,
+                               &ns->token_underlay);
+    ovsrcu_set(&ns->token_underlay,
+               u->enabled ? xmemdup(u, sizeof *u) : NULL);
+    ovsrcu_postpone(free, old);
+    ovs_mutex_unlock(&ns->token_mutex);
+    return 0;
+}
+
+static void
+nicsim_token_get(struct nic *nic, struct nic_token_status *st)
+{
+    struct nicsim *ns = nicsim_cast(nic);
+    const struct nic_token_underlay *u;
+    struct offload_token_key_info *keys;
+
+    ovs_mutex_lock(&ns->token_mutex);
+    u = ovsrcu_get_protected(struct nic_token_underlay *,
+                             &ns->token_underlay);
+    if (u) {
+        st->underlay = *u;
+    }
+    ovs_mutex_unlock(&ns->token_mutex);
+    st->n_keys = offload_token_keys_list(&ns->token_keys, &keys);
+    memcpy(st->keys, keys, st->n_keys * sizeof *keys);
+    free(keys);
+    for (int r = 0; r < OFFLOAD_TOKEN_N_RESULTS; r++) {
+        atomic_read_relaxed(&ns->token_results[r], &st->results[r]);
+    }
+}
+
 const struct nic_class nicsim_class = {
     .type = "nicsim",
     .open = nicsim_open,
@@ -2414,4 +2641,8 @@ const struct nic_class nicsim_class = {
     .encap_map_del = nicsim_encap_map_del,
     .encap_map_dump = nicsim_encap_map_dump,
     .encap_map_get = nicsim_encap_map_get,
+    .token_key_add = nicsim_token_key_add,
+    .token_key_del = nicsim_token_key_del,
+    .token_set_underlay = nicsim_token_set_underlay,
+    .token_get = nicsim_token_get,
 };

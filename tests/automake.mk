@@ -25,6 +25,7 @@ tests_unit_tests_SOURCES = \
 	tests/test-offload-queues.c \
 	tests/test-offload-classes.c \
 	tests/test-offload-engine.c \
+	tests/test-offload-token.c \
 	tests/test-offload-translate.c \
 	tests/test-offload-verify.c \
 	tests/test-packets.c \
@@ -53,6 +54,7 @@ TESTSUITE_AT = \
 	tests/offload.at \
 	tests/offload-tunnel.at \
 	tests/offload-channel.at \
+	tests/offload-token.at \
 	tests/offload-differential.at \
 	tests/offload-db.at \
 	tests/unixctl.at \
@@ -67,6 +69,7 @@ TESTSUITE_AT = \
 	tests/nicsim-afxdp.at
 EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in tests/ovs-compat.sh \
 	tests/nicsim-json.py tests/offload-traffic.py tests/unixctl-fields.py \
+	tests/offload-token-wire.py \
 	tests/offload-queues-json.py tests/offload-classes-json.py \
 	tests/offload-1.0.0.ovsschema \
 	tests/placement-ctl.py tests/channel-relay.py tests/json-get.py \
@@ -145,6 +148,9 @@ clean-local:
 noinst_PROGRAMS += tests/bench-nicsim
 tests_bench_nicsim_SOURCES = tests/bench-nicsim.c
 tests_bench_nicsim_LDADD = $(OFFLOAD_LIB_LIBS) $(OVS_LIBS)
+noinst_PROGRAMS += tests/bench-token
+tests_bench_token_SOURCES = tests/bench-token.c
+tests_bench_token_LDADD = $(OFFLOAD_LIB_LIBS) $(OVS_LIBS)
 noinst_PROGRAMS += tests/bench-dma-poll
 tests_bench_dma_poll_SOURCES = tests/bench-dma-poll.c
 tests_bench_dma_poll_LDADD = $(OFFLOAD_LIB_LIBS) $(OVS_LIBS)
@@ -171,7 +177,8 @@ tests_bench_offload_LDADD = datapath-offload/libdpoffload.a \
 FUZZ_SECONDS = 20
 FUZZ_TARGETS =
 EXTRA_DIST += tests/fuzz-nic-parse.c tests/fuzz-nic-rule-string.c
-EXTRA_DIST += tests/fuzz-nic-placement-msg.c tests/fuzz-offload-channel-msg.c
+EXTRA_DIST += tests/fuzz-nic-placement-msg.c tests/fuzz-offload-channel-msg.c \
+	tests/fuzz-offload-token.c
 if HAVE_FUZZER
 FUZZ_TARGETS += tests/fuzz-nic-parse tests/fuzz-nic-rule-string
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -199,6 +206,11 @@ tests/fuzz-offload-channel-msg: tests/fuzz-offload-channel-msg.c \
 		$(srcdir)/tests/fuzz-offload-channel-msg.c \
 		$(srcdir)/lib/offload-channel.c \
 		$(srcdir)/lib/nic-encap-map.c $(OVS_LIBS)
+FUZZ_TARGETS += tests/fuzz-offload-token
+tests/fuzz-offload-token: tests/fuzz-offload-token.c lib/offload-token.c
+	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ \
+		$(srcdir)/tests/fuzz-offload-token.c \
+		$(srcdir)/lib/offload-token.c $(OVS_LIBS)
 CLEANFILES += $(FUZZ_TARGETS)
 endif
 

@@ -12,6 +12,7 @@
                                     nothing on stdout, for an unknown port
   nicsim-json.py queues PORT        print "N_QUEUES TOTAL ALL_NONEMPTY" of a
                                     port's receive queues
+  nicsim-json.py to-host PORT       print all that a port gave the host
   nicsim-json.py nic FIELD          print a NIC field, e.g. "tables.wildcard.rules"
 """
 import json
@@ -63,6 +64,14 @@ def main(argv):
                     counts = [q["packets"] for q in port["rx_queues"]]
                     print(len(counts), sum(counts),
                           all(c > 0 for c in counts))
+                    return 0
+        sys.stderr.write("nicsim-json.py: no port %s on any NIC\n" % argv[2])
+        return 1
+    if argv[1:2] == ["to-host"] and len(argv) == 3:
+        for nic in nics:
+            for port in nic["ports"]:
+                if port["port"] == argv[2]:
+                    print(sum(port["to_host"].values()))
                     return 0
         sys.stderr.write("nicsim-json.py: no port %s on any NIC\n" % argv[2])
         return 1

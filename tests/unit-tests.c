@@ -38,6 +38,7 @@ static const struct unit_suite unit_suites[] = {
     { "offload-engine", offload_engine_suite },
     { "offload-queues", offload_queues_suite },
     { "offload-classes", offload_classes_suite },
+    { "offload-token", offload_token_suite },
     { "offload-translate", offload_translate_suite },
     { "offload-verify", offload_verify_suite },
 };

@@ -24,6 +24,7 @@ Suite *offload_dma_poll_suite(void);
 Suite *offload_queues_suite(void);
 Suite *offload_classes_suite(void);
 Suite *offload_engine_suite(void);
+Suite *offload_token_suite(void);
 Suite *offload_translate_suite(void);
 Suite *offload_verify_suite(void);
 

@@ -51,6 +51,13 @@ def nicsim_show_json(nics):
                         for e in nic["engines"]],
             "ports": {},
         }
+        t = nic.get("tokens")
+        if t and (t["underlay"] or t["keys"] or any(t["results"].values())):
+            n["tokens"] = {
+                "underlay": t["underlay"] or "off",
+                "keys": [(k["id"], k["not_after"]) for k in t["keys"]],
+                "results": nonzero(t["results"]),
+            }
         if nic["injected_insert_failures"] or nic["pending_insert_failures"]:
             n["insert_failures"] = (nic["injected_insert_failures"],
                                     nic["pending_insert_failures"])
@@ -101,6 +108,19 @@ def nicsim_show_text(text):
                      r"pending$", line)
         if m:
             nic["insert_failures"] = (int(m[1]), int(m[2]))
+            continue
+        m = re.match(r"  tokens: underlay (.*)$", line)
+        if m:
+            nic["tokens"] = {"underlay": m[1], "keys": [], "results": {}}
+            continue
+        m = re.match(r"  token key (\d+): (?:not after (\d+)|no limit)$",
+                     line)
+        if m:
+            nic["tokens"]["keys"].append((int(m[1]), int(m[2] or 0)))
+            continue
+        m = re.match(r"  token results: (.*)$", line)
+        if m:
+            nic["tokens"]["results"] = counts(m[1])
             continue
         m = re.match(r"  engine (\d+): (\d+) packets in (\d+) batches, "
                      r"cpu [0-9.]+ s$", line)

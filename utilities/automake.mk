@@ -41,3 +41,10 @@ bin_PROGRAMS += utilities/ovs-offload-channel
 utilities_ovs_offload_channel_SOURCES = utilities/ovs-offload-channel.c
 utilities_ovs_offload_channel_LDADD = lib/libnicmodel.a $(OVS_LIBS)
 dist_man_MANS += utilities/ovs-offload-channel.8
+
+# Sealed destinations: keys, tokens from a key file, token frames and a
+# VM-side sender.
+bin_PROGRAMS += utilities/ovs-offload-token
+utilities_ovs_offload_token_SOURCES = utilities/ovs-offload-token.c
+utilities_ovs_offload_token_LDADD = lib/libnicmodel.a $(OVS_LIBS)
+dist_man_MANS += utilities/ovs-offload-token.1

@@ -19,6 +19,7 @@
 #include "lib/nicsim-channel.h"
 #include "lib/offload-channel.h"
 #include "lib/offload-dma-poll.h"
+#include "lib/offload-token.h"
 #include "odp-util.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
@@ -127,6 +128,8 @@ struct nicsim_show_nic {
     struct nicsim_engine_info *engines; /* 'info.config.n_engines'. */
     struct nicsim_show_port *ports;
     size_t n_ports;
+    bool has_tokens;            /* The NIC has sealed destinations. */
+    struct nic_token_status tokens;
 };
 
 struct nicsim_show {
@@ -159,6 +162,7 @@ nicsim_show_collect_one(struct nic *nic, void *show_)
     for (uint32_t e = 0; e < sn->info.config.n_engines; e++) {
         nicsim_get_engine_info(nic, e, &sn->engines[e]);
     }
+    sn->has_tokens = !nic_token_get(nic, &sn->tokens);
     for (size_t i = 0; nicsim_get_port_info(nic, i, &pi); i++) {
         struct nicsim_show_port *sp;
         struct nic_port_stats st;
@@ -295,6 +299,75 @@ nicsim_show_port_to_json(const struct nicsim_show_port *sp)
 }
 
 static struct json *
+nicsim_show_tokens_to_json(const struct nic_token_status *st)
+{
+    struct json *j = json_object_create();
+    struct json *keys = json_array_create_empty();
+    struct json *results = json_object_create();
+
+    if (st->underlay.enabled) {
+        struct ds s = DS_EMPTY_INITIALIZER;
+
+        nic_token_underlay_format(&s, &st->underlay);
+        json_object_put_string(j, "underlay", ds_cstr(&s));
+        ds_destroy(&s);
+    } else {
+        json_object_put(j, "underlay", json_null_create());
+    }
+    for (size_t i = 0; i < st->n_keys; i++) {
+        struct json *k = json_object_create();
+
+        json_object_put(k, "id", json_integer_create(st->keys[i].id));
+        json_object_put(k, "not_after",
+                        json_integer_create(st->keys[i].not_after));
+        json_array_add(keys, k);
+    }
+    for (int r = 0; r < OFFLOAD_TOKEN_N_RESULTS; r++) {
+        json_object_put(results, offload_token_result_name(r),
+                        json_integer_create(st->results[r]));
+    }
+    json_object_put(j, "keys", keys);
+    json_object_put(j, "results", results);
+    return j;
+}
+
+/* Sealed destinations in text: only what is there (an underlay, keys,
+ * results that are not zero). */
+static void
+nicsim_show_tokens_text(struct ds *s, const struct nic_token_status *st)
+{
+    bool any = false;
+
+    for (int r = 0; r < OFFLOAD_TOKEN_N_RESULTS; r++) {
+        any = any || st->results[r];
+    }
+    if (!st->underlay.enabled && !st->n_keys && !any) {
+        return;
+    }
+    ds_put_cstr(s, "  tokens: underlay ");
+    nic_token_underlay_format(s, &st->underlay);
+    ds_put_char(s, '\n');
+    for (size_t i = 0; i < st->n_keys; i++) {
+        ds_put_format(s, "  token key %"PRIu32": ", st->keys[i].id);
+        if (st->keys[i].not_after) {
+            ds_put_format(s, "not after %"PRIu64"\n", st->keys[i].not_after);
+        } else {
+            ds_put_cstr(s, "no limit\n");
+        }
+    }
+    if (any) {
+        ds_put_cstr(s, "  token results:");
+        for (int r = 0; r < OFFLOAD_TOKEN_N_RESULTS; r++) {
+            if (st->results[r]) {
+                ds_put_format(s, " %s=%"PRIu64, offload_token_result_name(r),
+                              st->results[r]);
+            }
+        }
+        ds_put_char(s, '\n');
+    }
+}
+
+static struct json *
 nicsim_show_to_json(const struct nicsim_show *show)
 {
     struct json *nics = json_array_create_empty();
@@ -340,6 +413,10 @@ nicsim_show_to_json(const struct nicsim_show *show)
         }
         json_object_put(jnic, "engines", jengines);
         json_object_put(jnic, "ports", jports);
+        if (sn->has_tokens) {
+            json_object_put(jnic, "tokens",
+                            nicsim_show_tokens_to_json(&sn->tokens));
+        }
         json_array_add(nics, jnic);
     }
     return nics;
@@ -372,6 +449,9 @@ nicsim_show_format(struct ds *s, const struct nicsim_show *show)
             ds_put_format(s, "  engine %"PRIu32": %"PRIu64" packets in %"
                           PRIu64" batches, cpu %.3f s\n", e, ei->packets,
                           ei->batches, ei->cpu_ns / 1e9);
+        }
+        if (sn->has_tokens) {
+            nicsim_show_tokens_text(s, &sn->tokens);
         }
         for (size_t p = 0; p < sn->n_ports; p++) {
             const struct nicsim_show_port *sp = &sn->ports[p];
@@ -1119,6 +1199,93 @@ nicsim_unixctl_channel_show(struct unixctl_conn *conn, int argc_,
     nicsim_unixctl_reply_format(conn, json, j, &s);
 }
 
+/* nicsim/add-key NIC ID HEXKEY [NOT-AFTER]: a sealing key, as a key file
+ * line has it. */
+static void
+nicsim_unixctl_add_key(struct unixctl_conn *conn, int argc,
+                       const char *argv[], void *aux OVS_UNUSED)
+{
+    struct nic *nic = nicsim_unixctl_nic(conn, false, argv[1]);
+    struct offload_token_key k;
+    char *error;
+    int ret;
+
+    if (!nic) {
+        return;
+    }
+    error = offload_token_key_parse(argv[2], argv[3],
+                                    argc > 4 ? argv[4] : NULL, &k);
+    if (error) {
+        nicsim_unixctl_error(conn, false, error);
+        return;
+    }
+    ret = nic_token_key_add(nic, k.id, k.key, k.not_after);
+    memset(k.key, 0, sizeof k.key);
+    if (ret) {
+        nicsim_unixctl_error(conn, false, xasprintf(
+                                 "%s: key %"PRIu32": %s", argv[1], k.id,
+                                 ret == EEXIST ? "a key with that id exists "
+                                 "(delete it first)"
+                                 : ret == ENOSPC ? "no room (the NIC holds "
+                                 "8 keys)"
+                                 : ret == EOPNOTSUPP ? "this NIC has no "
+                                 "sealed destinations"
+                                 : ovs_strerror(ret)));
+        return;
+    }
+    unixctl_command_reply(conn, NULL);
+}
+
+/* nicsim/del-key NIC ID */
+static void
+nicsim_unixctl_del_key(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                       const char *argv[], void *aux OVS_UNUSED)
+{
+    struct nic *nic = nicsim_unixctl_nic(conn, false, argv[1]);
+    unsigned int id;
+
+    if (!nic) {
+        return;
+    }
+    if (!str_to_uint(argv[2], 10, &id)) {
+        unixctl_command_reply_error(conn, "bad key id");
+        return;
+    }
+    if (nic_token_key_del(nic, id)) {
+        unixctl_command_reply_error(conn, "no such key");
+        return;
+    }
+    unixctl_command_reply(conn, NULL);
+}
+
+/* nicsim/set-underlay NIC SPEC...|off */
+static void
+nicsim_unixctl_set_underlay(struct unixctl_conn *conn, int argc,
+                            const char *argv[], void *aux OVS_UNUSED)
+{
+    struct nic *nic = nicsim_unixctl_nic(conn, false, argv[1]);
+    struct ds spec = DS_EMPTY_INITIALIZER;
+    struct nic_token_underlay u;
+    char *error;
+
+    if (!nic) {
+        return;
+    }
+    for (int i = 2; i < argc; i++) {
+        ds_put_format(&spec, "%s%s", i > 2 ? " " : "", argv[i]);
+    }
+    error = nic_token_underlay_from_string(ds_cstr(&spec), &u);
+    ds_destroy(&spec);
+    if (!error) {
+        nic_token_set_underlay(nic, &u, &error);
+    }
+    if (error) {
+        nicsim_unixctl_error(conn, false, error);
+        return;
+    }
+    unixctl_command_reply(conn, NULL);
+}
+
 static void
 nicsim_unixctl_reset(struct unixctl_conn *conn, int argc OVS_UNUSED,
                      const char *argv[], void *aux OVS_UNUSED)
@@ -1167,6 +1334,12 @@ nicsim_unixctl_register(void)
     unixctl_command_register("nicsim/dump-mappings",
                              "[--format text|json] NIC", 1, 3,
                              nicsim_unixctl_dump_mappings, NULL);
+    unixctl_command_register("nicsim/add-key", "NIC ID HEXKEY [NOT-AFTER]",
+                             3, 4, nicsim_unixctl_add_key, NULL);
+    unixctl_command_register("nicsim/del-key", "NIC ID", 2, 2,
+                             nicsim_unixctl_del_key, NULL);
+    unixctl_command_register("nicsim/set-underlay", "NIC SPEC...|off", 2,
+                             INT_MAX, nicsim_unixctl_set_underlay, NULL);
     unixctl_command_register("nicsim/channel-listen", "NIC TARGET", 2, 2,
                              nicsim_unixctl_channel_listen, NULL);
     unixctl_command_register("nicsim/channel-close", "NIC", 1, 1,
