@@ -65,7 +65,8 @@ offload_token_check(const struct offload_token *t)
     if (offload_token_addr_is_zero(&t->remote)) {
         return xstrdup("token without a remote host address");
     }
-    if (eth_addr_is_zero(t->inner_mac) || eth_addr_is_multicast(t->inner_mac)) {
+    if (eth_addr_is_zero(t->inner_mac)
+        || eth_addr_is_multicast(t->inner_mac)) {
         return xstrdup("inner MAC must be a unicast address");
     }
     if (t->has_inner_ip && offload_token_addr_is_zero(&t->inner_ip)) {
