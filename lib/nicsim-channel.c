@@ -208,6 +208,60 @@ nsc_apply(struct nicsim_channel *ch, const struct offload_channel_request *req)
     return error;
 }
 
+/* key_add or key_delete, all or nothing as nsc_apply(); the key material
+ * is never logged or echoed. */
+static char *
+nsc_apply_keys(struct nicsim_channel *ch,
+               const struct offload_channel_request *req)
+{
+    bool add = req->method == OFFLOAD_CHANNEL_KEY_ADD;
+    struct nic_token_status st;
+    char *error = NULL;
+    size_t i;
+    int e;
+
+    if (nic_token_get(ch->nic, &st)) {
+        return xstrdup("this NIC has no sealed destinations");
+    }
+    for (i = 0; i < req->n_keys && !error; i++) {
+        bool exists = false;
+
+        for (size_t j = 0; j < st.n_keys; j++) {
+            exists |= st.keys[j].id == req->keys[i].id;
+        }
+        if (add && exists) {
+            error = xasprintf("key %"PRIu32" exists (delete it first)",
+                              req->keys[i].id);
+        } else if (!add && !exists) {
+            error = xasprintf("no key %"PRIu32, req->keys[i].id);
+        }
+    }
+    if (!error && add && st.n_keys + req->n_keys > OFFLOAD_TOKEN_MAX_KEYS) {
+        error = xasprintf("no room: the NIC holds %"PRIuSIZE" of %d keys",
+                          st.n_keys, OFFLOAD_TOKEN_MAX_KEYS);
+    }
+    for (i = 0; i < req->n_keys && !error; i++) {
+        const struct offload_token_key *k = &req->keys[i];
+
+        e = (add ? nic_token_key_add(ch->nic, k->id, k->key, k->not_after)
+             : nic_token_key_del(ch->nic, k->id));
+        if (e) {
+            error = xasprintf("key %"PRIu32": %s", k->id, ovs_strerror(e));
+            /* Undo the adds before it (deletes cannot be undone: the
+             * checks above leave none to fail). */
+            while (add && i-- > 0) {
+                nic_token_key_del(ch->nic, req->keys[i].id);
+            }
+            break;
+        }
+    }
+    if (!error) {
+        uint64_t *n = add ? &ch->stats.keys_added : &ch->stats.keys_deleted;
+        *n += req->n_keys;
+    }
+    return error;
+}
+
 static struct json *
 nsc_stats_json(const struct nicsim_channel_stats *s)
 {
@@ -217,7 +271,7 @@ nsc_stats_json(const struct nicsim_channel_stats *s)
     json_object_put(j, #NAME, json_integer_create(s->NAME));
     NSC_STAT(accepted) NSC_STAT(failed) NSC_STAT(closed) NSC_STAT(oversized)
     NSC_STAT(requests) NSC_STAT(refused) NSC_STAT(added) NSC_STAT(modified)
-    NSC_STAT(deleted)
+    NSC_STAT(deleted) NSC_STAT(keys_added) NSC_STAT(keys_deleted)
 #undef NSC_STAT
     return j;
 }
@@ -264,6 +318,29 @@ nsc_handle(struct nicsim_channel *ch, const struct jsonrpc_msg *msg)
         }
         case OFFLOAD_CHANNEL_COUNTERS:
             result = nsc_stats_json(&ch->stats);
+            break;
+        case OFFLOAD_CHANNEL_KEY_LIST: {
+            struct nic_token_status st;
+
+            if (nic_token_get(ch->nic, &st)) {
+                error = xstrdup("this NIC has no sealed destinations");
+                break;
+            }
+            result = json_array_create_empty();
+            for (size_t i = 0; i < st.n_keys; i++) {
+                json_array_add(result,
+                               offload_channel_key_info_to_json(&st.keys[i]));
+            }
+            break;
+        }
+        case OFFLOAD_CHANNEL_KEY_ADD:
+        case OFFLOAD_CHANNEL_KEY_DELETE:
+            error = nsc_apply_keys(ch, &req);
+            if (!error) {
+                result = json_object_create();
+                json_object_put(result, "n",
+                                json_integer_create(req.n_keys));
+            }
             break;
         case OFFLOAD_CHANNEL_ADD:
         case OFFLOAD_CHANNEL_MODIFY:
@@ -498,6 +575,8 @@ nicsim_channel_format(const struct nic *nic, struct ds *s)
     ds_put_format(s, "  mappings added %"PRIu64", modified %"PRIu64
                   ", deleted %"PRIu64"\n", st->added, st->modified,
                   st->deleted);
+    ds_put_format(s, "  keys added %"PRIu64", deleted %"PRIu64"\n",
+                  st->keys_added, st->keys_deleted);
     ds_put_format(s, "  last peer: %s\n",
                   ch->last_peer ? ch->last_peer : "(none)");
     ds_put_format(s, "  last error: %s\n",

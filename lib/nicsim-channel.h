@@ -29,6 +29,7 @@ struct nicsim_channel_stats {
     uint64_t requests;          /* Requests answered with a result. */
     uint64_t refused;           /* Requests answered with an error. */
     uint64_t added, modified, deleted;  /* Mappings. */
+    uint64_t keys_added, keys_deleted;  /* Sealing keys. */
 };
 
 /* Starts serving 'nic' on 'target' (e.g. "pssl:6640:127.0.0.1"), replacing

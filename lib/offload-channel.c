@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "jsonrpc.h"
 #include "lib/nic-parse.h"
 #include "openvswitch/dynamic-string.h"
@@ -22,6 +24,9 @@ static const char *const method_names[] = {
     [OFFLOAD_CHANNEL_DELETE] = "mapping_delete",
     [OFFLOAD_CHANNEL_DUMP] = "mapping_dump",
     [OFFLOAD_CHANNEL_COUNTERS] = "counters",
+    [OFFLOAD_CHANNEL_KEY_ADD] = "key_add",
+    [OFFLOAD_CHANNEL_KEY_DELETE] = "key_delete",
+    [OFFLOAD_CHANNEL_KEY_LIST] = "key_list",
 };
 
 const char *
@@ -137,6 +142,184 @@ offload_channel_mappings_from_json(const struct json *j, bool key_only,
     return NULL;
 }
 
+/* Every byte as two hex digits (OVS's ds_put_hex() drops leading zeros). */
+static void
+put_hex(struct ds *s, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        ds_put_format(s, "%02"PRIx8, p[i]);
+    }
+}
+
+struct json *
+offload_channel_key_to_json(const struct offload_token_key *k, bool id_only)
+{
+    struct json *j = json_object_create();
+
+    json_object_put(j, "id", json_integer_create(k->id));
+    if (!id_only) {
+        struct ds s = DS_EMPTY_INITIALIZER;
+
+        put_hex(&s, k->key, sizeof k->key);
+        json_object_put_string(j, "key", ds_cstr(&s));
+        OPENSSL_cleanse(s.string, s.length);
+        ds_destroy(&s);
+        if (k->not_after) {
+            json_object_put(j, "not_after",
+                            json_integer_create(k->not_after));
+        }
+    }
+    return j;
+}
+
+struct json *
+offload_channel_key_info_to_json(const struct offload_token_key_info *k)
+{
+    struct json *j = json_object_create();
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    json_object_put(j, "id", json_integer_create(k->id));
+    json_object_put(j, "not_after", json_integer_create(k->not_after));
+    put_hex(&s, k->fingerprint, sizeof k->fingerprint);
+    json_object_put_string(j, "fingerprint", ds_cstr(&s));
+    ds_destroy(&s);
+    return j;
+}
+
+static char *
+key_int_member(const struct json *j, const char *name, bool required,
+               long long int max, long long int *valuep)
+{
+    const struct json *v = shash_find_data(json_object(j), name);
+
+    *valuep = 0;
+    if (!v) {
+        return required ? xasprintf("%s: missing", name) : NULL;
+    }
+    if (v->type != JSON_INTEGER) {
+        return xasprintf("%s: must be an integer", name);
+    }
+    if (json_integer(v) < 0 || json_integer(v) > max) {
+        return xasprintf("%s: out of range", name);
+    }
+    *valuep = json_integer(v);
+    return NULL;
+}
+
+char *
+offload_channel_key_info_from_json(const struct json *j,
+                                   struct offload_token_key_info *k)
+{
+    const struct json *fp;
+    long long int v;
+    char *error;
+
+    memset(k, 0, sizeof *k);
+    if (j->type != JSON_OBJECT) {
+        return xstrdup("a key must be an object");
+    }
+    error = key_int_member(j, "id", true, UINT32_MAX, &v);
+    if (error) {
+        return error;
+    }
+    k->id = v;
+    error = key_int_member(j, "not_after", false, LLONG_MAX, &v);
+    if (error) {
+        return error;
+    }
+    k->not_after = v;
+    fp = shash_find_data(json_object(j), "fingerprint");
+    if (!fp || fp->type != JSON_STRING
+        || strlen(json_string(fp)) != 2 * sizeof k->fingerprint) {
+        return xstrdup("fingerprint: missing or not 16 hex digits");
+    }
+    for (size_t i = 0; i < sizeof k->fingerprint; i++) {
+        bool ok;
+
+        k->fingerprint[i] = hexits_value(json_string(fp) + 2 * i, 2, &ok);
+        if (!ok) {
+            return xstrdup("fingerprint: not hex");
+        }
+    }
+    return NULL;
+}
+
+/* Parses one key of key_add (or, with 'id_only', of key_delete). */
+static char *
+key_from_json(const struct json *j, bool id_only, struct offload_token_key *k)
+{
+    struct shash_node *node;
+    long long int id, not_after;
+    const struct json *hex;
+    char ids[16], nas[24];
+    char *error;
+
+    memset(k, 0, sizeof *k);
+    if (j->type != JSON_OBJECT) {
+        return xstrdup("a key must be an object");
+    }
+    SHASH_FOR_EACH (node, json_object(j)) {
+        if (strcmp(node->name, "id")
+            && (id_only || (strcmp(node->name, "key")
+                            && strcmp(node->name, "not_after")))) {
+            return xasprintf("%s: unknown member", node->name);
+        }
+    }
+    error = key_int_member(j, "id", true, UINT32_MAX, &id);
+    if (!error && !id_only) {
+        error = key_int_member(j, "not_after", false, LLONG_MAX,
+                               &not_after);
+    }
+    if (error) {
+        return error;
+    }
+    if (id_only) {
+        k->id = id;
+        return NULL;
+    }
+    hex = shash_find_data(json_object(j), "key");
+    if (!hex || hex->type != JSON_STRING) {
+        return xstrdup("key: missing or not a string");
+    }
+    snprintf(ids, sizeof ids, "%lld", id);
+    snprintf(nas, sizeof nas, "%lld", not_after);
+    return offload_token_key_parse(ids, json_string(hex),
+                                   not_after ? nas : NULL, k);
+}
+
+static char *
+keys_from_json(const struct json *params, bool id_only,
+               struct offload_token_key **keysp, size_t *np)
+{
+    const struct json_array *a = json_array(params);
+
+    *keysp = NULL;
+    *np = 0;
+    if (a->n > OFFLOAD_TOKEN_MAX_KEYS) {
+        return xasprintf("%"PRIuSIZE" keys in one message (a NIC holds %d)",
+                         a->n, OFFLOAD_TOKEN_MAX_KEYS);
+    }
+    *keysp = xzalloc(MAX(1, a->n) * sizeof **keysp);
+    *np = a->n;
+    for (size_t i = 0; i < a->n; i++) {
+        char *error = key_from_json(a->elems[i], id_only, &(*keysp)[i]);
+
+        if (error) {
+            char *msg = xasprintf("key %"PRIuSIZE": %s", i, error);
+
+            free(error);
+            return msg;
+        }
+        for (size_t j = 0; j < i; j++) {
+            if ((*keysp)[j].id == (*keysp)[i].id) {
+                return xasprintf("key id %"PRIu32" given twice",
+                                 (*keysp)[i].id);
+            }
+        }
+    }
+    return NULL;
+}
+
 /* A request names each inner destination once, so that its outcome does
  * not depend on the order the NIC applies it in. */
 static char *
@@ -186,8 +369,19 @@ offload_channel_request_parse(const struct jsonrpc_msg *msg,
     if (!params || params->type != JSON_ARRAY) {
         return xstrdup("params must be an array");
     }
+    if (req->method == OFFLOAD_CHANNEL_KEY_ADD
+        || req->method == OFFLOAD_CHANNEL_KEY_DELETE) {
+        error = keys_from_json(params,
+                               req->method == OFFLOAD_CHANNEL_KEY_DELETE,
+                               &req->keys, &req->n_keys);
+        if (error) {
+            offload_channel_request_destroy(req);
+        }
+        return error;
+    }
     if (req->method == OFFLOAD_CHANNEL_DUMP
-        || req->method == OFFLOAD_CHANNEL_COUNTERS) {
+        || req->method == OFFLOAD_CHANNEL_COUNTERS
+        || req->method == OFFLOAD_CHANNEL_KEY_LIST) {
         return (json_array(params)->n
                 ? xasprintf("%s takes no parameters", msg->method) : NULL);
     }
@@ -209,6 +403,12 @@ offload_channel_request_destroy(struct offload_channel_request *req)
     free(req->maps);
     req->maps = NULL;
     req->n_maps = 0;
+    if (req->keys) {
+        OPENSSL_cleanse(req->keys, req->n_keys * sizeof *req->keys);
+        free(req->keys);
+    }
+    req->keys = NULL;
+    req->n_keys = 0;
 }
 
 struct jsonrpc_msg *
@@ -218,11 +418,27 @@ offload_channel_request_create(enum offload_channel_method method,
 {
     struct json *params = json_array_create_empty();
 
-    if (method != OFFLOAD_CHANNEL_DUMP && method != OFFLOAD_CHANNEL_COUNTERS) {
+    if (method == OFFLOAD_CHANNEL_ADD || method == OFFLOAD_CHANNEL_MODIFY
+        || method == OFFLOAD_CHANNEL_DELETE) {
         for (size_t i = 0; i < n_maps; i++) {
             json_array_add(params, offload_channel_mapping_to_json(
                                &maps[i], method == OFFLOAD_CHANNEL_DELETE));
         }
+    }
+    return jsonrpc_create_request(offload_channel_method_name(method),
+                                  params, NULL);
+}
+
+struct jsonrpc_msg *
+offload_channel_key_request_create(enum offload_channel_method method,
+                                   const struct offload_token_key *keys,
+                                   size_t n_keys)
+{
+    struct json *params = json_array_create_empty();
+
+    for (size_t i = 0; i < n_keys; i++) {
+        json_array_add(params, offload_channel_key_to_json(
+                           &keys[i], method == OFFLOAD_CHANNEL_KEY_DELETE));
     }
     return jsonrpc_create_request(offload_channel_method_name(method),
                                   params, NULL);

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "lib/nic-encap-map.h"
+#include "lib/offload-token.h"
 
 struct json;
 struct jsonrpc_msg;
@@ -28,16 +29,23 @@ enum offload_channel_method {
     OFFLOAD_CHANNEL_DELETE,     /* "mapping_delete": keys only. */
     OFFLOAD_CHANNEL_DUMP,       /* "mapping_dump": no parameters. */
     OFFLOAD_CHANNEL_COUNTERS,   /* "counters": no parameters. */
+    OFFLOAD_CHANNEL_KEY_ADD,    /* "key_add": sealing keys, new ids. */
+    OFFLOAD_CHANNEL_KEY_DELETE, /* "key_delete": ids. */
+    OFFLOAD_CHANNEL_KEY_LIST,   /* "key_list": ids, expiries and
+                                 * fingerprints, never a key. */
 };
 
 const char *offload_channel_method_name(enum offload_channel_method);
 
 /* A parsed request: its method and, for add/modify/delete, its mappings
- * (for delete only inner_mac and inner_ip are set). */
+ * (for delete only inner_mac and inner_ip are set), or for key_add and
+ * key_delete its keys (for key_delete only the ids). */
 struct offload_channel_request {
     enum offload_channel_method method;
     struct nic_encap_mapping *maps;
     size_t n_maps;
+    struct offload_token_key *keys;
+    size_t n_keys;
 };
 
 /* Parses and validates request 'msg'.  Returns NULL or a malloc'd reason;
@@ -46,6 +54,7 @@ struct offload_channel_request {
 char *offload_channel_request_parse(const struct jsonrpc_msg *msg,
                                     struct offload_channel_request *req)
     OVS_WARN_UNUSED_RESULT;
+/* Frees what 'req' holds, wiping key material. */
 void offload_channel_request_destroy(struct offload_channel_request *);
 
 /* A request message for 'method' carrying 'maps' (ignored for dump and
@@ -67,6 +76,21 @@ char *offload_channel_mappings_from_json(const struct json *, bool key_only,
                                          struct nic_encap_mapping **mapsp,
                                          size_t *np)
     OVS_WARN_UNUSED_RESULT;
+
+/* Sealing keys: {"id", "key" (64 hex digits), "not_after"?} (only "id"
+ * when 'id_only'), and the key_list entries {"id", "not_after",
+ * "fingerprint"}. */
+struct json *offload_channel_key_to_json(const struct offload_token_key *,
+                                         bool id_only);
+struct json *offload_channel_key_info_to_json(
+    const struct offload_token_key_info *);
+char *offload_channel_key_info_from_json(const struct json *,
+                                         struct offload_token_key_info *)
+    OVS_WARN_UNUSED_RESULT;
+/* A request message for key_add or key_delete carrying 'keys'. */
+struct jsonrpc_msg *offload_channel_key_request_create(
+    enum offload_channel_method, const struct offload_token_key *keys,
+    size_t n_keys);
 
 /* What turns 'have' into 'want' (both sorted): mappings to add, to modify
  * (with their new tunnel) and keys to delete, each a malloc'd array. */

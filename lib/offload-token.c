@@ -399,6 +399,22 @@ offload_token_keys_clear(struct offload_token_keys *keys)
     ovs_mutex_unlock(&keys->mutex);
 }
 
+void
+offload_token_key_fingerprint(const uint8_t key[OFFLOAD_TOKEN_KEY_LEN],
+                              uint8_t fp[OFFLOAD_TOKEN_FINGERPRINT_LEN])
+{
+    uint8_t md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+
+    if (!EVP_Digest(key, OFFLOAD_TOKEN_KEY_LEN, md, &len, EVP_sha256(), NULL)
+        || len < OFFLOAD_TOKEN_FINGERPRINT_LEN) {
+        memset(fp, 0, OFFLOAD_TOKEN_FINGERPRINT_LEN);
+        return;
+    }
+    memcpy(fp, md, OFFLOAD_TOKEN_FINGERPRINT_LEN);
+    OPENSSL_cleanse(md, sizeof md);
+}
+
 size_t
 offload_token_keys_list(struct offload_token_keys *keys,
                         struct offload_token_key_info **infop)
@@ -414,6 +430,7 @@ offload_token_keys_list(struct offload_token_keys *keys,
     for (size_t i = 0; i < n; i++) {
         info[i].id = set->keys[i].id;
         info[i].not_after = set->keys[i].not_after;
+        offload_token_key_fingerprint(set->keys[i].key, info[i].fingerprint);
     }
     ovs_mutex_unlock(&keys->mutex);
     *infop = info;
@@ -612,5 +629,78 @@ offload_token_key_parse(const char *id, const char *hex,
                          "since the epoch)", k->id, not_after);
     }
     k->not_after = not_after ? x : 0;
+    return NULL;
+}
+
+void
+offload_token_keys_wipe(struct offload_token_key *keys, size_t n)
+{
+    if (keys) {
+        OPENSSL_cleanse(keys, n * sizeof *keys);
+        free(keys);
+    }
+}
+
+char *
+offload_token_key_file_read(const char *path, struct offload_token_key **keysp,
+                            size_t *np)
+{
+    struct offload_token_key *keys = NULL;
+    char *error = NULL;
+    char line[512];
+    int lineno = 0;
+    size_t n = 0;
+    FILE *f;
+
+    *keysp = NULL;
+    *np = 0;
+    f = fopen(path, "r");
+    if (!f) {
+        return xasprintf("%s: cannot open (%s)", path, ovs_strerror(errno));
+    }
+    while (!error && fgets(line, sizeof line, f)) {
+        char *save = NULL, *id, *hex, *not_after, *e;
+        struct offload_token_key k;
+
+        lineno++;
+        line[strcspn(line, "#\n")] = '\0';
+        id = strtok_r(line, " \t", &save);
+        if (!id) {
+            continue;
+        }
+        hex = strtok_r(NULL, " \t", &save);
+        not_after = strtok_r(NULL, " \t", &save);
+        if (!hex || strtok_r(NULL, " \t", &save)) {
+            error = xasprintf("%s:%d: expected ID HEX64 [NOT-AFTER]", path,
+                              lineno);
+            break;
+        }
+        e = offload_token_key_parse(id, hex, not_after, &k);
+        OPENSSL_cleanse(line, sizeof line);
+        if (e) {
+            error = xasprintf("%s:%d: %s", path, lineno, e);
+            free(e);
+            break;
+        }
+        for (size_t i = 0; i < n && !error; i++) {
+            if (keys[i].id == k.id) {
+                error = xasprintf("%s:%d: key id %"PRIu32" given twice",
+                                  path, lineno, k.id);
+            }
+        }
+        if (!error) {
+            keys = xrealloc(keys, (n + 1) * sizeof *keys);
+            keys[n++] = k;
+        }
+        OPENSSL_cleanse(&k, sizeof k);
+    }
+    OPENSSL_cleanse(line, sizeof line);
+    fclose(f);
+    if (error) {
+        offload_token_keys_wipe(keys, n);
+        return error;
+    }
+    *keysp = keys;
+    *np = n;
     return NULL;
 }

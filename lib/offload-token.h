@@ -114,10 +114,18 @@ struct offload_token_keys {
 };
 
 /* A key as it may be shown: never the key itself. */
+#define OFFLOAD_TOKEN_FINGERPRINT_LEN 8
 struct offload_token_key_info {
     uint32_t id;
     uint64_t not_after;
+    /* The first bytes of the key's SHA-256: tells two keys apart (a
+     * resync over the control channel, an operator comparing key files)
+     * without telling anything of either. */
+    uint8_t fingerprint[OFFLOAD_TOKEN_FINGERPRINT_LEN];
 };
+
+void offload_token_key_fingerprint(const uint8_t key[OFFLOAD_TOKEN_KEY_LEN],
+                                   uint8_t fp[OFFLOAD_TOKEN_FINGERPRINT_LEN]);
 
 void offload_token_keys_init(struct offload_token_keys *);
 void offload_token_keys_destroy(struct offload_token_keys *);
@@ -173,5 +181,14 @@ char *offload_token_key_parse(const char *id, const char *hex,
                               const char *not_after,
                               struct offload_token_key *k)
     OVS_WARN_UNUSED_RESULT;
+/* Reads every key of key file 'path' into '*keysp' (malloc'd, in file
+ * order; wipe with offload_token_keys_wipe()).  A malformed line or an id
+ * given twice refuses the file: returns a malloc'd error naming the line,
+ * with nothing in '*keysp'. */
+char *offload_token_key_file_read(const char *path,
+                                  struct offload_token_key **keysp,
+                                  size_t *np)
+    OVS_WARN_UNUSED_RESULT;
+void offload_token_keys_wipe(struct offload_token_key *, size_t n);
 
 #endif /* offload-token.h */

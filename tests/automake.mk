@@ -201,11 +201,12 @@ tests/fuzz-nic-placement-msg: tests/fuzz-nic-placement-msg.c \
 		$(srcdir)/lib/nic-placement.c $(OVS_LIBS)
 FUZZ_TARGETS += tests/fuzz-offload-channel-msg
 tests/fuzz-offload-channel-msg: tests/fuzz-offload-channel-msg.c \
-		lib/offload-channel.c lib/nic-encap-map.c
+		lib/offload-channel.c lib/nic-encap-map.c lib/offload-token.c
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ \
 		$(srcdir)/tests/fuzz-offload-channel-msg.c \
 		$(srcdir)/lib/offload-channel.c \
-		$(srcdir)/lib/nic-encap-map.c $(OVS_LIBS)
+		$(srcdir)/lib/nic-encap-map.c $(srcdir)/lib/offload-token.c \
+		$(OVS_LIBS)
 FUZZ_TARGETS += tests/fuzz-offload-token
 tests/fuzz-offload-token: tests/fuzz-offload-token.c lib/offload-token.c
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ \

@@ -42,12 +42,14 @@ static struct json *
 build_value(struct reader *r, int depth)
 {
     static const char *const keys[] = {
-        "mac", "ip", "type", "vni", "remote", "opts", "colour",
+        "mac", "ip", "type", "vni", "remote", "opts", "colour", "id", "key",
+        "not_after",
     };
     static const char *const words[] = {
         "50:54:00:00:00:02", "50:54:00:00:00:03", "00:00:00:00:00:00",
         "10.0.0.1", "fd00::1", "1.2.3.4", "vxlan", "geneve", "gre",
         "0102030100000000", "01020301", "zz", "",
+        "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
     };
     uint8_t kind = next(r);
 
@@ -91,7 +93,8 @@ build_request(const uint8_t *data, size_t size)
 {
     static const char *const methods[] = {
         "mapping_add", "mapping_modify", "mapping_delete", "mapping_dump",
-        "counters", "echo", "mapping_frob",
+        "counters", "echo", "mapping_frob", "key_add", "key_delete",
+        "key_list",
     };
     struct reader r = { data, size };
     const char *method = methods[next(&r) % ARRAY_SIZE(methods)];
@@ -141,13 +144,21 @@ check_request(const struct jsonrpc_msg *msg)
 
     error = offload_channel_request_parse(msg, &req);
     if (error) {
-        if (req.maps || req.n_maps) {
+        if (req.maps || req.n_maps || req.keys || req.n_keys) {
             abort();            /* A refusal holds nothing. */
         }
         free(error);
     } else {
-        if (req.n_maps > OFFLOAD_CHANNEL_MAX_BATCH) {
+        if (req.n_maps > OFFLOAD_CHANNEL_MAX_BATCH
+            || req.n_keys > OFFLOAD_TOKEN_MAX_KEYS) {
             abort();
+        }
+        for (size_t i = 0; i < req.n_keys; i++) {
+            for (size_t j = 0; j < i; j++) {
+                if (req.keys[i].id == req.keys[j].id) {
+                    abort();    /* Duplicate ids are refused. */
+                }
+            }
         }
         for (size_t i = 0; i < req.n_maps; i++) {
             bool key_only = req.method == OFFLOAD_CHANNEL_DELETE;

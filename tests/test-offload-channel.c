@@ -179,6 +179,51 @@ START_TEST(test_request_parse)
 }
 END_TEST
 
+#define K1 "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+
+START_TEST(test_request_keys)
+{
+    struct offload_channel_request req;
+    char *error;
+
+    error = parse_text("{\"id\":1,\"method\":\"key_add\",\"params\":["
+                       "{\"id\":7,\"key\":\"" K1 "\",\"not_after\":99},"
+                       "{\"id\":8,\"key\":\"" K1 "\"}]}", &req);
+    ck_assert_msg(!error, "%s", error);
+    ck_assert_int_eq(req.method, OFFLOAD_CHANNEL_KEY_ADD);
+    ck_assert_uint_eq(req.n_keys, 2);
+    ck_assert_uint_eq(req.keys[0].id, 7);
+    ck_assert_uint_eq(req.keys[0].not_after, 99);
+    ck_assert_uint_eq(req.keys[0].key[31], 0x1f);
+    ck_assert_uint_eq(req.keys[1].not_after, 0);
+    offload_channel_request_destroy(&req);
+    ck_assert_ptr_null(req.keys);
+
+    error = parse_text("{\"id\":1,\"method\":\"key_delete\",\"params\":"
+                       "[{\"id\":7}]}", &req);
+    ck_assert_msg(!error, "%s", error);
+    ck_assert_uint_eq(req.n_keys, 1);
+    offload_channel_request_destroy(&req);
+
+    request_refused("{\"id\":1,\"method\":\"key_add\",\"params\":["
+                    "{\"id\":7,\"key\":\"00\"}]}", "hex digits expected");
+    request_refused("{\"id\":1,\"method\":\"key_add\",\"params\":["
+                    "{\"id\":7,\"key\":\"" K1 "\"},"
+                    "{\"id\":7,\"key\":\"" K1 "\"}]}", "given twice");
+    request_refused("{\"id\":1,\"method\":\"key_add\",\"params\":["
+                    "{\"id\":-1,\"key\":\"" K1 "\"}]}", "out of range");
+    request_refused("{\"id\":1,\"method\":\"key_add\",\"params\":["
+                    "{\"id\":1,\"key\":\"" K1 "\",\"colour\":1}]}",
+                    "unknown member");
+    request_refused("{\"id\":1,\"method\":\"key_delete\",\"params\":["
+                    "{\"id\":1,\"key\":\"" K1 "\"}]}", "unknown member");
+    request_refused("{\"id\":1,\"method\":\"key_delete\",\"params\":"
+                    "[1,2,3,4,5,6,7,8,9]}", "a NIC holds 8");
+    request_refused("{\"id\":1,\"method\":\"key_list\",\"params\":[1]}",
+                    "takes no parameters");
+}
+END_TEST
+
 START_TEST(test_request_batch_limit)
 {
     struct json *params = json_array_create_empty();
@@ -412,6 +457,93 @@ START_TEST(test_endpoint_changes)
 }
 END_TEST
 
+static struct jsonrpc_msg *
+call_keys(struct endpoint *ep, enum offload_channel_method method,
+          const struct offload_token_key *keys, size_t n)
+{
+    struct jsonrpc_msg *reply;
+    int error;
+
+    ck_assert_int_eq(jsonrpc_send(ep->rpc,
+                                  offload_channel_key_request_create(
+                                      method, keys, n)), 0);
+    reply = endpoint_wait(ep, &error);
+    ck_assert_msg(reply, "connection ended: %s", ovs_strerror(error));
+    return reply;
+}
+
+/* The NIC's key list, as ids and fingerprints. */
+static size_t
+list_keys(struct endpoint *ep, struct offload_token_key_info *info)
+{
+    struct jsonrpc_msg *reply = call(ep, OFFLOAD_CHANNEL_KEY_LIST, NULL, 0);
+    size_t n;
+
+    ck_assert_int_eq(reply->type, JSONRPC_REPLY);
+    n = json_array(reply->result)->n;
+    for (size_t i = 0; i < n; i++) {
+        char *error = offload_channel_key_info_from_json(
+            json_array(reply->result)->elems[i], &info[i]);
+        ck_assert_msg(!error, "%s", error);
+    }
+    jsonrpc_msg_destroy(reply);
+    return n;
+}
+
+START_TEST(test_endpoint_keys)
+{
+    struct offload_token_key keys[OFFLOAD_TOKEN_MAX_KEYS + 1];
+    struct offload_token_key_info info[OFFLOAD_TOKEN_MAX_KEYS];
+    uint8_t fp[OFFLOAD_TOKEN_FINGERPRINT_LEN];
+    struct jsonrpc_msg *reply;
+    struct endpoint ep;
+    char *s;
+
+    memset(keys, 0, sizeof keys);
+    for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+        keys[i].id = 10 + i;
+        memset(keys[i].key, i + 1, sizeof keys[i].key);
+    }
+    keys[1].not_after = 4000000000ULL;
+    endpoint_open(&ep, "channel-t3");
+
+    reply = call_keys(&ep, OFFLOAD_CHANNEL_KEY_ADD, keys, 2);
+    ck_assert_int_eq(reply->type, JSONRPC_REPLY);
+    jsonrpc_msg_destroy(reply);
+    ck_assert_uint_eq(list_keys(&ep, info), 2);
+    ck_assert_uint_eq(info[0].id, 10);
+    ck_assert_uint_eq(info[1].not_after, 4000000000ULL);
+    offload_token_key_fingerprint(keys[1].key, fp);
+    ck_assert(!memcmp(info[1].fingerprint, fp, sizeof fp));
+    offload_token_key_fingerprint(keys[0].key, fp);
+    ck_assert(memcmp(info[1].fingerprint, fp, sizeof fp));
+
+    /* All or nothing: key 11 exists, so 12 is not added; 9 keys do not
+     * fit in 8. */
+    reply = call_keys(&ep, OFFLOAD_CHANNEL_KEY_ADD, keys + 1, 2);
+    ck_assert_int_eq(reply->type, JSONRPC_ERROR);
+    s = json_to_string(reply->error, 0);
+    ck_assert_msg(strstr(s, "key 11 exists"), "%s", s);
+    free(s);
+    jsonrpc_msg_destroy(reply);
+    reply = call_keys(&ep, OFFLOAD_CHANNEL_KEY_ADD, keys + 2, 7);
+    ck_assert_int_eq(reply->type, JSONRPC_ERROR);
+    jsonrpc_msg_destroy(reply);
+    ck_assert_uint_eq(list_keys(&ep, info), 2);
+
+    reply = call_keys(&ep, OFFLOAD_CHANNEL_KEY_DELETE, keys + 1, 2);
+    ck_assert_int_eq(reply->type, JSONRPC_ERROR);
+    jsonrpc_msg_destroy(reply);
+    reply = call_keys(&ep, OFFLOAD_CHANNEL_KEY_DELETE, keys, 2);
+    ck_assert_int_eq(reply->type, JSONRPC_REPLY);
+    jsonrpc_msg_destroy(reply);
+    ck_assert_uint_eq(list_keys(&ep, info), 0);
+    ck_assert_uint_eq(counter(ep.nic, "keys_added"), 2);
+    ck_assert_uint_eq(counter(ep.nic, "keys_deleted"), 2);
+    endpoint_close(&ep);
+}
+END_TEST
+
 /* A full table mid-request puts back what the request had added. */
 START_TEST(test_endpoint_full_table)
 {
@@ -491,11 +623,13 @@ offload_channel_suite(void)
     tcase_add_test(tc, test_mapping_json);
     tcase_add_test(tc, test_mapping_json_refused);
     tcase_add_test(tc, test_request_parse);
+    tcase_add_test(tc, test_request_keys);
     tcase_add_test(tc, test_request_batch_limit);
     tcase_add_test(tc, test_diff);
     suite_add_tcase(s, tc);
     tcase_set_timeout(ep, 60);
     tcase_add_test(ep, test_endpoint_changes);
+    tcase_add_test(ep, test_endpoint_keys);
     tcase_add_test(ep, test_endpoint_full_table);
     tcase_add_test(ep, test_endpoint_bad_streams);
     suite_add_tcase(s, ep);

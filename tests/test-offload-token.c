@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -479,6 +480,77 @@ START_TEST(test_key_parse)
 }
 END_TEST
 
+static char *
+read_text(const char *text, struct offload_token_key **keys, size_t *n)
+{
+    char path[] = "/tmp/offload-token-keys-XXXXXX";
+    int fd = mkstemp(path);
+    char *error;
+
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, text, strlen(text)), strlen(text));
+    close(fd);
+    error = offload_token_key_file_read(path, keys, n);
+    unlink(path);
+    return error;
+}
+
+START_TEST(test_key_file)
+{
+    static const char k1[] =
+        "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+    struct offload_token_key *keys;
+    char text[512];
+    char *error;
+    size_t n;
+
+    snprintf(text, sizeof text, "# keys\n1 %s\n\n  2 %s 1700000000 # old\n",
+             k1, k1);
+    error = read_text(text, &keys, &n);
+    ck_assert_msg(!error, "%s", error);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(keys[0].id, 1);
+    ck_assert_uint_eq(keys[1].not_after, 1700000000);
+    ck_assert_uint_eq(keys[1].key[1], 1);
+    offload_token_keys_wipe(keys, n);
+
+    snprintf(text, sizeof text, "1 %s\n1 %s\n", k1, k1);
+    error = read_text(text, &keys, &n);
+    ck_assert_msg(error && strstr(error, ":2: key id 1 given twice"), "%s",
+                  error);
+    ck_assert_ptr_null(keys);
+    free(error);
+
+    error = read_text("1\n", &keys, &n);
+    ck_assert_msg(error && strstr(error, ":1: expected ID HEX64"), "%s",
+                  error);
+    free(error);
+
+    error = offload_token_key_file_read("/nonexistent/keys", &keys, &n);
+    ck_assert_msg(error && strstr(error, "cannot open"), "%s", error);
+    free(error);
+}
+END_TEST
+
+START_TEST(test_key_fingerprint)
+{
+    uint8_t a[OFFLOAD_TOKEN_KEY_LEN] = { 1 }, b[OFFLOAD_TOKEN_KEY_LEN] = { 2 };
+    uint8_t fa[OFFLOAD_TOKEN_FINGERPRINT_LEN], fb[sizeof fa], fa2[sizeof fa];
+    /* SHA-256 of 32 zero bytes starts 66687aadf862bd77. */
+    static const uint8_t zero_fp[] = { 0x66, 0x68, 0x7a, 0xad,
+                                       0xf8, 0x62, 0xbd, 0x77 };
+    uint8_t z[OFFLOAD_TOKEN_KEY_LEN] = { 0 }, fz[sizeof fa];
+
+    offload_token_key_fingerprint(a, fa);
+    offload_token_key_fingerprint(b, fb);
+    offload_token_key_fingerprint(a, fa2);
+    ck_assert(memcmp(fa, fb, sizeof fa));
+    ck_assert(!memcmp(fa, fa2, sizeof fa));
+    offload_token_key_fingerprint(z, fz);
+    ck_assert(!memcmp(fz, zero_fp, sizeof fz));
+}
+END_TEST
+
 START_TEST(test_result_names)
 {
     ck_assert_str_eq(offload_token_result_name(OFFLOAD_TOKEN_OK), "ok");
@@ -507,6 +579,8 @@ offload_token_suite(void)
     tcase_add_test(tc, test_frames);
     tcase_add_test(tc, test_key_parse);
     tcase_add_test(tc, test_result_names);
+    tcase_add_test(tc, test_key_file);
+    tcase_add_test(tc, test_key_fingerprint);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -14,6 +14,8 @@
 #include "dirs.h"
 #include "fatal-signal.h"
 #include "jsonrpc.h"
+#include <openssl/crypto.h>
+
 #include "lib/nic-encap-map.h"
 #include "lib/offload-channel.h"
 #include "openvswitch/dynamic-string.h"
@@ -41,6 +43,10 @@ usage(void)
            "  del KEY...         delete mappings (\"mac=MAC [ip=IP]\")\n"
            "  dump               print the NIC's mappings\n"
            "  counters           print the endpoint's counters (JSON)\n"
+           "  key-add ID HEX64 [NOT-AFTER]  give the NIC a sealing key\n"
+           "  key-del ID...      retire sealing keys\n"
+           "  key-list           the NIC's keys: id, fingerprint, "
+           "not-after\n"
            "  raw TEXT|@FILE     send TEXT (or FILE) byte for byte, print the\n"
            "                     answer\n"
            "  bench N [BATCH]    add, modify, delete N mappings, BATCH per\n"
@@ -343,6 +349,57 @@ main(int argc, char *argv[])
 
             puts(s);
             free(s);
+        }
+        jsonrpc_msg_destroy(reply);
+    } else if (!strcmp(cmd, "key-add") && (argc == 4 || argc == 5)) {
+        struct offload_token_key k;
+        char *error = offload_token_key_parse(argv[2], argv[3],
+                                              argc == 5 ? argv[4] : NULL,
+                                              &k);
+        if (error) {
+            ovs_fatal(0, "%s", error);
+        }
+        rpc = open_target(argv[0]);
+        reply = transact(rpc, offload_channel_key_request_create(
+                             OFFLOAD_CHANNEL_KEY_ADD, &k, 1));
+        OPENSSL_cleanse(&k, sizeof k);
+        check_reply(reply);
+        jsonrpc_msg_destroy(reply);
+    } else if (!strcmp(cmd, "key-del") && argc >= 3) {
+        struct offload_token_key *keys = xcalloc(argc - 2, sizeof *keys);
+
+        for (int i = 2; i < argc; i++) {
+            if (!str_to_uint(argv[i], 10, &keys[i - 2].id)) {
+                ovs_fatal(0, "\"%s\": not a key id", argv[i]);
+            }
+        }
+        rpc = open_target(argv[0]);
+        reply = transact(rpc, offload_channel_key_request_create(
+                             OFFLOAD_CHANNEL_KEY_DELETE, keys, argc - 2));
+        check_reply(reply);
+        jsonrpc_msg_destroy(reply);
+        free(keys);
+    } else if (!strcmp(cmd, "key-list") && argc == 2) {
+        const struct json *result;
+
+        rpc = open_target(argv[0]);
+        reply = transact(rpc, offload_channel_request_create(
+                             OFFLOAD_CHANNEL_KEY_LIST, NULL, 0));
+        result = check_reply(reply);
+        for (size_t i = 0; result->type == JSON_ARRAY
+                           && i < json_array(result)->n; i++) {
+            struct offload_token_key_info info;
+            char *error = offload_channel_key_info_from_json(
+                json_array(result)->elems[i], &info);
+
+            if (error) {
+                ovs_fatal(0, "bad key list from the NIC: %s", error);
+            }
+            printf("%"PRIu32" fingerprint ", info.id);
+            for (size_t k = 0; k < sizeof info.fingerprint; k++) {
+                printf("%02"PRIx8, info.fingerprint[k]);
+            }
+            printf(" not-after %"PRIu64"\n", info.not_after);
         }
         jsonrpc_msg_destroy(reply);
     } else if (!strcmp(cmd, "add") || !strcmp(cmd, "modify")

@@ -115,46 +115,25 @@ parse_hex(const char *what, const char *s, uint8_t **bufp)
 static void
 read_key(const struct options *opts, struct offload_token_key *k)
 {
-    char line[512];
+    struct offload_token_key *keys;
     bool found = false;
-    int lineno = 0;
-    FILE *f;
+    char *error;
+    size_t n;
 
     if (!opts->key_file) {
         ovs_fatal(0, "mint: --key-file is required");
     }
-    f = fopen(opts->key_file, "r");
-    if (!f) {
-        ovs_fatal(errno, "%s: cannot open", opts->key_file);
+    error = offload_token_key_file_read(opts->key_file, &keys, &n);
+    if (error) {
+        ovs_fatal(0, "%s", error);
     }
-    while (fgets(line, sizeof line, f)) {
-        char *save = NULL, *id, *hex, *not_after, *error;
-        struct offload_token_key this;
-
-        lineno++;
-        line[strcspn(line, "#\n")] = '\0';
-        id = strtok_r(line, " \t", &save);
-        if (!id) {
-            continue;
-        }
-        hex = strtok_r(NULL, " \t", &save);
-        not_after = strtok_r(NULL, " \t", &save);
-        if (!hex || strtok_r(NULL, " \t", &save)) {
-            ovs_fatal(0, "%s:%d: expected ID HEX64 [NOT-AFTER]",
-                      opts->key_file, lineno);
-        }
-        error = offload_token_key_parse(id, hex, not_after, &this);
-        if (error) {
-            ovs_fatal(0, "%s:%d: %s", opts->key_file, lineno, error);
-        }
-        if (!opts->has_key_id || this.id == opts->key_id) {
-            *k = this;
+    for (size_t i = 0; i < n; i++) {
+        if (!opts->has_key_id || keys[i].id == opts->key_id) {
+            *k = keys[i];
             found = true;
         }
-        OPENSSL_cleanse(&this, sizeof this);
-        OPENSSL_cleanse(line, sizeof line);
     }
-    fclose(f);
+    offload_token_keys_wipe(keys, n);
     if (!found) {
         ovs_fatal(0, "%s: no key%s", opts->key_file,
                   opts->has_key_id ? " with that id" : "");

@@ -8,10 +8,12 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "jsonrpc.h"
 #include "lib/nic-encap-map.h"
 #include "lib/offload-channel.h"
+#include "lib/offload-token.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
 #include "openvswitch/poll-loop.h"
@@ -38,6 +40,8 @@ static struct vlog_rate_limit occ_rl = VLOG_RATE_LIMIT_INIT(5, 20);
 #define OCC_CHECK_INTERVAL 10000
 /* After a refused dump, when to ask again. */
 #define OCC_RETRY_INTERVAL 1000
+/* How often the key file is looked at for a change. */
+#define OCC_KEY_FILE_INTERVAL 1000
 
 enum occ_state {
     OCC_CONNECTING,             /* No connection. */
@@ -72,6 +76,18 @@ struct occ_client {
     char *config_error;         /* Why the database's values were refused. */
     char *error;                /* The latest connection or NIC error. */
 
+    /* Sealing keys, from the row's key_file. */
+    char *key_file;             /* NULL: keys are not managed. */
+    struct stat key_stat;       /* Of the file as last read. */
+    long long int next_key_check;
+    long long int next_key_sync;    /* After a refusal: not before. */
+    struct offload_token_key *keys;     /* The file's, sorted by id. */
+    size_t n_keys;
+    bool keys_dirty;            /* The NIC may hold other keys. */
+    struct json *keys_id;       /* The outstanding key_list, if any. */
+    size_t n_keys_confirmed;    /* Keys the NIC holds as the file says. */
+    char *key_error;            /* Why the file was refused. */
+
     uint64_t connects, resyncs, requests, refused, repaired;
     bool seen;
 };
@@ -96,6 +112,10 @@ occ_client_destroy(struct occ_client *c)
     free(c->sent);
     free(c->config_error);
     free(c->error);
+    free(c->key_file);
+    offload_token_keys_wipe(c->keys, c->n_keys);
+    json_destroy(c->keys_id);
+    free(c->key_error);
     free(c);
 }
 
@@ -154,6 +174,88 @@ occ_mappings_equal(const struct nic_encap_mapping *a, size_t n_a,
     return true;
 }
 
+static int
+occ_key_cmp(const void *a_, const void *b_)
+{
+    const struct offload_token_key *a = a_, *b = b_;
+
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* Reads the row's key file when its path or the file changes; a file that
+ * cannot be read or parsed keeps the keys read before. */
+static void
+occ_configure_keys(struct occ_client *c, const struct offrec_nic *row)
+{
+    const char *path = row->key_file && row->key_file[0] ? row->key_file
+                       : NULL;
+    struct offload_token_key *keys;
+    struct stat st;
+    char *error;
+    size_t n;
+
+    if (!path) {
+        if (c->key_file) {
+            VLOG_INFO("%s: sealing keys no longer managed (the NIC keeps "
+                      "its keys)", c->nic);
+            free(c->key_file);
+            c->key_file = NULL;
+            offload_token_keys_wipe(c->keys, c->n_keys);
+            c->keys = NULL;
+            c->n_keys = 0;
+            free(c->key_error);
+            c->key_error = NULL;
+        }
+        return;
+    }
+    if (c->key_file && !strcmp(c->key_file, path)
+        && time_msec() < c->next_key_check) {
+        return;
+    }
+    c->next_key_check = time_msec() + OCC_KEY_FILE_INTERVAL;
+    if (c->key_file && !strcmp(c->key_file, path) && !c->key_error
+        && !stat(path, &st) && st.st_ino == c->key_stat.st_ino
+        && st.st_size == c->key_stat.st_size
+        && st.st_mtim.tv_sec == c->key_stat.st_mtim.tv_sec
+        && st.st_mtim.tv_nsec == c->key_stat.st_mtim.tv_nsec) {
+        return;
+    }
+    if (!c->key_file || strcmp(c->key_file, path)) {
+        free(c->key_file);
+        c->key_file = xstrdup(path);
+    }
+    memset(&c->key_stat, 0, sizeof c->key_stat);
+    stat(path, &c->key_stat);
+    error = offload_token_key_file_read(path, &keys, &n);
+    if (!error && n > OFFLOAD_TOKEN_MAX_KEYS) {
+        error = xasprintf("%s: %"PRIuSIZE" keys (a NIC holds %d)", path, n,
+                          OFFLOAD_TOKEN_MAX_KEYS);
+        offload_token_keys_wipe(keys, n);
+    }
+    if (error) {
+        if (!c->key_error || strcmp(c->key_error, error)) {
+            VLOG_WARN("%s: key file refused, the keys sent before stay: %s",
+                      c->nic, error);
+            offload_status_poke();
+        }
+        free(c->key_error);
+        c->key_error = error;
+        return;
+    }
+    qsort(keys, n, sizeof *keys, occ_key_cmp);
+    VLOG_INFO("%s: %"PRIuSIZE" sealing keys read from %s", c->nic, n, path);
+    offload_token_keys_wipe(c->keys, c->n_keys);
+    c->keys = keys;
+    c->n_keys = n;
+    c->keys_dirty = true;
+    c->next_key_sync = 0;
+    if (c->key_error) {
+        offload_status_poke();
+    }
+    free(c->key_error);
+    c->key_error = NULL;
+}
+
 /* Takes the row's configuration; bad values are refused whole and the
  * previous ones stay. */
 static void
@@ -181,6 +283,7 @@ occ_configure(struct occ_client *c, const struct offrec_nic *row)
             c->n_pending = 0;
         }
     }
+    occ_configure_keys(c, row);
     if (!error) {
         error = occ_parse_mappings(row, &maps, &n);
         if (!error) {
@@ -252,6 +355,119 @@ occ_request_dump(struct occ_client *c)
     jsonrpc_session_send(c->js, msg);
 }
 
+static void
+occ_request_keys(struct occ_client *c)
+{
+    struct jsonrpc_msg *msg = offload_channel_request_create(
+        OFFLOAD_CHANNEL_KEY_LIST, NULL, 0);
+
+    json_destroy(c->keys_id);
+    c->keys_id = json_clone(msg->id);
+    jsonrpc_session_send(c->js, msg);
+    c->keys_dirty = false;
+}
+
+static char *occ_error_text(const struct jsonrpc_msg *);
+
+/* Sends what turns the NIC's keys ('reply' to key_list) into the file's. */
+static void
+occ_handle_keys(struct occ_client *c, const struct jsonrpc_msg *msg)
+{
+    const struct json_array *a;
+    struct offload_token_key *add;
+    struct offload_token_key *del;
+    size_t n_add = 0, n_del = 0, n_same = 0;
+    char *error = NULL;
+
+    json_destroy(c->keys_id);
+    c->keys_id = NULL;
+    if (msg->type == JSONRPC_ERROR) {
+        error = occ_error_text(msg);
+    } else if (msg->result->type != JSON_ARRAY) {
+        error = xstrdup("key_list: not an array");
+    }
+    if (error) {
+        VLOG_WARN_RL(&occ_rl, "%s: the NIC's key list failed: %s", c->nic,
+                     error);
+        occ_set(&c->error, error);
+        c->keys_dirty = true;
+        c->next_key_sync = time_msec() + OCC_RETRY_INTERVAL;
+        return;
+    }
+    if (!c->key_file) {
+        return;
+    }
+    a = json_array(msg->result);
+    add = xzalloc(MAX(1, c->n_keys) * sizeof *add);
+    del = xzalloc(MAX(1, a->n + c->n_keys) * sizeof *del);
+    for (size_t i = 0; i < a->n; i++) {
+        struct offload_token_key_info info;
+        bool keep = false;
+        char *e = offload_channel_key_info_from_json(a->elems[i], &info);
+
+        if (e) {
+            VLOG_WARN_RL(&occ_rl, "%s: bad key_list entry: %s", c->nic, e);
+            free(e);
+            continue;
+        }
+        for (size_t j = 0; j < c->n_keys; j++) {
+            uint8_t fp[OFFLOAD_TOKEN_FINGERPRINT_LEN];
+
+            if (c->keys[j].id != info.id) {
+                continue;
+            }
+            offload_token_key_fingerprint(c->keys[j].key, fp);
+            keep = (!memcmp(fp, info.fingerprint, sizeof fp)
+                    && c->keys[j].not_after == info.not_after);
+        }
+        if (keep) {
+            n_same++;
+        } else {
+            del[n_del++].id = info.id;
+        }
+    }
+    for (size_t j = 0; j < c->n_keys; j++) {
+        bool held = false;
+
+        for (size_t i = 0; i < a->n; i++) {
+            const struct json *id = (a->elems[i]->type == JSON_OBJECT
+                                     ? shash_find_data(
+                                         json_object(a->elems[i]), "id")
+                                     : NULL);
+            held |= (id && id->type == JSON_INTEGER
+                     && json_integer(id) == c->keys[j].id);
+        }
+        /* Deleted above for a changed key: added again. */
+        for (size_t i = 0; i < n_del; i++) {
+            held &= del[i].id != c->keys[j].id;
+        }
+        if (!held) {
+            add[n_add++] = c->keys[j];
+        }
+    }
+    if (n_del) {
+        jsonrpc_session_send(c->js, offload_channel_key_request_create(
+                                 OFFLOAD_CHANNEL_KEY_DELETE, del, n_del));
+        c->n_pending++;
+        c->requests++;
+    }
+    if (n_add) {
+        jsonrpc_session_send(c->js, offload_channel_key_request_create(
+                                 OFFLOAD_CHANNEL_KEY_ADD, add, n_add));
+        c->n_pending++;
+        c->requests++;
+    }
+    if (n_add || n_del) {
+        VLOG_INFO("%s: sealing keys: %"PRIuSIZE" added, %"PRIuSIZE
+                  " deleted, %"PRIuSIZE" kept", c->nic, n_add, n_del,
+                  n_same);
+        offload_status_poke();
+    }
+    offload_token_keys_wipe(add, MAX(1, c->n_keys));
+    free(del);
+    c->n_keys_confirmed = c->n_keys;
+}
+
 static char *
 occ_error_text(const struct jsonrpc_msg *msg)
 {
@@ -320,6 +536,12 @@ occ_client_run(struct occ_client *c)
             c->state = OCC_SYNCING;
             offload_status_poke();
             occ_request_dump(c);
+            json_destroy(c->keys_id);
+            c->keys_id = NULL;
+            c->n_keys_confirmed = 0;
+            if (c->key_file) {
+                occ_request_keys(c);
+            }
         } else {
             int e = jsonrpc_session_get_last_error(c->js);
 
@@ -341,6 +563,10 @@ occ_client_run(struct occ_client *c)
         if (c->dump_id && msg->id && json_equal(msg->id, c->dump_id)
             && (msg->type == JSONRPC_REPLY || msg->type == JSONRPC_ERROR)) {
             occ_handle_dump(c, msg);
+        } else if (c->keys_id && msg->id && json_equal(msg->id, c->keys_id)
+                   && (msg->type == JSONRPC_REPLY
+                       || msg->type == JSONRPC_ERROR)) {
+            occ_handle_keys(c, msg);
         } else if (msg->type == JSONRPC_REPLY) {
             c->n_pending -= c->n_pending > 0;
         } else if (msg->type == JSONRPC_ERROR) {
@@ -356,6 +582,10 @@ occ_client_run(struct occ_client *c)
              * change (a full table) from being asked in a loop. */
             c->next_check = MIN(c->next_check,
                                 time_msec() + OCC_RETRY_INTERVAL);
+            if (c->key_file) {
+                c->keys_dirty = true;
+                c->next_key_sync = time_msec() + OCC_RETRY_INTERVAL;
+            }
         }
         jsonrpc_msg_destroy(msg);
     }
@@ -369,6 +599,13 @@ occ_client_run(struct occ_client *c)
         } else if (!c->dump_id && !c->n_pending
                    && time_msec() >= c->next_check) {
             occ_request_dump(c);
+            if (c->key_file && !c->keys_id) {
+                occ_request_keys(c);
+            }
+        }
+        if (c->key_file && c->keys_dirty && !c->keys_id && !c->n_pending
+            && time_msec() >= c->next_key_sync) {
+            occ_request_keys(c);
         }
     }
 }
@@ -439,6 +676,12 @@ offload_channel_run_wait(void)
             if (c->state == OCC_SYNCED) {
                 poll_timer_wait_until(c->next_check);
             }
+            if (c->key_file) {
+                poll_timer_wait_until(c->keys_dirty
+                                      ? MAX(c->next_key_sync,
+                                            time_msec())
+                                      : c->next_key_check);
+            }
         }
     }
 }
@@ -455,12 +698,22 @@ offload_channel_run_nic_status(const char *name, struct smap *status)
     if (c->js && jsonrpc_session_get_id(c->js)) {
         smap_add(status, "channel_peer", jsonrpc_session_get_id(c->js));
     }
-    if (c->config_error || c->error) {
+    if (c->config_error || c->key_error || c->error) {
         smap_add(status, "channel_error",
-                 c->config_error ? c->config_error : c->error);
+                 c->config_error ? c->config_error
+                 : c->key_error ? c->key_error : c->error);
     }
     smap_add_format(status, "channel_mappings", "%"PRIuSIZE"/%"PRIuSIZE,
                     c->state == OCC_SYNCED ? c->n_sent : 0, c->n_want);
+    if (c->key_file) {
+        struct ds ids = DS_EMPTY_INITIALIZER;
+
+        for (size_t i = 0; c->n_keys_confirmed && i < c->n_keys; i++) {
+            ds_put_format(&ids, "%s%"PRIu32, i ? "," : "", c->keys[i].id);
+        }
+        smap_add(status, "channel_keys", ds_cstr(&ids));
+        ds_destroy(&ids);
+    }
 }
 
 static struct json *
@@ -491,6 +744,25 @@ occ_client_json(const void *c_)
     OCC_COUNTER(refused) OCC_COUNTER(repaired)
 #undef OCC_COUNTER
     json_object_put(j, "counters", counters);
+    if (c->key_file) {
+        struct json *keys = json_array_create_empty();
+
+        for (size_t i = 0; i < c->n_keys; i++) {
+            struct offload_token_key_info info = {
+                .id = c->keys[i].id, .not_after = c->keys[i].not_after,
+            };
+
+            offload_token_key_fingerprint(c->keys[i].key, info.fingerprint);
+            json_array_add(keys, offload_channel_key_info_to_json(&info));
+        }
+        json_object_put_string(j, "key_file", c->key_file);
+        json_object_put(j, "keys", keys);
+        json_object_put(j, "keys_confirmed",
+                        json_integer_create(c->n_keys_confirmed));
+        json_object_put(j, "key_error",
+                        (c->key_error ? json_string_create(c->key_error)
+                         : json_null_create()));
+    }
     json_object_put(j, "config_error",
                     (c->config_error ? json_string_create(c->config_error)
                      : json_null_create()));
@@ -516,6 +788,23 @@ occ_client_text(struct ds *s, const void *c_)
         ds_put_cstr(s, "    ");
         nic_encap_mapping_format(s, &c->want[i]);
         ds_put_char(s, '\n');
+    }
+    if (c->key_file) {
+        ds_put_format(s, "  keys: %"PRIuSIZE" in %s, %"PRIuSIZE
+                      " confirmed\n", c->n_keys, c->key_file,
+                      c->n_keys_confirmed);
+        for (size_t i = 0; i < c->n_keys; i++) {
+            uint8_t fp[OFFLOAD_TOKEN_FINGERPRINT_LEN];
+
+            offload_token_key_fingerprint(c->keys[i].key, fp);
+            ds_put_format(s, "    id %"PRIu32" fingerprint ", c->keys[i].id);
+            for (size_t k = 0; k < sizeof fp; k++) {
+                ds_put_format(s, "%02"PRIx8, fp[k]);
+            }
+            ds_put_format(s, " not-after %"PRIu64"\n", c->keys[i].not_after);
+        }
+        ds_put_format(s, "  key error: %s\n",
+                      c->key_error ? c->key_error : "(none)");
     }
     ds_put_format(s, "  connects %"PRIu64", resyncs %"PRIu64", requests %"
                   PRIu64", refused %"PRIu64", repaired %"PRIu64"\n",
