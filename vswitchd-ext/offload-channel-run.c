@@ -819,16 +819,10 @@ static void
 occ_unixctl_show(struct unixctl_conn *conn, int argc_, const char *argv_[],
                  void *aux OVS_UNUSED)
 {
-    const char *argv[UNIXCTL_FORMAT_MAX_ARGS];
     bool json;
-    int argc;
 
-    if (!unixctl_format_parse(conn, argc_, argv_, argv, &argc, &json)) {
-        return;
-    }
-    if (argc > 1) {
-        unixctl_format_reply_error(conn, json, "usage: offload/channel "
-                                   "[--format text|json]");
+    if (!unixctl_format_parse_only(conn, argc_, argv_, "offload/channel",
+                                   &json)) {
         return;
     }
     unixctl_format_reply_items(conn, json, &occ_clients, "nics",

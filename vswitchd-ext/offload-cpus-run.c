@@ -1006,16 +1006,10 @@ static void
 ocr_unixctl_show(struct unixctl_conn *conn, int argc_, const char *argv_[],
                  void *aux OVS_UNUSED)
 {
-    const char *argv[UNIXCTL_FORMAT_MAX_ARGS];
-    int argc;
     bool json;
 
-    if (!unixctl_format_parse(conn, argc_, argv_, argv, &argc, &json)) {
-        return;
-    }
-    if (argc > 1) {
-        unixctl_format_reply_error(conn, json, "usage: offload/cpus "
-                                   "[--format text|json]");
+    if (!unixctl_format_parse_only(conn, argc_, argv_, "offload/cpus",
+                                   &json)) {
         return;
     }
     const struct offload_cpus_decision *last

@@ -930,17 +930,11 @@ static void
 oqr_unixctl_show(struct unixctl_conn *conn, int argc_, const char *argv_[],
                  void *aux OVS_UNUSED)
 {
-    const char *argv[UNIXCTL_FORMAT_MAX_ARGS];
     const struct shash_node **nodes;
     bool json;
-    int argc;
 
-    if (!unixctl_format_parse(conn, argc_, argv_, argv, &argc, &json)) {
-        return;
-    }
-    if (argc > 1) {
-        unixctl_format_reply_error(conn, json, "usage: offload/queues "
-                                   "[--format text|json]");
+    if (!unixctl_format_parse_only(conn, argc_, argv_, "offload/queues",
+                                   &json)) {
         return;
     }
     nodes = shash_sort(&oqr_ports);

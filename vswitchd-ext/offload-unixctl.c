@@ -106,17 +106,11 @@ static void
 offload_unixctl_show(struct unixctl_conn *conn, int argc_,
                      const char *argv_[], void *aux OVS_UNUSED)
 {
-    const char *argv[UNIXCTL_FORMAT_MAX_ARGS];
     struct offload_unixctl_show show;
     bool json;
-    int argc;
 
-    if (!unixctl_format_parse(conn, argc_, argv_, argv, &argc, &json)) {
-        return;
-    }
-    if (argc > 1) {
-        unixctl_format_reply_error(conn, json, "usage: offload/show "
-                                   "[--format text|json]");
+    if (!unixctl_format_parse_only(conn, argc_, argv_, "offload/show",
+                                   &json)) {
         return;
     }
     offload_unixctl_show_collect(&show);

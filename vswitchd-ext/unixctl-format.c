@@ -52,6 +52,26 @@ unixctl_format_parse(struct unixctl_conn *conn, int argc,
     return true;
 }
 
+bool
+unixctl_format_parse_only(struct unixctl_conn *conn, int argc,
+                          const char *argv[], const char *cmd, bool *json)
+{
+    const char *args[UNIXCTL_FORMAT_MAX_ARGS];
+    int n_args;
+
+    if (!unixctl_format_parse(conn, argc, argv, args, &n_args, json)) {
+        return false;
+    }
+    if (n_args > 1) {
+        char *msg = xasprintf("usage: %s [--format text|json]", cmd);
+
+        unixctl_format_reply_error(conn, *json, msg);
+        free(msg);
+        return false;
+    }
+    return true;
+}
+
 void
 unixctl_format_reply_json(struct unixctl_conn *conn, struct json *j)
 {

@@ -20,6 +20,13 @@ bool unixctl_format_parse(struct unixctl_conn *, int argc, const char *argv[],
                           const char *args[UNIXCTL_FORMAT_MAX_ARGS],
                           int *n_argsp, bool *json);
 
+/* The same for a command that takes nothing but "--format": returns false,
+ * with an error reply naming 'cmd' and its usage, if anything else is
+ * given. */
+bool unixctl_format_parse_only(struct unixctl_conn *, int argc,
+                               const char *argv[], const char *cmd,
+                               bool *json);
+
 /* Replies with 'j', pretty-printed with sorted keys, and frees it. */
 void unixctl_format_reply_json(struct unixctl_conn *, struct json *j);
 
