@@ -125,13 +125,35 @@ offload_match_metadata(struct offload_match_ctx *c)
     }
     c->left.masks.recirc_id = 0;
 
+    /* The conntrack fields likewise: pkt_metadata_init() zeroes ct_state
+     * and miniflow_extract() then leaves every ct_* field out, so they
+     * are 0 for every packet from the NIC.  A match that requires 0 there
+     * (OVN's "untracked" ct_state(0/0x3f), ct_mark(0/0x1)) holds for all
+     * of them and the NIC rule need not look; any other never holds. */
     for (size_t i = 0; i < ARRAY_SIZE(ct_fields); i++) {
         const struct mf_field *mf = mf_from_id(ct_fields[i]);
+        union mf_value value, mask;
 
-        if (!mf_is_all_wild(mf, c->wc)) {
-            return offload_fail(c->out, OFFLOAD_REASON_CT, "%s", mf->name);
+        mf_get_value(mf, c->flow, &value);
+        mf_get_mask(mf, c->wc, &mask);
+        for (size_t j = 0; j < mf->n_bytes; j++) {
+            if (value.b[j] & mask.b[j]) {
+                return offload_fail(c->out, OFFLOAD_REASON_CT, "%s",
+                                    mf->name);
+            }
         }
     }
+    c->left.masks.ct_state = 0;
+    c->left.masks.ct_zone = 0;
+    c->left.masks.ct_mark = 0;
+    c->left.masks.ct_label = OVS_U128_ZERO;
+    c->left.masks.ct_nw_proto = 0;
+    c->left.masks.ct_nw_src = 0;
+    c->left.masks.ct_nw_dst = 0;
+    c->left.masks.ct_ipv6_src = in6addr_any;
+    c->left.masks.ct_ipv6_dst = in6addr_any;
+    c->left.masks.ct_tp_src = 0;
+    c->left.masks.ct_tp_dst = 0;
 
     if ((c->flow->packet_type ^ htonl(PT_ETH)) & pt_mask) {
         return offload_fail(c->out, OFFLOAD_REASON_MATCH, "packet_type");

@@ -426,6 +426,33 @@ diff_random_match(struct match *m, const struct flow *seed)
                                                    : 1 + rnd_n(3);
     wc->masks.tcp_flags &= htons(0x0fff);
 
+    /* Conntrack fields, as "ct_state=-trk", "ct_mark=0", ... give them to
+     * packets that have not been through conntrack: at 0 (the seed's
+     * value), and now and then at a value no frame from the NIC has. */
+    if (chance(30)) {
+        static const uint8_t states[] = { 0x3f, 0x20, 0x21, 0x01, 0xff };
+
+        wc->masks.ct_state = (chance(80) ? states[rnd_n(ARRAY_SIZE(states))]
+                              : rnd());
+        wc->masks.ct_mark = chance(50) ? 0 : chance(50) ? 1 : rnd();
+        wc->masks.ct_zone = chance(70) ? 0 : UINT16_MAX;
+        if (chance(20)) {
+            wc->masks.ct_label.u64.lo = UINT64_MAX;
+            wc->masks.ct_label.u64.hi = chance(50) ? UINT64_MAX : 0;
+        }
+        if (chance(10)) {
+            wc->masks.ct_nw_proto = UINT8_MAX;
+            wc->masks.ct_tp_dst = OVS_BE16_MAX;
+        }
+        if (chance(10)) {
+            /* Bits outside the mask are not required. */
+            m->flow.ct_state = rnd() & ~wc->masks.ct_state;
+        } else if (chance(10)) {
+            m->flow.ct_state = wc->masks.ct_state & (1u << rnd_n(8));
+            m->flow.ct_mark = wc->masks.ct_mark & rnd();
+        }
+    }
+
     /* Mostly as OVS builds megaflows: fields only where their
      * prerequisites are matched, so that most of them translate. */
     if (chance(90)) {
@@ -717,6 +744,7 @@ diff_resolve(const void *aux OVS_UNUSED, odp_port_t odp_port,
 
 static struct diff_outputs *ovs_outputs;
 static unsigned long diff_encap_rules;  /* Rules with an encap installed. */
+static unsigned long diff_ct_rules;     /* Rules from a ct_* match. */
 
 /* The RSS hash dpif-netdev gives a packet it receives from a port that
  * sets none (as NIC representors do), which OVS's tnl_push turns into the
@@ -950,6 +978,10 @@ diff_one_flow(struct diff_backend *b, const struct match *m,
     for (size_t i = 0; i < t.spec.n_actions; i++) {
         diff_encap_rules += t.spec.actions[i].type == NIC_ACT_ENCAP;
     }
+    diff_ct_rules += (m->wc.masks.ct_state || m->wc.masks.ct_mark
+                      || m->wc.masks.ct_zone
+                      || !ovs_u128_is_zero(m->wc.masks.ct_label)
+                      || m->wc.masks.ct_nw_proto);
 
     for (int i = 0; i < n_frames && ok; i++) {
         struct diff_outputs ovs = { .n = 0 }, nic = { .n = 0 };
@@ -1086,7 +1118,13 @@ diff_run(struct diff_backend *b, int rounds)
 
 START_TEST(test_differential)
 {
-    diff_run(&diff_model_backend, diff_env("DIFF_ROUNDS", 4000));
+    int rounds = diff_env("DIFF_ROUNDS", 4000);
+
+    diff_ct_rules = 0;
+    diff_run(&diff_model_backend, rounds);
+    fprintf(stderr, "differential (model): %lu rules from megaflows with "
+            "ct_* matches\n", diff_ct_rules);
+    ck_assert_uint_ge(diff_ct_rules, rounds / 20);
 }
 END_TEST
 

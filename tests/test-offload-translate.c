@@ -498,6 +498,97 @@ START_TEST(test_unsupported_match)
 }
 END_TEST
 
+/* Conntrack fields are 0 for every packet from the NIC (recirc_id 0): a
+ * match requiring 0 there is always true and the NIC rule ignores it, one
+ * requiring anything else stays on the host. */
+START_TEST(test_conntrack_zero)
+{
+    static const ovs_u128 label1 = { .u64 = { .lo = 1 } };
+    static const ovs_u128 all = { .u64 = { .lo = UINT64_MAX,
+                                           .hi = UINT64_MAX } };
+    struct offload_translation plain, t;
+    struct nic_caps caps;
+    struct match m;
+
+    caps_all(&caps);
+    tcp_megaflow(&m);
+    translate(&m, "2", &caps, 3, &plain);
+    ck_assert_int_eq(plain.kind, OFFLOAD_KIND_FULL);
+
+    /* OVN's first pass: untracked, ct_mark 0. */
+    tcp_megaflow(&m);
+    match_set_ct_state_masked(&m, 0, 0x3f);
+    match_set_ct_mark_masked(&m, 0, 1);
+    match_set_ct_zone(&m, 0);
+    match_set_ct_label_masked(&m, OVS_U128_ZERO, all);
+    match_set_ct_nw_proto(&m, 0);
+    match_set_ct_nw_src(&m, 0);
+    match_set_ct_tp_dst(&m, 0);
+    match_set_ct_ipv6_dst(&m, &in6addr_any);
+    translate(&m, "2", &caps, 3, &t);
+    ck_assert_msg(t.kind == OFFLOAD_KIND_FULL, "%s: %s",
+                  offload_reason_name(t.reason), t.detail);
+    ck_assert(!memcmp(&t.spec.match, &plain.spec.match,
+                      sizeof t.spec.match));
+    ck_assert_uint_eq(t.spec.priority, plain.spec.priority);
+
+    /* Bits of the flow outside the mask are not required. */
+    m.flow.ct_state = CS_TRACKED | CS_ESTABLISHED;
+    m.wc.masks.ct_state = CS_NEW;
+    m.flow.ct_mark = 6;
+    translate(&m, "2", &caps, 3, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_FULL);
+
+    /* Its conntrack action still keeps the flow partial. */
+    translate(&m, "ct(zone=1),recirc(16)", &caps, 3, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_PARTIAL);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_CT);
+    ck_assert_str_eq(t.detail, "ct");
+
+    /* A non-zero requirement in any of them: refused, named. */
+    tcp_megaflow(&m);
+    match_set_ct_state_masked(&m, CS_TRACKED, CS_TRACKED | CS_NEW);
+    translate(&m, "2", &caps, 3, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_NONE);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_CT);
+    ck_assert_str_eq(t.detail, "ct_state");
+
+    tcp_megaflow(&m);
+    match_set_ct_state_masked(&m, 0, 0x3f);
+    match_set_ct_mark_masked(&m, 1, 1);
+    translate(&m, "2", &caps, 3, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_NONE);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_CT);
+    ck_assert_str_eq(t.detail, "ct_mark");
+
+    tcp_megaflow(&m);
+    match_set_ct_zone(&m, 5);
+    translate(&m, "2", &caps, 3, &t);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_CT);
+    ck_assert_str_eq(t.detail, "ct_zone");
+
+    tcp_megaflow(&m);
+    match_set_ct_label_masked(&m, label1, all);
+    translate(&m, "2", &caps, 3, &t);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_CT);
+    ck_assert_str_eq(t.detail, "ct_label");
+
+    tcp_megaflow(&m);
+    match_set_ct_tp_src(&m, htons(80));
+    translate(&m, "2", &caps, 3, &t);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_CT);
+    ck_assert_str_eq(t.detail, "ct_tp_src");
+
+    /* After a recirculation conntrack has run: refused for recirc_id. */
+    tcp_megaflow(&m);
+    match_set_recirc_id(&m, 5);
+    match_set_ct_state_masked(&m, 0, 0x3f);
+    translate(&m, "2", &caps, 3, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_NONE);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_RECIRC);
+}
+END_TEST
+
 /* OVS 3.1 leaves nw_proto wildcarded in megaflows whose translation
  * depends on it being zero or not (commit_set_nw_action()); the NIC rule
  * takes only packets that agree with the flow's own translation. */
@@ -799,6 +890,7 @@ offload_translate_suite(void)
     tcase_add_test(tc, test_port_not_on_nic);
     tcase_add_test(tc, test_unsupported_actions);
     tcase_add_test(tc, test_unsupported_match);
+    tcase_add_test(tc, test_conntrack_zero);
     tcase_add_test(tc, test_frag_mapping);
     tcase_add_test(tc, test_proto_pinned);
     tcase_add_test(tc, test_vlan_overlap);
