@@ -655,6 +655,7 @@ struct nicsim_exec {
     int host_drop;                  /* Drop reason of a failed to-host. */
     struct nic_sample *sample;      /* Non-null if this packet is kept. */
     struct nicsim_txbatch *tx;      /* Where forwarded frames wait. */
+    bool decapsulated;              /* After NIC_ACT_TNL_POP took it. */
 };
 
 static void
@@ -695,6 +696,54 @@ nicsim_exec_output(struct nic_exec_ctx *ctx, struct dp_packet *pkt,
             x->n_no_port++;
         }
     }
+}
+
+static void nicsim_rule_count(const struct nic_rule *, uint64_t packets,
+                              uint64_t bytes);
+
+/* NIC_ACT_TNL_POP: the second lookup, of the frame decapsulated as OVS's
+ * tnl_pop would, as arriving on 'tunnel_port'.  Only a rule that acts on
+ * its own takes it: one that marks or sends to the host would hand the
+ * host a decapsulated frame without its tunnel metadata, so the packet
+ * then goes on unchanged (to the host, for the decapsulating flow). */
+static bool
+nicsim_exec_tnl_pop(struct nic_exec_ctx *ctx, struct dp_packet *pkt,
+                    uint32_t tunnel_port, const struct nic_flow_key *key,
+                    const struct nic_parse_offsets *ofs)
+{
+    struct nicsim_exec *x = CONTAINER_OF(ctx, struct nicsim_exec, ctx);
+    const struct nic_rule_actions *acts;
+    struct nic_parse_offsets inner_ofs;
+    struct nic_flow_key inner;
+    const struct nic_rule *rule;
+    size_t at;
+
+    if (x->decapsulated) {
+        return false;
+    }
+    at = nic_parse_decap(dp_packet_data(pkt), dp_packet_size(pkt), key, ofs,
+                         tunnel_port, &inner, &inner_ofs);
+    if (!at) {
+        return false;
+    }
+    nic_tables_lookup_batch(&x->ns->tables, &inner, 1, &rule);
+    if (!rule) {
+        return false;
+    }
+    acts = nic_rule_get_actions(rule);
+    for (size_t i = 0; i < acts->n; i++) {
+        enum nic_action_type t = acts->acts[i].type;
+
+        if (t == NIC_ACT_TO_HOST || t == NIC_ACT_MARK
+            || t == NIC_ACT_TNL_POP) {
+            return false;
+        }
+    }
+    nicsim_rule_count(rule, 1, dp_packet_size(pkt) - at);
+    dp_packet_pull(pkt, at);
+    x->decapsulated = true;
+    nic_actions_execute(pkt, tunnel_port, acts->acts, acts->n, ctx);
+    return true;
 }
 
 static void
@@ -909,6 +958,7 @@ nicsim_process_chunk(struct nicsim *ns, struct nicsim_port *p,
 
         memset(&x, 0, sizeof x);
         x.ctx.output = nicsim_exec_output;
+        x.ctx.tnl_pop = nicsim_exec_tnl_pop;
         x.ns = ns;
         x.in = p;
         x.key = &keys[i];
@@ -1403,6 +1453,7 @@ nicsim_get_caps(const struct nic *nic, struct nic_caps *caps)
     memset(&caps->matchable, 0xff, sizeof caps->matchable);
     caps->matchable.pad1 = 0;
     caps->matchable.pad2 = 0;
+    memset(caps->matchable.pad4, 0, sizeof caps->matchable.pad4);
 }
 
 static int
