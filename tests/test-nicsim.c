@@ -230,12 +230,12 @@ START_TEST(test_nicsim_tnl_pop)
     struct nic_rule_stats rs;
     struct dp_packet *pkts[8];
     struct dp_packet *p;
-    uint32_t inner_id;
+    uint32_t inner_id, outer_id;
     size_t len;
     int n = 0;
 
-    add_rule(nic, "in_port=uplink0,udp,tp_dst=4789",
-             "mark:5,tnl_pop:tunnel7,host");
+    outer_id = add_rule(nic, "in_port=uplink0,udp,tp_dst=4789",
+                        "mark:5,tnl_pop:tunnel7,host");
     inner_id = add_rule(nic, "in_port=tunnel7,tun_vni=100,"
                         "tun_src=0xc0a80001,tun_flags=0x8/0xc,udp,tp_dst=9",
                         "output:vf1");
@@ -272,6 +272,10 @@ START_TEST(test_nicsim_tnl_pop)
         dp_packet_delete(pkts[i]);
     }
     ck_assert_int_eq(nic_rule_query(nic, inner_id, &rs), 0);
+    ck_assert_uint_eq(rs.n_packets, 1);
+    /* The tnl_pop rule counts what it decapsulated: the host counts the
+     * others, which it gets marked for the same flow. */
+    ck_assert_int_eq(nic_rule_query(nic, outer_id, &rs), 0);
     ck_assert_uint_eq(rs.n_packets, 1);
     nic_close(nic);
 }
