@@ -58,6 +58,105 @@ netdev_offload_dpif_type(void)
 
 
 
+/* Whether 'netdev' is a userspace VXLAN or Geneve tunnel port, whose
+ * decapsulated packets the NIC can look up again (on its tunnel port of
+ * the same datapath port number). */
+static bool
+netdev_offload_is_tunnel(const struct netdev *netdev)
+{
+    const char *type = netdev_get_type(netdev);
+
+    return !strcmp(type, "vxlan") || !strcmp(type, "geneve");
+}
+
+/* The NIC that decapsulates for tunnel ports: the one that holds every
+ * uplink (the underlay's ports), referenced; false if there is none or
+ * more than one, when the flows of tunnel ports stay on the host. */
+static bool
+netdev_offload_tunnel_nic(struct nic **nicp)
+{
+    struct netdev_nic_port *ports;
+    struct nic *found = NULL;
+    bool ok = true;
+    size_t n;
+
+    netdev_nic_list_ports(&ports, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (!nic_port_is_vf(ports[i].port)) {
+            if (found && found != ports[i].nic) {
+                ok = false;
+            }
+            found = ports[i].nic;
+        }
+    }
+    ok = ok && found && !nic_ref(found, nicp);
+    netdev_nic_ports_free(ports, n);
+    return ok;
+}
+
+/* Tunnel ports that flows were put on.  dpif-netdev tells no flow API
+ * about the flows of a deleted port (it finds no netdev to tell), so the
+ * periodic run flushes the NIC's tunnel port of each that went. */
+#define NETDEV_OFFLOAD_MAX_TUNNELS 64
+static uint32_t tunnel_ports[NETDEV_OFFLOAD_MAX_TUNNELS]
+    OVS_GUARDED_BY(netdev_offload_mutex);
+static size_t n_tunnel_ports OVS_GUARDED_BY(netdev_offload_mutex);
+
+static bool
+netdev_offload_tunnel_note(uint32_t odp)
+{
+    bool ok = true;
+
+    ovs_mutex_lock(&netdev_offload_mutex);
+    size_t i;
+    for (i = 0; i < n_tunnel_ports && tunnel_ports[i] != odp; i++) {
+        continue;
+    }
+    if (i == n_tunnel_ports) {
+        ok = n_tunnel_ports < NETDEV_OFFLOAD_MAX_TUNNELS;
+        if (ok) {
+            tunnel_ports[n_tunnel_ports++] = odp;
+        }
+    }
+    ovs_mutex_unlock(&netdev_offload_mutex);
+    return ok;
+}
+
+static void
+netdev_offload_tunnel_gc(void)
+{
+    const char *type = netdev_offload_dpif_type();
+    uint32_t gone[NETDEV_OFFLOAD_MAX_TUNNELS];
+    size_t n_gone = 0;
+
+    if (!type) {
+        return;
+    }
+    ovs_mutex_lock(&netdev_offload_mutex);
+    for (size_t i = 0; i < n_tunnel_ports; ) {
+        struct netdev *netdev = netdev_ports_get(u32_to_odp(tunnel_ports[i]),
+                                                 type);
+        bool present = netdev && netdev_offload_is_tunnel(netdev);
+
+        netdev_close(netdev);
+        if (present) {
+            i++;
+        } else {
+            gone[n_gone++] = tunnel_ports[i];
+            tunnel_ports[i] = tunnel_ports[--n_tunnel_ports];
+        }
+    }
+    ovs_mutex_unlock(&netdev_offload_mutex);
+
+    struct nic *nic;
+    if (n_gone && netdev_offload_tunnel_nic(&nic)) {
+        for (size_t i = 0; i < n_gone; i++) {
+            offload_engine_flush_port(nic, NIC_PORT_TUNNEL_BASE + gone[i]);
+        }
+        nic_close(nic);
+    }
+}
+
 /* Resolves datapath ports to ports of one NIC for the translator. */
 struct netdev_offload_resolver {
     const struct nic *nic;
@@ -75,8 +174,13 @@ netdev_offload_resolve(const void *aux_, odp_port_t odp_port,
     bool ok = false;
 
     if (netdev) {
-        ok = (netdev_nic_get_port(netdev, &nic, nic_port)
-              && nic == aux->nic);
+        if (netdev_offload_is_tunnel(netdev)) {
+            *nic_port = NIC_PORT_TUNNEL_BASE + odp_to_u32(odp_port);
+            ok = odp_to_u32(odp_port) < NIC_PORT_TUNNEL_BASE;
+        } else {
+            ok = (netdev_nic_get_port(netdev, &nic, nic_port)
+                  && nic == aux->nic);
+        }
         netdev_close(netdev);
     }
     return ok;
@@ -111,7 +215,16 @@ netdev_offload_nic_flow_put(struct netdev *netdev, struct match *match,
     uint32_t port;
 
     if (!netdev_nic_ref_port(netdev, &nic, &port)) {
-        return EOPNOTSUPP;
+        uint32_t odp = odp_to_u32(match->flow.in_port.odp_port);
+
+        /* A flow on a tunnel port: its rule is the NIC's second lookup,
+         * after an uplink rule's tnl_pop (see offload_translate()). */
+        if (!netdev_offload_is_tunnel(netdev) || odp >= NIC_PORT_TUNNEL_BASE
+            || !netdev_offload_tunnel_note(odp)
+            || !netdev_offload_tunnel_nic(&nic)) {
+            return EOPNOTSUPP;
+        }
+        port = NIC_PORT_TUNNEL_BASE + odp;
     }
     struct netdev_offload_resolver aux = {
         .nic = nic,
@@ -177,9 +290,18 @@ netdev_offload_fill_stats(const struct netdev *netdev,
         struct nic *nic;
         uint32_t port;
 
+        const char *layer = "ovs";
+
+        if (netdev_nic_get_port(netdev, &nic, &port)) {
+            layer = nic_get_type(nic);
+        } else if (netdev_offload_is_tunnel(netdev)
+                   && netdev_offload_tunnel_nic(&nic)) {
+            /* The type is the NIC class's, which outlives the NIC. */
+            layer = nic_get_type(nic);
+            nic_close(nic);
+        }
         attrs->dp_layer = (st->installed && st->kind == OFFLOAD_KIND_FULL
-                           && netdev_nic_get_port(netdev, &nic, &port)
-                           ? nic_get_type(nic) : "ovs");
+                           ? layer : "ovs");
         attrs->dp_extra_info = NULL;
     }
 }
@@ -260,6 +382,12 @@ netdev_offload_nic_init_flow_api(struct netdev *netdev)
     struct nic *nic;
     uint32_t port;
 
+    if (netdev_offload_is_tunnel(netdev)) {
+        VLOG_INFO("%s: flow offload to NIC enabled (tunnel port, "
+                  "decapsulated by the uplinks' NIC)",
+                  netdev_get_name(netdev));
+        return 0;
+    }
     if (!netdev_nic_is_port(netdev)) {
         return EOPNOTSUPP;
     }
@@ -787,6 +915,7 @@ netdev_offload_nic_run(void)
         return;
     }
     netdev_offload_rates_gc();
+    netdev_offload_tunnel_gc();
     if (offload_engine_needs_datapath_stats()) {
         netdev_offload_feed_datapath_stats();
     }

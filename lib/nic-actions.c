@@ -544,6 +544,12 @@ nic_actions_execute(struct dp_packet *pkt, uint32_t in_port,
                 nic_exec_reparse(pkt, in_port, &s);
             }
             break;
+        case NIC_ACT_TNL_POP:
+            if (ctx->tnl_pop && ctx->tnl_pop(ctx, pkt, a->port, &s.key,
+                                             &s.ofs)) {
+                return;
+            }
+            break;
         case NIC_ACT_SET_QUEUE:
             queue = a->queue;
             break;

@@ -24,6 +24,15 @@ struct nic_exec_ctx {
                    uint32_t mark);
     void *aux;
 
+    /* NIC_ACT_TNL_POP: looks up the frame decapsulated as arriving on
+     * 'tunnel_port' ('key' and 'ofs' are the outer frame's) and, if a rule
+     * takes it, runs that rule and returns true (the packet is then
+     * consumed); otherwise returns false and leaves 'pkt' as it was.  Null
+     * when the NIC has no second lookup. */
+    bool (*tnl_pop)(struct nic_exec_ctx *, struct dp_packet *pkt,
+                    uint32_t tunnel_port, const struct nic_flow_key *key,
+                    const struct nic_parse_offsets *ofs);
+
     /* Filled in by the executor. */
     uint32_t n_outputs;         /* Packets handed to 'output'. */
     bool dropped;               /* Explicit drop, or no output at all. */

@@ -364,3 +364,117 @@ nic_parse_status_to_string(enum nic_parse_status status)
 
     return status < NIC_N_PARSE_STATUS ? names[status] : "unknown";
 }
+
+/* One's complement sum of 'n' bytes at 'p', folded but not inverted. */
+static uint32_t
+nic_sum(uint32_t sum, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i + 1 < n; i += 2) {
+        sum += (p[i] << 8) | p[i + 1];
+    }
+    if (n & 1) {
+        sum += p[n - 1] << 8;
+    }
+    return sum;
+}
+
+static uint16_t
+nic_fold(uint32_t sum)
+{
+    while (sum >> 16) {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    return sum;
+}
+
+/* What OVS's tnl_pop (netdev_vxlan_pop_header(), netdev_geneve_pop_header())
+ * makes of outer frame 'frame', which nic_parse() gave 'outer' and
+ * 'outer_ofs', and what the recirculated packet's flow then is: the inner
+ * frame's key as arriving on 'tunnel_port', with the tunnel metadata.
+ * Returns the offset of the inner frame, or 0 where the NIC leaves the
+ * frame to the host: whatever OVS would drop (bad IP or UDP checksum,
+ * truncation, IP options, VXLAN flags, Geneve version or protocol) and
+ * whatever the NIC does not carry (VLAN tags or an IPv6 underlay, a
+ * fragment, Ethernet padding, Geneve options longer than
+ * NIC_TUN_OPTS_LEN, an inner frame it cannot parse). */
+size_t
+nic_parse_decap(const void *frame_, size_t len,
+                const struct nic_flow_key *outer,
+                const struct nic_parse_offsets *ofs, uint32_t tunnel_port,
+                struct nic_flow_key *inner,
+                struct nic_parse_offsets *inner_ofs)
+{
+    const uint8_t *frame = frame_;
+    const uint8_t *ip, *udp, *h;
+    size_t hdr_len, inner_at;
+    uint16_t flags = FLOW_TNL_F_KEY;
+    ovs_be32 opts[NIC_TUN_OPTS_LEN / 4] = { 0 };
+    size_t opts_len = 0;
+
+    if (outer->tun_type == NIC_TUNNEL_NONE || ofs->n_vlans
+        || outer->dl_type != htons(ETH_TYPE_IP) || outer->nw_frag
+        || ofs->l3 != ETH_HEADER_LEN || ofs->l3_end != len
+        || ofs->l4 != ETH_HEADER_LEN + IP_HEADER_LEN
+        || len < ofs->l4 + UDP_HEADER_LEN + 8) {
+        return 0;
+    }
+    ip = frame + ofs->l3;
+    if (nic_fold(nic_sum(0, ip, IP_HEADER_LEN)) != 0xffff) {
+        return 0;
+    }
+    udp = frame + ofs->l4;
+    if (udp[6] || udp[7]) {
+        /* The UDP checksum over the rest of the frame, as OVS checks it
+         * (no padding here, so that is the datagram). */
+        size_t ulen = len - ofs->l4;
+        uint32_t sum = nic_sum(0, ip + 12, 8);
+
+        sum += IPPROTO_UDP + ulen;
+        if (nic_fold(nic_sum(sum, udp, ulen)) != 0xffff) {
+            return 0;
+        }
+        flags |= FLOW_TNL_F_CSUM;
+    }
+
+    h = udp + UDP_HEADER_LEN;
+    hdr_len = 8;
+    if (outer->tun_type == NIC_TUNNEL_VXLAN) {
+        /* Exactly "VNI present", and the VNI's reserved byte 0. */
+        if (h[0] != 0x08 || h[1] || h[2] || h[3] || h[7]) {
+            return 0;
+        }
+    } else {
+        opts_len = (h[0] & 0x3f) * 4;
+        hdr_len += opts_len;
+        if (h[0] >> 6 || h[2] != 0x65 || h[3] != 0x58
+            || opts_len > NIC_TUN_OPTS_LEN
+            || ofs->l4 + UDP_HEADER_LEN + hdr_len > len) {
+            return 0;
+        }
+        if (h[1] & 0x80) {
+            flags |= FLOW_TNL_F_OAM;
+        }
+        memcpy(opts, h + 8, opts_len);
+    }
+    inner_at = ofs->l4 + UDP_HEADER_LEN + hdr_len;
+
+    /* The inner frame's own fields, which nic_parse() zeroes first. */
+    struct nic_flow_key k;
+    if (nic_parse(frame + inner_at, len - inner_at, tunnel_port, &k,
+                  inner_ofs) != NIC_PARSE_OK) {
+        return 0;
+    }
+    k.tun_type = outer->tun_type;
+    k.tun_vni = ((uint32_t) h[4] << 16) | ((uint32_t) h[5] << 8) | h[6];
+    memcpy(&k.tun_src, ip + 12, 4);
+    memcpy(&k.tun_dst, ip + 16, 4);
+    k.tun_tos = ip[1];
+    k.tun_ttl = ip[8];
+    memcpy(&k.tun_tp_src, udp, 2);
+    memcpy(&k.tun_tp_dst, udp + 2, 2);
+    k.tun_flags = flags;
+    k.tun_opts_len = opts_len;
+    memcpy(k.tun_opts, opts, sizeof k.tun_opts);
+    *inner = k;
+    return inner_at;
+}

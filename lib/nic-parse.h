@@ -75,7 +75,22 @@ OVS_ALIGNED_STRUCT(8, nic_flow_key) {
 
     ovs_be16 vlan_tpid[2];      /* TPID of each tag in vlan_tci[], or 0. */
     uint32_t pad3;
+
+    /* A decapsulated frame's tunnel metadata, as OVS's tnl_pop puts it in
+     * struct flow_tnl (IPv4 underlay only); 0 for frames from the wire,
+     * whose tun_vni and tun_type above describe their own headers. */
+    ovs_be32 tun_src;
+    ovs_be32 tun_dst;
+    uint16_t tun_flags;         /* OVS's FLOW_TNL_F_* (host order). */
+    uint8_t tun_tos;
+    uint8_t tun_ttl;
+    ovs_be16 tun_tp_src;
+    ovs_be16 tun_tp_dst;
+    uint8_t tun_opts_len;       /* Geneve options' length in bytes. */
+    uint8_t pad4[7];
+    ovs_be32 tun_opts[2];       /* Their first NIC_TUN_OPTS_LEN bytes. */
 };
+#define NIC_TUN_OPTS_LEN 8
 BUILD_ASSERT_DECL(sizeof(struct nic_flow_key) % 8 == 0);
 BUILD_ASSERT_DECL(__alignof__(struct nic_flow_key) == 8);
 #define NIC_FLOW_KEY_WORDS (sizeof(struct nic_flow_key) / 8)
@@ -121,6 +136,11 @@ nic_is_ipv6_ext_proto(uint8_t nh)
 enum nic_parse_status nic_parse(const void *frame, size_t len,
                                 uint32_t in_port, struct nic_flow_key *,
                                 struct nic_parse_offsets *);
+size_t nic_parse_decap(const void *frame, size_t len,
+                       const struct nic_flow_key *outer,
+                       const struct nic_parse_offsets *outer_ofs,
+                       uint32_t tunnel_port, struct nic_flow_key *inner,
+                       struct nic_parse_offsets *inner_ofs);
 const char *nic_parse_status_to_string(enum nic_parse_status);
 
 #endif /* nic-parse.h */

@@ -80,6 +80,9 @@ nic_actions_validate(const struct nic_action *actions, size_t n)
         if (a->type == NIC_ACT_DROP && i != n - 1) {
             return EINVAL;
         }
+        if (a->type == NIC_ACT_TNL_POP && !nic_port_is_tunnel(a->port)) {
+            return EINVAL;
+        }
         if (a->type == NIC_ACT_ENCAP
             && (a->encap.len < ETH_HEADER_LEN + IP_HEADER_LEN
                                 + UDP_HEADER_LEN + 8
@@ -123,6 +126,7 @@ nic_action_type_to_string(enum nic_action_type type)
         [NIC_ACT_SET_QUEUE] = "set_queue",
         [NIC_ACT_MARK] = "mark",
         [NIC_ACT_COUNT] = "count",
+        [NIC_ACT_TNL_POP] = "tnl_pop",
     };
 
     return type < NIC_N_ACTIONS ? names[type] : "unknown";
@@ -214,6 +218,16 @@ static const struct nic_int_field nic_int_fields[] = {
     NIC_INT_FIELD("tcp_flags", tcp_flags, true, true),
     NIC_INT_FIELD("vlan_tpid0", vlan_tpid[0], true, true),
     NIC_INT_FIELD("vlan_tpid1", vlan_tpid[1], true, true),
+    NIC_INT_FIELD("tun_src", tun_src, true, true),
+    NIC_INT_FIELD("tun_dst", tun_dst, true, true),
+    NIC_INT_FIELD("tun_flags", tun_flags, false, true),
+    NIC_INT_FIELD("tun_tos", tun_tos, false, false),
+    NIC_INT_FIELD("tun_ttl", tun_ttl, false, false),
+    NIC_INT_FIELD("tun_tp_src", tun_tp_src, true, false),
+    NIC_INT_FIELD("tun_tp_dst", tun_tp_dst, true, false),
+    NIC_INT_FIELD("tun_opts_len", tun_opts_len, false, false),
+    NIC_INT_FIELD("tun_opts0", tun_opts[0], true, true),
+    NIC_INT_FIELD("tun_opts1", tun_opts[1], true, true),
 };
 #undef NIC_INT_FIELD
 
@@ -329,7 +343,8 @@ nic_actions_format(struct ds *s, const struct nic_action *acts, size_t n)
         }
         ds_put_cstr(s, nic_action_type_to_string(a->type));
         switch (a->type) {
-        case NIC_ACT_OUTPUT: {
+        case NIC_ACT_OUTPUT:
+        case NIC_ACT_TNL_POP: {
             char name[16];
 
             nic_port_to_string(a->port, name, sizeof name);
@@ -617,6 +632,12 @@ nic_actions_from_string(const char *str, struct nic_action *acts,
         case NIC_ACT_OUTPUT:
             if (!arg || !nic_port_from_string(arg, &a->port)) {
                 error = xasprintf("output wants a port (uplinkN or vfN)");
+            }
+            break;
+        case NIC_ACT_TNL_POP:
+            if (!arg || !nic_port_from_string(arg, &a->port)
+                || !nic_port_is_tunnel(a->port)) {
+                error = xasprintf("tnl_pop wants a tunnel port (tunnelN)");
             }
             break;
         case NIC_ACT_PUSH_VLAN: {

@@ -43,13 +43,17 @@ enum nic_action_type {
     NIC_ACT_SET_QUEUE,          /* Receive queue for NIC_ACT_TO_HOST. */
     NIC_ACT_MARK,               /* Metadata mark passed to the host. */
     NIC_ACT_COUNT,              /* Count in an extra counter 'counter'. */
+    NIC_ACT_TNL_POP,            /* OVS's tnl_pop: look the inner frame up as
+                                 * arriving on tunnel port 'port'; if a rule
+                                 * takes it, that rule's actions end the
+                                 * packet, else it goes on unchanged. */
     NIC_N_ACTIONS
 };
 
 struct nic_action {
     enum nic_action_type type;
     union {
-        uint32_t port;              /* NIC_ACT_OUTPUT. */
+        uint32_t port;              /* NIC_ACT_OUTPUT, NIC_ACT_TNL_POP. */
         struct {                    /* NIC_ACT_PUSH_VLAN. */
             ovs_be16 vlan_tci;
             ovs_be16 vlan_tpid;     /* 0 means 802.1Q (0x8100). */

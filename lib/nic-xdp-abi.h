@@ -46,6 +46,7 @@ struct nic_xdp_key {
     __u16 pad2;
     __be16 vlan_tpid[2];
     __u32 pad3;
+    __u8 tun_md[32];            /* Decapsulated tunnel metadata: unused. */
 } __attribute__((aligned(8)));
 #define NIC_XDP_KEY_WORDS (sizeof(struct nic_xdp_key) / 8)
 

@@ -56,6 +56,8 @@ NIC_XDP_SAME_FIELD(tp_src);
 NIC_XDP_SAME_FIELD(tp_dst);
 NIC_XDP_SAME_FIELD(tcp_flags);
 NIC_XDP_SAME_FIELD(vlan_tpid);
+BUILD_ASSERT_DECL(offsetof(struct nic_flow_key, tun_src)
+                  == offsetof(struct nic_xdp_key, tun_md));
 BUILD_ASSERT_DECL(sizeof(struct nic_flow_key) == sizeof(struct nic_xdp_key));
 BUILD_ASSERT_DECL(NIC_XDP_HOST_MISS == NIC_HOST_MISS);
 BUILD_ASSERT_DECL(NIC_XDP_HOST_RULE == NIC_HOST_RULE);
@@ -335,6 +337,14 @@ nic_xdp_get_caps(const struct nic *nic, struct nic_caps *caps)
     caps->matchable.pad1 = 0;
     caps->matchable.pad2 = 0;
     caps->matchable.pad3 = 0;
+    /* The program looks up no decapsulated frames. */
+    caps->matchable.tun_src = caps->matchable.tun_dst = 0;
+    caps->matchable.tun_flags = 0;
+    caps->matchable.tun_tos = caps->matchable.tun_ttl = 0;
+    caps->matchable.tun_tp_src = caps->matchable.tun_tp_dst = 0;
+    caps->matchable.tun_opts_len = 0;
+    memset(caps->matchable.pad4, 0, sizeof caps->matchable.pad4);
+    memset(caps->matchable.tun_opts, 0, sizeof caps->matchable.tun_opts);
 }
 
 /* Rules. */
@@ -424,6 +434,7 @@ nic_xdp_actions_from(const struct nic_action *acts, size_t n,
         case NIC_ACT_SET_QUEUE:
         case NIC_ACT_MARK:
         case NIC_ACT_COUNT:
+        case NIC_ACT_TNL_POP:
             return EOPNOTSUPP;
         case NIC_N_ACTIONS:
         default:

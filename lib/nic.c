@@ -128,6 +128,11 @@ nic_port_from_string(const char *s, uint32_t *port)
         *port = NIC_PORT_VF_BASE + n;
         return true;
     }
+    if (sscanf(s, "tunnel%u%n", &n, &len) == 1 && !s[len]
+        && n < NIC_PORT_TUNNEL_BASE) {
+        *port = NIC_PORT_TUNNEL_BASE + n;
+        return true;
+    }
     return false;
 }
 
@@ -136,6 +141,8 @@ nic_port_to_string(uint32_t port, char *buf, size_t size)
 {
     if (nic_port_is_vf(port)) {
         snprintf(buf, size, "vf%"PRIu32, port - NIC_PORT_VF_BASE);
+    } else if (nic_port_is_tunnel(port)) {
+        snprintf(buf, size, "tunnel%"PRIu32, port - NIC_PORT_TUNNEL_BASE);
     } else {
         snprintf(buf, size, "uplink%"PRIu32, port);
     }

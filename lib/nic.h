@@ -31,6 +31,9 @@ struct nic;
 struct smap;
 
 #define NIC_PORT_VF_BASE 100
+/* A tunnel port's decapsulated frames arrive on NIC_PORT_TUNNEL_BASE + its
+ * datapath port number: a port of the NIC's second lookup, not a medium. */
+#define NIC_PORT_TUNNEL_BASE 0x10000
 #define NIC_MAX_UPLINKS 4
 #define NIC_MAX_VFS 64
 #define NIC_MAX_RXQ 16
@@ -46,7 +49,13 @@ struct smap;
 static inline bool
 nic_port_is_vf(uint32_t port)
 {
-    return port >= NIC_PORT_VF_BASE;
+    return port >= NIC_PORT_VF_BASE && port < NIC_PORT_TUNNEL_BASE;
+}
+
+static inline bool
+nic_port_is_tunnel(uint32_t port)
+{
+    return port >= NIC_PORT_TUNNEL_BASE && port < 2 * NIC_PORT_TUNNEL_BASE;
 }
 
 /* The port number of the i-th of a NIC's ports, uplinks first, so that a

@@ -664,6 +664,8 @@ struct nicsim_exec {
     int host_drop;                  /* Drop reason of a failed to-host. */
     struct nic_sample *sample;      /* Non-null if this packet is kept. */
     struct nicsim_txbatch *tx;      /* Where forwarded frames wait. */
+    bool decapsulated;              /* After NIC_ACT_TNL_POP took it. */
+    const struct nic_rule *rule;    /* The rule that matched. */
 };
 
 static void
@@ -704,6 +706,68 @@ nicsim_exec_output(struct nic_exec_ctx *ctx, struct dp_packet *pkt,
             x->n_no_port++;
         }
     }
+}
+
+static void nicsim_rule_count(const struct nic_rule *, uint64_t packets,
+                              uint64_t bytes);
+
+static bool
+nicsim_actions_tnl_pop(const struct nic_rule_actions *acts)
+{
+    for (size_t i = 1; i < acts->n; i++) {
+        if (acts->acts[i].type == NIC_ACT_TNL_POP) {
+            return true;
+        }
+    }
+    return acts->n && acts->acts[0].type == NIC_ACT_TNL_POP;
+}
+
+/* NIC_ACT_TNL_POP: the second lookup, of the frame decapsulated as OVS's
+ * tnl_pop would, as arriving on 'tunnel_port'.  Only a rule that acts on
+ * its own takes it: one that marks or sends to the host would hand the
+ * host a decapsulated frame without its tunnel metadata, so the packet
+ * then goes on unchanged (to the host, for the decapsulating flow). */
+static bool
+nicsim_exec_tnl_pop(struct nic_exec_ctx *ctx, struct dp_packet *pkt,
+                    uint32_t tunnel_port, const struct nic_flow_key *key,
+                    const struct nic_parse_offsets *ofs)
+{
+    struct nicsim_exec *x = CONTAINER_OF(ctx, struct nicsim_exec, ctx);
+    const struct nic_rule_actions *acts;
+    struct nic_parse_offsets inner_ofs;
+    struct nic_flow_key inner;
+    const struct nic_rule *rule;
+    size_t at;
+
+    if (x->decapsulated) {
+        return false;
+    }
+    at = nic_parse_decap(dp_packet_data(pkt), dp_packet_size(pkt), key, ofs,
+                         tunnel_port, &inner, &inner_ofs);
+    if (!at) {
+        return false;
+    }
+    nic_tables_lookup_batch(&x->ns->tables, &inner, 1, &rule);
+    if (!rule) {
+        return false;
+    }
+    acts = nic_rule_get_actions(rule);
+    for (size_t i = 0; i < acts->n; i++) {
+        enum nic_action_type t = acts->acts[i].type;
+
+        if (t == NIC_ACT_TO_HOST || t == NIC_ACT_MARK
+            || t == NIC_ACT_TNL_POP) {
+            return false;
+        }
+    }
+    /* The tnl_pop rule counts the packets it decapsulated, the others
+     * reach the host for its flow, which counts them there. */
+    nicsim_rule_count(x->rule, 1, dp_packet_size(pkt));
+    nicsim_rule_count(rule, 1, dp_packet_size(pkt) - at);
+    dp_packet_pull(pkt, at);
+    x->decapsulated = true;
+    nic_actions_execute(pkt, tunnel_port, acts->acts, acts->n, ctx);
+    return true;
 }
 
 static void
@@ -1027,17 +1091,19 @@ nicsim_process_chunk(struct nicsim *ns, struct nicsim_port *p,
             nicsim_to_host(p, valid[i], &keys[i], NIC_HOST_MISS);
             continue;
         }
-        /* A rule's hits in a row (a burst of one flow) are counted
-         * with one add. */
-        if (rule != run_rule) {
-            nicsim_rule_count(run_rule, run_packets, run_bytes);
-            run_rule = rule;
-            run_packets = run_bytes = 0;
-        }
-        run_packets++;
-        run_bytes += dp_packet_size(valid[i]);
-
         acts = nic_rule_get_actions(rule);
+        /* A rule's hits in a row (a burst of one flow) are counted
+         * with one add; a tnl_pop rule's by nicsim_exec_tnl_pop(). */
+        if (!nicsim_actions_tnl_pop(acts)) {
+            if (rule != run_rule) {
+                nicsim_rule_count(run_rule, run_packets, run_bytes);
+                run_rule = rule;
+                run_packets = run_bytes = 0;
+            }
+            run_packets++;
+            run_bytes += dp_packet_size(valid[i]);
+        }
+
         if (!sample_every && acts->n == 1) {
             /* What nic_actions_execute() and nicsim_exec_output() do for
              * these two, with the same outcome counted. */
@@ -1064,6 +1130,8 @@ nicsim_process_chunk(struct nicsim *ns, struct nicsim_port *p,
 
         memset(&x, 0, sizeof x);
         x.ctx.output = nicsim_exec_output;
+        x.ctx.tnl_pop = nicsim_exec_tnl_pop;
+        x.rule = rule;
         x.ns = ns;
         x.in = p;
         x.key = &keys[i];
@@ -1571,6 +1639,7 @@ nicsim_get_caps(const struct nic *nic, struct nic_caps *caps)
     memset(&caps->matchable, 0xff, sizeof caps->matchable);
     caps->matchable.pad1 = 0;
     caps->matchable.pad2 = 0;
+    memset(caps->matchable.pad4, 0, sizeof caps->matchable.pad4);
 }
 
 static int

@@ -475,6 +475,20 @@ offload_flow_record_error(struct offload_flow *flow, int error)
     flow->error = error;
 }
 
+/* A tnl_pop rule (see offload_translate()) counts only the packets that
+ * the NIC decapsulated and forwarded, which never reach the datapath: like
+ * a full rule's, they are the flow's statistics. */
+static bool
+offload_rule_decapsulates(const struct offload_rule *rule)
+{
+    for (size_t i = 0; i < rule->spec.n_actions; i++) {
+        if (rule->spec.actions[i].type == NIC_ACT_TNL_POP) {
+            return true;
+        }
+    }
+    return false;
+}
+
 void
 offload_flow_note_rule_stats(struct offload_flow *flow,
                              const struct nic_rule_stats *st,
@@ -490,7 +504,8 @@ offload_flow_note_rule_stats(struct offload_flow *flow,
     }
     flow->hw_packets += packets;
     flow->hw_bytes += bytes;
-    if (flow->rule.kind == OFFLOAD_KIND_FULL) {
+    if (flow->rule.kind == OFFLOAD_KIND_FULL
+        || offload_rule_decapsulates(&flow->rule)) {
         flow->full_packets += packets;
         flow->full_bytes += bytes;
     }

@@ -68,6 +68,7 @@ struct offload_match_ctx {
     /* Facts derived from the megaflow that the actions depend on. */
     ovs_be16 dl_type;                   /* If matched exactly, else 0. */
     int nw_proto;                       /* If matched exactly, else -1. */
+    bool tunnel;                        /* in_port is a tunnel port. */
 };
 
 static bool
@@ -101,6 +102,7 @@ offload_match_in_port(struct offload_match_ctx *c,
     }
     c->nm->key.in_port = nic_port;
     c->nm->mask.in_port = UINT32_MAX;
+    c->tunnel = nic_port_is_tunnel(nic_port);
     memset(&c->left.masks.in_port, 0, sizeof c->left.masks.in_port);
     return true;
 }
@@ -125,18 +127,143 @@ offload_match_metadata(struct offload_match_ctx *c)
     }
     c->left.masks.recirc_id = 0;
 
+    /* The conntrack fields likewise: pkt_metadata_init() zeroes ct_state
+     * and miniflow_extract() then leaves every ct_* field out, so they
+     * are 0 for every packet from the NIC.  A match that requires 0 there
+     * (OVN's "untracked" ct_state(0/0x3f), ct_mark(0/0x1)) holds for all
+     * of them and the NIC rule need not look; any other never holds. */
     for (size_t i = 0; i < ARRAY_SIZE(ct_fields); i++) {
         const struct mf_field *mf = mf_from_id(ct_fields[i]);
+        union mf_value value, mask;
 
-        if (!mf_is_all_wild(mf, c->wc)) {
-            return offload_fail(c->out, OFFLOAD_REASON_CT, "%s", mf->name);
+        mf_get_value(mf, c->flow, &value);
+        mf_get_mask(mf, c->wc, &mask);
+        for (size_t j = 0; j < mf->n_bytes; j++) {
+            if (value.b[j] & mask.b[j]) {
+                return offload_fail(c->out, OFFLOAD_REASON_CT, "%s",
+                                    mf->name);
+            }
         }
     }
+    c->left.masks.ct_state = 0;
+    c->left.masks.ct_zone = 0;
+    c->left.masks.ct_mark = 0;
+    c->left.masks.ct_label = OVS_U128_ZERO;
+    c->left.masks.ct_nw_proto = 0;
+    c->left.masks.ct_nw_src = 0;
+    c->left.masks.ct_nw_dst = 0;
+    c->left.masks.ct_ipv6_src = in6addr_any;
+    c->left.masks.ct_ipv6_dst = in6addr_any;
+    c->left.masks.ct_tp_src = 0;
+    c->left.masks.ct_tp_dst = 0;
 
     if ((c->flow->packet_type ^ htonl(PT_ETH)) & pt_mask) {
         return offload_fail(c->out, OFFLOAD_REASON_MATCH, "packet_type");
     }
     c->left.masks.packet_type = 0;
+    return true;
+}
+
+/* Whether (value & mask) of 'n' bytes is all 0. */
+static bool
+offload_masked_is_zero(const void *value_, const void *mask_, size_t n)
+{
+    const uint8_t *value = value_, *mask = mask_;
+
+    for (size_t i = 0; i < n; i++) {
+        if (value[i] & mask[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The tunnel metadata of a flow on a tunnel port: what OVS's tnl_pop
+ * gives a packet, which nic_parse_decap() puts in the NIC key of the
+ * decapsulated frame (IPv4 underlay, VXLAN or Geneve).  What tnl_pop
+ * leaves at 0 (IPv6 addresses, GBP, ERSPAN, GTP-U) may be required to be
+ * 0; a flow needing anything the NIC key does not hold stays on the host.
+ */
+static bool
+offload_match_tunnel(struct offload_match_ctx *c)
+{
+    const uint16_t nic_flags = (FLOW_TNL_F_DONT_FRAGMENT | FLOW_TNL_F_CSUM
+                                | FLOW_TNL_F_KEY | FLOW_TNL_F_OAM);
+    const struct flow_tnl *f = &c->flow->tunnel;
+    const struct flow_tnl *m = &c->wc->masks.tunnel;
+    struct nic_flow_key *k = &c->nm->key, *mk = &c->nm->mask;
+    uint64_t id = ntohll(f->tun_id & m->tun_id);
+    bool udpif = f->flags & FLOW_TNL_F_UDPIF;
+
+    if (!c->tunnel) {
+        return true;
+    }
+    if (id >> 24) {
+        return offload_fail(c->out, OFFLOAD_REASON_MATCH,
+                            "tun_id beyond 24 bits");
+    }
+    k->tun_vni = id;
+    mk->tun_vni = ntohll(m->tun_id) & 0xffffff;
+    k->tun_src = f->ip_src & m->ip_src;
+    mk->tun_src = m->ip_src;
+    k->tun_dst = f->ip_dst & m->ip_dst;
+    mk->tun_dst = m->ip_dst;
+    k->tun_tos = f->ip_tos & m->ip_tos;
+    mk->tun_tos = m->ip_tos;
+    k->tun_ttl = f->ip_ttl & m->ip_ttl;
+    mk->tun_ttl = m->ip_ttl;
+    k->tun_tp_src = f->tp_src & m->tp_src;
+    mk->tun_tp_src = m->tp_src;
+    k->tun_tp_dst = f->tp_dst & m->tp_dst;
+    mk->tun_tp_dst = m->tp_dst;
+
+    if (!offload_masked_is_zero(&f->ipv6_src, &m->ipv6_src, 16)
+        || !offload_masked_is_zero(&f->ipv6_dst, &m->ipv6_dst, 16)) {
+        return offload_fail(c->out, OFFLOAD_REASON_MATCH,
+                            "tunnel IPv6 underlay");
+    }
+    if (!offload_masked_is_zero(&f->gbp_id, &m->gbp_id,
+                                offsetof(struct flow_tnl, pad1)
+                                - offsetof(struct flow_tnl, gbp_id))) {
+        return offload_fail(c->out, OFFLOAD_REASON_MATCH,
+                            "tunnel gbp/erspan/gtpu");
+    }
+    if (m->flags & ~(nic_flags | FLOW_TNL_F_UDPIF)) {
+        return offload_fail(c->out, OFFLOAD_REASON_MATCH,
+                            "tunnel flags %#"PRIx16, m->flags);
+    }
+    k->tun_flags = f->flags & m->flags & nic_flags;
+    mk->tun_flags = m->flags & nic_flags;
+    if (m->flags & FLOW_TNL_F_UDPIF) {
+        /* Raw Geneve options: tnl_pop of Geneve, never of VXLAN. */
+        k->tun_type = udpif ? NIC_TUNNEL_GENEVE : NIC_TUNNEL_VXLAN;
+        mk->tun_type = UINT8_MAX;
+    }
+
+    /* Geneve options, in OVS's raw ("UDPIF") form as tnl_pop leaves them:
+     * their length, and their first bytes. */
+    const struct tun_metadata *fm = &f->metadata, *mm = &m->metadata;
+    if (udpif) {
+        uint64_t rest = mm->present.map;
+
+        memset(&rest, 0, sizeof mm->present.len);
+        if (rest || !nic_is_zero(mm->opts.u8 + NIC_TUN_OPTS_LEN,
+                                 sizeof mm->opts.u8 - NIC_TUN_OPTS_LEN)) {
+            return offload_fail(c->out, OFFLOAD_REASON_MATCH,
+                                "geneve options beyond %d bytes",
+                                NIC_TUN_OPTS_LEN);
+        }
+        k->tun_opts_len = fm->present.len & mm->present.len;
+        mk->tun_opts_len = mm->present.len;
+        for (int i = 0; i < NIC_TUN_OPTS_LEN; i++) {
+            ((uint8_t *) k->tun_opts)[i] = fm->opts.u8[i] & mm->opts.u8[i];
+        }
+        memcpy(mk->tun_opts, mm->opts.u8, NIC_TUN_OPTS_LEN);
+    } else if (mm->present.map
+               || !nic_is_zero(mm->opts.u8, sizeof mm->opts.u8)) {
+        return offload_fail(c->out, OFFLOAD_REASON_MATCH, "tun_metadata");
+    }
+    memset(&c->left.masks.tunnel, 0, sizeof c->left.masks.tunnel);
     return true;
 }
 
@@ -384,7 +511,10 @@ offload_nic_field_outside(const struct nic_flow_key *m,
         NIC_FIELD(vlan_tci), NIC_FIELD(nw_proto), NIC_FIELD(nw_tos),
         NIC_FIELD(nw_ttl), NIC_FIELD(nw_frag), NIC_FIELD(nw_src),
         NIC_FIELD(nw_dst), NIC_FIELD(tp_src), NIC_FIELD(tp_dst),
-        NIC_FIELD(tcp_flags),
+        NIC_FIELD(tcp_flags), NIC_FIELD(tun_src), NIC_FIELD(tun_dst),
+        NIC_FIELD(tun_flags), NIC_FIELD(tun_tos), NIC_FIELD(tun_ttl),
+        NIC_FIELD(tun_tp_src), NIC_FIELD(tun_tp_dst),
+        NIC_FIELD(tun_opts_len), NIC_FIELD(tun_opts),
     };
 #undef NIC_FIELD
     const uint8_t *mp = (const uint8_t *) m;
@@ -409,6 +539,7 @@ offload_translate_match(struct offload_match_ctx *c,
 {
     if (!offload_match_in_port(c, resolver)
         || !offload_match_metadata(c)
+        || !offload_match_tunnel(c)
         || !offload_match_l2(c)
         || !offload_match_l3(c)
         || !offload_match_l4(c)
@@ -1274,6 +1405,46 @@ offload_translate_actions(struct offload_action_ctx *c,
     return true;
 }
 
+/* A flow whose only action is tnl_pop(N) on a NIC port, where N is a
+ * tunnel port that the resolver maps to the NIC's tunnel port 'P': the
+ * recirc-id route of decapsulation.  The NIC rule marks the packet, looks
+ * the decapsulated frame up as arriving on P (where the flows of tunnel
+ * port N are: their own rules), and sends the packet as it came to the
+ * host, marked for this flow, when no such rule takes it.  Returns false
+ * if the actions are not that, with a reason if the NIC cannot do it. */
+static bool
+offload_translate_tnl_pop(struct offload_action_ctx *c, uint32_t mark,
+                          const struct nlattr *actions, size_t actions_len)
+{
+    uint32_t need = ((1u << NIC_ACT_MARK) | (1u << NIC_ACT_TNL_POP)
+                     | (1u << NIC_ACT_TO_HOST));
+    const struct offload_port_resolver *r = c->resolver;
+    struct nic_action *acts = c->out->actions;
+    uint32_t port;
+
+    if (actions_len != NL_A_U32_SIZE
+        || nl_attr_type(actions) != OVS_ACTION_ATTR_TUNNEL_POP
+        || nl_attr_get_size(actions) != sizeof(uint32_t)) {
+        return false;
+    }
+    if (!mark || (c->caps->actions & need) != need
+        || !r->resolve(r->aux, nl_attr_get_odp_port(actions), &port)
+        || !nic_port_is_tunnel(port)) {
+        return offload_fail(c->out, OFFLOAD_REASON_ACTION, "tnl_pop");
+    }
+    memset(acts, 0, 3 * sizeof acts[0]);
+    acts[0].type = NIC_ACT_MARK;
+    acts[0].mark = mark;
+    acts[1].type = NIC_ACT_TNL_POP;
+    acts[1].port = port;
+    acts[2].type = NIC_ACT_TO_HOST;
+    acts[2].port = c->spec->match.key.in_port;
+    c->spec->n_actions = 3;
+    offload_fail(c->out, OFFLOAD_REASON_ACTION, "tnl_pop: decapsulated in "
+                 "the NIC where the inner flow is offloaded");
+    return true;
+}
+
 static uint32_t
 offload_mask_bits(const struct nic_flow_key *mask)
 {
@@ -1333,14 +1504,19 @@ offload_translate(const struct match *match,
     ac.resolver = resolver;
     ac.spec = spec;
     ac.out = out;
-    if (offload_translate_actions(&ac, actions, actions_len)) {
+    if (offload_translate_tnl_pop(&ac, mark, actions, actions_len)) {
+        out->kind = OFFLOAD_KIND_PARTIAL;
+    } else if (out->reason == OFFLOAD_REASON_NONE
+               && offload_translate_actions(&ac, actions, actions_len)) {
         out->kind = OFFLOAD_KIND_FULL;
     } else {
         uint32_t need = (1u << NIC_ACT_MARK) | (1u << NIC_ACT_TO_HOST);
 
         /* The NIC still classifies the flow and tells the host which one
-         * it is, which spares ovs-vswitchd the lookup. */
-        if (!mark || (caps->actions & need) != need) {
+         * it is, which spares ovs-vswitchd the lookup.  Not for a flow on
+         * a tunnel port: a decapsulated frame that no rule takes goes to
+         * the host as it came, for the flow that decapsulates it. */
+        if (!mark || (caps->actions & need) != need || mc.tunnel) {
             goto none;
         }
         spec->n_actions = 2;

@@ -73,7 +73,8 @@ EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in tests/ovs-compat.sh \
 	tests/offload-queues-json.py tests/offload-classes-json.py \
 	tests/offload-1.0.0.ovsschema \
 	tests/placement-ctl.py tests/channel-relay.py tests/json-get.py \
-	tests/offload-differential.py tests/check-layering.sh \
+	tests/offload-differential.py tests/offload-tunframe.py \
+	tests/check-layering.sh \
 	tests/ovs-compat.list
 TESTSUITE = tests/testsuite
 CLEANFILES += $(TESTSUITE) tests/package.m4

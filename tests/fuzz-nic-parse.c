@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* libFuzzer target: the NIC parser on arbitrary frames.  ASan catches any
- * read past the frame; the checks below catch inconsistent results. */
+/* libFuzzer target: the NIC parser, and its decapsulation, on arbitrary
+ * frames.  ASan catches any read past the frame; the checks below catch
+ * inconsistent results. */
 
 #include <config.h>
 
@@ -30,6 +31,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (!nic_parse_status_to_string(st)) {
         abort();
+    }
+    if (st == NIC_PARSE_OK) {
+        struct nic_parse_offsets iofs;
+        struct nic_flow_key inner;
+        /* On tunnel port 7 (NIC_PORT_TUNNEL_BASE + 7). */
+        size_t at = nic_parse_decap(data, size, &key, &ofs, 0x10007, &inner,
+                                    &iofs);
+
+        if (at > size || (at && (inner.in_port != 0x10007
+                                 || inner.tun_type != key.tun_type
+                                 || inner.tun_opts_len > 8))) {
+            abort();
+        }
     }
     return 0;
 }

@@ -102,6 +102,18 @@ def random_match(r):
             m.append("arp_op=%d" % r.choice([1, 2]))
         if r.random() < 0.4:
             m.append("arp_tpa=%s" % r.choice(IP4))
+    # Conntrack fields as OVN's first pass matches them: at 0 for every
+    # frame from the NIC (untracked), so the NIC may take such megaflows;
+    # "+trk" and a non-zero ct_mark never match such a frame.
+    if r.random() < 0.3:
+        m.append("ct_state=%s" % r.choice(["-trk", "-trk", "-new-est",
+                                           "+trk", "-trk-inv"]))
+        if r.random() < 0.5:
+            m.append("ct_mark=%s" % r.choice(["0/0x1", "0", "0x1/0x1"]))
+        if r.random() < 0.3:
+            m.append("ct_zone=%d" % r.choice([0, 0, 5]))
+        if r.random() < 0.15:
+            m.append("ct_label=0")
     return kind, m
 
 

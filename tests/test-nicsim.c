@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "csum.h"
 #include "dp-packet.h"
 #include "lib/nic-media.h"
 #include "lib/nicsim.h"
@@ -171,6 +172,111 @@ START_TEST(test_nicsim_outcomes)
     ck_assert_uint_eq(rs.table, NIC_TABLE_WILDCARD);
     /* The rule's packet went to queue 1; the miss to whatever RSS says. */
     ck_assert_int_eq(drain(nic, VF0, 1) + drain(nic, VF0, 0), 2);
+    nic_close(nic);
+}
+END_TEST
+
+/* A VXLAN frame from 192.168.0.1 with VNI 'vni' around a UDP packet,
+ * with a UDP checksum if 'with_csum' (wrong if 'bad'). */
+static struct dp_packet *
+vxlan_packet(uint32_t vni, bool with_csum, bool bad)
+{
+    static const uint8_t eth[14] = { 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1,
+                                     0x08, 0x00 };
+    struct tp_spec s = { .ip_version = 4, .proto = IPPROTO_UDP,
+                         .src_port = 1, .dst_port = 9 };
+    uint8_t ip[20] = { 0x45, 0, 0, 0, 0, 0, 0x40, 0, 64, IPPROTO_UDP, 0, 0,
+                       192, 168, 0, 1, 192, 168, 0, 2 };
+    uint8_t udp[8] = { 0x04, 0xd2, 0x12, 0xb5 };
+    uint8_t vx[8] = { 0x08, 0, 0, 0, vni >> 16, vni >> 8, vni, 0 };
+    struct tp_frame in;
+    struct dp_packet *p;
+    size_t ulen;
+    ovs_be16 c;
+
+    tp_build(&in, &s);
+    ulen = sizeof udp + sizeof vx + in.len;
+    ip[2] = (20 + ulen) >> 8;
+    ip[3] = 20 + ulen;
+    c = csum(ip, sizeof ip);
+    memcpy(ip + 10, &c, 2);
+    udp[4] = ulen >> 8;
+    udp[5] = ulen;
+    p = dp_packet_new(0);
+    dp_packet_put(p, eth, sizeof eth);
+    dp_packet_put(p, ip, sizeof ip);
+    dp_packet_put(p, udp, sizeof udp);
+    dp_packet_put(p, vx, sizeof vx);
+    dp_packet_put(p, in.buf, in.len);
+    if (with_csum) {
+        uint8_t *u = (uint8_t *) dp_packet_data(p) + 34;
+        uint32_t sum = csum_continue(0, ip + 12, 8);
+
+        sum += htons(IPPROTO_UDP) + htons(ulen);
+        c = csum_finish(csum_continue(sum, u, ulen));
+        c = c ? c : htons(0xffff);
+        memcpy(u + 6, &c, 2);
+        u[7] ^= bad;
+    }
+    return p;
+}
+
+/* Decapsulation by the recirc-id route: the uplink's rule marks, looks the
+ * decapsulated frame up on tunnel port 7 and otherwise hands the packet,
+ * as it came, to the host. */
+START_TEST(test_nicsim_tnl_pop)
+{
+    struct nic *nic = make_nic();
+    struct nic_rule_stats rs;
+    struct dp_packet *pkts[8];
+    struct dp_packet *p;
+    uint32_t inner_id, outer_id;
+    size_t len;
+    int n = 0;
+
+    outer_id = add_rule(nic, "in_port=uplink0,udp,tp_dst=4789",
+                        "mark:5,tnl_pop:tunnel7,host");
+    inner_id = add_rule(nic, "in_port=tunnel7,tun_vni=100,"
+                        "tun_src=0xc0a80001,tun_flags=0x8/0xc,udp,tp_dst=9",
+                        "output:vf1");
+
+    /* Right VNI, with and without a (good) UDP checksum: forwarded. */
+    p = vxlan_packet(100, false, false);
+    nicsim_process(nic, UPLINK, &p, 1);
+    p = vxlan_packet(100, true, false);
+    nicsim_process(nic, UPLINK, &p, 1);
+    ck_assert_uint_eq(stats(nic, UPLINK).fwd_packets, 1);
+    ck_assert_uint_eq(stats(nic, VF1).tx_packets, 1);
+
+    /* The inner rule wants no checksum flag: the second went to the host,
+     * as did a wrong VNI and a bad UDP checksum (which OVS drops). */
+    p = vxlan_packet(101, false, false);
+    len = dp_packet_size(p);
+    nicsim_process(nic, UPLINK, &p, 1);
+    p = vxlan_packet(100, true, true);
+    nicsim_process(nic, UPLINK, &p, 1);
+    ck_assert_uint_eq(stats(nic, UPLINK).host[NIC_HOST_RULE], 3);
+    check_conservation(nic, UPLINK);
+    for (uint32_t q = 0; q < 2; q++) {
+        int got;
+
+        while ((got = nic_host_recv(nic, UPLINK, q, pkts + n,
+                                    ARRAY_SIZE(pkts) - n)) > 0) {
+            n += got;
+        }
+    }
+    ck_assert_int_eq(n, 3);
+    /* As they came, outer headers and all. */
+    ck_assert_uint_eq(dp_packet_size(pkts[1]), len);
+    for (int i = 0; i < n; i++) {
+        dp_packet_delete(pkts[i]);
+    }
+    ck_assert_int_eq(nic_rule_query(nic, inner_id, &rs), 0);
+    ck_assert_uint_eq(rs.n_packets, 1);
+    /* The tnl_pop rule counts what it decapsulated: the host counts the
+     * others, which it gets marked for the same flow. */
+    ck_assert_int_eq(nic_rule_query(nic, outer_id, &rs), 0);
+    ck_assert_uint_eq(rs.n_packets, 1);
     nic_close(nic);
 }
 END_TEST
@@ -972,6 +1078,7 @@ nicsim_suite(void)
     TCase *tc = tcase_create("pipeline");
 
     tcase_add_test(tc, test_nicsim_outcomes);
+    tcase_add_test(tc, test_nicsim_tnl_pop);
     tcase_add_test(tc, test_nicsim_host_queue_full_and_detached);
     tcase_add_test(tc, test_nicsim_dma_ring);
     tcase_add_test(tc, test_nicsim_dma_ring_send);

@@ -426,6 +426,33 @@ diff_random_match(struct match *m, const struct flow *seed)
                                                    : 1 + rnd_n(3);
     wc->masks.tcp_flags &= htons(0x0fff);
 
+    /* Conntrack fields, as "ct_state=-trk", "ct_mark=0", ... give them to
+     * packets that have not been through conntrack: at 0 (the seed's
+     * value), and now and then at a value no frame from the NIC has. */
+    if (chance(30)) {
+        static const uint8_t states[] = { 0x3f, 0x20, 0x21, 0x01, 0xff };
+
+        wc->masks.ct_state = (chance(80) ? states[rnd_n(ARRAY_SIZE(states))]
+                              : rnd());
+        wc->masks.ct_mark = chance(50) ? 0 : chance(50) ? 1 : rnd();
+        wc->masks.ct_zone = chance(70) ? 0 : UINT16_MAX;
+        if (chance(20)) {
+            wc->masks.ct_label.u64.lo = UINT64_MAX;
+            wc->masks.ct_label.u64.hi = chance(50) ? UINT64_MAX : 0;
+        }
+        if (chance(10)) {
+            wc->masks.ct_nw_proto = UINT8_MAX;
+            wc->masks.ct_tp_dst = OVS_BE16_MAX;
+        }
+        if (chance(10)) {
+            /* Bits outside the mask are not required. */
+            m->flow.ct_state = rnd() & ~wc->masks.ct_state;
+        } else if (chance(10)) {
+            m->flow.ct_state = wc->masks.ct_state & (1u << rnd_n(8));
+            m->flow.ct_mark = wc->masks.ct_mark & rnd();
+        }
+    }
+
     /* Mostly as OVS builds megaflows: fields only where their
      * prerequisites are matched, so that most of them translate. */
     if (chance(90)) {
@@ -717,6 +744,7 @@ diff_resolve(const void *aux OVS_UNUSED, odp_port_t odp_port,
 
 static struct diff_outputs *ovs_outputs;
 static unsigned long diff_encap_rules;  /* Rules with an encap installed. */
+static unsigned long diff_ct_rules;     /* Rules from a ct_* match. */
 
 /* The RSS hash dpif-netdev gives a packet it receives from a port that
  * sets none (as NIC representors do), which OVS's tnl_push turns into the
@@ -950,6 +978,10 @@ diff_one_flow(struct diff_backend *b, const struct match *m,
     for (size_t i = 0; i < t.spec.n_actions; i++) {
         diff_encap_rules += t.spec.actions[i].type == NIC_ACT_ENCAP;
     }
+    diff_ct_rules += (m->wc.masks.ct_state || m->wc.masks.ct_mark
+                      || m->wc.masks.ct_zone
+                      || !ovs_u128_is_zero(m->wc.masks.ct_label)
+                      || m->wc.masks.ct_nw_proto);
 
     for (int i = 0; i < n_frames && ok; i++) {
         struct diff_outputs ovs = { .n = 0 }, nic = { .n = 0 };
@@ -1086,7 +1118,13 @@ diff_run(struct diff_backend *b, int rounds)
 
 START_TEST(test_differential)
 {
-    diff_run(&diff_model_backend, diff_env("DIFF_ROUNDS", 4000));
+    int rounds = diff_env("DIFF_ROUNDS", 4000);
+
+    diff_ct_rules = 0;
+    diff_run(&diff_model_backend, rounds);
+    fprintf(stderr, "differential (model): %lu rules from megaflows with "
+            "ct_* matches\n", diff_ct_rules);
+    ck_assert_uint_ge(diff_ct_rules, rounds / 20);
 }
 END_TEST
 
@@ -1101,6 +1139,327 @@ START_TEST(test_differential_tunnel_encap)
     fprintf(stderr, "differential (tunnel): %lu rules with encap\n",
             diff_encap_rules);
     ck_assert_uint_ge(diff_encap_rules, rounds / 10);
+}
+END_TEST
+
+/* Decapsulation (the recirc-id route): an uplink megaflow whose action is
+ * tnl_pop(7) becomes a NIC rule that looks the decapsulated frame up as
+ * arriving on the NIC's tunnel port 7, where a random inner megaflow
+ * (tunnel metadata and inner fields, random actions) is a rule of its own.
+ * Frames: the seed encapsulated by OVS's own tnl_push, with other VNIs,
+ * headers and inner frames, and corrupted (bits, UDP checksum,
+ * truncation).  OVS's side is dpif-netdev's: the outer megaflow, OVS's
+ * netdev_vxlan/geneve_pop_header(), flow_extract() on the tunnel port, the
+ * inner megaflow, its actions.  Whatever the NIC decapsulates and forwards
+ * must be what OVS outputs, byte for byte; the rest goes to the host. */
+#define DIFF_TNL_ODP 7
+
+static bool
+diff_decap_resolve(const void *aux, odp_port_t odp_port, uint32_t *nic_port)
+{
+    if (odp_to_u32(odp_port) == DIFF_TNL_ODP) {
+        *nic_port = NIC_PORT_TUNNEL_BASE + DIFF_TNL_ODP;
+        return true;
+    }
+    return diff_resolve(aux, odp_port, nic_port);
+}
+
+/* 'inner' encapsulated with header 'd' by OVS's tnl_push, into 'f'. */
+static void
+diff_encap(struct diff_frame *f, const struct diff_frame *inner,
+           const struct ovs_action_push_tnl *d)
+{
+    struct dp_packet *pkt = dp_packet_clone_data(inner->buf, inner->len);
+
+    pkt_metadata_init(&pkt->md, u32_to_odp(1));
+    diff_ovs_set_rss(pkt);
+    netdev_tnl_push_udp_header(NULL, pkt, d);
+    f->len = MIN(dp_packet_size(pkt), sizeof f->buf);
+    memcpy(f->buf, dp_packet_data(pkt), f->len);
+    dp_packet_delete(pkt);
+}
+
+static bool
+diff_flow_in(const struct match *m, const struct flow *flow)
+{
+    const uint64_t *fw = (const uint64_t *) flow;
+    const uint64_t *mw = (const uint64_t *) &m->flow;
+    const uint64_t *ww = (const uint64_t *) &m->wc.masks;
+
+    for (size_t i = 0; i < FLOW_U64S; i++) {
+        if ((fw[i] ^ mw[i]) & ww[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* OVS: 'f' on the uplink (datapath port 2) through the outer megaflow and
+ * tnl_pop.  Returns the decapsulated packet, with its flow in '*inner', or
+ * NULL if the outer megaflow does not hold it or tnl_pop drops it. */
+static struct dp_packet *
+diff_ovs_pop(const struct diff_frame *f, const struct match *outer,
+             struct flow *inner, bool *outer_hit)
+{
+    struct dp_packet *pkt = dp_packet_clone_data(f->buf, f->len);
+    struct flow flow;
+
+    pkt_metadata_init(&pkt->md, u32_to_odp(2));
+    flow_extract(pkt, &flow);
+    *outer_hit = diff_flow_in(outer, &flow);
+    if (!*outer_hit) {
+        dp_packet_delete(pkt);
+        return NULL;
+    }
+    pkt = (flow.tp_dst == htons(NIC_VXLAN_PORT)
+           ? netdev_vxlan_pop_header(pkt) : netdev_geneve_pop_header(pkt));
+    if (pkt) {
+        pkt->md.in_port.odp_port = u32_to_odp(DIFF_TNL_ODP);
+        flow_extract(pkt, inner);
+    }
+    return pkt;
+}
+
+/* The inner megaflow, as OVS's tnl_wc_init() shapes its tunnel part. */
+static void
+diff_decap_match(struct match *m, const struct flow *inner)
+{
+    struct flow_tnl *t = &m->wc.masks.tunnel;
+
+    diff_random_match(m, inner);
+    t->tun_id = OVS_BE64_MAX;
+    t->ip_src = t->ip_dst = OVS_BE32_MAX;
+    t->flags = (FLOW_TNL_F_DONT_FRAGMENT | FLOW_TNL_F_CSUM | FLOW_TNL_F_KEY
+                | (chance(30) ? FLOW_TNL_F_OAM : 0)
+                | (chance(50) ? FLOW_TNL_F_UDPIF : 0));
+    t->ip_tos = UINT8_MAX;
+    if (chance(10)) {
+        t->ip_ttl = UINT8_MAX;
+    }
+    if (chance(10)) {
+        t->tp_dst = OVS_BE16_MAX;
+    }
+    if (inner->tunnel.flags & FLOW_TNL_F_UDPIF && chance(70)) {
+        /* OVN's: one option, the top bit of its data wildcarded. */
+        int len = chance(90) ? MIN(8, inner->tunnel.metadata.present.len)
+                             : inner->tunnel.metadata.present.len;
+
+        t->metadata.present.len = UINT8_MAX;
+        memset(t->metadata.opts.u8, 0xff, len);
+        if (len == 8 && chance(50)) {
+            t->metadata.opts.u8[4] = 0x7f;
+        }
+    }
+}
+
+static bool
+diff_decap_round(int round, struct diff_counts *counts,
+                 unsigned long *n_decap, struct ds *s)
+{
+    static const struct offload_port_resolver resolver = {
+        .resolve = diff_decap_resolve,
+    };
+    struct ovs_action_push_tnl d;
+    struct offload_translation to, ti;
+    struct diff_frame inner_seed, seed;
+    struct match outer, inner;
+    struct flow flow, iflow;
+    struct dp_packet *pkt;
+    struct ofpbuf acts, pop;
+    struct nic_caps caps;
+    bool vxlan, hit, ok = true;
+
+    diff_random_frame(&inner_seed);
+    memset(&d, 0, sizeof d);
+    d.header_len = diff_tunnel_header((uint8_t *) d.header, &vxlan);
+    d.tnl_type = vxlan ? OVS_VPORT_TYPE_VXLAN : OVS_VPORT_TYPE_GENEVE;
+    d.tnl_port = u32_to_odp(DIFF_TNL_ODP);
+    d.out_port = u32_to_odp(2);
+    diff_encap(&seed, &inner_seed, &d);
+
+    /* The outer megaflow: what the tunnel's receive flow matches. */
+    pkt = dp_packet_clone_data(seed.buf, seed.len);
+    pkt_metadata_init(&pkt->md, u32_to_odp(2));
+    flow_extract(pkt, &flow);
+    dp_packet_delete(pkt);
+    match_init_catchall(&outer);
+    outer.flow = flow;
+    outer.wc.masks.in_port.odp_port = u32_to_odp(UINT32_MAX);
+    outer.wc.masks.recirc_id = UINT32_MAX;
+    outer.wc.masks.packet_type = OVS_BE32_MAX;
+    outer.wc.masks.dl_type = OVS_BE16_MAX;
+    outer.wc.masks.nw_proto = UINT8_MAX;
+    outer.wc.masks.nw_frag = FLOW_NW_FRAG_MASK;
+    outer.wc.masks.tp_dst = OVS_BE16_MAX;
+    if (flow.dl_type == htons(ETH_TYPE_IP)) {
+        outer.wc.masks.nw_dst = OVS_BE32_MAX;
+    } else {
+        memset(&outer.wc.masks.ipv6_dst, 0xff, 16);
+    }
+    match_init(&outer, &outer.flow, &outer.wc);
+    ofpbuf_init(&pop, 16);
+    nl_msg_put_u32(&pop, OVS_ACTION_ATTR_TUNNEL_POP, DIFF_TNL_ODP);
+    diff_model_caps(NULL, &caps);
+    offload_translate(&outer, pop.data, pop.size, &caps, &resolver, 5, 1,
+                      &to);
+    ofpbuf_uninit(&pop);
+    ck_assert_msg(to.kind == OFFLOAD_KIND_PARTIAL
+                  && to.spec.n_actions == 3
+                  && to.actions[1].type == NIC_ACT_TNL_POP,
+                  "round %d: outer tnl_pop flow: %s %s", round,
+                  offload_reason_name(to.reason), to.detail);
+
+    pkt = diff_ovs_pop(&seed, &outer, &iflow, &hit);
+    if (!pkt) {
+        return true;            /* E.g. a seed inner frame OVS drops. */
+    }
+    dp_packet_delete(pkt);
+    diff_decap_match(&inner, &iflow);
+    ofpbuf_init(&acts, 64);
+    diff_random_actions(&acts, &iflow);
+    offload_translate(&inner, acts.data, acts.size, &caps, &resolver, 0, 1,
+                      &ti);
+    if (ti.kind != OFFLOAD_KIND_FULL) {
+        ofpbuf_uninit(&acts);
+        return true;
+    }
+    counts->translated++;
+
+    for (int i = 0; i < 64 && ok; i++) {
+        struct diff_outputs ovs = { .n = 0 }, nic = { .n = 0 };
+        struct nic_parse_offsets ofs, iofs;
+        struct nic_flow_key key, ikey;
+        struct diff_frame f, in = inner_seed;
+        struct ovs_action_push_tnl d2 = d;
+        bool nic_outer, nic_took = false, ovs_took;
+        size_t at = 0;
+
+        if (i && chance(50)) {
+            if (chance(60)) {
+                diff_mutate(&in, &inner_seed);
+            } else {
+                diff_random_frame(&in);
+            }
+        }
+        if (i && chance(30)) {
+            /* Another VNI (the right one for another flow, or none): the
+             * low byte of VXLAN's last word, of the word after Geneve's
+             * first. */
+            size_t geneve = (d.header[12] == 0x86 ? 54 : 34) + 8;
+            uint8_t *h = ((uint8_t *) d2.header
+                          + (vxlan ? d2.header_len - 4 : geneve + 4));
+
+            h[2] ^= 1 + rnd_n(7);
+        } else if (i && chance(10)) {
+            bool vx2;
+
+            d2.header_len = diff_tunnel_header((uint8_t *) d2.header, &vx2);
+            d2.tnl_type = vx2 ? OVS_VPORT_TYPE_VXLAN : OVS_VPORT_TYPE_GENEVE;
+        }
+        diff_encap(&f, &in, &d2);
+        if (i && chance(25)) {
+            int what = rnd_n(3);
+
+            if (what == 0) {
+                f.buf[rnd_n(MIN(f.len, 90))] ^= 1u << rnd_n(8);
+            } else if (what == 1 && f.len > 42) {
+                f.buf[40 + rnd_n(2)] ^= 1u << rnd_n(8);  /* UDP csum. */
+            } else {
+                f.len = rnd_n(f.len + 1);
+            }
+        }
+
+        /* The NIC: the outer rule, then its tnl_pop's second lookup. */
+        nic_outer = (nic_parse(f.buf, f.len, 0, &key, &ofs) == NIC_PARSE_OK
+                     && nic_match_matches(&to.spec.match, &key));
+        if (nic_outer) {
+            at = nic_parse_decap(f.buf, f.len, &key, &ofs,
+                                 NIC_PORT_TUNNEL_BASE + DIFF_TNL_ODP,
+                                 &ikey, &iofs);
+            nic_took = at && nic_match_matches(&ti.spec.match, &ikey);
+        }
+
+        pkt = diff_ovs_pop(&f, &outer, &flow, &hit);
+        if (nic_outer && !hit) {
+            ds_put_cstr(s, "NIC outer rule matches a frame outside its "
+                        "megaflow\n");
+            ok = false;
+        }
+        ovs_took = pkt && diff_flow_in(&inner, &flow);
+        if (nic_took && !ovs_took) {
+            ds_put_format(s, "NIC decapsulates a frame that OVS %s\n",
+                          pkt ? "puts in another inner megaflow"
+                              : "drops");
+            ok = false;
+        }
+        if (ok && nic_took) {
+            struct nic_exec_ctx ctx = { .output = diff_nic_output,
+                                        .aux = &nic };
+            struct dp_packet_batch batch;
+
+            (*n_decap)++;
+            nic_actions_execute(dp_packet_clone_data(f.buf + at,
+                                                     f.len - at),
+                                NIC_PORT_TUNNEL_BASE + DIFF_TNL_ODP,
+                                ti.spec.actions, ti.spec.n_actions, &ctx);
+            ovs_outputs = &ovs;
+            dp_packet_batch_init_packet(&batch, pkt);
+            pkt = NULL;
+            odp_execute_actions(NULL, &batch, true, acts.data, acts.size,
+                                diff_ovs_execute);
+            ok = ovs.n == nic.n;
+            for (size_t j = 0; ok && j < ovs.n; j++) {
+                ok = (ovs.out[j].port == nic.out[j].port
+                      && dp_packet_size(ovs.out[j].pkt)
+                         == dp_packet_size(nic.out[j].pkt)
+                      && !memcmp(dp_packet_data(ovs.out[j].pkt),
+                                 dp_packet_data(nic.out[j].pkt),
+                                 dp_packet_size(ovs.out[j].pkt)));
+            }
+            counts->compared_outputs += ovs.n;
+            if (!ok) {
+                ds_put_cstr(s, "NIC and OVS outputs differ after "
+                            "decapsulation\n");
+            }
+        }
+        if (!ok) {
+            diff_report(s, &f, &inner, &acts, &ti, &ovs, &nic);
+        }
+        dp_packet_delete(pkt);
+        diff_outputs_clear(&ovs);
+        diff_outputs_clear(&nic);
+    }
+    ofpbuf_uninit(&acts);
+    return ok;
+}
+
+START_TEST(test_differential_decap)
+{
+    uint64_t seed = diff_env("SEED", 20261201);
+    int rounds = diff_env("DIFF_ROUNDS", 3000);
+    struct diff_counts counts = { 0, 0, 0 };
+    struct ds s = DS_EMPTY_INITIALIZER;
+    unsigned long n_decap = 0;
+    int saved_limit = flow_vlan_limit;
+
+    odp_execute_init();
+    diff_rng = seed * 0x9e3779b97f4a7c15ULL | 1;
+    for (int r = 0; r < rounds; r++) {
+        flow_limit_vlans(chance(50) ? 1 : 2);
+        if (!diff_decap_round(r, &counts, &n_decap, &s)) {
+            flow_limit_vlans(saved_limit);
+            ck_abort_msg("decap: seed %"PRIu64", round %d: %s", seed, r,
+                         ds_cstr(&s));
+        }
+    }
+    flow_limit_vlans(saved_limit);
+    ds_destroy(&s);
+    fprintf(stderr, "differential (decap): seed %"PRIu64": %d rounds, %lu "
+            "inner flows translated, %lu frames decapsulated by the NIC, "
+            "%lu outputs compared\n", seed, rounds, counts.translated,
+            n_decap, counts.compared_outputs);
+    ck_assert_uint_ge(counts.translated, rounds / 10);
+    ck_assert_uint_ge(n_decap, rounds);
 }
 END_TEST
 
@@ -1277,6 +1636,7 @@ offload_differential_suite(void)
     tc = tcase_create("tunnel");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_differential_tunnel_encap);
+    tcase_add_test(tc, test_differential_decap);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("xdp");

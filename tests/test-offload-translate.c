@@ -22,8 +22,8 @@
 #include "tests/test-packets.h"
 #include "tests/unit-tests.h"
 
-/* Datapath ports 1 -> vf0, 2 -> uplink0, 3 -> vf1; port 9 ("tap9") is not
- * on the NIC. */
+/* Datapath ports 1 -> vf0, 2 -> uplink0, 3 -> vf1, 7 -> the NIC's tunnel
+ * port 7; port 9 ("tap9") is not on the NIC. */
 static bool
 test_resolve(const void *aux OVS_UNUSED, odp_port_t odp_port,
              uint32_t *nic_port)
@@ -37,6 +37,9 @@ test_resolve(const void *aux OVS_UNUSED, odp_port_t odp_port,
         return true;
     case 3:
         *nic_port = NIC_PORT_VF_BASE + 1;
+        return true;
+    case 7:                     /* A tunnel port. */
+        *nic_port = NIC_PORT_TUNNEL_BASE + 7;
         return true;
     default:
         return false;
@@ -498,6 +501,203 @@ START_TEST(test_unsupported_match)
 }
 END_TEST
 
+/* Conntrack fields are 0 for every packet from the NIC (recirc_id 0): a
+ * match requiring 0 there is always true and the NIC rule ignores it, one
+ * requiring anything else stays on the host. */
+START_TEST(test_conntrack_zero)
+{
+    static const ovs_u128 label1 = { .u64 = { .lo = 1 } };
+    static const ovs_u128 all = { .u64 = { .lo = UINT64_MAX,
+                                           .hi = UINT64_MAX } };
+    struct offload_translation plain, t;
+    struct nic_caps caps;
+    struct match m;
+
+    caps_all(&caps);
+    tcp_megaflow(&m);
+    translate(&m, "2", &caps, 3, &plain);
+    ck_assert_int_eq(plain.kind, OFFLOAD_KIND_FULL);
+
+    /* OVN's first pass: untracked, ct_mark 0. */
+    tcp_megaflow(&m);
+    match_set_ct_state_masked(&m, 0, 0x3f);
+    match_set_ct_mark_masked(&m, 0, 1);
+    match_set_ct_zone(&m, 0);
+    match_set_ct_label_masked(&m, OVS_U128_ZERO, all);
+    match_set_ct_nw_proto(&m, 0);
+    match_set_ct_nw_src(&m, 0);
+    match_set_ct_tp_dst(&m, 0);
+    match_set_ct_ipv6_dst(&m, &in6addr_any);
+    translate(&m, "2", &caps, 3, &t);
+    ck_assert_msg(t.kind == OFFLOAD_KIND_FULL, "%s: %s",
+                  offload_reason_name(t.reason), t.detail);
+    ck_assert(!memcmp(&t.spec.match, &plain.spec.match,
+                      sizeof t.spec.match));
+    ck_assert_uint_eq(t.spec.priority, plain.spec.priority);
+
+    /* Bits of the flow outside the mask are not required. */
+    m.flow.ct_state = CS_TRACKED | CS_ESTABLISHED;
+    m.wc.masks.ct_state = CS_NEW;
+    m.flow.ct_mark = 6;
+    translate(&m, "2", &caps, 3, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_FULL);
+
+    /* Its conntrack action still keeps the flow partial. */
+    translate(&m, "ct(zone=1),recirc(16)", &caps, 3, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_PARTIAL);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_CT);
+    ck_assert_str_eq(t.detail, "ct");
+
+    /* A non-zero requirement in any of them: refused, named. */
+    tcp_megaflow(&m);
+    match_set_ct_state_masked(&m, CS_TRACKED, CS_TRACKED | CS_NEW);
+    translate(&m, "2", &caps, 3, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_NONE);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_CT);
+    ck_assert_str_eq(t.detail, "ct_state");
+
+    tcp_megaflow(&m);
+    match_set_ct_state_masked(&m, 0, 0x3f);
+    match_set_ct_mark_masked(&m, 1, 1);
+    translate(&m, "2", &caps, 3, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_NONE);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_CT);
+    ck_assert_str_eq(t.detail, "ct_mark");
+
+    tcp_megaflow(&m);
+    match_set_ct_zone(&m, 5);
+    translate(&m, "2", &caps, 3, &t);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_CT);
+    ck_assert_str_eq(t.detail, "ct_zone");
+
+    tcp_megaflow(&m);
+    match_set_ct_label_masked(&m, label1, all);
+    translate(&m, "2", &caps, 3, &t);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_CT);
+    ck_assert_str_eq(t.detail, "ct_label");
+
+    tcp_megaflow(&m);
+    match_set_ct_tp_src(&m, htons(80));
+    translate(&m, "2", &caps, 3, &t);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_CT);
+    ck_assert_str_eq(t.detail, "ct_tp_src");
+
+    /* After a recirculation conntrack has run: refused for recirc_id. */
+    tcp_megaflow(&m);
+    match_set_recirc_id(&m, 5);
+    match_set_ct_state_masked(&m, 0, 0x3f);
+    translate(&m, "2", &caps, 3, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_NONE);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_RECIRC);
+}
+END_TEST
+
+/* Decapsulation, the recirc-id route: tnl_pop(7) on the uplink marks,
+ * looks the frame up again on tunnel port 7 and else goes to the host; a
+ * flow on tunnel port 7 matches the tunnel metadata in the NIC key. */
+START_TEST(test_tunnel_pop)
+{
+    struct offload_translation t;
+    struct nic_caps caps;
+    struct match m;
+
+    caps_all(&caps);
+    megaflow_init(&m, 2);
+    match_set_dl_type(&m, htons(ETH_TYPE_IP));
+    match_set_nw_proto(&m, IPPROTO_UDP);
+    match_set_nw_frag_masked(&m, 0, FLOW_NW_FRAG_MASK);
+    match_set_tp_dst(&m, htons(4789));
+    translate(&m, "tnl_pop(7)", &caps, 3, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_PARTIAL);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_ACTION);
+    ck_assert_str_eq(t.detail, "tnl_pop: decapsulated in the NIC where the "
+                     "inner flow is offloaded");
+    ck_assert_uint_eq(t.spec.n_actions, 3);
+    ck_assert_int_eq(t.spec.actions[0].type, NIC_ACT_MARK);
+    ck_assert_uint_eq(t.spec.actions[0].mark, 3);
+    ck_assert_int_eq(t.spec.actions[1].type, NIC_ACT_TNL_POP);
+    ck_assert_uint_eq(t.spec.actions[1].port, NIC_PORT_TUNNEL_BASE + 7);
+    ck_assert_int_eq(t.spec.actions[2].type, NIC_ACT_TO_HOST);
+    ck_assert_uint_eq(t.spec.actions[2].port, 0);
+
+    /* Not a tunnel port, or a NIC without the second lookup: marked for
+     * the host as before. */
+    translate(&m, "tnl_pop(9)", &caps, 3, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_PARTIAL);
+    ck_assert_str_eq(t.detail, "tnl_pop");
+    ck_assert_uint_eq(t.spec.n_actions, 2);
+    caps.actions &= ~(1u << NIC_ACT_TNL_POP);
+    translate(&m, "tnl_pop(7)", &caps, 3, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_PARTIAL);
+    ck_assert_str_eq(t.detail, "tnl_pop");
+    caps_all(&caps);
+    translate(&m, "tnl_pop(7)", &caps, 0, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_NONE);
+
+    /* The inner flow, as OVN's on genev_sys_6081. */
+    megaflow_init(&m, 7);
+    match_set_tun_id(&m, htonll(1));
+    match_set_tun_src(&m, inet_addr("192.168.50.2"));
+    match_set_tun_dst(&m, inet_addr("192.168.50.1"));
+    match_set_tun_tos(&m, 0);
+    m.flow.tunnel.flags = FLOW_TNL_F_CSUM | FLOW_TNL_F_KEY;
+    m.wc.masks.tunnel.flags = (FLOW_TNL_F_DONT_FRAGMENT | FLOW_TNL_F_CSUM
+                               | FLOW_TNL_F_KEY);
+    m.flow.tunnel.flags |= FLOW_TNL_F_UDPIF;
+    m.flow.tunnel.metadata.present.len = 8;
+    m.wc.masks.tunnel.metadata.present.len = UINT8_MAX;
+    memcpy(m.flow.tunnel.metadata.opts.u8,
+           "\x01\x02\x80\x01\x00\x01\x00\x02", 8);
+    memcpy(m.wc.masks.tunnel.metadata.opts.u8,
+           "\xff\xff\xff\xff\x7f\xff\xff\xff", 8);
+    match_set_dl_type(&m, htons(ETH_TYPE_IP));
+    translate(&m, "1", &caps, 3, &t);
+    ck_assert_msg(t.kind == OFFLOAD_KIND_FULL, "%s: %s",
+                  offload_reason_name(t.reason), t.detail);
+    ck_assert_uint_eq(t.spec.match.key.in_port, NIC_PORT_TUNNEL_BASE + 7);
+    ck_assert_uint_eq(t.spec.match.key.tun_vni, 1);
+    ck_assert_uint_eq(t.spec.match.mask.tun_vni, 0xffffff);
+    ck_assert_uint_eq(t.spec.match.key.tun_src, inet_addr("192.168.50.2"));
+    ck_assert_uint_eq(t.spec.match.key.tun_flags,
+                      FLOW_TNL_F_CSUM | FLOW_TNL_F_KEY);
+    ck_assert_uint_eq(t.spec.match.key.tun_opts_len, 8);
+    ck_assert_uint_eq(t.spec.match.mask.tun_opts_len, UINT8_MAX);
+    ck_assert_uint_eq(ntohl(t.spec.match.key.tun_opts[1]), 0x00010002);
+    ck_assert_uint_eq(ntohl(t.spec.match.mask.tun_opts[1]), 0x7fffffff);
+
+    /* An action the NIC cannot do: no partial rule on a tunnel port. */
+    translate(&m, "userspace(pid=1)", &caps, 3, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_NONE);
+    ck_assert_str_eq(t.detail, "userspace");
+
+    /* Beyond what the NIC key holds: stays on the host, named. */
+    m.wc.masks.tunnel.metadata.opts.u8[9] = 0xff;
+    translate(&m, "1", &caps, 3, &t);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_MATCH);
+    ck_assert_str_eq(t.detail, "geneve options beyond 8 bytes");
+    m.wc.masks.tunnel.metadata.opts.u8[9] = 0;
+
+    match_set_tun_id(&m, htonll(1 << 24));
+    translate(&m, "1", &caps, 3, &t);
+    ck_assert_str_eq(t.detail, "tun_id beyond 24 bits");
+    match_set_tun_id(&m, htonll(1));
+
+    struct in6_addr a6 = { .s6_addr = { 0xfd, [15] = 1 } };
+    match_set_tun_ipv6_src(&m, &a6);
+    translate(&m, "1", &caps, 3, &t);
+    ck_assert_str_eq(t.detail, "tunnel IPv6 underlay");
+    match_set_tun_ipv6_src(&m, &in6addr_any);
+    translate(&m, "1", &caps, 3, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_FULL);
+
+    /* A NIC that looks up no decapsulated frames (the XDP backend). */
+    caps.matchable.tun_src = 0;
+    translate(&m, "1", &caps, 3, &t);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_MATCH);
+    ck_assert_str_eq(t.detail, "tun_src");
+}
+END_TEST
+
 /* OVS 3.1 leaves nw_proto wildcarded in megaflows whose translation
  * depends on it being zero or not (commit_set_nw_action()); the NIC rule
  * takes only packets that agree with the flow's own translation. */
@@ -799,12 +999,14 @@ offload_translate_suite(void)
     tcase_add_test(tc, test_port_not_on_nic);
     tcase_add_test(tc, test_unsupported_actions);
     tcase_add_test(tc, test_unsupported_match);
+    tcase_add_test(tc, test_conntrack_zero);
     tcase_add_test(tc, test_frag_mapping);
     tcase_add_test(tc, test_proto_pinned);
     tcase_add_test(tc, test_vlan_overlap);
     tcase_add_test(tc, test_reason_names);
     tcase_add_test(tc, test_equivalence);
     tcase_add_test(tc, test_tunnel_push);
+    tcase_add_test(tc, test_tunnel_pop);
     suite_add_tcase(s, tc);
     return s;
 }
