@@ -7,6 +7,7 @@ EXTRA_DIST += \
 	utilities/ovs-offload-bench-cpus.sh \
 	utilities/ovs-offload-bench-xdp.sh \
 	utilities/ovs-offload-bench-queues.sh \
+	utilities/ovs-offload-bench-syn.sh \
 	utilities/ovs-offload-build-afxdp.sh \
 	utilities/ovs-offload-ddp-bench.sh \
 	utilities/ovs-offload-demo.sh \
