@@ -11,8 +11,8 @@
 #            [--schema FILE] [--stock PATH] [--keep]
 #
 #   --quick             3 s per phase, set-up "on" only (the autotest)
-#   --seconds N         length of each phase, before and during the flood
-#                       (default 10)
+#   --seconds N         length of each phase: before, control and during
+#                       the flood (default 10)
 #   --setups LIST       comma-separated, in order, from: stock, off, on
 #                       (default stock,off,on)
 #   --flood-interval I  hping3's -i: uN (a SYN every N microseconds) or
@@ -46,7 +46,11 @@
 # ends; with stock OVS the veth ends are plain ports.  The off and on
 # set-ups have the same classes on pf0 ("est": fallback, priority 6;
 # "syn": priority 0, --syn-pps) and no classifier rule: only the guard
-# (Offload:syn_guard, default thresholds) differs.  Megaflows are off in
+# (Offload:syn_guard, default thresholds) differs.  Three phases of
+# --seconds each: before (no flood), control (the same hping3 into a veth pair
+# inside the wire namespace, not through the hypervisor: what the
+# generator's own CPU costs the others on a small machine), during (the
+# flood at the server).  Megaflows are off in
 # every set-up so that every new 5-tuple is an upcall, as the issue's
 # premise and a per-connection policy make it (with actions=NORMAL and
 # megaflows, the whole flood would hit one datapath flow).  Namespaces
@@ -85,7 +89,7 @@ while [ $# -gt 0 ]; do
         --schema) schema=$2; shift ;;
         --stock) stock=$2; shift ;;
         --keep) keep=true ;;
-        -h|--help) sed -n '3,57p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '3,61p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument '$1' (try --help)" ;;
     esac
     shift
@@ -180,6 +184,7 @@ mac_w=50:54:00:5e:00:fe
 ip_srv=10.198.0.1 ip_cli=10.198.0.2 ip_png=10.198.0.3 ip_con=10.198.0.4
 ip_w=10.198.0.100
 vf_srv=1 vf_cli=2 vf_png=3 vf_con=4
+ip_d0=10.199.0.100 ip_sink=10.199.0.1
 iperf_port=5201 echo_port=8080
 
 make_topology() {
@@ -204,6 +209,15 @@ make_topology() {
     # hypervisor, to the wire, which drops them), as a server on a real
     # network does.
     ip -n $p-srv route add default via $ip_w || die "ip route failed"
+    # The generator alone: a veth pair inside the wire namespace, where
+    # the control phase's flood goes instead of through the hypervisor
+    # (its far end drops the frames: not its MAC).
+    ip -n $p-w link add d0 type veth peer name d1 \
+        || die "ip link add failed"
+    ip -n $p-w addr add $ip_d0/24 dev d0
+    ip -n $p-w link set d0 up
+    ip -n $p-w link set d1 up
+    ip -n $p-w neigh add $ip_sink lladdr 02:00:00:00:00:01 dev d0
 }
 
 # The server's TCP echo service and the clients that open connections.
@@ -325,6 +339,7 @@ print(max([int(v) for v in re.findall(r"bytes_acked:(\d+)",
 
 # Frames the wire namespace sent: the flood, and the remote client's few.
 wire_tx() { cat /sys/class/net/${p}w/statistics/rx_packets; }
+sink_tx() { inns w cat /sys/class/net/d0/statistics/tx_packets; }
 
 # sample SETUP PHASE EDGE: the counters at one edge of a phase, a line
 # of "KEY=VALUE" in $dir/SETUP-PHASE-EDGE.
@@ -432,7 +447,7 @@ run_setup() {
     wait_until "inns srv ss -Hltn 'src $ip_srv:$iperf_port' | grep -q . &&
                 inns srv ss -Hltn 'src $ip_srv:$echo_port' | grep -q ." \
         || die "the servers did not start"
-    inns cli iperf3 -c $ip_srv -p $iperf_port -t $((seconds * 2 + 30)) \
+    inns cli iperf3 -c $ip_srv -p $iperf_port -t $((seconds * 3 + 40)) \
         --connect-timeout 3000 > "$dir/$setup-iperf3.out" 2>&1 &
     pids="$pids $!"
     # Established: past slow start before the first phase.
@@ -441,6 +456,18 @@ run_setup() {
     sleep 1
 
     phase $setup before
+    # Control: the same flood into the wire's sink veth, so that what
+    # the generator's own CPU costs the others shows apart.
+    inns w hping3 -S $flood_args --rand-source -p $echo_port $ip_sink \
+        > "$dir/$setup-hping3-control.out" 2>&1 &
+    hp=$!
+    echo "time=$(date +%s.%N)" > "$dir/$setup-cflood-0"
+    echo "tx=$(sink_tx)" >> "$dir/$setup-cflood-0"
+    phase $setup control
+    kill $hp
+    wait $hp 2>/dev/null
+    echo "time=$(date +%s.%N)" > "$dir/$setup-cflood-1"
+    echo "tx=$(sink_tx)" >> "$dir/$setup-cflood-1"
     inns w hping3 -S $flood_args --rand-source -p $echo_port $ip_srv \
         > "$dir/$setup-hping3.out" 2>&1 &
     hp=$!
@@ -539,7 +566,17 @@ def phase(s, ph):
 runs = {}
 for s in setups:
     r = {"setup": s, "before": phase(s, "before"),
-         "during": phase(s, "during")}
+         "control": phase(s, "control"), "during": phase(s, "during")}
+    c0, c1 = kv("%s/%s-cflood-0" % (d, s)), kv("%s/%s-cflood-1" % (d, s))
+    r["control_flood_pps"] = ((int(c1["tx"]) - int(c0["tx"]))
+                              / (float(c1["time"]) - float(c0["time"])))
+    r["control_iperf_ratio"] = ratio(
+        r["control"]["iperf_bits_per_second"],
+        r["before"]["iperf_bits_per_second"])
+    # What the flood costs beyond the generator's own CPU.
+    r["iperf_ratio_vs_control"] = ratio(
+        r["during"]["iperf_bits_per_second"],
+        r["control"]["iperf_bits_per_second"])
     f0, f1 = kv("%s/%s-flood-0" % (d, s)), kv("%s/%s-flood-1" % (d, s))
     ft = float(f1["time"]) - float(f0["time"])
     r["flood_frames"] = int(f1["tx"]) - int(f0["tx"])
@@ -588,21 +625,24 @@ p("SYN flood at srv's echo port, hping3 %s from random sources, behind "
       "--flood" if flood == "flood" else "-i " + flood, secs,
       "on" if mega == "true" else "off", hwo, syn_pps))
 p("")
-p("%-24s %9s | %8s %8s %6s | %8s %8s %6s | %6s %6s %6s | %8s %8s | %5s %5s"
-  " %5s" % ("set-up", "flood/s", "iperf3", "during", "ratio", "p99 ms",
+p("%-24s %9s | %8s %8s %6s %6s | %8s %8s %6s | %6s %6s %6s | %8s %8s | %5s"
+  " %5s %5s" % ("set-up", "flood/s", "iperf3", "during", "ratio", "/ctl",
+                "p99 ms",
             "during", "loss%", "VM %", "VM %", "wire %", "upcall/s",
             "during", "cpu %", "durng", "NIC %"))
-p("%-24s %9s | %8s %8s %6s | %8s %8s %6s | %6s %6s %6s | %8s %8s | %5s %5s"
-  " %5s" % ("", "", "Gb/s", "Gb/s", "", "before", "", "during", "before",
+p("%-24s %9s | %8s %8s %6s %6s | %8s %8s %6s | %6s %6s %6s | %8s %8s | %5s"
+  " %5s %5s" % ("", "", "Gb/s", "Gb/s", "", "", "before", "", "during",
+                "before",
             "during", "during", "before", "", "befor", "", "durng"))
 for s in setups:
     r = runs[s]
     b, g = r["before"], r["during"]
-    p("%-24s %9s | %8.3f %8.3f %6s | %8s %8s %6s | %6s %6s %6s | %8.0f %8.0f"
-      " | %5.0f %5.0f %5.0f" % (
+    p("%-24s %9s | %8.3f %8.3f %6s %6s | %8s %8s %6s | %6s %6s %6s | %8.0f"
+      " %8.0f | %5.0f %5.0f %5.0f" % (
           names[s], f(r["flood_pps"], "%.0f"),
           b["iperf_bits_per_second"] / 1e9, g["iperf_bits_per_second"] / 1e9,
-          f(r["iperf_ratio"], "%.2f"), f(b["ping_p99_ms"], "%.3f"),
+          f(r["iperf_ratio"], "%.2f"), f(r["iperf_ratio_vs_control"], "%.2f"),
+          f(b["ping_p99_ms"], "%.3f"),
           f(g["ping_p99_ms"], "%.3f"), f(g["ping_loss_pct"], "%.1f"),
           f(b["connections_vm"]["share"] and
             100 * b["connections_vm"]["share"], "%.1f"),
@@ -629,6 +669,14 @@ for s in setups:
           g["xlate_per_second"], g["flow_limit_hits"],
           min(r["before"]["load_average"] + g["load_average"]),
           max(r["before"]["load_average"] + g["load_average"])))
+    c = r["control"]
+    p("  control, the generator alone (%.0f SYN/s into the wire's sink "
+      "device): iperf3 %.3f Gb/s, %s of before; ping p99 %s ms; VM "
+      "connections %d/%d" % (
+          r["control_flood_pps"], c["iperf_bits_per_second"] / 1e9,
+          f(r["control_iperf_ratio"], "%.2fx"), f(c["ping_p99_ms"], "%.3f"),
+          c["connections_vm"]["completed"],
+          c["connections_vm"]["attempted"]))
     if "syn_guard" in r:
         sg = r["syn_guard"]
         p("  SYN guard %s, engaged %s times, %s SYNs diverted; class syn: "
@@ -646,7 +694,11 @@ if on:
          f(on["during"]["connections_vm"]["share"] is not None
            and 100 * on["during"]["connections_vm"]["share"], "%.1f%%"),
          "met" if on["target_met"] else "NOT met"))
-p("(iperf3: bytes acked on the established stream; ping every 10 ms; "
+p("(ratio: during / before; /ctl: during / control, the generator "
+  "alone; VM %%: the con VM's connections completed, wire %%: the remote "
+  "client's, behind the uplink with the flood)")
+p("(phases before, control and during one after another; iperf3: bytes "
+  "acked on the established stream; ping every 10 ms; "
   "connections at %s/s each from con and the wire, %s s timeout; CPU in "
   "%% of one core of %s; the machine may be shared with other jobs)"
   % (conn_rate, conn_timeout, ncpu))
