@@ -695,7 +695,7 @@ if on:
            and 100 * on["during"]["connections_vm"]["share"], "%.1f%%"),
          "met" if on["target_met"] else "NOT met"))
 p("(ratio: during / before; /ctl: during / control, the generator "
-  "alone; VM %%: the con VM's connections completed, wire %%: the remote "
+  "alone; VM %: the con VM's connections completed, wire %: the remote "
   "client's, behind the uplink with the flood)")
 p("(phases before, control and during one after another; iperf3: bytes "
   "acked on the established stream; ping every 10 ms; "
