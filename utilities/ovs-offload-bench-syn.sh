@@ -26,7 +26,10 @@
 #   --syn-pps N         rate limit of the guard's SYN class (default 1000)
 #   --hw-offload        other_config:hw-offload=true in the ovs-offload
 #                       set-ups (default false: every packet on the host
-#                       path, as stock OVS)
+#                       path, as stock OVS; with megaflows off every flow
+#                       matches the conntrack fields exactly and stays on
+#                       the host, reason "conntrack", so it changes
+#                       nothing unless --megaflows)
 #   --megaflows         leave megaflows on (default: off, see below)
 #   --out DIR           where report.txt and report.json go
 #                       (default ./bench-syn-report)
@@ -89,7 +92,7 @@ while [ $# -gt 0 ]; do
         --schema) schema=$2; shift ;;
         --stock) stock=$2; shift ;;
         --keep) keep=true ;;
-        -h|--help) sed -n '3,61p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '3,64p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument '$1' (try --help)" ;;
     esac
     shift
@@ -485,6 +488,8 @@ run_setup() {
     echo "tx=$(wire_tx)" >> "$dir/$setup-flood-1"
     if [ $setup != stock ]; then
         appctl nicsim/show --format json > "$dir/$setup-nicsim.json"
+        appctl offload/show --format json > "$dir/$setup-offload.json" \
+            2>&1
     fi
     grep -E "WARN|ERR" "$dir/$setup.log" | tail -5 \
         > "$dir/$setup-warnings.txt"
@@ -605,6 +610,9 @@ for s in setups:
     path = "%s/%s-nicsim.json" % (d, s)
     if os.path.exists(path):
         for nic in json.load(open(path)):
+            # What the NIC forwarded itself (rules; hw-offload only).
+            r["nic_forwarded_packets"] = sum(
+                p["forwarded"] for p in nic["ports"])
             r["nic_uplink_rx_packets"] = sum(
                 p["rx_packets"] for p in nic["ports"]
                 if p["port"] == "uplink0")
@@ -683,8 +691,9 @@ for s in setups:
           "%s" % (sg["state"], sg["engaged"], sg["diverted"],
                   r["classes"].get("syn")))
     if "nic_conservation_ok" in r:
-        p("  NIC conservation %s" % ("holds" if r["nic_conservation_ok"]
-                                     else "VIOLATED"))
+        p("  NIC conservation %s; %d packets forwarded by NIC rules" % (
+            "holds" if r["nic_conservation_ok"] else "VIOLATED",
+            r["nic_forwarded_packets"]))
 p("")
 on = runs.get("on")
 if on:
