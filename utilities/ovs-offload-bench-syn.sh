@@ -159,7 +159,7 @@ stop_daemons() {
     [ -S "$dir/ovs-vswitchd.ctl" ] && appctl exit --cleanup >/dev/null 2>&1
     ovs-appctl -t ovsdb-server exit >/dev/null 2>&1
     for f in "$dir"/*.pid; do
-        [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
+        [ -f "$f" ] && kill "$(cat "$f" 2>/dev/null)" 2>/dev/null
     done
     rm -f "$dir"/*.pid
     # The bridge's internal port, should the daemon not have removed it.
