@@ -8,6 +8,7 @@ EXTRA_DIST += \
 	utilities/ovs-offload-channel-bench.sh \
 	utilities/ovs-offload-bench-xdp.sh \
 	utilities/ovs-offload-bench-queues.sh \
+	utilities/ovs-offload-bench-syn.sh \
 	utilities/ovs-offload-build-afxdp.sh \
 	utilities/ovs-offload-ddp-bench.sh \
 	utilities/ovs-offload-demo.sh \

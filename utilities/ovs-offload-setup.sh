@@ -25,7 +25,7 @@ CACHE=${OVS_OFFLOAD_CACHE:-/var/cache/ovs-offload}
 # Debian packages the project needs to build, test and run its demo.
 PACKAGES="build-essential autoconf automake libtool pkg-config python3
           libssl-dev libcap-ng-dev check clang libclang-rt-14-dev
-          iproute2 iputils-ping iperf3 ethtool procps psmisc tcpdump
+          iproute2 iputils-ping iperf3 hping3 ethtool procps psmisc tcpdump
           gnuplot-nox
           libbpf-dev libxdp-dev xdp-tools bpftool linux-libc-dev"
 
