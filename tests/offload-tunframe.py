@@ -28,7 +28,8 @@ def main(argv):
         "csum", "badcsum", "trunc") else b""
     inner_ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + 8 + 10, 0, 0, 64,
                            17, 0, bytes([10, 0, 0, 9]), bytes([10, 0, 0, 1]))
-    inner_ip = inner_ip[:10] + struct.pack("!H", csum(inner_ip)) + inner_ip[12:]
+    inner_ip = (inner_ip[:10] + struct.pack("!H", csum(inner_ip))
+                + inner_ip[12:])
     inner = (mac("50:54:00:00:00:01") + mac("50:54:00:00:00:09")
              + b"\x08\x00" + inner_ip
              + struct.pack("!HHHH", 1000, 2000, 18, 0) + b"0123456789")
