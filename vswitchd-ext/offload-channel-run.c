@@ -344,26 +344,30 @@ occ_push(struct occ_client *c, const struct nic_encap_mapping *have,
     return n;
 }
 
+/* Sends a request without parameters whose answer the client waits for,
+ * remembering its id in '*idp'. */
+static void
+occ_request(struct occ_client *c, enum offload_channel_method method,
+            struct json **idp)
+{
+    struct jsonrpc_msg *msg = offload_channel_request_create(method, NULL,
+                                                             0);
+
+    json_destroy(*idp);
+    *idp = json_clone(msg->id);
+    jsonrpc_session_send(c->js, msg);
+}
+
 static void
 occ_request_dump(struct occ_client *c)
 {
-    struct jsonrpc_msg *msg = offload_channel_request_create(
-        OFFLOAD_CHANNEL_DUMP, NULL, 0);
-
-    json_destroy(c->dump_id);
-    c->dump_id = json_clone(msg->id);
-    jsonrpc_session_send(c->js, msg);
+    occ_request(c, OFFLOAD_CHANNEL_DUMP, &c->dump_id);
 }
 
 static void
 occ_request_keys(struct occ_client *c)
 {
-    struct jsonrpc_msg *msg = offload_channel_request_create(
-        OFFLOAD_CHANNEL_KEY_LIST, NULL, 0);
-
-    json_destroy(c->keys_id);
-    c->keys_id = json_clone(msg->id);
-    jsonrpc_session_send(c->js, msg);
+    occ_request(c, OFFLOAD_CHANNEL_KEY_LIST, &c->keys_id);
     c->keys_dirty = false;
 }
 
