@@ -1572,13 +1572,27 @@ nicsim_find(const char *name)
 void
 nicsim_for_each(void (*cb)(struct nic *, void *aux), void *aux)
 {
-    struct nicsim *ns;
+    struct nicsim **all, *ns;
+    size_t n = 0;
 
+    /* The callbacks run without nicsim_all_mutex: they take port locks
+     * (e.g. a representor's DMA counters) that other threads hold while
+     * they open a NIC, which takes nicsim_all_mutex (a lock-order
+     * inversion that hung the daemon).  A reference keeps each NIC. */
     ovs_mutex_lock(&nicsim_all_mutex);
+    all = xmalloc(MAX(1, hmap_count(&nicsim_all)) * sizeof *all);
     HMAP_FOR_EACH (ns, node, &nicsim_all) {
-        cb(&ns->up, aux);
+        ns->refcnt++;
+        all[n++] = ns;
     }
     ovs_mutex_unlock(&nicsim_all_mutex);
+    for (size_t i = 0; i < n; i++) {
+        cb(&all[i]->up, aux);
+    }
+    for (size_t i = 0; i < n; i++) {
+        nicsim_close(&all[i]->up);
+    }
+    free(all);
 }
 
 static int

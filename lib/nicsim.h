@@ -43,7 +43,8 @@ int nicsim_create(const char *name, const struct nicsim_config *,
 /* Finds an open NIC by name (no reference taken), or NULL. */
 struct nic *nicsim_find(const char *name);
 
-/* Calls 'cb' for every open nicsim NIC. */
+/* Calls 'cb' for every open nicsim NIC, without holding nicsim's own lock
+ * (so 'cb' may take any other), each NIC kept open meanwhile. */
 void nicsim_for_each(void (*cb)(struct nic *, void *aux), void *aux);
 
 /* Failure injection, for tests. */
