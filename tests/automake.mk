@@ -74,6 +74,7 @@ EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in tests/ovs-compat.sh \
 	tests/offload-1.0.0.ovsschema \
 	tests/placement-ctl.py tests/channel-relay.py tests/json-get.py \
 	tests/offload-differential.py tests/offload-tunframe.py \
+	tests/offload_packets.py \
 	tests/check-layering.sh \
 	tests/ovs-compat.list
 TESTSUITE = tests/testsuite

@@ -33,6 +33,8 @@ import socket
 import struct
 import sys
 
+from offload_packets import csum
+
 SENTINEL_SRC = "02:00:00:00:00:ee"
 MACS = ["50:54:00:00:00:0%d" % i for i in (1, 2, 3)]
 IP4 = ["10.0.0.%d" % i for i in (1, 2, 3)]
@@ -41,15 +43,6 @@ IP6 = ["fd00::%d" % i for i in (1, 2, 3)]
 
 def mac_bytes(m):
     return bytes(int(x, 16) for x in m.split(":"))
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
 
 
 def random_match(r):

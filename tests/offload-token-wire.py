@@ -17,14 +17,7 @@ import ipaddress
 import struct
 import sys
 
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
+from offload_packets import csum
 
 
 def expect(frame, nexthop, mac, src, remote, typ, vni, inner, ttl):

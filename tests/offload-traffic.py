@@ -14,14 +14,7 @@ import struct
 import sys
 import time
 
-
-def checksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return (~s) & 0xffff
+from offload_packets import csum
 
 
 def frame(spec):
@@ -39,12 +32,12 @@ def frame(spec):
         raise SystemExit("bad spec %s" % spec)
     seg = l4 + payload
     pseudo = src + dst + struct.pack("!BBH", 0, nw_proto, len(seg))
-    csum = checksum(pseudo + seg)
+    l4_csum = csum(pseudo + seg)
     off = 6 if proto == "udp" else 16
-    seg = seg[:off] + struct.pack("!H", csum) + seg[off + 2:]
+    seg = seg[:off] + struct.pack("!H", l4_csum) + seg[off + 2:]
     ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(seg), 0, 0, 64,
                      nw_proto, 0, src, dst)
-    ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
     eth = bytes.fromhex("505400000002505400000001") + b"\x08\x00"
     return eth + ip + seg
 

@@ -7,14 +7,7 @@ in hex: offload-tunframe.py vxlan|geneve DST VNI [OPTS-HEX] [csum|badcsum]
 import struct
 import sys
 
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
+from offload_packets import csum
 
 
 def mac(m):
