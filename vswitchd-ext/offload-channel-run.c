@@ -257,14 +257,21 @@ occ_configure_keys(struct occ_client *c, const struct offrec_nic *row)
 }
 
 /* Takes the row's configuration; bad values are refused whole and the
- * previous ones stay. */
+ * previous ones stay.  Unless 'changed' (the database moved on, or 'c' is
+ * new) only the key file is looked at: the same rows give the same result,
+ * and parsing thousands of mappings on every main-loop pass would cost. */
 static void
-occ_configure(struct occ_client *c, const struct offrec_nic *row)
+occ_configure(struct occ_client *c, const struct offrec_nic *row,
+              bool changed)
 {
     struct nic_encap_mapping *maps;
     char *error = NULL;
     size_t n;
 
+    if (!changed) {
+        occ_configure_keys(c, row);
+        return;
+    }
     if (!c->remote || strcmp(c->remote, row->channel)) {
         int e = stream_verify_name(row->channel);
 
@@ -617,9 +624,11 @@ occ_client_run(struct occ_client *c)
 static void
 occ_round(void)
 {
+    static unsigned int idl_seqno;
     struct ovsdb_idl *idl = offload_db_idl();
     const struct offrec_nic *row;
     struct shash_node *node;
+    bool changed;
 
     if (!idl || !offload_db_is_served()) {
         /* Without the database the sessions go on with what they have. */
@@ -628,11 +637,14 @@ occ_round(void)
         }
         return;
     }
+    changed = ovsdb_idl_get_seqno(idl) != idl_seqno;
+    idl_seqno = ovsdb_idl_get_seqno(idl);
     SHASH_FOR_EACH (node, &occ_clients) {
         ((struct occ_client *) node->data)->seen = false;
     }
     OFFREC_NIC_FOR_EACH (row, idl) {
         struct occ_client *c;
+        bool new = false;
 
         if (!row->channel || !row->channel[0]) {
             continue;
@@ -642,9 +654,10 @@ occ_round(void)
             c = xzalloc(sizeof *c);
             c->nic = xstrdup(row->name);
             shash_add(&occ_clients, c->nic, c);
+            new = true;
         }
         c->seen = true;
-        occ_configure(c, row);
+        occ_configure(c, row, changed || new);
     }
     SHASH_FOR_EACH_SAFE (node, &occ_clients) {
         struct occ_client *c = node->data;
