@@ -8,13 +8,15 @@
  * them owns it. */
 
 /* Why a flow is not (fully) in the NIC.  The translator produces the
- * first six; the engine adds the others. */
+ * first seven; the engine adds the others. */
 #define OFFLOAD_REASONS                                                 \
     OFFLOAD_REASON(NONE, "none", "offloaded")                           \
     OFFLOAD_REASON(MATCH, "unsupported-match", "unsupported match field") \
     OFFLOAD_REASON(ACTION, "unsupported-action", "unsupported action")  \
     OFFLOAD_REASON(PORT, "port-not-on-nic", "output port not on this NIC") \
     OFFLOAD_REASON(RECIRC, "recirculation", "recirculation")            \
+    OFFLOAD_REASON(DECAP, "decapsulation",                              \
+                   "decapsulated by the NIC, the inner flow forwards")  \
     OFFLOAD_REASON(CT, "conntrack", "connection tracking")              \
     OFFLOAD_REASON(TABLE_FULL, "table-full", "NIC table full")          \
     OFFLOAD_REASON(POLICY, "policy", "excluded by policy")              \

@@ -1440,8 +1440,9 @@ offload_translate_tnl_pop(struct offload_action_ctx *c, uint32_t mark,
     acts[2].type = NIC_ACT_TO_HOST;
     acts[2].port = c->spec->match.key.in_port;
     c->spec->n_actions = 3;
-    offload_fail(c->out, OFFLOAD_REASON_ACTION, "tnl_pop: decapsulated in "
-                 "the NIC where the inner flow is offloaded");
+    /* Partial by design: what the inner frame becomes is the inner
+     * flow's rule (or the host's, when that one is not offloaded). */
+    offload_fail(c->out, OFFLOAD_REASON_DECAP, "tnl_pop");
     return true;
 }
 

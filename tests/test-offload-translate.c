@@ -609,9 +609,8 @@ START_TEST(test_tunnel_pop)
     match_set_tp_dst(&m, htons(4789));
     translate(&m, "tnl_pop(7)", &caps, 3, &t);
     ck_assert_int_eq(t.kind, OFFLOAD_KIND_PARTIAL);
-    ck_assert_int_eq(t.reason, OFFLOAD_REASON_ACTION);
-    ck_assert_str_eq(t.detail, "tnl_pop: decapsulated in the NIC where the "
-                     "inner flow is offloaded");
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_DECAP);
+    ck_assert_str_eq(t.detail, "tnl_pop");
     ck_assert_uint_eq(t.spec.n_actions, 3);
     ck_assert_int_eq(t.spec.actions[0].type, NIC_ACT_MARK);
     ck_assert_uint_eq(t.spec.actions[0].mark, 3);
