@@ -797,7 +797,8 @@ entry_segment(struct nicsim_placement_table *t, struct placement_entry *e,
     }
     if ((int32_t) (req - e->seen_req) > 0) {
         /* A newer request than any taken (the control path's too). */
-        entry_arm(e, req, shm_read64(&e->hdr->arm_offset, memory_order_relaxed));
+        entry_arm(e, req,
+                  shm_read64(&e->hdr->arm_offset, memory_order_relaxed));
     }
     if (!len) {
         return NIC_PLACEMENT_NONE;
@@ -1000,7 +1001,8 @@ nicsim_placement_dump(struct nicsim_placement_table *t,
         i->owner = e->owner;
         i->tuple = e->tuple;
         i->state = e->state;
-        i->stop_reason = shm_read32(&e->hdr->stop_reason, memory_order_relaxed);
+        i->stop_reason = shm_read32(&e->hdr->stop_reason,
+                                    memory_order_relaxed);
         i->data_len = e->data_len;
         i->start = shm_read64(&e->hdr->start, memory_order_relaxed);
         i->next = e->next;

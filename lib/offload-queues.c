@@ -575,7 +575,8 @@ static void
 oq_slot_take(struct oq_slot *s, const struct oq_cand *c, long long int now)
 {
     oq_slot_clear(s, false);
-    s->pub.type = c->flow ? OFFLOAD_QUEUES_OWNER_FLOW : OFFLOAD_QUEUES_OWNER_VM;
+    s->pub.type = (c->flow ? OFFLOAD_QUEUES_OWNER_FLOW
+                   : OFFLOAD_QUEUES_OWNER_VM);
     s->pub.vm = xstrdup(c->vm->id);
     if (c->flow) {
         s->pub.flow_id = c->flow->id;

@@ -4,15 +4,15 @@
  *
  * Usage: bench-dma-poll [--seconds S] [--timeout US] [--json FILE]
  *
- * For each offered load (packets per second, or "max": post whenever the
- * ring has room) and batch size, each mode in turn receives for S seconds
- * (default 0.2), five times in turn with the others (each figure is the
- * median of the five; forced polls and packets are totals): the NIC side posts a batch of 64-byte packets at the
- * offered rate, the DMA thread copies them into host buffers and advances
- * the completion index, and the host loop runs the poller and takes what
- * it releases.  Printed per mode: polls per packet, host CPU per packet
- * (ns in the poll-and-take section: poller, completion reads, taking and
- * freeing the packets), p50/p99 delay from posting to release (us),
+ * For each offered load (packets per second, or "max": post whenever the ring
+ * has room) and batch size, each mode in turn receives for S seconds (default
+ * 0.2), five times in turn with the others (each figure is the median of the
+ * five; forced polls and packets are totals): the NIC side posts a batch of
+ * 64-byte packets at the offered rate, the DMA thread copies them into host
+ * buffers and advances the completion index, and the host loop runs the poller
+ * and takes what it releases. Printed per mode: polls per packet, host CPU per
+ * packet (ns in the poll-and-take section: poller, completion reads, taking
+ * and freeing the packets), p50/p99 delay from posting to release (us),
  * throughput (Mpps released), and the ratios that the targets are about:
  * per-packet polls / deferred polls, deferred throughput / per-batch
  * throughput. */

@@ -136,7 +136,8 @@ testnic_port_stats(struct nic *nic OVS_UNUSED, uint32_t port,
 
 static int
 testnic_host_recv(struct nic *nic OVS_UNUSED, uint32_t port OVS_UNUSED,
-                  uint32_t queue OVS_UNUSED, struct dp_packet **pkts OVS_UNUSED,
+                  uint32_t queue OVS_UNUSED,
+                  struct dp_packet **pkts OVS_UNUSED,
                   int max OVS_UNUSED)
 {
     return 0;

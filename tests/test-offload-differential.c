@@ -338,7 +338,8 @@ diff_random_frame(struct diff_frame *f)
     put_mac(f);
     for (int i = 0; i < n_vlans; i++) {
         put16(f, pick_u16(tpids, ARRAY_SIZE(tpids)));
-        put16(f, (rnd_n(8) << 13) | (chance(80) ? 10 + rnd_n(3) : rnd_n(4096)));
+        put16(f, (rnd_n(8) << 13)
+                 | (chance(80) ? 10 + rnd_n(3) : rnd_n(4096)));
     }
     put16(f, type);
     switch (type) {

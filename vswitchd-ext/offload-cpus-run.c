@@ -1080,8 +1080,9 @@ ocr_unixctl_show(struct unixctl_conn *conn, int argc_, const char *argv_[],
         json_object_put(j, "ports", ports);
         if (last) {
             struct json *o = json_object_create();
-            json_object_put_string(o, "type",
-                                   offload_cpus_decision_to_string(last->type));
+            const char *type = offload_cpus_decision_to_string(last->type);
+
+            json_object_put_string(o, "type", type);
             json_object_put_string(o, "why", last->text);
             json_object_put(o, "max_before",
                             json_real_create(last->max_before));
