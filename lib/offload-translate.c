@@ -157,6 +157,22 @@ offload_match_metadata(struct offload_match_ctx *c)
     c->left.masks.ct_tp_src = 0;
     c->left.masks.ct_tp_dst = 0;
 
+    /* dp_hash, skb_priority and pkt_mark: pkt_metadata_init() zeroes
+     * them too, and only actions after a recirculation set them.  An
+     * exact-match flow (megaflows disabled) requires their 0. */
+    if (c->flow->dp_hash & c->wc->masks.dp_hash) {
+        return offload_fail(c->out, OFFLOAD_REASON_MATCH, "dp_hash");
+    }
+    if (c->flow->skb_priority & c->wc->masks.skb_priority) {
+        return offload_fail(c->out, OFFLOAD_REASON_MATCH, "skb_priority");
+    }
+    if (c->flow->pkt_mark & c->wc->masks.pkt_mark) {
+        return offload_fail(c->out, OFFLOAD_REASON_MATCH, "pkt_mark");
+    }
+    c->left.masks.dp_hash = 0;
+    c->left.masks.skb_priority = 0;
+    c->left.masks.pkt_mark = 0;
+
     if ((c->flow->packet_type ^ htonl(PT_ETH)) & pt_mask) {
         return offload_fail(c->out, OFFLOAD_REASON_MATCH, "packet_type");
     }

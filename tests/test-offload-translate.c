@@ -592,6 +592,51 @@ START_TEST(test_conntrack_zero)
 }
 END_TEST
 
+/* With megaflows disabled OVS matches dp_hash, skb_priority and pkt_mark
+ * exactly, at 0, as they are for every packet from the NIC: still a full
+ * rule, the same as without them; a non-zero requirement is refused. */
+START_TEST(test_metadata_zero)
+{
+    struct offload_translation plain, t;
+    struct nic_caps caps;
+    struct match m;
+
+    caps_all(&caps);
+    tcp_megaflow(&m);
+    translate(&m, "2", &caps, 3, &plain);
+    ck_assert_int_eq(plain.kind, OFFLOAD_KIND_FULL);
+
+    tcp_megaflow(&m);
+    match_set_dp_hash(&m, 0);
+    match_set_skb_priority(&m, 0);
+    match_set_pkt_mark(&m, 0);
+    translate(&m, "2", &caps, 3, &t);
+    ck_assert_msg(t.kind == OFFLOAD_KIND_FULL, "%s: %s",
+                  offload_reason_name(t.reason), t.detail);
+    ck_assert(!memcmp(&t.spec.match, &plain.spec.match,
+                      sizeof t.spec.match));
+
+    tcp_megaflow(&m);
+    match_set_dp_hash(&m, 7);
+    translate(&m, "2", &caps, 3, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_NONE);
+    ck_assert_int_eq(t.reason, OFFLOAD_REASON_MATCH);
+    ck_assert_str_eq(t.detail, "dp_hash");
+
+    tcp_megaflow(&m);
+    match_set_skb_priority(&m, 3);
+    translate(&m, "2", &caps, 3, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_NONE);
+    ck_assert_str_eq(t.detail, "skb_priority");
+
+    tcp_megaflow(&m);
+    match_set_pkt_mark(&m, 9);
+    translate(&m, "2", &caps, 3, &t);
+    ck_assert_int_eq(t.kind, OFFLOAD_KIND_NONE);
+    ck_assert_str_eq(t.detail, "pkt_mark");
+}
+END_TEST
+
 /* Decapsulation, the recirc-id route: tnl_pop(7) on the uplink marks,
  * looks the frame up again on tunnel port 7 and else goes to the host; a
  * flow on tunnel port 7 matches the tunnel metadata in the NIC key. */
@@ -999,6 +1044,7 @@ offload_translate_suite(void)
     tcase_add_test(tc, test_unsupported_actions);
     tcase_add_test(tc, test_unsupported_match);
     tcase_add_test(tc, test_conntrack_zero);
+    tcase_add_test(tc, test_metadata_zero);
     tcase_add_test(tc, test_frag_mapping);
     tcase_add_test(tc, test_proto_pinned);
     tcase_add_test(tc, test_vlan_overlap);
