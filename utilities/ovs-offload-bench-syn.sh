@@ -31,9 +31,10 @@
 #   --hw-offload        other_config:hw-offload=true in the ovs-offload
 #                       set-ups (default false: every packet on the host
 #                       path, as stock OVS; with megaflows off every flow
-#                       matches the conntrack fields exactly and stays on
-#                       the host, reason "conntrack", so it changes
-#                       nothing unless --megaflows)
+#                       is exact, its zero metadata and conntrack fields
+#                       included, and still a NIC rule: the established
+#                       stream's, and the flood's until the NIC's table
+#                       is full, reason "table-full")
 #   --megaflows         leave megaflows on (default: off, see below)
 #   --out DIR           where report.txt and report.json go
 #                       (default ./bench-syn-report)
@@ -97,7 +98,7 @@ while [ $# -gt 0 ]; do
         --schema) schema=$2; shift ;;
         --stock) stock=$2; shift ;;
         --keep) keep=true ;;
-        -h|--help) sed -n '3,68p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '3,69p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument '$1' (try --help)" ;;
     esac
     shift
