@@ -8,6 +8,8 @@ lib_libnicmodel_a_SOURCES = \
 	lib/nic-actions.c \
 	lib/nic-actions.h \
 	lib/nic.c \
+	lib/nic-encap-bind.c \
+	lib/nic-encap-bind.h \
 	lib/nic-encap-map.c \
 	lib/nic-encap-map.h \
 	lib/offload-channel.c \

@@ -61,14 +61,16 @@ struct nic_class {
 
     /* Installs a rule.  The spec and its actions stay the caller's: a
      * backend copies what it keeps.  Returns 0 and its id in '*idp', or
-     * EINVAL (bad or unsupported rule), EEXIST, ENOSPC (table full), or
-     * another positive errno for an insertion failure.  Must not be
-     * NULL. */
+     * EINVAL (bad or unsupported rule), EEXIST, ENOSPC (table full),
+     * EADDRNOTAVAIL (an encap action disagrees with the NIC's mapping of
+     * its inner destination: lib/nic-encap-bind.h), or another positive
+     * errno for an insertion failure.  Must not be NULL. */
     int (*rule_add)(struct nic *, const struct nic_rule_spec *,
                     uint32_t *idp);
 
-    /* Replaces a rule's actions.  Returns 0, ENOENT or EINVAL.  May be
-     * NULL: callers then delete and re-add. */
+    /* Replaces a rule's actions.  Returns 0, ENOENT, EINVAL or
+     * EADDRNOTAVAIL (as rule_add()).  May be NULL: callers then delete and
+     * re-add. */
     int (*rule_modify)(struct nic *, uint32_t id, const struct nic_action *,
                        size_t n_actions);
 
@@ -260,13 +262,19 @@ struct nic_class {
      * ENOENT.  encap_map_dump(): the count and a malloc'd array, sorted by
      * inner MAC then IP.  All three NULL for a NIC without the table.
      * encap_map_get() copies one mapping out: 0 or ENOENT; may be NULL,
-     * and nic.c then searches a dump. */
+     * and nic.c then searches a dump.  A NIC with the table binds rules
+     * to it (lib/nic-encap-bind.h): it refuses a rule that disagrees with
+     * a mapping, and a set or delete removes, in the same step, the rules
+     * that no longer agree.  encap_map_seq() is a number that changes with
+     * every change of the table (a reset included), so that the host
+     * knows when to try refused rules again; NULL with the table NULL. */
     int (*encap_map_set)(struct nic *, const struct nic_encap_mapping *);
     int (*encap_map_del)(struct nic *, const struct eth_addr *,
                          const struct in6_addr *);
     size_t (*encap_map_dump)(struct nic *, struct nic_encap_mapping **);
     int (*encap_map_get)(struct nic *, const struct eth_addr *,
                          const struct in6_addr *, struct nic_encap_mapping *);
+    uint64_t (*encap_map_seq)(struct nic *);
 
     /* Sealed destinations (see nic_token_set_underlay() in nic.h).
      * token_key_add(): 0, EEXIST or ENOSPC.  token_key_del(): 0 or

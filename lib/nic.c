@@ -5,6 +5,7 @@
 
 #include "lib/nic.h"
 #include "lib/nic-provider.h"
+#include "lib/nic-encap-bind.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -762,6 +763,30 @@ nic_encap_map_get(struct nic *nic, const struct eth_addr *mac,
     }
     free(maps);
     return error;
+}
+
+uint64_t
+nic_encap_map_seq(struct nic *nic)
+{
+    return nic->class->encap_map_seq ? nic->class->encap_map_seq(nic) : 0;
+}
+
+static bool
+nic_encap_map_lookup_cb(void *nic_, const struct eth_addr *mac,
+                        const struct in6_addr *ip,
+                        struct nic_encap_mapping *m)
+{
+    return !nic_encap_map_get(nic_, mac, ip, m);
+}
+
+char *
+nic_encap_map_explain(struct nic *nic, const struct nic_rule_spec *spec)
+{
+    char *why;
+
+    nic_encap_bind_rule(nic_encap_map_lookup_cb, nic, &spec->match,
+                        spec->actions, spec->n_actions, NULL, &why);
+    return why;
 }
 
 static int

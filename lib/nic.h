@@ -477,6 +477,13 @@ int nic_encap_map_dump(struct nic *, struct nic_encap_mapping **,
 int nic_encap_map_get(struct nic *, const struct eth_addr *inner_mac,
                       const struct in6_addr *inner_ip,
                       struct nic_encap_mapping *m);
+/* Changes whenever the table does; 0 for a NIC without one. */
+uint64_t nic_encap_map_seq(struct nic *);
+/* Why the NIC refused 'spec' with EADDRNOTAVAIL: a malloc'd description
+ * of the first encap action that disagrees with the NIC's mapping, or
+ * NULL if none does (any more). */
+char *nic_encap_map_explain(struct nic *, const struct nic_rule_spec *spec)
+    OVS_WARN_UNUSED_RESULT;
 
 /* Sealed destinations (lib/offload-token.h).  Once a NIC has an underlay
  * (nic_token_set_underlay()), every frame of EtherType

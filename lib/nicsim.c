@@ -17,6 +17,7 @@
 #include "dp-packet.h"
 #include "latch.h"
 #include "lib/nic-actions.h"
+#include "lib/nic-encap-bind.h"
 #include "lib/nic-media.h"
 #include "lib/nic-pktpool.h"
 #include "lib/nicsim-classes.h"
@@ -135,6 +136,10 @@ struct nicsim {
     unsigned int fail_inserts;
     uint64_t n_insert_failures;
     uint64_t n_resets;
+    /* Rules whose encapsulation disagreed with 'encap_map': refused on
+     * insertion, removed by a mapping change. */
+    uint64_t n_encap_refused;
+    uint64_t n_encap_removed;
 
     /* Sampling of rule hits: engines check 'sample_every' (0: off) and
      * take 'sample_mutex' only for a packet they sample. */
@@ -157,8 +162,11 @@ struct nicsim {
     struct nicsim_placement_ctl *placement_ctl;
 
     /* Encapsulation mappings: a control-path table (issue 18 feeds it
-     * over the secure channel). */
+     * over the secure channel) to which rules are bound.  Changes take
+     * 'mutex', so that a change and the removal of the rules that stop
+     * agreeing with it are one step; 'encap_map_seq' counts them. */
     struct nic_encap_map encap_map;
+    atomic_uint64_t encap_map_seq;
 
     /* Sealed destinations: the keys, the underlay (NULL: off) that
      * engines read without a lock, and token frames by result.
@@ -1429,6 +1437,7 @@ nicsim_create__(const char *name, const struct nicsim_config *cfg)
     atomic_init(&ns->placement_on, false);
     ovs_mutex_init(&ns->placement_mutex);
     nic_encap_map_init(&ns->encap_map, NIC_ENCAP_MAP_DEFAULT_CAPACITY);
+    atomic_init(&ns->encap_map_seq, 0);
     offload_token_keys_init(&ns->token_keys);
     ovs_mutex_init(&ns->token_mutex);
     ovsrcu_init(&ns->token_underlay, NULL);
@@ -1604,8 +1613,9 @@ nicsim_reset(struct nic *nic)
     nic_tables_clear(&ns->tables);
     ns->fail_inserts = 0;
     ns->n_resets++;
-    ovs_mutex_unlock(&ns->mutex);
     nic_encap_map_clear(&ns->encap_map);
+    atomic_add_relaxed(&ns->encap_map_seq, 1, &(uint64_t) {0});
+    ovs_mutex_unlock(&ns->mutex);
     /* Keys are lost as the mappings are; the underlay is the NIC's own
      * configuration and stays. */
     offload_token_keys_clear(&ns->token_keys);
@@ -1734,6 +1744,26 @@ nicsim_port_detach(struct nic *nic, uint32_t port)
     nicsim_placement_forget_port(ns->placement, port);
 }
 
+static bool
+nicsim_encap_lookup(void *ns_, const struct eth_addr *mac,
+                    const struct in6_addr *ip, struct nic_encap_mapping *m)
+{
+    struct nicsim *ns = ns_;
+
+    return nic_encap_map_find(&ns->encap_map, mac, ip, m);
+}
+
+/* Whether an encap action of a rule with 'match' and 'acts' disagrees with
+ * the mapping of its inner destination. */
+static bool
+nicsim_encap_disagrees(struct nicsim *ns, const struct nic_match *match,
+                       const struct nic_action *acts, size_t n)
+    OVS_REQUIRES(ns->mutex)
+{
+    return nic_encap_bind_rule(nicsim_encap_lookup, ns, match, acts, n,
+                               NULL, NULL) != 0;
+}
+
 /* Checks that every output names a port of this NIC. */
 static bool
 nicsim_actions_ok(const struct nicsim *ns, const struct nic_action *acts,
@@ -1762,6 +1792,10 @@ nicsim_rule_add(struct nic *nic, const struct nic_rule_spec *spec,
         error = EIO;
     } else if (!nicsim_actions_ok(ns, spec->actions, spec->n_actions)) {
         error = EINVAL;
+    } else if (nicsim_encap_disagrees(ns, &spec->match, spec->actions,
+                                      spec->n_actions)) {
+        ns->n_encap_refused++;
+        error = EADDRNOTAVAIL;
     } else {
         error = nic_tables_insert(&ns->tables, spec, idp);
     }
@@ -1776,9 +1810,20 @@ nicsim_rule_modify(struct nic *nic, uint32_t id,
     struct nicsim *ns = nicsim_cast(nic);
     int error;
 
+    const struct nic_rule *rule;
+
     ovs_mutex_lock(&ns->mutex);
-    error = (nicsim_actions_ok(ns, acts, n)
-             ? nic_tables_modify(&ns->tables, id, acts, n) : EINVAL);
+    rule = nic_tables_find(&ns->tables, id);
+    if (!rule) {
+        error = ENOENT;
+    } else if (!nicsim_actions_ok(ns, acts, n)) {
+        error = EINVAL;
+    } else if (nicsim_encap_disagrees(ns, &rule->match, acts, n)) {
+        ns->n_encap_refused++;
+        error = EADDRNOTAVAIL;
+    } else {
+        error = nic_tables_modify(&ns->tables, id, acts, n);
+    }
     ovs_mutex_unlock(&ns->mutex);
     return error;
 }
@@ -2331,6 +2376,8 @@ nicsim_get_info(struct nic *nic, struct nicsim_info *info)
     }
     info->n_resets = ns->n_resets;
     info->n_insert_failures = ns->n_insert_failures;
+    info->n_encap_refused = ns->n_encap_refused;
+    info->n_encap_removed = ns->n_encap_removed;
     info->pending_failures = ns->fail_inserts;
     ovs_mutex_unlock(&ns->mutex);
 }
@@ -2592,17 +2639,79 @@ nicsim_classes_get_cb(struct nic *nic, uint32_t port,
 
 /* Encapsulation mappings. */
 
+/* After a change of the mappings of inner MAC 'mac': removes the rules
+ * that send to it and no longer agree. */
+static void
+nicsim_encap_map_changed(struct nicsim *ns, const struct eth_addr *mac)
+    OVS_REQUIRES(ns->mutex)
+{
+    struct nic_rule *rule;
+    uint32_t *ids = NULL;
+    size_t n = 0, allocated = 0;
+
+    atomic_add_relaxed(&ns->encap_map_seq, 1, &(uint64_t) {0});
+    HMAP_FOR_EACH (rule, id_node, &ns->tables.by_id) {
+        const struct nic_rule_actions *acts = nic_rule_get_actions(rule);
+
+        if (nic_encap_bind_uses_mac(&rule->match, acts->acts, acts->n, mac)
+            && nicsim_encap_disagrees(ns, &rule->match, acts->acts,
+                                      acts->n)) {
+            if (n >= allocated) {
+                ids = x2nrealloc(ids, &allocated, sizeof *ids);
+            }
+            ids[n++] = rule->id;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        nic_tables_remove(&ns->tables, ids[i]);
+    }
+    ns->n_encap_removed += n;
+    if (n) {
+        VLOG_INFO("%s: mapping of "ETH_ADDR_FMT" changed: %"PRIuSIZE" rules "
+                  "that no longer agree with it removed", ns->up.name,
+                  ETH_ADDR_ARGS(*mac), n);
+    }
+    free(ids);
+}
+
 static int
 nicsim_encap_map_set(struct nic *nic, const struct nic_encap_mapping *m)
 {
-    return nic_encap_map_put(&nicsim_cast(nic)->encap_map, m);
+    struct nicsim *ns = nicsim_cast(nic);
+    int error;
+
+    ovs_mutex_lock(&ns->mutex);
+    error = nic_encap_map_put(&ns->encap_map, m);
+    if (!error) {
+        nicsim_encap_map_changed(ns, &m->inner_mac);
+    }
+    ovs_mutex_unlock(&ns->mutex);
+    return error;
 }
 
 static int
 nicsim_encap_map_del(struct nic *nic, const struct eth_addr *mac,
                      const struct in6_addr *ip)
 {
-    return nic_encap_map_remove(&nicsim_cast(nic)->encap_map, mac, ip);
+    struct nicsim *ns = nicsim_cast(nic);
+    int error;
+
+    ovs_mutex_lock(&ns->mutex);
+    error = nic_encap_map_remove(&ns->encap_map, mac, ip);
+    if (!error) {
+        nicsim_encap_map_changed(ns, mac);
+    }
+    ovs_mutex_unlock(&ns->mutex);
+    return error;
+}
+
+static uint64_t
+nicsim_encap_map_seq(struct nic *nic)
+{
+    uint64_t seq;
+
+    atomic_read_relaxed(&nicsim_cast(nic)->encap_map_seq, &seq);
+    return seq;
 }
 
 static int
@@ -2724,6 +2833,7 @@ const struct nic_class nicsim_class = {
     .encap_map_del = nicsim_encap_map_del,
     .encap_map_dump = nicsim_encap_map_dump,
     .encap_map_get = nicsim_encap_map_get,
+    .encap_map_seq = nicsim_encap_map_seq,
     .token_key_add = nicsim_token_key_add,
     .token_key_del = nicsim_token_key_del,
     .token_set_underlay = nicsim_token_set_underlay,

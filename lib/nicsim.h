@@ -72,6 +72,9 @@ struct nicsim_info {
     size_t capacity[NIC_N_TABLES];
     uint64_t n_resets;
     uint64_t n_insert_failures;     /* Injected failures so far. */
+    uint64_t n_encap_refused;       /* Rules refused: their encapsulation */
+    uint64_t n_encap_removed;       /* disagreed with a mapping, removed:
+                                     * a mapping change made it so. */
     unsigned int pending_failures;
 };
 

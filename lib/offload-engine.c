@@ -35,6 +35,10 @@ struct offload_nic {
     size_t n_flows;
     size_t n_installed;
     bool full;                          /* Last insertion got ENOSPC. */
+    /* nic_encap_map_seq() when the flows it refused as disagreeing with
+     * its mappings were last tried. */
+    uint64_t encap_map_seq;
+    bool encap_map_changed;             /* In this round. */
 };
 
 /* Per NIC port the engine has seen a flow from: the name the datapath
@@ -54,6 +58,8 @@ struct offload_counters {
     uint64_t inserts;                   /* Rules added. */
     uint64_t insert_failures;           /* By errno other than ENOSPC. */
     uint64_t unsupported;               /* EOPNOTSUPP: beyond the NIC. */
+    uint64_t encap_refused;             /* EADDRNOTAVAIL: against the NIC's
+                                         * encapsulation mappings. */
     uint64_t table_full;                /* ENOSPC answers. */
     uint64_t modifies;
     uint64_t deletes;                   /* Rules removed. */
@@ -236,6 +242,18 @@ offload_flow_install(struct offload_engine *e, struct offload_flow *flow,
                 ? "waiting for admission by value"
                 : "first-come: no free entry");
         }
+    } else if (error == EADDRNOTAVAIL) {
+        /* Its tunnel is not where the NIC's mapping table says the inner
+         * destination lives: the host path sends it, and it is tried again
+         * when the table changes (lib/nic-encap-bind.h). */
+        char *why = nic_encap_map_explain(nic, &rule->spec);
+
+        offload_flow_record_error(flow, error);
+        e->c.encap_refused++;
+        offload_tracker_set_state(&e->tracker, flow, OFFLOAD_STATE_SOFTWARE,
+                                  OFFLOAD_REASON_ENCAP_MAPPING,
+                                  why ? why : "the mapping changed since");
+        free(why);
     } else if (error == EOPNOTSUPP) {
         /* A valid rule that this NIC cannot carry (the XDP program's one
          * output, say): the flow is the host's, as for a field the
@@ -840,10 +858,27 @@ offload_engine_run(long long int now_ms)
      * instead of for some time to pass. */
     e->c.rounds++;
 
+    /* A NIC whose encapsulation mappings changed may now take the rules
+     * it refused as disagreeing with them. */
+    struct offload_nic *on;
+    HMAP_FOR_EACH (on, node, &e->nics) {
+        uint64_t seq = nic_encap_map_seq(on->nic);
+
+        on->encap_map_changed = seq != on->encap_map_seq;
+        on->encap_map_seq = seq;
+    }
+
     /* Counters, rates, and rules the NIC lost. */
     e->n_waiting_value = 0;
     for (size_t i = 0; i < n; i++) {
         struct offload_flow *flow = flows[i];
+
+        if (!offload_flow_is_installed(flow)
+            && offload_flow_get_reason(flow) == OFFLOAD_REASON_ENCAP_MAPPING
+            && offload_nic_find(e, offload_flow_get_nic(flow))
+               ->encap_map_changed) {
+            offload_flow_place(e, flow, now_ms);
+        }
 
         if (offload_flow_is_installed(flow)
             && offload_flow_query(flow, now_ms)) {
@@ -866,7 +901,6 @@ offload_engine_run(long long int now_ms)
         }
     }
 
-    struct offload_nic *on;
     HMAP_FOR_EACH (on, node, &e->nics) {
         offload_engine_rebalance_nic(e, on, flows, n, now_ms);
     }
@@ -1111,6 +1145,8 @@ offload_engine_show(struct ds *s)
                   ")\n", show.c.insert_failures, show.c.table_full);
     ds_put_format(s, "refused as beyond the NIC: %"PRIu64"\n",
                   show.c.unsupported);
+    ds_put_format(s, "refused by the NIC's encapsulation mappings: %"PRIu64
+                  "\n", show.c.encap_refused);
     ds_put_format(s, "rates: %.1f insertions/s, %.1f deletions/s\n",
                   show.insert_rate, show.delete_rate);
     ds_put_format(s, "rebalance rounds: %"PRIu64"\n", show.c.rounds);
@@ -1181,6 +1217,8 @@ offload_engine_show_json(void)
                     json_integer_create(show.c.insert_failures));
     json_object_put(rules, "table_full",
                     json_integer_create(show.c.table_full));
+    json_object_put(rules, "encap_refused",
+                    json_integer_create(show.c.encap_refused));
     json_object_put(rules, "unsupported",
                     json_integer_create(show.c.unsupported));
     json_object_put(rules, "insert_rate", json_real_create(show.insert_rate));

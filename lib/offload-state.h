@@ -25,6 +25,8 @@
     OFFLOAD_REASON(INSERT_FAILED, "insert-failed", "insertion failed")  \
     OFFLOAD_REASON(NIC_CAPABILITY, "nic-capability",                    \
                    "beyond this NIC's capabilities")                    \
+    OFFLOAD_REASON(ENCAP_MAPPING, "encap-mapping",                      \
+                   "tunnel disagrees with the NIC's mapping")           \
     OFFLOAD_REASON(DISABLED, "disabled", "hw-offload is off")
 
 enum offload_reason {

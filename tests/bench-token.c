@@ -38,6 +38,7 @@
 #include "lib/offload-token.h"
 #include "openvswitch/vlog.h"
 #include "packets.h"
+#include "tests/test-packets.h"
 #include "timeval.h"
 #include "util.h"
 
@@ -89,24 +90,8 @@ bench_inner(size_t size, uint16_t sport)
 static void
 bench_encap_action(struct nic_action *a)
 {
-    uint8_t *h = a->encap.hdr;
-    ovs_be16 sum;
-
-    memset(a, 0, sizeof *a);
-    a->type = NIC_ACT_ENCAP;
-    a->encap.type = NIC_TUNNEL_VXLAN;
-    a->encap.flags = NIC_ENCAP_F_OVS;
-    a->encap.vlan_limit = 1;
-    a->encap.sport_min = 32768;
-    a->encap.sport_max = 61000;
-    memcpy(h, "\xf8\xbc\x12\x44\x34\xb6\x02\x00\x00\x01\x02\x58\x08\x00", 14);
-    memcpy(h + 14, "\x45\x00\x00\x00\x00\x00\x40\x00\x40\x11\x00\x00"
-           "\x01\x01\x02\x58\x01\x01\x02\x5c", 20);
-    sum = csum(h + 14, 20);
-    memcpy(h + 24, &sum, 2);
-    memcpy(h + 34, "\x00\x00\x12\xb5\x00\x00\x00\x00", 8);
-    memcpy(h + 42, "\x08\x00\x00\x00\x00\x13\x89\x00", 8);
-    a->encap.len = 50;
+    tp_encap_action(a, NIC_TUNNEL_VXLAN, 0x01010258, 0x0101025c, 5001,
+                    NULL, 0);
 }
 
 enum { W_COPY, W_PLAIN, W_TOKEN, W_OPEN, N_WORKLOADS };

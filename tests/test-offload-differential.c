@@ -34,6 +34,7 @@
 #include "dp-packet.h"
 #include "flow.h"
 #include "lib/nic-actions.h"
+#include "lib/nic-encap-bind.h"
 #include "lib/nic.h"
 #include "lib/nic-parse.h"
 #include "lib/offload-translate.h"
@@ -943,6 +944,121 @@ static struct diff_backend diff_model_backend = {
     .run = diff_model_run,
 };
 
+/* The NIC model with an encapsulation mapping table that binds rules as
+ * nicsim does (lib/nic-encap-bind.h): per encap rule, its destination
+ * gets no mapping, the one its header agrees with, or one that differs in
+ * one field, which must be refused; a bound rule's output is compared
+ * with OVS's like any other. */
+static struct nic_encap_map diff_map;
+static unsigned long diff_bound, diff_bind_refused;
+
+static bool
+diff_map_lookup(void *map, const struct eth_addr *mac,
+                const struct in6_addr *ip, struct nic_encap_mapping *m)
+{
+    return nic_encap_map_find(map, mac, ip, m);
+}
+
+/* Changes one field of 'm' so that no header agreeing with the original
+ * agrees with it, keeping it a valid mapping. */
+static void
+diff_map_perturb__(struct nic_encap_mapping *m)
+{
+    switch (random_range(m->opts_len > 4 ? 4 : 3)) {
+    case 0:
+        m->vni = (m->vni + 1 + random_range(0xfffe)) & 0xffffff;
+        break;
+    case 1:
+        m->remote_ip.s6_addr[15] ^= 1 + random_range(0xfe);
+        break;
+    case 2:
+        m->tun_type = (m->tun_type == NIC_TUNNEL_VXLAN
+                       ? NIC_TUNNEL_GENEVE : NIC_TUNNEL_VXLAN);
+        m->opts_len = 0;
+        break;
+    default:
+        m->opts[4 + random_range(m->opts_len - 4)] ^= 0x5a;
+        break;
+    }
+}
+
+static void
+diff_map_perturb(struct nic_encap_mapping *m)
+{
+    struct nic_encap_mapping orig = *m;
+    char *error;
+
+    /* A flipped option byte may be a length, which makes it invalid. */
+    do {
+        *m = orig;
+        diff_map_perturb__(m);
+        error = nic_encap_mapping_check(m);
+        free(error);
+    } while (error);
+}
+
+static bool
+diff_mapped_install(struct diff_backend *b OVS_UNUSED,
+                    const struct nic_rule_spec *spec)
+{
+    struct nic_encap_dest d[NIC_MAX_ACTIONS];
+    size_t n_dests = nic_encap_bind_dests(&spec->match, spec->actions,
+                                          spec->n_actions, d, ARRAY_SIZE(d));
+    size_t want_bound = 0, n_bound, j = 0;
+    bool want_refused = false;
+    char *why;
+    int error;
+
+    nic_encap_map_clear(&diff_map);
+    for (size_t i = 0; i < spec->n_actions && j < n_dests; i++) {
+        struct nic_encap_mapping m, old;
+        int choice;
+
+        if (spec->actions[i].type != NIC_ACT_ENCAP) {
+            continue;
+        }
+        if (!nic_encap_bind_mapping_of(&spec->actions[i], &d[j], &m)
+            || nic_encap_map_find(&diff_map, &m.inner_mac, &m.inner_ip,
+                                  &old)) {
+            j++;
+            continue;
+        }
+        j++;
+        choice = random_range(3);
+        if (choice == 1) {
+            want_bound++;
+        } else if (choice == 2) {
+            diff_map_perturb(&m);
+            want_refused = true;
+        }
+        if (choice) {
+            ck_assert_int_eq(nic_encap_map_put(&diff_map, &m), 0);
+        }
+    }
+    error = nic_encap_bind_rule(diff_map_lookup, &diff_map, &spec->match,
+                                spec->actions, spec->n_actions, &n_bound,
+                                &why);
+    if (want_refused) {
+        ck_assert_msg(error == EADDRNOTAVAIL && why,
+                      "a mapping that differs in one field bound a rule");
+        free(why);
+        diff_bind_refused++;
+        return false;
+    }
+    ck_assert_msg(!error, "refused: %s", why);
+    ck_assert_uint_eq(n_bound, want_bound);
+    diff_bound += n_bound;
+    return true;
+}
+
+static struct diff_backend diff_mapped_backend = {
+    .name = "model with mappings",
+    .get_caps = diff_model_caps,
+    .install = diff_mapped_install,
+    .uninstall = diff_model_uninstall,
+    .run = diff_model_run,
+};
+
 struct diff_counts {
     unsigned long translated, nic_hits, compared_outputs;
 };
@@ -1140,6 +1256,22 @@ START_TEST(test_differential_tunnel_encap)
     fprintf(stderr, "differential (tunnel): %lu rules with encap\n",
             diff_encap_rules);
     ck_assert_uint_ge(diff_encap_rules, rounds / 10);
+}
+END_TEST
+
+/* Tunnel encapsulation bound to the NIC's mapping table. */
+START_TEST(test_differential_tunnel_mapped)
+{
+    int rounds = diff_env("DIFF_ROUNDS", 2000);
+
+    nic_encap_map_init(&diff_map, 16);
+    diff_bound = diff_bind_refused = 0;
+    diff_run_with(&diff_mapped_backend, rounds, diff_random_tunnel_actions);
+    fprintf(stderr, "differential (tunnel, mapped): %lu rules bound, %lu "
+            "refused\n", diff_bound, diff_bind_refused);
+    ck_assert_uint_ge(diff_bound, rounds / 50);
+    ck_assert_uint_ge(diff_bind_refused, rounds / 50);
+    nic_encap_map_destroy(&diff_map);
 }
 END_TEST
 
@@ -1637,6 +1769,7 @@ offload_differential_suite(void)
     tc = tcase_create("tunnel");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_differential_tunnel_encap);
+    tcase_add_test(tc, test_differential_tunnel_mapped);
     tcase_add_test(tc, test_differential_decap);
     suite_add_tcase(s, tc);
 

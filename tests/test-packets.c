@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "csum.h"
+#include "lib/nic-parse.h"
+#include "lib/nic-rule.h"
 #include "packets.h"
 
 static size_t
@@ -220,4 +222,42 @@ tp_checksums_ok(const uint8_t *frame, size_t len)
         return csum_finish(csum_continue(p, frame + l4, l4_len)) == 0;
     }
     return 1;
+}
+
+void
+tp_encap_action(struct nic_action *a, uint8_t type, uint32_t src,
+                uint32_t dst, uint32_t vni, const uint8_t *opts,
+                size_t opts_len)
+{
+    bool vxlan = type == NIC_TUNNEL_VXLAN;
+    uint8_t *h = a->encap.hdr;
+    ovs_be32 ip;
+    ovs_be16 sum;
+
+    memset(a, 0, sizeof *a);
+    a->type = NIC_ACT_ENCAP;
+    a->encap.type = type;
+    a->encap.flags = NIC_ENCAP_F_OVS;
+    a->encap.vlan_limit = 1;
+    a->encap.sport_min = 32768;
+    a->encap.sport_max = 61000;
+    memcpy(h, "\xf8\xbc\x12\x44\x34\xb6\x02\x00\x00\x01\x02\x58\x08\x00", 14);
+    memcpy(h + 14, "\x45\x00\x00\x00\x00\x00\x40\x00\x40\x11\x00\x00", 12);
+    ip = htonl(src);
+    memcpy(h + 26, &ip, 4);
+    ip = htonl(dst);
+    memcpy(h + 30, &ip, 4);
+    sum = csum(h + 14, 20);
+    memcpy(h + 24, &sum, 2);
+    memcpy(h + 34, vxlan ? "\x00\x00\x12\xb5" : "\x00\x00\x17\xc1", 4);
+    h[42] = vxlan ? 0x08 : opts_len / 4;
+    h[44] = vxlan ? 0 : 0x65;
+    h[45] = vxlan ? 0 : 0x58;
+    h[46] = vni >> 16;
+    h[47] = vni >> 8;
+    h[48] = vni;
+    if (!vxlan && opts_len) {
+        memcpy(h + 50, opts, opts_len);
+    }
+    a->encap.len = 50 + (vxlan ? 0 : opts_len);
 }

@@ -37,4 +37,16 @@ void tp_set_l4_checksum(struct tp_frame *, uint8_t proto);
  * pseudo header) of a frame; returns 1 if both are right. */
 int tp_checksums_ok(const uint8_t *frame, size_t len);
 
+struct nic_action;
+
+/* Fills in '*a' as an encap action (NIC_ACT_ENCAP, NIC_ENCAP_F_OVS) with
+ * the header OVS's tnl_push builds: Ethernet 02:00:00:01:02:58 ->
+ * f8:bc:12:44:34:b6, IPv4 (20 bytes, DF, TTL 64, header checksum set) from
+ * 'src' to 'dst' (host order), UDP to 4789 (VXLAN) or 6081 (Geneve), then
+ * the VXLAN header, or the Geneve one with 'opts_len' bytes of options
+ * 'opts', of VNI 'vni'. */
+void tp_encap_action(struct nic_action *a, uint8_t type, uint32_t src,
+                     uint32_t dst, uint32_t vni, const uint8_t *opts,
+                     size_t opts_len);
+
 #endif /* test-packets.h */

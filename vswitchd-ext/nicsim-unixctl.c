@@ -399,6 +399,10 @@ nicsim_show_to_json(const struct nicsim_show *show)
                         json_integer_create(info->n_insert_failures));
         json_object_put(jnic, "pending_insert_failures",
                         json_integer_create(info->pending_failures));
+        json_object_put(jnic, "encap_rules_refused",
+                        json_integer_create(info->n_encap_refused));
+        json_object_put(jnic, "encap_rules_removed",
+                        json_integer_create(info->n_encap_removed));
         for (uint32_t e = 0; e < info->config.n_engines; e++) {
             const struct nicsim_engine_info *ei = &sn->engines[e];
             struct json *je = json_object_create();
@@ -442,6 +446,11 @@ nicsim_show_format(struct ds *s, const struct nicsim_show *show)
             ds_put_format(s, "  injected insert failures: %"PRIu64
                           " done, %u pending\n", info->n_insert_failures,
                           info->pending_failures);
+        }
+        if (info->n_encap_refused || info->n_encap_removed) {
+            ds_put_format(s, "  encap rules against the mappings: %"PRIu64
+                          " refused, %"PRIu64" removed by mapping changes\n",
+                          info->n_encap_refused, info->n_encap_removed);
         }
         for (uint32_t e = 0; e < info->config.n_engines; e++) {
             const struct nicsim_engine_info *ei = &sn->engines[e];
