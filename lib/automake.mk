@@ -12,6 +12,8 @@ lib_libnicmodel_a_SOURCES = \
 	lib/nic-encap-bind.h \
 	lib/nic-encap-map.c \
 	lib/nic-encap-map.h \
+	lib/nic-learn.c \
+	lib/nic-learn.h \
 	lib/offload-channel.c \
 	lib/offload-channel.h \
 	lib/nic.h \

@@ -276,6 +276,21 @@ struct nic_class {
                          const struct in6_addr *, struct nic_encap_mapping *);
     uint64_t (*encap_map_seq)(struct nic *);
 
+    /* Mappings learned on decapsulation (lib/nic-learn.h).
+     * learned_poll() ages entries out and moves up to 'max' reports into
+     * 'events', returning how many; learned_wait() wakes the caller's poll
+     * loop for the next ones; learned_dump() returns the count and a
+     * malloc'd array sorted by MAC; learned_get() the counters and the
+     * configuration; learned_set_config() takes a configuration nic.c has
+     * checked.  All NULL for a NIC that does not learn. */
+    size_t (*learned_poll)(struct nic *, struct nic_learn_event *,
+                           size_t max);
+    void (*learned_wait)(struct nic *);
+    size_t (*learned_dump)(struct nic *, struct nic_learned **);
+    void (*learned_get)(struct nic *, struct nic_learn_stats *);
+    void (*learned_set_config)(struct nic *,
+                               const struct nic_learn_config *);
+
     /* Sealed destinations (see nic_token_set_underlay() in nic.h).
      * token_key_add(): 0, EEXIST or ENOSPC.  token_key_del(): 0 or
      * ENOENT.  token_set_underlay() takes an underlay nic.c has checked

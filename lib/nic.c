@@ -789,6 +789,62 @@ nic_encap_map_explain(struct nic *nic, const struct nic_rule_spec *spec)
     return why;
 }
 
+size_t
+nic_learned_poll(struct nic *nic, struct nic_learn_event *events,
+                 size_t max)
+{
+    return (nic->class->learned_poll
+            ? nic->class->learned_poll(nic, events, max) : 0);
+}
+
+void
+nic_learned_wait(struct nic *nic)
+{
+    if (nic->class->learned_wait) {
+        nic->class->learned_wait(nic);
+    }
+}
+
+int
+nic_learned_dump(struct nic *nic, struct nic_learned **lp, size_t *n)
+{
+    *lp = NULL;
+    *n = 0;
+    if (!nic->class->learned_dump) {
+        return EOPNOTSUPP;
+    }
+    *n = nic->class->learned_dump(nic, lp);
+    return 0;
+}
+
+int
+nic_learned_get(struct nic *nic, struct nic_learn_stats *st)
+{
+    if (!nic->class->learned_get) {
+        return EOPNOTSUPP;
+    }
+    nic->class->learned_get(nic, st);
+    return 0;
+}
+
+int
+nic_learned_set_config(struct nic *nic, const struct nic_learn_config *cfg,
+                       char **errorp)
+{
+    *errorp = NULL;
+    if (!nic->class->learned_set_config) {
+        *errorp = xasprintf("%s: this NIC does not learn mappings",
+                            nic->name);
+        return EOPNOTSUPP;
+    }
+    *errorp = nic_learn_config_check(cfg);
+    if (*errorp) {
+        return EINVAL;
+    }
+    nic->class->learned_set_config(nic, cfg);
+    return 0;
+}
+
 static int
 nic_rule_dump_cmp(const void *a_, const void *b_)
 {

@@ -17,6 +17,7 @@
 
 #include "lib/nic-parse.h"
 #include "lib/nic-encap-map.h"
+#include "lib/nic-learn.h"
 #include "lib/nic-placement.h"
 #include "lib/nic-rule.h"
 #include "lib/nic-rss.h"
@@ -484,6 +485,23 @@ uint64_t nic_encap_map_seq(struct nic *);
  * NULL if none does (any more). */
 char *nic_encap_map_explain(struct nic *, const struct nic_rule_spec *spec)
     OVS_WARN_UNUSED_RESULT;
+
+/* Mappings the NIC learns on decapsulation (lib/nic-learn.h): inner
+ * source MAC -> the outer source, VNI and tunnel type it came from.
+ * nic_learned_poll() ages entries out and takes up to 'max' reports
+ * (learned, moved, dropped), oldest first: 0 for a NIC that does not
+ * learn; nic_learned_wait() wakes the poll loop when there are more.
+ * nic_learned_dump(): the entries, sorted by MAC.  nic_learned_get(): the
+ * counters and the configuration.  nic_learned_set_config(): 0, EINVAL
+ * ('*errorp' says why).  All return EOPNOTSUPP for a NIC that does not
+ * learn. */
+size_t nic_learned_poll(struct nic *, struct nic_learn_event *events,
+                        size_t max);
+void nic_learned_wait(struct nic *);
+int nic_learned_dump(struct nic *, struct nic_learned **, size_t *n);
+int nic_learned_get(struct nic *, struct nic_learn_stats *);
+int nic_learned_set_config(struct nic *, const struct nic_learn_config *,
+                           char **errorp);
 
 /* Sealed destinations (lib/offload-token.h).  Once a NIC has an underlay
  * (nic_token_set_underlay()), every frame of EtherType

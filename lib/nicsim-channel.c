@@ -272,6 +272,7 @@ nsc_stats_json(const struct nicsim_channel_stats *s)
     NSC_STAT(accepted) NSC_STAT(failed) NSC_STAT(closed) NSC_STAT(oversized)
     NSC_STAT(requests) NSC_STAT(refused) NSC_STAT(added) NSC_STAT(modified)
     NSC_STAT(deleted) NSC_STAT(keys_added) NSC_STAT(keys_deleted)
+    NSC_STAT(learned_reports) NSC_STAT(dropped_reports)
 #undef NSC_STAT
     return j;
 }
@@ -319,6 +320,18 @@ nsc_handle(struct nicsim_channel *ch, const struct jsonrpc_msg *msg)
         case OFFLOAD_CHANNEL_COUNTERS:
             result = nsc_stats_json(&ch->stats);
             break;
+        case OFFLOAD_CHANNEL_LEARNED_DUMP: {
+            struct nic_learned *l;
+            size_t n;
+
+            if (nic_learned_dump(ch->nic, &l, &n)) {
+                error = xstrdup("this NIC does not learn mappings");
+                break;
+            }
+            result = offload_channel_learned_to_json(l, n);
+            free(l);
+            break;
+        }
         case OFFLOAD_CHANNEL_KEY_LIST: {
             struct nic_token_status st;
 
@@ -440,6 +453,40 @@ nsc_conn_run(struct nicsim_channel *ch, struct nsc_conn *c)
     return true;
 }
 
+/* Sends the NIC's reports of what it learned and dropped to every
+ * connection, one notification per run of reports of a kind. */
+static void
+nsc_send_learned(struct nicsim_channel *ch)
+{
+    struct nic_learn_event ev[64];
+    size_t n;
+
+    while ((n = nic_learned_poll(ch->nic, ev, ARRAY_SIZE(ev))) > 0) {
+        for (size_t i = 0; i < n; ) {
+            bool dropped = ev[i].type == NIC_LEARN_DROPPED;
+            size_t j = i + 1;
+            struct nsc_conn *c;
+
+            while (j < n && (ev[j].type == NIC_LEARN_DROPPED) == dropped) {
+                j++;
+            }
+            LIST_FOR_EACH (c, node, &ch->conns) {
+                jsonrpc_send(c->rpc, offload_channel_learn_notify_create(
+                                 &ev[i], j - i));
+            }
+            if (dropped) {
+                ch->stats.dropped_reports += j - i;
+            } else {
+                ch->stats.learned_reports += j - i;
+            }
+            i = j;
+        }
+        if (n < ARRAY_SIZE(ev)) {
+            break;
+        }
+    }
+}
+
 static void
 nsc_run(struct nicsim_channel *ch)
 {
@@ -477,6 +524,7 @@ nsc_run(struct nicsim_channel *ch)
             nsc_conn_close(ch, c);
         }
     }
+    nsc_send_learned(ch);
 }
 
 void
@@ -498,6 +546,7 @@ nicsim_channel_wait(void)
         struct nsc_conn *c;
 
         pstream_wait(ch->pstream);
+        nic_learned_wait(ch->nic);
         LIST_FOR_EACH (c, node, &ch->conns) {
             jsonrpc_wait(c->rpc);
             jsonrpc_recv_wait(c->rpc);
@@ -577,6 +626,8 @@ nicsim_channel_format(const struct nic *nic, struct ds *s)
                   st->deleted);
     ds_put_format(s, "  keys added %"PRIu64", deleted %"PRIu64"\n",
                   st->keys_added, st->keys_deleted);
+    ds_put_format(s, "  reports sent: %"PRIu64" learned, %"PRIu64
+                  " dropped\n", st->learned_reports, st->dropped_reports);
     ds_put_format(s, "  last peer: %s\n",
                   ch->last_peer ? ch->last_peer : "(none)");
     ds_put_format(s, "  last error: %s\n",

@@ -30,6 +30,8 @@ struct nicsim_channel_stats {
     uint64_t refused;           /* Requests answered with an error. */
     uint64_t added, modified, deleted;  /* Mappings. */
     uint64_t keys_added, keys_deleted;  /* Sealing keys. */
+    uint64_t learned_reports;   /* Learned or moved mappings reported. */
+    uint64_t dropped_reports;   /* Dropped ones. */
 };
 
 /* Starts serving 'nic' on 'target' (e.g. "pssl:6640:127.0.0.1"), replacing

@@ -168,6 +168,9 @@ struct nicsim {
     struct nic_encap_map encap_map;
     atomic_uint64_t encap_map_seq;
 
+    /* Mappings learned from the frames the NIC decapsulates. */
+    struct nic_learn_table learned;
+
     /* Sealed destinations: the keys, the underlay (NULL: off) that
      * engines read without a lock, and token frames by result.
      * 'token_mutex' serializes changes of the underlay. */
@@ -730,6 +733,17 @@ nicsim_actions_tnl_pop(const struct nic_rule_actions *acts)
     return acts->n && acts->acts[0].type == NIC_ACT_TNL_POP;
 }
 
+static void
+nicsim_learn(struct nicsim *ns, const struct nic_flow_key *outer,
+             const struct nic_flow_key *inner)
+{
+    struct in6_addr remote;
+
+    in6_addr_set_mapped_ipv4(&remote, inner->tun_src);
+    nic_learn_observe(&ns->learned, &inner->dl_src, outer->tun_type,
+                      outer->tun_vni, &remote, time_msec());
+}
+
 /* NIC_ACT_TNL_POP: the second lookup, of the frame decapsulated as OVS's
  * tnl_pop would, as arriving on 'tunnel_port'.  Only a rule that acts on
  * its own takes it: one that marks or sends to the host would hand the
@@ -755,6 +769,9 @@ nicsim_exec_tnl_pop(struct nic_exec_ctx *ctx, struct dp_packet *pkt,
     if (!at) {
         return false;
     }
+    /* A frame the NIC would decapsulate tells where its inner source
+     * lives, whether or not a rule then forwards it. */
+    nicsim_learn(x->ns, key, &inner);
     nic_tables_lookup_batch(&x->ns->tables, &inner, 1, &rule);
     if (!rule) {
         return false;
@@ -1437,6 +1454,7 @@ nicsim_create__(const char *name, const struct nicsim_config *cfg)
     atomic_init(&ns->placement_on, false);
     ovs_mutex_init(&ns->placement_mutex);
     nic_encap_map_init(&ns->encap_map, NIC_ENCAP_MAP_DEFAULT_CAPACITY);
+    nic_learn_init(&ns->learned);
     atomic_init(&ns->encap_map_seq, 0);
     offload_token_keys_init(&ns->token_keys);
     ovs_mutex_init(&ns->token_mutex);
@@ -1482,6 +1500,7 @@ nicsim_destroy(struct nicsim *ns)
     nicsim_placement_destroy(ns->placement);
     ovs_mutex_destroy(&ns->placement_mutex);
     nic_encap_map_destroy(&ns->encap_map);
+    nic_learn_destroy(&ns->learned);
     offload_token_keys_destroy(&ns->token_keys);
     free(ovsrcu_get_protected(struct nic_token_underlay *,
                               &ns->token_underlay));
@@ -1616,6 +1635,7 @@ nicsim_reset(struct nic *nic)
     nic_encap_map_clear(&ns->encap_map);
     atomic_add_relaxed(&ns->encap_map_seq, 1, &(uint64_t) {0});
     ovs_mutex_unlock(&ns->mutex);
+    nic_learn_clear(&ns->learned);
     /* Keys are lost as the mappings are; the underlay is the NIC's own
      * configuration and stays. */
     offload_token_keys_clear(&ns->token_keys);
@@ -2728,6 +2748,41 @@ nicsim_encap_map_dump(struct nic *nic, struct nic_encap_mapping **mp)
     return nic_encap_map_list(&nicsim_cast(nic)->encap_map, mp);
 }
 
+/* Learned mappings. */
+
+static size_t
+nicsim_learned_poll(struct nic *nic, struct nic_learn_event *events,
+                    size_t max)
+{
+    return nic_learn_poll(&nicsim_cast(nic)->learned, time_msec(), events,
+                          max);
+}
+
+static void
+nicsim_learned_wait(struct nic *nic)
+{
+    nic_learn_wait(&nicsim_cast(nic)->learned);
+}
+
+static size_t
+nicsim_learned_dump(struct nic *nic, struct nic_learned **lp)
+{
+    return nic_learn_dump(&nicsim_cast(nic)->learned, time_msec(), lp);
+}
+
+static void
+nicsim_learned_get(struct nic *nic, struct nic_learn_stats *st)
+{
+    nic_learn_get_stats(&nicsim_cast(nic)->learned, st);
+}
+
+static void
+nicsim_learned_set_config(struct nic *nic,
+                          const struct nic_learn_config *cfg)
+{
+    nic_learn_set_config(&nicsim_cast(nic)->learned, cfg);
+}
+
 /* Sealed destinations. */
 
 static int
@@ -2834,6 +2889,11 @@ const struct nic_class nicsim_class = {
     .encap_map_dump = nicsim_encap_map_dump,
     .encap_map_get = nicsim_encap_map_get,
     .encap_map_seq = nicsim_encap_map_seq,
+    .learned_poll = nicsim_learned_poll,
+    .learned_wait = nicsim_learned_wait,
+    .learned_dump = nicsim_learned_dump,
+    .learned_get = nicsim_learned_get,
+    .learned_set_config = nicsim_learned_set_config,
     .token_key_add = nicsim_token_key_add,
     .token_key_del = nicsim_token_key_del,
     .token_set_underlay = nicsim_token_set_underlay,

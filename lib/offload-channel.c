@@ -27,6 +27,7 @@ static const char *const method_names[] = {
     [OFFLOAD_CHANNEL_KEY_ADD] = "key_add",
     [OFFLOAD_CHANNEL_KEY_DELETE] = "key_delete",
     [OFFLOAD_CHANNEL_KEY_LIST] = "key_list",
+    [OFFLOAD_CHANNEL_LEARNED_DUMP] = "learned_dump",
 };
 
 const char *
@@ -381,7 +382,8 @@ offload_channel_request_parse(const struct jsonrpc_msg *msg,
     }
     if (req->method == OFFLOAD_CHANNEL_DUMP
         || req->method == OFFLOAD_CHANNEL_COUNTERS
-        || req->method == OFFLOAD_CHANNEL_KEY_LIST) {
+        || req->method == OFFLOAD_CHANNEL_KEY_LIST
+        || req->method == OFFLOAD_CHANNEL_LEARNED_DUMP) {
         return (json_array(params)->n
                 ? xasprintf("%s takes no parameters", msg->method) : NULL);
     }
@@ -442,6 +444,235 @@ offload_channel_key_request_create(enum offload_channel_method method,
     }
     return jsonrpc_create_request(offload_channel_method_name(method),
                                   params, NULL);
+}
+
+struct jsonrpc_msg *
+offload_channel_learn_notify_create(const struct nic_learn_event *events,
+                                    size_t n)
+{
+    bool dropped = n && events[0].type == NIC_LEARN_DROPPED;
+    struct json *params = json_array_create_empty();
+
+    for (size_t i = 0; i < n; i++) {
+        const struct nic_learn_event *ev = &events[i];
+        struct json *j = json_object_create();
+
+        json_object_put(j, "mapping",
+                        offload_channel_mapping_to_json(&ev->m, false));
+        if (ev->type == NIC_LEARN_MOVED) {
+            json_object_put(j, "moved_from",
+                            offload_channel_mapping_to_json(&ev->prev,
+                                                            false));
+        } else if (ev->type == NIC_LEARN_DROPPED) {
+            json_object_put_string(j, "reason",
+                                   nic_learn_drop_reason_name(ev->reason));
+        }
+        json_array_add(params, j);
+    }
+    return jsonrpc_create_notify(dropped ? OFFLOAD_CHANNEL_DROPPED
+                                 : OFFLOAD_CHANNEL_LEARNED, params);
+}
+
+/* Checks that object 'j' has only members named in 'names' (NULL
+ * terminated).  Returns NULL or a malloc'd reason. */
+static char *
+learn_check_members(const struct json *j, const char *const names[])
+{
+    struct shash_node *node;
+
+    if (j->type != JSON_OBJECT) {
+        return xstrdup("a report must be an object");
+    }
+    SHASH_FOR_EACH (node, json_object(j)) {
+        size_t i;
+
+        for (i = 0; names[i] && strcmp(names[i], node->name); i++) {
+            continue;
+        }
+        if (!names[i]) {
+            return xasprintf("unknown member \"%s\"", node->name);
+        }
+    }
+    return NULL;
+}
+
+static char *
+learn_mapping_member(const struct json *j, const char *name, bool required,
+                     struct nic_encap_mapping *m, bool *present)
+{
+    const struct json *v = shash_find_data(json_object(j), name);
+
+    *present = v != NULL;
+    if (!v) {
+        memset(m, 0, sizeof *m);
+        return required ? xasprintf("\"%s\" missing", name) : NULL;
+    }
+    return offload_channel_mapping_from_json(v, false, m);
+}
+
+static char *
+learn_event_from_json(const struct json *j, bool dropped,
+                      struct nic_learn_event *ev)
+{
+    static const char *const learned_names[] = { "mapping", "moved_from",
+                                                 NULL };
+    static const char *const dropped_names[] = { "mapping", "reason", NULL };
+    bool present;
+    char *error;
+
+    memset(ev, 0, sizeof *ev);
+    error = learn_check_members(j, dropped ? dropped_names : learned_names);
+    if (!error) {
+        error = learn_mapping_member(j, "mapping", true, &ev->m, &present);
+    }
+    if (error) {
+        return error;
+    }
+    if (!dropped) {
+        error = learn_mapping_member(j, "moved_from", false, &ev->prev,
+                                     &present);
+        ev->type = present ? NIC_LEARN_MOVED : NIC_LEARN_LEARNED;
+        if (!error && present
+            && !eth_addr_equals(ev->prev.inner_mac, ev->m.inner_mac)) {
+            error = xstrdup("moved_from names another MAC");
+        }
+        return error;
+    }
+
+    const struct json *r = shash_find_data(json_object(j), "reason");
+    ev->type = NIC_LEARN_DROPPED;
+    if (!r || r->type != JSON_STRING) {
+        return xstrdup("reason: missing or not a string");
+    }
+    for (int i = NIC_LEARN_AGED; i <= NIC_LEARN_CLEARED; i++) {
+        if (!strcmp(json_string(r), nic_learn_drop_reason_name(i))) {
+            ev->reason = i;
+            return NULL;
+        }
+    }
+    return xasprintf("reason: unknown \"%s\"", json_string(r));
+}
+
+char *
+offload_channel_learn_notify_parse(const struct jsonrpc_msg *msg,
+                                   struct nic_learn_event **eventsp,
+                                   size_t *np)
+{
+    const struct json_array *a;
+    bool dropped;
+
+    *eventsp = NULL;
+    *np = 0;
+    if (msg->type != JSONRPC_NOTIFY) {
+        return xasprintf("expected a notification, got a %s",
+                         jsonrpc_msg_type_to_string(msg->type));
+    }
+    if (!strcmp(msg->method, OFFLOAD_CHANNEL_DROPPED)) {
+        dropped = true;
+    } else if (!strcmp(msg->method, OFFLOAD_CHANNEL_LEARNED)) {
+        dropped = false;
+    } else {
+        return xasprintf("unknown notification \"%s\"", msg->method);
+    }
+    if (!msg->params || msg->params->type != JSON_ARRAY) {
+        return xstrdup("params must be an array");
+    }
+    a = json_array(msg->params);
+    if (a->n > OFFLOAD_CHANNEL_MAX_BATCH) {
+        return xasprintf("%"PRIuSIZE" reports in one message (at most %d)",
+                         a->n, OFFLOAD_CHANNEL_MAX_BATCH);
+    }
+    *eventsp = xmalloc(MAX(1, a->n) * sizeof **eventsp);
+    for (size_t i = 0; i < a->n; i++) {
+        char *error = learn_event_from_json(a->elems[i], dropped,
+                                            &(*eventsp)[i]);
+
+        if (error) {
+            char *reason = xasprintf("report %"PRIuSIZE": %s", i, error);
+
+            free(error);
+            free(*eventsp);
+            *eventsp = NULL;
+            return reason;
+        }
+    }
+    *np = a->n;
+    return NULL;
+}
+
+struct json *
+offload_channel_learned_to_json(const struct nic_learned *l, size_t n)
+{
+    struct json *a = json_array_create_empty();
+
+    for (size_t i = 0; i < n; i++) {
+        struct json *j = json_object_create();
+
+        json_object_put(j, "mapping",
+                        offload_channel_mapping_to_json(&l[i].m, false));
+        json_object_put(j, "age_ms", json_integer_create(l[i].age_ms));
+        json_object_put(j, "packets", json_integer_create(l[i].packets));
+        json_array_add(a, j);
+    }
+    return a;
+}
+
+static char *
+learned_from_json(const struct json *j, struct nic_learned *l)
+{
+    static const char *const names[] = { "mapping", "age_ms", "packets",
+                                         NULL };
+    const struct json *age, *packets;
+    bool present;
+    char *error;
+
+    memset(l, 0, sizeof *l);
+    error = learn_check_members(j, names);
+    if (!error) {
+        error = learn_mapping_member(j, "mapping", true, &l->m, &present);
+    }
+    if (error) {
+        return error;
+    }
+    age = shash_find_data(json_object(j), "age_ms");
+    packets = shash_find_data(json_object(j), "packets");
+    if (!age || age->type != JSON_INTEGER || json_integer(age) < 0
+        || !packets || packets->type != JSON_INTEGER
+        || json_integer(packets) < 0) {
+        return xstrdup("age_ms and packets: non-negative integers");
+    }
+    l->age_ms = json_integer(age);
+    l->packets = json_integer(packets);
+    return NULL;
+}
+
+char *
+offload_channel_learned_from_json(const struct json *j,
+                                  struct nic_learned **lp, size_t *np)
+{
+    const struct json_array *a;
+
+    *lp = NULL;
+    *np = 0;
+    if (j->type != JSON_ARRAY) {
+        return xstrdup("learned mappings must be an array");
+    }
+    a = json_array(j);
+    *lp = xmalloc(MAX(1, a->n) * sizeof **lp);
+    for (size_t i = 0; i < a->n; i++) {
+        char *error = learned_from_json(a->elems[i], &(*lp)[i]);
+
+        if (error) {
+            char *reason = xasprintf("learned %"PRIuSIZE": %s", i, error);
+
+            free(error);
+            free(*lp);
+            *lp = NULL;
+            return reason;
+        }
+    }
+    *np = a->n;
+    return NULL;
 }
 
 static void

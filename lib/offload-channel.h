@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "lib/nic-encap-map.h"
+#include "lib/nic-learn.h"
 #include "lib/offload-token.h"
 
 struct json;
@@ -33,6 +34,8 @@ enum offload_channel_method {
     OFFLOAD_CHANNEL_KEY_DELETE, /* "key_delete": ids. */
     OFFLOAD_CHANNEL_KEY_LIST,   /* "key_list": ids, expiries and
                                  * fingerprints, never a key. */
+    OFFLOAD_CHANNEL_LEARNED_DUMP,   /* "learned_dump": the mappings the NIC
+                                     * learned on decapsulation. */
 };
 
 const char *offload_channel_method_name(enum offload_channel_method);
@@ -91,6 +94,30 @@ char *offload_channel_key_info_from_json(const struct json *,
 struct jsonrpc_msg *offload_channel_key_request_create(
     enum offload_channel_method, const struct offload_token_key *keys,
     size_t n_keys);
+
+/* The NIC's reports of what it learns on decapsulation, notifications
+ * (JSON-RPC requests without an id) from the NIC to its clients:
+ * "mapping_learned" with params [{"mapping": M, "moved_from"?: M}...] for
+ * new and moved inner sources, "mapping_dropped" with params [{"mapping":
+ * M, "reason": "aged"|"evicted"|"cleared"}...].  The create function makes
+ * one notification of 'n' events that are all drops or all not. */
+#define OFFLOAD_CHANNEL_LEARNED "mapping_learned"
+#define OFFLOAD_CHANNEL_DROPPED "mapping_dropped"
+struct jsonrpc_msg *offload_channel_learn_notify_create(
+    const struct nic_learn_event *, size_t n);
+/* Parses either notification into a malloc'd array '*eventsp'.  Returns
+ * NULL or a malloc'd reason (then '*eventsp' is NULL). */
+char *offload_channel_learn_notify_parse(const struct jsonrpc_msg *,
+                                         struct nic_learn_event **eventsp,
+                                         size_t *np)
+    OVS_WARN_UNUSED_RESULT;
+/* A learned_dump result: [{"mapping": M, "age_ms": N, "packets": N}...],
+ * and back. */
+struct json *offload_channel_learned_to_json(const struct nic_learned *,
+                                             size_t n);
+char *offload_channel_learned_from_json(const struct json *,
+                                        struct nic_learned **lp, size_t *np)
+    OVS_WARN_UNUSED_RESULT;
 
 /* What turns 'have' into 'want' (both sorted): mappings to add, to modify
  * (with their new tunnel) and keys to delete, each a malloc'd array. */

@@ -10,6 +10,7 @@ tests_unit_tests_SOURCES = \
 	tests/test-dpif-netdev-ufid.c \
 	tests/test-nic-actions.c \
 	tests/test-nic-encap-map.c \
+	tests/test-nic-learn.c \
 	tests/test-nic-media.c \
 	tests/test-nic-parse.c \
 	tests/test-nic-rss.c \
@@ -205,10 +206,11 @@ tests/fuzz-nic-placement-msg: tests/fuzz-nic-placement-msg.c \
 		$(srcdir)/lib/nic-placement.c $(OVS_LIBS)
 FUZZ_TARGETS += tests/fuzz-offload-channel-msg
 tests/fuzz-offload-channel-msg: tests/fuzz-offload-channel-msg.c \
-		lib/offload-channel.c lib/nic-encap-map.c lib/offload-token.c
+		lib/offload-channel.c lib/nic-encap-map.c lib/offload-token.c \
+		lib/nic-learn.c
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ \
 		$(srcdir)/tests/fuzz-offload-channel-msg.c \
-		$(srcdir)/lib/offload-channel.c \
+		$(srcdir)/lib/offload-channel.c $(srcdir)/lib/nic-learn.c \
 		$(srcdir)/lib/nic-encap-map.c $(srcdir)/lib/offload-token.c \
 		$(OVS_LIBS)
 FUZZ_TARGETS += tests/fuzz-offload-token

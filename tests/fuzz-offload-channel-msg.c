@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* libFuzzer target: the control channel's request parser on arbitrary
- * bytes, as the NIC's endpoint reads them (JSON, then JSON-RPC, then the
+/* libFuzzer target: the control channel's request parser, and the host's
+ * parsers of the NIC's learned-mapping reports and dumps, on arbitrary
+ * bytes, as the endpoints read them (JSON, then JSON-RPC, then the
  * channel's own checks).  ASan and UBSan catch bad reads; the checks below
  * catch an accepted request that breaks the parser's promises. */
 
@@ -43,13 +44,14 @@ build_value(struct reader *r, int depth)
 {
     static const char *const keys[] = {
         "mac", "ip", "type", "vni", "remote", "opts", "colour", "id", "key",
-        "not_after",
+        "not_after", "mapping", "moved_from", "reason", "age_ms", "packets",
     };
     static const char *const words[] = {
         "50:54:00:00:00:02", "50:54:00:00:00:03", "00:00:00:00:00:00",
         "10.0.0.1", "fd00::1", "1.2.3.4", "vxlan", "geneve", "gre",
         "0102030100000000", "01020301", "zz", "",
         "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+        "aged", "evicted", "cleared",
     };
     uint8_t kind = next(r);
 
@@ -94,7 +96,8 @@ build_request(const uint8_t *data, size_t size)
     static const char *const methods[] = {
         "mapping_add", "mapping_modify", "mapping_delete", "mapping_dump",
         "counters", "echo", "mapping_frob", "key_add", "key_delete",
-        "key_list",
+        "key_list", "learned_dump", OFFLOAD_CHANNEL_LEARNED,
+        OFFLOAD_CHANNEL_DROPPED,
     };
     struct reader r = { data, size };
     const char *method = methods[next(&r) % ARRAY_SIZE(methods)];
@@ -103,10 +106,14 @@ build_request(const uint8_t *data, size_t size)
     for (int i = next(&r) % 6; i > 0; i--) {
         json_array_add(params, build_value(&r, 1));
     }
-    return jsonrpc_create_request(method, params, NULL);
+    return (!strcmp(method, OFFLOAD_CHANNEL_LEARNED)
+            || !strcmp(method, OFFLOAD_CHANNEL_DROPPED)
+            ? jsonrpc_create_notify(method, params)
+            : jsonrpc_create_request(method, params, NULL));
 }
 
 static void check_request(const struct jsonrpc_msg *);
+static void check_reports(const struct jsonrpc_msg *);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -119,6 +126,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(text);
     msg = build_request(data, size);
     check_request(msg);
+    check_reports(msg);
     jsonrpc_msg_destroy(msg);
 
     /* The bytes as the wire would carry them. */
@@ -132,8 +140,89 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     check_request(msg);
+    check_reports(msg);
     jsonrpc_msg_destroy(msg);
     return 0;
+}
+
+static bool
+events_equal(const struct nic_learn_event *a, const struct nic_learn_event *b)
+{
+    return (a->type == b->type && nic_encap_mapping_equal(&a->m, &b->m)
+            && (a->type != NIC_LEARN_MOVED
+                || nic_encap_mapping_equal(&a->prev, &b->prev))
+            && (a->type != NIC_LEARN_DROPPED || a->reason == b->reason));
+}
+
+/* The host's side: a report the parser accepts survives its own encoding,
+ * and the params as a learned_dump result either parse or are refused
+ * holding nothing. */
+static void
+check_reports(const struct jsonrpc_msg *msg)
+{
+    struct nic_learn_event *ev, *back;
+    struct nic_learned *l;
+    size_t n, n_back;
+    char *error;
+
+    error = offload_channel_learn_notify_parse(msg, &ev, &n);
+    if (error) {
+        if (ev || n) {
+            abort();
+        }
+        free(error);
+    } else {
+        bool dropped = n && ev[0].type == NIC_LEARN_DROPPED;
+
+        for (size_t i = 0; i < n; i++) {
+            if ((ev[i].type == NIC_LEARN_DROPPED) != dropped) {
+                abort();        /* One notification, one kind. */
+            }
+        }
+        struct jsonrpc_msg *again = offload_channel_learn_notify_create(ev,
+                                                                        n);
+        error = offload_channel_learn_notify_parse(again, &back, &n_back);
+        if (error || n_back != n
+            || (n && strcmp(again->method, msg->method))) {
+            abort();
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (!events_equal(&ev[i], &back[i])) {
+                abort();
+            }
+        }
+        jsonrpc_msg_destroy(again);
+        free(back);
+        free(ev);
+    }
+    if (msg->params) {
+        error = offload_channel_learned_from_json(msg->params, &l, &n);
+        if (error) {
+            if (l || n) {
+                abort();
+            }
+            free(error);
+        } else {
+            struct json *j = offload_channel_learned_to_json(l, n);
+            struct nic_learned *l2;
+            size_t n2;
+
+            error = offload_channel_learned_from_json(j, &l2, &n2);
+            if (error || n2 != n) {
+                abort();
+            }
+            for (size_t i = 0; i < n; i++) {
+                if (!nic_encap_mapping_equal(&l[i].m, &l2[i].m)
+                    || l[i].age_ms != l2[i].age_ms
+                    || l[i].packets != l2[i].packets) {
+                    abort();
+                }
+            }
+            json_destroy(j);
+            free(l2);
+            free(l);
+        }
+    }
 }
 
 static void

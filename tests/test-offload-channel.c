@@ -224,6 +224,139 @@ START_TEST(test_request_keys)
 }
 END_TEST
 
+static char *
+reports_text(const char *text, struct nic_learn_event **ev, size_t *n)
+{
+    struct json *j = json_from_string(text);
+    struct jsonrpc_msg *msg;
+    char *error = jsonrpc_msg_from_json(j, &msg);
+
+    ck_assert_msg(!error, "%s: %s", text, error);
+    error = offload_channel_learn_notify_parse(msg, ev, n);
+    jsonrpc_msg_destroy(msg);
+    return error;
+}
+
+static void
+reports_refused(const char *text, const char *msg)
+{
+    struct nic_learn_event *ev;
+    char *error;
+    size_t n;
+
+    error = reports_text(text, &ev, &n);
+    ck_assert_msg(error && strstr(error, msg), "%s: got \"%s\"", text,
+                  error ? error : "no error");
+    ck_assert_ptr_null(ev);
+    ck_assert_uint_eq(n, 0);
+    free(error);
+}
+
+/* The NIC's reports of learned and dropped mappings, and its learned
+ * dump, through their encoding and back; what the host refuses. */
+START_TEST(test_learned_reports)
+{
+    struct nic_learn_event ev[3], *got;
+    struct jsonrpc_msg *msg;
+    struct nic_learned l[2], *lgot;
+    struct json *j;
+    char *error;
+    size_t n;
+
+    memset(ev, 0, sizeof ev);
+    ev[0].m = mapping("mac=50:54:00:00:00:09 type=vxlan vni=123 "
+                      "remote=1.1.2.92");
+    ev[0].type = NIC_LEARN_LEARNED;
+    ev[1] = ev[0];
+    ev[1].type = NIC_LEARN_MOVED;
+    ev[1].prev = ev[0].m;
+    ev[1].m = mapping("mac=50:54:00:00:00:09 type=geneve vni=7 "
+                      "remote=fd00::5");
+    msg = offload_channel_learn_notify_create(ev, 2);
+    ck_assert_str_eq(msg->method, OFFLOAD_CHANNEL_LEARNED);
+    ck_assert_int_eq(msg->type, JSONRPC_NOTIFY);
+    error = offload_channel_learn_notify_parse(msg, &got, &n);
+    ck_assert_msg(!error, "%s", error);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_int_eq(got[0].type, NIC_LEARN_LEARNED);
+    ck_assert(nic_encap_mapping_equal(&got[0].m, &ev[0].m));
+    ck_assert_int_eq(got[1].type, NIC_LEARN_MOVED);
+    ck_assert(nic_encap_mapping_equal(&got[1].m, &ev[1].m));
+    ck_assert(nic_encap_mapping_equal(&got[1].prev, &ev[0].m));
+    free(got);
+    jsonrpc_msg_destroy(msg);
+
+    ev[2] = ev[0];
+    ev[2].type = NIC_LEARN_DROPPED;
+    ev[2].reason = NIC_LEARN_EVICTED;
+    msg = offload_channel_learn_notify_create(&ev[2], 1);
+    ck_assert_str_eq(msg->method, OFFLOAD_CHANNEL_DROPPED);
+    error = offload_channel_learn_notify_parse(msg, &got, &n);
+    ck_assert_msg(!error, "%s", error);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(got[0].type, NIC_LEARN_DROPPED);
+    ck_assert_int_eq(got[0].reason, NIC_LEARN_EVICTED);
+    free(got);
+    jsonrpc_msg_destroy(msg);
+
+    reports_refused("{\"method\":\"mapping_learned\",\"params\":[],"
+                    "\"id\":1}", "expected a notification");
+    reports_refused("{\"method\":\"mapping_forgot\",\"params\":[],"
+                    "\"id\":null}", "unknown notification");
+    reports_refused("{\"method\":\"mapping_learned\",\"params\":[{}],"
+                    "\"id\":null}", "\"mapping\" missing");
+    reports_refused("{\"method\":\"mapping_learned\",\"params\":[{"
+                    "\"mapping\":" M2 ",\"reason\":\"aged\"}],"
+                    "\"id\":null}", "unknown member \"reason\"");
+    reports_refused("{\"method\":\"mapping_learned\",\"params\":[{"
+                    "\"mapping\":" M2 ",\"moved_from\":" M3 "}],"
+                    "\"id\":null}", "moved_from names another MAC");
+    reports_refused("{\"method\":\"mapping_dropped\",\"params\":[{"
+                    "\"mapping\":" M2 ",\"reason\":\"bored\"}],"
+                    "\"id\":null}", "reason: unknown \"bored\"");
+    reports_refused("{\"method\":\"mapping_dropped\",\"params\":[{"
+                    "\"mapping\":" M2 "}],\"id\":null}",
+                    "reason: missing");
+    reports_refused("{\"method\":\"mapping_dropped\",\"params\":[{"
+                    "\"mapping\":{\"mac\":\"50:54:00:00:00:02\"},"
+                    "\"reason\":\"aged\"}],\"id\":null}",
+                    "unknown tunnel type");
+
+    /* The learned dump. */
+    memset(l, 0, sizeof l);
+    l[0].m = ev[0].m;
+    l[0].age_ms = 1500;
+    l[0].packets = 3;
+    l[1].m = ev[1].m;
+    l[1].m.inner_mac.ea[5] = 10;
+    j = offload_channel_learned_to_json(l, 2);
+    error = offload_channel_learned_from_json(j, &lgot, &n);
+    ck_assert_msg(!error, "%s", error);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_int_eq(lgot[0].age_ms, 1500);
+    ck_assert_uint_eq(lgot[0].packets, 3);
+    ck_assert(nic_encap_mapping_equal(&lgot[1].m, &l[1].m));
+    free(lgot);
+    json_destroy(j);
+    j = json_from_string("[{\"mapping\":" M2 ",\"age_ms\":-1,"
+                         "\"packets\":0}]");
+    error = offload_channel_learned_from_json(j, &lgot, &n);
+    ck_assert(error && strstr(error, "non-negative"));
+    ck_assert_ptr_null(lgot);
+    free(error);
+    json_destroy(j);
+
+    /* learned_dump is a request without parameters. */
+    struct offload_channel_request req;
+    error = parse_text("{\"method\":\"learned_dump\",\"params\":[],"
+                       "\"id\":1}", &req);
+    ck_assert_msg(!error, "%s", error);
+    ck_assert_int_eq(req.method, OFFLOAD_CHANNEL_LEARNED_DUMP);
+    request_refused("{\"method\":\"learned_dump\",\"params\":[1],"
+                    "\"id\":1}", "takes no parameters");
+}
+END_TEST
+
 START_TEST(test_request_batch_limit)
 {
     struct json *params = json_array_create_empty();
@@ -625,6 +758,7 @@ offload_channel_suite(void)
     tcase_add_test(tc, test_request_parse);
     tcase_add_test(tc, test_request_keys);
     tcase_add_test(tc, test_request_batch_limit);
+    tcase_add_test(tc, test_learned_reports);
     tcase_add_test(tc, test_diff);
     suite_add_tcase(s, tc);
     tcase_set_timeout(ep, 60);

@@ -23,6 +23,7 @@ static const struct unit_suite unit_suites[] = {
     { "dpif-netdev-ufid", dpif_netdev_ufid_suite },
     { "nic-actions", nic_actions_suite },
     { "nic-encap-map", nic_encap_map_suite },
+    { "nic-learn", nic_learn_suite },
     { "offload-channel", offload_channel_suite },
     { "nic-media", nic_media_suite },
     { "nic-parse", nic_parse_suite },

@@ -9,6 +9,7 @@
 Suite *dpif_netdev_ufid_suite(void);
 Suite *nic_actions_suite(void);
 Suite *nic_encap_map_suite(void);
+Suite *nic_learn_suite(void);
 Suite *offload_channel_suite(void);
 Suite *nic_media_suite(void);
 Suite *nic_parse_suite(void);

@@ -47,6 +47,13 @@ usage(void)
            "  key-del ID...      retire sealing keys\n"
            "  key-list           the NIC's keys: id, fingerprint, "
            "not-after\n"
+           "  learned            the mappings the NIC learned on "
+           "decapsulation\n"
+           "  monitor [N]        print the NIC's reports (learned, moved,"
+           "\n"
+           "                     dropped) as they come, N of them or "
+           "until\n"
+           "                     the timeout\n"
            "  raw TEXT|@FILE     send TEXT (or FILE) byte for byte, print\n"
            "                     the answer\n"
            "  bench N [BATCH]    add, modify, delete N mappings, BATCH per\n"
@@ -379,6 +386,75 @@ main(int argc, char *argv[])
         check_reply(reply);
         jsonrpc_msg_destroy(reply);
         free(keys);
+    } else if (!strcmp(cmd, "learned") && argc == 2) {
+        struct nic_learned *l;
+        char *error;
+
+        rpc = open_target(argv[0]);
+        reply = transact(rpc, offload_channel_request_create(
+                             OFFLOAD_CHANNEL_LEARNED_DUMP, NULL, 0));
+        error = offload_channel_learned_from_json(check_reply(reply), &l,
+                                                  &n);
+        if (error) {
+            ovs_fatal(0, "bad learned dump from the NIC: %s", error);
+        }
+        for (size_t i = 0; i < n; i++) {
+            struct ds d = DS_EMPTY_INITIALIZER;
+
+            nic_encap_mapping_format(&d, &l[i].m);
+            printf("%s age %lld ms packets %"PRIu64"\n", ds_cstr(&d),
+                   l[i].age_ms, l[i].packets);
+            ds_destroy(&d);
+        }
+        free(l);
+        jsonrpc_msg_destroy(reply);
+    } else if (!strcmp(cmd, "monitor") && (argc == 2 || argc == 3)) {
+        int want = INT_MAX;
+
+        if (argc == 3 && (!str_to_int(argv[2], 10, &want) || want < 1)) {
+            ovs_fatal(0, "monitor: N must be a positive number");
+        }
+        rpc = open_target(argv[0]);
+        /* An answered echo: the NIC has the connection, so no report
+         * after this line is missed. */
+        reply = transact(rpc, jsonrpc_create_request(
+                             "echo", json_array_create_empty(), NULL));
+        jsonrpc_msg_destroy(reply);
+        printf("monitoring\n");
+        fflush(stdout);
+        for (int got = 0; got < want; ) {
+            struct nic_learn_event *ev;
+            struct jsonrpc_msg *msg;
+            char *error;
+            int retval = jsonrpc_recv_block(rpc, &msg);
+
+            if (retval) {
+                ovs_fatal(0, "%s: %s", jsonrpc_get_name(rpc),
+                          ovs_retval_to_string(retval));
+            }
+            error = offload_channel_learn_notify_parse(msg, &ev, &n);
+            jsonrpc_msg_destroy(msg);
+            if (error) {
+                ovs_fatal(0, "bad report from the NIC: %s", error);
+            }
+            for (size_t i = 0; i < n; i++, got++) {
+                struct ds d = DS_EMPTY_INITIALIZER;
+
+                ds_put_format(&d, "%s ", nic_learn_event_name(ev[i].type));
+                nic_encap_mapping_format(&d, &ev[i].m);
+                if (ev[i].type == NIC_LEARN_MOVED) {
+                    ds_put_format(&d, " from remote ");
+                    ipv6_format_mapped(&ev[i].prev.remote_ip, &d);
+                } else if (ev[i].type == NIC_LEARN_DROPPED) {
+                    ds_put_format(&d, " (%s)", nic_learn_drop_reason_name(
+                                      ev[i].reason));
+                }
+                printf("%s\n", ds_cstr(&d));
+                ds_destroy(&d);
+            }
+            fflush(stdout);
+            free(ev);
+        }
     } else if (!strcmp(cmd, "key-list") && argc == 2) {
         const struct json *result;
 

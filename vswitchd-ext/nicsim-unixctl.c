@@ -1146,6 +1146,105 @@ nicsim_unixctl_dump_mappings(struct unixctl_conn *conn, int argc_,
     free(maps);
 }
 
+/* nicsim/dump-learned [--format text|json] NIC */
+static void
+nicsim_unixctl_dump_learned(struct unixctl_conn *conn, int argc_,
+                            const char *argv_[], void *aux OVS_UNUSED)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    struct nic_learn_stats st;
+    struct nic_learned *l;
+    struct json *j = NULL;
+    struct nic *nic;
+    bool json;
+    size_t n;
+
+    nic = nicsim_unixctl_dump_args(conn, argc_, argv_,
+                                   "nicsim/dump-learned", &json);
+    if (!nic) {
+        return;
+    }
+    nic_learned_get(nic, &st);
+    nic_learned_dump(nic, &l, &n);
+    if (json) {
+        struct json *cfg = json_object_create();
+        struct json *counters = json_object_create();
+
+        json_object_put(cfg, "enabled",
+                        json_boolean_create(st.config.enabled));
+        json_object_put(cfg, "capacity",
+                        json_integer_create(st.config.capacity));
+        json_object_put(cfg, "max_age_ms",
+                        json_integer_create(st.config.max_age_ms));
+#define NICSIM_LEARN_COUNTER(NAME) \
+        json_object_put(counters, #NAME, json_integer_create(st.NAME));
+        NICSIM_LEARN_COUNTER(learned) NICSIM_LEARN_COUNTER(moved)
+        NICSIM_LEARN_COUNTER(aged) NICSIM_LEARN_COUNTER(evicted)
+        NICSIM_LEARN_COUNTER(cleared) NICSIM_LEARN_COUNTER(reports_lost)
+#undef NICSIM_LEARN_COUNTER
+        j = json_object_create();
+        json_object_put(j, "config", cfg);
+        json_object_put(j, "counters", counters);
+        json_object_put(j, "entries", offload_channel_learned_to_json(l, n));
+    } else {
+        ds_put_format(&s, "learning %s, %"PRIuSIZE"/%"PRIu32" entries, "
+                      "max-age %"PRIu32" ms; learned %"PRIu64", moved %"
+                      PRIu64", aged %"PRIu64", evicted %"PRIu64", cleared %"
+                      PRIu64", reports lost %"PRIu64"\n",
+                      st.config.enabled ? "on" : "off", st.n_entries,
+                      st.config.capacity, st.config.max_age_ms, st.learned,
+                      st.moved, st.aged, st.evicted, st.cleared,
+                      st.reports_lost);
+        for (size_t i = 0; i < n; i++) {
+            nic_encap_mapping_format(&s, &l[i].m);
+            ds_put_format(&s, " age %lld ms packets %"PRIu64"\n",
+                          l[i].age_ms, l[i].packets);
+        }
+    }
+    nicsim_unixctl_reply_format(conn, json, j, &s);
+    free(l);
+}
+
+/* nicsim/set-learning NIC [on|off] [capacity=N] [max-age=MS] */
+static void
+nicsim_unixctl_set_learning(struct unixctl_conn *conn, int argc,
+                            const char *argv[], void *aux OVS_UNUSED)
+{
+    struct nic *nic = nicsim_unixctl_nic(conn, false, argv[1]);
+    struct nic_learn_stats st;
+    char *error;
+
+    if (!nic) {
+        return;
+    }
+    nic_learned_get(nic, &st);
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        unsigned int v;
+
+        if (!strcmp(a, "on") || !strcmp(a, "off")) {
+            st.config.enabled = !strcmp(a, "on");
+        } else if (!strncmp(a, "capacity=", 9)
+                   && str_to_uint(a + 9, 10, &v)) {
+            st.config.capacity = v;
+        } else if (!strncmp(a, "max-age=", 8) && str_to_uint(a + 8, 10, &v)) {
+            st.config.max_age_ms = v;
+        } else {
+            error = xasprintf("%s: expected on, off, capacity=N or "
+                              "max-age=MS", a);
+            unixctl_command_reply_error(conn, error);
+            free(error);
+            return;
+        }
+    }
+    if (nic_learned_set_config(nic, &st.config, &error)) {
+        unixctl_command_reply_error(conn, error);
+        free(error);
+        return;
+    }
+    unixctl_command_reply(conn, NULL);
+}
+
 /* nicsim/channel-listen NIC TARGET */
 static void
 nicsim_unixctl_channel_listen(struct unixctl_conn *conn, int argc OVS_UNUSED,
@@ -1343,6 +1442,12 @@ nicsim_unixctl_register(void)
     unixctl_command_register("nicsim/dump-mappings",
                              "[--format text|json] NIC", 1, 3,
                              nicsim_unixctl_dump_mappings, NULL);
+    unixctl_command_register("nicsim/dump-learned",
+                             "[--format text|json] NIC", 1, 3,
+                             nicsim_unixctl_dump_learned, NULL);
+    unixctl_command_register("nicsim/set-learning",
+                             "NIC [on|off] [capacity=N] [max-age=MS]", 1, 4,
+                             nicsim_unixctl_set_learning, NULL);
     unixctl_command_register("nicsim/add-key", "NIC ID HEXKEY [NOT-AFTER]",
                              3, 4, nicsim_unixctl_add_key, NULL);
     unixctl_command_register("nicsim/del-key", "NIC ID", 2, 2,

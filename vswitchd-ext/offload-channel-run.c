@@ -88,6 +88,14 @@ struct occ_client {
     size_t n_keys_confirmed;    /* Keys the NIC holds as the file says. */
     char *key_error;            /* Why the file was refused. */
 
+    /* What the NIC learned on decapsulation: its dump after each
+     * connection and at each check, kept current by its reports. */
+    struct nic_learned *learned;        /* Sorted by MAC. */
+    size_t n_learned;
+    struct json *learned_id;    /* The outstanding learned_dump, if any. */
+    bool learns;                /* False once the NIC said it does not. */
+    uint64_t learned_reports, dropped_reports, reports_refused;
+
     uint64_t connects, resyncs, requests, refused, repaired;
     bool seen;
 };
@@ -116,6 +124,8 @@ occ_client_destroy(struct occ_client *c)
     offload_token_keys_wipe(c->keys, c->n_keys);
     json_destroy(c->keys_id);
     free(c->key_error);
+    free(c->learned);
+    json_destroy(c->learned_id);
     free(c);
 }
 
@@ -372,6 +382,111 @@ occ_request_dump(struct occ_client *c)
 }
 
 static void
+occ_request_learned(struct occ_client *c)
+{
+    if (c->learns) {
+        occ_request(c, OFFLOAD_CHANNEL_LEARNED_DUMP, &c->learned_id);
+    }
+}
+
+static void
+occ_handle_learned_dump(struct occ_client *c, const struct jsonrpc_msg *msg)
+{
+    struct nic_learned *l;
+    size_t n;
+    char *error;
+
+    json_destroy(c->learned_id);
+    c->learned_id = NULL;
+    if (msg->type == JSONRPC_ERROR) {
+        /* A NIC that does not learn says so once; it is not asked again
+         * on this connection. */
+        c->learns = false;
+        return;
+    }
+    error = offload_channel_learned_from_json(msg->result, &l, &n);
+    if (error) {
+        VLOG_WARN_RL(&occ_rl, "%s: the NIC's learned dump refused: %s",
+                     c->nic, error);
+        c->reports_refused++;
+        occ_set(&c->error, error);
+        return;
+    }
+    qsort(l, n, sizeof *l, nic_learned_cmp);
+    free(c->learned);
+    c->learned = l;
+    c->n_learned = n;
+    offload_status_poke();
+}
+
+/* Applies one report of the NIC to the learned table. */
+static void
+occ_apply_report(struct occ_client *c, const struct nic_learn_event *ev)
+{
+    struct nic_learned key = { .m = ev->m }, *l;
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    l = bsearch(&key, c->learned, c->n_learned, sizeof *c->learned,
+                nic_learned_cmp);
+    nic_encap_mapping_format(&s, &ev->m);
+    if (ev->type == NIC_LEARN_DROPPED) {
+        c->dropped_reports++;
+        if (l) {
+            size_t i = l - c->learned;
+
+            memmove(l, l + 1, (c->n_learned - i - 1) * sizeof *l);
+            c->n_learned--;
+        }
+        VLOG_INFO("%s: the NIC dropped learned mapping %s (%s)", c->nic,
+                  ds_cstr(&s), nic_learn_drop_reason_name(ev->reason));
+    } else {
+        c->learned_reports++;
+        if (!l) {
+            c->learned = xrealloc(c->learned,
+                                  (c->n_learned + 1) * sizeof *c->learned);
+            l = &c->learned[c->n_learned++];
+            memset(l, 0, sizeof *l);
+        }
+        l->m = ev->m;
+        l->age_ms = 0;
+        qsort(c->learned, c->n_learned, sizeof *c->learned,
+              nic_learned_cmp);
+        if (ev->type == NIC_LEARN_MOVED) {
+            struct ds prev = DS_EMPTY_INITIALIZER;
+
+            nic_encap_mapping_format(&prev, &ev->prev);
+            VLOG_INFO("%s: the NIC learned %s, moved from %s", c->nic,
+                      ds_cstr(&s), ds_cstr(&prev));
+            ds_destroy(&prev);
+        } else {
+            VLOG_INFO("%s: the NIC learned %s", c->nic, ds_cstr(&s));
+        }
+    }
+    ds_destroy(&s);
+}
+
+static void
+occ_handle_reports(struct occ_client *c, const struct jsonrpc_msg *msg)
+{
+    struct nic_learn_event *ev;
+    size_t n;
+    char *error = offload_channel_learn_notify_parse(msg, &ev, &n);
+
+    if (error) {
+        VLOG_WARN_RL(&occ_rl, "%s: a report from the NIC refused: %s",
+                     c->nic, error);
+        c->reports_refused++;
+        occ_set(&c->error, error);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        occ_apply_report(c, &ev[i]);
+    }
+    free(ev);
+    offload_status_poke();
+}
+
+static void
 occ_request_keys(struct occ_client *c)
 {
     occ_request(c, OFFLOAD_CHANNEL_KEY_LIST, &c->keys_id);
@@ -537,6 +652,8 @@ occ_client_run(struct occ_client *c)
         c->seqno = jsonrpc_session_get_seqno(c->js);
         json_destroy(c->dump_id);
         c->dump_id = NULL;
+        json_destroy(c->learned_id);
+        c->learned_id = NULL;
         c->n_pending = 0;
         if (jsonrpc_session_is_connected(c->js)) {
             const char *peer = jsonrpc_session_get_id(c->js);
@@ -547,6 +664,8 @@ occ_client_run(struct occ_client *c)
             c->state = OCC_SYNCING;
             offload_status_poke();
             occ_request_dump(c);
+            c->learns = true;
+            occ_request_learned(c);
             json_destroy(c->keys_id);
             c->keys_id = NULL;
             c->n_keys_confirmed = 0;
@@ -578,6 +697,13 @@ occ_client_run(struct occ_client *c)
                    && (msg->type == JSONRPC_REPLY
                        || msg->type == JSONRPC_ERROR)) {
             occ_handle_keys(c, msg);
+        } else if (c->learned_id && msg->id
+                   && json_equal(msg->id, c->learned_id)
+                   && (msg->type == JSONRPC_REPLY
+                       || msg->type == JSONRPC_ERROR)) {
+            occ_handle_learned_dump(c, msg);
+        } else if (msg->type == JSONRPC_NOTIFY) {
+            occ_handle_reports(c, msg);
         } else if (msg->type == JSONRPC_REPLY) {
             c->n_pending -= c->n_pending > 0;
         } else if (msg->type == JSONRPC_ERROR) {
@@ -610,6 +736,9 @@ occ_client_run(struct occ_client *c)
         } else if (!c->dump_id && !c->n_pending
                    && time_msec() >= c->next_check) {
             occ_request_dump(c);
+            if (!c->learned_id) {
+                occ_request_learned(c);
+            }
             if (c->key_file && !c->keys_id) {
                 occ_request_keys(c);
             }
@@ -722,6 +851,10 @@ offload_channel_run_nic_status(const char *name, struct smap *status)
     }
     smap_add_format(status, "channel_mappings", "%"PRIuSIZE"/%"PRIuSIZE,
                     c->state == OCC_SYNCED ? c->n_sent : 0, c->n_want);
+    if (c->learns && c->state != OCC_CONNECTING) {
+        smap_add_format(status, "channel_learned", "%"PRIuSIZE,
+                        c->n_learned);
+    }
     if (c->key_file) {
         struct ds ids = DS_EMPTY_INITIALIZER;
 
@@ -755,10 +888,14 @@ occ_client_json(const void *c_)
     json_object_put(j, "mappings", maps);
     json_object_put(j, "confirmed", json_integer_create(
                         c->state == OCC_SYNCED ? c->n_sent : 0));
+    json_object_put(j, "learned",
+                    offload_channel_learned_to_json(c->learned,
+                                                    c->n_learned));
 #define OCC_COUNTER(NAME) \
     json_object_put(counters, #NAME, json_integer_create(c->NAME));
     OCC_COUNTER(connects) OCC_COUNTER(resyncs) OCC_COUNTER(requests)
-    OCC_COUNTER(refused) OCC_COUNTER(repaired)
+    OCC_COUNTER(refused) OCC_COUNTER(repaired) OCC_COUNTER(learned_reports)
+    OCC_COUNTER(dropped_reports) OCC_COUNTER(reports_refused)
 #undef OCC_COUNTER
     json_object_put(j, "counters", counters);
     if (c->key_file) {
@@ -804,6 +941,15 @@ occ_client_text(struct ds *s, const void *c_)
     for (size_t i = 0; i < c->n_want; i++) {
         ds_put_cstr(s, "    ");
         nic_encap_mapping_format(s, &c->want[i]);
+        ds_put_char(s, '\n');
+    }
+    ds_put_format(s, "  learned: %"PRIuSIZE" (reports: %"PRIu64" learned, %"
+                  PRIu64" dropped, %"PRIu64" refused)\n", c->n_learned,
+                  c->learned_reports, c->dropped_reports,
+                  c->reports_refused);
+    for (size_t i = 0; i < c->n_learned; i++) {
+        ds_put_cstr(s, "    ");
+        nic_encap_mapping_format(s, &c->learned[i].m);
         ds_put_char(s, '\n');
     }
     if (c->key_file) {
