@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "hash.h"
 #include "lib/nic-parse.h"
 #include "openvswitch/dynamic-string.h"
 #include "packets.h"
@@ -263,4 +264,155 @@ nic_encap_bind_uses_mac(const struct nic_match *match,
         }
     }
     return false;
+}
+
+/* The rules of one inner MAC. */
+struct nic_encap_index_mac {
+    struct hmap_node node;      /* In 'macs', by MAC. */
+    struct eth_addr mac;
+    struct hmap ids;            /* Of struct nic_encap_index_id, by id. */
+};
+
+struct nic_encap_index_id {
+    struct hmap_node node;
+    uint32_t id;
+};
+
+void
+nic_encap_index_init(struct nic_encap_index *idx)
+{
+    hmap_init(&idx->macs);
+}
+
+void
+nic_encap_index_clear(struct nic_encap_index *idx)
+{
+    struct nic_encap_index_mac *m;
+
+    HMAP_FOR_EACH_POP (m, node, &idx->macs) {
+        struct nic_encap_index_id *i;
+
+        HMAP_FOR_EACH_POP (i, node, &m->ids) {
+            free(i);
+        }
+        hmap_destroy(&m->ids);
+        free(m);
+    }
+}
+
+void
+nic_encap_index_destroy(struct nic_encap_index *idx)
+{
+    nic_encap_index_clear(idx);
+    hmap_destroy(&idx->macs);
+}
+
+static uint32_t
+nic_encap_index_hash(const struct eth_addr *mac)
+{
+    return hash_bytes(mac, sizeof *mac, 0);
+}
+
+static struct nic_encap_index_mac *
+nic_encap_index_find_mac(const struct nic_encap_index *idx,
+                         const struct eth_addr *mac)
+{
+    struct nic_encap_index_mac *m;
+
+    HMAP_FOR_EACH_WITH_HASH (m, node, nic_encap_index_hash(mac),
+                             &idx->macs) {
+        if (eth_addr_equals(m->mac, *mac)) {
+            return m;
+        }
+    }
+    return NULL;
+}
+
+static struct nic_encap_index_id *
+nic_encap_index_find_id(const struct nic_encap_index_mac *m, uint32_t id)
+{
+    struct nic_encap_index_id *i;
+
+    HMAP_FOR_EACH_WITH_HASH (i, node, hash_int(id, 0), &m->ids) {
+        if (i->id == id) {
+            return i;
+        }
+    }
+    return NULL;
+}
+
+void
+nic_encap_index_add(struct nic_encap_index *idx,
+                    const struct nic_match *match,
+                    const struct nic_action *acts, size_t n, uint32_t id)
+{
+    struct nic_encap_dest d[NIC_MAX_ACTIONS];
+    size_t n_dests = nic_encap_bind_dests(match, acts, n, d, ARRAY_SIZE(d));
+
+    for (size_t k = 0; k < n_dests; k++) {
+        struct nic_encap_index_mac *m;
+        struct nic_encap_index_id *i;
+
+        if (eth_addr_is_zero(d[k].mac)) {
+            continue;
+        }
+        m = nic_encap_index_find_mac(idx, &d[k].mac);
+        if (!m) {
+            m = xmalloc(sizeof *m);
+            m->mac = d[k].mac;
+            hmap_init(&m->ids);
+            hmap_insert(&idx->macs, &m->node,
+                        nic_encap_index_hash(&d[k].mac));
+        }
+        if (!nic_encap_index_find_id(m, id)) {
+            i = xmalloc(sizeof *i);
+            i->id = id;
+            hmap_insert(&m->ids, &i->node, hash_int(id, 0));
+        }
+    }
+}
+
+void
+nic_encap_index_remove(struct nic_encap_index *idx,
+                       const struct nic_match *match,
+                       const struct nic_action *acts, size_t n, uint32_t id)
+{
+    struct nic_encap_dest d[NIC_MAX_ACTIONS];
+    size_t n_dests = nic_encap_bind_dests(match, acts, n, d, ARRAY_SIZE(d));
+
+    for (size_t k = 0; k < n_dests; k++) {
+        struct nic_encap_index_mac *m = nic_encap_index_find_mac(idx,
+                                                                 &d[k].mac);
+        struct nic_encap_index_id *i = m ? nic_encap_index_find_id(m, id)
+                                       : NULL;
+
+        if (i) {
+            hmap_remove(&m->ids, &i->node);
+            free(i);
+            if (hmap_is_empty(&m->ids)) {
+                hmap_remove(&idx->macs, &m->node);
+                hmap_destroy(&m->ids);
+                free(m);
+            }
+        }
+    }
+}
+
+size_t
+nic_encap_index_find(const struct nic_encap_index *idx,
+                     const struct eth_addr *mac, uint32_t **idsp)
+{
+    const struct nic_encap_index_mac *m = nic_encap_index_find_mac(idx, mac);
+    const struct nic_encap_index_id *i;
+    size_t n = 0;
+
+    *idsp = NULL;
+    if (!m) {
+        return 0;
+    }
+    *idsp = xmalloc(hmap_count(&m->ids) * sizeof **idsp);
+    HMAP_FOR_EACH (i, node, &m->ids) {
+        (*idsp)[n++] = i->id;
+    }
+    return n;
 }

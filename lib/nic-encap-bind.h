@@ -16,6 +16,7 @@
 
 #include "lib/nic-encap-map.h"
 #include "lib/nic-rule.h"
+#include "openvswitch/hmap.h"
 
 /* Where an encap action sends: the inner frame's destination at the point
  * where the NIC pushes the outer headers. */
@@ -73,5 +74,28 @@ int nic_encap_bind_rule(nic_encap_lookup_func *, void *aux,
 bool nic_encap_bind_uses_mac(const struct nic_match *,
                              const struct nic_action *, size_t n,
                              const struct eth_addr *mac);
+
+/* Which rules send to which inner MAC, so that a mapping change looks at
+ * those rules only, not at every rule of the NIC.  Not thread safe: the
+ * backend's control lock guards it. */
+struct nic_encap_index {
+    struct hmap macs;           /* Of struct nic_encap_index_mac. */
+};
+
+void nic_encap_index_init(struct nic_encap_index *);
+void nic_encap_index_destroy(struct nic_encap_index *);
+void nic_encap_index_clear(struct nic_encap_index *);
+/* Adds or removes rule 'id', whose match and actions are given, under
+ * each inner MAC its encap actions send to. */
+void nic_encap_index_add(struct nic_encap_index *, const struct nic_match *,
+                         const struct nic_action *, size_t n, uint32_t id);
+void nic_encap_index_remove(struct nic_encap_index *,
+                            const struct nic_match *,
+                            const struct nic_action *, size_t n,
+                            uint32_t id);
+/* The ids of the rules that send to 'mac', a malloc'd array (NULL for
+ * none).  Returns the count. */
+size_t nic_encap_index_find(const struct nic_encap_index *,
+                            const struct eth_addr *mac, uint32_t **idsp);
 
 #endif /* nic-encap-bind.h */

@@ -167,6 +167,7 @@ struct nicsim {
      * agreeing with it are one step; 'encap_map_seq' counts them. */
     struct nic_encap_map encap_map;
     atomic_uint64_t encap_map_seq;
+    struct nic_encap_index encap_rules OVS_GUARDED;    /* By inner MAC. */
 
     /* Mappings learned from the frames the NIC decapsulates. */
     struct nic_learn_table learned;
@@ -1455,6 +1456,7 @@ nicsim_create__(const char *name, const struct nicsim_config *cfg)
     ovs_mutex_init(&ns->placement_mutex);
     nic_encap_map_init(&ns->encap_map, NIC_ENCAP_MAP_DEFAULT_CAPACITY);
     nic_learn_init(&ns->learned);
+    nic_encap_index_init(&ns->encap_rules);
     atomic_init(&ns->encap_map_seq, 0);
     offload_token_keys_init(&ns->token_keys);
     ovs_mutex_init(&ns->token_mutex);
@@ -1501,6 +1503,7 @@ nicsim_destroy(struct nicsim *ns)
     ovs_mutex_destroy(&ns->placement_mutex);
     nic_encap_map_destroy(&ns->encap_map);
     nic_learn_destroy(&ns->learned);
+    nic_encap_index_destroy(&ns->encap_rules);
     offload_token_keys_destroy(&ns->token_keys);
     free(ovsrcu_get_protected(struct nic_token_underlay *,
                               &ns->token_underlay));
@@ -1630,6 +1633,7 @@ nicsim_reset(struct nic *nic)
 
     ovs_mutex_lock(&ns->mutex);
     nic_tables_clear(&ns->tables);
+    nic_encap_index_clear(&ns->encap_rules);
     ns->fail_inserts = 0;
     ns->n_resets++;
     nic_encap_map_clear(&ns->encap_map);
@@ -1818,9 +1822,29 @@ nicsim_rule_add(struct nic *nic, const struct nic_rule_spec *spec,
         error = EADDRNOTAVAIL;
     } else {
         error = nic_tables_insert(&ns->tables, spec, idp);
+        if (!error) {
+            nic_encap_index_add(&ns->encap_rules, &spec->match,
+                                spec->actions, spec->n_actions, *idp);
+        }
     }
     ovs_mutex_unlock(&ns->mutex);
     return error;
+}
+
+/* Removes rule 'id' from the tables and from the index of bound rules. */
+static int
+nicsim_rule_remove(struct nicsim *ns, uint32_t id)
+    OVS_REQUIRES(ns->mutex)
+{
+    const struct nic_rule *rule = nic_tables_find(&ns->tables, id);
+
+    if (!rule) {
+        return ENOENT;
+    }
+    const struct nic_rule_actions *acts = nic_rule_get_actions(rule);
+    nic_encap_index_remove(&ns->encap_rules, &rule->match, acts->acts,
+                           acts->n, id);
+    return nic_tables_remove(&ns->tables, id);
 }
 
 static int
@@ -1842,7 +1866,14 @@ nicsim_rule_modify(struct nic *nic, uint32_t id,
         ns->n_encap_refused++;
         error = EADDRNOTAVAIL;
     } else {
+        const struct nic_rule_actions *old = nic_rule_get_actions(rule);
+
+        nic_encap_index_remove(&ns->encap_rules, &rule->match, old->acts,
+                               old->n, id);
         error = nic_tables_modify(&ns->tables, id, acts, n);
+        nic_encap_index_add(&ns->encap_rules, &rule->match,
+                            error ? old->acts : acts, error ? old->n : n,
+                            id);
     }
     ovs_mutex_unlock(&ns->mutex);
     return error;
@@ -1855,7 +1886,7 @@ nicsim_rule_del(struct nic *nic, uint32_t id)
     int error;
 
     ovs_mutex_lock(&ns->mutex);
-    error = nic_tables_remove(&ns->tables, id);
+    error = nicsim_rule_remove(ns, id);
     ovs_mutex_unlock(&ns->mutex);
     return error;
 }
@@ -2665,25 +2696,19 @@ static void
 nicsim_encap_map_changed(struct nicsim *ns, const struct eth_addr *mac)
     OVS_REQUIRES(ns->mutex)
 {
-    struct nic_rule *rule;
-    uint32_t *ids = NULL;
-    size_t n = 0, allocated = 0;
+    uint32_t *ids;
+    size_t n_ids = nic_encap_index_find(&ns->encap_rules, mac, &ids);
+    size_t n = 0;
 
     atomic_add_relaxed(&ns->encap_map_seq, 1, &(uint64_t) {0});
-    HMAP_FOR_EACH (rule, id_node, &ns->tables.by_id) {
+    for (size_t i = 0; i < n_ids; i++) {
+        const struct nic_rule *rule = nic_tables_find(&ns->tables, ids[i]);
         const struct nic_rule_actions *acts = nic_rule_get_actions(rule);
 
-        if (nic_encap_bind_uses_mac(&rule->match, acts->acts, acts->n, mac)
-            && nicsim_encap_disagrees(ns, &rule->match, acts->acts,
-                                      acts->n)) {
-            if (n >= allocated) {
-                ids = x2nrealloc(ids, &allocated, sizeof *ids);
-            }
-            ids[n++] = rule->id;
+        if (nicsim_encap_disagrees(ns, &rule->match, acts->acts, acts->n)) {
+            nicsim_rule_remove(ns, ids[i]);
+            n++;
         }
-    }
-    for (size_t i = 0; i < n; i++) {
-        nic_tables_remove(&ns->tables, ids[i]);
     }
     ns->n_encap_removed += n;
     if (n) {

@@ -151,6 +151,10 @@ clean-local:
 noinst_PROGRAMS += tests/bench-nicsim
 tests_bench_nicsim_SOURCES = tests/bench-nicsim.c
 tests_bench_nicsim_LDADD = $(OFFLOAD_LIB_LIBS) $(OVS_LIBS)
+noinst_PROGRAMS += tests/bench-encap-bind
+tests_bench_encap_bind_SOURCES = tests/bench-encap-bind.c \
+	tests/test-packets.c tests/test-packets.h
+tests_bench_encap_bind_LDADD = $(OFFLOAD_LIB_LIBS) $(OVS_LIBS)
 noinst_PROGRAMS += tests/bench-token
 tests_bench_token_SOURCES = tests/bench-token.c tests/test-packets.c \
 	tests/test-packets.h

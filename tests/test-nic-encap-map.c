@@ -276,6 +276,42 @@ START_TEST(test_bind_check)
 }
 END_TEST
 
+START_TEST(test_bind_index)
+{
+    struct nic_action a2[2], a3[2], to2, to3;
+    struct nic_rule_spec r2, r3;
+    struct nic_encap_index idx;
+    struct eth_addr mac2 = { { { 0x50, 0x54, 0, 0, 0, 2 } } };
+    uint32_t *ids;
+
+    bind_encap(&to2, NIC_TUNNEL_VXLAN, 0xc0a80002, 5, NULL, 0);
+    bind_encap(&to3, NIC_TUNNEL_VXLAN, 0xc0a80003, 5, NULL, 0);
+    bind_rule(&r2, a2, 2, &to2);
+    bind_rule(&r3, a3, 3, &to3);
+    nic_encap_index_init(&idx);
+    nic_encap_index_add(&idx, &r2.match, a2, 2, 7);
+    nic_encap_index_add(&idx, &r2.match, a2, 2, 7);     /* Once only. */
+    nic_encap_index_add(&idx, &r2.match, a2, 2, 8);
+    nic_encap_index_add(&idx, &r3.match, a3, 2, 9);
+    ck_assert_uint_eq(nic_encap_index_find(&idx, &mac2, &ids), 2);
+    ck_assert_uint_eq(ids[0] + ids[1], 15);
+    free(ids);
+    nic_encap_index_remove(&idx, &r2.match, a2, 2, 7);
+    nic_encap_index_remove(&idx, &r2.match, a2, 2, 7);  /* Gone already. */
+    ck_assert_uint_eq(nic_encap_index_find(&idx, &mac2, &ids), 1);
+    ck_assert_uint_eq(ids[0], 8);
+    free(ids);
+    nic_encap_index_remove(&idx, &r2.match, a2, 2, 8);
+    ck_assert_uint_eq(nic_encap_index_find(&idx, &mac2, &ids), 0);
+    ck_assert_ptr_null(ids);
+    /* A rule that leaves the MAC open is under none. */
+    bind_rule(&r2, a2, 0, &to2);
+    nic_encap_index_add(&idx, &r2.match, a2, 2, 10);
+    ck_assert_uint_eq(hmap_count(&idx.macs), 1);
+    nic_encap_index_destroy(&idx);
+}
+END_TEST
+
 static uint64_t
 bind_removed(struct nic *nic)
 {
@@ -391,6 +427,7 @@ nic_encap_map_suite(void)
     tcase_add_test(tc, test_nicsim);
     tcase_add_test(tc, test_bind_dests);
     tcase_add_test(tc, test_bind_check);
+    tcase_add_test(tc, test_bind_index);
     tcase_add_test(tc, test_bind_nicsim);
     suite_add_tcase(s, tc);
     return s;
