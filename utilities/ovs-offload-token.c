@@ -37,6 +37,8 @@ struct options {
     struct eth_addr dst, src;
     bool has_src;
     unsigned int count;
+    unsigned int rate;          /* send: frames per second, 0: at once. */
+    bool plain;                 /* send: the inner frame alone. */
 };
 
 OVS_NO_RETURN static void
@@ -52,7 +54,10 @@ usage(void)
            "  frame TOKEN INNER --src=MAC [--dst=MAC]\n"
            "                           print a token frame (hex)\n"
            "  send IFACE TOKEN INNER [--src=MAC] [--dst=MAC] [--count=N]\n"
+           "       [--rate=PPS] [--plain]\n"
            "                           send token frames out of IFACE\n"
+           "                           (--plain: INNER alone, the peer of a\n"
+           "                           benchmark; --rate: paced)\n"
            "TOKEN and INNER (an Ethernet frame) are hex.  Key files: one key\n"
            "a line, \"ID HEX64 [NOT-AFTER]\"; '#' starts a comment.\n",
            program_name, program_name);
@@ -254,12 +259,34 @@ do_send(struct options *opts, int argc, char *argv[])
         ovs_fatal(errno, "send: bind to %s", argv[0]);
     }
     len = build_frame(opts, argv[1], argv[2], &frame);
-    for (unsigned int i = 0; i < opts->count; i++) {
-        if (send(fd, frame, len, 0) != len) {
+    if (opts->plain) {
+        /* Checked as for a token frame, then sent without the token. */
+        free(frame);
+        len = parse_hex("inner frame", argv[2], &frame);
+    }
+
+    long long int start = time_usec();
+    for (unsigned int i = 0; i < opts->count; ) {
+        if (opts->rate) {
+            /* Frame i leaves at i/rate s; a busy wait, as a send()
+             * takes less than a microsecond and sleeps far more. */
+            long long int due = start + (long long int) i * 1000000
+                                        / opts->rate;
+
+            while (time_usec() < due) {
+                continue;
+            }
+        }
+        if (send(fd, frame, len, 0) == len) {
+            i++;
+        } else if (errno != ENOBUFS && errno != EAGAIN) {
             ovs_fatal(errno, "send: frame %u of %u", i + 1, opts->count);
         }
+        /* Else the device queue is full: the same frame again. */
     }
-    printf("sent %u token frame(s) of %"PRIuSIZE" bytes\n", opts->count, len);
+    double secs = (time_usec() - start) / 1e6;
+    printf("sent %u %s frame(s) of %"PRIuSIZE" bytes in %.3f s\n",
+           opts->count, opts->plain ? "plain" : "token", len, secs);
     free(frame);
     close(fd);
 }
@@ -270,7 +297,7 @@ main(int argc, char *argv[])
     enum {
         OPT_KEY_FILE = UCHAR_MAX + 1, OPT_KEY_ID, OPT_REMOTE, OPT_VNI,
         OPT_TYPE, OPT_MAC, OPT_IP, OPT_VF, OPT_EXPIRY, OPT_LIFETIME,
-        OPT_SRC, OPT_DST, OPT_COUNT,
+        OPT_SRC, OPT_DST, OPT_COUNT, OPT_RATE, OPT_PLAIN,
     };
     static const struct option longopts[] = {
         {"key-file", required_argument, NULL, OPT_KEY_FILE},
@@ -286,6 +313,8 @@ main(int argc, char *argv[])
         {"src", required_argument, NULL, OPT_SRC},
         {"dst", required_argument, NULL, OPT_DST},
         {"count", required_argument, NULL, OPT_COUNT},
+        {"rate", required_argument, NULL, OPT_RATE},
+        {"plain", no_argument, NULL, OPT_PLAIN},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -356,6 +385,12 @@ main(int argc, char *argv[])
             break;
         case OPT_COUNT:
             opts.count = parse_number("count", optarg, 100000000);
+            break;
+        case OPT_RATE:
+            opts.rate = parse_number("rate", optarg, 100000000);
+            break;
+        case OPT_PLAIN:
+            opts.plain = true;
             break;
         case 'h':
             usage();
