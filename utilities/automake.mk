@@ -6,6 +6,7 @@ EXTRA_DIST += \
 	utilities/ovs-offload-bench-cpu.sh \
 	utilities/ovs-offload-bench-cpus.sh \
 	utilities/ovs-offload-channel-bench.sh \
+	utilities/ovs-offload-token-bench.sh \
 	utilities/ovs-offload-bench-xdp.sh \
 	utilities/ovs-offload-bench-queues.sh \
 	utilities/ovs-offload-bench-syn.sh \
