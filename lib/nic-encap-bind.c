@@ -131,9 +131,10 @@ nic_encap_hdr_parse(const struct nic_action *encap,
         return false;
     }
     info->vni = ((uint32_t) t[4] << 16) | ((uint32_t) t[5] << 8) | t[6];
+    /* Never NULL, so that a compare or copy of 0 bytes is defined. */
+    info->opts = t + 8;
     if (info->type == NIC_TUNNEL_GENEVE) {
         info->opts_len = (t[0] & 0x3f) * 4;
-        info->opts = t + 8;
         if (len < l4 + UDP_HEADER_LEN + 8 + info->opts_len) {
             return false;
         }
