@@ -30,7 +30,11 @@
 #                  hypervisor's uplink is in an underlay bridge br-phy
 #                  with address 192.168.50.N, OVS's userspace tunnelling
 #                  encapsulates (the VMs' MTU is 1400 for the headers),
-#                  and the report adds the tunnel flows' state
+#                  and the report adds the tunnel flows' state; with
+#                  nicsim, each NIC's control channel carries its
+#                  mappings (the other hypervisor's VMs) over SSL from the
+#                  Offload database, and the report adds the channels'
+#                  state and what the NICs learned on decapsulation
 #   --ovn          a real OVN run instead of the OpenFlow policy
 #                  (utilities/ovs-offload-ovn.sh: Debian's ovn-central and
 #                  ovn-host): ovn-northd with NB and SB databases in the
@@ -205,6 +209,10 @@ hvctl() {                       # hvctl HV TOOL ARGS...
 vsctl() { local hv=$1; shift; hvctl $hv ovs-vsctl --timeout=10 "$@"; }
 ofctl() { local hv=$1; shift; hvctl $hv ovs-ofctl "$@"; }
 appctl() { local hv=$1; shift; hvctl $hv ovs-appctl -t "$daemon" "$@"; }
+offloadctl() {
+    local hv=$1; shift
+    ovs-offloadctl --db=unix:"$lab/$hv/db.sock" --timeout=10 "$@"
+}
 
 # The namespaces and veth pairs, shared by every set-up.
 make_topology() {
@@ -286,6 +294,41 @@ make_underlay() {               # make_underlay HV SETUP
     run ofctl $hv add-flow br-phy actions=normal
     appctl $hv ovs/route/add $(hv_underlay $(hv_other $hv))/24 br-phy \
         >/dev/null 2>&1
+}
+
+# With --overlay on nicsim: each NIC's control channel (SSL, with a
+# certificate of one ovs-pki of the lab: the endpoint and the host's
+# client are in the same daemon) carries the NIC's encapsulation mappings
+# from the Offload database, the other hypervisor's VMs behind its
+# underlay address on VNI 100.  The NIC binds its encap rules to them and
+# reports what it learns on decapsulation.
+make_channel() {                # make_channel HV
+    local hv=$1 vm port maps= deadline
+    if [ ! -e "$lab/nic-cert.pem" ]; then
+        (cd "$lab" && ovs-pki --dir="$lab/pki" --log="$lab/pki.log" init \
+             && ovs-pki --dir="$lab/pki" --log="$lab/pki.log" \
+                    req+sign nic switch) >/dev/null 2>&1 \
+            || die "ovs-pki failed (see $lab/pki.log)"
+    fi
+    run vsctl $hv set-ssl "$lab/nic-privkey.pem" "$lab/nic-cert.pem" \
+        "$lab/pki/switchca/cacert.pem"
+    run appctl $hv nicsim/channel-listen $hv pssl:0:127.0.0.1 >/dev/null
+    port=$(appctl $hv nicsim/channel-show --format json $hv | python3 -c '
+import json, sys
+print(json.load(sys.stdin)["port"])') || die "$hv: no channel endpoint"
+    for vm in $vms; do
+        [ $(vm_hv $vm) = $hv ] && continue
+        maps="$maps${maps:+,}\"mac=$(vm_mac $vm) type=$overlay vni=100 remote=$(hv_underlay $(hv_other $hv))\""
+    done
+    # The NIC's row appears once the daemon has opened the NIC.
+    deadline=$(( $(date +%s) + 30 ))
+    until offloadctl $hv --if-exists get NIC $hv name 2>/dev/null \
+            | grep -q .; do
+        [ "$(date +%s)" -lt $deadline ] || die "$hv: no NIC row in the Offload database"
+        sleep 0.1
+    done
+    run offloadctl $hv set NIC $hv channel="\"ssl:127.0.0.1:$port\"" \
+        "mappings=$maps"
 }
 
 # The ovs-vsctl arguments that add HV's VMs to BRIDGE as libvirt does
@@ -461,6 +504,10 @@ run_setup() {                   # run_setup SETUP -> writes $lab/SETUP.json
         make_bridge $hv $setup
         write_flows $hv > "$lab/$hv/flows.txt"
         run ofctl $hv add-flows br0 "$lab/$hv/flows.txt"
+        if [ -n "$overlay" ] && [ $backend = nicsim ] && [ $setup != stock ]
+        then
+            make_channel $hv
+        fi
     done
     $ovn && ovn_wait_up
     # Let ARP settle so that pings measure forwarding, not resolution.
@@ -505,6 +552,8 @@ run_setup() {                   # run_setup SETUP -> writes $lab/SETUP.json
                 || echo '[]' > "$lab/$setup-$hv-flows.json"
             appctl $hv offload/show --format json > "$lab/$setup-$hv-offload.json" 2>/dev/null \
                 || echo '{}' > "$lab/$setup-$hv-offload.json"
+            appctl $hv offload/channel --format json > "$lab/$setup-$hv-channel.json" 2>/dev/null \
+                || echo '{"nics": []}' > "$lab/$setup-$hv-channel.json"
         fi
         appctl $hv dpctl/dump-flows -m > "$lab/$setup-$hv-dpflows.txt" 2>&1
     done
@@ -581,6 +630,21 @@ for f in flows:
             tun.setdefault(kind, {}).setdefault(f["state"], 0)
             tun[kind][f["state"]] += 1
 r["tunnel_flows"] = tun
+# With --overlay on nicsim: each NIC's control channel, its mappings and
+# what it learned on decapsulation.
+chan = {}
+for hv in hvs:
+    path = os.path.join(lab, "%s-%s-channel.json" % (setup, hv))
+    if not os.path.exists(path):
+        continue
+    for c in json.load(open(path))["nics"]:
+        chan[c["nic"]] = {
+            "state": c["state"], "configured": len(c["mappings"]),
+            "confirmed": c["confirmed"],
+            "learned": [l["mapping"] for l in c.get("learned", [])]}
+r["channel"] = chan
+r["encap_mapping_refused"] = sum(1 for f in flows
+                                 if f["reason"] == "encap-mapping")
 # With --ovn: every datapath flow by kind, state and reason.
 path = os.path.join(lab, setup + "-ovn.json")
 if os.path.exists(path):
@@ -736,6 +800,19 @@ for s in setups:
             for k, v in sorted(r["tunnel_flows"].items()))))
 for s in setups:
     r = runs[s]
+    if not r.get("channel"):
+        continue
+    p("")
+    p("Control channel, %s (mappings over SSL from the Offload database; "
+      "flows refused as against them: %d):" % (names[s],
+                                              r["encap_mapping_refused"]))
+    for nic, c in sorted(r["channel"].items()):
+        p("  %s: %s, %d/%d mappings confirmed; learned on decapsulation: %s"
+          % (nic, c["state"], c["confirmed"], c["configured"], ", ".join(
+              "%s behind %s" % (m["mac"], m["remote"]) for m in c["learned"])
+             or "none"))
+for s in setups:
+    r = runs[s]
     if "ovn" not in r:
         continue
     o = r["ovn"]
@@ -821,6 +898,14 @@ if "on" in runs and "ovn" in runs["on"]:
                     for f in runs["on"]["flows"])
 elif "on" in runs:
     ok = ok and runs["on"]["offloaded_flows"] > 0
+# The channels synced every mapping; with offload on, each NIC learned the
+# other hypervisor's VMs that sent to its own, and bound its encap rules
+# (none refused: the mappings agree with OVS's tunnel port).
+for s, r in runs.items():
+    for nic, c in r.get("channel", {}).items():
+        ok = ok and c["state"] == "synced" and c["confirmed"] == c["configured"]
+        if s == "on":
+            ok = ok and len(c["learned"]) > 0 and not r["encap_mapping_refused"]
 # With --ovn, the denied pairs' packets met the ACL's drop in every set-up.
 ok = ok and all(any(d["packets"] > 0 for d in r["ovn"]["acl_drops"])
                 for r in runs.values() if "ovn" in r)
