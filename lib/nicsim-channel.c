@@ -277,6 +277,38 @@ nsc_stats_json(const struct nicsim_channel_stats *s)
     return j;
 }
 
+/* The answer to "counters": the endpoint's own, and the NIC's token frames
+ * by result and its learning, where it has them. */
+static struct json *
+nsc_counters_json(const struct nicsim_channel *ch)
+{
+    struct json *j = nsc_stats_json(&ch->stats);
+    struct nic_token_status ts;
+    struct nic_learn_stats ls;
+
+    if (!nic_token_get(ch->nic, &ts)) {
+        struct json *t = json_object_create();
+
+        for (int r = 0; r < OFFLOAD_TOKEN_N_RESULTS; r++) {
+            json_object_put(t, offload_token_result_name(r),
+                            json_integer_create(ts.results[r]));
+        }
+        json_object_put(j, "tokens", t);
+    }
+    if (!nic_learned_get(ch->nic, &ls)) {
+        struct json *l = json_object_create();
+
+#define NSC_LEARN(NAME) \
+        json_object_put(l, #NAME, json_integer_create(ls.NAME));
+        NSC_LEARN(learned) NSC_LEARN(moved) NSC_LEARN(aged)
+        NSC_LEARN(evicted) NSC_LEARN(cleared) NSC_LEARN(reports_lost)
+        NSC_LEARN(n_entries)
+#undef NSC_LEARN
+        json_object_put(j, "learning", l);
+    }
+    return j;
+}
+
 static struct jsonrpc_msg *
 nsc_error_reply(const char *reason, const struct json *id)
 {
@@ -318,7 +350,7 @@ nsc_handle(struct nicsim_channel *ch, const struct jsonrpc_msg *msg)
             break;
         }
         case OFFLOAD_CHANNEL_COUNTERS:
-            result = nsc_stats_json(&ch->stats);
+            result = nsc_counters_json(ch);
             break;
         case OFFLOAD_CHANNEL_LEARNED_DUMP: {
             struct nic_learned *l;

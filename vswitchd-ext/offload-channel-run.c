@@ -42,6 +42,9 @@ static struct vlog_rate_limit occ_rl = VLOG_RATE_LIMIT_INIT(5, 20);
 #define OCC_RETRY_INTERVAL 1000
 /* How often the key file is looked at for a change. */
 #define OCC_KEY_FILE_INTERVAL 1000
+/* How often the NIC's counters (token frames by result, learning) are
+ * read for offload/channel. */
+#define OCC_COUNTERS_INTERVAL 1000
 
 enum occ_state {
     OCC_CONNECTING,             /* No connection. */
@@ -96,6 +99,11 @@ struct occ_client {
     bool learns;                /* False once the NIC said it does not. */
     uint64_t learned_reports, dropped_reports, reports_refused;
 
+    /* The NIC's answer to "counters", as last read. */
+    struct json *nic_counters;
+    struct json *counters_id;   /* The outstanding request, if any. */
+    long long int next_counters;
+
     uint64_t connects, resyncs, requests, refused, repaired;
     bool seen;
 };
@@ -126,6 +134,8 @@ occ_client_destroy(struct occ_client *c)
     free(c->key_error);
     free(c->learned);
     json_destroy(c->learned_id);
+    json_destroy(c->nic_counters);
+    json_destroy(c->counters_id);
     free(c);
 }
 
@@ -654,6 +664,9 @@ occ_client_run(struct occ_client *c)
         c->dump_id = NULL;
         json_destroy(c->learned_id);
         c->learned_id = NULL;
+        json_destroy(c->counters_id);
+        c->counters_id = NULL;
+        c->next_counters = 0;
         c->n_pending = 0;
         if (jsonrpc_session_is_connected(c->js)) {
             const char *peer = jsonrpc_session_get_id(c->js);
@@ -702,6 +715,16 @@ occ_client_run(struct occ_client *c)
                    && (msg->type == JSONRPC_REPLY
                        || msg->type == JSONRPC_ERROR)) {
             occ_handle_learned_dump(c, msg);
+        } else if (c->counters_id && msg->id
+                   && json_equal(msg->id, c->counters_id)
+                   && (msg->type == JSONRPC_REPLY
+                       || msg->type == JSONRPC_ERROR)) {
+            json_destroy(c->counters_id);
+            c->counters_id = NULL;
+            json_destroy(c->nic_counters);
+            c->nic_counters = (msg->type == JSONRPC_REPLY
+                               && msg->result->type == JSON_OBJECT
+                               ? json_clone(msg->result) : NULL);
         } else if (msg->type == JSONRPC_NOTIFY) {
             occ_handle_reports(c, msg);
         } else if (msg->type == JSONRPC_REPLY) {
@@ -746,6 +769,10 @@ occ_client_run(struct occ_client *c)
         if (c->key_file && c->keys_dirty && !c->keys_id && !c->n_pending
             && time_msec() >= c->next_key_sync) {
             occ_request_keys(c);
+        }
+        if (!c->counters_id && time_msec() >= c->next_counters) {
+            occ_request(c, OFFLOAD_CHANNEL_COUNTERS, &c->counters_id);
+            c->next_counters = time_msec() + OCC_COUNTERS_INTERVAL;
         }
     }
 }
@@ -821,6 +848,7 @@ offload_channel_run_wait(void)
             jsonrpc_session_recv_wait(c->js);
             if (c->state == OCC_SYNCED) {
                 poll_timer_wait_until(c->next_check);
+                poll_timer_wait_until(c->next_counters);
             }
             if (c->key_file) {
                 poll_timer_wait_until(c->keys_dirty
@@ -891,6 +919,9 @@ occ_client_json(const void *c_)
     json_object_put(j, "learned",
                     offload_channel_learned_to_json(c->learned,
                                                     c->n_learned));
+    json_object_put(j, "nic_counters", (c->nic_counters
+                                        ? json_clone(c->nic_counters)
+                                        : json_null_create()));
 #define OCC_COUNTER(NAME) \
     json_object_put(counters, #NAME, json_integer_create(c->NAME));
     OCC_COUNTER(connects) OCC_COUNTER(resyncs) OCC_COUNTER(requests)
@@ -925,6 +956,32 @@ occ_client_json(const void *c_)
     return j;
 }
 
+/* One object of integers of the NIC's counters, "NAME=N" each. */
+static void
+occ_counters_text(struct ds *s, const struct json *counters,
+                  const char *member, const char *title)
+{
+    const struct json *o = (counters
+                            ? shash_find_data(json_object(counters), member)
+                            : NULL);
+    const struct shash_node **nodes;
+
+    if (!o || o->type != JSON_OBJECT) {
+        return;
+    }
+    ds_put_cstr(s, title);
+    nodes = shash_sort(json_object(o));
+    for (size_t i = 0; i < shash_count(json_object(o)); i++) {
+        const struct json *v = nodes[i]->data;
+
+        if (v->type == JSON_INTEGER) {
+            ds_put_format(s, " %s=%"PRId64, nodes[i]->name, json_integer(v));
+        }
+    }
+    free(nodes);
+    ds_put_char(s, '\n');
+}
+
 static void
 occ_client_text(struct ds *s, const void *c_)
 {
@@ -952,6 +1009,8 @@ occ_client_text(struct ds *s, const void *c_)
         nic_encap_mapping_format(s, &c->learned[i].m);
         ds_put_char(s, '\n');
     }
+    occ_counters_text(s, c->nic_counters, "tokens", "  token frames:");
+    occ_counters_text(s, c->nic_counters, "learning", "  NIC learning:");
     if (c->key_file) {
         ds_put_format(s, "  keys: %"PRIuSIZE" in %s, %"PRIuSIZE
                       " confirmed\n", c->n_keys, c->key_file,
