@@ -104,7 +104,7 @@ nic_encap_hdr_parse(const struct nic_action *encap,
 
     memset(info, 0, sizeof *info);
     info->type = encap->encap.type;
-    if (len < ETH_HEADER_LEN) {
+    if (len < ETH_HEADER_LEN || len > sizeof encap->encap.hdr) {
         return false;
     }
     if (h[12] == 0x08 && h[13] == 0x00) {

@@ -245,6 +245,9 @@ nic_learn_observe(struct nic_learn_table *t, const struct eth_addr *mac,
         atomic_init(&new->last_seen_ms, now_ms);
         atomic_init(&new->packets, 1);
         new->created_ms = now_ms;
+        /* The new entry is due for aging max_age_ms from now: the next
+         * look must not be later (an empty table had none due). */
+        t->next_age_ms = MIN(t->next_age_ms, now_ms + t->config.max_age_ms);
         if (e) {
             cmap_replace(&t->entries, &e->node, &new->node, hash);
             nic_learn_report(t, NIC_LEARN_MOVED, 0, new, e);
@@ -337,6 +340,8 @@ nic_learn_dump(struct nic_learn_table *t, long long int now_ms,
     size_t n = 0;
 
     ovs_mutex_lock(&t->mutex);
+    /* A NIC without a channel is never polled: its dump ages it. */
+    nic_learn_age(t, now_ms);
     *lp = xmalloc(MAX(1, cmap_count(&t->entries)) * sizeof **lp);
     CMAP_FOR_EACH (e, node, &t->entries) {
         struct nic_learned *l = &(*lp)[n++];

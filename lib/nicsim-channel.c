@@ -26,6 +26,9 @@ static struct vlog_rate_limit nsc_rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
 /* Connections per endpoint: beyond this, new ones are closed at once. */
 #define NSC_MAX_CONNS 64
+/* Bytes waiting to be sent on a connection beyond which it gets no more
+ * reports until it has read them. */
+#define NSC_MAX_REPORT_BACKLOG (1024 * 1024)
 
 struct nsc_conn {
     struct ovs_list node;
@@ -273,6 +276,7 @@ nsc_stats_json(const struct nicsim_channel_stats *s)
     NSC_STAT(requests) NSC_STAT(refused) NSC_STAT(added) NSC_STAT(modified)
     NSC_STAT(deleted) NSC_STAT(keys_added) NSC_STAT(keys_deleted)
     NSC_STAT(learned_reports) NSC_STAT(dropped_reports)
+    NSC_STAT(reports_skipped)
 #undef NSC_STAT
     return j;
 }
@@ -486,14 +490,20 @@ nsc_conn_run(struct nicsim_channel *ch, struct nsc_conn *c)
 }
 
 /* Sends the NIC's reports of what it learned and dropped to every
- * connection, one notification per run of reports of a kind. */
+ * connection, one notification per run of reports of a kind.  At most a
+ * queue's worth a run, so that a flood of reports cannot hold the main
+ * loop (the NIC's queue makes the next poll come at once); a connection
+ * that does not read its messages gets none while its backlog is large
+ * (its next learned_dump repairs what it missed). */
 static void
 nsc_send_learned(struct nicsim_channel *ch)
 {
     struct nic_learn_event ev[64];
-    size_t n;
+    size_t n, total = 0;
 
-    while ((n = nic_learned_poll(ch->nic, ev, ARRAY_SIZE(ev))) > 0) {
+    while (total < NIC_LEARN_MAX_REPORTS
+           && (n = nic_learned_poll(ch->nic, ev, ARRAY_SIZE(ev))) > 0) {
+        total += n;
         for (size_t i = 0; i < n; ) {
             bool dropped = ev[i].type == NIC_LEARN_DROPPED;
             size_t j = i + 1;
@@ -503,6 +513,10 @@ nsc_send_learned(struct nicsim_channel *ch)
                 j++;
             }
             LIST_FOR_EACH (c, node, &ch->conns) {
+                if (jsonrpc_get_backlog(c->rpc) > NSC_MAX_REPORT_BACKLOG) {
+                    ch->stats.reports_skipped += j - i;
+                    continue;
+                }
                 jsonrpc_send(c->rpc, offload_channel_learn_notify_create(
                                  &ev[i], j - i));
             }

@@ -32,6 +32,8 @@ struct nicsim_channel_stats {
     uint64_t keys_added, keys_deleted;  /* Sealing keys. */
     uint64_t learned_reports;   /* Learned or moved mappings reported. */
     uint64_t dropped_reports;   /* Dropped ones. */
+    uint64_t reports_skipped;   /* Not sent to a connection with a large
+                                 * backlog. */
 };
 
 /* Starts serving 'nic' on 'target' (e.g. "pssl:6640:127.0.0.1"), replacing

@@ -1814,7 +1814,8 @@ nicsim_rule_add(struct nic *nic, const struct nic_rule_spec *spec,
         ns->fail_inserts--;
         ns->n_insert_failures++;
         error = EIO;
-    } else if (!nicsim_actions_ok(ns, spec->actions, spec->n_actions)) {
+    } else if (!nicsim_actions_ok(ns, spec->actions, spec->n_actions)
+               || nic_rule_spec_validate(spec)) {
         error = EINVAL;
     } else if (nicsim_encap_disagrees(ns, &spec->match, spec->actions,
                                       spec->n_actions)) {
@@ -1860,7 +1861,8 @@ nicsim_rule_modify(struct nic *nic, uint32_t id,
     rule = nic_tables_find(&ns->tables, id);
     if (!rule) {
         error = ENOENT;
-    } else if (!nicsim_actions_ok(ns, acts, n)) {
+    } else if (!nicsim_actions_ok(ns, acts, n)
+               || nic_actions_validate(acts, n)) {
         error = EINVAL;
     } else if (nicsim_encap_disagrees(ns, &rule->match, acts, n)) {
         ns->n_encap_refused++;

@@ -118,6 +118,23 @@ START_TEST(test_learn_move_age)
 }
 END_TEST
 
+/* A poll of an empty table leaves no aging due; what is learned later
+ * must still age (and the poll loop be woken for it). */
+START_TEST(test_learn_age_after_empty)
+{
+    struct nic_learn_table t;
+
+    nic_learn_init(&t);
+    learn_expect(&t, 0, NULL, 0);
+    learn_see(&t, 4, 94, 5, 1000);
+    learn_expect(&t, 1000, (const char *[]) { "learned:4:94" }, 1);
+    learn_expect(&t, 1000 + NIC_LEARN_DEFAULT_MAX_AGE_MS - 1, NULL, 0);
+    learn_expect(&t, 1000 + NIC_LEARN_DEFAULT_MAX_AGE_MS,
+                 (const char *[]) { "dropped:4:aged" }, 1);
+    nic_learn_destroy(&t);
+}
+END_TEST
+
 START_TEST(test_learn_bounds)
 {
     struct nic_learn_config cfg = { .enabled = true, .capacity = 2,
@@ -239,6 +256,7 @@ nic_learn_suite(void)
     TCase *tc = tcase_create("core");
 
     tcase_add_test(tc, test_learn_move_age);
+    tcase_add_test(tc, test_learn_age_after_empty);
     tcase_add_test(tc, test_learn_bounds);
     tcase_add_test(tc, test_learn_config);
     tcase_add_test(tc, test_learn_nicsim);

@@ -265,7 +265,7 @@ do_send(struct options *opts, int argc, char *argv[])
         len = parse_hex("inner frame", argv[2], &frame);
     }
 
-    long long int start = time_usec();
+    long long int start = time_usec(), full_since = 0;
     for (unsigned int i = 0; i < opts->count; ) {
         if (opts->rate) {
             /* Frame i leaves at i/rate s; a busy wait, as a send()
@@ -279,10 +279,19 @@ do_send(struct options *opts, int argc, char *argv[])
         }
         if (send(fd, frame, len, 0) == len) {
             i++;
+            full_since = 0;
         } else if (errno != ENOBUFS && errno != EAGAIN) {
             ovs_fatal(errno, "send: frame %u of %u", i + 1, opts->count);
+        } else if (!full_since) {
+            /* The device queue is full: the same frame again, after a
+             * pause, for a while. */
+            full_since = time_usec();
+        } else if (time_usec() - full_since > 5 * 1000 * 1000) {
+            ovs_fatal(errno, "send: frame %u of %u: the device queue stayed "
+                      "full for 5 s", i + 1, opts->count);
+        } else {
+            xnanosleep(10 * 1000);
         }
-        /* Else the device queue is full: the same frame again. */
     }
     double secs = (time_usec() - start) / 1e6;
     printf("sent %u %s frame(s) of %"PRIuSIZE" bytes in %.3f s\n",

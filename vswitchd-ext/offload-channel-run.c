@@ -399,6 +399,16 @@ occ_request_learned(struct occ_client *c)
     }
 }
 
+/* Forgets what the NIC learned: while it is not connected, the host does
+ * not know. */
+static void
+occ_learned_clear(struct occ_client *c)
+{
+    free(c->learned);
+    c->learned = NULL;
+    c->n_learned = 0;
+}
+
 static void
 occ_handle_learned_dump(struct occ_client *c, const struct jsonrpc_msg *msg)
 {
@@ -412,6 +422,7 @@ occ_handle_learned_dump(struct occ_client *c, const struct jsonrpc_msg *msg)
         /* A NIC that does not learn says so once; it is not asked again
          * on this connection. */
         c->learns = false;
+        occ_learned_clear(c);
         return;
     }
     error = offload_channel_learned_from_json(msg->result, &l, &n);
@@ -436,8 +447,10 @@ occ_apply_report(struct occ_client *c, const struct nic_learn_event *ev)
     struct nic_learned key = { .m = ev->m }, *l;
     struct ds s = DS_EMPTY_INITIALIZER;
 
-    l = bsearch(&key, c->learned, c->n_learned, sizeof *c->learned,
-                nic_learned_cmp);
+    l = (c->n_learned
+         ? bsearch(&key, c->learned, c->n_learned, sizeof *c->learned,
+                   nic_learned_cmp)
+         : NULL);
     nic_encap_mapping_format(&s, &ev->m);
     if (ev->type == NIC_LEARN_DROPPED) {
         c->dropped_reports++;
@@ -694,6 +707,7 @@ occ_client_run(struct occ_client *c)
                                              ovs_retval_to_string(e)));
             }
             c->state = OCC_CONNECTING;
+            occ_learned_clear(c);
             offload_status_poke();
         }
     }
