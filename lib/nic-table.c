@@ -237,10 +237,37 @@ nic_rule_actions_free(const struct nic_rule *rule,
     }
 }
 
-/* Inserts 'spec'.  A rule whose mask equals the exact mask goes to the
- * exact-match table while it has room, anything else to the wildcard
- * table.  Returns 0 and the new rule's id in '*idp', or EINVAL (bad spec),
- * EEXIST (same match already present), ENOSPC (table full). */
+/* The exact table's rule whose key, under the exact mask, is 'key''s (of
+ * the exact mask or a wider one), or NULL. */
+static const struct nic_rule *
+nic_exact_holder(const struct nic_tables *t, uint32_t hash,
+                 const struct nic_flow_key *key)
+{
+    const uint64_t *m = (const uint64_t *) &t->exact_mask;
+    const uint64_t *k = (const uint64_t *) key;
+    const struct nic_rule *rule;
+
+    CMAP_FOR_EACH_WITH_HASH (rule, cmap_node, hash, &t->exact->rules) {
+        const uint64_t *rk = (const uint64_t *) &rule->match.key;
+        uint64_t diff = 0;
+
+        for (size_t w = 0; w < NIC_FLOW_KEY_WORDS; w++) {
+            diff |= (rk[w] ^ k[w]) & m[w];
+        }
+        if (!diff) {
+            return rule;
+        }
+    }
+    return NULL;
+}
+
+/* Inserts 'spec'.  A rule whose mask covers the exact mask (an exact-match
+ * megaflow also fixes TCP flags, TTL, fragments...) goes to the exact-match
+ * table while it has room and no rule there has the same key under the
+ * exact mask, so that a lookup there has at most one candidate; anything
+ * else goes to the wildcard table.  Returns 0 and the new rule's id in
+ * '*idp', or EINVAL (bad spec), EEXIST (same match already present),
+ * ENOSPC (table full). */
 int
 nic_tables_insert(struct nic_tables *t, const struct nic_rule_spec *spec,
                   uint32_t *idp)
@@ -259,7 +286,17 @@ nic_tables_insert(struct nic_tables *t, const struct nic_rule_spec *spec,
     }
     nic_match_normalize(&match);
 
-    if (!memcmp(&match.mask, &t->exact_mask, sizeof match.mask)
+    bool exact_ok = nic_mask_is_subset(&t->exact_mask, &match.mask);
+    const struct nic_rule *holder = (exact_ok
+                                     ? nic_exact_holder(
+                                         t, nic_masked_hash(&match.key,
+                                                            &t->exact_mask),
+                                         &match.key)
+                                     : NULL);
+    if (holder && !memcmp(&holder->match, &match, sizeof match)) {
+        return EEXIST;
+    }
+    if (exact_ok && !holder
         && t->n_rules[NIC_TABLE_EXACT] < t->capacity[NIC_TABLE_EXACT]) {
         table = NIC_TABLE_EXACT;
         st = t->exact;
@@ -275,7 +312,7 @@ nic_tables_insert(struct nic_tables *t, const struct nic_rule_spec *spec,
         }
     }
 
-    hash = nic_masked_hash(&match.key, &match.mask);
+    hash = nic_masked_hash(&match.key, &st->mask);
     if (nic_subtable_find(st, hash, &match.key)) {
         if (new_subtable) {
             nic_subtable_destroy(st);
@@ -289,6 +326,9 @@ nic_tables_insert(struct nic_tables *t, const struct nic_rule_spec *spec,
         t->next_id = 1;
     }
     rule->table = table;
+    rule->exact_wider = (table == NIC_TABLE_EXACT
+                         && memcmp(&match.mask, &t->exact_mask,
+                                   sizeof match.mask));
     rule->subtable = st;
     rule->match = match;
     rule->priority = spec->priority;
@@ -364,7 +404,7 @@ nic_tables_unlink(struct nic_tables *t, struct nic_rule *rule)
     struct nic_subtable *st = rule->subtable;
 
     cmap_remove(&st->rules, &rule->cmap_node,
-                nic_masked_hash(&rule->match.key, &rule->match.mask));
+                nic_masked_hash(&rule->match.key, &st->mask));
     hmap_remove(&t->by_id, &rule->id_node);
     st->n_rules--;
     t->n_rules[rule->table]--;
@@ -462,9 +502,10 @@ nic_rule_prefetch(const struct nic_rule *rule)
  * that the memory accesses of one packet overlap those of the others:
  * the exact table's buckets are prefetched together (cmap_find_batch),
  * then the rules they point to, then each key is compared and the hit's
- * actions prefetched for the caller.  Every exact-table rule has the
- * table's exact mask (nic_tables_insert()), so the keys are masked once
- * and compared to the rules' keys word by word. */
+ * actions prefetched for the caller.  Every exact-table rule's mask covers
+ * the table's exact mask (nic_tables_insert()), so the keys are masked once
+ * and compared to the rules' keys word by word; a rule of a wider mask
+ * then checks the rest of its match. */
 void
 nic_tables_lookup_batch(const struct nic_tables *t,
                         const struct nic_flow_key *keys, size_t n,
@@ -509,11 +550,16 @@ nic_tables_lookup_batch(const struct nic_tables *t,
                 uint64_t diff = 0;
 
                 for (size_t w = 0; w < NIC_FLOW_KEY_WORDS; w++) {
-                    diff |= rk[w] ^ masked[i][w];
+                    diff |= (rk[w] & m[w]) ^ masked[i][w];
                 }
                 if (!diff) {
-                    rules[i] = rule;
-                    OVS_PREFETCH(nic_rule_get_actions(rule));
+                    /* The only candidate (nic_tables_insert()); one of a
+                     * wider mask also checks its other fields. */
+                    if (!rule->exact_wider
+                        || nic_match_matches(&rule->match, &keys[i])) {
+                        rules[i] = rule;
+                        OVS_PREFETCH(nic_rule_get_actions(rule));
+                    }
                     break;
                 }
             }

@@ -41,6 +41,8 @@ struct nic_rule {
     struct hmap_node id_node;       /* In nic_tables->by_id. */
     uint32_t id;                    /* Unique within the tables. */
     enum nic_table_id table;
+    bool exact_wider;               /* In the exact table, with a mask wider
+                                     * than its exact mask. */
     struct nic_subtable *subtable;
     uint32_t priority;
     uint64_t cookie;

@@ -110,6 +110,66 @@ START_TEST(test_table_exact_and_wildcard)
 }
 END_TEST
 
+/* An exact-match megaflow also fixes TCP flags (and TTL, fragments...):
+ * its mask covers the exact mask, and it goes to the exact table unless a
+ * rule there has its 5-tuple already, so that a lookup there has one
+ * candidate, which then checks its other fields. */
+START_TEST(test_table_exact_wider)
+{
+    struct nic_flow_key syn = key_for(1, htonl(0x0a000002), 80), ack = syn;
+    const struct nic_rule *got[2];
+    struct nic_flow_key keys[2];
+    struct nic_rule_spec s;
+    struct nic_tables t;
+    uint32_t id_syn, id_ack, id;
+
+    syn.tcp_flags = htons(TCP_SYN);
+    ack.tcp_flags = htons(TCP_ACK);
+    nic_tables_init(&t, NULL, 4, 4);
+
+    s = exact_spec(&t, syn, 1);
+    s.match.mask.tcp_flags = OVS_BE16_MAX;
+    ck_assert_int_eq(nic_tables_insert(&t, &s, &id_syn), 0);
+    ck_assert_uint_eq(nic_tables_find(&t, id_syn)->table, NIC_TABLE_EXACT);
+    ck_assert_int_eq(nic_tables_insert(&t, &s, &id), EEXIST);
+    /* The same 5-tuple with other flags: the exact table's candidate is
+     * taken, so the wildcard table. */
+    s = exact_spec(&t, ack, 2);
+    s.match.mask.tcp_flags = OVS_BE16_MAX;
+    ck_assert_int_eq(nic_tables_insert(&t, &s, &id_ack), 0);
+    ck_assert_uint_eq(nic_tables_find(&t, id_ack)->table,
+                      NIC_TABLE_WILDCARD);
+
+    /* Both lookups: each key finds its own rule. */
+    ck_assert_uint_eq(out_port(nic_tables_lookup(&t, &syn)), 1);
+    ck_assert_uint_eq(out_port(nic_tables_lookup(&t, &ack)), 2);
+    keys[0] = syn;
+    keys[1] = ack;
+    nic_tables_lookup_batch(&t, keys, 2, got);
+    ck_assert_uint_eq(out_port(got[0]), 1);
+    ck_assert_uint_eq(out_port(got[1]), 2);
+    /* FIN matches neither. */
+    keys[0].tcp_flags = htons(TCP_FIN);
+    nic_tables_lookup_batch(&t, keys, 1, got);
+    ck_assert_ptr_null(got[0]);
+    ck_assert_ptr_null(nic_tables_lookup(&t, &keys[0]));
+
+    /* Removed, its 5-tuple is free for the next. */
+    ck_assert_int_eq(nic_tables_remove(&t, id_syn), 0);
+    nic_tables_lookup_batch(&t, &syn, 1, got);
+    ck_assert_ptr_null(got[0]);
+    s = exact_spec(&t, syn, 3);
+    ck_assert_int_eq(nic_tables_insert(&t, &s, &id), 0);
+    ck_assert_uint_eq(nic_tables_find(&t, id)->table, NIC_TABLE_EXACT);
+    nic_tables_lookup_batch(&t, &syn, 1, got);
+    ck_assert_uint_eq(out_port(got[0]), 3);
+    /* The exact table is looked up first: its rule of any flags also takes
+     * the ACK packets (overlapping megaflows, which OVS avoids). */
+    ck_assert_uint_eq(out_port(nic_tables_lookup(&t, &ack)), 3);
+    nic_tables_destroy(&t);
+}
+END_TEST
+
 START_TEST(test_table_priorities)
 {
     struct nic_tables t;
@@ -287,6 +347,7 @@ nic_table_suite(void)
     TCase *tc = tcase_create("tables");
 
     tcase_add_test(tc, test_table_exact_and_wildcard);
+    tcase_add_test(tc, test_table_exact_wider);
     tcase_add_test(tc, test_table_priorities);
     tcase_add_test(tc, test_table_capacity);
     tcase_add_test(tc, test_table_modify_and_invalid);
