@@ -61,6 +61,9 @@ def nicsim_show_json(nics):
         if nic["injected_insert_failures"] or nic["pending_insert_failures"]:
             n["insert_failures"] = (nic["injected_insert_failures"],
                                     nic["pending_insert_failures"])
+        if nic["encap_rules_refused"] or nic["encap_rules_removed"]:
+            n["encap_rules"] = (nic["encap_rules_refused"],
+                                nic["encap_rules_removed"])
         for p in nic["ports"]:
             q = [(x["packets"], x["drops"], x["depth"],
                   tuple(x["dma"][k] for k in DMA_FIELDS))
@@ -108,6 +111,11 @@ def nicsim_show_text(text):
                      r"pending$", line)
         if m:
             nic["insert_failures"] = (int(m[1]), int(m[2]))
+            continue
+        m = re.match(r"  encap rules against the mappings: (\d+) refused, "
+                     r"(\d+) removed by mapping changes$", line)
+        if m:
+            nic["encap_rules"] = (int(m[1]), int(m[2]))
             continue
         m = re.match(r"  tokens: underlay (.*)$", line)
         if m:
@@ -246,6 +254,7 @@ def offload_show_json(j):
         # grow while a table is full.
         "failures": (r["insert_failures"], ANY),
         "unsupported": r["unsupported"],
+        "encap_refused": r["encap_refused"],
         "rates": ANY,
         "rounds": ANY,
         "latency": ((lat["n"], lat["avg_us"], lat["p50_us"], lat["p99_us"],
@@ -307,6 +316,11 @@ def offload_show_text(text):
         m = re.match(r"refused as beyond the NIC: (\d+)$", line)
         if m:
             out["unsupported"] = int(m[1])
+            continue
+        m = re.match(r"refused by the NIC's encapsulation mappings: (\d+)$",
+                     line)
+        if m:
+            out["encap_refused"] = int(m[1])
             continue
         if re.match(r"rates: [0-9.]+ insertions/s, [0-9.]+ deletions/s$",
                     line):
