@@ -196,12 +196,13 @@ tests/fuzz-nic-parse: tests/fuzz-nic-parse.c lib/nic-parse.c
 		$(srcdir)/tests/fuzz-nic-parse.c $(srcdir)/lib/nic-parse.c
 tests/fuzz-nic-rule-string: tests/fuzz-nic-rule-string.c lib/nic-rule.c \
 		lib/nic.c lib/nic-parse.c lib/offload-dma-poll.c \
-		lib/nic-encap-map.c lib/nic-encap-bind.c lib/nic-rss.c
+		lib/nic-encap-map.c lib/nic-encap-bind.c lib/nic-learn.c \
+		lib/nic-rss.c
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ \
 		$(srcdir)/tests/fuzz-nic-rule-string.c $(srcdir)/lib/nic-rule.c \
 		$(srcdir)/lib/nic.c $(srcdir)/lib/offload-dma-poll.c \
 		$(srcdir)/lib/nic-encap-map.c $(srcdir)/lib/nic-encap-bind.c \
-		$(srcdir)/lib/nic-rss.c $(OVS_LIBS)
+		$(srcdir)/lib/nic-learn.c $(srcdir)/lib/nic-rss.c $(OVS_LIBS)
 FUZZ_TARGETS += tests/fuzz-nic-placement-msg
 tests/fuzz-nic-placement-msg: tests/fuzz-nic-placement-msg.c \
 		lib/nic-placement.c
