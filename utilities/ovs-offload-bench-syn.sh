@@ -494,7 +494,19 @@ run_setup() {
     echo "time=$(date +%s.%N)" > "$dir/$tag-flood-1"
     echo "tx=$(wire_tx)" >> "$dir/$tag-flood-1"
     if [ $setup != stock ]; then
-        appctl nicsim/show --format json > "$dir/$tag-nicsim.json"
+        # Conservation holds once the NIC has nothing in flight: the last
+        # of the flood may still be between a port's receive and its rule.
+        local prev= cur i
+        for i in $(seq 50); do
+            appctl nicsim/show --format json > "$dir/$tag-nicsim.json"
+            cur=$(python3 -c '
+import json, sys
+print(sum(p["rx_packets"] for n in json.load(open(sys.argv[1]))
+          for p in n["ports"]))' "$dir/$tag-nicsim.json")
+            [ "$cur" = "$prev" ] && break
+            prev=$cur
+            sleep 0.1
+        done
         appctl offload/show --format json > "$dir/$tag-offload.json" \
             2>&1
     fi
