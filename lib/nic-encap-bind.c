@@ -250,23 +250,6 @@ nic_encap_bind_rule(nic_encap_lookup_func *lookup, void *aux,
     return 0;
 }
 
-bool
-nic_encap_bind_uses_mac(const struct nic_match *match,
-                        const struct nic_action *acts, size_t n,
-                        const struct eth_addr *mac)
-{
-    struct nic_encap_dest dests[NIC_MAX_ACTIONS];
-    size_t n_dests = nic_encap_bind_dests(match, acts, n, dests,
-                                          ARRAY_SIZE(dests));
-
-    for (size_t i = 0; i < n_dests; i++) {
-        if (eth_addr_equals(dests[i].mac, *mac)) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /* The rules of one inner MAC. */
 struct nic_encap_index_mac {
     struct hmap_node node;      /* In 'macs', by MAC. */

@@ -70,11 +70,6 @@ int nic_encap_bind_rule(nic_encap_lookup_func *, void *aux,
                         const struct nic_action *, size_t n,
                         size_t *n_bound, char **whyp);
 
-/* Whether any encap action of the rule sends to inner MAC 'mac'. */
-bool nic_encap_bind_uses_mac(const struct nic_match *,
-                             const struct nic_action *, size_t n,
-                             const struct eth_addr *mac);
-
 /* Which rules send to which inner MAC, so that a mapping change looks at
  * those rules only, not at every rule of the NIC.  Not thread safe: the
  * backend's control lock guards it. */
