@@ -464,16 +464,19 @@ occ_apply_report(struct occ_client *c, const struct nic_learn_event *ev)
                   ds_cstr(&s), nic_learn_drop_reason_name(ev->reason));
     } else {
         c->learned_reports++;
-        if (!l) {
+        if (l) {
+            l->m = ev->m;
+            l->age_ms = 0;
+        } else {
+            /* Only a new MAC changes the order. */
             c->learned = xrealloc(c->learned,
                                   (c->n_learned + 1) * sizeof *c->learned);
             l = &c->learned[c->n_learned++];
             memset(l, 0, sizeof *l);
+            l->m = ev->m;
+            qsort(c->learned, c->n_learned, sizeof *c->learned,
+                  nic_learned_cmp);
         }
-        l->m = ev->m;
-        l->age_ms = 0;
-        qsort(c->learned, c->n_learned, sizeof *c->learned,
-              nic_learned_cmp);
         if (ev->type == NIC_LEARN_MOVED) {
             struct ds prev = DS_EMPTY_INITIALIZER;
 
