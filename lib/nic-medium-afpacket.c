@@ -15,6 +15,7 @@
 
 #include "dp-packet.h"
 #include "lib/nic.h"
+#include "lib/nic-pktpool.h"
 #include "lib/nic-medium-provider.h"
 #include "openvswitch/poll-loop.h"
 #include "packets.h"
@@ -263,7 +264,7 @@ nic_afpacket_recv(struct nic_medium *m, struct dp_packet **pkts, int max)
             }
             /* Received into a big slot, copied into a packet of the right
              * size. */
-            pkts[n] = dp_packet_clone_data_with_headroom(
+            pkts[n] = nic_pktpool_clone_data(
                 iovs[i].iov_base, len, VLAN_HEADER_LEN + 64);
             nic_afpacket_restore_vlan(pkts[n], &msgs[i].msg_hdr);
             n++;

@@ -13,6 +13,10 @@
 /* Enough for a few batches in flight per thread; more is freed. */
 #define NIC_PKTPOOL_MAX 256
 
+/* A frame of 1518 bytes with two VLAN tags and the tunnel headers that
+ * the NIC pushes. */
+#define NIC_PKTPOOL_MIN_SIZE 1664
+
 struct nic_pktpool {
     size_t n;
     unsigned long long reused, allocated;
@@ -79,7 +83,13 @@ nic_pktpool_clone_data(const void *data, size_t size, size_t headroom)
         dp_packet_delete(b);
     }
     pool->allocated++;
-    return dp_packet_clone_data_with_headroom(data, size, headroom);
+    /* Room for a full-sized frame, so that a buffer made for a small
+     * frame (a TCP ACK) can carry the next large one instead of being
+     * freed for it. */
+    b = dp_packet_new_with_headroom(MAX(size, NIC_PKTPOOL_MIN_SIZE),
+                                    headroom);
+    dp_packet_put(b, data, size);
+    return b;
 }
 
 void

@@ -15,13 +15,11 @@
 
 #include "dp-packet.h"
 #include "lib/nic.h"
+#include "lib/nic-pktpool.h"
 #include "ovs-thread.h"
 #include "util.h"
 
-#define NIC_XSK_N_FRAMES 2048
 #define NIC_XSK_FRAME_SIZE XSK_UMEM__DEFAULT_FRAME_SIZE
-#define NIC_XSK_N_RX_FRAMES (NIC_XSK_N_FRAMES / 2)
-#define NIC_XSK_RING_SIZE XSK_RING_CONS__DEFAULT_NUM_DESCS
 
 struct nic_xsk {
     /* The XDP backend's representor may send from several threads at
@@ -34,6 +32,7 @@ struct nic_xsk {
     struct xsk_ring_cons cq, rx;
     uint64_t *tx_free;          /* Free TX frame addresses. */
     uint32_t n_tx_free;
+    uint32_t ring_size;         /* Of every ring: half the frames. */
     bool zerocopy;
 };
 
@@ -54,14 +53,25 @@ int
 nic_xsk_create(const struct nic_xsk_config *c, struct nic_xsk **sp,
                char **errorp)
 {
+    uint32_t n_frames = c->n_frames ? c->n_frames : NIC_XSK_DEFAULT_FRAMES;
+    uint32_t ring = n_frames / 2;
     /* Neither XDP_COPY nor XDP_ZEROCOPY: the kernel gives zero-copy where
      * the driver has it, copy mode otherwise. */
     struct xsk_socket_config cfg = {
-        .rx_size = NIC_XSK_RING_SIZE,
-        .tx_size = NIC_XSK_RING_SIZE,
+        .rx_size = ring,
+        .tx_size = ring,
         .libxdp_flags = c->load_prog ? 0 : XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
         .xdp_flags = c->xdp_flags,
         .bind_flags = XDP_USE_NEED_WAKEUP,
+    };
+    /* Each ring holds every frame that can be on it, so that neither the
+     * fill nor the completion ring can run out of room. */
+    struct xsk_umem_config ucfg = {
+        .fill_size = ring,
+        .comp_size = ring,
+        .frame_size = NIC_XSK_FRAME_SIZE,
+        .frame_headroom = XSK_UMEM__DEFAULT_FRAME_HEADROOM,
+        .flags = 0,
     };
     struct nic_xsk *s = xzalloc(sizeof *s);
     struct xdp_options opts;
@@ -71,10 +81,17 @@ nic_xsk_create(const struct nic_xsk_config *c, struct nic_xsk **sp,
 
     *sp = NULL;
     ovs_mutex_init(&s->mutex);
-    s->buf = xmalloc_pagealign(NIC_XSK_N_FRAMES * NIC_XSK_FRAME_SIZE);
+    if (n_frames < 64 || n_frames & (n_frames - 1)) {
+        *errorp = xasprintf("%s: %"PRIu32" AF_XDP frames: not a power of 2 "
+                            "from 64", c->ifname, n_frames);
+        error = EINVAL;
+        goto fail;
+    }
+    s->ring_size = ring;
+    s->buf = xmalloc_pagealign((size_t) n_frames * NIC_XSK_FRAME_SIZE);
     error = -xsk_umem__create(&s->umem, s->buf,
-                              NIC_XSK_N_FRAMES * NIC_XSK_FRAME_SIZE,
-                              &s->fq, &s->cq, NULL);
+                              (uint64_t) n_frames * NIC_XSK_FRAME_SIZE,
+                              &s->fq, &s->cq, &ucfg);
     if (error) {
         *errorp = xasprintf("%s: cannot create AF_XDP memory: %s",
                             c->ifname, ovs_strerror(error));
@@ -92,20 +109,18 @@ nic_xsk_create(const struct nic_xsk_config *c, struct nic_xsk **sp,
                     &optlen)) {
         s->zerocopy = (opts.flags & XDP_OPTIONS_ZEROCOPY) != 0;
     }
-    if (xsk_ring_prod__reserve(&s->fq, NIC_XSK_N_RX_FRAMES, &idx)
-        != NIC_XSK_N_RX_FRAMES) {
+    if (xsk_ring_prod__reserve(&s->fq, ring, &idx) != ring) {
         error = ENOBUFS;
         *errorp = xasprintf("%s: AF_XDP fill ring too small", c->ifname);
         goto fail;
     }
-    for (uint32_t i = 0; i < NIC_XSK_N_RX_FRAMES; i++) {
+    for (uint32_t i = 0; i < ring; i++) {
         *xsk_ring_prod__fill_addr(&s->fq, idx + i) = (uint64_t) i
                                                      * NIC_XSK_FRAME_SIZE;
     }
-    xsk_ring_prod__submit(&s->fq, NIC_XSK_N_RX_FRAMES);
-    s->tx_free = xmalloc((NIC_XSK_N_FRAMES - NIC_XSK_N_RX_FRAMES)
-                         * sizeof *s->tx_free);
-    for (uint32_t i = NIC_XSK_N_RX_FRAMES; i < NIC_XSK_N_FRAMES; i++) {
+    xsk_ring_prod__submit(&s->fq, ring);
+    s->tx_free = xmalloc((n_frames - ring) * sizeof *s->tx_free);
+    for (uint32_t i = ring; i < n_frames; i++) {
         s->tx_free[s->n_tx_free++] = (uint64_t) i * NIC_XSK_FRAME_SIZE;
     }
     *sp = s;
@@ -141,7 +156,7 @@ nic_xsk_recv(struct nic_xsk *s, struct dp_packet **pkts, int max)
         const struct xdp_desc *d = xsk_ring_cons__rx_desc(&s->rx, idx_rx + i);
         uint64_t addr = xsk_umem__extract_addr(d->addr);
 
-        pkts[i] = dp_packet_clone_data_with_headroom(
+        pkts[i] = nic_pktpool_clone_data(
             xsk_umem__get_data(s->buf, xsk_umem__add_offset_to_addr(d->addr)),
             d->len, NIC_FRAME_HEADROOM);
         *xsk_ring_prod__fill_addr(&s->fq, idx_fq + i) = addr;
@@ -159,7 +174,7 @@ nic_xsk_send(struct nic_xsk *s, struct dp_packet **pkts, int n)
     int sent = 0;
 
     ovs_mutex_lock(&s->mutex);
-    done = xsk_ring_cons__peek(&s->cq, NIC_XSK_RING_SIZE, &idx_cq);
+    done = xsk_ring_cons__peek(&s->cq, s->ring_size, &idx_cq);
     for (uint32_t i = 0; i < done; i++) {
         s->tx_free[s->n_tx_free++] = *xsk_ring_cons__comp_addr(&s->cq,
                                                                idx_cq + i);

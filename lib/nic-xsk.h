@@ -20,7 +20,15 @@ struct nic_xsk_config {
      * queue to the socket (nicsim's medium), or the caller's program is
      * already there and redirects by its own XSKMAP (the XDP backend). */
     bool load_prog;
+
+    /* UMEM frames, a power of 2 from 64 (0: NIC_XSK_DEFAULT_FRAMES); half
+     * are on the fill ring, half for sending, and each ring holds half.
+     * A socket that carries a VM's traffic needs the fill ring to hold a
+     * TCP window's burst arriving while its thread waits for a CPU. */
+    uint32_t n_frames;
 };
+
+#define NIC_XSK_DEFAULT_FRAMES 2048
 
 int nic_xsk_create(const struct nic_xsk_config *, struct nic_xsk **,
                    char **errorp);

@@ -372,11 +372,12 @@ check_like_fresh(struct dp_packet *p, const void *data, size_t size,
 }
 
 /* The engines' packet pool: a reused packet is one dp_packet_new() would
- * give, whatever was done to it before; too small a buffer is not used;
+ * give, whatever was done to it before; a buffer made for a small frame
+ * carries a full-sized one; too small a buffer (for a jumbo) is not used;
  * what does not fit the pool is freed (no leak under valgrind/ASan). */
 START_TEST(test_nic_pktpool)
 {
-    uint8_t frame[64], big[1500];
+    uint8_t frame[64], big[9000];
     unsigned long long reused, allocated, reused0, allocated0;
     struct dp_packet *a, *b, *many[300];
     uint32_t mark;
@@ -412,11 +413,20 @@ START_TEST(test_nic_pktpool)
     ck_assert_uint_eq(allocated - allocated0, 1);
     nic_pktpool_free(b);
 
+    /* Made for 64 bytes, it carries a 1518-byte frame. */
+    b = nic_pktpool_clone_data(big + 1, 1518, 64);
+    ck_assert_ptr_eq(a, b);
+    check_like_fresh(b, big + 1, 1518, 64);
+    nic_pktpool_stats(&reused, &allocated);
+    ck_assert_uint_eq(reused - reused0, 2);
+    ck_assert_uint_eq(allocated - allocated0, 1);
+    nic_pktpool_free(b);
+
     /* Too small for a jumbo frame: freed, a new one made. */
     b = nic_pktpool_clone_data(big, sizeof big, 64);
     check_like_fresh(b, big, sizeof big, 64);
     nic_pktpool_stats(&reused, &allocated);
-    ck_assert_uint_eq(reused - reused0, 1);
+    ck_assert_uint_eq(reused - reused0, 2);
     ck_assert_uint_eq(allocated - allocated0, 2);
     dp_packet_delete(b);        /* Pool packets need not go back. */
 
