@@ -5,7 +5,8 @@
 #
 # Usage: ovs-offload-hypervisors.sh [--keep] [--quick] [--seconds N]
 #            [--setups LIST] [--out DIR] [--schema FILE] [--stock PATH]
-#            [--backend nicsim|xdp] [--overlay geneve|vxlan] [--ovn]
+#            [--backend nicsim|xdp] [--medium afpacket|afxdp]
+#            [--overlay geneve|vxlan] [--ovn]
 #
 #   --keep         leave the last set-up running and print how to reach it
 #   --quick        short traffic (1 s iperf3, few pings): the autotest
@@ -25,6 +26,10 @@
 #                  hv1's veth ends: the Linux bridge and a bare XDP
 #                  redirect (utilities/ovs-offload-refs.sh; need tc,
 #                  clang and gcc, else left out and said so)
+#   --medium M     nicsim's media on the veth ends: afpacket (default:
+#                  AF_PACKET sockets, batched) or afxdp (AF_XDP sockets
+#                  on libxdp's program, copy mode on veth; needs the XDP
+#                  build); the xdp backend has its own
 #   --overlay T    the VMs share a logical network over a T tunnel (geneve
 #                  or vxlan, VNI 100) instead of the uplink's L2: each
 #                  hypervisor's uplink is in an underlay bridge br-phy
@@ -71,7 +76,7 @@
 set -o pipefail
 
 keep=false quick=false seconds=5 setups=stock,off,on out=$PWD/hypervisors-report
-backend=nicsim overlay= ovn=false
+backend=nicsim overlay= ovn=false nicsim_medium=afpacket
 schema=${OVS_SOURCE:+$OVS_SOURCE/vswitchd/vswitch.ovsschema}
 # The extension's own Offload database, served beside Open_vSwitch.
 offload_schema=$(cd "$(dirname "$0")/.." && pwd)/ovsdb-schema/offload.ovsschema
@@ -90,9 +95,10 @@ while [ $# -gt 0 ]; do
         --schema) schema=$2; shift ;;
         --stock) stock=$2; shift ;;
         --backend) backend=$2; shift ;;
+        --medium) nicsim_medium=$2; shift ;;
         --overlay) overlay=$2; shift ;;
         --ovn) ovn=true ;;
-        -h|--help) sed -n '3,65p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '3,74p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument '$1' (try --help)" ;;
     esac
     shift
@@ -108,10 +114,16 @@ done
 [ -n "${setups//,/}" ] || die "--setups is empty"
 # The NIC type, the medium of its ports and its show command.
 case $backend in
-    nicsim) medium=afpacket ;;
+    nicsim) medium=$nicsim_medium ;;
     xdp) medium=xdp ;;
     *) die "--backend: unknown backend '$backend' (nicsim, xdp)" ;;
 esac
+case $nicsim_medium in
+    afpacket|afxdp) ;;
+    *) die "--medium: unknown medium '$nicsim_medium' (afpacket, afxdp)" ;;
+esac
+[ $backend = nicsim ] || [ $nicsim_medium = afpacket ] || \
+    die "--medium is nicsim's; the xdp backend has its own program"
 case $overlay in
     ''|geneve|vxlan) ;;
     *) die "--overlay: unknown tunnel type '$overlay' (geneve, vxlan)" ;;
@@ -607,8 +619,16 @@ for hv in hvs:
             bad = [p["port"] for p in nic["ports"]
                    if p["rx_packets"] != p["forwarded"]
                    + sum(p["to_host"].values()) + sum(p["dropped"].values())]
+            # The media's own losses (AF_XDP's full rings, a socket's
+            # errors) happen before the NIC counts a packet received.
+            media = sorted({p["medium"].split(":")[0]
+                            for p in nic["ports"] if p.get("medium")})
             nics[nic["name"]] = {"rx_packets": rx, "forwarded": fwd,
-                                 "conservation_violations": bad}
+                                 "conservation_violations": bad,
+                                 "media": media,
+                                 "medium_rx_errors": sum(
+                                     p.get("rx_errors", 0)
+                                     for p in nic["ports"])}
     path = os.path.join(lab, "%s-%s-flows.json" % (setup, hv))
     if os.path.exists(path):
         for f in json.load(open(path)):
@@ -699,14 +719,18 @@ for setup in ${setups//,/ }; do
     run_setup $setup
 done
 
-python3 - "$out" "$lab" "$setups" "$quick" "$backend" "$overlay" "$tag" <<'PY'
+python3 - "$out" "$lab" "$setups" "$quick" "$backend" "$overlay" "$tag" \
+    "$medium" <<'PY'
 import json, os, sys
 out, lab, setups, quick = sys.argv[1], sys.argv[2], sys.argv[3].split(","), sys.argv[4] == "true"
 backend = sys.argv[5]
 overlay = sys.argv[6]
 tag = sys.argv[7]
+medium = sys.argv[8]
 runs = {s: json.load(open(os.path.join(lab, s + ".json"))) for s in setups}
-suffix = "" if backend == "nicsim" else " (%s)" % backend
+suffix = {"nicsim": "", "xdp": " (xdp)"}[backend]
+if medium == "afxdp":
+    suffix = " (nicsim, AF_XDP media)"
 names = {"stock": "stock OVS (veth ports)",
          "off": "ovs-offload, offload off" + suffix,
          "on": "ovs-offload, offload on" + suffix}
@@ -836,8 +860,12 @@ for s in setups:
     if r["nics"]:
         p("")
         p("NIC counters, %s: %s; conservation %s" % (
-            names[s], ", ".join("%s %d rx / %d forwarded in the NIC" % (
-                n, v["rx_packets"], v["forwarded"]) for n, v in r["nics"].items()),
+            names[s], ", ".join(
+                "%s %d rx / %d forwarded in the NIC (media %s, %d lost "
+                "in them before the NIC)" % (
+                    n, v["rx_packets"], v["forwarded"], "+".join(v["media"]),
+                    v["medium_rx_errors"])
+                for n, v in r["nics"].items()),
             "holds" if r["conservation_ok"] else "VIOLATED"))
 refs_path = os.path.join(lab, "refs.txt")
 refs = {}
@@ -877,7 +905,8 @@ p("CPU: ovs-vswitchd's own threads over the ping and iperf3 tests; the "
 text = "\n".join(lines) + "\n"
 open(os.path.join(out, "report.txt"), "w").write(text)
 json.dump({"setups": runs, "ratios_vs_stock": ratios, "quick": quick,
-           "backend": backend, "overlay": overlay or None,
+           "backend": backend, "medium": medium,
+           "overlay": overlay or None,
            "ovn": any("ovn" in r for r in runs.values()),
            "references": refs, "namespace_prefix": tag + "-"},
           open(os.path.join(out, "report.json"), "w"), indent=2,
