@@ -5,6 +5,7 @@
 
 #include "lib/nic-learn.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "hash.h"
@@ -81,6 +82,8 @@ nic_learn_init(struct nic_learn_table *t)
     t->head = t->n_reports = 0;
     memset(&t->stats, 0, sizeof t->stats);
     t->next_age_ms = 0;
+    t->evict = NULL;
+    t->n_evict = t->evict_pos = 0;
     t->seq = seq_create();
     t->polled_seq = seq_read(t->seq);
 }
@@ -96,6 +99,7 @@ nic_learn_destroy(struct nic_learn_table *t)
     cmap_destroy(&t->entries);
     ovs_mutex_destroy(&t->mutex);
     free(t->reports);
+    free(t->evict);
     seq_destroy(t->seq);
 }
 
@@ -154,27 +158,6 @@ nic_learn_remove(struct nic_learn_table *t, struct nic_learn_entry *e,
     ovsrcu_postpone(free, e);
 }
 
-/* The least recently seen entry.  A scan: it runs only when a full table
- * learns a new source, on the control side of the lock. */
-static struct nic_learn_entry *
-nic_learn_oldest(struct nic_learn_table *t)
-    OVS_REQUIRES(t->mutex)
-{
-    struct nic_learn_entry *e, *oldest = NULL;
-    long long int oldest_ms = LLONG_MAX;
-
-    CMAP_FOR_EACH (e, node, &t->entries) {
-        long long int seen;
-
-        atomic_read_relaxed(&e->last_seen_ms, &seen);
-        if (seen < oldest_ms) {
-            oldest_ms = seen;
-            oldest = e;
-        }
-    }
-    return oldest;
-}
-
 static struct nic_learn_entry *
 nic_learn_find(const struct nic_learn_table *t, const struct eth_addr *mac,
                uint32_t hash)
@@ -187,6 +170,88 @@ nic_learn_find(const struct nic_learn_table *t, const struct eth_addr *mac,
         }
     }
     return NULL;
+}
+
+/* An entry to evict, by MAC, with the last-seen time it had when the
+ * candidates were taken: it is still the one to go only if it has not
+ * been seen since. */
+struct nic_learn_candidate {
+    struct eth_addr mac;
+    long long int seen_ms;
+};
+
+static int
+nic_learn_candidate_cmp(const void *a_, const void *b_)
+{
+    const struct nic_learn_candidate *a = a_, *b = b_;
+
+    return a->seen_ms < b->seen_ms ? -1 : a->seen_ms > b->seen_ms;
+}
+
+/* Takes the least recently seen sixteenth of the table (at least 64) as
+ * the next candidates: one scan and sort serve that many evictions, so
+ * that a flood of new sources into a full table does not scan it once per
+ * source on the packet path.  Entries outside the candidates were seen no
+ * earlier than the last of them, and seeing only makes an entry newer, so
+ * evicting the candidates that were not seen since, in order, is exactly
+ * least-recently-seen first. */
+static void
+nic_learn_evict_refill(struct nic_learn_table *t)
+    OVS_REQUIRES(t->mutex)
+{
+    size_t n = cmap_count(&t->entries), i = 0;
+    struct nic_learn_candidate *c = xmalloc(MAX(n, 1) * sizeof *c);
+    struct nic_learn_entry *e;
+
+    CMAP_FOR_EACH (e, node, &t->entries) {
+        if (i < n) {
+            c[i].mac = e->mac;
+            atomic_read_relaxed(&e->last_seen_ms, &c[i].seen_ms);
+            i++;
+        }
+    }
+    qsort(c, i, sizeof *c, nic_learn_candidate_cmp);
+    free(t->evict);
+    t->n_evict = MIN(i, MAX(64, n / 16));
+    t->evict = xrealloc(c, MAX(t->n_evict, 1) * sizeof *c);
+    t->evict_pos = 0;
+}
+
+/* Evicts the least recently seen entry, if any. */
+static void
+nic_learn_evict_one(struct nic_learn_table *t)
+    OVS_REQUIRES(t->mutex)
+{
+    bool refilled = false;
+
+    while (cmap_count(&t->entries)) {
+        struct nic_learn_candidate *c;
+        struct nic_learn_entry *e;
+        long long int seen;
+
+        if (t->evict_pos >= t->n_evict) {
+            if (refilled) {
+                /* Every fresh candidate was seen again meanwhile (other
+                 * engines refresh without the lock): take the first
+                 * entry rather than scan again. */
+                CMAP_FOR_EACH (e, node, &t->entries) {
+                    nic_learn_remove(t, e, NIC_LEARN_EVICTED);
+                    return;
+                }
+            }
+            nic_learn_evict_refill(t);
+            refilled = true;
+        }
+        c = &t->evict[t->evict_pos++];
+        e = nic_learn_find(t, &c->mac, nic_learn_hash(&c->mac));
+        if (e) {
+            atomic_read_relaxed(&e->last_seen_ms, &seen);
+            if (seen == c->seen_ms) {
+                nic_learn_remove(t, e, NIC_LEARN_EVICTED);
+                return;
+            }
+        }
+    }
 }
 
 static bool
@@ -255,7 +320,7 @@ nic_learn_observe(struct nic_learn_table *t, const struct eth_addr *mac,
             ovsrcu_postpone(free, e);
         } else {
             if (cmap_count(&t->entries) >= t->config.capacity) {
-                nic_learn_remove(t, nic_learn_oldest(t), NIC_LEARN_EVICTED);
+                nic_learn_evict_one(t);
             }
             cmap_insert(&t->entries, &new->node, hash);
             nic_learn_report(t, NIC_LEARN_LEARNED, 0, new, NULL);
@@ -397,7 +462,7 @@ nic_learn_set_config(struct nic_learn_table *t,
         nic_learn_clear__(t);
     }
     while (cmap_count(&t->entries) > cfg->capacity) {
-        nic_learn_remove(t, nic_learn_oldest(t), NIC_LEARN_EVICTED);
+        nic_learn_evict_one(t);
     }
     /* A shorter max-age may make entries due now. */
     t->next_age_ms = 0;

@@ -81,6 +81,8 @@ struct nic_learn_stats {
     struct nic_learn_config config;
 };
 
+struct nic_learn_candidate;
+
 struct nic_learn_table {
     struct cmap entries;        /* Of nic_learn_entry, by MAC. */
     atomic_bool enabled;
@@ -90,6 +92,10 @@ struct nic_learn_table {
     size_t head OVS_GUARDED, n_reports OVS_GUARDED;
     struct nic_learn_stats stats OVS_GUARDED;
     long long int next_age_ms OVS_GUARDED;
+    /* The next entries to evict from a full table, least recently seen
+     * first, as of one scan (nic_learn_evict_one()). */
+    struct nic_learn_candidate *evict OVS_GUARDED;
+    size_t n_evict OVS_GUARDED, evict_pos OVS_GUARDED;
     struct seq *seq;            /* Changes when a report is queued. */
     uint64_t polled_seq OVS_GUARDED;    /* 'seq' at the last poll. */
 };

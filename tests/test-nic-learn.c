@@ -200,6 +200,79 @@ START_TEST(test_learn_bounds)
 }
 END_TEST
 
+/* A full table evicts least recently seen first, over many evictions that
+ * share one scan of candidates: refreshed entries stay, entries refreshed
+ * after the scan are skipped, and a shrink evicts in the same order. */
+START_TEST(test_learn_evict_order)
+{
+    struct nic_learn_config cfg = { .enabled = true, .capacity = 200,
+                                    .max_age_ms = 1000000 };
+    struct nic_learn_event *ev = xcalloc(1024, sizeof *ev);
+    struct nic_learn_table t;
+    struct nic_learn_stats st;
+    size_t n;
+
+    nic_learn_init(&t);
+    nic_learn_set_config(&t, &cfg);
+    for (int i = 0; i < 200; i++) {
+        struct eth_addr m = { { { 0x52, 0, 0, 0, 0, i } } };
+        struct in6_addr r = learn_ip(1);
+
+        nic_learn_observe(&t, &m, NIC_TUNNEL_GENEVE, 5, &r, 1000 + i);
+    }
+    for (int i = 0; i < 50; i++) {             /* 0-49 seen again. */
+        struct eth_addr m = { { { 0x52, 0, 0, 0, 0, i } } };
+        struct in6_addr r = learn_ip(1);
+
+        nic_learn_observe(&t, &m, NIC_TUNNEL_GENEVE, 5, &r, 2000 + i);
+    }
+    nic_learn_poll(&t, 3000, ev, 1024);
+    /* New sources 200-299 evict 50-149, in that order; 60 is seen again
+     * after the first eviction (the candidates are taken by then). */
+    for (int i = 200; i < 300; i++) {
+        struct eth_addr m = { { { 0x52, 0, 0, 0, i >> 8, i } } };
+        struct in6_addr r = learn_ip(2);
+
+        nic_learn_observe(&t, &m, NIC_TUNNEL_GENEVE, 5, &r, 3000 + i);
+        if (i == 200) {
+            struct eth_addr m60 = { { { 0x52, 0, 0, 0, 0, 60 } } };
+            struct in6_addr r1 = learn_ip(1);
+
+            nic_learn_observe(&t, &m60, NIC_TUNNEL_GENEVE, 5, &r1, 3100);
+        }
+    }
+    n = nic_learn_poll(&t, 4000, ev, 1024);
+    ck_assert_uint_eq(n, 200);                  /* 100 learned, 100 gone. */
+    for (size_t i = 0, want = 50; i < n; i++) {
+        if (ev[i].type == NIC_LEARN_DROPPED) {
+            ck_assert_int_eq(ev[i].reason, NIC_LEARN_EVICTED);
+            ck_assert_int_eq(ev[i].m.inner_mac.ea[4], 0);
+            ck_assert_uint_eq(ev[i].m.inner_mac.ea[5], want);
+            want += want == 59 ? 2 : 1;         /* 60 stays. */
+        }
+    }
+    /* Shrinking to 10 keeps the 10 newest: 290-299. */
+    cfg.capacity = 10;
+    nic_learn_set_config(&t, &cfg);
+    n = nic_learn_poll(&t, 5000, ev, 1024);
+    ck_assert_uint_eq(n, 190);
+    nic_learn_get_stats(&t, &st);
+    ck_assert_uint_eq(st.n_entries, 10);
+    ck_assert_uint_eq(st.evicted, 290);
+    struct nic_learned *l;
+    n = nic_learn_dump(&t, 5000, &l);
+    ck_assert_uint_eq(n, 10);
+    for (size_t i = 0; i < n; i++) {            /* By MAC: 290 first. */
+        int mac = (l[i].m.inner_mac.ea[4] << 8) | l[i].m.inner_mac.ea[5];
+
+        ck_assert_int_eq(mac, 290 + (int) i);
+    }
+    free(l);
+    free(ev);
+    nic_learn_destroy(&t);
+}
+END_TEST
+
 START_TEST(test_learn_config)
 {
     struct nic_learn_config cfg;
@@ -258,6 +331,7 @@ nic_learn_suite(void)
     tcase_add_test(tc, test_learn_move_age);
     tcase_add_test(tc, test_learn_age_after_empty);
     tcase_add_test(tc, test_learn_bounds);
+    tcase_add_test(tc, test_learn_evict_order);
     tcase_add_test(tc, test_learn_config);
     tcase_add_test(tc, test_learn_nicsim);
     suite_add_tcase(s, tc);
