@@ -8,7 +8,8 @@
 # Usage: ovs-offload-bench-syn.sh [--quick] [--seconds N] [--setups LIST]
 #            [--rounds N]
 #            [--flood-interval I] [--conn-rate N] [--conn-timeout S]
-#            [--syn-pps N] [--hw-offload] [--megaflows] [--out DIR]
+#            [--syn-pps N] [--hw-offload] [--megaflows]
+#            [--medium afpacket|afxdp] [--out DIR]
 #            [--schema FILE] [--stock PATH] [--keep]
 #
 #   --quick             3 s per phase, set-up "on" only (the autotest)
@@ -36,6 +37,9 @@
 #                       stream's, and the flood's until the NIC's table
 #                       is full, reason "table-full")
 #   --megaflows         leave megaflows on (default: off, see below)
+#   --medium M          the NIC ports' media on the veth ends: afpacket
+#                       (default) or afxdp (AF_XDP sockets on libxdp's
+#                       program; needs the XDP build)
 #   --out DIR           where report.txt and report.json go
 #                       (default ./bench-syn-report)
 #   --schema FILE       vswitch.ovsschema (default $OVS_SOURCE/vswitchd/...)
@@ -72,6 +76,7 @@ set -o pipefail
 
 quick=false seconds=10 setups=stock,off,on flood=u100 conn_rate=20 rounds=1
 conn_timeout=2 syn_pps=1000 hw_offload=false megaflows=false keep=false
+medium=afpacket
 out=$PWD/bench-syn-report
 schema=${OVS_SOURCE:+$OVS_SOURCE/vswitchd/vswitch.ovsschema}
 offload_schema=$(cd "$(dirname "$0")/.." && pwd)/ovsdb-schema/offload.ovsschema
@@ -94,11 +99,12 @@ while [ $# -gt 0 ]; do
         --syn-pps) syn_pps=$2; shift ;;
         --hw-offload) hw_offload=true ;;
         --megaflows) megaflows=true ;;
+        --medium) medium=$2; shift ;;
         --out) out=$2; shift ;;
         --schema) schema=$2; shift ;;
         --stock) stock=$2; shift ;;
         --keep) keep=true ;;
-        -h|--help) sed -n '3,69p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '3,73p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument '$1' (try --help)" ;;
     esac
     shift
@@ -114,6 +120,10 @@ for v in "$seconds" "$conn_rate" "$conn_timeout" "$syn_pps" "$rounds"; do
                            "numbers" ;;
     esac
 done
+case $medium in
+    afpacket|afxdp) ;;
+    *) die "--medium: unknown medium '$medium' (afpacket, afxdp)" ;;
+esac
 case $flood in
     flood) flood_args=--flood ;;
     u[0-9]*)
@@ -418,12 +428,12 @@ run_setup() {
     else
         args+=(-- add-port b$p pf0 -- set Interface pf0 type=nicsim
                options:nic=nic0 options:role=uplink
-               options:medium=afpacket:${p}w)
+               options:medium=$medium:${p}w)
         for n in srv cli png con; do
             eval vf=\$vf_$n mac=\$mac_$n
             args+=(-- add-port b$p $n -- set Interface $n type=nicsim
                    options:nic=nic0 options:role=vf options:vf=$vf
-                   options:medium=afpacket:${p}$n external_ids:vm-id=$n
+                   options:medium=$medium:${p}$n external_ids:vm-id=$n
                    external_ids:attached-mac=\"$mac\")
         done
     fi
@@ -529,10 +539,10 @@ done
 
 python3 - "$dir" "$out" "$setups" "$seconds" "$flood" "$conn_rate" \
     "$conn_timeout" "$syn_pps" "$hw_offload" "$megaflows" "$quick" \
-    "$(getconf CLK_TCK)" "$(nproc)" "$p" "$rounds" <<'PY'
+    "$(getconf CLK_TCK)" "$(nproc)" "$p" "$rounds" "$medium" <<'PY'
 import json, os, re, sys
 (d, out, setups, secs, flood, conn_rate, conn_timeout, syn_pps, hwo,
- mega, quick, hz, ncpu, prefix, nrounds) = sys.argv[1:]
+ mega, quick, hz, ncpu, prefix, nrounds, medium) = sys.argv[1:]
 nrounds = int(nrounds)
 setups = setups.split(",")
 hz = int(hz)
@@ -780,7 +790,7 @@ json.dump({"setups": runs, "rounds": nrounds,
            "flood_interval": flood, "conn_rate": int(conn_rate),
            "conn_timeout": int(conn_timeout), "syn_class_pps": int(syn_pps),
            "hw_offload": hwo == "true", "megaflows": mega == "true",
-           "quick": quick == "true", "cpus": int(ncpu),
+           "medium": medium, "quick": quick == "true", "cpus": int(ncpu),
            "namespace_prefix": prefix + "-"},
           open(os.path.join(out, "report.json"), "w"), indent=2)
 sys.stdout.write(text)
