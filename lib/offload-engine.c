@@ -357,6 +357,27 @@ offload_flow_place(struct offload_engine *e, struct offload_flow *flow,
     }
 }
 
+/* A flow the NIC refused as against its mappings, after they changed:
+ * offered again only if its rule now agrees with them (asking costs a
+ * lookup in the NIC's table, not an insertion it would refuse again),
+ * else its reason says what the mapping says now. */
+static void
+offload_flow_retry_mapped(struct offload_engine *e, struct offload_flow *flow,
+                          long long int now_ms)
+{
+    const struct offload_rule *rule = offload_flow_get_rule(flow);
+    char *why = nic_encap_map_explain(offload_flow_get_nic(flow),
+                                      &rule->spec);
+
+    if (!why) {
+        offload_flow_place(e, flow, now_ms);
+    } else {
+        offload_tracker_set_state(&e->tracker, flow, OFFLOAD_STATE_SOFTWARE,
+                                  OFFLOAD_REASON_ENCAP_MAPPING, why);
+        free(why);
+    }
+}
+
 static uint32_t
 offload_port_hash(const struct nic *nic, uint32_t port)
 {
@@ -877,7 +898,7 @@ offload_engine_run(long long int now_ms)
             && offload_flow_get_reason(flow) == OFFLOAD_REASON_ENCAP_MAPPING
             && offload_nic_find(e, offload_flow_get_nic(flow))
                ->encap_map_changed) {
-            offload_flow_place(e, flow, now_ms);
+            offload_flow_retry_mapped(e, flow, now_ms);
         }
 
         if (offload_flow_is_installed(flow)
