@@ -96,10 +96,23 @@ done
 dir=$(mktemp -d /tmp/ovs-offload-bench-cpus.XXXXXX) || die "mktemp failed"
 export OVS_RUNDIR=$dir OVS_LOGDIR=$dir OVS_DBDIR=$dir OVS_SYSCONFDIR=$dir
 stop() {
+    local pids="" p i
+    for p in "$dir"/*.pid; do
+        [ -f "$p" ] && pids="$pids $(cat "$p" 2>/dev/null)"
+    done
     ovs-appctl -t "$dir/vswitchd.ctl" exit >/dev/null 2>&1
     ovs-appctl -t ovsdb-server exit >/dev/null 2>&1
-    for p in "$dir"/*.pid; do
-        [ -f "$p" ] && kill "$(cat "$p" 2>/dev/null)" 2>/dev/null
+    # A daemon that has not gone within 5 s is said and killed, so that
+    # no PMD thread is left spinning (the pidfile goes at exit's start).
+    for p in $pids; do
+        for i in $(seq 50); do
+            kill -0 "$p" 2>/dev/null || break
+            sleep 0.1
+        done
+        if kill -0 "$p" 2>/dev/null; then
+            echo "ovs-offload-bench-cpus: pid $p did not exit; killed" >&2
+            kill -9 "$p" 2>/dev/null
+        fi
     done
     true
 }
