@@ -218,7 +218,10 @@ hvctl() {                       # hvctl HV TOOL ARGS...
     OVS_RUNDIR=$lab/$hv OVS_LOGDIR=$lab/$hv OVS_DBDIR=$lab/$hv \
         $tool "$@"
 }
-vsctl() { local hv=$1; shift; hvctl $hv ovs-vsctl --timeout=10 "$@"; }
+# ovs-vsctl waits for ovs-vswitchd to apply a change; opening AF_XDP media
+# (libxdp loads and verifies its program per interface) took more than
+# 10 s for a bridge's ports under ASan beside other load.
+vsctl() { local hv=$1; shift; hvctl $hv ovs-vsctl --timeout=60 "$@"; }
 ofctl() { local hv=$1; shift; hvctl $hv ovs-ofctl "$@"; }
 appctl() { local hv=$1; shift; hvctl $hv ovs-appctl -t "$daemon" "$@"; }
 offloadctl() {
