@@ -447,9 +447,11 @@ snapshot_untimed() {            # snapshot_untimed SETUP (uses $pids)
 # some lost replies only mean a slow or busy path, not an ACL.
 do_ping() {
     local a=$1 b=$2 count=$3 res loss
-    # -W 5: a reply late on a sanitizer build beside other load is not a
-    # lost one (a denied pair still waits only once, after its last echo).
-    res=$(inns $a ping -c $count -i 0.01 -W 5 $(vm_ip $b) 2>&1)
+    # -w 5: a reply late on a sanitizer build beside other load is not a
+    # lost one (ping stops at the count of replies, or at the deadline:
+    # -W alone waits only two round trips once a reply has come).
+    res=$(inns $a ping -c $count -i 0.01 -W 1 -w $((count / 100 + 5)) \
+              $(vm_ip $b) 2>&1)
     loss=$(echo "$res" | sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p')
     case $loss in
         0) echo "OK $(echo "$res" | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p')" ;;
