@@ -16,6 +16,10 @@
 struct nic_subtable {
     struct cmap rules;              /* nic_rule by masked key hash. */
     struct nic_flow_key mask;
+    /* Words of the key up to the mask's last non-zero one: the rest hash
+     * and compare as zero, so lookups skip them (the default exact mask
+     * leaves the 4 words of tunnel metadata out of 14). */
+    size_t n_words;
     uint32_t max_priority;
     size_t n_rules;
 };
@@ -27,35 +31,57 @@ struct nic_subtable_vec {
     struct nic_subtable *st[];
 };
 
-/* The tables' hash of a masked key.  One multiply per word, folded into
- * a 64-bit state, then OVS's 64-bit hash to spread it: a third of the
- * instructions of hash_words64() (two multiply rounds per 32 bits), which
+/* The tables' hash of the first 'n' words of a masked key.  One multiply
+ * per word, folded into two 64-bit states (even and odd words), then OVS's
+ * 64-bit hash to spread them: a third of the instructions of
+ * hash_words64() (two multiply rounds per 32 bits), and two chains of
+ * multiplies half as long as one, since their latency, not their number,
  * was the largest cost of an exact-match lookup.  Each step is a
- * bijection of the word for a given state, so keys that differ in one word
- * never collide before the final hash. */
+ * bijection of the word for a given state, and the states are combined by
+ * a bijection of either, so keys that differ in one word never collide
+ * before the final hash. */
 static inline uint32_t
-nic_key_hash(const uint64_t *w)
+nic_key_hash(const uint64_t *w, size_t n)
 {
-    uint64_t h = 0;
+    uint64_t h0 = 0, h1 = 0;
+    size_t i;
 
-    for (size_t i = 0; i < NIC_FLOW_KEY_WORDS; i++) {
-        h = (h ^ w[i]) * UINT64_C(0x9e3779b97f4a7c15);
+    for (i = 0; i + 1 < n; i += 2) {
+        h0 = (h0 ^ w[i]) * UINT64_C(0x9e3779b97f4a7c15);
+        h1 = (h1 ^ w[i + 1]) * UINT64_C(0xc2b2ae3d27d4eb4f);
     }
-    return hash_uint64(h);
+    if (i < n) {
+        h0 = (h0 ^ w[i]) * UINT64_C(0x9e3779b97f4a7c15);
+    }
+    return hash_uint64(h0 ^ ((h1 << 32) | (h1 >> 32)));
 }
 
 static inline uint32_t
-nic_masked_hash(const struct nic_flow_key *key,
-                const struct nic_flow_key *mask)
+nic_masked_hash(const struct nic_flow_key *key, const struct nic_subtable *st)
 {
     const uint64_t *k = (const uint64_t *) key;
-    const uint64_t *m = (const uint64_t *) mask;
+    const uint64_t *m = (const uint64_t *) &st->mask;
     uint64_t w[NIC_FLOW_KEY_WORDS];
 
-    for (size_t i = 0; i < NIC_FLOW_KEY_WORDS; i++) {
+    for (size_t i = 0; i < st->n_words; i++) {
         w[i] = k[i] & m[i];
     }
-    return nic_key_hash(w);
+    return nic_key_hash(w, st->n_words);
+}
+
+/* Whether 'key' under 'st''s mask is 'rk' (a key normalized to it). */
+static inline bool
+nic_subtable_key_equal(const struct nic_subtable *st, const uint64_t *rk,
+                       const struct nic_flow_key *key)
+{
+    const uint64_t *k = (const uint64_t *) key;
+    const uint64_t *m = (const uint64_t *) &st->mask;
+    uint64_t diff = 0;
+
+    for (size_t i = 0; i < st->n_words; i++) {
+        diff |= (k[i] & m[i]) ^ rk[i];
+    }
+    return !diff;
 }
 
 static struct nic_subtable *
@@ -63,8 +89,15 @@ nic_subtable_create(const struct nic_flow_key *mask)
 {
     struct nic_subtable *st = xzalloc(sizeof *st);
 
+    const uint64_t *m = (const uint64_t *) mask;
+
     cmap_init(&st->rules);
     st->mask = *mask;
+    for (size_t i = 0; i < NIC_FLOW_KEY_WORDS; i++) {
+        if (m[i]) {
+            st->n_words = i + 1;
+        }
+    }
     return st;
 }
 
@@ -82,7 +115,12 @@ nic_subtable_find(const struct nic_subtable *st, uint32_t hash,
     const struct nic_rule *rule;
 
     CMAP_FOR_EACH_WITH_HASH (rule, cmap_node, hash, &st->rules) {
-        if (nic_match_matches(&rule->match, key)) {
+        /* Only an exact-table rule of a wider mask has a mask other than
+         * its subtable's. */
+        if (rule->exact_wider
+            ? nic_match_matches(&rule->match, key)
+            : nic_subtable_key_equal(st, (const uint64_t *) &rule->match.key,
+                                     key)) {
             return rule;
         }
     }
@@ -251,7 +289,7 @@ nic_exact_holder(const struct nic_tables *t, uint32_t hash,
         const uint64_t *rk = (const uint64_t *) &rule->match.key;
         uint64_t diff = 0;
 
-        for (size_t w = 0; w < NIC_FLOW_KEY_WORDS; w++) {
+        for (size_t w = 0; w < t->exact->n_words; w++) {
             diff |= (rk[w] ^ k[w]) & m[w];
         }
         if (!diff) {
@@ -290,7 +328,7 @@ nic_tables_insert(struct nic_tables *t, const struct nic_rule_spec *spec,
     const struct nic_rule *holder = (exact_ok
                                      ? nic_exact_holder(
                                          t, nic_masked_hash(&match.key,
-                                                            &t->exact_mask),
+                                                            t->exact),
                                          &match.key)
                                      : NULL);
     if (holder && !memcmp(&holder->match, &match, sizeof match)) {
@@ -312,7 +350,7 @@ nic_tables_insert(struct nic_tables *t, const struct nic_rule_spec *spec,
         }
     }
 
-    hash = nic_masked_hash(&match.key, &st->mask);
+    hash = nic_masked_hash(&match.key, st);
     if (nic_subtable_find(st, hash, &match.key)) {
         if (new_subtable) {
             nic_subtable_destroy(st);
@@ -404,7 +442,7 @@ nic_tables_unlink(struct nic_tables *t, struct nic_rule *rule)
     struct nic_subtable *st = rule->subtable;
 
     cmap_remove(&st->rules, &rule->cmap_node,
-                nic_masked_hash(&rule->match.key, &st->mask));
+                nic_masked_hash(&rule->match.key, st));
     hmap_remove(&t->by_id, &rule->id_node);
     st->n_rules--;
     t->n_rules[rule->table]--;
@@ -459,7 +497,7 @@ nic_wildcard_lookup(const struct nic_tables *t,
         if (best && best->priority >= st->max_priority) {
             break;
         }
-        rule = nic_subtable_find(st, nic_masked_hash(key, &st->mask), key);
+        rule = nic_subtable_find(st, nic_masked_hash(key, st), key);
         if (rule && (!best || rule->priority > best->priority)) {
             best = rule;
         }
@@ -476,19 +514,19 @@ nic_tables_lookup(const struct nic_tables *t, const struct nic_flow_key *key)
 
     if (t->n_rules[NIC_TABLE_EXACT]) {
         rule = nic_subtable_find(t->exact,
-                                 nic_masked_hash(key, &t->exact_mask), key);
+                                 nic_masked_hash(key, t->exact), key);
     }
     return rule ? rule : nic_wildcard_lookup(t, key);
 }
 
 /* Prefetches what a hit on 'rule' reads: from its start to the end of
- * its key (see struct nic_rule), and its inline actions. */
+ * the words of its key that lookups compare (see struct nic_rule), and its
+ * inline actions. */
 static inline void
-nic_rule_prefetch(const struct nic_rule *rule)
+nic_rule_prefetch(const struct nic_rule *rule, size_t n_words)
 {
     const char *p = (const char *) rule;
-    const size_t end = offsetof(struct nic_rule, match.key)
-                       + sizeof rule->match.key - 1;
+    const size_t end = offsetof(struct nic_rule, match.key) + n_words * 8 - 1;
 
     OVS_PREFETCH(p);
     OVS_PREFETCH(p + 64);
@@ -506,63 +544,79 @@ nic_rule_prefetch(const struct nic_rule *rule)
  * the table's exact mask (nic_tables_insert()), so the keys are masked once
  * and compared to the rules' keys word by word; a rule of a wider mask
  * then checks the rest of its match. */
+/* The words of a key that the default exact mask covers (up to the VLAN
+ * TPIDs): the exact table's lookup is compiled for this count too, so that
+ * its loops unroll (see nic_tables_lookup_batch()). */
+#define NIC_EXACT_DEFAULT_WORDS \
+    (offsetof(struct nic_flow_key, vlan_tpid) / 8 + 1)
+
+/* The exact table's part of nic_tables_lookup_batch() for 'n_words' words
+ * of key: inlined with a constant where that count is known. */
+static inline ALWAYS_INLINE void
+nic_exact_lookup_batch(const struct nic_tables *t,
+                       const struct nic_flow_key *keys, size_t n,
+                       const struct nic_rule **rules, const size_t n_words)
+{
+    const uint64_t *m = (const uint64_t *) &t->exact_mask;
+    uint64_t masked[64][NIC_FLOW_KEY_WORDS];
+    uint32_t hashes[64];
+    const struct cmap_node *nodes[64];
+    unsigned long map = n == 64 ? ULONG_MAX : (1UL << n) - 1;
+    unsigned long found;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        const uint64_t *k = (const uint64_t *) &keys[i];
+
+        for (size_t w = 0; w < n_words; w++) {
+            masked[i][w] = k[w] & m[w];
+        }
+        hashes[i] = nic_key_hash(masked[i], n_words);
+    }
+    found = cmap_find_batch(&t->exact->rules, map, hashes, nodes);
+    ULLONG_FOR_EACH_1 (i, found) {
+        nic_rule_prefetch(CONTAINER_OF(nodes[i], struct nic_rule, cmap_node),
+                          n_words);
+    }
+    ULLONG_FOR_EACH_1 (i, found) {
+        const struct nic_rule *rule;
+
+        CMAP_NODE_FOR_EACH (rule, cmap_node, nodes[i]) {
+            const uint64_t *rk = (const uint64_t *) &rule->match.key;
+            uint64_t diff = 0;
+
+            for (size_t w = 0; w < n_words; w++) {
+                diff |= (rk[w] & m[w]) ^ masked[i][w];
+            }
+            if (!diff) {
+                /* The only candidate (nic_tables_insert()); one of a
+                 * wider mask also checks its other fields. */
+                if (!rule->exact_wider
+                    || nic_match_matches(&rule->match, &keys[i])) {
+                    rules[i] = rule;
+                    OVS_PREFETCH(nic_rule_get_actions(rule));
+                }
+                break;
+            }
+        }
+    }
+}
+
 void
 nic_tables_lookup_batch(const struct nic_tables *t,
                         const struct nic_flow_key *keys, size_t n,
                         const struct nic_rule **rules)
 {
-    uint64_t masked[64][NIC_FLOW_KEY_WORDS];
-    uint32_t hashes[64];
-    const struct cmap_node *nodes[64];
-    unsigned long map;
-
     ovs_assert(n <= 64);
-    if (!n) {
-        return;
-    }
-    map = n == 64 ? ULONG_MAX : (1UL << n) - 1;
     for (size_t i = 0; i < n; i++) {
         rules[i] = NULL;
     }
-    if (t->n_rules[NIC_TABLE_EXACT]) {
-        const uint64_t *m = (const uint64_t *) &t->exact_mask;
-        unsigned long found;
-        size_t i;
-
-        for (i = 0; i < n; i++) {
-            const uint64_t *k = (const uint64_t *) &keys[i];
-
-            for (size_t w = 0; w < NIC_FLOW_KEY_WORDS; w++) {
-                masked[i][w] = k[w] & m[w];
-            }
-            hashes[i] = nic_key_hash(masked[i]);
-        }
-        found = cmap_find_batch(&t->exact->rules, map, hashes, nodes);
-        ULLONG_FOR_EACH_1 (i, found) {
-            nic_rule_prefetch(CONTAINER_OF(nodes[i], struct nic_rule,
-                                           cmap_node));
-        }
-        ULLONG_FOR_EACH_1 (i, found) {
-            const struct nic_rule *rule;
-
-            CMAP_NODE_FOR_EACH (rule, cmap_node, nodes[i]) {
-                const uint64_t *rk = (const uint64_t *) &rule->match.key;
-                uint64_t diff = 0;
-
-                for (size_t w = 0; w < NIC_FLOW_KEY_WORDS; w++) {
-                    diff |= (rk[w] & m[w]) ^ masked[i][w];
-                }
-                if (!diff) {
-                    /* The only candidate (nic_tables_insert()); one of a
-                     * wider mask also checks its other fields. */
-                    if (!rule->exact_wider
-                        || nic_match_matches(&rule->match, &keys[i])) {
-                        rules[i] = rule;
-                        OVS_PREFETCH(nic_rule_get_actions(rule));
-                    }
-                    break;
-                }
-            }
+    if (n && t->n_rules[NIC_TABLE_EXACT]) {
+        if (t->exact->n_words == NIC_EXACT_DEFAULT_WORDS) {
+            nic_exact_lookup_batch(t, keys, n, rules,
+                                   NIC_EXACT_DEFAULT_WORDS);
+        } else {
+            nic_exact_lookup_batch(t, keys, n, rules, t->exact->n_words);
         }
     }
     for (size_t i = 0; i < n; i++) {

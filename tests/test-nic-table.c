@@ -313,6 +313,66 @@ START_TEST(test_table_batch_lookup)
 }
 END_TEST
 
+/* Lookups compare only the words up to a mask's last non-zero one: masks
+ * ending at the key's first word, at its last (tunnel options) and an
+ * exact mask that covers tunnel metadata (not the default's word count,
+ * so the batch's generic path) must each still tell keys apart by every
+ * word they cover, and ignore the rest. */
+START_TEST(test_table_mask_lengths)
+{
+    struct nic_flow_key mask, keys[3];
+    const struct nic_rule *rules[3];
+    struct nic_rule_spec s;
+    struct nic_tables t;
+    uint32_t id;
+
+    nic_tables_default_exact_mask(&mask);
+    mask.tun_src = OVS_BE32_MAX;
+    nic_tables_init(&t, &mask, 8, 8);
+
+    keys[0] = key_for(1, htonl(1), 80);
+    keys[0].tun_src = htonl(0x0a000001);
+    keys[0].tun_opts[1] = htonl(7);         /* Outside the exact mask. */
+    s = exact_spec(&t, keys[0], 10);
+    ck_assert_int_eq(nic_tables_insert(&t, &s, &id), 0);
+    ck_assert_int_eq(nic_tables_find(&t, id)->table, NIC_TABLE_EXACT);
+
+    /* A wildcard rule on the last word only, and one on the first only. */
+    memset(&s, 0, sizeof s);
+    s.match.key.tun_opts[1] = htonl(9);
+    s.match.mask.tun_opts[1] = OVS_BE32_MAX;
+    s.priority = 5;
+    s.n_actions = 1;
+    memset(spec_acts, 0, sizeof spec_acts);
+    spec_acts[0].type = NIC_ACT_OUTPUT;
+    spec_acts[0].port = 20;
+    s.actions = spec_acts;
+    ck_assert_int_eq(nic_tables_insert(&t, &s, &id), 0);
+    s = wild_spec(2, -1, 1, 30);
+    ck_assert_int_eq(nic_tables_insert(&t, &s, &id), 0);
+
+    keys[1] = keys[0];
+    keys[1].tun_src = htonl(0x0a000002);    /* Differs in a tunnel word. */
+    keys[2] = keys[1];
+    keys[2].tun_opts[1] = htonl(9);
+    nic_tables_lookup_batch(&t, keys, 3, rules);
+    ck_assert_uint_eq(out_port(rules[0]), 10);
+    ck_assert_ptr_null(rules[1]);
+    ck_assert_uint_eq(out_port(rules[2]), 20);
+    for (int i = 0; i < 3; i++) {
+        ck_assert_ptr_eq(rules[i], nic_tables_lookup(&t, &keys[i]));
+    }
+
+    keys[1].in_port = 2;                    /* Now the first-word rule's. */
+    keys[2].tun_opts[1] = htonl(8);
+    keys[2].in_port = 3;
+    nic_tables_lookup_batch(&t, keys, 3, rules);
+    ck_assert_uint_eq(out_port(rules[1]), 30);
+    ck_assert_ptr_null(rules[2]);
+    nic_tables_destroy(&t);
+}
+END_TEST
+
 START_TEST(test_rule_format)
 {
     struct nic_rule_spec s = wild_spec(2, 80, 1, 3);
@@ -352,6 +412,7 @@ nic_table_suite(void)
     tcase_add_test(tc, test_table_capacity);
     tcase_add_test(tc, test_table_modify_and_invalid);
     tcase_add_test(tc, test_table_batch_lookup);
+    tcase_add_test(tc, test_table_mask_lengths);
     tcase_add_test(tc, test_rule_format);
     suite_add_tcase(s, tc);
     return s;
