@@ -254,16 +254,28 @@ nic_rule_actions_create(const struct nic_action *acts, size_t n)
     return ra;
 }
 
-/* A rule's first actions live in the same block, right after it, so that
- * a lookup reaches them with the rule's own prefetch; actions set by a
- * modify are allocated apart, and the inline ones stay unused (readers
- * may still hold them) until the rule is freed. */
+/* A rule's first actions live in the same block, right after it, which
+ * saves an allocation and keeps them near; actions set by a modify are
+ * allocated apart, and the inline ones stay unused (readers may still hold
+ * them) until the rule is freed. */
 BUILD_ASSERT_DECL(sizeof(struct nic_rule) % 8 == 0);
 
 static struct nic_rule_actions *
 nic_rule_inline_actions(const struct nic_rule *rule)
 {
     return (struct nic_rule_actions *) (rule + 1);
+}
+
+/* The 'fast' word of a rule with actions 'acts' (see struct nic_rule). */
+static uint64_t
+nic_rule_fast_of(const struct nic_action *acts, size_t n)
+{
+    if (n == 1 && acts[0].type == NIC_ACT_OUTPUT) {
+        return ((uint64_t) NIC_RULE_FAST_OUTPUT << 32) | acts[0].port;
+    } else if (n == 1 && acts[0].type == NIC_ACT_DROP) {
+        return (uint64_t) NIC_RULE_FAST_DROP << 32;
+    }
+    return (uint64_t) NIC_RULE_FAST_NONE << 32;
 }
 
 static void
@@ -358,7 +370,8 @@ nic_tables_insert(struct nic_tables *t, const struct nic_rule_spec *spec,
         return EEXIST;
     }
 
-    rule = xzalloc(sizeof *rule + nic_rule_actions_size(spec->n_actions));
+    rule = xzalloc_cacheline(sizeof *rule
+                             + nic_rule_actions_size(spec->n_actions));
     rule->id = t->next_id++;
     if (!t->next_id) {
         t->next_id = 1;
@@ -371,6 +384,8 @@ nic_tables_insert(struct nic_tables *t, const struct nic_rule_spec *spec,
     rule->match = match;
     rule->priority = spec->priority;
     rule->cookie = spec->cookie;
+    atomic_init(&rule->fast, nic_rule_fast_of(spec->actions,
+                                              spec->n_actions));
     atomic_init(&rule->n_packets, 0);
     atomic_init(&rule->n_bytes, 0);
     nic_rule_actions_fill(nic_rule_inline_actions(rule), spec->actions,
@@ -422,6 +437,7 @@ nic_tables_modify(struct nic_tables *t, uint32_t id,
     }
     old = ovsrcu_get_protected(struct nic_rule_actions *, &rule->actions);
     ovsrcu_set(&rule->actions, nic_rule_actions_create(acts, n));
+    atomic_store(&rule->fast, nic_rule_fast_of(acts, n));
     if (old != nic_rule_inline_actions(rule)) {
         ovsrcu_postpone(free, old);
     }
@@ -433,7 +449,7 @@ nic_rule_free(struct nic_rule *rule)
 {
     nic_rule_actions_free(rule, ovsrcu_get_protected(
                               struct nic_rule_actions *, &rule->actions));
-    free(rule);
+    free_cacheline(rule);
 }
 
 static void
@@ -519,9 +535,10 @@ nic_tables_lookup(const struct nic_tables *t, const struct nic_flow_key *key)
     return rule ? rule : nic_wildcard_lookup(t, key);
 }
 
-/* Prefetches what a hit on 'rule' reads: from its start to the end of
- * the words of its key that lookups compare (see struct nic_rule), and its
- * inline actions. */
+/* Prefetches what a hit on 'rule' reads: from its start (cache-line
+ * aligned) to the end of the words of its key that lookups compare (see
+ * struct nic_rule).  Actions are prefetched once the rule is found, and
+ * only if its 'fast' word does not tell them. */
 static inline void
 nic_rule_prefetch(const struct nic_rule *rule, size_t n_words)
 {
@@ -529,11 +546,12 @@ nic_rule_prefetch(const struct nic_rule *rule, size_t n_words)
     const size_t end = offsetof(struct nic_rule, match.key) + n_words * 8 - 1;
 
     OVS_PREFETCH(p);
-    OVS_PREFETCH(p + 64);
-    OVS_PREFETCH(p + end);
-    /* The count and first action of the actions inline after the rule
-     * (those of a modified rule are prefetched once it is found). */
-    OVS_PREFETCH(p + sizeof *rule);
+    if (end >= 64) {
+        OVS_PREFETCH(p + 64);
+    }
+    if (end >= 128) {
+        OVS_PREFETCH(p + end);
+    }
 }
 
 /* Looks up 'n' keys (n <= 64) at once, in stages over the whole batch so
@@ -593,8 +611,12 @@ nic_exact_lookup_batch(const struct nic_tables *t,
                  * wider mask also checks its other fields. */
                 if (!rule->exact_wider
                     || nic_match_matches(&rule->match, &keys[i])) {
+                    uint32_t port;
+
                     rules[i] = rule;
-                    OVS_PREFETCH(nic_rule_get_actions(rule));
+                    if (!nic_rule_get_fast(rule, &port)) {
+                        OVS_PREFETCH(nic_rule_get_actions(rule));
+                    }
                 }
                 break;
             }

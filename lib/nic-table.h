@@ -26,14 +26,26 @@ enum nic_table_id {
     NIC_N_TABLES
 };
 
+/* What a rule's actions come to when they are one output or one drop: a
+ * pipeline that reads nic_rule_get_fast() need not read the actions. */
+enum nic_rule_fast {
+    NIC_RULE_FAST_NONE,             /* Anything else: read the actions. */
+    NIC_RULE_FAST_OUTPUT,           /* Output to the port in the low bits. */
+    NIC_RULE_FAST_DROP,
+};
+
 struct nic_rule {
-    /* What a hit reads or writes comes first, within 104 bytes (two cache
-     * lines, sometimes three), so that a lookup can prefetch it: the
-     * bucket's link, the actions, the counters and the key. */
+    /* What a hit reads or writes comes first, within the 128 bytes of two
+     * cache lines (rules are cache-line aligned), so that a lookup can
+     * prefetch it: the bucket's link, the actions in short, the counters
+     * and the words of the key that the exact mask covers. */
     struct cmap_node cmap_node;     /* In subtable->rules. */
     /* Actions may change while engines read them (modify), so they are
-     * replaced as a whole through RCU. */
+     * replaced as a whole through RCU; 'fast' (enum nic_rule_fast in the
+     * upper 32 bits, the output port in the lower) follows them, so that
+     * a hit on the commonest rules costs no miss on their actions. */
     OVSRCU_TYPE(struct nic_rule_actions *) actions;
+    atomic_uint64_t fast;
     atomic_uint64_t n_packets;
     atomic_uint64_t n_bytes;
     struct nic_match match;         /* Normalized; key first. */
@@ -86,6 +98,19 @@ void nic_tables_lookup_batch(const struct nic_tables *,
                              const struct nic_rule **rules);
 
 const struct nic_rule_actions *nic_rule_get_actions(const struct nic_rule *);
+
+/* The rule's actions in short: NIC_RULE_FAST_NONE, or OUTPUT with the port
+ * in '*port', or DROP.  Either the old or the new actions while a modify
+ * runs, as nic_rule_get_actions(). */
+static inline enum nic_rule_fast
+nic_rule_get_fast(const struct nic_rule *rule, uint32_t *port)
+{
+    uint64_t fast;
+
+    atomic_read_relaxed(&CONST_CAST(struct nic_rule *, rule)->fast, &fast);
+    *port = fast;
+    return fast >> 32;
+}
 void nic_rule_get_stats(const struct nic_rule *, uint64_t *n_packets,
                         uint64_t *n_bytes);
 const char *nic_table_name(enum nic_table_id);
