@@ -258,6 +258,21 @@ START_TEST(test_table_modify_and_invalid)
     ck_assert_uint_eq(out_port(nic_tables_lookup(&t, &k)), 5);
     ck_assert_int_eq(nic_tables_modify(&t, id + 1, acts, 1), ENOENT);
 
+    /* The actions in short follow every modify. */
+    const struct nic_rule *r = nic_tables_find(&t, id);
+    uint32_t port = 0;
+    ck_assert_int_eq(nic_rule_get_fast(r, &port), NIC_RULE_FAST_OUTPUT);
+    ck_assert_uint_eq(port, 5);
+    acts[1].port = 7;
+    ck_assert_int_eq(nic_tables_modify(&t, id, acts, 2), 0);
+    ck_assert_int_eq(nic_rule_get_fast(r, &port), NIC_RULE_FAST_NONE);
+    acts[1].type = NIC_ACT_DROP;
+    ck_assert_int_eq(nic_tables_modify(&t, id, &acts[1], 1), 0);
+    ck_assert_int_eq(nic_rule_get_fast(r, &port), NIC_RULE_FAST_DROP);
+    ck_assert_int_eq(nic_tables_modify(&t, id, acts, 1), 0);
+    ck_assert_int_eq(nic_rule_get_fast(r, &port), NIC_RULE_FAST_OUTPUT);
+    ck_assert_uint_eq(port, 5);
+
     /* A drop must be last; no actions at all is invalid too. */
     acts[0].type = NIC_ACT_DROP;
     ck_assert_int_eq(nic_tables_modify(&t, id, acts, 2), EINVAL);
