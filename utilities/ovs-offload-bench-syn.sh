@@ -159,6 +159,9 @@ out=$(cd "$out" && pwd)
 
 dir=$(mktemp -d /tmp/ovs-offload-bench-syn.XXXXXX) || die "mktemp failed"
 # Private names: other jobs on the machine run bridges and namespaces too.
+# The switch (its daemon and the VMs' veth ends) is in a namespace of its
+# own, since the userspace datapath's tap devices ("ovs-netdev" and the
+# bridge's) have host-wide names that another OVS may hold.
 p=osg$$
 ns_list="srv cli png con w"
 export OVS_RUNDIR=$dir OVS_LOGDIR=$dir OVS_DBDIR=$dir OVS_SYSCONFDIR=$dir
@@ -173,17 +176,14 @@ stop_daemons() {
         [ -f "$f" ] && kill "$(cat "$f" 2>/dev/null)" 2>/dev/null
     done
     rm -f "$dir"/*.pid
-    # The bridge's internal port, should the daemon not have removed it.
-    ip link del b$p 2>/dev/null
 }
 del_topology() {
     local n
     for pid in $pids; do kill $pid 2>/dev/null; done
     pids=
-    for n in $ns_list; do
+    for n in $ns_list h; do
         ip netns pids $p-$n 2>/dev/null | xargs -r kill 2>/dev/null
         ip netns del $p-$n 2>/dev/null
-        ip link del ${p}$n 2>/dev/null
     done
 }
 cleanup() {
@@ -209,12 +209,14 @@ iperf_port=5201 echo_port=8080
 
 make_topology() {
     local n mac ip
+    ip netns add $p-h || die "ip netns add failed"
+    ip -n $p-h link set lo up
     for n in $ns_list; do
         eval mac=\$mac_$n ip=\$ip_$n
         ip netns add $p-$n || die "ip netns add failed"
         inns $n sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
             net.ipv6.conf.default.disable_ipv6=1
-        ip link add ${p}$n type veth peer name eth0 netns $p-$n \
+        ip link add ${p}$n netns $p-h type veth peer name eth0 netns $p-$n \
             || die "ip link add failed"
         ip -n $p-$n link set eth0 address $mac
         ip -n $p-$n addr add $ip/24 dev eth0
@@ -222,8 +224,8 @@ make_topology() {
         ip -n $p-$n link set lo up
         # The userspace datapath does not complete partial checksums.
         inns $n ethtool -K eth0 tx off >/dev/null 2>&1
-        ethtool -K ${p}$n tx off >/dev/null 2>&1
-        ip link set ${p}$n up
+        inns h ethtool -K ${p}$n tx off >/dev/null 2>&1
+        ip -n $p-h link set ${p}$n up
     done
     # The server answers the flood's random sources (SYN-ACKs through the
     # hypervisor, to the wire, which drops them), as a server on a real
@@ -358,7 +360,7 @@ print(max([int(v) for v in re.findall(r"bytes_acked:(\d+)",
 }
 
 # Frames the wire namespace sent: the flood, and the remote client's few.
-wire_tx() { cat /sys/class/net/${p}w/statistics/rx_packets; }
+wire_tx() { inns h cat /sys/class/net/${p}w/statistics/rx_packets; }
 sink_tx() { inns w cat /sys/class/net/d0/statistics/tx_packets; }
 
 # sample SETUP PHASE EDGE: the counters at one edge of a phase, a line
@@ -419,7 +421,7 @@ run_setup() {
     ovs-vsctl --no-wait init
     [ $setup != stock ] && ovs-vsctl --no-wait set Open_vSwitch . \
         other_config:hw-offload=$hw_offload
-    $binary --detach --no-chdir --pidfile="$dir/ovs-vswitchd.pid" \
+    inns h $binary --detach --no-chdir --pidfile="$dir/ovs-vswitchd.pid" \
         --unixctl="$dir/ovs-vswitchd.ctl" --log-file="$dir/$tag.log" \
         -vconsole:off 2>/dev/null || die "$binary did not start"
     args=(add-br b$p -- set bridge b$p datapath_type=netdev)

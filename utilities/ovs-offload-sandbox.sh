@@ -3,6 +3,9 @@
 # ovs-offload-sandbox.sh -- a throw-away hypervisor: ovsdb-server and
 # ovs-vswitchd-offload on the userspace datapath, one bridge, and two "VMs"
 # (network namespaces on veth pairs) that ping each other through it.
+# ovs-vswitchd-offload runs in a namespace of its own, with the VMs' veth
+# ends: the userspace datapath's tap device ("ovs-netdev") and the
+# bridge's have host-wide names, which another OVS on the machine may use.
 #
 # Usage: ovs-offload-sandbox.sh [--keep] [--count N] [--schema FILE]
 #
@@ -51,6 +54,7 @@ sandbox=$(mktemp -d /tmp/ovs-offload-sandbox.XXXXXX) || die "mktemp failed"
 export OVS_RUNDIR=$sandbox OVS_LOGDIR=$sandbox OVS_DBDIR=$sandbox \
        OVS_SYSCONFDIR=$sandbox
 vms="vm1 vm2"
+hostns=$tag-host
 
 # Writes the tear-down script first, so that an interruption at any point
 # below removes exactly what was created.
@@ -63,8 +67,8 @@ sleep 0.2
 for p in $sandbox/*.pid; do [ -f "\$p" ] && kill \$(cat "\$p") 2>/dev/null; done
 for vm in $vms; do
     ip netns del $tag-\$vm 2>/dev/null
-    ip link del $tag-\$vm 2>/dev/null
 done
+ip netns del $hostns 2>/dev/null
 rm -rf $sandbox
 TEARDOWN
 chmod +x "$sandbox/teardown.sh"
@@ -82,9 +86,13 @@ run ovsdb-server --detach --no-chdir --pidfile --log-file -vconsole:warn \
     --remote=punix:"$sandbox/db.sock" "$sandbox/conf.db" "$sandbox/offload.db"
 run ovs-vsctl --no-wait init
 run ovs-offloadctl init
-run ovs-vswitchd-offload --detach --no-chdir --pidfile --log-file -vconsole:warn \
-    unix:"$sandbox/db.sock"
-say "started $(ovs-appctl -t ovs-vswitchd-offload version | head -1)"
+run ip netns add $hostns
+run ip -n $hostns link set lo up
+run ip netns exec $hostns \
+    ovs-vswitchd-offload --detach --no-chdir --pidfile --log-file \
+    -vconsole:warn unix:"$sandbox/db.sock"
+version=$(ovs-appctl -t ovs-vswitchd-offload version | head -1)
+say "started $version in namespace $hostns"
 
 run ovs-vsctl add-br br0 -- set Bridge br0 datapath_type=netdev \
     fail-mode=standalone
@@ -95,14 +103,14 @@ for vm in $vms; do
     ns=$tag-$vm
     mac=52:54:00:00:00:0$n
     run ip netns add $ns
-    run ip link add $tag-$vm type veth peer name eth0 netns $ns
+    run ip link add $tag-$vm netns $hostns type veth peer name eth0 netns $ns
     run ip -n $ns link set eth0 address $mac
     run ip -n $ns addr add 10.99.0.$n/24 dev eth0
     run ip -n $ns link set eth0 up
     run ip -n $ns link set lo up
     # The userspace datapath does not complete partial checksums.
     run ip netns exec $ns ethtool -K eth0 tx off >/dev/null
-    run ip link set $tag-$vm up
+    run ip -n $hostns link set $tag-$vm up
     # Attached the way libvirt attaches a VM's vif.
     run ovs-vsctl add-port br0 $tag-$vm -- set Interface $tag-$vm \
         external_ids:iface-id=$vm external_ids:attached-mac=$mac \
@@ -138,6 +146,7 @@ The sandbox keeps running.  Reach it with:
     ovs-offloadctl show
     ovs-appctl -t ovs-vswitchd-offload dpif/show
     ip netns exec $tag-vm1 ping 10.99.0.2
+    ip -n $hostns link          # the switch's side of the VMs' veths
 Tear it down with:
     $sandbox/teardown.sh
 EOF2
