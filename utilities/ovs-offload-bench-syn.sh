@@ -170,7 +170,18 @@ appctl() { ovs-appctl -t "$dir/ovs-vswitchd.ctl" "$@"; }
 inns() { local ns=$1; shift; ip netns exec $p-$ns "$@"; }
 pids=
 stop_daemons() {
+    local pid i
+    pid=$(cat "$dir/ovs-vswitchd.pid" 2>/dev/null)
     [ -S "$dir/ovs-vswitchd.ctl" ] && appctl exit --cleanup >/dev/null 2>&1
+    # Until the daemon is gone (at most 10 s), and only then signals: a
+    # SIGTERM that arrives while it closes its NICs can deadlock it (OVS's
+    # fatal-signal hooks want netdev_mutex, which the closing holds while
+    # it joins the NIC's engine threads, which wait for those hooks).
+    for i in $(seq 100); do
+        [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
     ovs-appctl -t ovsdb-server exit >/dev/null 2>&1
     for f in "$dir"/*.pid; do
         [ -f "$f" ] && kill "$(cat "$f" 2>/dev/null)" 2>/dev/null

@@ -61,7 +61,15 @@ hostns=$tag-host
 cat >"$sandbox/teardown.sh" <<TEARDOWN
 #!/bin/bash
 export OVS_RUNDIR=$sandbox
+pid=\$(cat $sandbox/ovs-vswitchd-offload.pid 2>/dev/null)
 ovs-appctl -t ovs-vswitchd-offload exit --cleanup 2>/dev/null
+# Until the daemon is gone (at most 10 s), and only then signals: a SIGTERM
+# while it closes its NICs can deadlock it (see ovs-vswitchd-offload(8)).
+for i in \$(seq 100); do
+    [ -n "\$pid" ] && kill -0 "\$pid" 2>/dev/null || break
+    sleep 0.1
+done
+[ -n "\$pid" ] && kill -9 "\$pid" 2>/dev/null
 ovs-appctl -t ovsdb-server exit 2>/dev/null
 sleep 0.2
 for p in $sandbox/*.pid; do [ -f "\$p" ] && kill \$(cat "\$p") 2>/dev/null; done
