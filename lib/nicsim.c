@@ -121,6 +121,7 @@ struct nicsim_engine {
     pthread_t thread;
     struct latch wake;
     atomic_bool exit;
+    bool joined;                    /* By nicsim_stop_all() or destroy. */
     atomic_uint64_t packets, batches;
 };
 
@@ -1490,15 +1491,44 @@ nicsim_create__(const char *name, const struct nicsim_config *cfg)
 }
 
 static void
-nicsim_destroy(struct nicsim *ns)
+nicsim_join_engines(struct nicsim *ns)
 {
     for (uint32_t i = 0; i < ns->config.n_engines; i++) {
         struct nicsim_engine *e = &ns->engines[i];
 
-        atomic_store(&e->exit, true);
-        latch_set(&e->wake);
-        xpthread_join(e->thread, NULL);
-        latch_destroy(&e->wake);
+        if (!e->joined) {
+            atomic_store(&e->exit, true);
+            latch_set(&e->wake);
+            xpthread_join(e->thread, NULL);
+            e->joined = true;
+        }
+    }
+}
+
+/* Stops the engine threads of every NIC, for a daemon on its way out: it
+ * must come before the bridge closes the ports.  OVS destroys a port with
+ * netdev_mutex held, and a fatal signal's hooks (ovs_router_flush()) wait
+ * for that mutex while an engine thread, in poll_block(), waits for the
+ * hooks: joining the engines there deadlocks when a SIGTERM comes during
+ * the exit.  Here nothing holds netdev_mutex. */
+void
+nicsim_stop_all(void)
+{
+    struct nicsim *ns;
+
+    ovs_mutex_lock(&nicsim_all_mutex);
+    HMAP_FOR_EACH (ns, node, &nicsim_all) {
+        nicsim_join_engines(ns);
+    }
+    ovs_mutex_unlock(&nicsim_all_mutex);
+}
+
+static void
+nicsim_destroy(struct nicsim *ns)
+{
+    nicsim_join_engines(ns);
+    for (uint32_t i = 0; i < ns->config.n_engines; i++) {
+        latch_destroy(&ns->engines[i].wake);
     }
     free(ns->engines);
     /* No engine left to write into the buffers. */

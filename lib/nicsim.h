@@ -46,6 +46,9 @@ struct nic *nicsim_find(const char *name);
 /* Calls 'cb' for every open nicsim NIC, without holding nicsim's own lock
  * (so 'cb' may take any other), each NIC kept open meanwhile. */
 void nicsim_for_each(void (*cb)(struct nic *, void *aux), void *aux);
+/* Stops every NIC's engine threads; for a daemon that is about to close
+ * its ports (see nicsim.c). */
+void nicsim_stop_all(void);
 
 /* Failure injection, for tests. */
 void nicsim_fail_next_inserts(struct nic *, unsigned int n);

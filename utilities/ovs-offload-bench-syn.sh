@@ -174,9 +174,8 @@ stop_daemons() {
     pid=$(cat "$dir/ovs-vswitchd.pid" 2>/dev/null)
     [ -S "$dir/ovs-vswitchd.ctl" ] && appctl exit --cleanup >/dev/null 2>&1
     # Until the daemon is gone (at most 10 s), and only then signals: a
-    # SIGTERM that arrives while it closes its NICs can deadlock it (OVS's
-    # fatal-signal hooks want netdev_mutex, which the closing holds while
-    # it joins the NIC's engine threads, which wait for those hooks).
+    # SIGTERM would cut its --cleanup short (and, before the daemon
+    # stopped the NIC's engines ahead of its ports, could deadlock it).
     for i in $(seq 100); do
         [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || break
         sleep 0.1

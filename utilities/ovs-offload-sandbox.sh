@@ -64,7 +64,7 @@ export OVS_RUNDIR=$sandbox
 pid=\$(cat $sandbox/ovs-vswitchd-offload.pid 2>/dev/null)
 ovs-appctl -t ovs-vswitchd-offload exit --cleanup 2>/dev/null
 # Until the daemon is gone (at most 10 s), and only then signals: a SIGTERM
-# while it closes its NICs can deadlock it (see ovs-vswitchd-offload(8)).
+# would cut its --cleanup short.
 for i in \$(seq 100); do
     [ -n "\$pid" ] && kill -0 "\$pid" 2>/dev/null || break
     sleep 0.1

@@ -74,3 +74,9 @@ offload_providers_wait(void)
 {
     nicsim_channel_wait();
 }
+
+void
+offload_providers_stop(void)
+{
+    nicsim_stop_all();
+}

@@ -12,4 +12,8 @@ void offload_providers_register(void);
 void offload_providers_run(void);
 void offload_providers_wait(void);
 
+/* Stops the backends' packet threads before bridge_exit() closes their
+ * ports (nicsim_stop_all() says why). */
+void offload_providers_stop(void);
+
 #endif /* offload-providers.h */

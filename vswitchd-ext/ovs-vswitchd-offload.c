@@ -129,6 +129,7 @@ main(int argc, char *argv[])
     offload_channel_run_exit();
     offload_config_destroy();
     offload_db_destroy();
+    offload_providers_stop();
     bridge_exit(exit_state.cleanup);
     unixctl_server_destroy(unixctl);
     service_stop();
