@@ -88,7 +88,6 @@ static struct nic_subtable *
 nic_subtable_create(const struct nic_flow_key *mask)
 {
     struct nic_subtable *st = xzalloc(sizeof *st);
-
     const uint64_t *m = (const uint64_t *) mask;
 
     cmap_init(&st->rules);
@@ -554,14 +553,6 @@ nic_rule_prefetch(const struct nic_rule *rule, size_t n_words)
     }
 }
 
-/* Looks up 'n' keys (n <= 64) at once, in stages over the whole batch so
- * that the memory accesses of one packet overlap those of the others:
- * the exact table's buckets are prefetched together (cmap_find_batch),
- * then the rules they point to, then each key is compared and the hit's
- * actions prefetched for the caller.  Every exact-table rule's mask covers
- * the table's exact mask (nic_tables_insert()), so the keys are masked once
- * and compared to the rules' keys word by word; a rule of a wider mask
- * then checks the rest of its match. */
 /* The words of a key that the default exact mask covers (up to the VLAN
  * TPIDs): the exact table's lookup is compiled for this count too, so that
  * its loops unroll (see nic_tables_lookup_batch()). */
@@ -624,6 +615,15 @@ nic_exact_lookup_batch(const struct nic_tables *t,
     }
 }
 
+/* Looks up 'n' keys (n <= 64) at once, in stages over the whole batch so
+ * that the memory accesses of one packet overlap those of the others:
+ * the exact table's buckets are prefetched together (cmap_find_batch),
+ * then the rules they point to, then each key is compared and the hit's
+ * actions prefetched for the caller unless its 'fast' word tells them.
+ * Every exact-table rule's mask covers the table's exact mask
+ * (nic_tables_insert()), so the keys are masked once and compared to the
+ * rules' keys word by word; a rule of a wider mask then checks the rest
+ * of its match. */
 void
 nic_tables_lookup_batch(const struct nic_tables *t,
                         const struct nic_flow_key *keys, size_t n,
