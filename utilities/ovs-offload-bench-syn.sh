@@ -174,13 +174,13 @@ stop_daemons() {
     pid=$(cat "$dir/ovs-vswitchd.pid" 2>/dev/null)
     [ -S "$dir/ovs-vswitchd.ctl" ] && appctl exit --cleanup >/dev/null 2>&1
     # Until the daemon is gone (at most 10 s), and only then signals: a
-    # SIGTERM would cut its --cleanup short (and, before the daemon
-    # stopped the NIC's engines ahead of its ports, could deadlock it).
+    # SIGTERM would cut its --cleanup short.  A daemon still there is
+    # killed; one already gone is not signalled (its pid may be reused).
     for i in $(seq 100); do
         [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
     done
-    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
     ovs-appctl -t ovsdb-server exit >/dev/null 2>&1
     for f in "$dir"/*.pid; do
         [ -f "$f" ] && kill "$(cat "$f" 2>/dev/null)" 2>/dev/null

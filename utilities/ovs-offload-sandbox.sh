@@ -69,7 +69,8 @@ for i in \$(seq 100); do
     [ -n "\$pid" ] && kill -0 "\$pid" 2>/dev/null || break
     sleep 0.1
 done
-[ -n "\$pid" ] && kill -9 "\$pid" 2>/dev/null
+# Killed if still there; one already gone is not signalled (pid reuse).
+[ -n "\$pid" ] && kill -0 "\$pid" 2>/dev/null && kill -9 "\$pid"
 ovs-appctl -t ovsdb-server exit 2>/dev/null
 sleep 0.2
 for p in $sandbox/*.pid; do [ -f "\$p" ] && kill \$(cat "\$p") 2>/dev/null; done
