@@ -33,6 +33,8 @@ lib_libnicmodel_a_SOURCES = \
 	lib/offload-dma-poll.h \
 	lib/offload-classes.c \
 	lib/offload-classes.h \
+	lib/offload-syn-auth.c \
+	lib/offload-syn-auth.h \
 	lib/offload-syn-guard.c \
 	lib/offload-syn-guard.h \
 	lib/offload-token.c \

@@ -119,7 +119,7 @@ struct nic_xdp_port_info {
 #define NIC_XDP_DROP_ACTION 3
 #define NIC_XDP_DROP_NO_PORT 4
 #define NIC_XDP_DROP_NO_REPRESENTOR 6
-#define NIC_XDP_N_DROP 17
+#define NIC_XDP_N_DROP 19
 
 struct nic_xdp_port_stats {
     __u64 rx_packets, rx_bytes;

@@ -24,6 +24,7 @@
 #include "lib/nic-table.h"
 #include "lib/offload-dma-poll.h"
 #include "lib/offload-classes.h"
+#include "lib/offload-syn-auth.h"
 #include "lib/offload-syn-guard.h"
 #include "lib/offload-token.h"
 
@@ -110,7 +111,11 @@ enum nic_host_reason {
     NIC_DROP_REASON(TOKEN_WRONG_DST, "token-wrong-dst",                 \
                     "token frame: inner frame to another destination")  \
     NIC_DROP_REASON(TOKEN_NO_UNDERLAY, "token-no-underlay",             \
-                    "token frame: no outer source of the token's family")
+                    "token frame: no outer source of the token's family") \
+    NIC_DROP_REASON(SYN_CHALLENGED, "syn-challenged",                   \
+                    "SYN the SYN guard answered with a cookie challenge") \
+    NIC_DROP_REASON(SYN_AUTH_REPLY, "syn-auth-reply",                   \
+                    "RST answering a challenge: its source validated")
 
 enum nic_drop_reason {
 #define NIC_DROP_REASON(ENUM, NAME, DESC) NIC_DROP_##ENUM,
@@ -420,7 +425,10 @@ int nic_placement_dump(struct nic *, struct nic_placement_entry_info **,
  * NIC, per representor queue, whoever polls it (OVS's main thread or a
  * PMD thread); between queues it is the host's rx-queue scheduling.
  * While the SYN guard is engaged, SYN-without-ACK packets and misses of
- * new TCP flows go to 'guard_class' instead of their rule's class. */
+ * new TCP flows go to 'guard_class' instead of their rule's class; with
+ * 'auth' on (lib/offload-syn-auth.h) the NIC first answers a SYN from a
+ * source not yet validated with a cookie challenge itself, and SYNs of
+ * validated sources take their rule's class. */
 struct nic_classes_rule {
     struct nic_match match;
     uint32_t priority;
@@ -435,6 +443,7 @@ struct nic_classes_config {
     uint32_t default_class;             /* For packets no rule matches. */
     struct offload_syn_guard_config guard;
     uint32_t guard_class;
+    struct offload_syn_auth_config auth;
 };
 
 struct nic_classes_status {
@@ -447,6 +456,8 @@ struct nic_classes_status {
     uint64_t n_default;                 /* Matched no rule. */
     uint64_t guard_diverted;            /* Sent to the guard's class. */
     struct offload_syn_guard guard;     /* A copy. */
+    struct offload_syn_auth_config auth_cfg;
+    struct offload_syn_auth_stats auth;
 };
 
 /* Replaces the classes, rules and guard of 'port' as one, or changes

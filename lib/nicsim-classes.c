@@ -10,15 +10,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csum.h"
 #include "dp-packet.h"
+#include "lib/nic-parse.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "packets.h"
+#include "timeval.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(nicsim_classes);
 
 #define NICSIM_TCP_SYN 0x02
+#define NICSIM_TCP_RST 0x04
 #define NICSIM_TCP_ACK 0x10
 
 struct nicsim_classes {
@@ -32,6 +36,7 @@ struct nicsim_classes {
     uint8_t inst[OFFLOAD_CLASSES_MAX][NIC_MAX_RXQ];
     uint32_t default_class, guard_class;
     struct offload_syn_guard guard;
+    struct offload_syn_auth auth;       /* If 'auth.cfg.enabled'. */
     uint64_t guard_diverted;
     uint64_t n_logged;                  /* Guard transitions logged. */
     /* Counters of classes that went, per class name, are not kept: a
@@ -73,6 +78,12 @@ nicsim_classes_create(const struct nic_classes_config *cfg, uint32_t n_rxq,
     }
     if (cfg->guard.enabled) {
         *errorp = offload_syn_guard_config_check(&cfg->guard);
+        if (*errorp) {
+            return NULL;
+        }
+    }
+    if (cfg->auth.enabled) {
+        *errorp = offload_syn_auth_config_check(&cfg->auth);
         if (*errorp) {
             return NULL;
         }
@@ -125,6 +136,20 @@ nicsim_classes_create(const struct nic_classes_config *cfg, uint32_t n_rxq,
             c->inst[i][q] = idx;
         }
     }
+    if (cfg->auth.enabled) {
+        int error = offload_syn_auth_init(
+            &c->auth, &cfg->auth,
+            old && old->auth.cfg.enabled ? &old->auth : NULL, now_ns);
+
+        if (error) {
+            *errorp = xasprintf("SYN authentication: no SipHash or no "
+                                "randomness from OpenSSL (%s)",
+                                ovs_strerror(error));
+            c->auth.cfg.enabled = false;
+            nicsim_classes_destroy(c);
+            return NULL;
+        }
+    }
     if (old) {
         c->guard = old->guard;
         c->n_logged = old->n_logged;
@@ -156,13 +181,17 @@ nicsim_classes_destroy(struct nicsim_classes *c)
                                   &n);
         }
         offload_classifier_destroy(&c->classifier);
+        offload_syn_auth_destroy(&c->auth);
         free(c);
     }
     return n;
 }
 
+/* Whether 'key' is a TCP segment (with its header) with every flag of
+ * 'set' and none of 'clear'. */
 static bool
-nicsim_is_syn(const struct nic_flow_key *key)
+nicsim_is_tcp_with(const struct nic_flow_key *key, uint16_t set,
+                   uint16_t clear)
 {
     uint16_t flags = ntohs(key->tcp_flags);
 
@@ -170,23 +199,210 @@ nicsim_is_syn(const struct nic_flow_key *key)
              || key->dl_type == htons(ETH_TYPE_IPV6))
             && key->nw_proto == IPPROTO_TCP
             && !(key->nw_frag & NIC_FRAG_LATER)
-            && (flags & NICSIM_TCP_SYN) && !(flags & NICSIM_TCP_ACK));
+            && (flags & set) == set && !(flags & clear));
+}
+
+static bool
+nicsim_is_syn(const struct nic_flow_key *key)
+{
+    return nicsim_is_tcp_with(key, NICSIM_TCP_SYN, NICSIM_TCP_ACK);
+}
+
+/* A client's TCP answers an unacceptable ACK with a RST without ACK. */
+static bool
+nicsim_is_rst(const struct nic_flow_key *key)
+{
+    return nicsim_is_tcp_with(key, NICSIM_TCP_RST, NICSIM_TCP_ACK);
+}
+
+/* The connection 'key' names, as its client's SYN does. */
+static void
+nicsim_auth_tuple(const struct nic_flow_key *key,
+                  struct offload_syn_auth_tuple *t)
+{
+    memset(t, 0, sizeof *t);
+    t->is_ipv6 = key->dl_type == htons(ETH_TYPE_IPV6);
+    memcpy(t->src, key->nw_src, sizeof t->src);
+    memcpy(t->dst, key->nw_dst, sizeof t->dst);
+    t->src_port = ntohs(key->tp_src);
+    t->dst_port = ntohs(key->tp_dst);
+}
+
+/* The TCP header of 'pkt', or NULL if it has none whole (the key came
+ * from the same bytes, so this only fails on truncated frames). */
+static const uint8_t *
+nicsim_tcp_header(const struct dp_packet *pkt,
+                  const struct nic_flow_key *key,
+                  struct nic_parse_offsets *ofs)
+{
+    const uint8_t *frame = dp_packet_data(pkt);
+    struct nic_flow_key k;
+
+    if (nic_parse(frame, dp_packet_size(pkt), key->in_port, &k, ofs)
+        != NIC_PARSE_OK || ofs->l4 == UINT16_MAX
+        || ofs->l4 + 20 > ofs->l3_end) {
+        return NULL;
+    }
+    return frame + ofs->l4;
+}
+
+struct dp_packet *
+nicsim_syn_challenge_build(const struct dp_packet *syn,
+                           const struct nic_parse_offsets *ofs,
+                           bool is_ipv6, uint32_t ack)
+{
+    const uint8_t *in = dp_packet_data(syn);
+    const uint8_t *in_tcp = in + ofs->l4;
+    size_t l3_len = is_ipv6 ? 40 : 20;
+    size_t len = ofs->l3 + l3_len + 20;
+    struct dp_packet *pkt = dp_packet_new(MAX(len, ETH_TOTAL_MIN));
+    uint8_t *out = dp_packet_put_zeros(pkt, MAX(len, ETH_TOTAL_MIN));
+    uint8_t *ip = out + ofs->l3;
+    uint8_t *tcp = ip + l3_len;
+
+    /* The SYN's own Ethernet header and VLAN tags, addresses swapped. */
+    memcpy(out, in, ofs->l3);
+    memcpy(out, in + ETH_ADDR_LEN, ETH_ADDR_LEN);
+    memcpy(out + ETH_ADDR_LEN, in, ETH_ADDR_LEN);
+
+    /* A fresh IP header, without the SYN's options or extensions. */
+    if (is_ipv6) {
+        const struct ovs_16aligned_ip6_hdr *in6
+            = ALIGNED_CAST(const struct ovs_16aligned_ip6_hdr *,
+                           in + ofs->l3);
+
+        ip[0] = 0x60;
+        ip[5] = 20;                     /* Payload length. */
+        ip[6] = IPPROTO_TCP;
+        ip[7] = 64;                     /* Hop limit. */
+        memcpy(ip + 8, &in6->ip6_dst, 16);
+        memcpy(ip + 24, &in6->ip6_src, 16);
+    } else {
+        const struct ip_header *in4
+            = ALIGNED_CAST(const struct ip_header *, in + ofs->l3);
+        struct ip_header *ip4 = ALIGNED_CAST(struct ip_header *, ip);
+
+        ip4->ip_ihl_ver = IP_IHL_VER(5, 4);
+        ip4->ip_tot_len = htons(40);
+        ip4->ip_frag_off = htons(IP_DONT_FRAGMENT);
+        ip4->ip_ttl = 64;
+        ip4->ip_proto = IPPROTO_TCP;
+        ip4->ip_src = in4->ip_dst;
+        ip4->ip_dst = in4->ip_src;
+        ip4->ip_csum = csum(ip4, 20);
+    }
+
+    ovs_be32 ack_be = htonl(ack);
+    /* Our sequence number is never used: the client answers with a RST
+     * that carries only the acknowledgement. */
+    ovs_be32 seq_be = htonl(~ack);
+
+    memcpy(tcp, in_tcp + 2, 2);         /* Ports swapped. */
+    memcpy(tcp + 2, in_tcp, 2);
+    memcpy(tcp + 4, &seq_be, 4);
+    memcpy(tcp + 8, &ack_be, 4);
+    tcp[12] = 5 << 4;
+    tcp[13] = NICSIM_TCP_SYN | NICSIM_TCP_ACK;
+    tcp[14] = 0x04;                     /* Window 1024. */
+
+    ovs_be16 sum;
+    if (is_ipv6) {
+        sum = packet_csum_upperlayer6(
+            ALIGNED_CAST(const struct ovs_16aligned_ip6_hdr *, ip), tcp,
+            IPPROTO_TCP, 20);
+    } else {
+        sum = csum_finish(csum_continue(
+            packet_csum_pseudoheader(ALIGNED_CAST(const struct ip_header *,
+                                                  ip)), tcp, 20));
+    }
+    memcpy(tcp + 16, &sum, 2);
+    return pkt;
+}
+
+/* While the guard is engaged with authentication: a SYN of a validated
+ * source passes (returns 0, '*pass' true); another is answered with a
+ * challenge in '*replyp' (returns NIC_DROP_SYN_CHALLENGED) unless the
+ * challenges are at their rate (returns 0, '*pass' false). */
+static int
+nicsim_classes_auth_syn(struct nicsim_classes *c, const struct dp_packet *pkt,
+                        const struct nic_flow_key *key, uint64_t now_ns,
+                        struct dp_packet **replyp, bool *pass)
+{
+    struct offload_syn_auth_tuple t;
+    struct nic_parse_offsets ofs;
+    const uint8_t *tcp = nicsim_tcp_header(pkt, key, &ofs);
+    ovs_be32 isn;
+    uint32_t ack;
+
+    *pass = false;
+    if (!tcp) {
+        return 0;
+    }
+    nicsim_auth_tuple(key, &t);
+    memcpy(&isn, tcp + 4, sizeof isn);
+    switch (offload_syn_auth_syn(&c->auth, &t, ntohl(isn), now_ns, &ack)) {
+    case OFFLOAD_SYN_AUTH_PASS:
+        *pass = true;
+        return 0;
+    case OFFLOAD_SYN_AUTH_CHALLENGE:
+        *replyp = nicsim_syn_challenge_build(pkt, &ofs, t.is_ipv6, ack);
+        return NIC_DROP_SYN_CHALLENGED;
+    case OFFLOAD_SYN_AUTH_LIMITED:
+    default:
+        return 0;
+    }
+}
+
+/* Whether 'pkt', a RST without ACK, answers one of the NIC's challenges
+ * (its source is then validated). */
+static bool
+nicsim_classes_auth_rst(struct nicsim_classes *c, const struct dp_packet *pkt,
+                        const struct nic_flow_key *key, uint64_t now_ns)
+{
+    struct offload_syn_auth_tuple t;
+    struct nic_parse_offsets ofs;
+    const uint8_t *tcp = nicsim_tcp_header(pkt, key, &ofs);
+    ovs_be32 seq;
+
+    if (!tcp) {
+        return false;
+    }
+    nicsim_auth_tuple(key, &t);
+    memcpy(&seq, tcp + 4, sizeof seq);
+    return offload_syn_auth_rst(&c->auth, &t, ntohl(seq), now_ns);
 }
 
 int
 nicsim_classes_enqueue(struct nicsim_classes *c, struct dp_packet *pkt,
                        const struct nic_flow_key *key, uint32_t queue,
-                       uint64_t now_ns)
+                       uint64_t now_ns, struct dp_packet **replyp)
 {
+    bool syn = nicsim_is_syn(key);
     uint32_t cls;
 
-    if (c->guard.cfg.enabled && nicsim_is_syn(key)) {
+    *replyp = NULL;
+    if (c->guard.cfg.enabled && syn) {
         struct offload_syn_dst dst = { .port = ntohs(key->tp_dst) };
 
         memcpy(dst.addr, key->nw_dst, sizeof dst.addr);
         offload_syn_guard_count(&c->guard, &dst, now_ns / 1000000);
     }
-    if (offload_syn_guard_engaged(&c->guard) && nicsim_is_syn(key)) {
+
+    bool engaged = offload_syn_guard_engaged(&c->guard);
+    bool pass = false;
+    if (engaged && c->auth.cfg.enabled && !key->tun_type) {
+        if (syn) {
+            int reason = nicsim_classes_auth_syn(c, pkt, key, now_ns,
+                                                 replyp, &pass);
+            if (reason) {
+                return reason;
+            }
+        } else if (nicsim_is_rst(key)
+                   && nicsim_classes_auth_rst(c, pkt, key, now_ns)) {
+            return NIC_DROP_SYN_AUTH_REPLY;
+        }
+    }
+    if (engaged && syn && !pass) {
         /* New connections wait behind established ones, at a bounded
          * rate, which also bounds the upcalls they cost the host. */
         cls = c->guard_class;
@@ -296,4 +512,8 @@ nicsim_classes_get(const struct nicsim_classes *c,
     st->n_default = c->classifier.n_default;
     st->guard_diverted = c->guard_diverted;
     st->guard = c->guard;
+    st->auth_cfg = c->auth.cfg;
+    if (c->auth.cfg.enabled) {
+        offload_syn_auth_get_stats(&c->auth, time_msec(), &st->auth);
+    }
 }

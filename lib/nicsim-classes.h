@@ -7,6 +7,7 @@
  * the SYN guard (lib/offload-classes.h, lib/offload-syn-guard.h).  The
  * port's io_mutex guards all of it. */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,10 +27,18 @@ size_t nicsim_classes_destroy(struct nicsim_classes *);
 
 /* Classifies 'pkt' (with 'key'), which the port's filters or RSS gave
  * 'queue', and queues it in its class's ring.  Returns 0, or the NIC drop
- * reason (the packet is then still the caller's). */
+ * reason (the packet is then still the caller's).  A SYN the guard
+ * challenges returns NIC_DROP_SYN_CHALLENGED with the challenge, a frame
+ * for the caller to send out of the port, in '*replyp' (else NULL). */
 int nicsim_classes_enqueue(struct nicsim_classes *, struct dp_packet *pkt,
                            const struct nic_flow_key *key, uint32_t queue,
-                           uint64_t now_ns);
+                           uint64_t now_ns, struct dp_packet **replyp);
+/* The SYN-ACK that challenges 'syn' (parsed as 'ofs'): addresses and
+ * ports swapped, VLAN tags kept, acknowledgement 'ack'. */
+struct nic_parse_offsets;
+struct dp_packet *nicsim_syn_challenge_build(
+    const struct dp_packet *syn, const struct nic_parse_offsets *ofs,
+    bool is_ipv6, uint32_t ack);
 /* Takes up to 'max' packets for representor queue 'queue' in the
  * scheduler's order. */
 size_t nicsim_classes_deliver(struct nicsim_classes *, uint32_t queue,

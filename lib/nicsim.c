@@ -520,13 +520,17 @@ nicsim_placement_learn_key(struct nicsim *ns, const struct nicsim_port *p,
 }
 
 /* Gives 'pkt' to the host on port 'p'.  Returns 0, or the drop reason (the
- * packet is then deleted). */
+ * packet is then deleted).  A frame the NIC answers 'pkt' with instead
+ * (a SYN guard challenge) is in '*replyp', for the caller to send out of
+ * 'p'; else NULL. */
 static int
 nicsim_enqueue_host(struct nicsim_port *p, struct dp_packet *pkt,
                     const struct nic_flow_key *key, uint32_t queue,
-                    uint32_t mark)
+                    uint32_t mark, struct dp_packet **replyp)
 {
     int reason = 0;
+
+    *replyp = NULL;
 
     nicsim_place(p->ns, NIC_PLACEMENT_HOST, pkt);
     ovs_mutex_lock(&p->io_mutex);
@@ -547,7 +551,8 @@ nicsim_enqueue_host(struct nicsim_port *p, struct dp_packet *pkt,
         if (p->classes) {
             /* Counted as to the host now; the scheduler delivers it. */
             reason = nicsim_classes_enqueue(p->classes, pkt, key, queue,
-                                            time_msec() * 1000000ULL);
+                                            time_msec() * 1000000ULL,
+                                            replyp);
             if (!reason) {
                 atomic_store_relaxed(&p->classes_backlog, true);
                 atomic_store_relaxed(&p->dma_kick, true);
@@ -700,12 +705,18 @@ nicsim_exec_output(struct nic_exec_ctx *ctx, struct dp_packet *pkt,
         s->n_outputs++;
     }
     if (to_host) {
-        int reason = nicsim_enqueue_host(x->in, pkt, x->key, queue, mark);
+        struct dp_packet *reply;
+        int reason = nicsim_enqueue_host(x->in, pkt, x->key, queue, mark,
+                                         &reply);
 
         if (reason) {
             x->host_drop = reason;
         } else {
             x->n_host++;
+        }
+        if (reply) {
+            /* Sent with the chunk's other frames to that port. */
+            nicsim_tx_enqueue(x->tx, x->in, reply);
         }
     } else {
         struct nicsim_port *out = nicsim_port(x->ns, port);
@@ -799,14 +810,19 @@ nicsim_exec_tnl_pop(struct nic_exec_ctx *ctx, struct dp_packet *pkt,
 
 static void
 nicsim_to_host(struct nicsim_port *p, struct dp_packet *pkt,
-               const struct nic_flow_key *key, enum nic_host_reason why)
+               const struct nic_flow_key *key, enum nic_host_reason why,
+               struct nicsim_txbatch *tx)
 {
-    int reason = nicsim_enqueue_host(p, pkt, key, UINT32_MAX, 0);
+    struct dp_packet *reply;
+    int reason = nicsim_enqueue_host(p, pkt, key, UINT32_MAX, 0, &reply);
 
     if (reason) {
         nicsim_counter_add(&p->c.drop[reason], 1);
     } else {
         nicsim_counter_add(&p->c.host[why], 1);
+    }
+    if (reply) {
+        nicsim_tx_enqueue(tx, p, reply);
     }
 }
 
@@ -1097,7 +1113,7 @@ nicsim_process_chunk(struct nicsim *ns, struct nicsim_port *p,
             drops[NIC_DROP_RUNT]++;
             dp_packet_delete(pkt);
         } else if (st != NIC_PARSE_OK) {
-            nicsim_to_host(p, pkt, &keys[n_valid], NIC_HOST_PARSE);
+            nicsim_to_host(p, pkt, &keys[n_valid], NIC_HOST_PARSE, &tx);
         } else {
             if (nic_port_is_vf(p->port_no) && nicsim_placement_on(ns)) {
                 nicsim_placement_learn_key(ns, p, &keys[n_valid]);
@@ -1117,7 +1133,7 @@ nicsim_process_chunk(struct nicsim *ns, struct nicsim_port *p,
         uint32_t fast_port;
 
         if (!rule) {
-            nicsim_to_host(p, valid[i], &keys[i], NIC_HOST_MISS);
+            nicsim_to_host(p, valid[i], &keys[i], NIC_HOST_MISS, &tx);
             continue;
         }
         /* Read once: the actions in short, then only if they do not

@@ -72,6 +72,7 @@ EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in tests/ovs-compat.sh \
 	tests/nicsim-json.py tests/offload-traffic.py tests/unixctl-fields.py \
 	tests/offload-token-wire.py \
 	tests/offload-queues-json.py tests/offload-classes-json.py \
+	tests/offload-syn-auth.py \
 	tests/offload-1.0.0.ovsschema \
 	tests/placement-ctl.py tests/channel-relay.py tests/json-get.py \
 	tests/offload-differential.py tests/offload-tunframe.py \

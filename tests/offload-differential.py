@@ -33,7 +33,7 @@ import socket
 import struct
 import sys
 
-from offload_packets import csum
+from offload_packets import csum, read_pcap
 
 SENTINEL_SRC = "02:00:00:00:00:ee"
 MACS = ["50:54:00:00:00:0%d" % i for i in (1, 2, 3)]
@@ -281,21 +281,6 @@ def frame(r, index):
 def frames(seed, n):
     r = random.Random("frames-%s" % seed)
     return [frame(r, i).hex() for i in range(n)]
-
-
-def read_pcap(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    if len(data) < 24:
-        return []
-    magic = struct.unpack("<I", data[:4])[0]
-    endian = "<" if magic in (0xa1b2c3d4, 0xa1b23c4d) else ">"
-    pkts, ofs = [], 24
-    while ofs + 16 <= len(data):
-        _, _, caplen, _ = struct.unpack(endian + "IIII", data[ofs:ofs + 16])
-        pkts.append(data[ofs + 16:ofs + 16 + caplen])
-        ofs += 16 + caplen
-    return pkts
 
 
 def frame_index(pkt):

@@ -12,7 +12,9 @@
 #include "csum.h"
 #include "dp-packet.h"
 #include "lib/nic-media.h"
+#include "lib/nic-parse.h"
 #include "lib/nicsim.h"
+#include "lib/nicsim-classes.h"
 #include "lib/nicsim-dma.h"
 #include "packets.h"
 #include "tests/test-packets.h"
@@ -1071,6 +1073,62 @@ START_TEST(test_nicsim_classes_syn_guard)
 }
 END_TEST
 
+/* The SYN-ACK that challenges a SYN: the SYN's addresses, ports and VLAN
+ * tags turned round, right checksums, the acknowledgement given, and a
+ * fresh IP header whatever options or extensions the SYN had. */
+START_TEST(test_nicsim_syn_challenge_frame)
+{
+    static const struct {
+        int ip_version, n_vlans, ipv4_options_len, ipv6_n_ext;
+    } cases[] = { { 4, 0, 0, 0 }, { 4, 2, 8, 0 }, { 6, 1, 0, 0 },
+                  { 6, 0, 0, 2 } };
+
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        struct tp_spec s = {
+            .ip_version = cases[i].ip_version, .proto = IPPROTO_TCP,
+            .src_port = 40001, .dst_port = 80, .n_vlans = cases[i].n_vlans,
+            .vid = { 7, 9 }, .ipv4_options_len = cases[i].ipv4_options_len,
+            .ipv6_n_ext = cases[i].ipv6_n_ext, .payload_len = 4,
+        };
+        struct nic_parse_offsets ofs, rofs;
+        struct nic_flow_key key, rkey;
+        struct tp_frame f;
+
+        tp_build(&f, &s);
+        f.buf[f.l4 + 13] = 0x02;
+        tp_set_l4_checksum(&f, IPPROTO_TCP);
+        ck_assert_int_eq(nic_parse(f.buf, f.len, 1, &key, &ofs),
+                         NIC_PARSE_OK);
+
+        struct dp_packet *syn = dp_packet_clone_data(f.buf, f.len);
+        struct dp_packet *r = nicsim_syn_challenge_build(
+            syn, &ofs, cases[i].ip_version == 6, 0xdeadbeef);
+        const uint8_t *rf = dp_packet_data(r);
+        size_t rlen = dp_packet_size(r);
+
+        ck_assert(tp_checksums_ok(rf, rlen));
+        ck_assert_uint_ge(rlen, 60);
+        ck_assert_int_eq(nic_parse(rf, rlen, 1, &rkey, &rofs), NIC_PARSE_OK);
+        ck_assert(eth_addr_equals(rkey.dl_src, key.dl_dst));
+        ck_assert(eth_addr_equals(rkey.dl_dst, key.dl_src));
+        ck_assert(!memcmp(rkey.vlan_tci, key.vlan_tci, sizeof key.vlan_tci));
+        ck_assert(!memcmp(rkey.nw_src, key.nw_dst, sizeof key.nw_dst));
+        ck_assert(!memcmp(rkey.nw_dst, key.nw_src, sizeof key.nw_src));
+        ck_assert_uint_eq(rkey.tp_src, key.tp_dst);
+        ck_assert_uint_eq(rkey.tp_dst, key.tp_src);
+        ck_assert_uint_eq(ntohs(rkey.tcp_flags), 0x12);
+        ck_assert_uint_eq(rkey.nw_ttl, 64);
+        ck_assert_uint_eq(rofs.l4 - rofs.l3, cases[i].ip_version == 6
+                                             ? 40 : 20);
+        ck_assert_uint_eq(rofs.l3_end - rofs.l4, 20);
+        ck_assert_uint_eq(rf[rofs.l4 + 8], 0xde);
+        ck_assert_uint_eq(rf[rofs.l4 + 11], 0xef);
+        dp_packet_delete(syn);
+        dp_packet_delete(r);
+    }
+}
+END_TEST
+
 Suite *
 nicsim_suite(void)
 {
@@ -1093,6 +1151,7 @@ nicsim_suite(void)
     tcase_add_test(tc, test_nicsim_classes_same_bytes);
     tcase_add_test(tc, test_nicsim_classes_bad_config);
     tcase_add_test(tc, test_nicsim_classes_syn_guard);
+    tcase_add_test(tc, test_nicsim_syn_challenge_frame);
     suite_add_tcase(s, tc);
     return s;
 }

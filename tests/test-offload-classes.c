@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lib/offload-classes.h"
+#include "lib/offload-syn-auth.h"
 #include "lib/offload-syn-guard.h"
 #include "tests/unit-tests.h"
 #include "util.h"
@@ -425,6 +426,219 @@ START_TEST(test_guard_config_check)
 }
 END_TEST
 
+/* SYN authentication. */
+
+static struct offload_syn_auth *
+ta_create(uint32_t ttl_s, uint64_t pps, const struct offload_syn_auth *old)
+{
+    struct offload_syn_auth_config cfg;
+    struct offload_syn_auth *a = xmalloc(sizeof *a);
+
+    offload_syn_auth_config_default(&cfg);
+    cfg.enabled = true;
+    cfg.ttl_s = ttl_s;
+    cfg.pps = pps;
+    ck_assert_int_eq(offload_syn_auth_init(a, &cfg, old, 0), 0);
+    return a;
+}
+
+static void
+ta_free(struct offload_syn_auth *a)
+{
+    offload_syn_auth_destroy(a);
+    free(a);
+}
+
+static struct offload_syn_auth_tuple
+ta_tuple(uint32_t src, uint16_t sport)
+{
+    struct offload_syn_auth_tuple t = { .src_port = sport, .dst_port = 80 };
+
+    t.src[0] = 10; t.src[1] = 2;
+    t.src[2] = src >> 8; t.src[3] = src;
+    t.dst[0] = 10; t.dst[1] = 1; t.dst[2] = 0; t.dst[3] = 1;
+    return t;
+}
+
+#define TA_MS 1000000ULL
+
+START_TEST(test_auth_challenge_validates)
+{
+    struct offload_syn_auth *a = ta_create(60, 1000, NULL);
+    struct offload_syn_auth_tuple t = ta_tuple(1, 40000);
+    struct offload_syn_auth_tuple other = ta_tuple(2, 40000);
+    struct offload_syn_auth_tuple port = ta_tuple(1, 40001);
+    struct offload_syn_auth_stats st;
+    uint32_t ack;
+
+    ck_assert_int_eq(offload_syn_auth_syn(a, &t, 1000, 10 * TA_MS, &ack),
+                     OFFLOAD_SYN_AUTH_CHALLENGE);
+    ck_assert_uint_ne(ack, 1001);
+    ck_assert(!offload_syn_auth_is_valid(a, t.src, 10));
+
+    /* Wrong numbers, and the right one for another connection, do not
+     * validate: the cookie binds the 4-tuple. */
+    ck_assert(!offload_syn_auth_rst(a, &t, ack + 2, 20 * TA_MS));
+    ck_assert(!offload_syn_auth_rst(a, &other, ack, 20 * TA_MS));
+    ck_assert(!offload_syn_auth_rst(a, &port, ack, 20 * TA_MS));
+    ck_assert(!offload_syn_auth_is_valid(a, other.src, 20));
+
+    ck_assert(offload_syn_auth_rst(a, &t, ack, 20 * TA_MS));
+    ck_assert(offload_syn_auth_is_valid(a, t.src, 20));
+    /* Any connection of a validated source passes. */
+    ck_assert_int_eq(offload_syn_auth_syn(a, &port, 5, 30 * TA_MS, &ack),
+                     OFFLOAD_SYN_AUTH_PASS);
+
+    offload_syn_auth_get_stats(a, 30, &st);
+    ck_assert_uint_eq(st.challenged, 1);
+    ck_assert_uint_eq(st.validated, 1);
+    ck_assert_uint_eq(st.passed, 1);
+    ck_assert_uint_eq(st.limited, 0);
+    ck_assert_uint_eq(st.n_sources, 1);
+
+    /* The lifetime ends: challenged again. */
+    ck_assert(offload_syn_auth_is_valid(a, t.src, 20 + 59999));
+    ck_assert(!offload_syn_auth_is_valid(a, t.src, 20 + 60000));
+    ck_assert_int_eq(offload_syn_auth_syn(a, &t, 7, 60020 * TA_MS, &ack),
+                     OFFLOAD_SYN_AUTH_CHALLENGE);
+    offload_syn_auth_get_stats(a, 60020, &st);
+    ck_assert_uint_eq(st.n_sources, 0);
+    ta_free(a);
+}
+END_TEST
+
+START_TEST(test_auth_slots)
+{
+    struct offload_syn_auth *a = ta_create(60, 1000, NULL);
+    struct offload_syn_auth_tuple t = ta_tuple(3, 1234);
+    uint64_t slot = OFFLOAD_SYN_AUTH_SLOT_MS;
+    uint32_t ack;
+
+    /* A challenge answered in the next slot still counts; two slots
+     * later it has expired. */
+    ck_assert_int_eq(offload_syn_auth_syn(a, &t, 1, (slot - 1) * TA_MS,
+                                          &ack),
+                     OFFLOAD_SYN_AUTH_CHALLENGE);
+    ck_assert(!offload_syn_auth_rst(a, &t, ack, (3 * slot) * TA_MS));
+    ck_assert(offload_syn_auth_rst(a, &t, ack, (2 * slot - 1) * TA_MS));
+
+    /* A cookie that equals the client's ISN + 1 is never sent: the
+     * client would take the SYN-ACK as the server's. */
+    struct offload_syn_auth_tuple u = ta_tuple(4, 1234);
+    uint32_t c = offload_syn_auth_cookie(a, &u, 10 * slot);
+    ck_assert_int_eq(offload_syn_auth_syn(a, &u, c - 1, 10 * slot * TA_MS,
+                                          &ack),
+                     OFFLOAD_SYN_AUTH_LIMITED);
+    ck_assert_int_eq(offload_syn_auth_syn(a, &u, c, 10 * slot * TA_MS,
+                                          &ack),
+                     OFFLOAD_SYN_AUTH_CHALLENGE);
+    ck_assert_uint_eq(ack, c);
+    /* Only the cookie itself answers. */
+    ck_assert(!offload_syn_auth_rst(a, &u, c ^ 1, 10 * slot * TA_MS));
+    ck_assert(offload_syn_auth_rst(a, &u, ack, 10 * slot * TA_MS));
+    ta_free(a);
+}
+END_TEST
+
+START_TEST(test_auth_rate_and_carry_over)
+{
+    /* 100 challenges a second, a burst of 11. */
+    struct offload_syn_auth *a = ta_create(60, 100, NULL);
+    struct offload_syn_auth_stats st;
+    int n_challenged = 0, n_limited = 0;
+    uint32_t ack, first_ack = 0;
+
+    for (int i = 0; i < 50; i++) {
+        struct offload_syn_auth_tuple t = ta_tuple(100 + i, 5000);
+        enum offload_syn_auth_verdict v
+            = offload_syn_auth_syn(a, &t, i, 1000 * TA_MS, &ack);
+
+        if (v == OFFLOAD_SYN_AUTH_CHALLENGE) {
+            if (!n_challenged) {
+                first_ack = ack;
+            }
+            n_challenged++;
+        } else {
+            ck_assert_int_eq(v, OFFLOAD_SYN_AUTH_LIMITED);
+            n_limited++;
+        }
+    }
+    ck_assert_int_eq(n_challenged, 11);
+    ck_assert_int_eq(n_limited, 39);
+    /* 10 ms later, one more token. */
+    struct offload_syn_auth_tuple t = ta_tuple(999, 5000);
+    ck_assert_int_eq(offload_syn_auth_syn(a, &t, 0, 1010 * TA_MS, &ack),
+                     OFFLOAD_SYN_AUTH_CHALLENGE);
+    offload_syn_auth_get_stats(a, 1010, &st);
+    ck_assert_uint_eq(st.challenged, 12);
+    ck_assert_uint_eq(st.limited, 39);
+
+    /* A reconfiguration keeps the key: a challenge sent before it is
+     * still recognised after it, with the counters. */
+    struct offload_syn_auth *b = ta_create(30, 1000, a);
+    struct offload_syn_auth_tuple t0 = ta_tuple(100, 5000);
+    ta_free(a);
+    ck_assert(offload_syn_auth_rst(b, &t0, first_ack, 1020 * TA_MS));
+    offload_syn_auth_get_stats(b, 1020, &st);
+    ck_assert_uint_eq(st.challenged, 12);
+    ck_assert_uint_eq(st.validated, 1);
+    ck_assert_uint_eq(b->tb.rate, 1000);
+    ta_free(b);
+
+    /* A fresh port has its own key. */
+    struct offload_syn_auth *c = ta_create(30, 1000, NULL);
+    ck_assert(!offload_syn_auth_rst(c, &t0, first_ack, 1020 * TA_MS));
+    ta_free(c);
+}
+END_TEST
+
+START_TEST(test_auth_table_full)
+{
+    struct offload_syn_auth *a = ta_create(600, 1000000000, NULL);
+    struct offload_syn_auth_stats st;
+    int n = 3 * OFFLOAD_SYN_AUTH_SOURCES;
+
+    for (int i = 0; i < n; i++) {
+        struct offload_syn_auth_tuple t = ta_tuple(i, 1);
+        uint32_t ack;
+
+        t.src[1] = i >> 16;
+        ck_assert_int_eq(offload_syn_auth_syn(a, &t, 0, TA_MS, &ack),
+                         OFFLOAD_SYN_AUTH_CHALLENGE);
+        ck_assert(offload_syn_auth_rst(a, &t, ack, (1 + i / 1000) * TA_MS));
+    }
+    offload_syn_auth_get_stats(a, 1000, &st);
+    ck_assert_uint_eq(st.validated, n);
+    /* Full: every slot taken, each newcomer pushed an unexpired one out,
+     * and the latest one is in. */
+    ck_assert_uint_eq(st.n_sources, OFFLOAD_SYN_AUTH_SOURCES);
+    ck_assert_uint_eq(st.evicted, n - OFFLOAD_SYN_AUTH_SOURCES);
+    struct offload_syn_auth_tuple last = ta_tuple(n - 1, 1);
+    last.src[1] = (n - 1) >> 16;
+    ck_assert(offload_syn_auth_is_valid(a, last.src, 1000));
+    ta_free(a);
+}
+END_TEST
+
+START_TEST(test_auth_config_check)
+{
+    struct offload_syn_auth_config cfg;
+    char *error;
+
+    offload_syn_auth_config_default(&cfg);
+    ck_assert_ptr_null(offload_syn_auth_config_check(&cfg));
+    cfg.ttl_s = 0;
+    error = offload_syn_auth_config_check(&cfg);
+    ck_assert_ptr_nonnull(strstr(error, "lifetime 0 s"));
+    free(error);
+    cfg.ttl_s = 300;
+    cfg.pps = 0;
+    error = offload_syn_auth_config_check(&cfg);
+    ck_assert_ptr_nonnull(strstr(error, "rate 0/s"));
+    free(error);
+}
+END_TEST
+
 Suite *
 offload_classes_suite(void)
 {
@@ -440,6 +654,11 @@ offload_classes_suite(void)
     tcase_add_test(tc, test_guard_engage_release);
     tcase_add_test(tc, test_guard_per_destination);
     tcase_add_test(tc, test_guard_config_check);
+    tcase_add_test(tc, test_auth_challenge_validates);
+    tcase_add_test(tc, test_auth_slots);
+    tcase_add_test(tc, test_auth_rate_and_carry_over);
+    tcase_add_test(tc, test_auth_table_full);
+    tcase_add_test(tc, test_auth_config_check);
     suite_add_tcase(s, tc);
     return s;
 }

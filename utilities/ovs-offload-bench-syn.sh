@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # ovs-offload-bench-syn.sh -- a SYN flood on real traffic: established
 # iperf3, ping and new connections before and during an hping3 flood from
-# random sources, with stock OVS, ovs-offload with the SYN guard off and
-# with it on, on the same topology in one run.
+# random sources, with stock OVS, ovs-offload with the SYN guard off, with
+# it on, and with it on and authenticating SYN sources in the NIC, on the
+# same topology in one run.
 #
 # Usage: ovs-offload-bench-syn.sh [--quick] [--seconds N] [--setups LIST]
 #            [--rounds N]
@@ -12,11 +13,12 @@
 #            [--medium afpacket|afxdp] [--out DIR]
 #            [--schema FILE] [--stock PATH] [--keep]
 #
-#   --quick             3 s per phase, set-up "on" only (the autotest)
+#   --quick             3 s per phase, set-ups "on" and "auth" only (the
+#                       autotest)
 #   --seconds N         length of each phase: before, control and during
 #                       the flood (default 10)
-#   --setups LIST       comma-separated, in order, from: stock, off, on
-#                       (default stock,off,on)
+#   --setups LIST       comma-separated, in order, from: stock, off, on,
+#                       auth (default stock,off,on,auth)
 #   --rounds N          take the set-ups in turn N times (default 1); the
 #                       target is judged on the median ratio and the
 #                       least share of connections over the rounds
@@ -58,7 +60,10 @@
 # ends; with stock OVS the veth ends are plain ports.  The off and on
 # set-ups have the same classes on pf0 ("est": fallback, priority 6;
 # "syn": priority 0, --syn-pps) and no classifier rule: only the guard
-# (Offload:syn_guard, default thresholds) differs.  Three phases of
+# (Offload:syn_guard, default thresholds) differs; auth is on with
+# Offload:syn_guard_auth too (the NIC answers SYNs of unknown sources
+# with a cookie challenge, a client's RST validates its address).  Three
+# phases of
 # --seconds each: before (no flood), control (the same hping3 into a veth pair
 # inside the wire namespace, not through the hypervisor: what the
 # generator's own CPU costs the others on a small machine), during (the
@@ -74,7 +79,7 @@
 
 set -o pipefail
 
-quick=false seconds=10 setups=stock,off,on flood=u100 conn_rate=20 rounds=1
+quick=false seconds=10 setups=stock,off,on,auth flood=u100 conn_rate=20 rounds=1
 conn_timeout=2 syn_pps=1000 hw_offload=false megaflows=false keep=false
 medium=afpacket
 out=$PWD/bench-syn-report
@@ -104,14 +109,14 @@ while [ $# -gt 0 ]; do
         --schema) schema=$2; shift ;;
         --stock) stock=$2; shift ;;
         --keep) keep=true ;;
-        -h|--help) sed -n '3,73p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '3,/^$/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument '$1' (try --help)" ;;
     esac
     shift
 done
 if $quick; then
     $seconds_set || seconds=3
-    $setups_set || setups=on
+    $setups_set || setups=on,auth
 fi
 for v in "$seconds" "$conn_rate" "$conn_timeout" "$syn_pps" "$rounds"; do
     case $v in
@@ -135,8 +140,8 @@ case $flood in
 esac
 for s in ${setups//,/ }; do
     case $s in
-        stock|off|on) ;;
-        *) die "--setups: unknown set-up '$s' (stock, off, on)" ;;
+        stock|off|on|auth) ;;
+        *) die "--setups: unknown set-up '$s' (stock, off, on, auth)" ;;
     esac
 done
 [ -n "${setups//,/}" ] || die "--setups is empty"
@@ -460,8 +465,9 @@ run_setup() {
             priority=6 fallback=true -- \
           create Class name=syn interface=pf0 queue=0 priority=0 \
             pps=$syn_pps >/dev/null || die "ovs-offloadctl failed"
-        ovs-offloadctl set Offload . syn_guard=$([ $setup = on ] \
-            && echo true || echo false) syn_guard_class=syn \
+        ovs-offloadctl set Offload . syn_guard=$([ $setup = off ] \
+            && echo false || echo true) syn_guard_class=syn \
+            syn_guard_auth=$([ $setup = auth ] && echo true || echo false) \
             || die "ovs-offloadctl failed"
         wait_until "ovs-offloadctl get Class est status:state 2>/dev/null \
                     | grep -q programmed" \
@@ -639,10 +645,11 @@ for k, s in [(k, s) for k in range(1, nrounds + 1) for s in setups]:
     r["iperf_ratio"] = ratio(g["iperf_bits_per_second"],
                              b["iperf_bits_per_second"])
     r["ping_p99_ratio"] = ratio(g["ping_p99_ms"], b["ping_p99_ms"])
+    # Legitimate connections: the VM's and the remote client's.
     r["target_met"] = bool(
         r["iperf_ratio"] is not None and r["iperf_ratio"] >= 0.8
-        and g["connections_vm"]["share"] is not None
-        and g["connections_vm"]["share"] >= 0.95)
+        and all(g[c]["share"] is not None and g[c]["share"] >= 0.95
+                for c in ("connections_vm", "connections_remote")))
     path = "%s/%s-classes.json" % (d, s)
     if os.path.exists(path):
         ifs = [i for i in json.load(open(path))["interfaces"]
@@ -651,7 +658,7 @@ for k, s in [(k, s) for k in range(1, nrounds + 1) for s in setups]:
             i = ifs[0]
             r["syn_guard"] = {k: i["syn_guard"].get(k) for k in
                               ("state", "engaged", "diverted", "syns",
-                               "last_transitions")}
+                               "last_transitions", "auth")}
             r["classes"] = {c["name"]: {k: c[k] for k in
                                         ("offered", "delivered", "drops")}
                             for c in i["classes"]}
@@ -688,16 +695,19 @@ for s in setups:
         [r["iperf_ratio_vs_control"] for r in rs])
     a["min_connections_vm_share"] = min(
         (r["during"]["connections_vm"]["share"] or 0) for r in rs)
+    a["min_connections_remote_share"] = min(
+        (r["during"]["connections_remote"]["share"] or 0) for r in rs)
     a["median_upcalls_per_second"] = median(
         [r["during"]["upcalls_per_second"] for r in rs])
     a["target_met"] = bool(
         a["median_iperf_ratio"] is not None
         and a["median_iperf_ratio"] >= 0.8
-        and a["min_connections_vm_share"] >= 0.95)
+        and a["min_connections_vm_share"] >= 0.95
+        and a["min_connections_remote_share"] >= 0.95)
     runs[s] = a
 
 names = {"stock": "stock OVS", "off": "ovs-offload, guard off",
-         "on": "ovs-offload, guard on"}
+         "on": "ovs-offload, guard on", "auth": "ovs-offload, guard+auth"}
 f = lambda v, fmt: fmt % v if v is not None else "-"
 lines = []
 p = lines.append
@@ -764,6 +774,12 @@ for r in rows:
         p("  SYN guard %s, engaged %s times, %s SYNs diverted; class syn: "
           "%s" % (sg["state"], sg["engaged"], sg["diverted"],
                   r["classes"].get("syn")))
+        a = sg.get("auth") or {}
+        if a.get("enabled"):
+            p("  SYN authentication: %d challenged, %d over its rate, %d "
+              "sources validated, %d SYNs of them passed" % (
+                  a["challenged"], a["over_rate"], a["validated"],
+                  a["passed"]))
     if "nic_conservation_ok" in r:
         p("  NIC conservation %s; %d packets forwarded by NIC rules" % (
             "holds" if r["nic_conservation_ok"] else "VIOLATED",
@@ -773,20 +789,25 @@ if nrounds > 1:
     for s in setups:
         a = runs[s]
         p("%s over %d rounds: median ratio %s, median /ctl %s, median "
-          "upcalls/s during %s, least share of VM connections %.1f%%" % (
+          "upcalls/s during %s, least share of VM connections %.1f%%, of "
+          "remote ones %.1f%%" % (
               names[s], nrounds, f(a["median_iperf_ratio"], "%.2f"),
               f(a["median_iperf_ratio_vs_control"], "%.2f"),
               f(a["median_upcalls_per_second"], "%.0f"),
-              100 * a["min_connections_vm_share"]))
+              100 * a["min_connections_vm_share"],
+              100 * a["min_connections_remote_share"]))
     p("")
-on = runs.get("on")
-if on:
-    p("Target with the guard: established throughput >= 0.8x its no-flood "
-      "value (%s%s) and >= 95%% of the VM's connections completing (%s): "
-      "%s" % ("median " if nrounds > 1 else "",
-               f(on["median_iperf_ratio"], "%.2fx"),
-               f(100 * on["min_connections_vm_share"], "%.1f%%"),
-               "met" if on["target_met"] else "NOT met"))
+for s in ("on", "auth"):
+    on = runs.get(s)
+    if on:
+        p("Target, %s: established throughput >= 0.8x its no-flood value "
+          "(%s%s) and >= 95%% of the legitimate connections completing "
+          "(VM %s, remote %s): %s" % (
+              names[s], "median " if nrounds > 1 else "",
+              f(on["median_iperf_ratio"], "%.2fx"),
+              f(100 * on["min_connections_vm_share"], "%.1f%%"),
+              f(100 * on["min_connections_remote_share"], "%.1f%%"),
+              "met" if on["target_met"] else "NOT met"))
 p("(ratio: during / before; /ctl: during / control, the generator "
   "alone; VM %: the con VM's connections completed, wire %: the remote "
   "client's, behind the uplink with the flood)")

@@ -81,6 +81,22 @@ ocr_guard_config(const struct offrec_offload *root,
 #undef OCR_GUARD_COL
 }
 
+static void
+ocr_auth_config(const struct offrec_offload *root,
+                struct offload_syn_auth_config *a)
+{
+    offload_syn_auth_config_default(a);
+    if (root) {
+        a->enabled = root->syn_guard_auth && *root->syn_guard_auth;
+        if (root->syn_guard_auth_ttl) {
+            a->ttl_s = *root->syn_guard_auth_ttl;
+        }
+        if (root->syn_guard_auth_pps) {
+            a->pps = *root->syn_guard_auth_pps;
+        }
+    }
+}
+
 static int
 ocr_class_cmp(const void *a_, const void *b_)
 {
@@ -176,6 +192,11 @@ ocr_build(struct ovsdb_idl *idl, const struct offrec_offload *root,
                       cfg->guard.dst_pps, cfg->guard.window_ms,
                       cfg->guard.engage_ms, cfg->guard.calm_ms,
                       cfg->guard.release_pct);
+        ocr_auth_config(root, &cfg->auth);
+        if (cfg->auth.enabled) {
+            ds_put_format(text, "auth %"PRIu32" %"PRIu64"\n",
+                          cfg->auth.ttl_s, cfg->auth.pps);
+        }
     }
 
     struct nic_classes_rule *rules = NULL;
@@ -437,6 +458,18 @@ ocr_port_json(const void *p_)
         json_array_add(hist, tj);
     }
     json_object_put(g, "last_transitions", hist);
+
+    struct json *a = json_object_create();
+    json_object_put(a, "enabled", json_boolean_create(st.auth_cfg.enabled));
+    json_object_put(a, "ttl_s", json_integer_create(st.auth_cfg.ttl_s));
+    json_object_put(a, "pps", json_integer_create(st.auth_cfg.pps));
+    json_object_put(a, "challenged", json_integer_create(st.auth.challenged));
+    json_object_put(a, "over_rate", json_integer_create(st.auth.limited));
+    json_object_put(a, "validated", json_integer_create(st.auth.validated));
+    json_object_put(a, "passed", json_integer_create(st.auth.passed));
+    json_object_put(a, "sources", json_integer_create(st.auth.n_sources));
+    json_object_put(a, "evicted", json_integer_create(st.auth.evicted));
+    json_object_put(g, "auth", a);
     json_object_put(j, "syn_guard", g);
     nic_classes_status_destroy(&st);
     return j;
@@ -491,6 +524,7 @@ ocr_port_text(struct ds *s, const void *p_)
         offload_syn_guard_format(s, &st.guard);
         ds_put_format(s, "  SYNs diverted to %s: %"PRIu64"\n",
                       st.classes[st.guard_class].name, st.guard_diverted);
+        offload_syn_auth_format(s, &st.auth_cfg, &st.auth);
     }
     nic_classes_status_destroy(&st);
 }
@@ -598,6 +632,12 @@ offload_classes_run_publish(const struct offrec_offload *root)
         if (st.n_classes && t) {
             ds_put_cstr(&s, "; last ");
             offload_syn_guard_transition_format(&s, t);
+        }
+        if (st.n_classes && st.auth_cfg.enabled) {
+            ds_put_format(&s, "; authentication: %"PRIu64" challenged, "
+                          "%"PRIu64" validated, %"PRIu32" sources",
+                          st.auth.challenged, st.auth.validated,
+                          st.auth.n_sources);
         }
         smap_add(&guard, p->iface, ds_cstr(&s));
         ds_destroy(&s);
