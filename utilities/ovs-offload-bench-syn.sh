@@ -496,7 +496,11 @@ run_setup() {
     phase $tag before
     # Control: the same flood into the wire's sink veth, so that what
     # the generator's own CPU costs the others shows apart.
-    inns w hping3 -S $flood_args --rand-source -p $echo_port $ip_sink \
+    # Not through inns: a function in the background is a subshell, and
+    # killing it would leave hping3 flooding into the next phase.  "ip
+    # netns exec" execs, so $! is hping3 itself.
+    ip netns exec $p-w hping3 -S $flood_args --rand-source -p $echo_port \
+        $ip_sink \
         > "$dir/$tag-hping3-control.out" 2>&1 &
     hp=$!
     echo "time=$(date +%s.%N)" > "$dir/$tag-cflood-0"
@@ -506,7 +510,8 @@ run_setup() {
     wait $hp 2>/dev/null
     echo "time=$(date +%s.%N)" > "$dir/$tag-cflood-1"
     echo "tx=$(sink_tx)" >> "$dir/$tag-cflood-1"
-    inns w hping3 -S $flood_args --rand-source -p $echo_port $ip_srv \
+    ip netns exec $p-w hping3 -S $flood_args --rand-source -p $echo_port \
+        $ip_srv \
         > "$dir/$tag-hping3.out" 2>&1 &
     hp=$!
     echo "time=$(date +%s.%N)" > "$dir/$tag-flood-0"
